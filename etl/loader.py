@@ -1,0 +1,250 @@
+"""The one generic loader: a batch of files in, one published warehouse out.
+
+For each file, in reference order (units, scenic areas, then the rest, each
+after what it references): stage the raw text, type and check it in bulk,
+quarantine the failing rows with their reasons, and merge the rest on the
+primary key — new rows inserted, identical rows counted unchanged, changed
+rows updated with their previous version kept in `history`. The whole batch
+runs in a private copy of the warehouse that is published only when every
+file is done (see `warehouse.connection.publishing`); a refused file (unknown
+type, unreadable, missing required columns) refuses the batch and nothing is
+published. Every attempt is journalled beside the warehouse first, so one
+that was killed still shows in the load log afterwards.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import getpass
+import os
+import socket
+import sys
+import tempfile
+import uuid
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Callable, Iterable
+
+import duckdb
+
+from etl.errors import BatchRefused, FileRefused
+from etl.pii import salt_for
+from etl.readers import CSV_SUFFIXES, SHEET_SUFFIXES, StagedFile, detect_type, stage_file
+from etl.record_types import RECORD_TYPES, RecordType
+from etl.validate import build_work_table, collect_errors
+from warehouse.connection import journal_append, journal_entries, publishing, writer_lock
+from warehouse.marts import refresh_marts
+
+ORDER = {rt.name: i for i, rt in enumerate(RECORD_TYPES)}
+
+
+@dataclass
+class FileResult:
+    file: str
+    type: str
+    rows: int = 0
+    loaded: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    quarantined: int = 0
+    extra_columns: list[str] = field(default_factory=list)
+    file_format: str = ""
+    encoding: str = ""
+    sha256: str = ""
+
+
+@dataclass
+class BatchResult:
+    batch_id: str
+    files: list[FileResult]
+    skipped: list[str] = field(default_factory=list)
+
+    def as_json(self) -> dict:
+        totals = {k: sum(getattr(f, k) for f in self.files)
+                  for k in ("rows", "loaded", "updated", "unchanged", "quarantined")}
+        return {"batch_id": self.batch_id, "status": "committed",
+                "files": [asdict(f) for f in self.files], "totals": totals,
+                "skipped": self.skipped}
+
+
+def new_batch_id() -> str:
+    return dt.datetime.now().strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:6]
+
+
+def expand_inputs(inputs: Iterable[str | Path]) -> tuple[list[tuple[str, Path]], list[str]]:
+    """(name as given, path) of every file to load; directories give their data files."""
+    files, skipped = [], []
+    for item in inputs:
+        path = Path(item)
+        if path.is_dir():
+            for child in sorted(p for p in path.rglob("*") if p.is_file()):
+                if child.name.startswith((".", "~$")):
+                    continue
+                if child.suffix.lower() in CSV_SUFFIXES | SHEET_SUFFIXES:
+                    files.append((str(child), child))
+                else:
+                    skipped.append(str(child))
+        else:
+            files.append((str(item), path))
+    return files, skipped
+
+
+def _key_string(rt: RecordType, alias: str) -> str:
+    return " || '|' || ".join(f"cast({alias}.{k} as varchar)" for k in rt.key)
+
+
+def merge(con: duckdb.DuckDBPyConnection, rt: RecordType, work: str, errs: str, batch_id: str) -> dict[str, int]:
+    """Upsert the rows of `work` that passed every check; count them by outcome."""
+    cols = [c.name for c in rt.columns]
+    on = " and ".join(f"t.{k} = i.{k}" for k in rt.key)
+    same = " and ".join(f"t.{c} is not distinct from i.{c}" for c in cols)
+    incoming = f"{work}_in"
+    con.execute(f"""
+        create temp table {incoming} as
+        select i.*, case when t.{rt.key[0]} is null then 'new'
+                         when {same} then 'same' else 'changed' end as _status
+        from (select {", ".join(cols)} from {work} anti join {errs} using (_row)) i
+        left join {rt.table} t on {on}
+    """)
+    con.execute(f"""
+        insert into history
+        select $batch, $type, {_key_string(rt, 't')}, to_json(t), current_timestamp::timestamp
+        from {rt.table} t semi join (select * from {incoming} where _status = 'changed') i on {on}
+    """, {"batch": batch_id, "type": rt.name})
+    con.execute(f"""
+        delete from {rt.table} t using {incoming} i where {on} and i._status = 'changed'
+    """)
+    con.execute(f"""
+        insert into {rt.table} ({", ".join(cols)}, _batch_id)
+        select {", ".join(cols)}, $batch from {incoming} where _status in ('new', 'changed')
+    """, {"batch": batch_id})
+    counts = dict(con.execute(f"select _status, count(*) from {incoming} group by 1").fetchall())
+    return {"loaded": counts.get("new", 0), "updated": counts.get("changed", 0),
+            "unchanged": counts.get("same", 0)}
+
+
+def quarantine(con: duckdb.DuckDBPyConnection, staged: StagedFile, work: str, errs: str, batch_id: str) -> None:
+    rt = staged.rt
+    record = "to_json({" + ", ".join(f"'{c.name}': w.r_{c.name}" for c in rt.columns) + "})"
+    con.execute(f"""
+        insert into quarantine
+        select $batch, $file, $type, e._row, e.column_name, e.raw_value, e.reason,
+               e.message_zh, e.message_en, {record}
+        from {errs} e join {work} w using (_row)
+    """, {"batch": batch_id, "file": staged.name, "type": rt.name})
+    if staged.malformed:
+        con.executemany(
+            "insert into quarantine values ($1, $2, $3, $4, null, $5, 'malformed', $6, $7, null)",
+            [(batch_id, staged.name, rt.name, m.row, m.raw_line, m.message_zh, m.message_en)
+             for m in staged.malformed],
+        )
+
+
+def load_file(con, staged: StagedFile, salt: str, batch_id: str) -> FileResult:
+    work = build_work_table(con, staged.rt, staged.table, salt)
+    errs = collect_errors(con, staged.rt, work)
+    quarantine(con, staged, work, errs, batch_id)
+    outcome = merge(con, staged.rt, work, errs, batch_id)
+    staged_rows = con.execute(f"select count(*) from {work}").fetchone()[0]
+    bad_rows = con.execute(f"select count(distinct _row) from {errs}").fetchone()[0]
+    for suffix in ("_work_in", "_work_errs", "_work", ""):
+        con.execute(f"drop table if exists {staged.table}{suffix}")
+    return FileResult(
+        file=staged.name, type=staged.rt.name, rows=staged_rows + len(staged.malformed),
+        quarantined=bad_rows + len(staged.malformed), extra_columns=staged.extra_columns,
+        file_format=staged.file_format, encoding=staged.encoding, sha256=staged.sha256, **outcome,
+    )
+
+
+def _record_unfinished_attempts(con, db: Path, current: str) -> None:
+    """Attempts the journal started but never finished are logged as interrupted."""
+    finished = {e["batch_id"] for e in journal_entries(db) if e.get("event") != "started"}
+    logged = {r[0] for r in con.execute("select batch_id from load_log").fetchall()} | {current}
+    for entry in journal_entries(db):
+        bid = entry["batch_id"]
+        if bid in logged:
+            continue
+        if entry.get("event") == "started" and bid not in finished:
+            status, message = "interrupted", "加载中断（进程被终止）/ load interrupted (process killed)"
+        elif entry.get("event") in ("refused", "failed"):
+            status, message = entry["event"], entry.get("message", "")
+        else:
+            continue
+        logged.add(bid)
+        con.execute(
+            "insert into load_log (batch_id, started_at, user_name, host, status, files, message) "
+            "values ($1, $2, $3, $4, $5, $6, $7)",
+            [bid, entry.get("at"), entry.get("user"), entry.get("host"), status,
+             len(entry.get("files", [])), message],
+        )
+
+
+def load_batch(
+    db: Path | str,
+    inputs: Iterable[str | Path],
+    *,
+    record_type: str | None = None,
+    user: str | None = None,
+    meta: dict[str, str] | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> BatchResult:
+    """Load one batch atomically. Raises BatchRefused (nothing loaded) for an unusable batch."""
+    db = Path(db)
+    batch_id = new_batch_id()
+    say = progress or (lambda _msg: None)
+    files, skipped = expand_inputs(inputs)
+    user = user or os.environ.get("TPD_USER") or getpass.getuser()
+    journal = {"batch_id": batch_id, "user": user, "host": socket.gethostname(),
+               "files": [name for name, _ in files]}
+    db.parent.mkdir(parents=True, exist_ok=True)
+    salt = salt_for(db)
+    started = dt.datetime.now()
+    results: list[FileResult] = []
+    with writer_lock(db):
+        journal_append(db, {**journal, "event": "started", "at": started})
+        try:
+            if not files:
+                raise BatchRefused(None, "没有可导入的文件", "no files to load")
+            typed = [(name, path, detect_type(path, record_type)) for name, path in files]
+            typed.sort(key=lambda t: ORDER[t[2].name])
+            with tempfile.TemporaryDirectory(prefix="tpd-etl-") as workdir, \
+                    publishing(db, batch_id) as con:
+                if sys.stderr.isatty():
+                    con.execute("set enable_progress_bar = true")
+                _record_unfinished_attempts(con, db, batch_id)
+                for n, (name, path, rt) in enumerate(typed, 1):
+                    say(f"[{n}/{len(typed)}] {name} → {rt.name}")
+                    staged = stage_file(con, path, rt, f"stg_{n}", Path(workdir), name)
+                    results.append(load_file(con, staged, salt, batch_id))
+                    _log_file(con, batch_id, staged, results[-1])
+                refresh_marts(con)
+                _log_batch(con, batch_id, started, journal, results)
+                for key, value in (meta or {}).items():
+                    con.execute("insert or replace into meta values ($1, $2)", [key, value])
+                con.execute("insert or replace into meta values ('last_batch_id', $1)", [batch_id])
+        except BatchRefused as refusal:
+            journal_append(db, {**journal, "event": "refused", "at": dt.datetime.now(),
+                                "message": str(refusal)})
+            raise
+        except BaseException as exc:
+            journal_append(db, {**journal, "event": "failed", "at": dt.datetime.now(),
+                                "message": f"{type(exc).__name__}: {exc}"})
+            raise
+        journal_append(db, {**journal, "event": "committed", "at": dt.datetime.now()})
+    return BatchResult(batch_id, results, skipped)
+
+
+def _log_file(con, batch_id: str, staged: StagedFile, r: FileResult) -> None:
+    con.execute(
+        "insert into load_files values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
+        [batch_id, staged.name, str(staged.path.resolve()), r.type, r.sha256, staged.size_bytes,
+         r.file_format, r.encoding, r.rows, r.loaded, r.updated, r.unchanged, r.quarantined,
+         r.extra_columns, None],
+    )
+
+
+def _log_batch(con, batch_id: str, started: dt.datetime, journal: dict, results: list[FileResult]) -> None:
+    totals = [sum(getattr(r, k) for r in results) for k in ("rows", "loaded", "updated", "unchanged", "quarantined")]
+    con.execute(
+        "insert into load_log values ($1, $2, $3, $4, $5, 'committed', $6, $7, $8, $9, $10, $11, null)",
+        [batch_id, started, dt.datetime.now(), journal["user"], journal["host"], len(results), *totals],
+    )

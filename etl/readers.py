@@ -1,0 +1,400 @@
+"""Read one export file into a staging table of raw text, one column per field.
+
+CSV: the encoding is detected (UTF-8, UTF-8 with BOM, UTF-16 with BOM, else
+GB18030, which covers GBK); anything but plain UTF-8 is transcoded to a
+temporary UTF-8 file, because DuckDB's own CSV reader is the fast path and
+its extra encodings need an extension the closed network cannot download.
+The header is the first row whose cells match the record type's headers, so
+title rows above it are fine. Rows DuckDB rejects are recovered when only
+trailing cells are missing or empty, and kept as malformed rows otherwise.
+
+XLSX (and XLS/ODS): the first sheet through python-calamine, real date cells
+written as ISO text so that one parser serves both formats.
+
+The staging table has `_row` (the row number a clerk sees in Excel) and one
+VARCHAR per declared column (NULL where the file lacks it).
+"""
+from __future__ import annotations
+
+import codecs
+import csv
+import datetime as dt
+import hashlib
+import io
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+
+from etl.errors import FileRefused
+from etl.record_types import RECORD_TYPES, RecordType
+
+CSV_SUFFIXES = {".csv", ".txt", ".tsv"}
+SHEET_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods"}
+HEADER_SCAN_ROWS = 50
+
+
+@dataclass
+class MalformedRow:
+    row: int
+    raw_line: str
+    message_zh: str
+    message_en: str
+
+
+@dataclass
+class StagedFile:
+    path: Path
+    name: str
+    rt: RecordType
+    table: str
+    file_format: str
+    encoding: str
+    sha256: str
+    size_bytes: int
+    header_row: int
+    present: dict[str, str]                 # field name -> header text in the file
+    extra_columns: list[str]
+    malformed: list[MalformedRow] = field(default_factory=list)
+
+
+def fold_name(text: str) -> str:
+    return unicodedata.normalize("NFKC", str(text)).strip().lower()
+
+
+def header_key(text) -> str:
+    """A header as matched: full-width folded, case-free, no spaces, no bracketed unit."""
+    s = fold_name("" if text is None else text)
+    s = re.sub(r"[(\[【][^)\]】]*[)\]】]\s*$", "", s)
+    return re.sub(r"[\s_\-]+", "", s)
+
+
+def detect_type(path: Path, explicit: str | None = None) -> RecordType:
+    by_name = {rt.name: rt for rt in RECORD_TYPES}
+    if explicit:
+        wanted = explicit.strip().lower().replace("-", "_")
+        for rt in RECORD_TYPES:
+            if wanted in (rt.name, fold_name(rt.zh)):
+                return rt
+        raise FileRefused(
+            path.name,
+            f"未知的记录类型 --type {explicit}（可用：{', '.join(by_name)}）",
+            f"unknown record type --type {explicit} (known: {', '.join(by_name)})",
+        )
+    stem = fold_name(path.stem).replace("-", "_")
+    best, best_len = None, 0
+    for rt in RECORD_TYPES:
+        for prefix in (rt.name, rt.zh, *rt.aliases):
+            p = fold_name(prefix)
+            if stem.startswith(p) and len(p) > best_len:
+                best, best_len = rt, len(p)
+    if best is None:
+        names = "、".join(f"{rt.name}/{rt.zh}" for rt in RECORD_TYPES)
+        raise FileRefused(
+            path.name,
+            f"无法从文件名判断记录类型：{path.name}；文件名应以记录类型的英文或中文名开头（{names}），或用 --type 指定",
+            f"cannot tell the record type of {path.name}: its name must start with a type's English or "
+            f"Chinese name ({', '.join(by_name)}), or give --type",
+        )
+    return best
+
+
+def header_index(rt: RecordType) -> dict[str, str]:
+    index = {}
+    for col in rt.columns:
+        for h in col.headers:
+            index.setdefault(header_key(h), col.name)
+    return index
+
+
+def find_header(rows: list[list], rt: RecordType, file_name: str) -> tuple[int, dict[str, int], list[str]]:
+    """(row index, field -> cell index, extra header texts) of the header row."""
+    index = header_index(rt)
+    best = (-1, {}, [])
+    for i, row in enumerate(rows[:HEADER_SCAN_ROWS]):
+        mapping: dict[str, int] = {}
+        extras: list[str] = []
+        for j, cell in enumerate(row):
+            key = header_key(cell)
+            if not key:
+                continue
+            name = index.get(key)
+            if name and name not in mapping:
+                mapping[name] = j
+            else:
+                extras.append(str(cell).strip())
+        if len(mapping) > len(best[1]):
+            best = (i, mapping, extras)
+        if len(mapping) >= 2 and all(c.name in mapping for c in rt.required):
+            return i, mapping, extras
+    i, mapping, extras = best
+    required = [c for c in rt.required if c.name not in mapping]
+    wanted = "、".join(f"{c.zh}({c.name})" for c in required)
+    if not mapping:
+        raise FileRefused(
+            file_name,
+            f"{file_name}：未找到{rt.zh}的表头，缺少必填列：{wanted}",
+            f"{file_name}: no {rt.name} header row found; required columns missing: "
+            + ", ".join(f"{c.name} ({c.zh})" for c in required),
+        )
+    raise FileRefused(
+        file_name,
+        f"{file_name}：缺少必填列：{wanted}，整个文件未导入",
+        f"{file_name}: required columns missing: "
+        + ", ".join(f"{c.name} ({c.zh})" for c in required) + "; nothing from the file was loaded",
+    )
+
+
+def file_digest(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+# --- CSV ---------------------------------------------------------------------------
+
+def _is_utf8(path: Path) -> bool:
+    decoder = codecs.getincrementaldecoder("utf-8")("strict")
+    try:
+        with open(path, "rb") as fh:
+            for chunk in iter(lambda: fh.read(1 << 22), b""):
+                decoder.decode(chunk)
+        decoder.decode(b"", final=True)
+        return True
+    except UnicodeDecodeError:
+        return False
+
+
+def detect_encoding(path: Path) -> str:
+    with open(path, "rb") as fh:
+        head = fh.read(1 << 16)
+    if head.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    if b"\x00" in head:
+        raise FileRefused(path.name, f"{path.name}：不是文本文件（含二进制内容）",
+                          f"{path.name}: not a text file (binary content)")
+    if _is_utf8(path):
+        return "utf-8"
+    decoder = codecs.getincrementaldecoder("gb18030")("strict")
+    try:
+        with open(path, "rb") as fh:
+            for chunk in iter(lambda: fh.read(1 << 22), b""):
+                decoder.decode(chunk)
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError as exc:
+        raise FileRefused(
+            path.name,
+            f"{path.name}：无法识别文件编码（既不是 UTF-8 也不是 GBK/GB18030），第 {exc.start} 字节附近",
+            f"{path.name}: unrecognised encoding (neither UTF-8 nor GBK/GB18030) near byte {exc.start}",
+        ) from None
+    return "gb18030"
+
+
+def _utf8_copy(path: Path, encoding: str, workdir: Path) -> Path:
+    if encoding == "utf-8":
+        return path
+    target = workdir / (hashlib.sha1(str(path).encode()).hexdigest() + ".csv")
+    with open(path, "r", encoding=encoding, newline="") as src, open(target, "w", encoding="utf-8", newline="") as dst:
+        for chunk in iter(lambda: src.read(1 << 20), ""):
+            dst.write(chunk)
+    return target
+
+
+def _head_records(path: Path, delimiter: str) -> list[tuple[int, list[str]]]:
+    """The first records with the physical line each ends on."""
+    with open(path, "r", encoding="utf-8-sig", newline="") as fh:
+        text = fh.read(1 << 20)
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    out = []
+    try:
+        for row in reader:
+            out.append((reader.line_num, row))
+            if len(out) >= HEADER_SCAN_ROWS:
+                break
+    except csv.Error:
+        pass
+    return out
+
+
+def _record_lines(path: Path, delimiter: str, after_line: int) -> list[int]:
+    """Start line of every non-blank record after `after_line` (the slow, exact path)."""
+    starts = []
+    with open(path, "r", encoding="utf-8-sig", newline="") as fh:
+        reader = csv.reader(fh, delimiter=delimiter)
+        previous = 0
+        for row in reader:
+            start, previous = previous + 1, reader.line_num
+            if start > after_line and row:
+                starts.append(start)
+    return starts
+
+
+def stage_csv(con: duckdb.DuckDBPyConnection, path: Path, rt: RecordType, table: str,
+              workdir: Path, name: str) -> StagedFile:
+    encoding = detect_encoding(path)
+    source = _utf8_copy(path, encoding, workdir)
+    best = None
+    for delimiter in (",", "\t", ";", "|"):
+        records = _head_records(source, delimiter)
+        rows = [r for _, r in records]
+        try:
+            i, mapping, extras = find_header(rows, rt, name)
+        except FileRefused as refusal:
+            best = best or refusal
+            continue
+        header_line = records[i][0]
+        n_cols = len(rows[i])
+        break
+    else:
+        raise best
+    cols = {f"c{j}": "VARCHAR" for j in range(n_cols)}
+    rejects = f"{table}_rejects"
+    con.execute(
+        f"""create temp table {table}_raw as
+        select row_number() over () as _ord, * from read_csv($path, skip={header_line}, header=false,
+            all_varchar=true, delim=$delim, quote='"', escape='"', columns=$cols, auto_detect=false,
+            null_padding=false, store_rejects=true, rejects_table='{rejects}',
+            rejects_scan='{rejects}_scan', max_line_size=20000000)""",
+        {"path": str(source), "delim": delimiter, "cols": cols},
+    )
+    rejected = con.execute(
+        f"select line, any_value(error_type), any_value(csv_line), any_value(error_message) "
+        f"from {rejects} group by line order by line"
+    ).fetchall()
+    con.execute(f"drop table if exists {rejects}; drop table if exists {rejects}_scan")
+    malformed, recovered = [], []
+    for line, error_type, raw_line, message in rejected:
+        cells = next(csv.reader([raw_line], delimiter=delimiter), [])
+        if error_type == "MISSING COLUMNS" or (
+            error_type == "TOO MANY COLUMNS" and all(not c.strip() for c in cells[n_cols:])
+        ):
+            recovered.append([int(line)] + (cells + [None] * n_cols)[:n_cols])
+        else:
+            malformed.append(MalformedRow(
+                int(line), raw_line,
+                f"CSV 行格式错误（{_REJECT_ZH.get(error_type, error_type)}）",
+                f"malformed CSV row ({error_type.lower()}: {message})",
+            ))
+    with open(source, "rb") as fh:
+        data_has_blank_lines = re.search(rb"\n[ \t]*\r?\n", fh.read()) is not None
+    if rejected or data_has_blank_lines:
+        reject_lines = {int(r[0]) for r in rejected}
+        starts = [s for s in _record_lines(source, delimiter, header_line) if s not in reject_lines]
+        con.execute(f"create temp table {table}_lines as select unnest($s) as line, "
+                    f"generate_subscripts($s, 1) as _ord", {"s": starts})
+        row_expr = f"coalesce(l.line, {header_line} + r._ord)"
+        source_rows = f"{table}_raw r left join {table}_lines l using (_ord)"
+    else:
+        row_expr = f"{header_line} + r._ord"
+        source_rows = f"{table}_raw r"
+    select_fields = _field_selects(rt, mapping)
+    empty = " and ".join(f"coalesce(trim(c{j}), '') = ''" for j in range(n_cols)) or "false"
+    con.execute(
+        f"create temp table {table} as select {row_expr} as _row, {select_fields} "
+        f"from {source_rows} where not ({empty})"
+    )
+    if recovered:
+        arrays = list(zip(*recovered))
+        rec = pa.table({"_row": pa.array(arrays[0], pa.int64()),
+                        **{f"c{j}": pa.array(arrays[j + 1], pa.string()) for j in range(n_cols)}})
+        con.register(f"{table}_recovered", rec)
+        con.execute(
+            f"insert into {table} select _row, {select_fields} from {table}_recovered "
+            f"where not ({empty})"
+        )
+        con.unregister(f"{table}_recovered")
+    con.execute(f"drop table {table}_raw; drop table if exists {table}_lines")
+    return StagedFile(
+        path=path, name=name, rt=rt, table=table, file_format="csv", encoding=encoding,
+        sha256=file_digest(path), size_bytes=path.stat().st_size, header_row=header_line,
+        present={f: rows[i][j] for f, j in mapping.items()}, extra_columns=extras,
+        malformed=malformed,
+    )
+
+
+_REJECT_ZH = {
+    "TOO MANY COLUMNS": "列数多于表头",
+    "MISSING COLUMNS": "列数少于表头",
+    "UNQUOTED VALUE": "引号未闭合",
+    "INVALID ENCODING": "编码错误",
+    "LINE SIZE OVER MAXIMUM": "行过长",
+}
+
+
+def _field_selects(rt: RecordType, mapping: dict[str, int]) -> str:
+    parts = []
+    for col in rt.columns:
+        j = mapping.get(col.name)
+        parts.append(f"c{j} as {col.name}" if j is not None else f"null::varchar as {col.name}")
+    return ", ".join(parts)
+
+
+# --- spreadsheets --------------------------------------------------------------------
+
+def cell_text(value) -> str | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    if isinstance(value, dt.datetime):
+        if value.time() == dt.time(0):
+            return value.date().isoformat()
+        return value.strftime("%Y-%m-%d %H:%M:%S")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else repr(value)
+    return str(value)
+
+
+def stage_sheet(con: duckdb.DuckDBPyConnection, path: Path, rt: RecordType, table: str,
+                name: str) -> StagedFile:
+    from python_calamine import CalamineWorkbook
+
+    try:
+        workbook = CalamineWorkbook.from_path(str(path))
+        rows = workbook.get_sheet_by_index(0).to_python(skip_empty_area=False)
+    except Exception as exc:  # calamine raises several types for broken files
+        raise FileRefused(
+            name, f"{name}：无法读取电子表格（文件损坏或不是 XLSX）：{exc}",
+            f"{name}: cannot read the spreadsheet (damaged or not XLSX): {exc}",
+        ) from None
+    i, mapping, extras = find_header(rows, rt, name)
+    data = rows[i + 1:]
+    keep = [k for k, row in enumerate(data) if any(cell_text(c) is not None and str(c).strip() for c in row)]
+    columns = {"_row": pa.array([i + 2 + k for k in keep], pa.int64())}
+    for col in rt.columns:
+        j = mapping.get(col.name)
+        values = [cell_text(data[k][j]) if j is not None and j < len(data[k]) else None for k in keep]
+        columns[col.name] = pa.array(values, pa.string())
+    arrow = pa.table(columns)
+    con.register(f"{table}_arrow", arrow)
+    con.execute(f"create temp table {table} as select * from {table}_arrow")
+    con.unregister(f"{table}_arrow")
+    return StagedFile(
+        path=path, name=name, rt=rt, table=table, file_format=path.suffix.lower().lstrip("."),
+        encoding="", sha256=file_digest(path), size_bytes=path.stat().st_size, header_row=i + 1,
+        present={f: str(rows[i][j]) for f, j in mapping.items()}, extra_columns=extras,
+    )
+
+
+def stage_file(con: duckdb.DuckDBPyConnection, path: Path, rt: RecordType, table: str,
+               workdir: Path, name: str) -> StagedFile:
+    suffix = path.suffix.lower()
+    if not path.is_file():
+        raise FileRefused(name, f"找不到文件：{name}", f"file not found: {name}")
+    if suffix in SHEET_SUFFIXES:
+        return stage_sheet(con, path, rt, table, name)
+    if suffix in CSV_SUFFIXES:
+        return stage_csv(con, path, rt, table, workdir, name)
+    raise FileRefused(
+        name, f"{name}：不支持的文件格式 {suffix or '(无扩展名)'}（支持 CSV、XLSX）",
+        f"{name}: unsupported file format {suffix or '(no extension)'} (CSV and XLSX are accepted)",
+    )

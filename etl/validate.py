@@ -1,0 +1,160 @@
+"""Type and check a staged file in bulk, inside DuckDB.
+
+`build_work_table` adds, for every declared column, the cleaned text
+(`c_<name>`) and the typed value (`<name>`) beside the raw text (`r_<name>`).
+`collect_errors` then runs each declared check as a query that must return
+no rows and gathers what they do return, with a message in Chinese and in
+English, into `<table>_errs`: missing required values, values that do not
+parse, values out of range, dates before their start, unknown references,
+cycles in the unit hierarchy and duplicate keys within the file.
+"""
+from __future__ import annotations
+
+import duckdb
+
+from etl.record_types import BY_NAME, ENUM, INT, DEC, KEY_OF, TEXT, Column, RecordType
+from etl.values import TYPE_WORDS, cleaned, parse, pii_hash, sql_str
+
+REF_WORDS = {
+    "units": ("单位编码", "unit code"),
+    "scenic_areas": ("景区编码", "scenic area code"),
+    "officers": ("人员编号", "person id"),
+    "nominations": ("推荐编号", "nomination id"),
+}
+
+
+def build_work_table(con: duckdb.DuckDBPyConnection, rt: RecordType, staged: str, salt: str) -> str:
+    work = f"{staged}_work"
+    raw = ", ".join(f"{c.name} as r_{c.name}" for c in rt.columns)
+    clean = ", ".join(f"{cleaned(c.name, c)} as c_{c.name}" for c in rt.columns)
+    typed = ", ".join(
+        f"{pii_hash('c_' + c.name, c) if c.pii else parse('c_' + c.name, c)} as {c.name}"
+        for c in rt.columns
+    )
+    con.execute(
+        f"create temp table {work} as select *, {typed} from "
+        f"(select _row, {raw}, {clean} from {staged})",
+        {"salt": salt} if any(c.pii for c in rt.columns) else None,
+    )
+    return work
+
+
+def _check(work: str, col: Column, reason: str, condition: str, zh: str, en: str) -> str:
+    """One check as SQL: the rows that fail it, with their messages."""
+    return (
+        f"select _row, {sql_str(col.name)} as column_name, r_{col.name} as raw_value, "
+        f"{sql_str(reason)} as reason, {zh} as message_zh, {en} as message_en "
+        f"from {work} where {condition}"
+    )
+
+
+def _fmt(template: str, *args: str) -> str:
+    return f"printf({sql_str(template)}, {', '.join(args)})" if args else sql_str(template)
+
+
+def column_checks(rt: RecordType, work: str) -> list[str]:
+    checks = []
+    for col in rt.columns:
+        raw = f"coalesce(r_{col.name}, '')"
+        label_zh, label_en = col.zh, col.name
+        if col.required:
+            checks.append(_check(
+                work, col, "missing", f"c_{col.name} is null",
+                _fmt(f"必填项“{label_zh}”为空"), _fmt(f"required value {label_en} is empty"),
+            ))
+        if col.type != TEXT and not col.pii:
+            if col.type == ENUM:
+                allowed_zh, allowed_en = "、".join(col.values), ", ".join(col.values)
+                zh = _fmt(f"“{label_zh}”的值“%s”不是允许的取值（{allowed_zh}）", raw)
+                en = _fmt(f"{label_en}: '%s' is not an accepted value ({allowed_en})", raw)
+            else:
+                word_zh, word_en = TYPE_WORDS[col.type]
+                zh = _fmt(f"“{label_zh}”的值“%s”无法识别为{word_zh}", raw)
+                en = _fmt(f"{label_en}: '%s' is not {word_en}", raw)
+            checks.append(_check(
+                work, col, "bad_value", f"c_{col.name} is not null and {col.name} is null", zh, en,
+            ))
+        if col.min is not None or col.max is not None:
+            bounds = [f"{col.name} < {col.min}"] if col.min is not None else []
+            bounds += [f"{col.name} > {col.max}"] if col.max is not None else []
+            lo = "" if col.min is None else f"{col.min:g}"
+            hi = "" if col.max is None else f"{col.max:g}"
+            span_zh = f"不小于 {lo}" if col.max is None else f"{lo}～{hi}"
+            span_en = f">= {lo}" if col.max is None else f"{lo}..{hi}"
+            checks.append(_check(
+                work, col, "out_of_range", " or ".join(bounds),
+                _fmt(f"“{label_zh}”的值“%s”超出范围（{span_zh}）", raw),
+                _fmt(f"{label_en}: '%s' is out of range ({span_en})", raw),
+            ))
+        if col.not_before:
+            other = rt.column(col.not_before)
+            checks.append(_check(
+                work, col, "before_start", f"{col.name} < {other.name}",
+                _fmt(f"“{label_zh}”（%s）早于“{other.zh}”（%s）", raw, f"coalesce(r_{other.name}, '')"),
+                _fmt(f"{label_en} (%s) is before {other.name} (%s)", raw, f"coalesce(r_{other.name}, '')"),
+            ))
+    return checks
+
+
+def reference_checks(rt: RecordType, work: str) -> list[str]:
+    checks = []
+    for col in rt.columns:
+        if not col.ref:
+            continue
+        target = BY_NAME[col.ref]
+        key = KEY_OF[col.ref]
+        known = f"select {key} from {target.table} where {key} is not null"
+        if col.ref == rt.name:  # units naming their parent in the same file
+            known += f" union all select {key} from {work} where {key} is not null"
+        word_zh, word_en = REF_WORDS[col.ref]
+        checks.append(_check(
+            work, col, "unknown_reference",
+            f"{col.name} is not null and {col.name} not in ({known})",
+            _fmt(f"未知{word_zh} %s", f"c_{col.name}"),
+            _fmt(f"unknown {word_en} %s", f"c_{col.name}"),
+        ))
+    return checks
+
+
+def cycle_check(work: str) -> str:
+    """Units whose parent chain, with this file's rows applied, returns to themselves."""
+    return f"""
+    with recursive merged as (
+        select unit_code, parent_code from units
+        where unit_code not in (select unit_code from {work} where unit_code is not null)
+        union all
+        select unit_code, parent_code from {work} where unit_code is not null
+    ), walk(start, current, steps) as (
+        select unit_code, parent_code, 1 from merged where parent_code is not null
+        union all
+        select walk.start, m.parent_code, steps + 1 from walk
+        join merged m on m.unit_code = walk.current
+        where walk.current <> walk.start and m.parent_code is not null and steps < 64
+    )
+    select _row, 'parent_code' as column_name, r_parent_code as raw_value, 'cycle' as reason,
+           printf('上级单位“%s”使单位层级形成循环', c_parent_code) as message_zh,
+           printf('parent unit %s makes the unit hierarchy a cycle', c_parent_code) as message_en
+    from {work} where unit_code in (select start from walk where current = start)
+    """
+
+
+def collect_errors(con: duckdb.DuckDBPyConnection, rt: RecordType, work: str) -> str:
+    errs = f"{work}_errs"
+    checks = column_checks(rt, work) + reference_checks(rt, work)
+    con.execute(f"create temp table {errs} as " + "\nunion all\n".join(checks))
+    if rt.name == "units":
+        con.execute(f"insert into {errs} {cycle_check(work)} and _row not in (select _row from {errs})")
+    keys = ", ".join(rt.key)
+    key_raw = " || '|' || ".join(f"coalesce(r_{k}, '')" for k in rt.key)
+    con.execute(f"""
+        insert into {errs}
+        select _row, {sql_str(rt.key[0])}, {key_raw}, 'duplicate',
+               printf('同一文件中主键重复，以最后一次出现（第 %d 行）为准', last_row),
+               printf('duplicate key in the file; the last occurrence (row %d) wins', last_row)
+        from (
+            select _row, {", ".join(f"r_{k}" for k in rt.key)},
+                   max(_row) over (partition by {keys}) as last_row
+            from {work} anti join {errs} using (_row)
+        ) where _row < last_row
+    """)
+    return errs

@@ -1,0 +1,154 @@
+"""The one place that opens DuckDB connections.
+
+Readers: `Warehouse(path).cursor()` hands out a cursor on a read-only
+connection and reopens it when a load has published a new file, so a reader
+never sees half a batch and never holds a lock a writer needs.
+
+Writers: `publishing(path)` copies the published file to a private temporary
+file, yields a read-write connection on the copy and, only when the block
+finishes, checkpoints it and renames it over the published file (an atomic
+swap on POSIX). An exception, a SIGKILL or a power cut before the rename leaves
+the published file exactly as it was; the stale copy is removed by the next
+writer. One writer at a time, serialised by an advisory lock file.
+"""
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import shutil
+import threading
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
+import duckdb
+
+from warehouse.config import reader_config
+from warehouse.schema import ensure_schema
+
+
+class WarehouseMissing(FileNotFoundError):
+    def __init__(self, path: Path):
+        super().__init__(
+            f"数据仓库文件不存在：{path}（请先运行 python -m etl demo 或 python -m etl load）"
+            f" / warehouse file not found: {path} (run `python -m etl demo` or `python -m etl load` first)"
+        )
+
+
+def file_version(path: Path) -> str:
+    """A token that changes whenever a new warehouse file is published."""
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        raise WarehouseMissing(path) from None
+    return f"{st.st_ino}-{st.st_mtime_ns}-{st.st_size}"
+
+
+def connect_reader(path: Path) -> duckdb.DuckDBPyConnection:
+    if not Path(path).exists():
+        raise WarehouseMissing(Path(path))
+    return duckdb.connect(str(path), read_only=True, config=reader_config())
+
+
+class Warehouse:
+    """A read-only view of the published warehouse that follows new versions."""
+
+    def __init__(self, path: Path | str):
+        self.path = Path(path)
+        self._lock = threading.Lock()
+        self._con: duckdb.DuckDBPyConnection | None = None
+        self._version: str | None = None
+        self._pid = os.getpid()
+
+    def version(self) -> str:
+        return file_version(self.path)
+
+    def cursor(self) -> duckdb.DuckDBPyConnection:
+        version = self.version()
+        with self._lock:
+            # A forked worker must not reuse its parent's connection.
+            if self._con is None or version != self._version or self._pid != os.getpid():
+                self._con = connect_reader(self.path)
+                self._version = version
+                self._pid = os.getpid()
+            return self._con.cursor()
+
+
+def _fsync_dir(directory: Path) -> None:
+    fd = os.open(directory, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _temp_prefix(path: Path) -> str:
+    return f".{path.name}.loading-"
+
+
+@contextmanager
+def writer_lock(path: Path) -> Iterator[None]:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path.parent / f".{path.name}.lock", "w") as lock_file:
+        fcntl.flock(lock_file, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock_file, fcntl.LOCK_UN)
+
+
+@contextmanager
+def publishing(path: Path, batch_id: str) -> Iterator[duckdb.DuckDBPyConnection]:
+    """Yield a read-write connection on a copy; publish it when the block ends.
+
+    The caller must hold `writer_lock(path)`.
+    """
+    path = Path(path)
+    for stale in path.parent.glob(_temp_prefix(path) + "*"):
+        stale.unlink(missing_ok=True)
+    temp = path.parent / f"{_temp_prefix(path)}{batch_id}"
+    if path.exists():
+        shutil.copyfile(path, temp)
+    con = duckdb.connect(str(temp))
+    try:
+        ensure_schema(con)
+        yield con
+        con.execute("checkpoint")
+        con.close()
+        with open(temp, "rb+") as fh:
+            os.fsync(fh.fileno())
+        os.replace(temp, path)
+        _fsync_dir(path.parent)
+    except BaseException:
+        try:
+            con.close()
+        finally:
+            for leftover in (temp, Path(f"{temp}.wal")):
+                leftover.unlink(missing_ok=True)
+        raise
+
+
+def journal_path(path: Path) -> Path:
+    return Path(path).parent / f".{Path(path).name}.journal.jsonl"
+
+
+def journal_append(path: Path, entry: dict) -> None:
+    """Record a load attempt outside the warehouse, so a crash still leaves a trace."""
+    with open(journal_path(path), "a", encoding="utf-8") as fh:
+        fh.write(json.dumps(entry, ensure_ascii=False, default=str) + "\n")
+        fh.flush()
+        os.fsync(fh.fileno())
+
+
+def journal_entries(path: Path) -> list[dict]:
+    jp = journal_path(path)
+    if not jp.exists():
+        return []
+    entries = []
+    for line in jp.read_text(encoding="utf-8").splitlines():
+        try:
+            entries.append(json.loads(line))
+        except json.JSONDecodeError:
+            continue  # a line cut short by a crash
+    return entries

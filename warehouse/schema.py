@@ -1,0 +1,55 @@
+"""The warehouse schema: one typed table per record type plus the bookkeeping.
+
+Typed tables carry the declared columns and `_batch_id` (the batch that last
+wrote the row). Bookkeeping: `meta` (demo flag, last batch), `load_log` and
+`load_files` (one row per batch and per file), `quarantine` (one row per
+rejected value, with the whole raw row), `history` (the previous version of
+every updated row). `ensure_schema` is idempotent, so a copy made by an older
+version gains new tables on its next load.
+"""
+from __future__ import annotations
+
+import duckdb
+
+from etl.record_types import RECORD_TYPES, RecordType
+
+SCHEMA_VERSION = "1"
+
+BOOKKEEPING = """
+create table if not exists meta (key varchar primary key, value varchar);
+create table if not exists load_log (
+    batch_id varchar, started_at timestamp, finished_at timestamp,
+    user_name varchar, host varchar, status varchar, files integer,
+    rows bigint, loaded bigint, updated bigint, unchanged bigint,
+    quarantined bigint, message varchar
+);
+create table if not exists load_files (
+    batch_id varchar, file_name varchar, file_path varchar, record_type varchar,
+    sha256 varchar, size_bytes bigint, file_format varchar, encoding varchar,
+    rows bigint, loaded bigint, updated bigint, unchanged bigint,
+    quarantined bigint, extra_columns varchar[], message varchar
+);
+create table if not exists quarantine (
+    batch_id varchar, file_name varchar, record_type varchar,
+    row_number bigint, column_name varchar, raw_value varchar, reason varchar,
+    message_zh varchar, message_en varchar, raw_record varchar
+);
+create table if not exists history (
+    batch_id varchar, record_type varchar, record_key varchar,
+    old_record varchar, replaced_at timestamp
+);
+"""
+
+
+def table_ddl(rt: RecordType) -> str:
+    cols = ",\n    ".join(f"{c.name} {c.sql_type}" for c in rt.columns)
+    return f"create table if not exists {rt.table} (\n    {cols},\n    _batch_id varchar\n)"
+
+
+def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute(BOOKKEEPING)
+    for rt in RECORD_TYPES:
+        con.execute(table_ddl(rt))
+    con.execute(
+        "insert or replace into meta values ('schema_version', $v)", {"v": SCHEMA_VERSION}
+    )
