@@ -1,7 +1,9 @@
 """Marts rebuilt after every load, inside the same publish.
 
 `unit_closure` lists every (ancestor, unit) pair of the unit hierarchy, the
-unit itself included, so a unit scope is one semi-join. `vote_flags` marks
+unit itself included, so a unit scope is one semi-join. `peak_periods` and `season_days` hold the tourism calendar (see
+`warehouse.calendar`), with the 旺季 deployments the warehouse records
+counted as peak days too. `vote_flags` marks
 each vote valid or repeat once, by the data contract's rule: the first vote
 of a voter for a nomination on a calendar day is valid, later ones that day
 are repeats.
@@ -9,6 +11,8 @@ are repeats.
 from __future__ import annotations
 
 import duckdb
+
+from warehouse.calendar import FIRST_YEAR, LAST_YEAR, calendar_rows
 
 MARTS_SQL = """
 create or replace table unit_closure as
@@ -30,8 +34,19 @@ select vote_id,
            order by voted_at, vote_id
        ) = 1 as is_valid
 from votes;
+
+create or replace table season_days as
+select d.day::date as day,
+       case when exists (select 1 from peak_periods p where d.day between p.first_day and p.last_day)
+              or exists (select 1 from deployments x where x.season = '旺季'
+                         and d.day between x.start_date and x.end_date)
+            then '旺季' else '淡季' end as season
+from range(date '{first}-01-01', date '{last}-12-31' + interval 1 day, interval 1 day) d(day);
 """
 
 
 def refresh_marts(con: duckdb.DuckDBPyConnection) -> None:
-    con.execute(MARTS_SQL)
+    con.execute("create or replace table peak_periods (first_day date, last_day date, kind varchar, "
+                "label_zh varchar, label_en varchar)")
+    con.executemany("insert into peak_periods values (?, ?, ?, ?, ?)", calendar_rows())
+    con.execute(MARTS_SQL.replace("{first}", str(FIRST_YEAR)).replace("{last}", str(LAST_YEAR)))

@@ -1,0 +1,202 @@
+"""The metrics catalog: every figure the product shows, defined once as data.
+
+A `Source` says where a family of records lives, which column dates it (flow)
+or which columns bound its life (stock), and which column places it in the
+unit hierarchy. A `Metric` is an aggregate SQL expression over one source's
+rows (alias `r`), with its labels, unit and display format; a rate also names
+the SQL of its n. `Ratio` metrics divide two others. The engine in
+`metrics.py` composes one query per source, so the whole catalog costs one
+scan of each table. IDs are a stable interface (`shared/spec/metrics.md`).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Source:
+    name: str
+    from_sql: str                      # rows aliased `r`, joined to what places them
+    unit_expr: str                     # the record's unit code (may be NULL)
+    date_expr: str | None = None       # flow: the date that puts a record in a period
+    start_expr: str | None = None      # stock: first active day
+    end_expr: str | None = None        # stock: first day no longer active
+    area_expr: str | None = None       # the record's scenic area (for the area filter)
+    is_timestamp: bool = False
+
+    @property
+    def is_stock(self) -> bool:
+        return self.start_expr is not None
+
+
+@dataclass(frozen=True)
+class Metric:
+    id: str
+    zh: str
+    en: str
+    source: str
+    expr: str
+    fmt: str = "count"                 # count | rate | yuan | minutes | score
+    unit_zh: str = ""
+    unit_en: str = ""
+    n_expr: str | None = None          # how many records a rate rests on
+    wilson: bool = False               # survey rates: 95% Wilson interval
+    higher_is_better: bool | None = True
+
+    @property
+    def is_rate(self) -> bool:
+        return self.fmt == "rate"
+
+
+@dataclass(frozen=True)
+class Ratio:
+    id: str
+    zh: str
+    en: str
+    numerator: str
+    denominator: str
+    factor: float = 1.0
+    fmt: str = "per10k"
+    unit_zh: str = "起/万人次"
+    unit_en: str = "per 10k visitors"
+    higher_is_better: bool | None = False
+
+
+SOURCES = {s.name: s for s in (
+    Source("officers", "officers r", "r.unit_code", start_expr="r.joined_on", end_expr="r.left_on"),
+    Source("posts", "posts r", "r.unit_code", start_expr="r.opened_on", end_expr="r.closed_on",
+           area_expr="r.area_code"),
+    Source("teams", "teams r", "r.unit_code", start_expr="r.founded_on", end_expr="r.dissolved_on"),
+    Source("deployments", "deployments r", "r.unit_code", date_expr="r.start_date", area_expr="r.area_code"),
+    Source("incidents", "incidents r", "r.unit_code", date_expr="r.received_at", area_expr="r.area_code",
+           is_timestamp=True),
+    Source("enforcement", "enforcement r", "r.unit_code", date_expr="r.action_date", area_expr="r.area_code"),
+    Source("mediations", "mediations r", "r.unit_code", date_expr="r.opened_at", area_expr="r.area_code",
+           is_timestamp=True),
+    Source("services", "services r", "r.unit_code", date_expr="r.service_date", area_expr="r.area_code"),
+    Source("surveys", "surveys r", "r.unit_code", date_expr="r.submitted_at", area_expr="r.area_code",
+           is_timestamp=True),
+    Source("visitors", "visitors r left join scenic_areas a on a.area_code = r.area_code", "a.unit_code",
+           date_expr="r.visit_date", area_expr="r.area_code"),
+    Source("nominations", "nominations r left join officers o on o.person_id = r.person_id", "o.unit_code",
+           date_expr="r.nominated_on"),
+    Source("votes", "votes r join vote_flags f on f.vote_id = r.vote_id "
+                    "left join nominations n on n.nomination_id = r.nomination_id "
+                    "left join officers o on o.person_id = n.person_id", "o.unit_code",
+           date_expr="r.voted_at", is_timestamp=True),
+)}
+
+
+def _count(where: str | None = None) -> str:
+    return f"count(*) filter (where {where})" if where else "count(*)"
+
+
+def _sum(column: str, where: str | None = None) -> str:
+    agg = f"sum({column}) filter (where {where})" if where else f"sum({column})"
+    return f"coalesce({agg}, 0)"
+
+
+def _share(hit: str, among: str = "true") -> str:
+    """A share that is NULL over no records, never 0."""
+    return f"(count(*) filter (where ({among}) and ({hit})))::double / nullif(count(*) filter (where {among}), 0)"
+
+
+SAME_DAY = "r.closed_at is not null and cast(r.closed_at as date) = cast(r.received_at as date)"
+RESPONSE_MIN = "date_diff('second', r.received_at, r.arrived_at) / 60.0"
+
+M = Metric
+METRICS: tuple[Metric | Ratio, ...] = (
+    M("staff.fulltime", "专职旅游警察", "Full-time tourism police", "officers",
+      _count("r.person_type = '专职旅游警察'"), unit_zh="人", unit_en="officers"),
+    M("staff.parttime", "兼职旅游警察", "Part-time tourism police", "officers",
+      _count("r.person_type = '兼职旅游警察'"), unit_zh="人", unit_en="officers"),
+    M("staff.tourism_police", "专兼职旅游警察", "Tourism police (full + part-time)", "officers",
+      _count("r.person_type in ('专职旅游警察', '兼职旅游警察')"), unit_zh="人", unit_en="officers"),
+    M("staff.auxiliary", "辅警", "Auxiliary police", "officers",
+      _count("r.person_type = '辅警'"), unit_zh="人", unit_en="officers"),
+    M("posts.police_rooms_standardized", "规范化旅游警务室", "Standardised police rooms", "posts",
+      _count("r.post_type = '旅游警务室' and r.standardized"), unit_zh="个", unit_en="rooms"),
+    M("posts.police_rooms", "旅游警务室", "Police rooms", "posts",
+      _count("r.post_type = '旅游警务室'"), unit_zh="个", unit_en="rooms"),
+    M("posts.service_points", "警务服务点", "Service points", "posts",
+      _count("r.post_type in ('警务服务点', '旅游警务服务站')"), unit_zh="个", unit_en="points"),
+    M("teams.volunteer", "旅游警务志愿者队伍", "Volunteer teams", "teams",
+      _count("r.team_type = '旅游警务志愿者队伍'"), unit_zh="支", unit_en="teams"),
+    M("teams.prevention", "治安防控队伍", "Prevention teams", "teams",
+      _count("r.team_type = '治安防控队伍'"), unit_zh="支", unit_en="teams"),
+    M("deploy.dynamic", "淡旺季动态布警(次)", "Dynamic deployments", "deployments",
+      _count("r.mode = '动态布警'"), unit_zh="次", unit_en="times"),
+    M("deploy.security_events", "景区安保(次)", "Scenic-area security operations", "deployments",
+      _count("r.mode = '专项安保'"), unit_zh="次", unit_en="times"),
+    M("deploy.person_times", "投入警力(人次)", "Police person-times deployed", "deployments",
+      _sum("coalesce(r.police_count, 0) + coalesce(r.auxiliary_count, 0)"), unit_zh="人次", unit_en="person-times"),
+    M("incidents.total", "涉旅警情(起)", "Tourism incidents", "incidents", _count(),
+      unit_zh="起", unit_en="incidents", higher_is_better=None),
+    M("incidents.same_day_rate", "警情处置不过夜率", "Closed the same day", "incidents",
+      _share(SAME_DAY), fmt="rate", n_expr=_count()),
+    M("incidents.response_median_min", "到场时间中位数(分钟)", "Median response time (min)", "incidents",
+      f"median({RESPONSE_MIN})", fmt="minutes", unit_zh="分钟", unit_en="min",
+      n_expr="count(r.arrived_at)", higher_is_better=False),
+    M("cases.administrative", "涉旅行政案件(起)", "Administrative cases", "incidents",
+      _count("r.case_type = '行政案件'"), unit_zh="起", unit_en="cases", higher_is_better=None),
+    M("cases.criminal", "涉旅刑事案件(起)", "Criminal cases", "incidents",
+      _count("r.case_type = '刑事案件'"), unit_zh="起", unit_en="cases", higher_is_better=False),
+    M("enforce.joint_operations", "综合执法治理(次)", "Joint law-enforcement operations", "enforcement",
+      _sum("r.quantity", "r.action_type = '综合执法'"), unit_zh="次", unit_en="operations"),
+    M("enforce.campaigns", "专项整治(次)", "Special campaigns", "enforcement",
+      _sum("r.quantity", "r.action_type = '专项整治'"), unit_zh="次", unit_en="campaigns"),
+    M("enforce.hazards_fixed", "排查整治风险隐患(处)", "Hazards found and fixed", "enforcement",
+      _sum("r.quantity", "r.action_type = '隐患排查整治'"), unit_zh="处", unit_en="hazards"),
+    M("enforce.shops_penalized", "查处违规违法旅游卖场(家次)", "Illegal tourist shops penalised", "enforcement",
+      _sum("r.quantity", "r.action_type = '违规卖场查处'"), unit_zh="家次", unit_en="shops"),
+    M("enforce.shops_inspected", "检查商铺(家)", "Shops inspected", "enforcement",
+      _sum("r.quantity", "r.action_type = '商铺检查'"), unit_zh="家", unit_en="shops"),
+    M("enforce.info_transfers", "流转涉旅信息(条)", "Information transfers", "enforcement",
+      _sum("r.quantity", "r.action_type = '信息流转'"), unit_zh="条", unit_en="items"),
+    M("enforce.coop_exchanges", "区域协作交流(次)", "Regional cooperation exchanges", "enforcement",
+      _sum("r.quantity", "r.action_type = '区域协作交流'"), unit_zh="次", unit_en="exchanges"),
+    M("mediation.total", "调解涉旅纠纷(起)", "Disputes mediated", "mediations", _count(),
+      unit_zh="起", unit_en="disputes"),
+    M("mediation.success_rate", "调解成功率", "Mediation success rate", "mediations",
+      _share("r.result = '调解成功'", "r.result <> '调解中'"), fmt="rate",
+      n_expr=_count("r.result <> '调解中'")),
+    M("mediation.compensation_yuan", "赔付金额(元)", "Compensation (yuan)", "mediations",
+      _sum("r.compensation_yuan"), fmt="yuan", unit_zh="元", unit_en="yuan", higher_is_better=None),
+    M("service.found", "帮助寻人寻物(人次)", "People and items found", "services",
+      _sum("r.quantity", "r.service_type in ('寻人', '寻物')"), unit_zh="人次", unit_en="times"),
+    M("service.convenience", "交通及户政便捷服务(人次)", "Traffic and household-registration services", "services",
+      _sum("r.quantity", "r.service_type in ('交通业务', '户政业务')"), unit_zh="人次", unit_en="times"),
+    M("service.warnings_pushed", "推送安全预警(次)", "Safety warnings pushed", "services",
+      _sum("r.quantity", "r.service_type = '安全预警推送'"), unit_zh="次", unit_en="warnings"),
+    M("service.rescued", "救助游客(人)", "Tourists rescued", "services",
+      _sum("r.quantity", "r.service_type = '救助游客'"), unit_zh="人", unit_en="people"),
+    M("survey.responses", "有效问卷(份)", "Survey responses", "surveys", _count(),
+      unit_zh="份", unit_en="responses"),
+    M("survey.satisfaction_rate", "满意率", "Satisfaction rate", "surveys",
+      _share("r.q_satisfaction >= 4", "r.q_satisfaction is not null"), fmt="rate",
+      n_expr="count(r.q_satisfaction)", wilson=True),
+    M("survey.safety_rate", "安全感", "Sense of safety", "surveys",
+      _share("r.q_safety >= 4", "r.q_safety is not null"), fmt="rate",
+      n_expr="count(r.q_safety)", wilson=True),
+    M("survey.satisfaction_mean", "满意度均分", "Mean satisfaction score", "surveys",
+      "avg(r.q_satisfaction)", fmt="score", unit_zh="分", unit_en="of 5",
+      n_expr="count(r.q_satisfaction)"),
+    M("visitors.total", "接待游客(人次)", "Visitors", "visitors", _sum("r.visitors"),
+      unit_zh="人次", unit_en="visits", higher_is_better=None),
+    Ratio("incidents.per_10k_visitors", "每万名游客警情(起)", "Incidents per 10,000 visitors",
+          "incidents.total", "visitors.total", factor=10000.0),
+    M("nominations.total", "推荐人选(人)", "Nominees", "nominations", _count(),
+      unit_zh="人", unit_en="nominees"),
+    M("nominations.selected", "评选最美旅游警察(名)", "Selected as most beautiful tourism police",
+      "nominations", _count("r.outcome = '当选'"), unit_zh="名", unit_en="officers"),
+    M("votes.valid", "有效票(票)", "Valid votes", "votes", _count("f.is_valid"),
+      unit_zh="票", unit_en="votes"),
+    M("votes.repeat", "重复票(票)", "Repeat votes", "votes", _count("not f.is_valid"),
+      unit_zh="票", unit_en="votes", higher_is_better=None),
+)
+
+BY_ID: dict[str, Metric | Ratio] = {m.id: m for m in METRICS}
+
+
+def get(metric_id: str) -> Metric | Ratio:
+    return BY_ID[metric_id]

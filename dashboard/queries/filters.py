@@ -1,0 +1,79 @@
+"""What every query takes: the filters a person chose and the scope they may see.
+
+`Filters` is the period (whole days, both ends included), an optional unit
+(its whole subtree), scenic area and season. `Scope` is the user's reach:
+the whole city, or one unit's subtree; the filters can narrow it, never
+widen it, because both restrictions are applied in SQL. `where_sql` turns
+them into a WHERE clause with `$named` parameters for one catalog source.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from dashboard.queries.catalog import Source
+
+SEASONS = ("旺季", "淡季")
+
+
+@dataclass(frozen=True)
+class Filters:
+    start: dt.date
+    end: dt.date
+    unit: str | None = None
+    area: str | None = None
+    season: str | None = None
+
+    def __post_init__(self):
+        if self.end < self.start:
+            raise ValueError(f"period ends ({self.end}) before it starts ({self.start})")
+        if self.season is not None and self.season not in SEASONS:
+            raise ValueError(f"unknown season {self.season!r}")
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days + 1
+
+
+@dataclass(frozen=True)
+class Scope:
+    """The units a user may see: None is the whole city."""
+    unit: str | None = None
+
+    @classmethod
+    def city(cls) -> "Scope":
+        return cls(None)
+
+
+def subtree(param: str) -> str:
+    return f"(select unit_code from unit_closure where ancestor_code = ${param})"
+
+
+def where_sql(source: Source, filters: Filters, scope: Scope, params: dict) -> str:
+    """The WHERE clause for one source's rows; fills `params` with what it uses."""
+    conds = []
+    if source.is_stock:
+        conds.append(f"{source.start_expr} <= $end and ({source.end_expr} is null or {source.end_expr} > $end)")
+        params["end"] = filters.end
+    else:
+        conds.append(f"{source.date_expr} >= $start and {source.date_expr} < $end_next")
+        params["start"] = filters.start
+        params["end_next"] = filters.end + dt.timedelta(days=1)
+        if filters.season:
+            conds.append(f"cast({source.date_expr} as date) in "
+                         f"(select day from season_days where season = $season)")
+            params["season"] = filters.season
+    if filters.unit:
+        conds.append(f"{source.unit_expr} in {subtree('unit')}")
+        params["unit"] = filters.unit
+    if scope.unit:
+        conds.append(f"{source.unit_expr} in {subtree('scope_unit')}")
+        params["scope_unit"] = scope.unit
+    if filters.area:
+        if source.area_expr:
+            conds.append(f"{source.area_expr} = $area")
+        else:  # records with no scenic area: those of the unit responsible for it
+            conds.append(f"{source.unit_expr} in (select c.unit_code from unit_closure c "
+                         f"join scenic_areas a on c.ancestor_code = a.unit_code where a.area_code = $area)")
+        params["area"] = filters.area
+    return " and ".join(conds)
