@@ -1,0 +1,1 @@
+"""Reusable layout pieces: filter bar, page frame, KPI cards, graphs, grids."""

@@ -1,0 +1,140 @@
+"""The shared filter bar and drill path, with the URL as the only state.
+
+Every page puts `filter_bar(view, scope)` on top. A change of any control
+rewrites the query string of the shell's `dcc.Location` (refresh
+"callback-nav"), and the page renders again from the new URL: so the
+address bar always reproduces the view, and back/forward walk through it.
+The breadcrumb (全市 › 分局 › 派出所 › 景区) is the drill path: each step is a
+link one level up.
+"""
+from __future__ import annotations
+
+import dash_bootstrap_components as dbc
+from dash import Input, Output, State, callback, ctx, dcc, html, no_update
+
+from dashboard.components.view import args_from_search
+from dashboard.queries import reference
+from dashboard.queries.filters import SEASONS, Scope
+from dashboard.state import PRESETS, View
+from dashboard.text import t
+
+URL = "url"
+PERIOD = "filter-period"
+DATES = "filter-dates"
+UNIT = "filter-unit"
+AREA = "filter-area"
+SEASON = "filter-season"
+RESET = "filter-reset"
+
+
+def unit_options(scope: Scope, lang: str) -> list[dict]:
+    df = reference.units(scope)
+    return [{"label": "\u3000" * int(d) + name, "value": code, "search": name}
+            for code, name, d in zip(df.unit_code, df.unit_name, df.depth)]
+
+
+def area_options(scope: Scope, unit: str | None) -> list[dict]:
+    df = reference.areas(Scope(unit) if unit else scope)
+    return [{"label": f"{name}（{grade}）" if grade else name, "value": code}
+            for code, name, grade in zip(df.area_code, df.area_name, df.grade)]
+
+
+def breadcrumb(view: View, scope: Scope) -> html.Nav:
+    names = reference.unit_names(scope)
+    steps = [(t("crumb.city", view.lang), view.query(unit=None, area=None))]
+    for code in reference.ancestors(view.unit, scope):
+        if scope.unit and code not in names:
+            continue
+        steps.append((names.get(code, code), view.query(unit=code, area=None)))
+    if view.area:
+        steps.append((reference.area_names(scope).get(view.area, view.area), view.query()))
+    items = []
+    for i, (label, query) in enumerate(steps):
+        last = i == len(steps) - 1
+        items.append(html.Li(label if last else dcc.Link(label, href=query),
+                             className="breadcrumb-item" + (" active" if last else "")))
+    return html.Nav(html.Ol(items, className="breadcrumb mb-0 small"), **{"aria-label": "drill path"})
+
+
+def filter_bar(view: View, scope: Scope) -> html.Div:
+    lang = view.lang
+    period_options = [{"label": t(f"period.{p}", lang), "value": p} for p in PRESETS]
+    season_options = [{"label": t(f"season.{s}", lang), "value": s} for s in SEASONS]
+    return html.Div([
+        dbc.Row([
+            dbc.Col(dbc.Select(id=PERIOD, options=period_options, value=view.period,
+                               size="sm", name="period"), xs=6, md=2),
+            dbc.Col(dcc.DatePickerRange(
+                id=DATES, start_date=view.start, end_date=view.end, display_format="YYYY-MM-DD",
+                first_day_of_week=1, minimum_nights=0, className="tpd-dates",
+                start_date_placeholder_text=t("filter.custom_range", lang),
+            ), xs=6, md=3),
+            dbc.Col(dcc.Dropdown(id=UNIT, options=unit_options(scope, lang), value=view.unit,
+                                 placeholder=t("filter.all_units", lang), clearable=True,
+                                 optionHeight=30, className="tpd-dropdown"), xs=12, md=3),
+            dbc.Col(dcc.Dropdown(id=AREA, options=area_options(scope, view.unit), value=view.area,
+                                 placeholder=t("filter.all_areas", lang), clearable=True,
+                                 className="tpd-dropdown"), xs=8, md=2),
+            dbc.Col(dbc.Select(id=SEASON, options=[{"label": t("filter.all_seasons", lang), "value": ""}]
+                               + season_options, value=view.season or "", size="sm",
+                               name="season"), xs=2, md=1),
+            dbc.Col(dbc.Button(t("filter.reset", lang), id=RESET, size="sm", color="link",
+                               className="px-0"), xs=2, md=1, className="text-end"),
+        ], className="g-2 align-items-center"),
+        html.Div([
+            breadcrumb(view, scope),
+            html.Span(_period_text(view), className="text-muted small ms-auto"),
+        ], className="d-flex align-items-center mt-2"),
+        *([dbc.Alert(t("filter.invalid", lang, what="、".join(view.invalid)), color="warning",
+                     className="py-1 px-2 small mt-2 mb-0")] if view.invalid else []),
+    ], className="tpd-filter-bar")
+
+
+def _period_text(view: View) -> str:
+    text = t("period.range", view.lang, start=view.start.isoformat(), end=view.end.isoformat())
+    return text + (t("period.partial", view.lang) if view.period.startswith("this_") else "")
+
+
+def next_query(search: str | None, trigger: str | None, period, start, end, unit, area, season) -> str | None:
+    """The query string after one control changed; None when nothing changes."""
+    args = args_from_search(search)
+    keep = {k: v for k, v in args.items() if k == "lang"}
+    if trigger == RESET:
+        return "?" + "&".join(f"{k}={v}" for k, v in keep.items()) if keep else "?"
+    if trigger == PERIOD:
+        args["period"] = period
+        if period == "custom":
+            args.update(start=str(start)[:10], end=str(end)[:10])
+    elif trigger == DATES:
+        if not start or not end:
+            return None
+        args.update(period="custom", start=str(start)[:10], end=str(end)[:10])
+    elif trigger == UNIT:
+        args["unit"] = unit
+        args.pop("area", None)
+    elif trigger == AREA:
+        args["area"] = area
+    elif trigger == SEASON:
+        args["season"] = season
+    else:
+        return None
+    if args.get("period") != "custom":
+        args.pop("start", None), args.pop("end", None)
+    from urllib.parse import urlencode
+    query = "?" + urlencode({k: v for k, v in args.items() if v not in (None, "")})
+    return None if query == (search or "?") else query
+
+
+@callback(
+    Output(URL, "search", allow_duplicate=True),
+    Input(PERIOD, "value"), Input(DATES, "start_date"), Input(DATES, "end_date"),
+    Input(UNIT, "value"), Input(AREA, "value"), Input(SEASON, "value"), Input(RESET, "n_clicks"),
+    State(URL, "search"),
+    prevent_initial_call=True,
+)
+def filters_to_url(period, start, end, unit, area, season, _reset, search):
+    trigger = ctx.triggered_id
+    if trigger == DATES and ctx.triggered and ctx.triggered[0]["prop_id"].endswith("start_date"):
+        return no_update  # wait for the end date
+    query = next_query(search, trigger, period, start, end, unit, area, season)
+    return no_update if query is None else query

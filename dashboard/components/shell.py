@@ -1,0 +1,78 @@
+"""The shell around every page: navbar from the page registry, language switch, demo banner."""
+from __future__ import annotations
+
+import dash
+import dash_bootstrap_components as dbc
+from dash import Input, Output, callback, dcc, html
+
+from dashboard.components.view import args_from_search
+from dashboard.queries import reference
+from dashboard.text import t
+
+NAV = "shell-nav"
+LANG = "shell-lang"
+BANNER = "shell-banner"
+BRAND = "shell-brand"
+
+
+def nav_items(pathname: str | None, search: str | None) -> list:
+    args = args_from_search(search)
+    lang = args.get("lang", "zh")
+    query = search or ""
+    items = []
+    for page in dash.page_registry.values():
+        active = (pathname or "/") == page["path"]
+        items.append(dbc.NavItem(dbc.NavLink(
+            t(page["name"], lang), href=page["path"] + query, active=active,
+            className="tpd-navlink",
+        )))
+    return items
+
+
+def lang_href(pathname: str | None, search: str | None) -> str:
+    from urllib.parse import urlencode
+    args = args_from_search(search)
+    if args.get("lang") == "en":
+        args.pop("lang")
+    else:
+        args["lang"] = "en"
+    return (pathname or "/") + ("?" + urlencode(args) if args else "")
+
+
+def shell(page_container) -> html.Div:
+    demo = _is_demo()
+    return html.Div([
+        dcc.Location(id="url", refresh="callback-nav"),
+        dbc.Navbar(dbc.Container([
+            dbc.NavbarBrand(t("app.title"), id=BRAND, href="/", className="tpd-brand"),
+            dbc.Nav(nav_items("/", ""), id=NAV, className="me-auto", navbar=True),
+            html.Span(id="shell-asof", className="text-white-50 small me-3 d-none d-lg-inline"),
+            dcc.Link(t("app.switch_lang"), id=LANG, href="?lang=en", className="btn btn-sm btn-outline-light"),
+        ], fluid=True), color="#1f4e8c", dark=True, className="tpd-navbar py-1"),
+        html.Div(t("app.demo_banner"), id=BANNER, className="tpd-demo-banner", hidden=not demo),
+        dbc.Container(page_container, fluid=True, className="tpd-main"),
+    ])
+
+
+def _is_demo() -> bool:
+    try:
+        return reference.is_demo()
+    except Exception:  # no warehouse yet: the page itself says so
+        return False
+
+
+@callback(
+    Output(NAV, "children"), Output(LANG, "href"), Output(LANG, "children"), Output(BRAND, "children"),
+    Output(BANNER, "children"), Output("shell-asof", "children"),
+    Input("url", "pathname"), Input("url", "search"),
+)
+def update_shell(pathname, search):
+    lang = args_from_search(search).get("lang", "zh")
+    lang = lang if lang in ("zh", "en") else "zh"
+    try:
+        when = reference.as_of()
+        asof = t("app.as_of", lang, when=when.strftime("%Y-%m-%d %H:%M")) if when else ""
+    except Exception:
+        asof = ""
+    return (nav_items(pathname, search), lang_href(pathname, search), t("app.switch_lang", lang),
+            t("app.title", lang), t("app.demo_banner", lang), asof)

@@ -1,0 +1,94 @@
+"""Queries behind the Overview page: headline trend, lagging units and areas, alerts."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+
+from dashboard import analysis
+from dashboard.queries import reference
+from dashboard.queries.breakdown import metric_frame
+from dashboard.queries.filters import Filters, Scope
+
+HEADLINE = ["visitors.total", "incidents.total", "incidents.per_10k_visitors", "incidents.same_day_rate",
+            "incidents.response_median_min", "mediation.success_rate", "survey.satisfaction_rate",
+            "survey.safety_rate"]
+LAG_METRICS = ["incidents.total", "incidents.per_10k_visitors", "incidents.same_day_rate",
+               "incidents.response_median_min", "survey.satisfaction_rate"]
+ALERT_METRICS = ["incidents.total", "incidents.per_10k_visitors", "incidents.same_day_rate",
+                 "incidents.response_median_min", "survey.satisfaction_rate"]
+
+
+def weekly_trend(filters: Filters, scope: Scope, weeks: int = 12) -> pd.DataFrame:
+    """The last `weeks` weeks to the end of the period: incidents, visitors, same-day rate."""
+    span = Filters(filters.end - dt.timedelta(days=7 * weeks - 1), filters.end, filters.unit,
+                   filters.area, filters.season)
+    return metric_frame(["incidents.total", "incidents.per_10k_visitors", "incidents.same_day_rate"],
+                        span, scope, "week")
+
+
+def _lag_order(df: pd.DataFrame) -> pd.DataFrame:
+    """Worst first: by how far below target the same-day rate is, then satisfaction."""
+    scores = []
+    for _, row in df.iterrows():
+        worst = 0
+        for mid in ("incidents.same_day_rate", "survey.satisfaction_rate", "incidents.response_median_min"):
+            status = analysis.rag(mid, row.get(mid) if pd.notna(row.get(mid)) else None)
+            worst += {"red": 2, "amber": 1}.get(status, 0)
+        scores.append(worst)
+    df = df.assign(_lag=scores)
+    return df.sort_values(["_lag", "incidents.same_day_rate"], ascending=[False, True]).drop(columns="_lag")
+
+
+def lagging_units(filters: Filters, scope: Scope) -> pd.DataFrame:
+    children = reference.drill_children(filters.unit, scope)
+    if not children:
+        return pd.DataFrame()
+    df = metric_frame(LAG_METRICS, filters, scope, "unit", group_units=children)
+    names = reference.unit_names(scope)
+    df["name"] = df["key"].map(names)
+    return _lag_order(df)
+
+
+def lagging_areas(filters: Filters, scope: Scope) -> pd.DataFrame:
+    df = metric_frame(LAG_METRICS, filters, scope, "area")
+    if df.empty:
+        return df
+    names = reference.area_names(scope)
+    df = df[df["key"].isin(names)]
+    df["name"] = df["key"].map(names)
+    return _lag_order(df)
+
+
+def alerts(filters: Filters, scope: Scope) -> list[dict]:
+    """Metrics whose last week departs from the 12 weeks before it, city and per child unit."""
+    # Only complete weeks: the last Sunday on or before the end of the period.
+    end = filters.end - dt.timedelta(days=(filters.end.weekday() + 1) % 7)
+    span = Filters(end - dt.timedelta(days=7 * 13 - 1), end, filters.unit, filters.area, filters.season)
+    out = []
+    frames = [(None, metric_frame(ALERT_METRICS, span, scope, "week"))]
+    children = reference.drill_children(filters.unit, scope)
+    names = reference.unit_names(scope)
+    for code in children:
+        frames.append((code, metric_frame(ALERT_METRICS, Filters(span.start, span.end, code, filters.area,
+                                                                filters.season), scope, "week")))
+    for code, df in frames:
+        if len(df) < 8:
+            continue
+        for mid in ALERT_METRICS:
+            series = pd.to_numeric(df[mid], errors="coerce").tolist()
+            latest, history = series[-1], series[:-1]
+            if mid in ("incidents.same_day_rate", "survey.satisfaction_rate"):
+                n = df[f"{mid}#n"].iloc[-1]
+                if pd.isna(n) or n < analysis.min_survey_answers():
+                    continue
+            z = analysis.departs_from_baseline(history, None if pd.isna(latest) else latest)
+            mean = sum(v for v in history if pd.notna(v)) / max(1, sum(pd.notna(v) for v in history))
+            if z is not None and mid == "incidents.total" and abs(analysis.poisson_z(latest, mean)) <= analysis.POISSON_Z:
+                z = None  # a jump of a handful of incidents is noise, however flat the baseline
+            if z is not None:
+                out.append({"unit": code, "unit_name": names.get(code) if code else None, "metric": mid,
+                            "week": df["key"].iloc[-1].date(), "value": latest,
+                            "baseline": mean,
+                            "z": z})
+    return sorted(out, key=lambda a: -abs(a["z"]))

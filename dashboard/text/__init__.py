@@ -1,0 +1,32 @@
+"""The UI text catalog: every string a person reads, in Chinese and English.
+
+One catalog, kept in one module per page so that pages can grow without
+colliding; `t(key, lang)` looks a key up across all of them. Metric labels
+come from the metrics catalog, enum values are shown as recorded (Chinese)
+with an English gloss from `VALUES` when the UI is in English.
+"""
+from __future__ import annotations
+
+from dashboard.text import common, data, incidents, mediation, nominations, overview, satisfaction, staffing
+
+LANGS = ("zh", "en")
+TEXT: dict[str, tuple[str, str]] = {}
+for _module in (common, overview, staffing, incidents, mediation, satisfaction, nominations, data):
+    _clash = TEXT.keys() & _module.TEXT.keys()
+    assert not _clash, f"text keys defined twice: {_clash}"
+    TEXT.update(_module.TEXT)
+
+
+def t(key: str, lang: str = "zh", **values) -> str:
+    zh, en = TEXT[key]
+    text = en if lang == "en" else zh
+    return text.format(**values) if values else text
+
+
+def value_label(value, lang: str = "zh") -> str:
+    """An enum value (stored in Chinese) as the person reads it."""
+    if value is None:
+        return t("common.none", lang)
+    if lang == "en":
+        return common.VALUES.get(str(value), str(value))
+    return str(value)

@@ -1,0 +1,42 @@
+"""Screenshot dashboard URLs in headless Chromium and print the browser console.
+
+Usage: python scripts/screenshot.py URL OUT.png [--width 1440] [--height 900] [--full]
+A developer's tool for looking at pages as a user would; the browser tests use the same launch.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+
+from playwright.sync_api import sync_playwright
+
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("url")
+    parser.add_argument("out")
+    parser.add_argument("--width", type=int, default=1440)
+    parser.add_argument("--height", type=int, default=900)
+    parser.add_argument("--full", action="store_true")
+    parser.add_argument("--wait", type=int, default=2500, help="ms to wait after network idle")
+    args = parser.parse_args()
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": args.width, "height": args.height})
+        messages = []
+        page.on("console", lambda m: messages.append(f"{m.type}: {m.text}"))
+        page.on("pageerror", lambda e: messages.append(f"pageerror: {e}"))
+        page.goto(args.url, wait_until="networkidle")
+        page.wait_for_timeout(args.wait)
+        page.screenshot(path=args.out, full_page=args.full)
+        browser.close()
+    for m in messages:
+        print(m)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
