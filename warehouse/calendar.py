@@ -33,7 +33,7 @@ def peak_periods(start: dt.date, end: dt.date) -> list[tuple[dt.date, dt.date, s
     for year in range(max(start.year, FIRST_YEAR), min(end.year, LAST_YEAR) + 1):
         new_year = dt.date.fromisoformat(f"{year}-{SPRING_FESTIVAL[year]}")
         for first, last, kind in (
-            (new_year - dt.timedelta(days=1), new_year + dt.timedelta(days=6), "spring_festival"),
+            (new_year - dt.timedelta(days=1), new_year + dt.timedelta(days=5), "spring_festival"),  # 除夕..初六
             (dt.date(year, 5, 1), dt.date(year, 5, 5), "may_day"),
             (dt.date(year, 7, 1), dt.date(year, 8, 31), "summer"),
             (dt.date(year, 10, 1), dt.date(year, 10, 7), "national_day"),

@@ -71,13 +71,13 @@ def filter_bar(view: View, scope: Scope) -> html.Div:
             ), xs=6, md=3),
             dbc.Col(dcc.Dropdown(id=UNIT, options=unit_options(scope, lang), value=view.unit,
                                  placeholder=t("filter.all_units", lang), clearable=True,
-                                 optionHeight=30, className="tpd-dropdown"), xs=12, md=3),
+                                 optionHeight=30, className="tpd-dropdown"), xs=12, md=2),
             dbc.Col(dcc.Dropdown(id=AREA, options=area_options(scope, view.unit), value=view.area,
                                  placeholder=t("filter.all_areas", lang), clearable=True,
                                  className="tpd-dropdown"), xs=8, md=2),
-            dbc.Col(dbc.Select(id=SEASON, options=[{"label": t("filter.all_seasons", lang), "value": ""}]
-                               + season_options, value=view.season or "", size="sm",
-                               name="season"), xs=2, md=1),
+            dbc.Col(dbc.Select(id=SEASON, options=[{"label": t("filter.all_seasons", lang), "value": "all"}]
+                               + season_options, value=view.season or "all", size="sm",
+                               name="season"), xs=4, md=2),
             dbc.Col(dbc.Button(t("filter.reset", lang), id=RESET, size="sm", color="link",
                                className="px-0"), xs=2, md=1, className="text-end"),
         ], className="g-2 align-items-center"),
@@ -115,7 +115,7 @@ def next_query(search: str | None, trigger: str | None, period, start, end, unit
     elif trigger == AREA:
         args["area"] = area
     elif trigger == SEASON:
-        args["season"] = season
+        args["season"] = None if season == "all" else season
     else:
         return None
     if args.get("period") != "custom":

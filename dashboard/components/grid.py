@@ -9,15 +9,17 @@ from dashboard.text.common import GRID_LOCALE_ZH
 def grid(grid_id: str, column_defs: list[dict], row_data: list[dict], lang: str,
          height: int = 320, row_id: str | None = None, **options) -> dag.AgGrid:
     """A grid; with `row_id`, a clicked cell reports that field of its row as `rowId`."""
+    # Metric ids contain dots: fields are names, not paths into nested objects.
     grid_options = {"localeText": GRID_LOCALE_ZH if lang == "zh" else {}, "animateRows": False,
-                    "tooltipShowDelay": 300, **options}
+                    "tooltipShowDelay": 300, "suppressFieldDotNotation": True, **options}
     extra = {"getRowId": f"params.data['{row_id}']"} if row_id else {}
     return dag.AgGrid(
         id=grid_id,
         **extra,
         columnDefs=column_defs,
         rowData=row_data,
-        defaultColDef={"sortable": True, "filter": True, "resizable": True, "minWidth": 80},
+        defaultColDef={"sortable": True, "filter": True, "resizable": True, "minWidth": 80,
+                       "wrapHeaderText": True, "autoHeaderHeight": True},
         columnSize="responsiveSizeToFit",
         dashGridOptions=grid_options,
         style={"height": f"{height}px", "width": "100%"},

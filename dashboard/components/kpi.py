@@ -12,7 +12,7 @@ from dashboard.queries.kpis import KpiFigures
 from dashboard.text import t
 
 
-def _change_line(label: str, fmt: str, now, before, lang: str) -> html.Div:
+def change_line(label: str, fmt: str, now, before, lang: str) -> html.Div:
     ch = analysis.change(fmt, now.value, before.value, now.n, before.n)
     if ch.delta is None:
         return html.Div([html.Span(label + " "), html.Span(t("kpi.no_base", lang), className="text-muted")],
@@ -28,33 +28,39 @@ def _change_line(label: str, fmt: str, now, before, lang: str) -> html.Div:
 
 
 def kpi_card(metric_id: str, fig: KpiFigures, lang: str, card_id: str) -> dbc.Card:
+    """A card for a catalog metric: its label, unit, format and target come from the catalog."""
     m = BY_ID[metric_id]
-    label = m.zh if lang == "zh" else m.en
-    status = analysis.rag(metric_id, fig.now.value)
-    target = analysis.target_of(metric_id)
+    return figure_card(m.zh if lang == "zh" else m.en, m.fmt, m.unit_zh if lang == "zh" else m.unit_en,
+                       fig, lang, card_id, target_id=metric_id)
+
+
+def figure_card(label: str, fmt: str, unit: str, fig: KpiFigures, lang: str, card_id: str,
+                target_id: str | None = None) -> dbc.Card:
+    """A KPI card for any figure with now / previous / last year / weekly history."""
+    status = analysis.rag(target_id, fig.now.value) if target_id else None
+    target = analysis.target_of(target_id) if target_id else None
     footer = []
-    if fig.now.n is not None and m.fmt in ("rate", "minutes", "score", "per10k"):
+    if fig.now.n is not None and fmt in ("rate", "minutes", "score", "per10k"):
         footer.append(t("kpi.n", lang, n=f"{int(fig.now.n):,}"))
     if fig.now.low is not None:
         footer.append(t("kpi.ci", lang, low=fmt_value("rate", fig.now.low), high=fmt_value("rate", fig.now.high)))
     if target:
-        footer.append(t("kpi.target", lang, target=fmt_value(m.fmt, target["target"])))
+        footer.append(t("kpi.target", lang, target=fmt_value(fmt, target["target"])))
     series = fig.weekly.dropna(subset=["value"]) if not fig.weekly.empty else fig.weekly
-    spark = dcc.Graph(figure=sparkline(series["key"], series["value"], fmt=theme.FORMATS.get(m.fmt, ",")),
-                      config={"displayModeBar": False, "staticPlot": False}, className="tpd-spark",
+    spark = dcc.Graph(figure=sparkline(series["key"], series["value"], fmt=theme.FORMATS.get(fmt, ",")),
+                      config={"displayModeBar": False}, className="tpd-spark",
                       id=f"{card_id}-spark") if len(series) > 1 else html.Div(className="tpd-spark")
-    unit = m.unit_zh if lang == "zh" else m.unit_en
     return dbc.Card(dbc.CardBody([
         html.Div([
             html.Span(label, className="tpd-kpi-label"),
             html.Span(t(f"rag.{status}", lang), className=f"tpd-rag tpd-rag-{status}") if status else None,
         ], className="d-flex justify-content-between align-items-start"),
         html.Div([
-            html.Span(fmt_value(m.fmt, fig.now.value, lang), className="tpd-kpi-value"),
-            html.Span(" " + unit if unit and m.fmt not in ("rate",) else "", className="tpd-kpi-unit"),
+            html.Span(fmt_value(fmt, fig.now.value, lang), className="tpd-kpi-value"),
+            html.Span(" " + unit if unit and fmt != "rate" else "", className="tpd-kpi-unit"),
         ]),
-        _change_line(t("kpi.vs_previous", lang), m.fmt, fig.now, fig.previous, lang),
-        _change_line(t("kpi.vs_last_year", lang), m.fmt, fig.now, fig.last_year, lang),
+        change_line(t("kpi.vs_previous", lang), fmt, fig.now, fig.previous, lang),
+        change_line(t("kpi.vs_last_year", lang), fmt, fig.now, fig.last_year, lang),
         html.Div(" · ".join(footer), className="tpd-kpi-foot"),
         spark,
     ]), className=f"tpd-kpi h-100 tpd-kpi-{status or 'none'}", id=card_id)

@@ -15,10 +15,17 @@ BANNER = "shell-banner"
 BRAND = "shell-brand"
 
 
+SHARED_KEYS = ("period", "start", "end", "unit", "area", "season", "lang")
+
+
 def nav_items(pathname: str | None, search: str | None) -> list:
+    """Links to every page, carrying the shared filters (not one page's own choices)."""
+    from urllib.parse import urlencode
+
     args = args_from_search(search)
     lang = args.get("lang", "zh")
-    query = search or ""
+    shared = {k: v for k, v in args.items() if k in SHARED_KEYS}
+    query = "?" + urlencode(shared) if shared else ""
     items = []
     for page in dash.page_registry.values():
         active = (pathname or "/") == page["path"]

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -10,6 +11,14 @@ from dashboard.figures.base import add_peak_bands, empty_figure
 from dashboard.queries.catalog import BY_ID
 from dashboard.text import t
 from dashboard.theme import POLICE_BLUE, RAG
+
+
+def rate_range(rates: pd.Series) -> list[float]:
+    """A rate axis that shows movement: from a little below the lowest week to 100 %."""
+    low = pd.to_numeric(rates, errors="coerce").min()
+    if pd.isna(low):
+        return [0, 1.0]
+    return [max(0.0, math.floor((low - 0.05) * 20) / 20), 1.0]
 
 
 def weekly_trend_figure(df: pd.DataFrame, bands, lang: str) -> go.Figure:
@@ -32,7 +41,8 @@ def weekly_trend_figure(df: pd.DataFrame, bands, lang: str) -> go.Figure:
     fig.update_layout(
         height=330, hovermode="x unified",
         yaxis=dict(rangemode="tozero", tickformat=",d"),
-        yaxis2=dict(overlaying="y", side="right", tickformat=".0%", range=[0, 1.05], showgrid=False),
+        yaxis2=dict(overlaying="y", side="right", tickformat=".0%", showgrid=False,
+                    range=rate_range(df["incidents.same_day_rate"])),
         xaxis=dict(tickformat="%m-%d"),
     )
     start = df["key"].min().date()

@@ -60,9 +60,11 @@ def where_sql(source: Source, filters: Filters, scope: Scope, params: dict) -> s
         params["start"] = filters.start
         params["end_next"] = filters.end + dt.timedelta(days=1)
         if filters.season:
-            conds.append(f"cast({source.date_expr} as date) in "
-                         f"(select day from season_days where season = $season)")
-            params["season"] = filters.season
+            # 淡季 is every day that is not a peak day, so a record dated outside the
+            # years the calendar covers is off-season rather than in neither season.
+            peak = "(select day from season_days where season = '旺季')"
+            conds.append(f"cast({source.date_expr} as date) "
+                         f"{'in' if filters.season == '旺季' else 'not in'} {peak}")
     if filters.unit:
         conds.append(f"{source.unit_expr} in {subtree('unit')}")
         params["unit"] = filters.unit

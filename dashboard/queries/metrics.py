@@ -17,7 +17,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from dashboard.queries.catalog import BY_ID, METRICS, SOURCES, Metric, Ratio
-from dashboard.queries.filters import Filters, Scope, where_sql
+from dashboard.queries.filters import SEASONS, Filters, Scope, where_sql
 
 Z95 = 1.959963984540054
 
@@ -96,6 +96,7 @@ def _parse_args(argv):
     parser.add_argument("--end", required=True, type=dt.date.fromisoformat)
     parser.add_argument("--unit", help="unit code: that unit and every unit below it")
     parser.add_argument("--area", help="scenic area code")
+    parser.add_argument("--season", choices=SEASONS, help="旺季 (peak) or 淡季 (off-season) days only")
     parser.add_argument("--metric", action="append", help="only this metric (repeatable)")
     parser.add_argument("--json", action="store_true", help="one JSON object {metric_id: value}")
     return parser.parse_args(argv)
@@ -128,7 +129,7 @@ def main(argv: list[str] | None = None) -> int:
         key = "unit_code" if table == "units" else "area_code"
         if code and not con.execute(f"select 1 from {table} where {key} = $c", {"c": code}).fetchone():
             return _fail(f"未知{word_zh} {code}", f"unknown {word_en} {code}", args.json)
-    filters = Filters(args.start, args.end, unit=args.unit, area=args.area)
+    filters = Filters(args.start, args.end, unit=args.unit, area=args.area, season=args.season)
     values = compute(con, filters, Scope.city(), args.metric)
     if args.json:
         print(json.dumps({k: v.value for k, v in values.items()}, ensure_ascii=False))

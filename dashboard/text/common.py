@@ -19,7 +19,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "filter.season": ("淡旺季", "Season"),
     "filter.all_units": ("全市", "Whole city"),
     "filter.all_areas": ("全部景区", "All scenic areas"),
-    "filter.all_seasons": ("全部", "All seasons"),
+    "filter.all_seasons": ("淡旺季", "Any season"),
     "filter.custom_range": ("自定义日期", "Custom dates"),
     "filter.reset": ("重置", "Reset"),
     "filter.invalid": ("链接中的筛选条件无效，已忽略：{what}", "Ignored invalid filters in the link: {what}"),
