@@ -1,0 +1,242 @@
+"""Figures of the Mediation page: pure builders, DataFrame in, go.Figure out.
+
+Dispute types and results keep their product-wide colours (`theme.color_of`:
+调解成功 green, 调解失败 red …). Bars that a click acts on carry the raw code
+(dispute type, unit or area code) as the first item of their customdata, so
+the page's drill callback never has to parse a label. Rates always show
+their n; rates resting on too few cases are grey, last and not ranked.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from dashboard import analysis
+from dashboard.figures.base import add_peak_bands, empty_figure
+from dashboard.format import fmt_value
+from dashboard.queries.catalog import BY_ID
+from dashboard.queries.mediation import CLOSE_BIN_EDGES
+from dashboard.text import t, value_label
+from dashboard.theme import GREY_OUT, MUTED, POLICE_BLUE, RAG, color_of
+from etl.record_types import DISPUTE_TYPES, MEDIATION_RESULTS
+
+DIMMED = 0.28
+
+
+def _count_ticks(top: float) -> dict:
+    """Whole-number ticks: with small counts Plotly would otherwise label 0, 0.5, 1 as 0, 1, 1."""
+    return {"tickformat": ",d", **({"dtick": 1} if top <= 6 else {})}
+
+
+def _bar_width(n: int) -> float:
+    """A lone bar stays a bar, not a slab."""
+    return min(0.8, 0.28 * n)
+
+
+def _hours(value: float | None, lang: str) -> str:
+    if value is None or pd.isna(value):
+        return "—"
+    return f"{value:.1f} {t('mediation.hours_unit', lang)}"
+
+
+def type_result_figure(df: pd.DataFrame, lang: str, selected: str | None = None) -> go.Figure:
+    """Stacked horizontal bars: one per dispute type, split by result; the selected type stands out."""
+    if df.empty or df["count"].sum() == 0:
+        return empty_figure(t("empty.no_data", lang))
+    found = dict(zip(zip(df["dispute_type"], df["result"]), df["count"].astype(int)))
+    types = [d for d in DISPUTE_TYPES if d in set(df["dispute_type"])]
+    labels = [value_label(d, lang) for d in types]
+    opacity = [1.0 if selected in (None, d) else DIMMED for d in types]
+    totals = [sum(found.get((d, r), 0) for r in MEDIATION_RESULTS) for d in types]
+    traces = []
+    for result in MEDIATION_RESULTS:
+        values = [int(found.get((d, result), 0)) for d in types]
+        if sum(values) == 0:
+            continue
+        name = value_label(result, lang)
+        traces.append(dict(
+            type="bar", y=labels, x=values, orientation="h", name=name,
+            marker=dict(color=color_of(result), opacity=opacity, line=dict(width=0)),
+            customdata=[[d, v / tot if tot else 0, tot] for d, v, tot in zip(types, values, totals)],
+            hovertemplate=f"%{{y}} · {name}: %{{x:,d}} "
+                          f"(%{{customdata[1]:.0%}} / %{{customdata[2]:,d}})<extra></extra>",
+        ))
+    traces.append(dict(  # totals at the end of each bar, part of no legend
+        type="scatter", y=labels, x=totals, mode="text", text=[f" {v:,d}" for v in totals],
+        textposition="middle right", showlegend=False, hoverinfo="skip", customdata=[[d] for d in types],
+        textfont=dict(size=12, color=MUTED)))
+    return go.Figure(data=traces, layout=dict(
+        barmode="stack", height=max(280, 44 + 34 * len(types)), margin=dict(l=10, r=30, t=40, b=30),
+        yaxis=dict(autorange="reversed", ticksuffix=" "),
+        xaxis=dict(range=[0, max(totals) * 1.12 or 1], **_count_ticks(max(totals))),
+        legend=dict(traceorder="normal"),
+    ))
+
+
+def share_bars_figure(df: pd.DataFrame, rate_col: str, lang: str, min_cases: int,
+                      small_col: str = "small", target: float | None = None,
+                      metric_id: str | None = None, empty_text: str | None = None) -> go.Figure:
+    """Horizontal bars of one rate per unit or area, labelled with hits/n; too-small groups grey and last.
+
+    `df` holds key, name, `rate_col`, `<rate_col>#n`, `<rate_col>#hits` and `small_col`. Ranked
+    groups come first, best first; groups with too few cases (`min_cases`, applied by the query into
+    `small_col`) follow, largest first. With `metric_id` and a configured target, bars are coloured
+    red / amber / green against it and the target is drawn as a line.
+    """
+    rows = [r for r in df.to_dict("records") if r.get(f"{rate_col}#n")] if not df.empty else []
+    if not rows:
+        return empty_figure(empty_text or t("empty.no_data", lang))
+    rows.sort(key=lambda r: (bool(r[small_col]), -r[f"{rate_col}#n"] if r[small_col] else -r[rate_col]))
+    rates = [float(r[rate_col]) for r in rows]
+    ns = [int(r[f"{rate_col}#n"]) for r in rows]
+    hits = [int(r[f"{rate_col}#hits"]) for r in rows]
+    is_small = [bool(r[small_col]) for r in rows]
+    colors = []
+    for rate, tiny in zip(rates, is_small):
+        status = analysis.rag(metric_id, rate) if metric_id and not tiny else None
+        colors.append(GREY_OUT if tiny else RAG[status] if status else POLICE_BLUE)
+    tag = t("mediation.small_tag", lang)
+    names = [r["name"] or r["key"] for r in rows]
+    hover = t("mediation.hits_of", lang, hits="%{customdata[1]:,d}", n="%{customdata[2]:,d}")
+    bar = dict(
+        type="bar", y=names, x=rates, orientation="h", marker=dict(color=colors, line=dict(width=0)),
+        width=_bar_width(len(names)), text=[f" {r:.1%} ({h}/{n})" for r, h, n in zip(rates, hits, ns)],
+        textposition="outside", cliponaxis=False, textfont=dict(size=12),
+        customdata=[[r["key"], h, n, f" · {tag}" if tiny else ""] for r, h, n, tiny in zip(rows, hits, ns, is_small)],
+        hovertemplate="%{y}: %{x:.1%}<br>" + hover + "%{customdata[3]}<extra></extra>",
+    )
+    shapes, notes = [], []
+    if target is not None:
+        shapes.append(dict(type="line", x0=target, x1=target, y0=0, y1=1, xref="x", yref="paper",
+                           line=dict(color=MUTED, dash="dash", width=1)))
+        notes.append(dict(x=target, y=1, xref="x", yref="paper", yanchor="bottom", showarrow=False,
+                          text=t("mediation.target", lang, target=f"{target:.0%}"), font=dict(size=11, color=MUTED)))
+    return go.Figure(data=[bar], layout=dict(
+        height=max(240, 60 + 30 * len(names)), margin=dict(l=10, r=20, t=30, b=30), showlegend=False,
+        yaxis=dict(autorange="reversed", ticksuffix=" ", type="category"),
+        xaxis=dict(tickformat=".0%", range=[0, 1.32], tickvals=[0, 0.25, 0.5, 0.75, 1.0]),
+        shapes=shapes, annotations=notes,
+    ))
+
+
+def _bin_of(hours: float) -> int:
+    return next((i for i, edge in enumerate(CLOSE_BIN_EDGES) if hours < edge), len(CLOSE_BIN_EDGES))
+
+
+def close_time_figure(bins: pd.DataFrame, stats: dict, lang: str) -> go.Figure:
+    """Closed mediations by time to close (uneven bins, minutes to days), median and P90 marked."""
+    if bins.empty or bins["count"].sum() == 0:
+        return empty_figure(t("empty.no_data", lang))
+    counts = [int(v) for v in bins["count"]]
+    labels = [t(f"mediation.bin.{i}", lang) for i in bins["bin"]]
+    top = max(counts)
+    notes = [dict(
+        x=0, y=1.1, xref="paper", yref="paper", xanchor="left", showarrow=False, font=dict(size=12, color=MUTED),
+        text=t("mediation.close_stats", lang, median=_hours(stats.get("median_hours"), lang),
+               p90=_hours(stats.get("p90_hours"), lang), closed=f"{stats.get('closed') or 0:,}",
+               open=f"{stats.get('still_open') or 0:,}"))]
+    marks: dict[int, list[str]] = {}
+    for word, key in ((t("mediation.median", lang), "median_hours"), ("P90", "p90_hours")):
+        if stats.get(key) is not None:
+            marks.setdefault(_bin_of(stats[key]), []).append(f"{word} {_hours(stats[key], lang)}")
+    previous = None
+    for i, words in sorted(marks.items()):
+        # Neighbouring marks would print over each other: lift the second one.
+        lift = -78 if previous is not None and i - previous <= 1 else -44
+        notes.append(dict(x=labels[i], y=counts[i], text="<br>".join(words), showarrow=True, arrowhead=2,
+                          arrowcolor=RAG["amber"], ax=0, ay=lift, yshift=16, font=dict(size=12, color=RAG["amber"]),
+                          bgcolor="rgba(255,255,255,0.85)"))
+        previous = i
+    bar = dict(type="bar", x=labels, y=counts, marker=dict(color=POLICE_BLUE), opacity=0.85,
+               text=[f"{v:,d}" if v else "" for v in counts], textposition="outside", cliponaxis=False,
+               name=t("mediation.close_cases", lang), hovertemplate="%{x}: %{y:,d}<extra></extra>")
+    return go.Figure(data=[bar], layout=dict(
+        height=320, margin=dict(l=10, r=10, t=44, b=30), showlegend=False, annotations=notes,
+        yaxis=dict(range=[0, top * 1.7 + 1], title=dict(text=t("mediation.close_cases", lang)),
+                   **_count_ticks(top * 1.7 + 1)),
+        xaxis=dict(type="category", tickangle=0, tickfont=dict(size=11)),
+    ))
+
+
+def compensation_figure(df: pd.DataFrame, lang: str) -> go.Figure:
+    """Left: the sum of compensation per dispute type; right: the per-case amount (quartile box,
+    whiskers to min and max, P90 marked) over cases with compensation. One y axis, two x axes."""
+    if df.empty or df["cases"].sum() == 0:
+        return empty_figure(t("empty.no_data", lang))
+    if df["total_yuan"].sum() == 0:
+        return empty_figure(t("mediation.no_compensation", lang, cases=f"{int(df['cases'].sum()):,}"))
+    rows = df.to_dict("records")
+    labels = [value_label(r["dispute_type"], lang) for r in rows]
+    hover = t("mediation.comp_hover", lang, total="%{x:,.0f}", cases="%{customdata[1]:,d}",
+              paid="%{customdata[2]:,d}")
+    traces = [dict(
+        type="bar", y=labels, x=[r["total_yuan"] for r in rows], orientation="h", xaxis="x", yaxis="y",
+        marker=dict(color=[color_of(r["dispute_type"]) for r in rows]), width=_bar_width(len(labels)),
+        text=[fmt_value("yuan", r["total_yuan"]) for r in rows], textposition="outside", cliponaxis=False,
+        textfont=dict(size=12), customdata=[[r["dispute_type"], r["cases"], r["paid"]] for r in rows],
+        hovertemplate="%{y}: " + hover + "<extra></extra>", showlegend=False,
+    )]
+    paid = [(label, r) for label, r in zip(labels, rows) if r["paid"]]
+    for label, r in paid:
+        color = color_of(r["dispute_type"])
+        traces.append(dict(
+            type="box", y=[label], q1=[r["q1_yuan"]], median=[r["median_yuan"]], q3=[r["q3_yuan"]],
+            lowerfence=[r["min_yuan"]], upperfence=[r["max_yuan"]], orientation="h", xaxis="x2", yaxis="y",
+            marker=dict(color=color), fillcolor=color, opacity=0.75, line=dict(width=1.5),
+            showlegend=False, name=label, hoverinfo="x"))
+    if paid:
+        traces.append(dict(
+            type="scatter", y=[label for label, _ in paid], x=[r["p90_yuan"] for _, r in paid], mode="markers",
+            xaxis="x2", yaxis="y", marker=dict(symbol="diamond", size=8, color=MUTED), name="P90", showlegend=False,
+            customdata=[[r["dispute_type"], r["paid"]] for _, r in paid],
+            hovertemplate="%{y} P90: ¥%{x:,.0f} (n=%{customdata[1]:,d})<extra></extra>"))
+    top = max(r["total_yuan"] for r in rows) or 1.0
+    title = dict(xref="paper", yref="paper", y=1.0, yanchor="bottom", showarrow=False, font=dict(size=13, color=MUTED))
+    return go.Figure(data=traces, layout=dict(
+        height=max(300, 80 + 32 * len(labels)), margin=dict(l=10, r=20, t=40, b=30),
+        xaxis=dict(domain=[0, 0.4], range=[0, top * 1.35], tickformat="~s"),
+        xaxis2=dict(domain=[0.46, 1], tickprefix="¥", tickformat=",.0f", rangemode="tozero"),
+        yaxis=dict(autorange="reversed", ticksuffix=" ", type="category", categoryorder="array",
+                   categoryarray=labels),
+        annotations=[dict(title, x=0.2, text=t("mediation.comp_total", lang)),
+                     dict(title, x=0.73, text=t("mediation.comp_dist", lang))],
+    ))
+
+
+def weekly_figure(df: pd.DataFrame, bands, lang: str, period_end: dt.date | None = None) -> go.Figure:
+    """Mediations per week (bars) and the success rate (line, right axis, n in the hover).
+
+    A last week that runs past `period_end` is partial: its bar is paler and its rate point hollow,
+    and its hover says up to which day it counts."""
+    if df.empty or pd.to_numeric(df["mediation.total"]).sum() == 0:
+        return empty_figure(t("empty.no_data", lang))
+    total, rate = BY_ID["mediation.total"], BY_ID["mediation.success_rate"]
+    week_word = t("common.week", lang)
+    keys = [k.date() for k in df["key"]]
+    partial = [period_end is not None and k + dt.timedelta(days=6) > period_end for k in keys]
+    until = [t("mediation.partial_week", lang, end=period_end.isoformat()) if p else "" for p in partial]
+    bars = dict(type="bar", x=keys, y=[int(v) for v in df["mediation.total"]],
+                name=total.zh if lang == "zh" else total.en,
+                marker=dict(color=POLICE_BLUE, opacity=[0.4 if p else 0.85 for p in partial]),
+                customdata=[[u] for u in until],
+                hovertemplate=f"{week_word} %{{x|%Y-%m-%d}}%{{customdata[0]}}: %{{y:,d}}<extra></extra>")
+    line = dict(type="scatter", x=keys, y=[None if pd.isna(v) else float(v) for v in df["mediation.success_rate"]],
+                yaxis="y2", mode="lines+markers", name=rate.zh if lang == "zh" else rate.en,
+                line=dict(color=RAG["green"], width=2.5), connectgaps=False,
+                marker=dict(size=7, color=["white" if p else RAG["green"] for p in partial],
+                            line=dict(color=RAG["green"], width=2)),
+                customdata=[[int(n)] for n in df["mediation.success_rate#n"]],
+                hovertemplate="%{y:.1%} (n=%{customdata[0]:,d})<extra></extra>")
+    fig = go.Figure(data=[bars, line], layout=dict(
+        height=320, hovermode="x unified", margin=dict(l=10, r=10, t=40, b=30),
+        yaxis=dict(rangemode="tozero", title=dict(text=t("mediation.count_axis", lang)),
+                   **_count_ticks(max(bars["y"]))),
+        yaxis2=dict(overlaying="y", side="right", tickformat=".0%", range=[0, 1.05], showgrid=False,
+                    tickvals=[0, 0.25, 0.5, 0.75, 1.0]),
+        xaxis=dict(tickformat="%m-%d"),
+    ))
+    start = df["key"].min().date()
+    end = df["key"].max().date() + dt.timedelta(days=6)
+    return add_peak_bands(fig, bands, start, end)

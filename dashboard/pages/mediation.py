@@ -1,0 +1,242 @@
+"""纠纷调解 Mediation: how many disputes, of which kinds, how they ended, how fast, at what cost.
+
+Defaults to this month. KPI cards (mediations, success rate, compensation,
+fast-track share, median time to close) with their change against the
+period before and last year; disputes by type and result; success rate by
+unit and by scenic area and fast-track share by unit (groups with too few
+cases grey and unranked); time to close; compensation by dispute type; a
+weekly trend with peak periods shaded; the most recent records. Clicking a
+dispute type narrows the whole page to it (`category=` in the URL, cleared
+by clicking it again or by the chip on top); clicking a unit or an area
+drills into it.
+"""
+from __future__ import annotations
+
+import dash
+import dash_bootstrap_components as dbc
+from dash import Input, Output, State, callback, dcc, html, no_update
+
+from dashboard import analysis
+from dashboard.components.filter_bar import URL
+from dashboard.components.grid import grid
+from dashboard.components.kpi import figure_card, kpi_card
+from dashboard.components.page import page_frame, view_from_store
+from dashboard.components.view import view_from_args
+from dashboard.figures import mediation as figs
+from dashboard.queries import mediation as q
+from dashboard.queries import reference
+from dashboard.queries.calendar import peak_bands
+from dashboard.queries.kpis import KpiFigures
+from dashboard.session import current_scope
+from dashboard.text import t, value_label
+from dashboard.theme import graph_config
+from etl.record_types import DISPUTE_TYPES
+
+dash.register_page(__name__, path="/mediation", name="nav.mediation", order=3,
+                   title="纠纷调解 · 旅游警务数据看板")
+
+PAGE = "mediation"
+VIEW = f"{PAGE}-view"
+KPIS = f"{PAGE}-kpis"
+TYPES = f"{PAGE}-types"
+COMPENSATION = f"{PAGE}-compensation"
+UNIT_RATE = f"{PAGE}-unit-rate"
+AREA_RATE = f"{PAGE}-area-rate"
+UNIT_FAST = f"{PAGE}-unit-fast"
+CLOSE = f"{PAGE}-close"
+TREND = f"{PAGE}-trend"
+RECORDS = f"{PAGE}-records"
+RECORDS_COUNT = f"{PAGE}-records-count"
+DEFAULT_PERIOD = "this_month"
+EXTRA_ALLOWED = {"category": set(DISPUTE_TYPES)}
+
+
+def _view(search):
+    scope = current_scope()
+    return view_from_store(search, scope, DEFAULT_PERIOD, EXTRA_ALLOWED), scope
+
+
+def _card(title_key: str, graph_id: str, lang: str, hint: str | None = None) -> dbc.Card:
+    title = t(title_key, lang)
+    return dbc.Card(dbc.CardBody([
+        html.H2(title, className="tpd-card-title"),
+        html.P(hint, className="tpd-hint") if hint else None,
+        dcc.Graph(id=graph_id, config=graph_config(lang, title)),
+    ]))
+
+
+def _category_chip(view) -> html.Div | None:
+    category = view.get("category")
+    if not category:
+        return None
+    lang = view.lang
+    return html.Div([
+        html.Span(t("mediation.category_chip", lang, name=value_label(category, lang)),
+                  className="badge rounded-pill text-bg-primary me-2 tpd-med-chip"),
+        dcc.Link(t("mediation.category_clear", lang), href=view.query(category=None), className="small"),
+    ], className="mb-2")
+
+
+def layout(**kwargs):
+    scope = current_scope()
+    view = view_from_args(kwargs, scope, DEFAULT_PERIOD, EXTRA_ALLOWED)
+    lang = view.lang
+    small = t("mediation.small_note", lang, n=q.MIN_CASES)
+    return page_frame(
+        VIEW, view, scope, t("nav.mediation", lang),
+        _category_chip(view),
+        dcc.Loading(dbc.Row(id=KPIS, className="g-2 mb-2"), type="dot", delay_show=300),
+        dbc.Row([
+            dbc.Col(_card("mediation.by_type", TYPES, lang, t("mediation.type_hint", lang)), lg=6),
+            dbc.Col(_card("mediation.compensation", COMPENSATION, lang, t("mediation.type_hint", lang)), lg=6),
+        ], className="g-2 mb-2"),
+        dbc.Row([
+            dbc.Col(_card("mediation.rate_by_unit", UNIT_RATE, lang, small), lg=4),
+            dbc.Col(_card("mediation.rate_by_area", AREA_RATE, lang, small), lg=4),
+            dbc.Col(_card("mediation.fast_by_unit", UNIT_FAST, lang,
+                          t("mediation.fast_small_note", lang, n=q.MIN_CASES)), lg=4),
+        ], className="g-2 mb-2"),
+        dbc.Row([
+            dbc.Col(_card("mediation.close_time", CLOSE, lang), lg=6),
+            dbc.Col(_card("mediation.trend", TREND, lang, t("mediation.trend_note", lang)), lg=6),
+        ], className="g-2 mb-2"),
+        dbc.Card(dbc.CardBody([
+            html.Div([
+                html.H2(t("mediation.records", lang), className="tpd-card-title mb-0"),
+                html.Span(id=RECORDS_COUNT, className="text-muted small ms-3"),
+            ], className="d-flex align-items-baseline mb-1"),
+            grid(RECORDS, [], [], lang, height=420),
+        ])),
+    )
+
+
+def _page_card(metric_id: str, fig: KpiFigures, lang: str, card_id: str) -> dbc.Card:
+    """A KPI card for the page's own figures (fast-track share, median hours)."""
+    m = q.PAGE_METRICS[metric_id]
+    fmt = "rate" if m.fmt == "rate" else "minutes"
+    unit = "" if fmt == "rate" else t("mediation.hours_unit", lang)
+    return figure_card(t(metric_id, lang), fmt, unit, fig, lang, card_id)
+
+
+@callback(Output(KPIS, "children"), Input(VIEW, "data"))
+def render_kpis(search):
+    view, scope = _view(search)
+    figures = q.headline(view, scope, view.get("category"))
+    cards = []
+    for i, mid in enumerate(q.HEADLINE):
+        card_id = f"{PAGE}-kpi-{i}"
+        card = (_page_card(mid, figures[mid], view.lang, card_id) if mid in q.PAGE_METRICS
+                else kpi_card(mid, figures[mid], view.lang, card_id))
+        cards.append(dbc.Col(card, xs=6, md=4, xl=True))
+    return cards
+
+
+@callback(Output(TYPES, "figure"), Output(COMPENSATION, "figure"), Input(VIEW, "data"))
+def render_types(search):
+    """Types are always all shown (the chosen one stands out), so another can be clicked."""
+    view, scope = _view(search)
+    category = view.get("category")
+    return (figs.type_result_figure(q.type_result_counts(view.filters, scope), view.lang, category),
+            figs.compensation_figure(q.compensation_by_type(view.filters, scope, category), view.lang))
+
+
+@callback(Output(UNIT_RATE, "figure"), Output(AREA_RATE, "figure"), Output(UNIT_FAST, "figure"),
+          Input(VIEW, "data"))
+def render_groups(search):
+    view, scope = _view(search)
+    lang, category = view.lang, view.get("category")
+    units = q.by_unit(view.filters, scope, category)
+    areas = q.by_area(view.filters, scope, category)
+    no_units = t("mediation.no_children", lang) if view.unit and units.empty else None
+    rate, fast = "mediation.success_rate", q.FAST_TRACK.id
+    target = (analysis.target_of(rate) or {}).get("target")
+    return (
+        figs.share_bars_figure(units, rate, lang, q.MIN_CASES, target=target, metric_id=rate, empty_text=no_units),
+        figs.share_bars_figure(areas, rate, lang, q.MIN_CASES, target=target, metric_id=rate),
+        figs.share_bars_figure(units, fast, lang, q.MIN_CASES, small_col="fast_small", empty_text=no_units),
+    )
+
+
+@callback(Output(CLOSE, "figure"), Input(VIEW, "data"))
+def render_close(search):
+    view, scope = _view(search)
+    bins, stats = q.close_time(view.filters, scope, view.get("category"))
+    return figs.close_time_figure(bins, stats, view.lang)
+
+
+@callback(Output(TREND, "figure"), Input(VIEW, "data"))
+def render_trend(search):
+    view, scope = _view(search)
+    span = q.trend_span(view.filters)
+    df = q.weekly_trend(view.filters, scope, view.get("category"))
+    return figs.weekly_figure(df, peak_bands(span, scope, view.lang), view.lang, view.end)
+
+
+def record_columns(lang: str) -> list[dict]:
+    def num(field, key, fmt):
+        return {"field": field, "headerName": t(key, lang), "type": "numericColumn", "minWidth": 130,
+                "valueFormatter": {"function": f"params.value == null ? '—' : d3.format('{fmt}')(params.value)"}}
+    return [
+        {"field": "mediation_id", "headerName": t("mediation.col.id", lang), "minWidth": 110, "pinned": "left"},
+        {"field": "opened_at", "headerName": t("mediation.col.opened", lang), "minWidth": 140, "sort": "desc"},
+        {"field": "unit_name", "headerName": t("common.unit", lang), "minWidth": 130},
+        {"field": "area_name", "headerName": t("common.area", lang), "minWidth": 120},
+        {"field": "dispute_type", "headerName": t("mediation.col.type", lang), "minWidth": 100},
+        {"field": "result", "headerName": t("mediation.col.result", lang), "minWidth": 100},
+        num("hours_to_close", "mediation.col.hours", ",.1f"),
+        num("compensation_yuan", "mediation.col.compensation", ",.2f") | {"minWidth": 150},
+        {"field": "fast_track", "headerName": t("mediation.col.fast_track", lang), "minWidth": 100},
+    ]
+
+
+@callback(Output(RECORDS, "columnDefs"), Output(RECORDS, "rowData"), Output(RECORDS_COUNT, "children"),
+          Input(VIEW, "data"))
+def render_records(search):
+    view, scope = _view(search)
+    lang = view.lang
+    df, total = q.records(view.filters, scope, view.get("category"))
+    yes, no, none = t("mediation.yes", lang), t("mediation.no", lang), "—"
+    rows = []
+    for rec in df.astype(object).where(df.notna(), None).to_dict("records"):
+        rec["dispute_type"] = value_label(rec["dispute_type"], lang)
+        rec["result"] = value_label(rec["result"], lang)
+        rec["area_name"] = rec["area_name"] or none
+        rec["fast_track"] = none if rec["fast_track"] is None else yes if rec["fast_track"] else no
+        rows.append(rec)
+    count = (t("mediation.records_count", lang, total=f"{total:,}", shown=f"{len(rows):,}") if total > len(rows)
+             else t("mediation.records_all", lang, total=f"{total:,}"))
+    return record_columns(lang), rows, count
+
+
+def _clicked(click) -> str | None:
+    points = (click or {}).get("points") or []
+    data = points[0].get("customdata") if points and isinstance(points[0], dict) else None
+    if isinstance(data, list) and data:
+        data = data[0]
+    return data if isinstance(data, str) else None
+
+
+@callback(Output(URL, "search", allow_duplicate=True),
+          Input(TYPES, "clickData"), Input(COMPENSATION, "clickData"), Input(UNIT_RATE, "clickData"),
+          Input(AREA_RATE, "clickData"), Input(UNIT_FAST, "clickData"), State(VIEW, "data"),
+          prevent_initial_call=True)
+def drill(type_click, comp_click, unit_click, area_click, fast_click, search):
+    """A click on a dispute type narrows the page to it (again: clears it); a unit or area drills in."""
+    trigger = dash.ctx.triggered_id
+    clicks = {TYPES: type_click, COMPENSATION: comp_click, UNIT_RATE: unit_click, AREA_RATE: area_click,
+              UNIT_FAST: fast_click}
+    value = _clicked(clicks.get(trigger))
+    if not value:
+        return no_update
+    view, scope = _view(search)
+    if trigger in (TYPES, COMPENSATION):
+        if value not in DISPUTE_TYPES:
+            return no_update
+        return view.query(category=None if view.get("category") == value else value)
+    if trigger in (UNIT_RATE, UNIT_FAST):
+        if value not in reference.drill_children(view.unit, scope):
+            return no_update
+        return view.query(unit=value, area=None)
+    if value not in reference.area_names(scope):
+        return no_update
+    return view.query(area=value)

@@ -1,0 +1,313 @@
+"""Queries behind the Incidents page (警情处置): headline figures, breakdowns, records.
+
+Every function takes the filters and scope, plus an optional incident
+`category` (the page's own drill). Without a category the headline figures
+come straight from the metrics catalog (`metric_values`, `metric_frame`,
+`kpi_figures`). With one, the catalog has no hook for an extra record
+condition yet, so `category_values` / `category_frame` run the catalog's own
+metric expressions (`Metric.expr`, `n_expr`, the same `where_sql`) over the
+incidents of that category: the definitions stay the catalog's, only the
+rows are narrowed. Visitor counts are never narrowed by category.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+
+from dashboard.privacy import mask_sql
+from dashboard.queries import db, reference
+from dashboard.queries.breakdown import buckets, metric_frame
+from dashboard.queries.catalog import BY_ID, RESPONSE_MIN, SAME_DAY, SOURCES, Metric, Ratio
+from dashboard.queries.filters import Filters, Scope, where_sql
+from dashboard.queries.kpis import KpiFigures, kpi_figures, metric_values
+from dashboard.queries.metrics import MetricValue, source_query
+from dashboard.state import View, previous_period, same_period_last_year, week_start
+from etl.record_types import INCIDENT_CATEGORIES, INCIDENT_SOURCES
+
+KPIS = ["incidents.total", "incidents.per_10k_visitors", "incidents.same_day_rate",
+        "incidents.response_median_min", "cases.administrative", "cases.criminal"]
+# The enforce.* catalog metrics and the action type each one sums.
+ENFORCE_TYPES = {
+    "enforce.joint_operations": "综合执法", "enforce.campaigns": "专项整治",
+    "enforce.hazards_fixed": "隐患排查整治", "enforce.shops_penalized": "违规卖场查处",
+    "enforce.shops_inspected": "商铺检查", "enforce.info_transfers": "信息流转",
+    "enforce.coop_exchanges": "区域协作交流",
+}
+ENFORCE = list(ENFORCE_TYPES)
+CATEGORIES = INCIDENT_CATEGORIES
+SOURCES_ORDER = INCIDENT_SOURCES
+RESPONSE_BIN_MIN = 5          # histogram bin width, minutes
+RESPONSE_CAP_MIN = 90         # responses from here on share the last bin ("≥ 90")
+RECORD_LIMIT = 500
+TREND_WEEKS = 12              # weekly charts show at least this many weeks
+
+
+def _category_cond(category: str | None, params: dict) -> str:
+    if not category:
+        return ""
+    params["category"] = category
+    return " and r.category = $category"
+
+
+def _where(filters: Filters, scope: Scope, category: str | None, params: dict) -> str:
+    return where_sql(SOURCES["incidents"], filters, scope, params) + _category_cond(category, params)
+
+
+# ---------------------------------------------------------------- catalog figures, narrowed by category
+
+def _split(metric_ids: list[str]) -> tuple[list[Metric], list[Metric], list[Ratio]]:
+    """Incident metrics (narrowed), other metrics (not narrowed), ratios of them."""
+    wanted = [BY_ID[i] for i in metric_ids]
+    ratios = [m for m in wanted if isinstance(m, Ratio)]
+    needed: dict[str, Metric] = {m.id: m for m in wanted if isinstance(m, Metric)}
+    for r in ratios:
+        for part in (r.numerator, r.denominator):
+            needed.setdefault(part, BY_ID[part])
+    incident = [m for m in needed.values() if m.source == "incidents"]
+    other = [m for m in needed.values() if m.source != "incidents"]
+    return incident, other, ratios
+
+
+def category_values(filters: Filters, scope: Scope, metric_ids: list[str],
+                    category: str | None = None) -> dict[str, MetricValue]:
+    """Catalog metric values; with a category, incident metrics count only that category."""
+    if not category:
+        return metric_values(filters, scope, metric_ids)
+    incident, other, _ = _split(metric_ids)
+    found: dict[str, MetricValue] = {}
+    if incident:
+        sql, params = source_query("incidents", incident, filters, scope)
+        row = db.frame(sql + _category_cond(category, params), params)
+        for m in incident:
+            n = _scalar(row[f"{m.id}#n"].iloc[0]) if m.n_expr else None
+            found[m.id] = MetricValue(_scalar(row[m.id].iloc[0]), n)
+    if other:
+        found.update(metric_values(filters, scope, [m.id for m in other]))
+    out: dict[str, MetricValue] = {}
+    for mid in metric_ids:
+        m = BY_ID[mid]
+        if isinstance(m, Ratio):
+            num, den = found[m.numerator].value, found[m.denominator].value
+            out[mid] = MetricValue(None if not den else num * m.factor / den, n=den)
+        else:
+            out[mid] = found[mid]
+    return out
+
+
+def _scalar(v):
+    """A plain Python number (or None) from what a DataFrame cell holds."""
+    if v is None or pd.isna(v):
+        return None
+    return v.item() if hasattr(v, "item") else v
+
+
+def category_frame(metric_ids: list[str], filters: Filters, scope: Scope, by: str,
+                   category: str | None = None, group_units: list[str] | None = None) -> pd.DataFrame:
+    """`metric_frame` (same columns), with incident metrics narrowed to a category when given."""
+    if not category:
+        return metric_frame(metric_ids, filters, scope, by, group_units)
+    incident, other, ratios = _split(metric_ids)
+    params: dict = {}
+    where = _where(filters, scope, category, params)
+    selects = ", ".join(
+        f'{m.expr} as "{m.id}"' + (f', {m.n_expr} as "{m.id}#n"' if m.n_expr else "") for m in incident)
+    if by in ("day", "week", "month"):
+        key = f"cast(date_trunc('{by}', r.received_at) as date)"
+        sql = f"select {key} as key, {selects} from incidents r where {where} group by 1"
+        keys = pd.DataFrame({"key": pd.to_datetime(buckets(filters, by))})
+    elif by == "area":
+        sql = (f"select r.area_code as key, {selects} from incidents r "
+               f"where {where} and r.area_code is not null group by 1")
+        keys = None
+    elif by == "unit":
+        params["group_units"] = group_units or []
+        sql = (f"select uc.ancestor_code as key, {selects} from incidents r "
+               f"join unit_closure uc on uc.unit_code = r.unit_code "
+               f"where {where} and uc.ancestor_code in (select unnest($group_units)) group by 1")
+        keys = pd.DataFrame({"key": list(group_units or [])}, dtype=object)
+    else:
+        raise ValueError(by)
+    part = db.frame(sql, params)
+    if by in ("day", "week", "month"):
+        part["key"] = pd.to_datetime(part["key"])
+    out = part if keys is None else keys.merge(part, on="key", how="left")
+    if other:
+        rest = metric_frame([m.id for m in other], filters, scope, by, group_units)
+        out = out.merge(rest, on="key", how="left")
+    for m in incident + other:
+        if m.id in out and not m.is_rate and m.fmt in ("count", "yuan"):
+            out[m.id] = pd.to_numeric(out[m.id]).fillna(0)
+    for r in ratios:
+        den = pd.to_numeric(out[r.denominator]).astype(float)
+        out[r.id] = pd.to_numeric(out[r.numerator]).astype(float) * r.factor / den.where(den > 0)
+        out[f"{r.id}#n"] = den
+    return out.reset_index(drop=True)
+
+
+def kpis(view: View, scope: Scope, category: str | None = None) -> dict[str, KpiFigures]:
+    """The six headline cards: now, the period before, last year, 12 weeks of history."""
+    if not category:
+        return kpi_figures(view, scope, KPIS)
+    f = view.filters
+    prev = Filters(*previous_period(view.period, f.start, f.end), f.unit, f.area, f.season)
+    last = Filters(*same_period_last_year(view.period, f.start, f.end), f.unit, f.area, f.season)
+    now_v = category_values(f, scope, KPIS, category)
+    prev_v = category_values(prev, scope, KPIS, category)
+    last_v = category_values(last, scope, KPIS, category)
+    weeks = Filters(f.end - dt.timedelta(days=7 * 12 - 1), f.end, f.unit, f.area, f.season)
+    weekly = category_frame(KPIS, weeks, scope, "week", category)
+    return {mid: KpiFigures(now_v[mid], prev_v[mid], last_v[mid],
+                            pd.DataFrame({"key": weekly["key"], "value": weekly.get(mid),
+                                          "n": weekly.get(f"{mid}#n")}))
+            for mid in KPIS}
+
+
+# ---------------------------------------------------------------- breakdowns
+
+def by_category(filters: Filters, scope: Scope) -> pd.DataFrame:
+    """category, incidents: every category with incidents (the category chart is the selector,
+    so it is never narrowed by the category drill itself)."""
+    params: dict = {}
+    where = _where(filters, scope, None, params)
+    return db.frame(f"""
+        select r.category as category, count(*) as incidents
+        from incidents r where {where}
+        group by 1 order by incidents desc, category
+    """, params)
+
+
+def by_source(filters: Filters, scope: Scope, category: str | None = None) -> pd.DataFrame:
+    """source (NULL when not recorded), incidents; in the contract's order of sources."""
+    params: dict = {"order": list(SOURCES_ORDER)}
+    where = _where(filters, scope, category, params)
+    return db.frame(f"""
+        select r.source as source, count(*) as incidents
+        from incidents r where {where}
+        group by 1 order by coalesce(list_position($order, r.source), 99)
+    """, params)
+
+
+def by_area(filters: Filters, scope: Scope, category: str | None = None) -> pd.DataFrame:
+    """key (area code), name, incidents.total, incidents.per_10k_visitors (#n = visitors).
+
+    The scenic-area filter is lifted: this chart is where an area is chosen, so it
+    shows the areas side by side and the page highlights the chosen one.
+    """
+    wide = Filters(filters.start, filters.end, filters.unit, None, filters.season)
+    df = category_frame(["incidents.total", "incidents.per_10k_visitors"], wide, scope, "area", category)
+    names = reference.area_names(scope)
+    if df.empty:
+        return pd.DataFrame(columns=["key", "name", "incidents.total", "incidents.per_10k_visitors",
+                                     "incidents.per_10k_visitors#n"])
+    df = df[df["key"].isin(names.keys())].copy()
+    df["name"] = df["key"].map(names)
+    df = df[pd.to_numeric(df["incidents.total"]) > 0]
+    return df.sort_values(["incidents.per_10k_visitors", "incidents.total"], ascending=False,
+                          na_position="last").reset_index(drop=True)
+
+
+def without_area(filters: Filters, scope: Scope, category: str | None = None) -> int:
+    """Incidents with no scenic area recorded: not on the area chart, said beside it."""
+    params: dict = {}
+    where = _where(filters, scope, category, params)
+    return int(db.rows(f"select count(*) from incidents r where {where} and r.area_code is null",
+                       params)[0][0])
+
+
+def hour_weekday(filters: Filters, scope: Scope, category: str | None = None) -> pd.DataFrame:
+    """weekday (1 = Monday … 7), hour (0–23), incidents: only the cells that have any."""
+    params: dict = {}
+    where = _where(filters, scope, category, params)
+    return db.frame(f"""
+        select isodow(r.received_at) as weekday, hour(r.received_at) as hour, count(*) as incidents
+        from incidents r where {where}
+        group by 1, 2 order by 1, 2
+    """, params)
+
+
+def response_histogram(filters: Filters, scope: Scope, category: str | None = None) -> pd.DataFrame:
+    """bin_min (lower edge), incidents: response minutes in bins of RESPONSE_BIN_MIN;
+    the last bin (lower edge RESPONSE_CAP_MIN) holds everything from the cap on."""
+    params: dict = {"width": RESPONSE_BIN_MIN, "cap": RESPONSE_CAP_MIN}
+    where = _where(filters, scope, category, params)
+    return db.frame(f"""
+        with minutes as (
+            select {RESPONSE_MIN} as m from incidents r
+            where {where} and r.arrived_at is not null
+        )
+        select cast(least(floor(m / $width) * $width, $cap) as integer) as bin_min, count(*) as incidents
+        from minutes group by 1 order by 1
+    """, params)
+
+
+def response_stats(filters: Filters, scope: Scope, category: str | None = None) -> dict:
+    """median (the catalog's incidents.response_median_min), p90 and n, in minutes."""
+    params: dict = {}
+    where = _where(filters, scope, category, params)
+    p90, = db.rows(f"""
+        select quantile_cont({RESPONSE_MIN}, 0.9) from incidents r
+        where {where} and r.arrived_at is not null
+    """, params)[0]
+    med = category_values(filters, scope, ["incidents.response_median_min"], category)[
+        "incidents.response_median_min"]
+    return {"median": med.value, "p90": p90, "n": int(med.n or 0)}
+
+
+def trend_span(filters: Filters, weeks: int = TREND_WEEKS) -> Filters:
+    """Whole weeks covering the period, and at least `weeks` of them up to its end."""
+    start = min(week_start(filters.start), week_start(filters.end) - dt.timedelta(days=7 * (weeks - 1)))
+    return Filters(start, filters.end, filters.unit, filters.area, filters.season)
+
+
+def weekly(filters: Filters, scope: Scope, category: str | None = None) -> pd.DataFrame:
+    """key (week start): same-day closure rate with its n, administrative and criminal cases."""
+    return category_frame(["incidents.same_day_rate", "cases.administrative", "cases.criminal"],
+                          trend_span(filters), scope, "week", category)
+
+
+def enforcement_total(filters: Filters, scope: Scope) -> dict[str, int]:
+    """The enforce.* catalog figures for the whole filter (no category applies to them)."""
+    values = metric_values(filters, scope, ENFORCE)
+    return {m: int(values[m].value or 0) for m in ENFORCE}
+
+
+def enforcement_by_unit(filters: Filters, scope: Scope) -> pd.DataFrame:
+    """key (unit code), name, one column per enforce.* metric: the units one level down
+    (or the chosen unit itself when it has none)."""
+    units = reference.drill_children(filters.unit, scope) or ([filters.unit] if filters.unit else [])
+    if not units:
+        return pd.DataFrame(columns=["key", "name", *ENFORCE])
+    df = metric_frame(ENFORCE, filters, scope, "unit", group_units=units)
+    df["name"] = df["key"].map(reference.unit_names(scope))
+    return df[["key", "name", *ENFORCE]]
+
+
+def records(filters: Filters, scope: Scope, category: str | None = None,
+            limit: int = RECORD_LIMIT) -> pd.DataFrame:
+    """The most recent incidents behind the figures, summary masked, no personal data."""
+    params: dict = {"limit": limit}
+    where = _where(filters, scope, category, params)
+    return db.frame(f"""
+        select r.incident_id,
+               strftime(r.received_at, '%Y-%m-%d %H:%M') as received_at,
+               u.unit_name, a.area_name, r.category, r.source,
+               round({RESPONSE_MIN}, 1) as response_min,
+               ({SAME_DAY}) as same_day,
+               coalesce(r.case_type, '无') as case_type,
+               {mask_sql("r.summary")} as summary
+        from incidents r
+        left join units u on u.unit_code = r.unit_code
+        left join scenic_areas a on a.area_code = r.area_code
+        where {where}
+        order by r.received_at desc, r.incident_id desc
+        limit $limit
+    """, params)
+
+
+def known_areas(scope: Scope) -> set[str]:
+    return set(reference.areas(scope).area_code)
+
+
+def known_units(scope: Scope) -> set[str]:
+    return set(reference.units(scope).unit_code)

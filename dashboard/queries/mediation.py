@@ -1,0 +1,260 @@
+"""Queries behind the Mediation page: disputes by type and result, rates by unit and area, time to close.
+
+Headline figures come from the metrics catalog (`kpi_figures`). The page can
+narrow to one dispute type (`category`), which the catalog engine does not
+filter on: then the catalog's own metric expressions are run here with one
+more condition, so the definitions stay the catalog's. Two page figures are
+not in the catalog and are defined once below, as catalog-shaped `Metric`s:
+the fast-track share (快调快赔 over mediations whose fast_track is known) and
+the median time to close in hours (over closed mediations). Every function
+applies the period, unit, area, season and scope through `where_sql`, so the
+page agrees with the catalog for the same filters.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+
+from dashboard.queries import db, reference
+from dashboard.queries.breakdown import buckets
+from dashboard.queries.catalog import BY_ID, SOURCES, Metric
+from dashboard.queries.filters import Filters, Scope, where_sql
+from dashboard.queries.kpis import KpiFigures, kpi_figures
+from dashboard.queries.metrics import MetricValue
+from dashboard.state import View, previous_period, same_period_last_year, week_start
+from etl.record_types import DISPUTE_TYPES, MEDIATION_RESULTS
+
+SOURCE = SOURCES["mediations"]
+HOURS = "date_diff('second', r.opened_at, r.closed_at) / 3600.0"
+
+CATALOG_HEADLINE = ["mediation.total", "mediation.success_rate", "mediation.compensation_yuan"]
+FAST_TRACK = Metric(
+    "mediation.fast_track_share", "快调快赔占比", "Fast-track share", "mediations",
+    "(count(*) filter (where r.fast_track))::double / nullif(count(r.fast_track), 0)",
+    fmt="rate", n_expr="count(r.fast_track)")
+CLOSE_MEDIAN = Metric(
+    "mediation.close_median_hours", "办结用时中位数(小时)", "Median time to close (h)", "mediations",
+    f"median({HOURS})", fmt="hours", unit_zh="小时", unit_en="h",
+    n_expr="count(r.closed_at)", higher_is_better=False)
+PAGE_METRICS = {m.id: m for m in (FAST_TRACK, CLOSE_MEDIAN)}
+HEADLINE = CATALOG_HEADLINE + list(PAGE_METRICS)
+
+# Rates over fewer concluded cases than this are shown but not ranked. Mediations
+# are far fewer than survey answers (a unit handles a handful a week), so the
+# survey minimum (30) would grey out nearly every unit in a month.
+MIN_CASES = 10
+# Upper edges (hours) of the time-to-close bins; the last bin is open-ended.
+CLOSE_BIN_EDGES = (0.5, 1, 2, 4, 8, 24, 48)
+RECORD_LIMIT = 500
+
+
+def metric(metric_id: str) -> Metric:
+    return PAGE_METRICS.get(metric_id) or BY_ID[metric_id]
+
+
+def _where(filters: Filters, scope: Scope, category: str | None, params: dict) -> str:
+    where = where_sql(SOURCE, filters, scope, params)
+    if category:
+        where += " and r.dispute_type = $category"
+        params["category"] = category
+    return where
+
+
+def _selects(metrics: list[Metric]) -> str:
+    parts = []
+    for m in metrics:
+        parts.append(f'{m.expr} as "{m.id}"')
+        if m.n_expr:
+            parts.append(f'{m.n_expr} as "{m.id}#n"')
+    return ", ".join(parts)
+
+
+def values(filters: Filters, scope: Scope, metric_ids: list[str], category: str | None = None
+           ) -> dict[str, MetricValue]:
+    """Mediation metrics (catalog or page) for one period, optionally for one dispute type."""
+    metrics = [metric(i) for i in metric_ids]
+    params: dict = {}
+    sql = f"select {_selects(metrics)} from {SOURCE.from_sql} where {_where(filters, scope, category, params)}"
+    df = db.frame(sql, params)
+    out = {}
+    for m in metrics:
+        value = _scalar(df[m.id].iloc[0])
+        if m.fmt in ("count", "yuan") and value is None:
+            value = 0
+        n = _scalar(df[f"{m.id}#n"].iloc[0]) if m.n_expr else None
+        out[m.id] = MetricValue(value, None if n is None else int(n))
+    return out
+
+
+def _scalar(value):
+    if pd.isna(value):
+        return None
+    return value.item() if hasattr(value, "item") else value
+
+
+def weekly(filters: Filters, scope: Scope, metric_ids: list[str], category: str | None = None) -> pd.DataFrame:
+    """One row per Monday-based week of the period (empty weeks included): key, each metric, its n."""
+    metrics = [metric(i) for i in metric_ids]
+    params: dict = {"weeks": buckets(filters, "week")}
+    where = _where(filters, scope, category, params)
+    filled = []
+    for m in metrics:  # an empty week counts 0; its rates and medians are null
+        filled.append(f'coalesce(g."{m.id}", 0) as "{m.id}"' if m.fmt in ("count", "yuan") else f'g."{m.id}"')
+        if m.n_expr:
+            filled.append(f'coalesce(g."{m.id}#n", 0) as "{m.id}#n"')
+    sql = (f"with g as (select cast(date_trunc('week', r.opened_at) as date) as key, {_selects(metrics)} "
+           f"from {SOURCE.from_sql} where {where} group by 1) "
+           f"select cast(w.key as timestamp) as key, {', '.join(filled)} "
+           f"from (select unnest($weeks) as key) w left join g using (key) order by 1")
+    return db.frame(sql, params)
+
+
+def headline(view: View, scope: Scope, category: str | None = None) -> dict[str, KpiFigures]:
+    """KPI figures of HEADLINE: now, the period before, last year and 12 weeks of history."""
+    f = view.filters
+    prev = Filters(*previous_period(view.period, f.start, f.end), f.unit, f.area, f.season)
+    last = Filters(*same_period_last_year(view.period, f.start, f.end), f.unit, f.area, f.season)
+    weeks = Filters(f.end - dt.timedelta(days=7 * 12 - 1), f.end, f.unit, f.area, f.season)
+    out: dict[str, KpiFigures] = {}
+    local = list(PAGE_METRICS)
+    if category is None:
+        out.update(kpi_figures(view, scope, CATALOG_HEADLINE))
+    else:
+        local = HEADLINE
+    now_v, prev_v, last_v = (values(p, scope, local, category) for p in (f, prev, last))
+    series = weekly(weeks, scope, local, category)
+    for mid in local:
+        hist = pd.DataFrame({"key": series["key"], "value": series[mid], "n": series.get(f"{mid}#n")})
+        out[mid] = KpiFigures(now_v[mid], prev_v[mid], last_v[mid], hist)
+    return {mid: out[mid] for mid in HEADLINE}
+
+
+def type_result_counts(filters: Filters, scope: Scope) -> pd.DataFrame:
+    """dispute_type, result, count: every type and result, zeros included, in the contract's order."""
+    params: dict = {"types": list(DISPUTE_TYPES), "results": list(MEDIATION_RESULTS)}
+    where = _where(filters, scope, None, params)
+    sql = (f"with c as (select r.dispute_type, r.result, count(*) as count from {SOURCE.from_sql} "
+           f"where {where} group by 1, 2) "
+           f"select t.dispute_type, s.result, coalesce(c.count, 0) as count "
+           f"from (select unnest($types) as dispute_type) t cross join (select unnest($results) as result) s "
+           f"left join c using (dispute_type, result) "
+           f"order by list_position($types, t.dispute_type), list_position($results, s.result)")
+    return db.frame(sql, params)
+
+
+RATE_COLUMNS = ["mediation.total", "mediation.success_rate", FAST_TRACK.id, CLOSE_MEDIAN.id,
+                "mediation.compensation_yuan"]
+# How many cases each share is of: what `small` and the bar labels rest on.
+HITS = {"mediation.success_rate": "count(*) filter (where r.result = '调解成功')",
+        FAST_TRACK.id: "count(*) filter (where r.fast_track)"}
+
+
+def _group_sql(key_expr: str, joins: str, where: str, keys_sql: str, names_sql: str) -> str:
+    """Rate columns per group, every listed group present, ranked groups first (best first),
+    then those with too few concluded cases (`small`), as the page shows them."""
+    metrics = [metric(i) for i in RATE_COLUMNS]
+    hits = ", ".join(f'{expr} as "{mid}#hits"' for mid, expr in HITS.items())
+    counted = [f'coalesce(g."{m.id}", 0) as "{m.id}"' if m.fmt in ("count", "yuan") else f'g."{m.id}"'
+               for m in metrics]
+    ns = [f'coalesce(g."{m.id}#n", 0) as "{m.id}#n"' for m in metrics if m.n_expr]
+    ns += [f'coalesce(g."{mid}#hits", 0) as "{mid}#hits"' for mid in HITS]
+    rate, fast = '"mediation.success_rate#n"', f'"{FAST_TRACK.id}#n"'
+    return (f"with g as (select {key_expr} as key, {_selects(metrics)}, {hits} from {SOURCE.from_sql} {joins} "
+            f"where {where} group by 1) "
+            f"select k.key, n.name, {', '.join(counted + ns)}, "
+            f"coalesce(g.{rate}, 0) < $min_cases as small, coalesce(g.{fast}, 0) < $min_cases as fast_small "
+            f"from ({keys_sql}) k left join g using (key) join ({names_sql}) n using (key) "
+            f'order by small, g."mediation.success_rate" desc nulls last, g."mediation.total" desc nulls last, '
+            f"k.key")
+
+
+def by_unit(filters: Filters, scope: Scope, category: str | None = None,
+            min_cases: int = MIN_CASES) -> pd.DataFrame:
+    """The units one level below the filter's unit (each with its subtree): key, name, RATE_COLUMNS
+    with their n, `#hits`, and `small` / `fast_small` (too few cases to rank); ranked first, best first."""
+    children = reference.drill_children(filters.unit, scope)
+    if not children:
+        return pd.DataFrame(columns=["key", "name", "small", "fast_small"])
+    params: dict = {"group_units": children, "min_cases": min_cases}
+    where = _where(filters, scope, category, params) + " and uc.ancestor_code in (select unnest($group_units))"
+    return db.frame(_group_sql(
+        "uc.ancestor_code", f"join unit_closure uc on uc.unit_code = {SOURCE.unit_expr}", where,
+        "select unnest($group_units) as key",
+        "select unit_code as key, unit_name as name from units"), params)
+
+
+def by_area(filters: Filters, scope: Scope, category: str | None = None,
+            min_cases: int = MIN_CASES) -> pd.DataFrame:
+    """Scenic areas the scope may see that have mediations in the view: the same columns as `by_unit`."""
+    params: dict = {"min_cases": min_cases, "area_scope": scope.unit}
+    where = _where(filters, scope, category, params) + " and r.area_code is not null"
+    visible = ("select area_code as key, area_name as name from scenic_areas where $area_scope is null "
+               "or unit_code in (select unit_code from unit_closure where ancestor_code = $area_scope)")
+    sql = _group_sql("r.area_code", "", where, "select key from g", visible)
+    return db.frame(sql, params)
+
+
+def close_time(filters: Filters, scope: Scope, category: str | None = None) -> tuple[pd.DataFrame, dict]:
+    """Time to close: a frame of bins (bin index 0..len(CLOSE_BIN_EDGES), count, every bin present)
+    and a dict of closed, still_open, median_hours, p90_hours."""
+    params: dict = {}
+    where = _where(filters, scope, category, params)
+    cases = " ".join(f"when {HOURS} < {edge} then {i}" for i, edge in enumerate(CLOSE_BIN_EDGES))
+    bins = db.frame(
+        f"with c as (select case {cases} else {len(CLOSE_BIN_EDGES)} end as bin, count(*) as count "
+        f"from {SOURCE.from_sql} where {where} and r.closed_at is not null group by 1) "
+        f"select b.range::int as bin, coalesce(c.count, 0) as count "
+        f"from range(0, {len(CLOSE_BIN_EDGES) + 1}) b left join c on c.bin = b.range order by 1", params)
+    stats = db.rows(
+        f"select count(r.closed_at), count(*) filter (where r.closed_at is null), "
+        f"quantile_cont({HOURS}, 0.5), quantile_cont({HOURS}, 0.9) "
+        f"from {SOURCE.from_sql} where {where}", params)[0]
+    return bins, dict(zip(("closed", "still_open", "median_hours", "p90_hours"), stats))
+
+
+def compensation_by_type(filters: Filters, scope: Scope, category: str | None = None) -> pd.DataFrame:
+    """dispute_type, total_yuan (sum, null = 0), cases, paid (cases with an amount > 0) and the
+    quartiles, P90, min and max of the amount over paid cases; types with no cases left out."""
+    params: dict = {"types": list(DISPUTE_TYPES)}
+    where = _where(filters, scope, category, params)
+    paid = "r.compensation_yuan > 0"
+    amount = "r.compensation_yuan::double"
+    quantiles = ", ".join(f"quantile_cont({amount}, {p}) filter (where {paid}) as {name}"
+                          for p, name in ((0.25, "q1_yuan"), (0.5, "median_yuan"), (0.75, "q3_yuan"),
+                                          (0.9, "p90_yuan")))
+    sql = (f"select r.dispute_type, coalesce(sum(r.compensation_yuan), 0)::double as total_yuan, "
+           f"count(*) as cases, count(*) filter (where {paid}) as paid, "
+           f"min({amount}) filter (where {paid}) as min_yuan, {quantiles}, "
+           f"max({amount}) filter (where {paid}) as max_yuan "
+           f"from {SOURCE.from_sql} where {where} group by 1 order by list_position($types, r.dispute_type)")
+    return db.frame(sql, params)
+
+
+def trend_span(filters: Filters, weeks: int = 12) -> Filters:
+    """Whole weeks from Monday covering the period, at least the last `weeks` (a month is too short a trend)."""
+    start = week_start(min(filters.start, filters.end - dt.timedelta(days=7 * weeks - 1)))
+    return Filters(start, filters.end, filters.unit, filters.area, filters.season)
+
+
+def weekly_trend(filters: Filters, scope: Scope, category: str | None = None) -> pd.DataFrame:
+    """key (week start), mediation.total, mediation.success_rate and its n, over `trend_span`."""
+    return weekly(trend_span(filters), scope, ["mediation.total", "mediation.success_rate"], category)
+
+
+def records(filters: Filters, scope: Scope, category: str | None = None,
+            limit: int = RECORD_LIMIT) -> tuple[pd.DataFrame, int]:
+    """The most recent `limit` mediations of the view, newest first, and how many there are in all."""
+    params: dict = {}
+    where = _where(filters, scope, category, params)
+    total = int(db.frame(f"select count(*) as n from {SOURCE.from_sql} where {where}", dict(params))["n"].iloc[0])
+    params["limit"] = limit
+    df = db.frame(
+        f"select r.mediation_id, strftime(r.opened_at, '%Y-%m-%d %H:%M') as opened_at, "
+        f"coalesce(u.unit_name, r.unit_code) as unit_name, coalesce(a.area_name, r.area_code) as area_name, "
+        f"r.dispute_type, r.result, round({HOURS}, 1) as hours_to_close, "
+        f"r.compensation_yuan::double as compensation_yuan, r.fast_track "
+        f"from {SOURCE.from_sql} left join units u on u.unit_code = r.unit_code "
+        f"left join scenic_areas a on a.area_code = r.area_code "
+        f"where {where} order by r.opened_at desc, r.mediation_id limit $limit", params)
+    return df, total

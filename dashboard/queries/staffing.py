@@ -1,0 +1,236 @@
+"""Queries behind the Staffing page: police by unit and type, posts, teams, deployments.
+
+Stock figures (officers, posts, teams) are read on the period's last day and
+flow figures (deployments) by their start date, through the same `where_sql`
+as the metrics catalog; per-unit and per-area figures come from
+`metric_frame`, so a table's total is the catalog's figure for the view.
+"""
+from __future__ import annotations
+
+import pandas as pd
+
+from dashboard.queries import db, reference
+from dashboard.queries.breakdown import metric_frame
+from dashboard.queries.catalog import SOURCES
+from dashboard.queries.filters import Filters, Scope, where_sql
+from dashboard.queries.kpis import metric_values
+
+KPI_METRICS = ["staff.tourism_police", "staff.fulltime", "staff.parttime", "staff.auxiliary",
+               "posts.police_rooms_standardized", "posts.police_rooms", "posts.service_points",
+               "teams.volunteer", "teams.prevention", "deploy.person_times", "deploy.dynamic",
+               "deploy.security_events"]
+UNIT_METRICS = ["staff.fulltime", "staff.parttime", "staff.auxiliary", "posts.police_rooms_standardized",
+                "posts.police_rooms", "posts.service_points", "teams.volunteer", "teams.prevention",
+                "deploy.person_times"]
+OFFICER_TYPES = ["staff.fulltime", "staff.parttime", "staff.auxiliary"]
+TIME_GRAINS = ("week", "month")
+SELF_KEY = "__self__"
+TOTAL_KEY = "__total__"
+
+
+def default_grain(filters: Filters) -> str:
+    return "week" if filters.days <= 120 else "month"
+
+
+def officer_tree(filters: Filters, scope: Scope) -> pd.DataFrame:
+    """Nodes of a hierarchy: units and, below each, its own officers by person_type.
+
+    Columns: id, parent ('' for the root), unit_code, name, level, person_type, value: a unit's
+    value is its whole subtree, a leaf's the unit's own officers of that type (so a treemap with
+    branchvalues "total" adds up). Only units with officers in their subtree are listed; the root
+    is the node the page compares below (the chosen unit, or the top of the scope, skipping levels
+    that hold a single unit, as the unit table does).
+    """
+    params: dict = {}
+    where = where_sql(SOURCES["officers"], filters, scope, params)
+    params["root"] = filters.unit or scope.unit
+    df = db.frame(f"""
+        with counted as (
+            select r.unit_code, r.person_type, count(*) as n from officers r where {where} group by all
+        ),
+        tree as (
+            select u.unit_code, u.unit_name, u.unit_level, u.parent_code from units u
+            where ($root is null or u.unit_code in (select unit_code from unit_closure where ancestor_code = $root))
+              and exists (select 1 from unit_closure c join counted k on k.unit_code = c.unit_code
+                          where c.ancestor_code = u.unit_code)
+        ),
+        final as (
+            select t.unit_code as id,
+                   case when t.unit_code = $root or t.parent_code is null
+                             or t.parent_code not in (select unit_code from tree) then ''
+                        else t.parent_code end as parent,
+                   t.unit_code, t.unit_name as name, t.unit_level as level,
+                   null::varchar as person_type,
+                   (select sum(k.n) from unit_closure c join counted k on k.unit_code = c.unit_code
+                    where c.ancestor_code = t.unit_code)::bigint as value
+            from tree t
+            union all
+            select k.unit_code || '|' || k.person_type, k.unit_code, k.unit_code, t.unit_name, t.unit_level,
+                   k.person_type, k.n
+            from counted k join tree t using (unit_code)
+        )
+        select * from final order by id
+    """, params)
+    # A root holding nothing but one unit (市局 → 支队) is a level not worth a box: start below it.
+    while True:
+        roots = df[df.parent == ""]
+        if len(roots) != 1:
+            break
+        below = df[df.parent == roots.id.iloc[0]]
+        if len(below) != 1 or below.person_type.notna().any():
+            break
+        df = df[df.id != roots.id.iloc[0]]
+        df.loc[df.id == below.id.iloc[0], "parent"] = ""
+    return df.reset_index(drop=True)
+
+
+def unit_table(filters: Filters, scope: Scope) -> tuple[list[dict], dict]:
+    """Rows per drill child (its whole subtree), a row for the node's own staff, and the total.
+
+    Each row: key, name, kind ('unit' | 'self' | 'total'), the UNIT_METRICS and `staff.officers`.
+    The total is the catalog's figure for the view; the own-staff row is what the children
+    do not hold (records of the node itself and of the single-child levels skipped above them).
+    """
+    total_values = metric_values(filters, scope, UNIT_METRICS)
+    total = {"key": TOTAL_KEY, "kind": "total", **{m: total_values[m].value or 0 for m in UNIT_METRICS}}
+    children = reference.drill_children(filters.unit, scope)
+    rows: list[dict] = []
+    if children:
+        df = metric_frame(UNIT_METRICS, filters, scope, "unit", group_units=children)
+        names = reference.unit_names(scope)
+        for rec in df.to_dict("records"):
+            if filters.area and not any(rec[m] for m in UNIT_METRICS):
+                continue  # a unit with nothing for this scenic area
+            rows.append({"key": rec["key"], "name": names.get(rec["key"], rec["key"]), "kind": "unit",
+                         **{m: int(rec[m]) for m in UNIT_METRICS}})
+    own = {m: total[m] - sum(r[m] for r in rows) for m in UNIT_METRICS}  # skipped rows hold zeros
+    if not children or any(own.values()):
+        parents = reference.units(scope).set_index("unit_code").parent_code
+        node = parents.get(children[0]) if children else filters.unit
+        name = reference.unit_names(scope).get(node) if node else None
+        rows.append({"key": SELF_KEY, "name": name, "kind": "self", **own})
+    for rec in rows + [total]:
+        rec["staff.officers"] = sum(rec[m] for m in OFFICER_TYPES)
+    return rows, total
+
+
+def deployments_by_time(filters: Filters, scope: Scope, grain: str) -> pd.DataFrame:
+    """key (bucket start), season, deployments, person_times; one row per bucket and season."""
+    if grain not in TIME_GRAINS:
+        raise ValueError(grain)
+    params: dict = {}
+    where = where_sql(SOURCES["deployments"], filters, scope, params)
+    df = db.frame(f"""
+        select cast(date_trunc('{grain}', r.start_date) as date) as key, r.season,
+               count(*) as deployments,
+               sum(coalesce(r.police_count, 0) + coalesce(r.auxiliary_count, 0)) as person_times
+        from deployments r where {where} group by all order by 1, 2
+    """, params)
+    df["key"] = pd.to_datetime(df["key"])
+    return df
+
+
+def deployments_by_mode(filters: Filters, scope: Scope) -> pd.DataFrame:
+    """mode, season, deployments, person_times."""
+    params: dict = {}
+    where = where_sql(SOURCES["deployments"], filters, scope, params)
+    return db.frame(f"""
+        select r.mode, r.season, count(*) as deployments,
+               sum(coalesce(r.police_count, 0) + coalesce(r.auxiliary_count, 0)) as person_times,
+               sum(coalesce(r.police_count, 0)) as police, sum(coalesce(r.auxiliary_count, 0)) as auxiliary
+        from deployments r where {where} group by all order by 1, 2
+    """, params)
+
+
+def person_times_trend(filters: Filters, scope: Scope, grain: str) -> pd.DataFrame:
+    """key (bucket start), deploy.person_times, police, auxiliary; every bucket of the period."""
+    if grain not in TIME_GRAINS:
+        raise ValueError(grain)
+    df = metric_frame(["deploy.person_times"], filters, scope, grain)
+    params: dict = {}
+    where = where_sql(SOURCES["deployments"], filters, scope, params)
+    split = db.frame(f"""
+        select cast(date_trunc('{grain}', r.start_date) as date) as key,
+               sum(coalesce(r.police_count, 0)) as police, sum(coalesce(r.auxiliary_count, 0)) as auxiliary
+        from deployments r where {where} group by 1
+    """, params)
+    split["key"] = pd.to_datetime(split["key"])
+    df = df.merge(split, on="key", how="left")
+    df[["police", "auxiliary"]] = df[["police", "auxiliary"]].fillna(0)
+    return df
+
+
+def area_staffing(filters: Filters, scope: Scope) -> pd.DataFrame:
+    """Per scenic area: officers of its responsible unit's subtree by type, visitors and the ratio.
+
+    Columns: area_code, area_name, grade, unit_code, unit_name, staff.fulltime, staff.parttime,
+    staff.auxiliary, officers, visitors, visitor_days, daily_visitors, per_10k_daily
+    (officers per 10,000 visitors a day; null without visitors).
+    """
+    areas = reference.areas(Scope(filters.unit) if filters.unit else scope)
+    if filters.area:
+        areas = areas[areas.area_code == filters.area]
+    areas = areas[areas.unit_code.notna()]
+    if areas.empty:
+        return pd.DataFrame(columns=["area_code", "area_name", "grade", "unit_code", "unit_name", *OFFICER_TYPES,
+                                     "officers", "visitors", "visitor_days", "daily_visitors", "per_10k_daily"])
+    units = sorted(set(areas.unit_code))
+    staff = metric_frame(OFFICER_TYPES, filters, scope, "unit", group_units=units)
+    params: dict = {}
+    where = where_sql(SOURCES["visitors"], filters, scope, params)
+    visits = db.frame(f"""
+        select r.area_code, sum(r.visitors) as visitors, count(distinct r.visit_date) as visitor_days
+        from {SOURCES["visitors"].from_sql} where {where} group by 1
+    """, params)
+    out = areas[["area_code", "area_name", "grade", "unit_code"]].merge(
+        staff.rename(columns={"key": "unit_code"}), on="unit_code", how="left")
+    out = out.merge(visits, on="area_code", how="left")
+    out["unit_name"] = out.unit_code.map(reference.unit_names(Scope.city()))
+    out[OFFICER_TYPES] = out[OFFICER_TYPES].fillna(0).astype(int)
+    out["officers"] = out[OFFICER_TYPES].sum(axis=1)
+    out["visitors"] = pd.to_numeric(out["visitors"]).fillna(0)
+    out["visitor_days"] = pd.to_numeric(out["visitor_days"]).fillna(0)
+    out["daily_visitors"] = (out.visitors / out.visitor_days.where(out.visitor_days > 0)).astype(float)
+    out["per_10k_daily"] = (out.officers * 10000 / out.daily_visitors.where(out.daily_visitors > 0)).astype(float)
+    return out.sort_values(["per_10k_daily", "area_code"], na_position="last").reset_index(drop=True)
+
+
+def post_list(filters: Filters, scope: Scope) -> list[dict]:
+    """Posts in use on the last day, as grid rows: post_code, post_name, post_type, standardized,
+    unit_name, area_code, area_name, opened_on (ISO text)."""
+    params: dict = {}
+    where = where_sql(SOURCES["posts"], filters, scope, params)
+    df = db.frame(f"""
+        select r.post_code, r.post_name, r.post_type, r.standardized, u.unit_name, r.area_code,
+               a.area_name, strftime(r.opened_on, '%Y-%m-%d') as opened_on
+        from posts r left join units u on u.unit_code = r.unit_code
+        left join scenic_areas a on a.area_code = r.area_code
+        where {where}
+        order by r.post_type, r.standardized desc, r.post_code
+    """, params)
+    return _records(df)
+
+
+def team_list(filters: Filters, scope: Scope) -> list[dict]:
+    """Teams active on the last day, as grid rows: team_code, team_name, team_type, unit_name,
+    members (None when not recorded), founded_on (ISO text)."""
+    params: dict = {}
+    where = where_sql(SOURCES["teams"], filters, scope, params)
+    df = db.frame(f"""
+        select r.team_code, r.team_name, r.team_type, u.unit_name, r.members,
+               strftime(r.founded_on, '%Y-%m-%d') as founded_on
+        from teams r left join units u on u.unit_code = r.unit_code
+        where {where}
+        order by r.team_type, r.members desc nulls last, r.team_code
+    """, params)
+    return _records(df)
+
+
+def _records(df: pd.DataFrame) -> list[dict]:
+    """JSON-ready rows: numbers as Python ints, missing values as None."""
+    out = df.astype(object).where(df.notna(), None).to_dict("records")
+    for rec in out:
+        for k, v in rec.items():
+            if hasattr(v, "item"):
+                rec[k] = v.item()
+    return out

@@ -1,0 +1,346 @@
+"""The Incidents page: its queries agree with the metrics catalog, its figures and its callbacks."""
+from __future__ import annotations
+
+import datetime as dt
+from urllib.parse import parse_qs
+
+import pandas as pd
+import pytest
+
+from dashboard.queries import incidents as q
+from dashboard.queries.filters import Filters, Scope
+from dashboard.queries.kpis import metric_values
+from dashboard.text import t
+from dashboard.theme import GREY_OUT, color_of
+from tests.dashboard_fixtures import TODAY, demo_db  # noqa: F401
+
+CITY = Scope.city()
+MONTH = Filters(dt.date(2026, 11, 1), TODAY)
+YEAR = Filters(dt.date(2026, 1, 1), TODAY)
+EMPTY = Filters(dt.date(2020, 1, 1), dt.date(2020, 1, 31))
+
+
+@pytest.fixture(scope="module")
+def page(demo_db):  # noqa: F811
+    from dashboard.app import create_app
+    create_app(demo_db)
+    from dashboard.pages import incidents
+    return incidents
+
+
+@pytest.fixture(scope="module")
+def branch(demo_db):  # noqa: F811
+    """A unit one level down that has incidents this year."""
+    from dashboard.queries import reference
+    for code in reference.drill_children(None, CITY):
+        if metric_values(Filters(YEAR.start, YEAR.end, unit=code), CITY, ["incidents.total"])[
+                "incidents.total"].value:
+            return code
+    pytest.skip("no unit with incidents")
+
+
+def _total(filters, scope=CITY):
+    return metric_values(filters, scope, ["incidents.total"])["incidents.total"].value
+
+
+def _figure_json(fig):
+    return fig.to_plotly_json() if hasattr(fig, "to_plotly_json") else fig
+
+
+# ---------------------------------------------------------------- queries
+
+def test_by_category_sums_to_catalog_total(demo_db):  # noqa: F811
+    df = q.by_category(YEAR, CITY)
+    assert set(df["category"]) <= set(q.CATEGORIES)
+    assert df["incidents"].sum() == _total(YEAR)
+
+
+def test_by_source_sums_to_catalog_total_with_unrecorded_sources(demo_db):  # noqa: F811
+    df = q.by_source(YEAR, CITY)
+    assert df["incidents"].sum() == _total(YEAR)
+    recorded = [s for s in df["source"] if pd.notna(s)]
+    assert recorded == [s for s in q.SOURCES_ORDER if s in recorded]
+
+
+def test_category_values_equal_the_category_count(demo_db):  # noqa: F811
+    counts = q.by_category(YEAR, CITY).set_index("category")["incidents"]
+    category = counts.index[0]
+    values = q.category_values(YEAR, CITY, q.KPIS, category)
+    assert values["incidents.total"].value == counts[category]
+    assert values["incidents.same_day_rate"].n == counts[category]
+
+
+def test_category_values_without_category_are_the_catalog(demo_db):  # noqa: F811
+    assert q.category_values(MONTH, CITY, q.KPIS) == metric_values(MONTH, CITY, q.KPIS)
+
+
+def test_categories_partition_the_cases(demo_db):  # noqa: F811
+    whole = metric_values(YEAR, CITY, ["cases.administrative", "cases.criminal"])
+    parts = [q.category_values(YEAR, CITY, ["cases.administrative", "cases.criminal"], c) for c in q.CATEGORIES]
+    for mid in ("cases.administrative", "cases.criminal"):
+        assert sum(p[mid].value or 0 for p in parts) == whole[mid].value
+
+
+def test_category_per_10k_keeps_all_visitors_as_denominator(demo_db):  # noqa: F811
+    category = q.by_category(YEAR, CITY)["category"].iloc[0]
+    whole = metric_values(YEAR, CITY, ["incidents.per_10k_visitors"])["incidents.per_10k_visitors"]
+    part = q.category_values(YEAR, CITY, ["incidents.total", "incidents.per_10k_visitors"], category)
+    assert part["incidents.per_10k_visitors"].n == whole.n
+    assert part["incidents.per_10k_visitors"].value == pytest.approx(
+        part["incidents.total"].value * 10000 / whole.n)
+
+
+def test_area_totals_plus_unplaced_equal_catalog_total(demo_db):  # noqa: F811
+    df = q.by_area(YEAR, CITY)
+    assert df["incidents.total"].sum() + q.without_area(YEAR, CITY) == _total(YEAR)
+
+
+def test_area_rows_are_sorted_by_rate_per_10k_visitors(demo_db):  # noqa: F811
+    rates = q.by_area(YEAR, CITY)["incidents.per_10k_visitors"].dropna().tolist()
+    assert rates == sorted(rates, reverse=True)
+
+
+def test_area_chart_ignores_the_area_filter_so_areas_compare(demo_db):  # noqa: F811
+    areas = q.by_area(YEAR, CITY)
+    one = Filters(YEAR.start, YEAR.end, area=areas["key"].iloc[0])
+    assert len(q.by_area(one, CITY)) == len(areas)
+
+
+def test_area_totals_for_a_category_match_its_records_with_an_area(demo_db):  # noqa: F811
+    category = q.by_category(YEAR, CITY)["category"].iloc[0]
+    by_area = q.by_area(YEAR, CITY, category)
+    records = q.records(YEAR, CITY, category, limit=10**7)
+    assert by_area["incidents.total"].sum() == records["area_name"].notna().sum()
+
+
+def test_unit_filter_narrows_every_breakdown(demo_db, branch):  # noqa: F811
+    f = Filters(YEAR.start, YEAR.end, unit=branch)
+    assert q.by_category(f, CITY)["incidents"].sum() == _total(f) < _total(YEAR)
+    assert q.hour_weekday(f, CITY)["incidents"].sum() == _total(f)
+    assert len(q.records(f, CITY, limit=10**7)) == _total(f)
+
+
+def test_scope_narrows_like_the_unit_filter(demo_db, branch):  # noqa: F811
+    scoped = Scope(branch)
+    assert q.by_category(YEAR, scoped)["incidents"].sum() == _total(YEAR, scoped) == _total(
+        Filters(YEAR.start, YEAR.end, unit=branch))
+
+
+def test_heatmap_cells_cover_monday_to_sunday_and_24_hours(demo_db):  # noqa: F811
+    df = q.hour_weekday(YEAR, CITY)
+    assert df["incidents"].sum() == _total(YEAR)
+    assert df["weekday"].between(1, 7).all() and df["hour"].between(0, 23).all()
+
+
+def test_response_histogram_counts_incidents_with_arrival_and_caps_last_bin(demo_db):  # noqa: F811
+    df = q.response_histogram(YEAR, CITY)
+    median = metric_values(YEAR, CITY, ["incidents.response_median_min"])["incidents.response_median_min"]
+    assert df["incidents"].sum() == median.n
+    assert df["bin_min"].max() <= q.RESPONSE_CAP_MIN
+    assert (df["bin_min"] % q.RESPONSE_BIN_MIN == 0).all()
+
+
+def test_response_stats_median_is_the_catalog_median_and_p90_above_it(demo_db):  # noqa: F811
+    stats = q.response_stats(YEAR, CITY)
+    median = metric_values(YEAR, CITY, ["incidents.response_median_min"])["incidents.response_median_min"]
+    assert stats["median"] == median.value and stats["n"] == median.n
+    assert stats["p90"] >= stats["median"]
+
+
+def test_weekly_covers_at_least_twelve_whole_weeks_to_the_end(demo_db):  # noqa: F811
+    df = q.weekly(MONTH, CITY)
+    assert len(df) >= q.TREND_WEEKS
+    assert all(k.weekday() == 0 for k in df["key"])
+    span = q.trend_span(MONTH)
+    assert df["cases.criminal"].sum() == metric_values(span, CITY, ["cases.criminal"])["cases.criminal"].value
+
+
+def test_weekly_same_day_n_sums_to_incidents_of_the_span(demo_db):  # noqa: F811
+    category = q.by_category(YEAR, CITY)["category"].iloc[0]
+    df = q.weekly(MONTH, CITY, category)
+    span = q.trend_span(MONTH)
+    assert df["incidents.same_day_rate#n"].fillna(0).sum() == q.category_values(
+        span, CITY, ["incidents.total"], category)["incidents.total"].value
+
+
+def test_enforcement_total_is_the_catalog(demo_db):  # noqa: F811
+    values = metric_values(YEAR, CITY, q.ENFORCE)
+    assert q.enforcement_total(YEAR, CITY) == {m: values[m].value for m in q.ENFORCE}
+
+
+def test_enforcement_by_unit_has_one_column_per_metric(demo_db):  # noqa: F811
+    df = q.enforcement_by_unit(YEAR, CITY)
+    assert list(df.columns) == ["key", "name", *q.ENFORCE] and len(df) > 0
+
+
+def test_records_are_newest_first_limited_and_masked(demo_db):  # noqa: F811
+    df = q.records(YEAR, CITY, limit=50)
+    assert len(df) == 50
+    assert list(df["received_at"]) == sorted(df["received_at"], reverse=True)
+    assert not df["summary"].fillna("").str.contains(r"1[3-9]\d{9}").any()
+    assert "phone" not in df.columns and "tourist_origin" not in df.columns
+
+
+def test_empty_period_gives_empty_frames(demo_db):  # noqa: F811
+    assert q.by_category(EMPTY, CITY).empty and q.hour_weekday(EMPTY, CITY).empty
+    assert q.response_stats(EMPTY, CITY)["n"] == 0
+    assert q.category_values(EMPTY, CITY, ["incidents.total"], "盗窃")["incidents.total"].value == 0
+
+
+# ---------------------------------------------------------------- figures
+
+def test_category_figure_colours_greys_others_and_carries_recorded_values(demo_db):  # noqa: F811
+    from dashboard.figures.incidents import category_figure
+    df = q.by_category(YEAR, CITY)
+    chosen = df["category"].iloc[1]
+    bar = category_figure(df, chosen, "en").data[0]
+    colours = dict(zip(bar.customdata, bar.marker.color))
+    assert colours[chosen] == color_of(chosen)
+    assert all(c == GREY_OUT for v, c in colours.items() if v != chosen)
+    assert "Theft" in bar.y or "Lost item" in bar.y  # English labels, Chinese customdata
+    assert set(bar.customdata) <= set(q.CATEGORIES)
+
+
+def test_area_figure_sets_rate_beside_count(demo_db):  # noqa: F811
+    from dashboard.figures.incidents import area_figure
+    fig = area_figure(q.by_area(YEAR, CITY), None, "zh")
+    assert len(fig.data) == 2
+    assert fig.data[0].xaxis == "x" and fig.data[1].xaxis == "x2"
+    assert "游客" in fig.data[0].hovertext[0]
+
+
+def test_heatmap_rows_run_monday_first(demo_db):  # noqa: F811
+    from dashboard.figures.incidents import heatmap_figure
+    fig = heatmap_figure(q.hour_weekday(YEAR, CITY), "en")
+    assert list(fig.data[0].y) == ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
+    assert list(fig.data[0].x) == list(range(24))
+    assert fig.layout.yaxis.autorange == "reversed"
+
+
+def test_response_figure_marks_median_and_p90(demo_db):  # noqa: F811
+    from dashboard.figures.incidents import response_figure
+    stats = q.response_stats(YEAR, CITY)
+    fig = response_figure(q.response_histogram(YEAR, CITY), stats, q.RESPONSE_BIN_MIN, q.RESPONSE_CAP_MIN, "zh")
+    texts = [a.text for a in fig.layout.annotations]
+    assert any(s.startswith("中位数") for s in texts) and any(s.startswith("P90") for s in texts)
+    assert fig.layout.xaxis.ticktext[-1] == f"≥{q.RESPONSE_CAP_MIN}"
+
+
+def test_same_day_figure_shows_n_target_and_hollow_part_week(demo_db):  # noqa: F811
+    from dashboard.figures.incidents import same_day_figure
+    df = q.weekly(MONTH, CITY)
+    fig = same_day_figure(df, [], {"target": 0.95}, "zh", TODAY)
+    trace = fig.data[0]
+    assert "n=" in trace.hovertemplate
+    assert any(getattr(s, "y0", None) == 0.95 for s in fig.layout.shapes)
+    assert trace.marker.color[-1] == "white" and trace.marker.color[0] != "white"  # 2026-11-23 is a Monday
+
+
+def test_cases_figure_uses_case_type_colours(demo_db):  # noqa: F811
+    from dashboard.figures.incidents import cases_figure
+    fig = cases_figure(q.weekly(YEAR, CITY), [], "zh")
+    assert [tr.marker.color for tr in fig.data] == [color_of("行政案件"), color_of("刑事案件")]
+
+
+def test_figures_say_no_data_on_an_empty_period(demo_db):  # noqa: F811
+    from dashboard.figures import incidents as figs
+    message = t("empty.no_data", "zh")
+    built = [figs.category_figure(q.by_category(EMPTY, CITY), None, "zh"),
+             figs.source_figure(q.by_source(EMPTY, CITY), "zh"),
+             figs.area_figure(q.by_area(EMPTY, CITY), None, "zh"),
+             figs.heatmap_figure(q.hour_weekday(EMPTY, CITY), "zh"),
+             figs.response_figure(q.response_histogram(EMPTY, CITY), q.response_stats(EMPTY, CITY), 5, 90, "zh"),
+             figs.same_day_figure(q.weekly(EMPTY, CITY), [], None, "zh"),
+             figs.cases_figure(q.weekly(EMPTY, CITY), [], "zh")]
+    for fig in built:
+        assert not fig.data and fig.layout.annotations[0].text == message
+
+
+# ---------------------------------------------------------------- callbacks
+
+def test_kpi_callback_renders_six_cards(page):
+    cols = page.render_kpis("?period=this_month")
+    assert len(cols) == 6
+
+
+def test_category_in_url_narrows_records_count(page):
+    category = q.by_category(MONTH, CITY)["category"].iloc[0]
+    n = q.category_values(MONTH, CITY, ["incidents.total"], category)["incidents.total"].value
+    rows, count = page.render_records(f"?period=this_month&category={category}")
+    assert len(rows) == min(n, q.RECORD_LIMIT) and f"{n:,}" in count
+    assert {r["category"] for r in rows} == {category}
+
+
+def test_records_callback_says_how_many_in_all(page):
+    rows, count = page.render_records("?period=this_year&lang=en")
+    total = _total(YEAR)
+    assert len(rows) == q.RECORD_LIMIT < total
+    assert f"{total:,}" in count and "500" in count
+    assert rows[0]["same_day"] in ("yes", "no")
+
+
+def test_invalid_category_in_store_is_ignored_not_widened_or_raised(page):
+    rows, _ = page.render_records("?period=this_month&category=DROP TABLE")
+    assert len(rows) == min(_total(MONTH), q.RECORD_LIMIT)
+
+
+def test_breakdowns_callback_highlights_chosen_category(page):
+    category = q.by_category(MONTH, CITY)["category"].iloc[0]
+    cat_fig, _, _, _ = page.render_breakdowns(f"?period=this_month&category={category}")
+    bar = _figure_json(cat_fig)["data"][0]
+    colours = dict(zip(bar["customdata"], bar["marker"]["color"]))
+    assert colours[category] != GREY_OUT and list(colours.values()).count(GREY_OUT) == len(colours) - 1
+
+
+def test_enforcement_callback_pins_the_catalog_total(page):
+    rows, options = page.render_enforcement("?period=this_year")
+    pinned = options.to_plotly_json() if hasattr(options, "to_plotly_json") else options
+    assert "pinnedTopRowData" in str(pinned)
+    assert all(r["key"] != page.TOTAL_KEY for r in rows)
+
+
+def test_trends_callback_states_the_span(page):
+    _, _, hint, _ = page.render_trends("?period=this_month")
+    assert q.trend_span(MONTH).start.isoformat() in hint
+
+
+def _drill(page, monkeypatch, trigger, category=None, area=None, unit=None, search="?period=this_month"):
+    import dash
+    monkeypatch.setattr(dash, "ctx", type("Ctx", (), {"triggered_id": trigger})())
+    return page.drill(category, area, unit, search)
+
+
+def test_category_click_sets_category_in_url(page, monkeypatch):
+    out = _drill(page, monkeypatch, page.CATEGORY, category={"points": [{"customdata": "盗窃", "y": "Theft"}]})
+    assert parse_qs(out.lstrip("?")) == {"period": ["this_month"], "category": ["盗窃"]}
+
+
+def test_clicking_the_chosen_category_again_clears_it(page, monkeypatch):
+    out = _drill(page, monkeypatch, page.CATEGORY, category={"points": [{"customdata": "盗窃"}]},
+                 search="?period=this_month&category=盗窃")
+    assert "category" not in parse_qs(out.lstrip("?"))
+
+
+def test_area_click_drills_into_the_area(page, monkeypatch):
+    code = q.by_area(MONTH, CITY)["key"].iloc[0]
+    out = _drill(page, monkeypatch, page.AREA, area={"points": [{"customdata": code}]},
+                 search="?period=this_month&category=盗窃")
+    assert parse_qs(out.lstrip("?")) == {"period": ["this_month"], "area": [code], "category": ["盗窃"]}
+
+
+def test_unit_row_click_drills_into_the_unit(page, monkeypatch, branch):
+    out = _drill(page, monkeypatch, page.ENFORCE, unit={"rowId": branch, "colId": "name"})
+    assert parse_qs(out.lstrip("?")) == {"period": ["this_month"], "unit": [branch]}
+
+
+@pytest.mark.parametrize("trigger,kwargs", [
+    ("incidents-category", {"category": {"points": [{"customdata": "<script>"}]}}),
+    ("incidents-category", {"category": {"points": []}}),
+    ("incidents-area", {"area": {"points": [{"customdata": "NOPE"}]}}),
+    ("incidents-area", {"area": None}),
+    ("incidents-enforcement", {"unit": {"rowId": "__total__"}}),
+    ("incidents-enforcement", {"unit": {"rowId": {"$ne": 1}}}),
+])
+def test_invalid_click_is_refused(page, monkeypatch, trigger, kwargs):
+    import dash
+    assert _drill(page, monkeypatch, trigger, **kwargs) is dash.no_update
