@@ -1,0 +1,173 @@
+"""Every page in a real headless Chromium: loads from a URL with filters, shows data, no console errors.
+
+The dashboard runs as a subprocess on the session's demo warehouse (today
+pinned to 2026-11-23); Playwright drives the system Chromium (no browser
+download). Each test loads a page with filters in its query string, waits
+for the callbacks to settle, asserts that its charts hold data and that the
+browser console is empty, and saves a screenshot to test-output/screenshots/.
+"""
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from tests.dashboard_fixtures import TODAY, demo_db  # noqa: F401  (fixture)
+
+pytestmark = pytest.mark.browser
+
+REPO = Path(__file__).resolve().parent.parent
+SHOTS = REPO / "test-output" / "screenshots"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+# (page, path, query with filters, text that must appear)
+PAGES = [
+    ("overview", "/", "?period=last_week", "警情处置不过夜率"),
+    ("overview_en_unit", "/", "?period=this_month&lang=en&unit={unit}", "Closed the same day"),
+    ("staffing", "/staffing", "?period=this_year", "辅警"),
+    ("incidents", "/incidents", "?period=custom&start=2026-10-01&end=2026-10-31", "涉旅警情"),
+    ("mediation", "/mediation", "?period=this_quarter", "调解"),
+    ("satisfaction", "/satisfaction", "?period=this_year&season=旺季", "满意率"),
+    ("nominations", "/nominations", "?period=this_year", "有效票"),
+    ("data", "/data", "?period=this_year", "隔离"),
+]
+
+SETTLED = """() => {
+    const loading = document.querySelector('[data-dash-is-loading="true"]');
+    const plots = document.querySelectorAll('.js-plotly-plot');
+    return !loading && plots.length > 0;
+}"""
+
+CHART_DATA = """() => Array.from(document.querySelectorAll('.js-plotly-plot')).map(el => {
+    const traces = el.data || [];
+    const points = traces.reduce((n, t) => n + Math.max(
+        (t.x || []).length, (t.y || []).length, (t.values || []).length, (t.z || []).length,
+        (t.r || []).length), 0);
+    const title = (el.layout && el.layout.title && el.layout.title.text) || el.id || '';
+    return {id: el.id, title: title, traces: traces.length, points: points};
+})"""
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(demo_db):  # noqa: F811
+    port = _free_port()
+    env = {**os.environ, "TPD_TODAY": TODAY.isoformat(), "PYTHONPATH": str(REPO)}
+    proc = subprocess.Popen([sys.executable, "-m", "dashboard", "--db", str(demo_db), "--port", str(port)],
+                            cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        try:
+            urllib.request.urlopen(base + "/_dash-layout", timeout=2)
+            break
+        except OSError:
+            if proc.poll() is not None:
+                raise RuntimeError(proc.stdout.read().decode())
+            time.sleep(0.3)
+    yield base
+    proc.terminate()
+    proc.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not Path(CHROMIUM).exists():
+        pytest.fail("Chromium is missing: ./test.sh installs it (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+def open_page(browser, url: str):
+    page = browser.new_page(viewport={"width": 1440, "height": 900})
+    console = []
+    page.on("console", lambda m: console.append(f"{m.type}: {m.text}") if m.type in ("error", "warning") else None)
+    page.on("pageerror", lambda e: console.append(f"pageerror: {e}"))
+    page.goto(url, wait_until="networkidle", timeout=60_000)
+    page.wait_for_function(SETTLED, timeout=60_000)
+    page.wait_for_timeout(800)  # let Plotly finish drawing after the last callback
+    return page, console
+
+
+def a_unit_code(db_path) -> str:
+    import duckdb
+
+    con = duckdb.connect(str(db_path), read_only=True)
+    try:
+        return con.execute("select unit_code from units where unit_level = '景区分局' order by 1 limit 1").fetchone()[0]
+    finally:
+        con.close()
+
+
+@pytest.mark.parametrize("name,path,query,expected", PAGES, ids=[p[0] for p in PAGES])
+def test_page_renders_data_with_an_empty_console(server, browser, demo_db, name, path, query, expected):  # noqa: F811
+    url = server + path + query.format(unit=a_unit_code(demo_db))
+    page, console = open_page(browser, url)
+    try:
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+        charts = page.evaluate(CHART_DATA)
+        assert charts, f"{url}: no charts"
+        assert any(c["points"] > 0 for c in charts), f"{url}: no chart holds data: {charts}"
+        assert expected in page.inner_text("body"), f"{url}: '{expected}' not shown"
+        assert console == [], f"{url}: browser console not empty: {console}"
+    finally:
+        page.close()
+
+
+def test_filters_survive_a_reload_of_the_url(server, browser, demo_db):  # noqa: F811
+    unit = a_unit_code(demo_db)
+    url = f"{server}/?period=custom&start=2026-10-01&end=2026-10-07&unit={unit}"
+    page, console = open_page(browser, url)
+    try:
+        first = page.inner_text(".tpd-filter-bar")
+        page.reload(wait_until="networkidle")
+        page.wait_for_function(SETTLED, timeout=60_000)
+        assert page.inner_text(".tpd-filter-bar") == first
+        assert "2026-10-01" in first and "2026-10-07" in first
+        assert page.url.endswith(f"unit={unit}") or f"unit={unit}" in page.url
+        assert console == []
+    finally:
+        page.close()
+
+
+def test_changing_a_filter_rewrites_the_url_and_the_view(server, browser):
+    page, console = open_page(browser, f"{server}/?period=last_week")
+    try:
+        page.select_option("#filter-period", "this_month")
+        page.wait_for_url("**period=this_month**", timeout=30_000)
+        page.wait_for_function(SETTLED, timeout=60_000)
+        assert "2026-11-01" in page.inner_text(".tpd-filter-bar")
+        assert console == []
+    finally:
+        page.close()
+
+
+def test_english_switch_translates_the_shell(server, browser):
+    page, console = open_page(browser, f"{server}/?period=last_week")
+    try:
+        page.click("#shell-lang")
+        page.wait_for_url("**lang=en**", timeout=30_000)
+        page.wait_for_function(SETTLED, timeout=60_000)
+        page.wait_for_timeout(500)
+        assert "Overview" in page.inner_text("nav")
+        assert console == []
+    finally:
+        page.close()
