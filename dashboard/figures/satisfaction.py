@@ -1,0 +1,246 @@
+"""Figures of the Satisfaction page: rate trends with Wilson bands, dot-and-interval segments,
+diverging five-point answers, comment keywords.
+
+Every rate is drawn with its 95 % Wilson interval and its n; segments too
+small to judge are grey, labelled 样本不足 and drawn after the ranked ones.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from dashboard import analysis, theme
+from dashboard.figures.base import add_peak_bands, empty_figure
+from dashboard.queries.catalog import BY_ID
+from dashboard.queries.satisfaction import OTHER
+from dashboard.text import t, value_label
+from dashboard.theme import GREY_OUT, INK, LIKERT_COLORS, MUTED, POLICE_BLUE, RAG
+from etl.record_types import LIKERT
+
+TREND_COLORS = {"survey.satisfaction_rate": POLICE_BLUE, "survey.safety_rate": RAG["green"]}
+BAND_COLORS = {"survey.satisfaction_rate": "rgba(31,78,140,0.14)", "survey.safety_rate": "rgba(46,125,79,0.14)"}
+GRID_LINE = "#c5ccd6"
+
+
+def metric_label(metric_id: str, lang: str) -> str:
+    m = BY_ID[metric_id]
+    return m.zh if lang == "zh" else m.en
+
+
+def _pct(v) -> str:
+    return "—" if v is None or pd.isna(v) else f"{v * 100:.1f}%"
+
+
+def rate_hover(label: str, rate, low, high, n, lang: str, small: bool = False) -> str:
+    """One rate as a person should read it: value, 95 % interval, n (and a warning when n is small)."""
+    if rate is None or pd.isna(rate):
+        return f"{label}: — (n=0)"
+    text = (f"{label}: <b>{_pct(rate)}</b><br>{t('satisfaction.ci', lang)} {_pct(low)}–{_pct(high)}"
+            f"<br>n={int(n):,}")
+    return text + (f" · {t('satisfaction.small', lang)}" if small else "")
+
+
+def trend_figure(df: pd.DataFrame, bands, grain: str, lang: str, metric_ids=None) -> go.Figure:
+    """Satisfaction and safety rate per week or month: a line with its Wilson band, n in the hover."""
+    metric_ids = metric_ids or ["survey.satisfaction_rate", "survey.safety_rate"]
+    if df.empty or pd.to_numeric(df["survey.responses"]).fillna(0).sum() == 0:
+        return empty_figure(t("empty.no_data", lang), height=320)
+    minimum = analysis.min_survey_answers()
+    fmt = "%Y-%m-%d" if grain == "week" else "%Y-%m"
+    bucket_word = t("common.week" if grain == "week" else "common.month", lang)
+    fig = go.Figure()
+    keys = list(pd.to_datetime(df["key"]))
+    for mid in metric_ids:
+        label = metric_label(mid, lang)
+        n = pd.to_numeric(df[f"{mid}#n"]).fillna(0)
+        rate, low, high = (pd.to_numeric(df[c]).astype(float) for c in (mid, f"{mid}#low", f"{mid}#high"))
+        solid = (n >= minimum) & rate.notna()
+        runs = _runs(list(solid))
+        # The band: one closed shape per run of buckets with enough answers (gaps stay gaps).
+        band_x, band_y = [], []
+        for first, last in runs:
+            if last > first:
+                band_x += keys[first:last + 1] + keys[first:last + 1][::-1] + [None]
+                band_y += list(high[first:last + 1]) + list(low[first:last + 1])[::-1] + [None]
+        if band_x:
+            fig.add_scatter(x=band_x, y=band_y, mode="lines", line=dict(width=0), fill="toself",
+                            fillcolor=BAND_COLORS[mid], hoverinfo="skip", showlegend=False, legendgroup=mid)
+        hover = [f"{bucket_word} {k:{fmt}}<br>" + rate_hover(label, r, lo, hi, c, lang, c < minimum)
+                 for k, r, lo, hi, c in zip(keys, rate, low, high, n)]
+        # A lone bucket has no band to show its interval: whiskers instead.
+        lone = [solid[i] and any(f == last == i for f, last in runs) for i in range(len(keys))]
+        fig.add_scatter(x=keys, y=rate.where(solid), mode="lines+markers", name=label, legendgroup=mid,
+                        line=dict(color=TREND_COLORS[mid], width=2.5),
+                        marker=dict(size=7, color=TREND_COLORS[mid]),
+                        error_y=dict(type="data", symmetric=False, color=TREND_COLORS[mid], thickness=1.2,
+                                     width=3, array=[(h - r) if ln else 0 for h, r, ln in zip(high, rate, lone)],
+                                     arrayminus=[(r - lo) if ln else 0 for lo, r, ln in zip(low, rate, lone)]),
+                        hovertext=hover, hovertemplate="%{hovertext}<extra></extra>")
+        few = (~solid) & rate.notna()
+        if few.any():
+            # Too few answers: a hollow point with a faint interval, not joined to the line.
+            fig.add_scatter(x=[k for k, f in zip(keys, few) if f], y=rate[few], mode="markers",
+                            name=f"{label} · {t('satisfaction.small', lang)}", legendgroup=mid, showlegend=False,
+                            marker=dict(size=8, color="white", line=dict(color=TREND_COLORS[mid], width=1.5)),
+                            error_y=dict(type="data", symmetric=False, color=GREY_OUT, thickness=1, width=0,
+                                         array=(high[few] - rate[few]).tolist(),
+                                         arrayminus=(rate[few] - low[few]).tolist()),
+                            hovertext=[h for h, f in zip(hover, few) if f],
+                            hovertemplate="%{hovertext}<extra></extra>")
+    target = analysis.target_of("survey.satisfaction_rate")
+    if target:
+        fig.add_hline(y=target["target"], line=dict(color=MUTED, width=1, dash="dot"),
+                      annotation_text=t("kpi.target", lang, target=_pct(target["target"])),
+                      annotation_position="bottom right", annotation_font=dict(size=11, color=MUTED))
+    half = dt.timedelta(days=3.5 if grain == "week" else 15)
+    fig.update_layout(height=340, hovermode="closest", yaxis=dict(tickformat=".0%"),
+                      xaxis=dict(tickformat="%m-%d" if grain == "week" else "%Y-%m",
+                                 range=[min(keys) - half, max(keys) + half],
+                                 **({"tickvals": keys} if len(keys) <= 16 else {})),
+                      legend=dict(y=1.08), margin=dict(t=56))
+    start = pd.to_datetime(df["key"]).min().date()
+    last = pd.to_datetime(df["key"]).max().date()
+    end = last + dt.timedelta(days=6) if grain == "week" else (last.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
+    return add_peak_bands(fig, bands, start, end)
+
+
+def _runs(flags: list[bool]) -> list[tuple[int, int]]:
+    """(first, last) index of each run of consecutive True values."""
+    runs, first = [], None
+    for i, flag in enumerate(flags + [False]):
+        if flag and first is None:
+            first = i
+        elif not flag and first is not None:
+            runs.append((first, i - 1))
+            first = None
+    return runs
+
+
+def segment_label(by: str, key, name, lang: str) -> str:
+    if key is None or (isinstance(key, float) and pd.isna(key)):
+        return t("satisfaction.no_area", lang) if by == "area" else value_label(None, lang)
+    if key == OTHER:
+        return t("satisfaction.other_origins", lang)
+    return str(name) if by == "area" and isinstance(name, str) else value_label(key, lang)
+
+
+def segment_figure(df: pd.DataFrame, by: str, metric_id: str, lang: str) -> go.Figure:
+    """Dot-and-interval chart: ranked segments best first, then the small samples in grey, unranked."""
+    if df.empty:
+        return empty_figure(t("empty.no_data", lang), height=220)
+    label = metric_label(metric_id, lang)
+    keys = [None if (isinstance(k, float) and pd.isna(k)) else k for k in df["key"]]
+    names = [segment_label(by, k, nm, lang) for k, nm in zip(keys, df["name"])]
+    ylabels = [f"{int(r)}. {nm}" if not s else nm for nm, r, s in zip(names, df["rank"], df["small"])]
+    # Keep labels unique, since they are the category axis.
+    seen: dict[str, int] = {}
+    for i, y in enumerate(ylabels):
+        seen[y] = seen.get(y, 0) + 1
+        if seen[y] > 1:
+            ylabels[i] = f"{y} ({seen[y]})"
+    rate, low, high = df[metric_id], df[f"{metric_id}#low"], df[f"{metric_id}#high"]
+    fig = go.Figure()
+    for small in (False, True):
+        mask = (df["small"] == small).to_numpy()
+        if not mask.any():
+            continue
+        part_keys = [k for k, m in zip(keys, mask) if m]
+        colors = [GREY_OUT if small else theme.color_of(k) for k in part_keys]
+        hover = [f"<b>{nm}</b><br>" + rate_hover(label, r, lo, hi, n, lang, small)
+                 + ("" if small else f"<br>{t('satisfaction.rank', lang, rank=int(rk))}")
+                 for nm, r, lo, hi, n, rk in zip([n for n, m in zip(names, mask) if m], rate[mask], low[mask],
+                                                 high[mask], df["n"][mask], df["rank"][mask])]
+        fig.add_scatter(
+            x=rate[mask], y=[y for y, m in zip(ylabels, mask) if m], mode="markers",
+            marker=dict(size=11, color=colors, line=dict(color="white", width=1),
+                        symbol="circle-open" if small else "circle"),
+            error_x=dict(type="data", symmetric=False, array=(high[mask] - rate[mask]).tolist(),
+                         arrayminus=(rate[mask] - low[mask]).tolist(), color=GREY_OUT if small else MUTED,
+                         thickness=2, width=5),
+            customdata=[k or "" for k in part_keys], hovertext=hover,
+            hovertemplate="%{hovertext}<extra></extra>", showlegend=False,
+            name=t("satisfaction.small", lang) if small else label,
+        )
+        if small:
+            fig.data[-1].marker.line = dict(color=GREY_OUT, width=2)
+    texts = [f"n={int(n):,}" + (f" · {t('satisfaction.small', lang)}" if s else "")
+             for n, s in zip(df["n"], df["small"])]
+    fig.add_scatter(x=high, y=ylabels, mode="text", text=texts, textposition="middle right",
+                    textfont=dict(size=11, color=[GREY_OUT if s else MUTED for s in df["small"]]),
+                    hoverinfo="skip", showlegend=False, cliponaxis=False)
+    ranked = int((~df["small"]).sum())
+    if 0 < ranked < len(df):
+        fig.add_hline(y=ranked - 0.5, line=dict(color=GRID_LINE, width=1, dash="dash"))
+    target = analysis.target_of(metric_id)
+    lo = max(0.0, float(pd.to_numeric(low).min()) - 0.03) if low.notna().any() else 0.0
+    if target and target["target"] >= lo:
+        fig.add_vline(x=target["target"], line=dict(color=RAG["amber"], width=1, dash="dot"))
+    fig.update_layout(
+        height=max(200, 70 + 30 * len(df)), hovermode="closest",
+        xaxis=dict(tickformat=".0%", range=[lo, 1.0], showgrid=True, gridcolor=theme.GRID, zeroline=False),
+        yaxis=dict(categoryorder="array", categoryarray=ylabels, autorange="reversed", showgrid=False,
+                   tickfont=dict(size=12)),
+        margin=dict(l=10, r=110, t=10, b=36),
+    )
+    return fig
+
+
+def likert_figure(df: pd.DataFrame, labels: dict[str, str], lang: str) -> go.Figure:
+    """Diverging stacked bars: 1–2 to the left of zero, 3 centred on it, 4–5 to the right."""
+    if df.empty or df["count"].sum() == 0:
+        return empty_figure(t("empty.no_data", lang), height=300)
+    questions = list(dict.fromkeys(df["question"]))
+    wide = df.pivot(index="question", columns="score", values="share").reindex(questions).fillna(0.0)
+    counts = df.pivot(index="question", columns="score", values="count").reindex(questions).fillna(0)
+    n = df.groupby("question")["n"].first().reindex(questions)
+    ylabels = [f"{labels.get(q, q)}（n={int(n[q]):,}）" if lang == "zh" else f"{labels.get(q, q)} (n={int(n[q]):,})"
+               for q in questions]
+    half = wide[3] / 2
+    bases = {3: -half, 2: -half - wide[2], 1: -half - wide[2] - wide[1], 4: half, 5: half + wide[4]}
+    fig = go.Figure()
+    for score in (1, 2, 3, 4, 5):
+        word = value_label(LIKERT[score], lang)
+        share = wide[score]
+        fig.add_bar(
+            y=ylabels, x=share.tolist(), base=bases[score].tolist(), orientation="h",
+            name=f"{score} {word}", marker=dict(color=LIKERT_COLORS[score], line=dict(color="white", width=0.5)),
+            text=[f"{s:.0%}" if s >= 0.06 else "" for s in share], textposition="inside",
+            insidetextanchor="middle",
+            textfont=dict(color="white" if score in (1, 5) else INK, size=12),
+            customdata=list(zip(counts[score].astype(int), n.astype(int))),
+            hovertemplate=(f"%{{y}}<br>{score} {word}: %{{customdata[0]:,}} "
+                           f"({'%{x:.1%}'})<extra></extra>"),
+        )
+    left = float((wide[1] + wide[2] + half).max())
+    right = float((wide[4] + wide[5] + half).max())
+    ticks = [v / 100 for v in range(-100, 101, 25) if -left - 0.05 <= v / 100 <= right + 0.05]
+    fig.update_layout(
+        barmode="overlay", height=110 + 62 * len(questions), bargap=0.35,
+        xaxis=dict(range=[-left - 0.04, right + 0.04], tickvals=ticks, ticktext=[f"{abs(v):.0%}" for v in ticks],
+                   zeroline=True, zerolinecolor=MUTED, zerolinewidth=1, showgrid=True, gridcolor=theme.GRID),
+        yaxis=dict(autorange="reversed", tickfont=dict(size=13)),
+        legend=dict(traceorder="normal", y=1.02), margin=dict(l=10, r=20, t=40, b=30),
+    )
+    return fig
+
+
+def keywords_figure(df: pd.DataFrame, lang: str) -> go.Figure:
+    """The most used words of the comments, most used on top; the share is of the comments read."""
+    if df.empty:
+        return empty_figure(t("satisfaction.no_comments", lang), height=260)
+    total = int(df["of"].iloc[0]) or 1
+    shares = df["comments"] / total
+    fig = go.Figure(go.Bar(
+        y=df["word"], x=df["comments"], orientation="h", marker_color=POLICE_BLUE, opacity=0.88,
+        text=[f"{c:,}" for c in df["comments"]], textposition="outside", cliponaxis=False,
+        customdata=shares, hovertemplate=(f"%{{y}}<br>{t('satisfaction.mentions', lang)}: %{{x:,}}"
+                                          f" (%{{customdata:.1%}})<extra></extra>"),
+    ))
+    fig.update_layout(height=max(240, 50 + 19 * len(df)), bargap=0.3,
+                      xaxis=dict(title=t("satisfaction.mentions", lang), showgrid=True, gridcolor=theme.GRID,
+                                 tickformat=",d", **({"dtick": 1} if df["comments"].max() <= 8 else {})),
+                      yaxis=dict(autorange="reversed", tickfont=dict(size=12)),
+                      margin=dict(l=10, r=40, t=10, b=40))
+    return fig

@@ -1,0 +1,310 @@
+"""Queries behind the Satisfaction page: survey rates by time and segment, Likert, comments, keywords.
+
+Every rate is the catalog's own SQL (`survey.satisfaction_rate`,
+`survey.safety_rate` …) over the catalog's WHERE clause, grouped by a week,
+month, scenic area, channel, respondent type or origin, with its n and 95 %
+Wilson interval; an optional survey channel (the page's `category`) narrows
+every query alike. Segments resting on fewer than
+`analysis.min_survey_answers()` answers are flagged `small` and left
+unranked. Free text is masked in SQL before anyone (or the word segmenter)
+sees it; comment keywords are counted per comment with jieba, cached per
+warehouse version and filters.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import re
+import threading
+from collections import Counter
+from functools import lru_cache
+
+import pandas as pd
+
+from dashboard import analysis
+from dashboard.privacy import mask_sql
+from dashboard.queries import db, reference
+from dashboard.queries.breakdown import buckets
+from dashboard.queries.catalog import BY_ID, SOURCES
+from dashboard.queries.filters import Filters, Scope, where_sql
+from dashboard.queries.kpis import KpiFigures, kpi_figures
+from dashboard.queries.metrics import MetricValue, wilson
+from dashboard.state import View, previous_period, same_period_last_year
+from etl.record_types import SURVEY_CHANNELS, SURVEYS
+
+KPI_METRICS = ["survey.responses", "survey.satisfaction_rate", "survey.safety_rate", "survey.satisfaction_mean"]
+RATE_METRICS = ["survey.satisfaction_rate", "survey.safety_rate"]
+SEGMENTS = ("area", "channel", "respondent_type", "origin")
+GRAINS = ("week", "month")
+QUESTIONS = ("q_safety", "q_satisfaction", "q_visibility", "q_efficiency", "q_attitude")
+QUESTION_LABELS = {c.name: c.zh for c in SURVEYS.columns if c.name in QUESTIONS}
+TOP_ORIGINS = 12
+OTHER = "__other__"            # key of the origins beyond the top ones
+GRID_LIMIT = 500
+LOW_SCORE = 2                  # q_satisfaction at or below this is a "lowest-rated" answer
+KEYWORD_SOURCE_LIMIT = 20000   # distinct comments segmented per view (most frequent first)
+
+_KEYS = {"area": "r.area_code", "channel": "r.channel", "respondent_type": "r.respondent_type",
+         "week": "cast(date_trunc('week', r.submitted_at) as date)",
+         "month": "cast(date_trunc('month', r.submitted_at) as date)"}
+
+
+def default_grain(filters: Filters) -> str:
+    return "week" if filters.days <= 120 else "month"
+
+
+def _where(filters: Filters, scope: Scope, channel: str | None, params: dict) -> str:
+    where = where_sql(SOURCES["surveys"], filters, scope, params)
+    if channel:
+        if channel not in SURVEY_CHANNELS:
+            raise ValueError(f"unknown survey channel {channel!r}")
+        where += " and r.channel = $channel"
+        params["channel"] = channel
+    return where
+
+
+def _selects(metric_ids: list[str]) -> str:
+    parts = []
+    for mid in metric_ids:
+        m = BY_ID[mid]
+        parts.append(f'{m.expr} as "{m.id}"')
+        if m.n_expr:
+            parts.append(f'{m.n_expr} as "{m.id}#n"')
+    return ", ".join(parts)
+
+
+def _with_wilson(df: pd.DataFrame, metric_ids: list[str]) -> pd.DataFrame:
+    df = df.copy()
+    for mid in metric_ids:
+        m = BY_ID[mid]
+        if m.id == "survey.responses":
+            df[mid] = pd.to_numeric(df[mid]).fillna(0).astype(int)
+        if not m.wilson:
+            continue
+        bounds = [wilson(float(v) if pd.notna(v) else None, int(n) if pd.notna(n) else None)
+                  for v, n in zip(df[mid], df[f"{mid}#n"])]
+        df[f"{mid}#low"] = [b[0] for b in bounds]
+        df[f"{mid}#high"] = [b[1] for b in bounds]
+    return df
+
+
+def survey_rates(filters: Filters, scope: Scope, by: str | None = None, channel: str | None = None,
+                 metric_ids: list[str] | None = None) -> pd.DataFrame:
+    """One row per `by` key (or one row): `key`, each metric, `<id>#n`, `<id>#low`/`#high`.
+
+    `by`: None, week, month, area, channel, respondent_type, origin. Time buckets
+    are all present (empty ones with null rates); origins beyond the top
+    `TOP_ORIGINS` are pooled under `OTHER`; a null key is a record without that field.
+    """
+    ids = metric_ids or KPI_METRICS
+    params: dict = {}
+    where = _where(filters, scope, channel, params)
+    selects = _selects(ids)
+    if by is None:
+        sql = f"select {selects} from surveys r where {where}"
+    elif by == "origin":
+        sql = (f"with top as (select r.origin from surveys r where {where} and r.origin is not null "
+               f"group by 1 order by count(*) desc, 1 limit {TOP_ORIGINS}) "
+               f"select case when r.origin is null then null when r.origin in (select origin from top) "
+               f"then r.origin else '{OTHER}' end as key, {selects} from surveys r where {where} group by 1")
+    elif by in _KEYS:
+        sql = f"select {_KEYS[by]} as key, {selects} from surveys r where {where} group by 1 order by 1"
+    else:
+        raise ValueError(f"unknown breakdown {by!r}")
+    df = db.frame(sql, params)
+    if by in GRAINS:
+        keys = pd.DataFrame({"key": pd.to_datetime(buckets(filters, by))})
+        df["key"] = pd.to_datetime(df["key"])
+        df = keys.merge(df, on="key", how="left")
+    return _with_wilson(df, ids).reset_index(drop=True)
+
+
+def segments(filters: Filters, scope: Scope, by: str, metric_id: str, channel: str | None = None) -> pd.DataFrame:
+    """A segment breakdown ranked on `metric_id`: ranked segments first (best first), then small samples.
+
+    Adds `name` (the area name for areas, else the key), `n` (the metric's
+    n), `small` (fewer answers than the minimum) and `rank` (None when small).
+    Areas outside the scope are left out; a null key stays (records without the field).
+    """
+    if by not in SEGMENTS:
+        raise ValueError(f"unknown segment {by!r}")
+    if metric_id not in RATE_METRICS:
+        raise ValueError(f"not a survey rate {metric_id!r}")
+    df = survey_rates(filters, scope, by, channel, RATE_METRICS + ["survey.responses"])
+    if by == "area":
+        names = reference.area_names(scope)
+        df = df[df["key"].isna() | df["key"].isin(names)].copy()
+        df["name"] = [names.get(k) if isinstance(k, str) else None for k in df["key"]]
+    else:
+        df["name"] = df["key"]
+    df["n"] = pd.to_numeric(df[f"{metric_id}#n"]).fillna(0).astype(int)
+    df = df[df["n"] > 0].copy()
+    minimum = analysis.min_survey_answers()
+    df["small"] = df["n"] < minimum
+    ranked = df[~df["small"]].sort_values([metric_id, "n"], ascending=[False, False], kind="stable")
+    small = df[df["small"]].sort_values("n", ascending=False, kind="stable")
+    ranked = ranked.assign(rank=range(1, len(ranked) + 1))
+    small = small.assign(rank=None)
+    out = pd.concat([ranked, small], ignore_index=True) if len(small) else ranked.reset_index(drop=True)
+    out["rank"] = out["rank"].astype(object)
+    return out
+
+
+def trend(filters: Filters, scope: Scope, grain: str, channel: str | None = None) -> pd.DataFrame:
+    """Satisfaction and safety rates per week or month of the period, every bucket present."""
+    if grain not in GRAINS:
+        raise ValueError(f"unknown grain {grain!r}")
+    return survey_rates(filters, scope, grain, channel, RATE_METRICS + ["survey.responses"])
+
+
+def kpis(view: View, scope: Scope, channel: str | None = None) -> dict[str, KpiFigures]:
+    """The KPI cards' figures: the catalog's own when no channel is chosen, else the same SQL narrowed."""
+    if not channel:
+        return kpi_figures(view, scope, KPI_METRICS)
+    f = view.filters
+    prev = Filters(*previous_period(view.period, f.start, f.end), f.unit, f.area, f.season)
+    last = Filters(*same_period_last_year(view.period, f.start, f.end), f.unit, f.area, f.season)
+    weeks = Filters(f.end - dt.timedelta(days=7 * 12 - 1), f.end, f.unit, f.area, f.season)
+    values = {name: survey_rates(span, scope, None, channel).iloc[0]
+              for name, span in (("now", f), ("prev", prev), ("last", last))}
+    weekly = survey_rates(weeks, scope, "week", channel)
+    out = {}
+    for mid in KPI_METRICS:
+        def value(row, mid=mid):
+            v = row[mid]
+            n = row.get(f"{mid}#n")
+            return MetricValue(None if pd.isna(v) else float(v) if BY_ID[mid].fmt != "count" else int(v),
+                               None if n is None or pd.isna(n) else int(n),
+                               row.get(f"{mid}#low"), row.get(f"{mid}#high"))
+        series = pd.DataFrame({"key": weekly["key"], "value": weekly[mid], "n": weekly.get(f"{mid}#n")})
+        out[mid] = KpiFigures(value(values["now"]), value(values["prev"]), value(values["last"]), series)
+    return out
+
+
+def unitless_count(filters: Filters, scope: Scope, channel: str | None = None) -> int:
+    """Answers of the period with no unit: counted in the whole city only, never in a unit."""
+    if scope.unit:
+        return 0
+    params: dict = {}
+    city = Filters(filters.start, filters.end, None, filters.area, filters.season)
+    where = _where(city, scope, channel, params)
+    found = db.rows(f"select count(*) from surveys r where {where} and r.unit_code is null", params)
+    return int(found[0][0])
+
+
+def likert(filters: Filters, scope: Scope, channel: str | None = None) -> pd.DataFrame:
+    """Five-point answers per question: question, score (1–5), count, n (answers to it), share."""
+    params: dict = {}
+    where = _where(filters, scope, channel, params)
+    columns = ", ".join(f"r.{q}" for q in QUESTIONS)
+    sql = (f"select question, score, count(*) as count from ("
+           f"unpivot (select {columns} from surveys r where {where}) "
+           f"on {', '.join(QUESTIONS)} into name question value score) group by 1, 2")
+    found = db.frame(sql, params)
+    grid = pd.MultiIndex.from_product([QUESTIONS, range(1, 6)], names=["question", "score"]).to_frame(index=False)
+    found["score"] = pd.to_numeric(found["score"]).astype(int)
+    df = grid.merge(found, on=["question", "score"], how="left")
+    df["count"] = pd.to_numeric(df["count"]).fillna(0).astype(int)
+    df["n"] = df.groupby("question")["count"].transform("sum")
+    df["share"] = (df["count"] / df["n"].where(df["n"] > 0)).astype(float)
+    if df["n"].sum() == 0:
+        return df.iloc[0:0]
+    return df
+
+
+def comments(filters: Filters, scope: Scope, channel: str | None = None, search: str | None = None,
+             limit: int = GRID_LIMIT) -> pd.DataFrame:
+    """Suggestions and lowest-rated answers, newest first, comment masked; `total` = all matching.
+
+    `search` matches the masked comment (so a phone number cannot be looked
+    up), the area name, the origin, the channel and the respondent type, as
+    a plain substring passed as a parameter.
+    """
+    params: dict = {"low_score": LOW_SCORE}
+    where = _where(filters, scope, channel, params)
+    masked = mask_sql("r.comment")
+    cond = ""
+    if search and search.strip():
+        params["q"] = search.strip().lower()
+        cond = (f" and (contains(lower(coalesce({masked}, '')), $q) or contains(lower(coalesce(a.area_name, '')), $q)"
+                f" or contains(lower(coalesce(r.origin, '')), $q) or contains(r.channel, $q)"
+                f" or contains(coalesce(r.respondent_type, ''), $q))")
+    scores = ", ".join(f"r.{q}" for q in QUESTIONS)
+    # Mask after the limit: only the rows shown pay for the regular expressions (the search needs them all).
+    sql = (f"with hits as (select r.response_id, r.submitted_at, r.area_code, a.area_name, r.channel, "
+           f"r.respondent_type, r.origin, {scores}, r.comment, count(*) over () as total "
+           f"from surveys r left join scenic_areas a on a.area_code = r.area_code "
+           f"where {where} and (r.comment is not null or r.q_satisfaction <= $low_score){cond} "
+           f"order by r.submitted_at desc, r.response_id limit {int(limit)}) "
+           f"select response_id, submitted_at, area_code, area_name, channel, respondent_type, origin, "
+           f"{', '.join(QUESTIONS)}, {mask_sql('comment')} as comment, comment is not null as has_comment, "
+           f"q_satisfaction <= $low_score as low_score, total from hits "
+           f"order by submitted_at desc, response_id")
+    df = db.frame(sql, params)
+    return df.astype(object).where(df.notna(), None)  # plain values for a grid: None, never NaN/NA
+
+
+# ---- keywords -------------------------------------------------------------------------------
+
+STOPWORDS = frozenset("""
+的 了 在 和 是 很 也 都 就 有 与 及 或 等 对 把 被 给 让 向 从 到 为 以 于 而 但 并 还 又 再 更 最 太 挺 真
+我 我们 你 你们 他 他们 她 它 这 那 这里 那里 这个 那个 这些 那些 一个 一些 一下 一点 有点 有些 什么 怎么
+没有 不是 就是 还是 可以 可能 应该 需要 能够 已经 非常 比较 特别 十分 真的 感觉 觉得 希望 建议 意见 建议书
+问题 情况 方面 时候 现在 今天 之后 以后 以前 如果 因为 所以 但是 而且 不过 然后 还有 以及 进一步
+当事人 身份证 身份证号 联系电话 电话 手机 号码 联系方式 谢谢 辛苦 啊 吧 呢 吗 哦 嗯
+安排 设置 增加 增设 加强 改进 提高 进行 提供 注意 多多 一定
+""".split())
+DOMAIN_WORDS = ("旅游警察", "警务室", "警务服务点", "失物招领处", "失物招领", "一键报警柱", "一键报警", "指示牌",
+                "饮水点", "索道站", "游客中心", "观景台", "步行街", "停车场", "应急广播", "休息座椅", "定点值守",
+                "服务态度", "出租车", "不打表", "拉客", "夜市", "码头", "主入口", "见警率")
+_TOKEN_OK = re.compile(r"^[\u4e00-\u9fffA-Za-z]+$")
+_tokenizer_lock = threading.Lock()
+_tokenizer_state: dict = {}
+
+
+def tokenizer():
+    """One jieba tokenizer for the process, with the domain's words; built once (about a second)."""
+    with _tokenizer_lock:
+        if "tok" not in _tokenizer_state:
+            import jieba
+            jieba.setLogLevel(logging.WARNING)
+            tok = jieba.Tokenizer()
+            tok.initialize()
+            for word in DOMAIN_WORDS:
+                tok.add_word(word)
+            _tokenizer_state["tok"] = tok
+        return _tokenizer_state["tok"]
+
+
+def warm_up() -> None:
+    """Build the tokenizer in the background so the first keyword chart does not wait for it."""
+    threading.Thread(target=tokenizer, name="jieba-warm-up", daemon=True).start()
+
+
+@lru_cache(maxsize=100_000)
+def words_of(text: str) -> frozenset[str]:
+    """The distinct keywords of one (already masked) comment: no stopwords, single characters or digits."""
+    return frozenset(w for w in tokenizer().lcut(text)
+                     if len(w) > 1 and w not in STOPWORDS and _TOKEN_OK.match(w))
+
+
+def keywords(filters: Filters, scope: Scope, channel: str | None = None, top: int = 20) -> pd.DataFrame:
+    """The `top` words of the period's comments: word, comments (how many comments use it), of (comments read)."""
+    params: dict = {}
+    where = _where(filters, scope, channel, params)
+    sql = (f"select {mask_sql('r.comment')} as text, count(*) as n from surveys r "
+           f"where {where} and r.comment is not null and trim(r.comment) <> '' "
+           f"group by 1 order by n desc, 1 limit {KEYWORD_SOURCE_LIMIT}")
+
+    def compute():
+        texts = db.frame(sql, params)
+        counts: Counter = Counter()
+        for text, n in zip(texts["text"], texts["n"]):
+            for word in words_of(text):
+                counts[word] += int(n)
+        rows = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:top]
+        return pd.DataFrame({"word": [w for w, _ in rows], "comments": [c for _, c in rows],
+                             "of": int(texts["n"].sum()) if len(texts) else 0})
+
+    return db.cached(("satisfaction.keywords", sql, tuple(sorted((k, repr(v)) for k, v in params.items())), top),
+                     compute).copy()

@@ -1,0 +1,304 @@
+"""The Satisfaction page: survey queries agree with the catalog, figures show every rate's n and
+interval, small samples stay unranked, comments are masked, and callbacks narrow or refuse safely."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import pytest
+from dash import no_update
+from dash._callback_context import context_value
+from dash._utils import AttributeDict
+
+from dashboard.queries import satisfaction as q
+from dashboard.queries.filters import Filters, Scope
+from dashboard.queries.kpis import metric_values
+from dashboard.theme import GREY_OUT, LIKERT_COLORS
+from tests.dashboard_fixtures import demo_db  # noqa: F401  (the fixture)
+
+CITY = Scope.city()
+QUARTER = Filters(dt.date(2026, 10, 1), dt.date(2026, 11, 23))
+YEAR = Filters(dt.date(2026, 1, 1), dt.date(2026, 11, 23))
+EMPTY = Filters(dt.date(2020, 1, 1), dt.date(2020, 1, 31))
+
+
+@pytest.fixture(scope="module")
+def page(demo_db):  # noqa: F811
+    from dashboard.app import create_app
+    create_app(demo_db)
+    import dashboard.pages.satisfaction as module
+    return module
+
+
+@pytest.fixture(scope="module")
+def some_area(demo_db):  # noqa: F811
+    df = q.survey_rates(YEAR, CITY, "area")
+    return df.dropna(subset=["key"]).sort_values("survey.responses", ascending=False)["key"].iloc[0]
+
+
+@pytest.fixture(scope="module")
+def some_unit(demo_db):  # noqa: F811
+    from dashboard.queries import reference
+    return reference.drill_children(None, CITY)[0]
+
+
+def trigger(component_id: str, prop: str, value) -> None:
+    """Stand in for Dash's request context, so `ctx.triggered_id` names the clicked component."""
+    context_value.set(AttributeDict(triggered_inputs=[{"prop_id": f"{component_id}.{prop}", "value": value}]))
+
+
+def click(key) -> dict:
+    return {"points": [{"customdata": key, "x": 0.9, "y": "1. x"}]}
+
+
+# ---- queries ----------------------------------------------------------------------------------
+
+def test_whole_period_rates_equal_the_catalog(demo_db):  # noqa: F811
+    row = q.survey_rates(YEAR, CITY).iloc[0]
+    expected = metric_values(YEAR, CITY, q.KPI_METRICS)
+    for mid in q.KPI_METRICS:
+        assert row[mid] == pytest.approx(expected[mid].value)
+    assert row["survey.satisfaction_rate#low"] == pytest.approx(expected["survey.satisfaction_rate"].low)
+    assert int(row["survey.safety_rate#n"]) == expected["survey.safety_rate"].n
+
+
+def test_channel_breakdown_adds_up_to_the_catalog_total(demo_db):  # noqa: F811
+    df = q.survey_rates(YEAR, CITY, "channel")
+    assert df["survey.responses"].sum() == metric_values(YEAR, CITY, ["survey.responses"])["survey.responses"].value
+
+
+def test_area_segment_rate_equals_the_catalog_for_that_area(demo_db, some_area):  # noqa: F811
+    seg = q.segments(YEAR, CITY, "area", "survey.satisfaction_rate").set_index("key").loc[some_area]
+    expected = metric_values(Filters(YEAR.start, YEAR.end, area=some_area), CITY, ["survey.satisfaction_rate"])
+    assert seg["survey.satisfaction_rate"] == pytest.approx(expected["survey.satisfaction_rate"].value)
+    assert seg["n"] == expected["survey.satisfaction_rate"].n
+
+
+def test_trend_has_every_bucket_and_adds_up_to_the_total(demo_db):  # noqa: F811
+    df = q.trend(QUARTER, CITY, "week")
+    weeks = (QUARTER.end - (QUARTER.start - dt.timedelta(days=QUARTER.start.weekday()))).days // 7 + 1
+    assert len(df) == weeks
+    total = metric_values(QUARTER, CITY, ["survey.responses"])["survey.responses"].value
+    assert df["survey.responses"].sum() == total
+    assert (df["survey.satisfaction_rate#low"].dropna() <= df["survey.satisfaction_rate"].dropna()).all()
+
+
+def test_unit_filter_leaves_out_answers_without_a_unit(demo_db, some_unit):  # noqa: F811
+    city = metric_values(YEAR, CITY, ["survey.responses"])["survey.responses"].value
+    unitless = q.unitless_count(YEAR, CITY)
+    from dashboard.queries import reference
+    tops = reference.drill_children(None, CITY)
+    in_units = sum(q.survey_rates(Filters(YEAR.start, YEAR.end, unit=u), CITY).iloc[0]["survey.responses"]
+                   for u in tops)
+    assert unitless > 0
+    assert in_units + unitless == city
+
+
+def test_small_segments_are_flagged_unranked_and_last(demo_db):  # noqa: F811
+    df = q.segments(QUARTER, CITY, "origin", "survey.satisfaction_rate")
+    minimum = __import__("dashboard.analysis", fromlist=["x"]).min_survey_answers()
+    assert (df["small"] == (df["n"] < minimum)).all()
+    assert df.loc[df["small"], "rank"].isna().all()
+    ranked = df[~df["small"]]
+    assert list(ranked["rank"]) == list(range(1, len(ranked) + 1))
+    assert ranked["survey.satisfaction_rate"].is_monotonic_decreasing
+    if df["small"].any():
+        assert df["small"].iloc[len(ranked):].all()
+
+
+def test_origin_breakdown_pools_origins_beyond_the_top(demo_db):  # noqa: F811
+    df = q.survey_rates(YEAR, CITY, "origin")
+    named = [k for k in df["key"] if isinstance(k, str) and k != q.OTHER]
+    assert len(named) <= q.TOP_ORIGINS
+    assert df["survey.responses"].sum() == metric_values(YEAR, CITY, ["survey.responses"])["survey.responses"].value
+
+
+def test_channel_narrows_every_query(demo_db):  # noqa: F811
+    by_channel = q.survey_rates(QUARTER, CITY, "channel").set_index("key")
+    channel = by_channel["survey.responses"].idxmax()
+    narrowed = q.survey_rates(QUARTER, CITY, None, channel).iloc[0]
+    assert narrowed["survey.responses"] == by_channel.loc[channel, "survey.responses"]
+    likert = q.likert(QUARTER, CITY, channel)
+    assert likert[likert.question == "q_satisfaction"]["count"].sum() == narrowed["survey.satisfaction_rate#n"]
+    with pytest.raises(ValueError):
+        q.survey_rates(QUARTER, CITY, None, "'; drop table surveys; --")
+
+
+def test_likert_counts_are_the_answers_to_each_question(demo_db):  # noqa: F811
+    df = q.likert(QUARTER, CITY)
+    row = q.survey_rates(QUARTER, CITY).iloc[0]
+    assert list(dict.fromkeys(df["question"])) == list(q.QUESTIONS)
+    assert df[df.question == "q_safety"]["count"].sum() == row["survey.safety_rate#n"]
+    shares = df.groupby("question")["share"].sum()
+    assert shares.to_numpy() == pytest.approx([1.0] * len(q.QUESTIONS))
+    assert q.likert(EMPTY, CITY).empty
+
+
+def test_comments_are_masked_and_rows_are_suggestions_or_low_scores(demo_db):  # noqa: F811
+    df = q.comments(YEAR, CITY, limit=5000)
+    assert len(df)
+    assert all(c is None or not __import__("re").search(r"1[3-9]\d{9}|\d{17}[\dXx]", c) for c in df["comment"])
+    assert all(r["comment"] is not None or r["q_satisfaction"] <= q.LOW_SCORE for r in df.to_dict("records"))
+    assert df["submitted_at"].is_monotonic_decreasing
+
+
+def test_comment_search_matches_masked_text_only_and_as_a_parameter(demo_db):  # noqa: F811
+    df = q.comments(YEAR, CITY, limit=5000)
+    masked = next(c for c in df["comment"] if c and "****" in c)
+    word = masked[:4]
+    found = q.comments(YEAR, CITY, search=word, limit=5000)
+    assert len(found) and all(word in (r["comment"] or "") or word in (r["area_name"] or "") or
+                              word in (r["origin"] or "") for r in found.to_dict("records"))
+    assert q.comments(YEAR, CITY, search="' or 1=1 --").empty
+    assert q.comments(YEAR, CITY, search="%").empty
+
+
+def test_keywords_skip_stopwords_single_characters_and_numbers(demo_db):  # noqa: F811
+    df = q.keywords(YEAR, CITY)
+    assert 0 < len(df) <= 20
+    assert all(len(w) > 1 and w not in q.STOPWORDS and not any(ch.isdigit() for ch in w) for w in df["word"])
+    assert df["comments"].is_monotonic_decreasing
+    assert (df["comments"] <= df["of"]).all()
+    assert q.keywords(EMPTY, CITY).empty
+
+
+def test_words_of_a_masked_comment_keep_no_number_fragments():
+    words = q.words_of("建议在索道站设置失物招领处，联系电话159****5354")
+    assert "索道站" in words and "失物招领处" in words
+    assert not any("*" in w or any(ch.isdigit() for ch in w) for w in words)
+    assert "建议" not in words and "电话" not in words
+
+
+# ---- figures ----------------------------------------------------------------------------------
+
+def test_empty_period_figures_say_so_in_words(demo_db):  # noqa: F811
+    from dashboard.figures import satisfaction as figs
+    for fig in (figs.trend_figure(q.trend(EMPTY, CITY, "week"), [], "week", "zh"),
+                figs.segment_figure(q.segments(EMPTY, CITY, "area", "survey.satisfaction_rate"), "area",
+                                    "survey.satisfaction_rate", "zh"),
+                figs.likert_figure(q.likert(EMPTY, CITY), q.QUESTION_LABELS, "zh"),
+                figs.keywords_figure(q.keywords(EMPTY, CITY), "en")):
+        assert not fig.data
+        assert fig.layout.annotations and fig.layout.annotations[0].text
+
+
+def test_trend_figure_draws_bands_and_n_in_the_hover(demo_db):  # noqa: F811
+    from dashboard.figures.satisfaction import trend_figure
+    df = q.trend(QUARTER, CITY, "week")
+    fig = trend_figure(df, [(dt.date(2026, 10, 1), dt.date(2026, 10, 8), "国庆")], "week", "zh")
+    fills = [tr for tr in fig.data if tr.fill == "toself"]
+    lines = [tr for tr in fig.data if tr.mode == "lines+markers"]
+    assert len(fills) == 2 and len(lines) == 2
+    assert all("n=" in h and "95%" in h for h in lines[0].hovertext if "—" not in h)
+    assert any(s.type == "rect" for s in fig.layout.shapes)
+
+
+def test_segment_figure_greys_small_samples_and_labels_n():
+    from dashboard.figures.satisfaction import segment_figure
+    df = pd.DataFrame({
+        "key": ["扫码问卷", "电话回访", "网上评警"], "name": ["扫码问卷", "电话回访", "网上评警"],
+        "survey.satisfaction_rate": [0.95, 0.9, 0.5], "survey.satisfaction_rate#low": [0.9, 0.85, 0.2],
+        "survey.satisfaction_rate#high": [0.97, 0.93, 0.8], "n": [400, 300, 6],
+        "small": [False, False, True], "rank": [1, 2, None],
+    })
+    fig = segment_figure(df, "channel", "survey.satisfaction_rate", "zh")
+    ranked, small, labels = fig.data
+    assert list(ranked.y) == ["1. 扫码问卷", "2. 电话回访"] and list(small.y) == ["网上评警"]
+    assert set(small.marker.color) == {GREY_OUT}
+    assert labels.text[-1] == "n=6 · 样本不足" and labels.text[0] == "n=400"
+    assert list(fig.layout.yaxis.categoryarray) == ["1. 扫码问卷", "2. 电话回访", "网上评警"]
+    assert list(ranked.customdata) == ["扫码问卷", "电话回访"]
+
+
+def test_likert_figure_centres_neutral_and_puts_dissatisfied_left(demo_db):  # noqa: F811
+    from dashboard.figures.satisfaction import likert_figure
+    df = q.likert(QUARTER, CITY)
+    fig = likert_figure(df, q.QUESTION_LABELS, "en")
+    bars = {int(tr.name.split()[0]): tr for tr in fig.data}
+    assert [bars[s].marker.color for s in range(1, 6)] == [LIKERT_COLORS[s] for s in range(1, 6)]
+    for i in range(len(q.QUESTIONS)):
+        assert bars[3].base[i] == pytest.approx(-bars[3].x[i] / 2)
+        assert bars[1].base[i] + bars[1].x[i] == pytest.approx(bars[2].base[i])
+        assert bars[2].base[i] + bars[2].x[i] == pytest.approx(bars[3].base[i])
+        assert bars[4].base[i] == pytest.approx(bars[3].base[i] + bars[3].x[i])
+    assert bars[5].name == "5 Very satisfied"
+    assert bars[1].y[0].startswith("安全感 (n=")
+
+
+# ---- callbacks --------------------------------------------------------------------------------
+
+def test_kpi_callback_shows_four_cards_with_n_and_interval(page):
+    cards, note = page.render_kpis("?period=this_quarter")
+    assert len(cards) == 4
+    text = str(cards[1])
+    assert "n=" in text and "95%" in text
+    assert note is None
+
+
+def test_unit_drill_explains_answers_without_a_unit(page, some_unit):
+    _, note = page.render_kpis(f"?unit={some_unit}")
+    assert "未填写单位" in str(note)
+
+
+def test_segments_callback_honours_the_channel_and_refuses_a_bogus_one(page):
+    area, channel, respondent, origin = page.render_segments("?category=电话回访")
+    assert [pt for tr in channel.data[:-1] for pt in tr.customdata] == ["电话回访"]
+    _, channel_all, _, _ = page.render_segments("?category=bogus")
+    assert len([pt for tr in channel_all.data[:-1] for pt in tr.customdata]) == 4
+
+
+def test_comments_callback_searches_and_never_interpolates(page):
+    cols, rows, hint = page.render_comments("?period=this_year&q=%27%20or%201%3D1%20--")
+    assert rows == [] and "0 / 0" in hint
+    cols, rows, hint = page.render_comments("?period=this_year&lang=en")
+    assert rows and {"time", "area", "channel", "comment", "q_satisfaction"} <= rows[0].keys()
+    assert rows[0]["channel"].isascii()
+
+
+def test_clicking_an_area_narrows_the_page(page, some_area):
+    trigger(page.SEGMENT_IDS["area"], "clickData", click(some_area))
+    assert page.drill(click(some_area), None, "?period=this_year") == f"?period=this_year&area={some_area}"
+
+
+def test_clicking_a_channel_narrows_the_page_by_category(page):
+    trigger(page.SEGMENT_IDS["channel"], "clickData", click("电话回访"))
+    out = page.drill(None, click("电话回访"), "?period=this_quarter")
+    assert out == "?period=this_quarter&category=%E7%94%B5%E8%AF%9D%E5%9B%9E%E8%AE%BF"
+
+
+def test_clicks_on_unknown_values_are_refused(page):
+    trigger(page.SEGMENT_IDS["area"], "clickData", click("NOPE"))
+    assert page.drill(click("NOPE"), None, "?period=this_year&unit=X") is no_update
+    trigger(page.SEGMENT_IDS["channel"], "clickData", click("'; drop table surveys"))
+    assert page.drill(None, click("'; drop table surveys"), "?") is no_update
+    trigger(page.SEGMENT_IDS["channel"], "clickData", {"points": [{"x": 1}]})
+    assert page.drill(None, {"points": [{"x": 1}]}, "?") is no_update
+
+
+def test_page_controls_write_grain_metric_and_search_to_the_url(page):
+    trigger(page.GRAIN, "value", "month")
+    assert page.controls_to_url("month", "satisfaction", "", "?period=this_quarter") == \
+        "?period=this_quarter&grain=month"
+    trigger(page.METRIC, "value", "safety")
+    assert page.controls_to_url("week", "safety", "", "?period=this_quarter") == \
+        "?period=this_quarter&metric=safety"
+    trigger(page.SEARCH, "value", " 索道 ")
+    assert page.controls_to_url("week", "satisfaction", " 索道 ", "?period=this_quarter") == \
+        "?period=this_quarter&q=%E7%B4%A2%E9%81%93"
+    trigger(page.GRAIN, "value", "decade")
+    assert page.controls_to_url("decade", "satisfaction", "", "?") is no_update
+
+
+def test_trend_keeps_small_samples_off_the_line():
+    from dashboard.figures.satisfaction import trend_figure
+    keys = pd.to_datetime(["2026-10-05", "2026-10-12", "2026-10-19"])
+    df = pd.DataFrame({"key": keys, "survey.responses": [200, 5, 180]})
+    for mid in ("survey.satisfaction_rate", "survey.safety_rate"):
+        df[mid], df[f"{mid}#n"] = [0.9, 0.4, 0.88], [200, 5, 180]
+        df[f"{mid}#low"], df[f"{mid}#high"] = [0.85, 0.1, 0.83], [0.93, 0.8, 0.92]
+    fig = trend_figure(df, [], "week", "zh")
+    line = next(tr for tr in fig.data if tr.mode == "lines+markers")
+    assert pd.isna(line.y[1]) and line.y[0] == 0.9
+    hollow = [tr for tr in fig.data if tr.mode == "markers"]
+    assert len(hollow) == 2 and list(hollow[0].y) == [0.4] and hollow[0].marker.color == "white"
+    assert "样本不足" in hollow[0].hovertext[0]
