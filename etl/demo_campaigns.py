@@ -32,7 +32,7 @@ def deployments(w: World) -> dict:
         i1 = int((np.datetime64(b, "D") - w.days[0]).astype(int))
         for u in ref.branches:
             mode = int(choice(rng, rt.DEPLOY_MODES, 1, (0, 45, 20, 20, 15))[0])
-            size = 3 if label == "国庆节" else 1.5 if label == "暑期" else 2
+            size = 3 if label == "国庆黄金周" else 1.5 if label == "暑期" else 2
             rows.append((i0, i1, u, unit_area.get(u, -1), 1, mode, int(rng.integers(30, 90) * size)))
     n_events = max(2, int(round(6 * len(w.days) / 365)))
     for _ in range(n_events):                      # festivals, races, lantern shows

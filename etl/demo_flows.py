@@ -129,8 +129,8 @@ class World:
         month = self.days.astype("datetime64[M]").astype(np.int64) % 12
         month_f = np.array([0.6, 0.75, 0.8, 0.95, 1.0, 1.0, 1.0, 1.0, 0.95, 1.0, 0.75, 0.6])[month]
         hol = np.ones(nd)
-        profiles = {"春节": [1.2, 3.0, 3.4, 3.2, 2.8, 2.4, 2.0, 1.6], "劳动节": [3.2, 3.4, 3.0, 2.6, 2.0],
-                    "国庆节": [4.8, 5.0, 4.6, 4.2, 3.6, 3.0, 2.4]}
+        profiles = {"春节": [1.2, 3.0, 3.4, 3.2, 2.8, 2.4, 2.0], "五一": [3.2, 3.4, 3.0, 2.6, 2.0],
+                    "国庆黄金周": [4.8, 5.0, 4.6, 4.2, 3.6, 3.0, 2.4]}
         for a, b, label, a0 in all_periods(self.start, self.end):
             m = (days >= np.datetime64(a, "D")) & (days <= np.datetime64(b, "D"))
             if label == "暑期":

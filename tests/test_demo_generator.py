@@ -216,13 +216,13 @@ def test_free_text_carries_fake_phone_numbers_to_mask(exports):
 def test_holiday_periods_cover_the_four_peaks():
     periods = holiday_periods(dt.date(2025, 1, 1), dt.date(2025, 12, 31))
     labels = [label for _, _, label in periods]
-    assert labels == ["春节", "劳动节", "暑期", "国庆节"]
+    assert labels == ["春节", "五一", "暑期", "国庆黄金周"]
     first, last, _ = periods[0]
-    assert first <= dt.date(2025, 1, 29) <= last and (last - first).days == 7
+    assert first <= dt.date(2025, 1, 29) <= last and (last - first).days == 6  # 除夕 to 初六
     assert (periods[3][0], periods[3][1]) == (dt.date(2025, 10, 1), dt.date(2025, 10, 7))
 
 
 def test_holiday_periods_are_clipped_to_the_range():
     periods = holiday_periods(dt.date(2025, 7, 15), dt.date(2025, 10, 3))
     assert periods == [(dt.date(2025, 7, 15), dt.date(2025, 8, 31), "暑期"),
-                       (dt.date(2025, 10, 1), dt.date(2025, 10, 3), "国庆节")]
+                       (dt.date(2025, 10, 1), dt.date(2025, 10, 3), "国庆黄金周")]
