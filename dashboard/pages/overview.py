@@ -124,6 +124,13 @@ def lag_rows(df) -> list[dict]:
     return out.to_dict("records")
 
 
+def _name_rest(rows: list[dict], lang: str) -> list[dict]:
+    for row in rows:
+        if row["key"] == q.REST:
+            row["name"] = t("overview.own_level", lang)
+    return rows
+
+
 @callback(
     Output(UNITS, "columnDefs"), Output(UNITS, "rowData"),
     Output(AREAS, "columnDefs"), Output(AREAS, "rowData"),
@@ -134,7 +141,7 @@ def render_lagging(search):
     view = view_from_store(search, scope, DEFAULT_PERIOD)
     units = q.lagging_units(view.filters, scope)
     areas = q.lagging_areas(view.filters, scope)
-    return (lag_columns(view.lang, t("common.unit", view.lang)), lag_rows(units),
+    return (lag_columns(view.lang, t("common.unit", view.lang)), _name_rest(lag_rows(units), view.lang),
             lag_columns(view.lang, t("common.area", view.lang)), lag_rows(areas))
 
 
@@ -168,7 +175,7 @@ def drill(unit_click, area_click, search):
     trigger = dash.ctx.triggered_id
     click = unit_click if trigger == UNITS else area_click if trigger == AREAS else None
     row_key = (click or {}).get("rowId")
-    if not row_key:
+    if not row_key or row_key == q.REST:
         return no_update
     view = view_from_store(search, current_scope(), DEFAULT_PERIOD)
     if trigger == UNITS:

@@ -49,7 +49,7 @@ def _selects(metrics: list[Metric]) -> str:
 
 
 def _source_frame(source_name: str, metrics: list[Metric], filters: Filters, scope: Scope,
-                  by: str, group_units: list[str] | None) -> pd.DataFrame:
+                  by: str, group_units: list[str] | None, rest_key: str | None = None) -> pd.DataFrame:
     source = SOURCES[source_name]
     params: dict = {}
     selects = _selects(metrics)
@@ -75,9 +75,15 @@ def _source_frame(source_name: str, metrics: list[Metric], filters: Filters, sco
         sql = f"select {key} as key, {selects} from {source.from_sql} where {where} group by 1 order by 1"
     elif by == "unit":
         params["group_units"] = group_units or []
-        sql = (f"select uc.ancestor_code as key, {selects} from {source.from_sql} "
-               f"join unit_closure uc on uc.unit_code = {source.unit_expr} "
-               f"where {where} and uc.ancestor_code in (select unnest($group_units)) group by 1")
+        if rest_key is None:
+            sql = (f"select uc.ancestor_code as key, {selects} from {source.from_sql} "
+                   f"join unit_closure uc on uc.unit_code = {source.unit_expr} "
+                   f"where {where} and uc.ancestor_code in (select unnest($group_units)) group by 1")
+        else:  # records in no compared unit (the parent's own, or with no unit) under rest_key
+            params["rest_key"] = rest_key
+            sql = (f"select coalesce(uc.ancestor_code, $rest_key) as key, {selects} from {source.from_sql} "
+                   f"left join unit_closure uc on uc.unit_code = {source.unit_expr} "
+                   f"and uc.ancestor_code in (select unnest($group_units)) where {where} group by 1")
     elif by == "area":
         if not source.area_expr:
             return pd.DataFrame(columns=["key"])
@@ -94,8 +100,12 @@ def _bucket_ends(filters: Filters, grain: str) -> list[dt.date]:
 
 
 def metric_frame(metric_ids: list[str], filters: Filters, scope: Scope, by: str,
-                 group_units: list[str] | None = None) -> pd.DataFrame:
-    """One row per bucket / unit / area: `key`, each metric, `<id>#n`, and `<id>#low/#high`."""
+                 group_units: list[str] | None = None, rest_key: str | None = None) -> pd.DataFrame:
+    """One row per bucket / unit / area: `key`, each metric, `<id>#n`, and `<id>#low/#high`.
+
+    By unit, each of `group_units` counts its whole subtree; with `rest_key`,
+    the records in none of them get a row of their own under that key.
+    """
     wanted = [BY_ID[i] for i in metric_ids]
     needed: dict[str, Metric] = {}
     for m in wanted:
@@ -108,12 +118,12 @@ def metric_frame(metric_ids: list[str], filters: Filters, scope: Scope, by: str,
     if by in GRAINS:
         keys = pd.DataFrame({"key": pd.to_datetime(buckets(filters, by))})
     elif by == "unit":
-        keys = pd.DataFrame({"key": list(group_units or [])}, dtype=object)
+        keys = pd.DataFrame({"key": list(group_units or []) + ([rest_key] if rest_key else [])}, dtype=object)
     else:
         keys = None
     out = keys
     for source_name, metrics in by_source.items():
-        part = _source_frame(source_name, metrics, filters, scope, by, group_units)
+        part = _source_frame(source_name, metrics, filters, scope, by, group_units, rest_key)
         if by in GRAINS:
             part["key"] = pd.to_datetime(part["key"])
         out = part if out is None else out.merge(part, on="key", how="left" if keys is not None else "outer")

@@ -15,6 +15,7 @@ HEADLINE = ["visitors.total", "incidents.total", "incidents.per_10k_visitors", "
             "survey.safety_rate"]
 LAG_METRICS = ["incidents.total", "incidents.per_10k_visitors", "incidents.same_day_rate",
                "incidents.response_median_min", "survey.satisfaction_rate"]
+REST = "#rest"
 ALERT_METRICS = ["incidents.total", "incidents.per_10k_visitors", "incidents.same_day_rate",
                  "incidents.response_median_min", "survey.satisfaction_rate"]
 
@@ -44,10 +45,14 @@ def lagging_units(filters: Filters, scope: Scope) -> pd.DataFrame:
     children = reference.drill_children(filters.unit, scope)
     if not children:
         return pd.DataFrame()
-    df = metric_frame(LAG_METRICS, filters, scope, "unit", group_units=children)
+    df = metric_frame(LAG_METRICS, filters, scope, "unit", group_units=children, rest_key=REST)
+    # The parent's own records (and, city-wide, those with no unit) get a row when there are any.
+    rest = df["key"] == REST
+    df = df[~rest | (pd.to_numeric(df["incidents.total"]) > 0)]
     names = reference.unit_names(scope)
     df["name"] = df["key"].map(names)
-    return _lag_order(df)
+    ordered = _lag_order(df)
+    return pd.concat([ordered[ordered["key"] != REST], ordered[ordered["key"] == REST]])
 
 
 def lagging_areas(filters: Filters, scope: Scope) -> pd.DataFrame:

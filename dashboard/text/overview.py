@@ -11,5 +11,6 @@ TEXT: dict[str, tuple[str, str]] = {
     "overview.down": ("低于", "below"),
     "overview.lagging_units": ("单位排名（落后在前）", "Units, lagging first"),
     "overview.lagging_areas": ("景区排名（落后在前）", "Scenic areas, lagging first"),
+    "overview.own_level": ("（本级直属/未填单位）", "(own records / no unit)"),
     "overview.click_to_drill": ("点击一行可下钻到该单位或景区。", "Click a row to drill into it."),
 }
