@@ -1,0 +1,410 @@
+"""数据管理 Data: what the data clerks loaded, what was refused, what waits in quarantine.
+
+The load log of the period (newest first, status coloured) with its totals;
+clicking a batch selects it (`q=<batch_id>` in the URL) and narrows the
+per-file results and the quarantine to it. Quarantined rows can be filtered
+by file and by reason (the bar chart of reasons filters too), with PII
+masked. A freshness table per record type says how current each kind of
+data is, against today whatever the period; a short how-to gives the load
+command and its exit codes. The period applies to the load log's start
+times; the unit, scenic-area and season filters do not apply here and the
+page says so.
+"""
+from __future__ import annotations
+
+import dash
+import dash_bootstrap_components as dbc
+from dash import Input, Output, State, callback, dcc, html, no_update
+
+from dashboard.clock import today
+from dashboard.components.filter_bar import URL
+from dashboard.components.grid import grid
+from dashboard.components.page import page_frame, view_from_store
+from dashboard.components.view import view_from_args
+from dashboard.figures.data import quarantine_reasons_figure, reason_label
+from dashboard.queries import data as q
+from dashboard.queries import reference
+from dashboard.session import current_scope
+from dashboard.text import t
+from dashboard.theme import graph_config
+from etl.record_types import BY_NAME
+
+dash.register_page(__name__, path="/data", name="nav.data", order=6, title="数据管理 · 旅游警务数据看板")
+
+PAGE = "data"
+VIEW = f"{PAGE}-view"
+TOTALS = f"{PAGE}-totals"
+LOG = f"{PAGE}-log"
+FILES = f"{PAGE}-files"
+FILES_TITLE = f"{PAGE}-files-title"
+FILES_INFO = f"{PAGE}-files-info"
+Q_TITLE = f"{PAGE}-quarantine-title"
+Q_CHART = f"{PAGE}-quarantine-chart"
+Q_FILE = f"{PAGE}-quarantine-file"
+Q_REASON = f"{PAGE}-quarantine-reason"
+Q_GRID = f"{PAGE}-quarantine-grid"
+Q_NOTE = f"{PAGE}-quarantine-note"
+FRESH = f"{PAGE}-freshness"
+DEFAULT_PERIOD = "this_month"
+
+COUNT_FMT = {"function": "params.value == null ? '—' : d3.format(',')(params.value)"}
+STATUS_CLASSES = {f"tpd-status tpd-status-{s}": f"params.data && params.data.status == '{s}'" for s in q.STATUSES}
+
+
+def allowed(scope) -> dict:
+    return {"q": q.batch_ids(scope)}
+
+
+def _view(search, scope):
+    return view_from_store(search, scope, DEFAULT_PERIOD, allowed(scope))
+
+
+def _ignored_filters(view, scope) -> str:
+    lang = view.lang
+    parts = []
+    if view.unit:
+        parts.append(f"{t('filter.unit', lang)}：{reference.unit_names(scope).get(view.unit, view.unit)}")
+    if view.area:
+        parts.append(f"{t('filter.area', lang)}：{reference.area_names(scope).get(view.area, view.area)}")
+    if view.season:
+        parts.append(f"{t('filter.season', lang)}：{t(f'season.{view.season}', lang)}")
+    return "；".join(parts) if lang == "zh" else "; ".join(parts)
+
+
+def _auto_height(g):
+    """A grid as tall as its rows (the shared builder fixes a height): for short, fixed-length tables."""
+    g.style = {"width": "100%"}
+    return g
+
+
+def _card(title, *body, title_id: str | None = None) -> dbc.Card:
+    heading = html.H2(title, className="tpd-card-title", **({"id": title_id} if title_id else {}))
+    return dbc.Card(dbc.CardBody([heading, *body]), className="h-100")
+
+
+def layout(**kwargs):
+    scope = current_scope()
+    view = view_from_args(kwargs, scope, DEFAULT_PERIOD, allowed(scope))
+    lang = view.lang
+    ignored = _ignored_filters(view, scope)
+    notes = [html.Span("ⓘ ", className="tpd-data-note-icon"), t("data.note_filters", lang)]
+    if ignored:
+        notes += [html.Br(), html.Strong(t("data.ignored_filters", lang, what=ignored))]
+    return page_frame(
+        VIEW, view, scope, t("nav.data", lang),
+        html.Div(notes, className="tpd-data-note mb-2"),
+        *([dbc.Alert(t("data.note_scope", lang), color="warning", className="py-1 px-2 small")]
+          if scope.unit else []),
+        dbc.Row(dbc.Col(_card(
+            t("data.log", lang),
+            html.P(t("data.log_hint", lang), className="tpd-hint"),
+            html.Div(id=TOTALS, className="tpd-data-totals"),
+            grid(LOG, [], [], lang, height=260, row_id="batch_id", tooltipShowDelay=200,
+                 rowClassRules={"tpd-row-selected": "params.data && params.data.selected"}),
+        )), className="g-2 mb-2"),
+        dbc.Row(dbc.Col(_card(
+            "", html.Div(id=FILES_INFO),
+            html.P(t("data.files_hint", lang), className="tpd-hint"),
+            grid(FILES, [], [], lang, height=300),
+            title_id=FILES_TITLE,
+        )), className="g-2 mb-2"),
+        dbc.Row([
+            dbc.Col(_card(
+                t("data.quarantine", lang),
+                html.P(t("data.quarantine_hint", lang), className="tpd-hint"),
+                dcc.Graph(id=Q_CHART, config=graph_config(lang, t("data.quarantine", lang)),
+                          style={"height": "260px"}),
+            ), lg=4),
+            dbc.Col(_card(
+                "",
+                dbc.Row([
+                    dbc.Col(dcc.Dropdown(id=Q_FILE, placeholder=t("data.filter_file", lang), clearable=True,
+                                         className="tpd-dropdown"), md=7),
+                    dbc.Col(dcc.Dropdown(id=Q_REASON, placeholder=t("data.filter_reason", lang), clearable=True,
+                                         className="tpd-dropdown"), md=5),
+                ], className="g-2 mb-1"),
+                html.Div(id=Q_NOTE, className="tpd-hint"),
+                grid(Q_GRID, [], [], lang, height=380, tooltipShowDelay=200),
+                title_id=Q_TITLE,
+            ), lg=8),
+        ], className="g-2 mb-2"),
+        dbc.Row([
+            dbc.Col(_card(
+                t("data.freshness", lang),
+                html.P(t("data.freshness_hint", lang, amber=q.STALE_AMBER_DAYS, red=q.STALE_RED_DAYS),
+                       className="tpd-hint"),
+                _auto_height(grid(FRESH, [], [], lang, domLayout="autoHeight")),
+            ), lg=8),
+            dbc.Col(_card(
+                t("data.howto", lang),
+                dcc.Markdown(t("data.howto_body", lang), className="tpd-data-howto"),
+            ), lg=4),
+        ], className="g-2"),
+    )
+
+
+# ---- column definitions and row labels (display only) ---------------------------------------
+
+def _count_col(field: str, lang: str, **extra) -> dict:
+    return {"field": field, "headerName": t(f"data.col.{field}", lang), "headerTooltip": t(f"data.col.{field}", lang),
+            "type": "numericColumn",
+            "valueFormatter": COUNT_FMT, "filter": False, "minWidth": 104, **extra}
+
+
+def _text_col(field: str, lang: str, header: str | None = None, **extra) -> dict:
+    label = t(f"data.col.{header or field}", lang)
+    return {"field": field, "headerName": label, "headerTooltip": label, **extra}
+
+
+def type_label(name: str | None, lang: str) -> str:
+    if name is None:
+        return ""
+    rt = BY_NAME.get(name)
+    return name if rt is None or lang == "en" else rt.zh
+
+
+def column_label(record_type: str | None, column: str | None, lang: str) -> str:
+    """The header a clerk sees in the file: Chinese in the Chinese UI, the English name otherwise."""
+    if not column:
+        return "—"
+    rt = BY_NAME.get(record_type or "")
+    if rt is None or lang == "en":
+        return column
+    try:
+        return rt.column(column).zh
+    except KeyError:
+        return column
+
+
+def _records(df) -> list[dict]:
+    return [] if df.empty else df.astype(object).where(df.notna(), None).to_dict("records")
+
+
+def log_columns(lang: str) -> list[dict]:
+    return [
+        _text_col("batch_id", lang, pinned="left", minWidth=215, cellClass="tpd-drill-cell"),
+        _text_col("started_at", lang, minWidth=165, sort="desc"),
+        _text_col("user_name", lang, "user", minWidth=96),
+        _text_col("status_label", lang, "status", minWidth=112, cellClassRules=STATUS_CLASSES),
+        _count_col("files", lang),
+        _count_col("rows", lang),
+        _count_col("loaded", lang),
+        _count_col("updated", lang),
+        _count_col("unchanged", lang),
+        _count_col("quarantined", lang, minWidth=120, cellClassRules={"tpd-has-quarantine": "params.value > 0"}),
+        _text_col("message", lang, minWidth=200, tooltipField="message",
+                  valueFormatter={"function": "params.value == null ? '' : params.value"}),
+        {"field": "seconds", "headerName": t("data.col.seconds", lang), "type": "numericColumn",
+         "valueFormatter": {"function": "params.value == null ? '—' : d3.format(',.1f')(params.value)"},
+         "minWidth": 100},
+        _text_col("host", lang, minWidth=90),
+    ]
+
+
+def log_rows(df, selected: str | None, lang: str) -> list[dict]:
+    rows = _records(df)
+    for row in rows:
+        row["status_label"] = t(f"data.status.{row['status']}", lang) if row["status"] in q.STATUSES \
+            else row["status"]
+        row["selected"] = row["batch_id"] == selected
+    return rows
+
+
+def totals_line(totals: dict, lang: str):
+    if not totals["batches"]:
+        return html.P(t("data.no_batches", lang), className="text-muted small mb-1")
+    sep = "、" if lang == "zh" else ", "
+    statuses = sep.join(f"{t(f'data.status.{s}', lang)} {totals[s]}" for s in q.STATUSES if totals[s])
+    return html.P(t("data.totals", lang, batches=f"{totals['batches']:,}", statuses=statuses,
+                    **{k: f"{totals[k]:,}" for k in ("rows", "loaded", "updated", "unchanged", "quarantined")}),
+                  className="small mb-1")
+
+
+def file_columns(lang: str, with_batch: bool) -> list[dict]:
+    cols = [_text_col("batch_id", lang, minWidth=215)] if with_batch else []
+    return cols + [
+        _text_col("file", lang, pinned="left", minWidth=220, tooltipField="file_path"),
+        _text_col("type_label", lang, "record_type", minWidth=110),
+        _count_col("rows", lang),
+        _count_col("loaded", lang),
+        _count_col("updated", lang),
+        _count_col("unchanged", lang),
+        _count_col("quarantined", lang, minWidth=120, cellClassRules={"tpd-has-quarantine": "params.value > 0"}),
+        _text_col("balanced_label", lang, "balanced", minWidth=96, tooltipField="balanced_text",
+                  cellClassRules={"tpd-unbalanced": "params.data && !params.data.balanced"}),
+        _text_col("extra_columns", lang, "extra", minWidth=150,
+                  valueFormatter={"function": "params.value == null ? '—' : params.value"}),
+        _text_col("file_format", lang, "format", minWidth=96),
+        _text_col("encoding", lang, minWidth=106),
+    ]
+
+
+def file_rows(df, lang: str) -> list[dict]:
+    rows = _records(df)
+    for row in rows:
+        row["type_label"] = type_label(row["record_type"], lang)
+        row["balanced_label"] = "✓" if row["balanced"] else "✗"
+        row["balanced_text"] = t("data.balanced_yes" if row["balanced"] else "data.balanced_no", lang)
+    return rows
+
+
+def quarantine_columns(lang: str) -> list[dict]:
+    return [
+        _text_col("file", lang, minWidth=160, tooltipField="file_path"),
+        _count_col("row_number", lang, minWidth=84, maxWidth=110,
+                   valueFormatter={"function": "params.value == null ? '—' : String(params.value)"}),
+        _text_col("column_label", lang, "column", minWidth=100, tooltipField="column_name"),
+        _text_col("raw_value", lang, minWidth=130, tooltipField="raw_value",
+                  valueFormatter={"function": "params.value == null ? '（空）' : params.value"}
+                  if lang == "zh" else {"function": "params.value == null ? '(empty)' : params.value"}),
+        _text_col("reason_label", lang, "reason", minWidth=110),
+        _text_col("message", lang, minWidth=280, tooltipField="message", wrapText=True, autoHeight=True,
+                  cellClass="tpd-wrap-cell"),
+        _text_col("raw_record", lang, minWidth=200, tooltipField="raw_record"),
+        _text_col("type_label", lang, "record_type", minWidth=100),
+        _text_col("batch_id", lang, minWidth=215),
+    ]
+
+
+def quarantine_rows(df, lang: str) -> list[dict]:
+    rows = _records(df)
+    for row in rows:
+        row["type_label"] = type_label(row["record_type"], lang)
+        row["column_label"] = column_label(row["record_type"], row["column_name"], lang)
+        row["reason_label"] = reason_label(row["reason"], lang)
+    return rows
+
+
+def freshness_columns(lang: str) -> list[dict]:
+    stale = {"tpd-stale-red": "params.data && params.data.status == 'red'",
+             "tpd-stale-amber": "params.data && params.data.status == 'amber'",
+             "tpd-fresh": "params.data && params.data.status == 'ok'"}
+    return [
+        _text_col("type_zh", lang, pinned="left", minWidth=130),
+        _text_col("record_type", lang, "type_en", minWidth=115),
+        _text_col("kind_label", lang, "kind", minWidth=80),
+        _count_col("n_rows", lang, minWidth=85),
+        _text_col("latest", lang, minWidth=118, tooltipField="date_column",
+                  valueFormatter={"function": "params.value == null ? '—' : params.value"}),
+        {"field": "days", "headerName": t("data.col.days", lang), "type": "numericColumn", "minWidth": 98,
+         "valueFormatter": COUNT_FMT, "cellClassRules": stale, "filter": False},
+        _text_col("last_load", lang, minWidth=160,
+                  valueFormatter={"function": "params.value == null ? '—' : params.value"}),
+    ]
+
+
+def freshness_rows(df, lang: str) -> list[dict]:
+    rows = _records(df)
+    for row in rows:
+        row["kind_label"] = t(f"data.kind.{row['kind']}", lang)
+        row["latest"] = row["latest"].strftime("%Y-%m-%d") if row["latest"] is not None else None
+        row["date_column"] = column_label(row["record_type"], row["date_column"], lang) \
+            if row["date_column"] else None
+    return rows
+
+
+# ---- callbacks ------------------------------------------------------------------------------
+
+@callback(Output(LOG, "columnDefs"), Output(LOG, "rowData"), Output(TOTALS, "children"), Input(VIEW, "data"))
+def render_log(search):
+    scope = current_scope()
+    view = _view(search, scope)
+    df = q.load_log(view.filters, scope, view.lang)
+    return (log_columns(view.lang), log_rows(df, view.get("q"), view.lang),
+            totals_line(q.load_totals(view.filters, scope), view.lang))
+
+
+@callback(Output(FILES, "columnDefs"), Output(FILES, "rowData"), Output(FILES_TITLE, "children"),
+          Output(FILES_INFO, "children"), Input(VIEW, "data"))
+def render_files(search):
+    scope = current_scope()
+    view = _view(search, scope)
+    lang = view.lang
+    selected = view.get("q")
+    df = q.load_files(view.filters, scope, selected)
+    if not selected:
+        return file_columns(lang, True), file_rows(df, lang), t("data.files_period", lang), None
+    info = q.batch(scope, selected, lang) or {}
+    status = t(f"data.status.{info.get('status')}", lang) if info.get("status") in q.STATUSES \
+        else str(info.get("status"))
+    parts = [html.Div([
+        html.Span(t("data.batch_selected", lang, batch=selected, status=status, when=info.get("started_at") or "—",
+                    user=info.get("user_name") or "—"), className="me-2"),
+        dcc.Link(t("data.show_all_batches", lang), href=view.query(q=None), className="small"),
+    ], className="small mb-1")]
+    if df.empty:
+        parts.append(dbc.Alert(t("data.batch_no_files", lang, status=status, message=info.get("message") or ""),
+                               color="warning" if info.get("status") != "failed" else "danger",
+                               className="py-1 px-2 small mb-1"))
+    return file_columns(lang, False), file_rows(df, lang), t("data.files_batch", lang, batch=selected), parts
+
+
+@callback(Output(Q_CHART, "figure"), Output(Q_CHART, "style"), Output(Q_FILE, "options"),
+          Output(Q_REASON, "options"), Output(Q_TITLE, "children"), Input(VIEW, "data"))
+def render_quarantine_summary(search):
+    scope = current_scope()
+    view = _view(search, scope)
+    lang = view.lang
+    selected = view.get("q")
+    reasons = q.quarantine_reasons(view.filters, scope, selected)
+    total = q.quarantine_total(view.filters, scope, selected)
+    files = q.quarantine_files(view.filters, scope, selected)
+    file_options = [{"label": f"{name}（{n:,}）" if lang == "zh" else f"{name} ({n:,})", "value": path}
+                    for path, name, n in zip(files["file_path"], files["file"], files["n_rows"])]
+    reason_options = [{"label": f"{reason_label(r, lang)}（{n:,}）" if lang == "zh"
+                       else f"{reason_label(r, lang)} ({n:,})", "value": r}
+                      for r, n in zip(reasons["reason"], reasons["n_rows"])]
+    title = t("data.quarantine_scope_batch", lang, batch=selected) if selected \
+        else t("data.quarantine_scope_period", lang)
+    fig = quarantine_reasons_figure(reasons, total, lang)
+    return fig, {"height": f"{fig.layout.height}px"}, file_options, reason_options, title
+
+
+@callback(Output(Q_GRID, "columnDefs"), Output(Q_GRID, "rowData"), Output(Q_NOTE, "children"),
+          Input(VIEW, "data"), Input(Q_FILE, "value"), Input(Q_REASON, "value"))
+def render_quarantine_rows(search, file, reason):
+    scope = current_scope()
+    view = _view(search, scope)
+    lang = view.lang
+    selected = view.get("q")
+    # The dropdowns are client input: keep a value only if this view offers it.
+    if file and file not in set(q.quarantine_files(view.filters, scope, selected)["file_path"]):
+        file = None
+    if reason not in q.REASONS:
+        reason = None
+    df = q.quarantine_rows(view.filters, scope, selected, file, reason, lang, t("data.masked", lang),
+                           limit=q.QUARANTINE_LIMIT + 1)
+    if len(df) > q.QUARANTINE_LIMIT:
+        note = t("data.limit_note", lang, n=f"{q.QUARANTINE_LIMIT:,}+", limit=f"{q.QUARANTINE_LIMIT:,}")
+        df = df.head(q.QUARANTINE_LIMIT)
+    else:
+        note = t("data.shown_note", lang, n=f"{len(df):,}")
+    return quarantine_columns(lang), quarantine_rows(df, lang), note
+
+
+@callback(Output(FRESH, "columnDefs"), Output(FRESH, "rowData"), Input(VIEW, "data"))
+def render_freshness(search):
+    scope = current_scope()
+    view = _view(search, scope)
+    return freshness_columns(view.lang), freshness_rows(q.freshness(scope, today()), view.lang)
+
+
+@callback(Output(URL, "search", allow_duplicate=True), Input(LOG, "cellClicked"), State(VIEW, "data"),
+          prevent_initial_call=True)
+def select_batch(click, search):
+    """A click on a batch selects it: files and quarantine narrow to it (`q` in the URL)."""
+    batch_id = (click or {}).get("rowId")
+    scope = current_scope()
+    if not batch_id or batch_id not in q.batch_ids(scope):
+        return no_update
+    view = _view(search, scope)
+    return view.query(q=batch_id)
+
+
+@callback(Output(Q_REASON, "value"), Input(Q_CHART, "clickData"), prevent_initial_call=True)
+def reason_from_chart(click):
+    """A click on a reason's bar filters the quarantine grid to that reason."""
+    points = (click or {}).get("points") or [{}]
+    custom = points[0].get("customdata") or []
+    reason = custom[0] if custom else None
+    return reason if reason in q.REASONS else no_update
