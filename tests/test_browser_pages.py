@@ -46,13 +46,12 @@ SETTLED = """() => {
     return !loading && plots.length > 0;
 }"""
 
+# Points Plotly actually computed (calcdata), whatever form the data was sent in.
 CHART_DATA = """() => Array.from(document.querySelectorAll('.js-plotly-plot')).map(el => {
-    const traces = el.data || [];
-    const points = traces.reduce((n, t) => n + Math.max(
-        (t.x || []).length, (t.y || []).length, (t.values || []).length, (t.z || []).length,
-        (t.r || []).length), 0);
+    const calc = el.calcdata || [];
+    const points = calc.reduce((n, cd) => n + (cd || []).filter(p => p && !p.empty).length, 0);
     const title = (el.layout && el.layout.title && el.layout.title.text) || el.id || '';
-    return {id: el.id, title: title, traces: traces.length, points: points};
+    return {id: el.id, title: title, traces: (el.data || []).length, points: points};
 })"""
 
 
