@@ -124,10 +124,16 @@ def merge(con: duckdb.DuckDBPyConnection, rt: RecordType, work: str, errs: str, 
 
 def quarantine(con: duckdb.DuckDBPyConnection, staged: StagedFile, work: str, errs: str, batch_id: str) -> None:
     rt = staged.rt
-    record = "to_json({" + ", ".join(f"'{c.name}': w.r_{c.name}" for c in rt.columns) + "})"
+    # PII never reaches the warehouse raw, not even in quarantine: its salted hash stands in.
+    record = "to_json({" + ", ".join(
+        f"'{c.name}': w.{c.name if c.pii else 'r_' + c.name}" for c in rt.columns) + "})"
+    pii = [c.name for c in rt.columns if c.pii]
+    raw_value = "e.raw_value" if not pii else (
+        "case e.column_name " + " ".join(f"when '{n}' then coalesce(w.{n}, e.raw_value)" for n in pii)
+        + " else e.raw_value end")
     con.execute(f"""
         insert into quarantine
-        select $batch, $file, $type, e._row, e.column_name, e.raw_value, e.reason,
+        select $batch, $file, $type, e._row, e.column_name, {raw_value}, e.reason,
                e.message_zh, e.message_en, {record}
         from {errs} e join {work} w using (_row)
     """, {"batch": batch_id, "file": staged.name, "type": rt.name})
@@ -146,7 +152,9 @@ def load_file(con, staged: StagedFile, salt: str, batch_id: str) -> FileResult:
     outcome = merge(con, staged.rt, work, errs, batch_id)
     staged_rows = con.execute(f"select count(*) from {work}").fetchone()[0]
     bad_rows = con.execute(f"select count(distinct _row) from {errs}").fetchone()[0]
-    for suffix in ("_work_in", "_work_errs", "_work", ""):
+    # The staged file is a view over its raw rows (see etl.readers).
+    con.execute(f"drop view if exists {staged.table}")
+    for suffix in ("_work_in", "_work_errs", "_work", "_raw", "_rows", "_lines"):
         con.execute(f"drop table if exists {staged.table}{suffix}")
     return FileResult(
         file=staged.name, type=staged.rt.name, rows=staged_rows + len(staged.malformed),

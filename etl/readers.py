@@ -208,14 +208,19 @@ def _utf8_copy(path: Path, encoding: str, workdir: Path) -> Path:
 
 
 def _head_records(path: Path, delimiter: str) -> list[tuple[int, list[str]]]:
-    """The first records with the physical line each ends on."""
+    """The first records with their row number as Excel shows it.
+
+    Excel (and DuckDB's `skip` and reject line numbers) count records, not
+    physical lines: a quoted cell spanning two lines is one row, a blank line
+    is a row of its own.
+    """
     with open(path, "r", encoding="utf-8-sig", newline="") as fh:
         text = fh.read(1 << 20)
     reader = csv.reader(io.StringIO(text), delimiter=delimiter)
     out = []
     try:
-        for row in reader:
-            out.append((reader.line_num, row))
+        for number, row in enumerate(reader, 1):
+            out.append((number, row))
             if len(out) >= HEADER_SCAN_ROWS:
                 break
     except csv.Error:
@@ -224,16 +229,26 @@ def _head_records(path: Path, delimiter: str) -> list[tuple[int, list[str]]]:
 
 
 def _record_lines(path: Path, delimiter: str, after_line: int) -> list[int]:
-    """Start line of every non-blank record after `after_line` (the slow, exact path)."""
+    """Excel row number of every non-blank record after row `after_line` (the slow, exact path)."""
     starts = []
     with open(path, "r", encoding="utf-8-sig", newline="") as fh:
         reader = csv.reader(fh, delimiter=delimiter)
-        previous = 0
-        for row in reader:
-            start, previous = previous + 1, reader.line_num
-            if start > after_line and row:
-                starts.append(start)
+        try:
+            for number, row in enumerate(reader, 1):
+                if number > after_line and row:
+                    starts.append(number)
+        except csv.Error:  # an unclosed quote runs to the end: DuckDB rejects that record
+            pass
     return starts
+
+
+def _has_blank_line(path: Path) -> bool:
+    import mmap
+
+    if path.stat().st_size == 0:
+        return False
+    with open(path, "rb") as fh, mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as data:
+        return re.search(rb"\n[ \t]*\r?\n", data) is not None
 
 
 def stage_csv(con: duckdb.DuckDBPyConnection, path: Path, rt: RecordType, table: str,
@@ -271,52 +286,72 @@ def stage_csv(con: duckdb.DuckDBPyConnection, path: Path, rt: RecordType, table:
     con.execute(f"drop table if exists {rejects}; drop table if exists {rejects}_scan")
     malformed, recovered = [], []
     for line, error_type, raw_line, message in rejected:
-        cells = next(csv.reader([raw_line], delimiter=delimiter), [])
-        if error_type == "MISSING COLUMNS" or (
+        # DuckDB cuts CRLF lines at the CR, so the line it reports starts with the LF.
+        raw_line = raw_line.strip("\r\n")
+        cells = next(csv.reader(io.StringIO(raw_line), delimiter=delimiter), [])
+        if cells and (error_type == "MISSING COLUMNS" or (
             error_type == "TOO MANY COLUMNS" and all(not c.strip() for c in cells[n_cols:])
-        ):
+        )):
             recovered.append([int(line)] + (cells + [None] * n_cols)[:n_cols])
         else:
             malformed.append(MalformedRow(
-                int(line), raw_line,
+                int(line), _without_pii(raw_line, cells, rt, mapping, rows[i]),
                 f"CSV 行格式错误（{_REJECT_ZH.get(error_type, error_type)}）",
                 f"malformed CSV row ({error_type.lower()}: {message})",
             ))
-    with open(source, "rb") as fh:
-        data_has_blank_lines = re.search(rb"\n[ \t]*\r?\n", fh.read()) is not None
+    data_has_blank_lines = _has_blank_line(source)
     if rejected or data_has_blank_lines:
         reject_lines = {int(r[0]) for r in rejected}
         starts = [s for s in _record_lines(source, delimiter, header_line) if s not in reject_lines]
         con.execute(f"create temp table {table}_lines as select unnest($s) as line, "
                     f"generate_subscripts($s, 1) as _ord", {"s": starts})
-        row_expr = f"coalesce(l.line, {header_line} + r._ord)"
-        source_rows = f"{table}_raw r left join {table}_lines l using (_ord)"
-    else:
-        row_expr = f"{header_line} + r._ord"
-        source_rows = f"{table}_raw r"
     select_fields = _field_selects(rt, mapping)
-    empty = " and ".join(f"coalesce(trim(c{j}), '') = ''" for j in range(n_cols)) or "false"
-    con.execute(
-        f"create temp table {table} as select {row_expr} as _row, {select_fields} "
-        f"from {source_rows} where not ({empty})"
-    )
-    if recovered:
-        arrays = list(zip(*recovered))
-        rec = pa.table({"_row": pa.array(arrays[0], pa.int64()),
-                        **{f"c{j}": pa.array(arrays[j + 1], pa.string()) for j in range(n_cols)}})
-        con.register(f"{table}_recovered", rec)
-        con.execute(
-            f"insert into {table} select _row, {select_fields} from {table}_recovered "
-            f"where not ({empty})"
-        )
-        con.unregister(f"{table}_recovered")
-    con.execute(f"drop table {table}_raw; drop table if exists {table}_lines")
+    # A row is empty when no cell holds a visible character (no trim(): it allocates).
+    empty = " and ".join(f"not coalesce(regexp_matches(c{j}, '[^\\s\u3000]'), false)"
+                         for j in range(n_cols)) or "false"
+    if rejected or data_has_blank_lines:
+        # The exact row numbers need the slow path: remap ordinals to file lines.
+        con.execute(f"create temp table {table}_rows as select coalesce(l.line, {header_line} + r._ord) as _row, "
+                    f"r.* exclude (_ord) from {table}_raw r left join {table}_lines l using (_ord)")
+        con.execute(f"drop table {table}_raw; drop table {table}_lines")
+        if recovered:
+            arrays = list(zip(*recovered))
+            rec = pa.table({"_row": pa.array(arrays[0], pa.int64()),
+                            **{f"c{j}": pa.array(arrays[j + 1], pa.string()) for j in range(n_cols)}})
+            con.register(f"{table}_recovered", rec)
+            con.execute(f"insert into {table}_rows by name select * from {table}_recovered")
+            con.unregister(f"{table}_recovered")
+        row_source, row_expr = f"{table}_rows", "_row"
+    else:
+        row_source, row_expr = f"{table}_raw", f"{header_line} + _ord"
+    con.execute(f"create temp view {table} as select {row_expr} as _row, {select_fields} "
+                f"from {row_source} where not ({empty})")
     return StagedFile(
         path=path, name=name, rt=rt, table=table, file_format="csv", encoding=encoding,
         sha256=file_digest(path), size_bytes=path.stat().st_size, header_row=header_line,
         present={f: rows[i][j] for f, j in mapping.items()}, extra_columns=extras,
         malformed=malformed,
     )
+
+
+_LONG_NUMBER = re.compile(r"\+?\d[\d\s\-]{5,}\d")
+
+
+def _without_pii(raw_line: str, cells: list[str], rt: RecordType, mapping: dict[str, int],
+                 header: list[str]) -> str:
+    """A malformed line as it may be kept: for types holding PII, the cells of the
+    other columns only (`header=value`), long numbers masked, since a shifted
+    cell may put a phone number anywhere."""
+    if not any(c.pii for c in rt.columns):
+        return raw_line
+    kept = []
+    for col in rt.columns:
+        j = mapping.get(col.name)
+        if j is None:
+            continue
+        value = "***" if col.pii else _LONG_NUMBER.sub("***", cells[j] if j < len(cells) else "")
+        kept.append(f"{header[j]}={value}")
+    return "; ".join(kept) + "（含个人信息，原始行未保存 / raw line withheld: personal data）"
 
 
 _REJECT_ZH = {
@@ -376,7 +411,8 @@ def stage_sheet(con: duckdb.DuckDBPyConnection, path: Path, rt: RecordType, tabl
         columns[col.name] = pa.array(values, pa.string())
     arrow = pa.table(columns)
     con.register(f"{table}_arrow", arrow)
-    con.execute(f"create temp table {table} as select * from {table}_arrow")
+    con.execute(f"create temp table {table}_rows as select * from {table}_arrow")
+    con.execute(f"create temp view {table} as select * from {table}_rows")
     con.unregister(f"{table}_arrow")
     return StagedFile(
         path=path, name=name, rt=rt, table=table, file_format=path.suffix.lower().lstrip("."),

@@ -31,11 +31,14 @@ def build_work_table(con: duckdb.DuckDBPyConnection, rt: RecordType, staged: str
         f"{pii_hash('c_' + c.name, c) if c.pii else parse('c_' + c.name, c)} as {c.name}"
         for c in rt.columns
     )
+    # Two steps on purpose: the typed expressions refer to each cleaned value
+    # several times, and a subquery would be inlined and clean it again each time.
+    con.execute(f"create temp table {work}_clean as select _row, {raw}, {clean} from {staged}")
     con.execute(
-        f"create temp table {work} as select *, {typed} from "
-        f"(select _row, {raw}, {clean} from {staged})",
+        f"create temp table {work} as select *, {typed} from {work}_clean",
         {"salt": salt} if any(c.pii for c in rt.columns) else None,
     )
+    con.execute(f"drop table {work}_clean")
     return work
 
 
@@ -96,20 +99,29 @@ def column_checks(rt: RecordType, work: str) -> list[str]:
     return checks
 
 
-def reference_checks(rt: RecordType, work: str) -> list[str]:
+def reference_checks(rt: RecordType, work: str, errs: str, only_new: bool = False) -> list[str]:
+    """Rows naming a key that is neither in the warehouse nor (self-references) a good row of this file.
+
+    With `only_new`, just the self-references, skipping rows already in `errs`:
+    run again until it finds nothing, so a unit whose parent was quarantined is
+    quarantined too, however long the chain.
+    """
     checks = []
     for col in rt.columns:
-        if not col.ref:
+        if not col.ref or (only_new and col.ref != rt.name):
             continue
         target = BY_NAME[col.ref]
         key = KEY_OF[col.ref]
         known = f"select {key} from {target.table} where {key} is not null"
         if col.ref == rt.name:  # units naming their parent in the same file
-            known += f" union all select {key} from {work} where {key} is not null"
+            known += (f" union all select {key} from {work} where {key} is not null"
+                      f" and _row not in (select _row from {errs})")
+        condition = f"{col.name} is not null and {col.name} not in ({known})"
+        if only_new:
+            condition += f" and _row not in (select _row from {errs})"
         word_zh, word_en = REF_WORDS[col.ref]
         checks.append(_check(
-            work, col, "unknown_reference",
-            f"{col.name} is not null and {col.name} not in ({known})",
+            work, col, "unknown_reference", condition,
             _fmt(f"未知{word_zh} %s", f"c_{col.name}"),
             _fmt(f"unknown {word_en} %s", f"c_{col.name}"),
         ))
@@ -140,10 +152,13 @@ def cycle_check(work: str) -> str:
 
 def collect_errors(con: duckdb.DuckDBPyConnection, rt: RecordType, work: str) -> str:
     errs = f"{work}_errs"
-    checks = column_checks(rt, work) + reference_checks(rt, work)
-    con.execute(f"create temp table {errs} as " + "\nunion all\n".join(checks))
+    con.execute(f"create temp table {errs} as " + "\nunion all\n".join(column_checks(rt, work)))
+    if refs := reference_checks(rt, work, errs):
+        con.execute(f"insert into {errs} " + "\nunion all\n".join(refs))
     if rt.name == "units":
         con.execute(f"insert into {errs} {cycle_check(work)} and _row not in (select _row from {errs})")
+    # The last occurrence of a key wins even when it fails a check: the earlier
+    # rows are superseded all the same, so none of them loads in its place.
     keys = ", ".join(rt.key)
     key_raw = " || '|' || ".join(f"coalesce(r_{k}, '')" for k in rt.key)
     con.execute(f"""
@@ -154,7 +169,12 @@ def collect_errors(con: duckdb.DuckDBPyConnection, rt: RecordType, work: str) ->
         from (
             select _row, {", ".join(f"r_{k}" for k in rt.key)},
                    max(_row) over (partition by {keys}) as last_row
-            from {work} anti join {errs} using (_row)
+            from {work} where {" and ".join(f"{k} is not null" for k in rt.key)}
         ) where _row < last_row
     """)
+    # Last, so that a unit whose parent row was quarantined above (bad value, cycle,
+    # superseded duplicate) does not load pointing at a unit that is not there.
+    while (again := reference_checks(rt, work, errs, only_new=True)) and \
+            con.execute(f"insert into {errs} " + "\nunion all\n".join(again)).fetchone()[0]:
+        pass
     return errs

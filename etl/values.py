@@ -28,18 +28,36 @@ def sql_list(values) -> str:
     return ", ".join(sql_str(v) for v in values)
 
 
+_EDGE_SPACE = "^[\\s\u3000\u00a0]|[\\s\u3000\u00a0]$"
+_FULL_WIDTH = "[\uff01-\uff5e\u3000]"
+# Null markers as typed, full-width forms included, so the check needs no folding.
+_MARKERS_ANY_WIDTH = NULL_MARKERS + ("－", "／", "—")
+
+
 def fold(expr: str) -> str:
     """Full-width to half-width, then trim (spaces of either width)."""
     return f"trim(translate({expr}, {sql_str(_FULL)}, {sql_str(_HALF)}), {sql_str(_WS)})"
 
 
 def cleaned(expr: str, col: Column) -> str:
-    """Trimmed text, folded unless free text or a name; null markers become NULL."""
+    """Trimmed text, folded unless free text or a name; null markers become NULL.
+
+    String functions cost about a microsecond a call in DuckDB, so a value
+    that needs no work (no edge spaces, no full-width characters: nearly all
+    of them) is passed through after one regular-expression test.
+    """
     keep_width = col.type == TEXT and not col.ref and col.name not in _CODE_COLUMNS
-    text = f"trim({expr}, {sql_str(_WS)})" if keep_width else fold(expr)
-    markers = sql_list(NULL_MARKERS)
-    # 无数据 may itself have been typed full-width; compare the folded form.
-    return f"(case when {fold(expr)} in ({markers}) or {expr} is null then null else {text} end)"
+    markers = "|".join(m for m in _MARKERS_ANY_WIDTH if m)
+    # One regular expression finds every value that needs work: a null marker,
+    # an edge space, or (unless kept as written) a full-width character.
+    needs_work = f"^(?:{markers})$|{_EDGE_SPACE}" + ("" if keep_width else f"|{_FULL_WIDTH}")
+    worked = f"trim({expr}, {sql_str(_WS)})" if keep_width else fold(expr)
+    # One regexp_replace + nullif names `worked` once: a repeated subexpression would
+    # be hoisted by DuckDB's optimizer and computed for every row, defeating the CASE;
+    # nested nullifs (one per marker) expand to 2^n copies and cost ~20 ms to plan.
+    worked = f"nullif(regexp_replace({worked}, '^(?:{markers})$', ''), '')"
+    return (f"(case when {expr} is null or {expr} = '' then null "
+            f"when regexp_matches({expr}, '{needs_work}') then {worked} else {expr} end)")
 
 
 _CODE_COLUMNS = {
@@ -73,10 +91,14 @@ def parse(expr: str, col: Column) -> str:
     if col.type == DEC:
         num = f"regexp_replace(replace(replace({expr}, ',', ''), ' ', ''), '^[¥￥]|元$', '', 'g')"
         return f"try_cast({num} as {col.sql_type})"
+    # ISO text (most exports, and every XLSX date cell) casts directly; only the
+    # rest pays for the regular expressions that normalise Chinese and compact forms.
     if col.type == DATE:
-        return f"cast(try_strptime({_date_text(expr)}, {_TS_FORMATS}) as date)"
+        return (f"(case when try_cast({expr} as date) is not null then try_cast({expr} as date) "
+                f"else cast(try_strptime({_date_text(expr)}, {_TS_FORMATS}) as date) end)")
     if col.type == TS:
-        return f"try_strptime({_date_text(expr)}, {_TS_FORMATS})"
+        return (f"(case when try_cast({expr} as timestamp) is not null then try_cast({expr} as timestamp) "
+                f"else try_strptime({_date_text(expr)}, {_TS_FORMATS}) end)")
     if col.type == BOOL:
         low = f"lower({expr})"
         return (f"(case when {low} in ({sql_list(TRUE_WORDS)}) then true "
@@ -89,8 +111,10 @@ def parse(expr: str, col: Column) -> str:
 def pii_hash(expr: str, col: Column, salt_param: str = "$salt") -> str:
     """A salted SHA-256 of the normalised value; phone numbers lose punctuation and +86."""
     if col.name == "phone":
-        digits = f"regexp_replace({expr}, '[^0-9]', '', 'g')"
-        norm = f"regexp_replace({digits}, '^86(\\d{{11}})$', '\\1')"
+        # Full-width digits fold first, or a phone typed in them would hash as "".
+        digits = f"regexp_replace({fold(expr)}, '[^0-9]', '', 'g')"
+        no_prefix = f"regexp_replace({digits}, '^(00)?86(\\d{{11}})$', '\\2')"
+        norm = f"(case when {digits} = '' then {expr} else {no_prefix} end)"
     else:
         norm = expr
     return f"(case when {expr} is null then null else sha256({salt_param} || {norm}) end)"

@@ -45,10 +45,25 @@ def file_version(path: Path) -> str:
     return f"{st.st_ino}-{st.st_mtime_ns}-{st.st_size}"
 
 
+READER_CATALOG = "wh"
+
+
 def connect_reader(path: Path) -> duckdb.DuckDBPyConnection:
+    """A read-only connection on the file published at `path` now.
+
+    `duckdb.connect(path)` would hand back the database instance this process
+    already has open for that path, i.e. the previous version while any
+    cursor on it is still alive; attaching the file to a fresh in-memory
+    instance always opens the file the path names now.
+    """
     if not Path(path).exists():
         raise WarehouseMissing(Path(path))
-    return duckdb.connect(str(path), read_only=True, config=reader_config())
+    config = {k: v for k, v in reader_config().items() if k != "access_mode"}
+    con = duckdb.connect(":memory:", config=config)
+    quoted = "'" + str(path).replace("'", "''") + "'"
+    con.execute(f"attach {quoted} as {READER_CATALOG} (read_only)")
+    con.execute(f"use {READER_CATALOG}")
+    return con
 
 
 class Warehouse:
@@ -72,7 +87,9 @@ class Warehouse:
                 self._con = connect_reader(self.path)
                 self._version = version
                 self._pid = os.getpid()
-            return self._con.cursor()
+            cur = self._con.cursor()
+        cur.execute(f"use {READER_CATALOG}")  # a cursor starts in the in-memory catalog
+        return cur
 
 
 def _fsync_dir(directory: Path) -> None:
@@ -113,7 +130,11 @@ def publishing(path: Path, batch_id: str) -> Iterator[duckdb.DuckDBPyConnection]
     con = duckdb.connect(str(temp))
     try:
         ensure_schema(con)
+        # One transaction for the whole batch: the copy is private, and a commit
+        # per statement would cost a WAL flush each.
+        con.execute("begin transaction")
         yield con
+        con.execute("commit")
         con.execute("checkpoint")
         con.close()
         with open(temp, "rb+") as fh:
