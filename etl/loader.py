@@ -95,6 +95,13 @@ def _key_string(rt: RecordType, alias: str) -> str:
 def merge(con: duckdb.DuckDBPyConnection, rt: RecordType, work: str, errs: str, batch_id: str) -> dict[str, int]:
     """Upsert the rows of `work` that passed every check; count them by outcome."""
     cols = [c.name for c in rt.columns]
+    if con.execute(f"select count(*) = 0 from (select 1 from {rt.table} limit 1)").fetchone()[0]:
+        # First load of this type: every row is new, nothing to compare or keep in history.
+        loaded = con.execute(f"""
+            insert into {rt.table} ({", ".join(cols)}, _batch_id)
+            select {", ".join(cols)}, $batch from {work} anti join {errs} using (_row)
+        """, {"batch": batch_id}).fetchone()[0]
+        return {"loaded": loaded, "updated": 0, "unchanged": 0}
     on = " and ".join(f"t.{k} = i.{k}" for k in rt.key)
     same = " and ".join(f"t.{c} is not distinct from i.{c}" for c in cols)
     incoming = f"{work}_in"

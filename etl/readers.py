@@ -23,14 +23,15 @@ import hashlib
 import io
 import re
 import unicodedata
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
-import pyarrow as pa
 
 from etl.errors import FileRefused
 from etl.record_types import RECORD_TYPES, RecordType
+from etl.values import cleaned
 
 CSV_SUFFIXES = {".csv", ".txt", ".tsv"}
 SHEET_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods"}
@@ -148,6 +149,14 @@ def find_header(rows: list[list], rt: RecordType, file_name: str) -> tuple[int, 
     )
 
 
+_HASHER = ThreadPoolExecutor(max_workers=2, thread_name_prefix="tpd-scan")
+
+
+def file_digest_later(path: Path) -> Future:
+    """The file's SHA-256, computed on a thread while DuckDB reads (hashlib releases the GIL)."""
+    return _HASHER.submit(file_digest, path)
+
+
 def file_digest(path: Path) -> str:
     h = hashlib.sha256()
     with open(path, "rb") as fh:
@@ -170,6 +179,14 @@ def _is_utf8(path: Path) -> bool:
         return False
 
 
+def _head_is_utf8(head: bytes) -> bool:
+    try:
+        codecs.getincrementaldecoder("utf-8")("strict").decode(head, final=False)
+        return True
+    except UnicodeDecodeError:
+        return False
+
+
 def detect_encoding(path: Path) -> str:
     with open(path, "rb") as fh:
         head = fh.read(1 << 16)
@@ -180,8 +197,17 @@ def detect_encoding(path: Path) -> str:
     if b"\x00" in head:
         raise FileRefused(path.name, f"{path.name}：不是文本文件（含二进制内容）",
                           f"{path.name}: not a text file (binary content)")
+    if not head.isascii() and _head_is_utf8(head):
+        # Chinese text that decodes as UTF-8 is UTF-8: GBK almost never does. Rows
+        # DuckDB still finds invalid are caught after reading (see stage_csv).
+        return "utf-8"
     if _is_utf8(path):
         return "utf-8"
+    return _full_gb18030(path)
+
+
+def _full_gb18030(path: Path) -> str:
+    """'gb18030' when the whole file decodes so; otherwise the file is refused."""
     decoder = codecs.getincrementaldecoder("gb18030")("strict")
     try:
         with open(path, "rb") as fh:
@@ -214,7 +240,8 @@ def _head_records(path: Path, delimiter: str) -> list[tuple[int, list[str]]]:
     physical lines: a quoted cell spanning two lines is one row, a blank line
     is a row of its own.
     """
-    with open(path, "r", encoding="utf-8-sig", newline="") as fh:
+    # Lenient: only the first rows matter here; bytes further on are DuckDB's to judge.
+    with open(path, "r", encoding="utf-8-sig", errors="replace", newline="") as fh:
         text = fh.read(1 << 20)
     reader = csv.reader(io.StringIO(text), delimiter=delimiter)
     out = []
@@ -252,9 +279,11 @@ def _has_blank_line(path: Path) -> bool:
 
 
 def stage_csv(con: duckdb.DuckDBPyConnection, path: Path, rt: RecordType, table: str,
-              workdir: Path, name: str) -> StagedFile:
-    encoding = detect_encoding(path)
+              workdir: Path, name: str, encoding: str | None = None) -> StagedFile:
+    digest = file_digest_later(path)
+    encoding = encoding or detect_encoding(path)
     source = _utf8_copy(path, encoding, workdir)
+    blank_lines = _HASHER.submit(_has_blank_line, source)  # scanned while DuckDB reads
     best = None
     for delimiter in (",", "\t", ";", "|"):
         records = _head_records(source, delimiter)
@@ -271,19 +300,29 @@ def stage_csv(con: duckdb.DuckDBPyConnection, path: Path, rt: RecordType, table:
         raise best
     cols = {f"c{j}": "VARCHAR" for j in range(n_cols)}
     rejects = f"{table}_rejects"
+    # Row numbers come from the raw table's insertion order; everything after carries _row.
+    con.execute("set preserve_insertion_order = true")
     con.execute(
         f"""create temp table {table}_raw as
-        select row_number() over () as _ord, * from read_csv($path, skip={header_line}, header=false,
+        select *{_cleaned_selects(rt, mapping)} from read_csv($path, skip={header_line}, header=false,
             all_varchar=true, delim=$delim, quote='"', escape='"', columns=$cols, auto_detect=false,
             null_padding=false, store_rejects=true, rejects_table='{rejects}',
             rejects_scan='{rejects}_scan', max_line_size=20000000)""",
         {"path": str(source), "delim": delimiter, "cols": cols},
     )
+    con.execute("set preserve_insertion_order = false")
+    # rowids follow insertion order but, inside the batch's transaction, start at an offset.
+    first_rowid = con.execute(f"select coalesce(min(rowid), 0) from {table}_raw").fetchone()[0]
     rejected = con.execute(
         f"select line, any_value(error_type), any_value(csv_line), any_value(error_message) "
         f"from {rejects} group by line order by line"
     ).fetchall()
     con.execute(f"drop table if exists {rejects}; drop table if exists {rejects}_scan")
+    if encoding == "utf-8" and any("UNICODE" in str(r[1]) or "ENCODING" in str(r[1]) for r in rejected) \
+            and not _is_utf8(path):
+        # The head looked like UTF-8 but the file is not: read it again as GB18030.
+        con.execute(f"drop table {table}_raw")
+        return stage_csv(con, path, rt, table, workdir, name, encoding=_full_gb18030(path))
     malformed, recovered = [], []
     for line, error_type, raw_line, message in rejected:
         # DuckDB cuts CRLF lines at the CR, so the line it reports starts with the LF.
@@ -299,7 +338,7 @@ def stage_csv(con: duckdb.DuckDBPyConnection, path: Path, rt: RecordType, table:
                 f"CSV 行格式错误（{_REJECT_ZH.get(error_type, error_type)}）",
                 f"malformed CSV row ({error_type.lower()}: {message})",
             ))
-    data_has_blank_lines = _has_blank_line(source)
+    data_has_blank_lines = blank_lines.result()
     if rejected or data_has_blank_lines:
         reject_lines = {int(r[0]) for r in rejected}
         starts = [s for s in _record_lines(source, delimiter, header_line) if s not in reject_lines]
@@ -311,24 +350,29 @@ def stage_csv(con: duckdb.DuckDBPyConnection, path: Path, rt: RecordType, table:
                          for j in range(n_cols)) or "false"
     if rejected or data_has_blank_lines:
         # The exact row numbers need the slow path: remap ordinals to file lines.
-        con.execute(f"create temp table {table}_rows as select coalesce(l.line, {header_line} + r._ord) as _row, "
-                    f"r.* exclude (_ord) from {table}_raw r left join {table}_lines l using (_ord)")
+        ordinal = f"r.rowid - {first_rowid} + 1"
+        con.execute(f"create temp table {table}_rows as select coalesce(l.line, {header_line} + {ordinal}) as _row, "
+                    f"r.* from {table}_raw r left join {table}_lines l on l._ord = {ordinal}")
         con.execute(f"drop table {table}_raw; drop table {table}_lines")
         if recovered:
+            import pyarrow as pa
+
             arrays = list(zip(*recovered))
             rec = pa.table({"_row": pa.array(arrays[0], pa.int64()),
                             **{f"c{j}": pa.array(arrays[j + 1], pa.string()) for j in range(n_cols)}})
             con.register(f"{table}_recovered", rec)
-            con.execute(f"insert into {table}_rows by name select * from {table}_recovered")
+            con.execute(f"insert into {table}_rows by name select *{_cleaned_selects(rt, mapping)} "
+                        f"from {table}_recovered")
             con.unregister(f"{table}_recovered")
         row_source, row_expr = f"{table}_rows", "_row"
     else:
-        row_source, row_expr = f"{table}_raw", f"{header_line} + _ord"
+        # A table's rowid follows insertion order, which DuckDB keeps as the file's order.
+        row_source, row_expr = f"{table}_raw", f"{header_line} + rowid - {first_rowid} + 1"
     con.execute(f"create temp view {table} as select {row_expr} as _row, {select_fields} "
                 f"from {row_source} where not ({empty})")
     return StagedFile(
         path=path, name=name, rt=rt, table=table, file_format="csv", encoding=encoding,
-        sha256=file_digest(path), size_bytes=path.stat().st_size, header_row=header_line,
+        sha256=digest.result(), size_bytes=path.stat().st_size, header_row=header_line,
         present={f: rows[i][j] for f, j in mapping.items()}, extra_columns=extras,
         malformed=malformed,
     )
@@ -364,11 +408,22 @@ _REJECT_ZH = {
 
 
 def _field_selects(rt: RecordType, mapping: dict[str, int]) -> str:
+    """Each field's raw text and its cleaned text (`c_<name>`), NULL where the file lacks it."""
     parts = []
     for col in rt.columns:
         j = mapping.get(col.name)
-        parts.append(f"c{j} as {col.name}" if j is not None else f"null::varchar as {col.name}")
+        if j is None:
+            parts.append(f"null::varchar as {col.name}, null::varchar as c_{col.name}")
+        else:
+            parts.append(f"c{j} as {col.name}, k_{col.name} as c_{col.name}")
     return ", ".join(parts)
+
+
+def _cleaned_selects(rt: RecordType, mapping: dict[str, int]) -> str:
+    """The cleaned text of each mapped cell, computed while the file is read: one pass,
+    instead of copying the raw rows again later only to clean them."""
+    return "".join(f", {cleaned(f'c{mapping[c.name]}', c)} as k_{c.name}"
+                   for c in rt.columns if c.name in mapping)
 
 
 # --- spreadsheets --------------------------------------------------------------------
@@ -391,6 +446,7 @@ def cell_text(value) -> str | None:
 
 def stage_sheet(con: duckdb.DuckDBPyConnection, path: Path, rt: RecordType, table: str,
                 name: str) -> StagedFile:
+    import pyarrow as pa
     from python_calamine import CalamineWorkbook
 
     try:
@@ -411,7 +467,8 @@ def stage_sheet(con: duckdb.DuckDBPyConnection, path: Path, rt: RecordType, tabl
         columns[col.name] = pa.array(values, pa.string())
     arrow = pa.table(columns)
     con.register(f"{table}_arrow", arrow)
-    con.execute(f"create temp table {table}_rows as select * from {table}_arrow")
+    clean = "".join(f", {cleaned(c.name, c)} as c_{c.name}" for c in rt.columns)
+    con.execute(f"create temp table {table}_rows as select *{clean} from {table}_arrow")
     con.execute(f"create temp view {table} as select * from {table}_rows")
     con.unregister(f"{table}_arrow")
     return StagedFile(

@@ -1,7 +1,8 @@
 """Type and check a staged file in bulk, inside DuckDB.
 
-`build_work_table` adds, for every declared column, the cleaned text
-(`c_<name>`) and the typed value (`<name>`) beside the raw text (`r_<name>`).
+`build_work_table` keeps, for every declared column, the raw text
+(`r_<name>`), whether the cleaned text is non-empty (`n_<name>`) and the typed
+value (`<name>`).
 `collect_errors` then runs each declared check as a query that must return
 no rows and gathers what they do return, with a message in Chinese and in
 English, into `<table>_errs`: missing required values, values that do not
@@ -13,7 +14,7 @@ from __future__ import annotations
 import duckdb
 
 from etl.record_types import BY_NAME, ENUM, INT, DEC, KEY_OF, TEXT, Column, RecordType
-from etl.values import TYPE_WORDS, cleaned, parse, pii_hash, sql_str
+from etl.values import TYPE_WORDS, parse, pii_hash, sql_str
 
 REF_WORDS = {
     "units": ("单位编码", "unit code"),
@@ -24,21 +25,18 @@ REF_WORDS = {
 
 
 def build_work_table(con: duckdb.DuckDBPyConnection, rt: RecordType, staged: str, salt: str) -> str:
+    """The typed rows of a staged file (which carries each field raw and cleaned, see etl.readers)."""
     work = f"{staged}_work"
     raw = ", ".join(f"{c.name} as r_{c.name}" for c in rt.columns)
-    clean = ", ".join(f"{cleaned(c.name, c)} as c_{c.name}" for c in rt.columns)
+    present = ", ".join(f"c_{c.name} is not null as n_{c.name}" for c in rt.columns)
     typed = ", ".join(
         f"{pii_hash('c_' + c.name, c) if c.pii else parse('c_' + c.name, c)} as {c.name}"
         for c in rt.columns
     )
-    # Two steps on purpose: the typed expressions refer to each cleaned value
-    # several times, and a subquery would be inlined and clean it again each time.
-    con.execute(f"create temp table {work}_clean as select _row, {raw}, {clean} from {staged}")
     con.execute(
-        f"create temp table {work} as select *, {typed} from {work}_clean",
+        f"create temp table {work} as select _row, {raw}, {present}, {typed} from {staged}",
         {"salt": salt} if any(c.pii for c in rt.columns) else None,
     )
-    con.execute(f"drop table {work}_clean")
     return work
 
 
@@ -62,7 +60,7 @@ def column_checks(rt: RecordType, work: str) -> list[str]:
         label_zh, label_en = col.zh, col.name
         if col.required:
             checks.append(_check(
-                work, col, "missing", f"c_{col.name} is null",
+                work, col, "missing", f"not n_{col.name}",
                 _fmt(f"必填项“{label_zh}”为空"), _fmt(f"required value {label_en} is empty"),
             ))
         if col.type != TEXT and not col.pii:
@@ -75,7 +73,7 @@ def column_checks(rt: RecordType, work: str) -> list[str]:
                 zh = _fmt(f"“{label_zh}”的值“%s”无法识别为{word_zh}", raw)
                 en = _fmt(f"{label_en}: '%s' is not {word_en}", raw)
             checks.append(_check(
-                work, col, "bad_value", f"c_{col.name} is not null and {col.name} is null", zh, en,
+                work, col, "bad_value", f"n_{col.name} and {col.name} is null", zh, en,
             ))
         if col.min is not None or col.max is not None:
             bounds = [f"{col.name} < {col.min}"] if col.min is not None else []
@@ -122,8 +120,8 @@ def reference_checks(rt: RecordType, work: str, errs: str, only_new: bool = Fals
         word_zh, word_en = REF_WORDS[col.ref]
         checks.append(_check(
             work, col, "unknown_reference", condition,
-            _fmt(f"未知{word_zh} %s", f"c_{col.name}"),
-            _fmt(f"unknown {word_en} %s", f"c_{col.name}"),
+            _fmt(f"未知{word_zh} %s", col.name),
+            _fmt(f"unknown {word_en} %s", col.name),
         ))
     return checks
 
@@ -144,8 +142,8 @@ def cycle_check(work: str) -> str:
         where walk.current <> walk.start and m.parent_code is not null and steps < 64
     )
     select _row, 'parent_code' as column_name, r_parent_code as raw_value, 'cycle' as reason,
-           printf('上级单位“%s”使单位层级形成循环', c_parent_code) as message_zh,
-           printf('parent unit %s makes the unit hierarchy a cycle', c_parent_code) as message_en
+           printf('上级单位“%s”使单位层级形成循环', parent_code) as message_zh,
+           printf('parent unit %s makes the unit hierarchy a cycle', parent_code) as message_en
     from {work} where unit_code in (select start from walk where current = start)
     """
 
