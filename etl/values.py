@@ -56,7 +56,12 @@ def cleaned(expr: str, col: Column) -> str:
     # be hoisted by DuckDB's optimizer and computed for every row, defeating the CASE;
     # nested nullifs (one per marker) expand to 2^n copies and cost ~20 ms to plan.
     worked = f"nullif(regexp_replace({worked}, '^(?:{markers})$', ''), '')"
-    return (f"(case when {expr} is null or {expr} = '' then null "
+    # A value already in its final form (an ISO date, an exact enum value) skips the regex.
+    ready = {DATE: f"try_cast({expr} as date) is not null",
+             TS: f"try_cast({expr} as timestamp) is not null",
+             ENUM: f"{expr} in ({sql_list(col.values)})"}.get(col.type)
+    ready_branch = f"when {ready} then {expr} " if ready else ""
+    return (f"(case when {expr} is null or {expr} = '' then null {ready_branch}"
             f"when regexp_matches({expr}, '{needs_work}') then {worked} else {expr} end)")
 
 
