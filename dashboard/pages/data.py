@@ -17,6 +17,7 @@ import dash_bootstrap_components as dbc
 from dash import Input, Output, State, callback, dcc, html, no_update
 
 from dashboard.clock import today
+from dashboard.components.cached import cached_output
 from dashboard.components.filter_bar import URL
 from dashboard.components.grid import grid
 from dashboard.components.page import page_frame, view_from_store
@@ -306,6 +307,7 @@ def freshness_rows(df, lang: str) -> list[dict]:
 # ---- callbacks ------------------------------------------------------------------------------
 
 @callback(Output(LOG, "columnDefs"), Output(LOG, "rowData"), Output(TOTALS, "children"), Input(VIEW, "data"))
+@cached_output
 def render_log(search):
     scope = current_scope()
     view = _view(search, scope)
@@ -316,6 +318,7 @@ def render_log(search):
 
 @callback(Output(FILES, "columnDefs"), Output(FILES, "rowData"), Output(FILES_TITLE, "children"),
           Output(FILES_INFO, "children"), Input(VIEW, "data"))
+@cached_output
 def render_files(search):
     scope = current_scope()
     view = _view(search, scope)
@@ -341,6 +344,7 @@ def render_files(search):
 
 @callback(Output(Q_CHART, "figure"), Output(Q_CHART, "style"), Output(Q_FILE, "options"),
           Output(Q_REASON, "options"), Output(Q_TITLE, "children"), Input(VIEW, "data"))
+@cached_output
 def render_quarantine_summary(search):
     scope = current_scope()
     view = _view(search, scope)
@@ -362,6 +366,7 @@ def render_quarantine_summary(search):
 
 @callback(Output(Q_GRID, "columnDefs"), Output(Q_GRID, "rowData"), Output(Q_NOTE, "children"),
           Input(VIEW, "data"), Input(Q_FILE, "value"), Input(Q_REASON, "value"))
+@cached_output
 def render_quarantine_rows(search, file, reason):
     scope = current_scope()
     view = _view(search, scope)
@@ -383,6 +388,7 @@ def render_quarantine_rows(search, file, reason):
 
 
 @callback(Output(FRESH, "columnDefs"), Output(FRESH, "rowData"), Input(VIEW, "data"))
+@cached_output
 def render_freshness(search):
     scope = current_scope()
     view = _view(search, scope)

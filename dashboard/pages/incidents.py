@@ -17,6 +17,7 @@ import dash_bootstrap_components as dbc
 from dash import Input, Output, Patch, State, callback, dcc, html, no_update
 
 from dashboard import analysis
+from dashboard.components.cached import cached_output
 from dashboard.components.filter_bar import URL
 from dashboard.components.grid import grid
 from dashboard.components.kpi import kpi_card
@@ -130,6 +131,7 @@ def layout(**kwargs):
 
 
 @callback(Output(KPIS, "children"), Input(VIEW, "data"))
+@cached_output
 def render_kpis(search):
     view, scope = _view(search)
     figures = q.kpis(view, scope, view.get("category"))
@@ -139,6 +141,7 @@ def render_kpis(search):
 
 @callback(Output(CATEGORY, "figure"), Output(SOURCE, "figure"), Output(AREA, "figure"),
           Output(AREA_NOTE, "children"), Input(VIEW, "data"))
+@cached_output
 def render_breakdowns(search):
     view, scope = _view(search)
     lang, category, f = view.lang, view.get("category"), view.filters
@@ -152,6 +155,7 @@ def render_breakdowns(search):
 
 @callback(Output(HEATMAP, "figure"), Output(RESPONSE, "figure"), Output(RESPONSE_STATS, "children"),
           Input(VIEW, "data"))
+@cached_output
 def render_timing(search):
     view, scope = _view(search)
     lang, category, f = view.lang, view.get("category"), view.filters
@@ -166,6 +170,7 @@ def render_timing(search):
 
 @callback(Output(SAME_DAY, "figure"), Output(CASES, "figure"), Output(TREND_HINT, "children"),
           Output(CASES_HINT, "children"), Input(VIEW, "data"))
+@cached_output
 def render_trends(search):
     view, scope = _view(search)
     lang, category = view.lang, view.get("category")
@@ -189,6 +194,7 @@ def enforcement_columns(lang: str) -> list[dict]:
 
 
 @callback(Output(ENFORCE, "rowData"), Output(ENFORCE, "dashGridOptions"), Input(VIEW, "data"))
+@cached_output
 def render_enforcement(search):
     view, scope = _view(search)
     df = q.enforcement_by_unit(view.filters, scope)
@@ -231,6 +237,7 @@ def record_rows(df, lang: str) -> list[dict]:
 
 
 @callback(Output(RECORDS, "rowData"), Output(RECORDS_COUNT, "children"), Input(VIEW, "data"))
+@cached_output
 def render_records(search):
     view, scope = _view(search)
     category = view.get("category")

@@ -17,6 +17,7 @@ import dash_bootstrap_components as dbc
 from dash import Input, Output, State, callback, dcc, html, no_update
 
 from dashboard import analysis
+from dashboard.components.cached import cached_output
 from dashboard.components.filter_bar import URL
 from dashboard.components.grid import grid
 from dashboard.components.kpi import figure_card, kpi_card
@@ -119,6 +120,7 @@ def _page_card(metric_id: str, fig: KpiFigures, lang: str, card_id: str) -> dbc.
 
 
 @callback(Output(KPIS, "children"), Input(VIEW, "data"))
+@cached_output
 def render_kpis(search):
     view, scope = _view(search)
     figures = q.headline(view, scope, view.get("category"))
@@ -132,6 +134,7 @@ def render_kpis(search):
 
 
 @callback(Output(TYPES, "figure"), Output(COMPENSATION, "figure"), Input(VIEW, "data"))
+@cached_output
 def render_types(search):
     """Types are always all shown (the chosen one stands out), so another can be clicked."""
     view, scope = _view(search)
@@ -142,6 +145,7 @@ def render_types(search):
 
 @callback(Output(UNIT_RATE, "figure"), Output(AREA_RATE, "figure"), Output(UNIT_FAST, "figure"),
           Input(VIEW, "data"))
+@cached_output
 def render_groups(search):
     view, scope = _view(search)
     lang, category = view.lang, view.get("category")
@@ -158,6 +162,7 @@ def render_groups(search):
 
 
 @callback(Output(CLOSE, "figure"), Input(VIEW, "data"))
+@cached_output
 def render_close(search):
     view, scope = _view(search)
     bins, stats = q.close_time(view.filters, scope, view.get("category"))
@@ -165,6 +170,7 @@ def render_close(search):
 
 
 @callback(Output(TREND, "figure"), Input(VIEW, "data"))
+@cached_output
 def render_trend(search):
     view, scope = _view(search)
     span = q.trend_span(view.filters)
@@ -191,6 +197,7 @@ def record_columns(lang: str) -> list[dict]:
 
 @callback(Output(RECORDS, "columnDefs"), Output(RECORDS, "rowData"), Output(RECORDS_COUNT, "children"),
           Input(VIEW, "data"))
+@cached_output
 def render_records(search):
     view, scope = _view(search)
     lang = view.lang

@@ -15,6 +15,7 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import Input, Output, State, callback, dcc, html, no_update
 
+from dashboard.components.cached import cached_output
 from dashboard.components.filter_bar import URL
 from dashboard.components.grid import grid
 from dashboard.components.kpi import kpi_card
@@ -153,6 +154,7 @@ def repeat_share_card(values: dict, lang: str, card_id: str) -> dbc.Card:
 
 
 @callback(Output(KPIS, "children"), Input(VIEW, "data"))
+@cached_output
 def render_kpis(search):
     scope = current_scope()
     view, campaign = page_view(search, scope)
@@ -203,6 +205,7 @@ def nominee_rows(df, lang: str) -> list[dict]:
 
 @callback(Output(RANKING, "figure"), Output(NOMINEES, "columnDefs"), Output(NOMINEES, "rowData"),
           Input(VIEW, "data"))
+@cached_output
 def render_ranking(search):
     scope = current_scope()
     view, campaign = page_view(search, scope)
@@ -214,6 +217,7 @@ def render_ranking(search):
 
 @callback(Output(TIME, "figure"), Output(TIME_TITLE, "children"), Output(DETAIL, "children"),
           Input(VIEW, "data"))
+@cached_output
 def render_time(search):
     scope = current_scope()
     view, campaign = page_view(search, scope)
@@ -243,6 +247,7 @@ def render_time(search):
 
 
 @callback(Output(CHANNEL, "figure"), Output(CHANNEL_TITLE, "children"), Input(VIEW, "data"))
+@cached_output
 def render_channel(search):
     scope = current_scope()
     view, campaign = page_view(search, scope)
@@ -254,6 +259,7 @@ def render_channel(search):
 
 
 @callback(Output(UNITS, "figure"), Input(VIEW, "data"))
+@cached_output
 def render_units(search):
     scope = current_scope()
     view, campaign = page_view(search, scope)

@@ -13,6 +13,7 @@ import dash_bootstrap_components as dbc
 from dash import Input, Output, State, callback, dcc, html, no_update
 
 from dashboard import analysis
+from dashboard.components.cached import cached_output
 from dashboard.components.filter_bar import URL
 from dashboard.components.grid import grid, rate_cell_style
 from dashboard.components.kpi import kpi_card
@@ -73,6 +74,7 @@ def layout(**kwargs):
 
 
 @callback(Output(KPIS, "children"), Input(VIEW, "data"))
+@cached_output
 def render_kpis(search):
     scope = current_scope()
     view = view_from_store(search, scope, DEFAULT_PERIOD)
@@ -82,6 +84,7 @@ def render_kpis(search):
 
 
 @callback(Output(TREND, "figure"), Input(VIEW, "data"))
+@cached_output
 def render_trend(search):
     scope = current_scope()
     view = view_from_store(search, scope, DEFAULT_PERIOD)
@@ -136,6 +139,7 @@ def _name_rest(rows: list[dict], lang: str) -> list[dict]:
     Output(AREAS, "columnDefs"), Output(AREAS, "rowData"),
     Input(VIEW, "data"),
 )
+@cached_output
 def render_lagging(search):
     scope = current_scope()
     view = view_from_store(search, scope, DEFAULT_PERIOD)
@@ -146,6 +150,7 @@ def render_lagging(search):
 
 
 @callback(Output(ALERTS, "children"), Input(VIEW, "data"))
+@cached_output
 def render_alerts(search):
     scope = current_scope()
     view = view_from_store(search, scope, DEFAULT_PERIOD)

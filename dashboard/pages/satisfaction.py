@@ -16,6 +16,7 @@ import dash_bootstrap_components as dbc
 from dash import Input, Output, State, callback, dcc, html, no_update
 
 from dashboard import analysis
+from dashboard.components.cached import cached_output
 from dashboard.components.filter_bar import URL
 from dashboard.components.grid import grid
 from dashboard.components.kpi import kpi_card
@@ -138,6 +139,7 @@ def layout(**kwargs):
 
 
 @callback(Output(KPIS, "children"), Output(NOTE, "children"), Input(VIEW, "data"))
+@cached_output
 def render_kpis(search):
     view, scope = _view(search)
     lang = view.lang
@@ -163,6 +165,7 @@ def render_kpis(search):
 
 
 @callback(Output(TREND, "figure"), Input(VIEW, "data"))
+@cached_output
 def render_trend(search):
     view, scope = _view(search)
     grain = grain_of(view)
@@ -175,6 +178,7 @@ def render_trend(search):
 
 
 @callback([Output(SEGMENT_IDS[by], "figure") for by in q.SEGMENTS], Input(VIEW, "data"))
+@cached_output
 def render_segments(search):
     view, scope = _view(search)
     metric = METRICS[view.get("metric") or "satisfaction"]
@@ -184,6 +188,7 @@ def render_segments(search):
 
 
 @callback(Output(LIKERT, "figure"), Input(VIEW, "data"))
+@cached_output
 def render_likert(search):
     view, scope = _view(search)
     lang = view.lang
@@ -192,6 +197,7 @@ def render_likert(search):
 
 
 @callback(Output(KEYWORDS, "figure"), Output(KEYWORDS_HINT, "children"), Input(VIEW, "data"))
+@cached_output
 def render_keywords(search):
     view, scope = _view(search)
     df = q.keywords(view.filters, scope, view.get("category"))
@@ -237,6 +243,7 @@ def comment_rows(df, lang: str) -> list[dict]:
 
 @callback(Output(COMMENTS, "columnDefs"), Output(COMMENTS, "rowData"), Output(COMMENTS_HINT, "children"),
           Input(VIEW, "data"))
+@cached_output
 def render_comments(search):
     view, scope = _view(search)
     lang = view.lang

@@ -14,6 +14,7 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import Input, Output, State, callback, dcc, html, no_update
 
+from dashboard.components.cached import cached_output
 from dashboard.components.filter_bar import URL
 from dashboard.components.grid import grid
 from dashboard.components.kpi import kpi_card
@@ -109,6 +110,7 @@ def layout(**kwargs):
 
 
 @callback(Output(KPIS, "children"), Input(VIEW, "data"))
+@cached_output
 def render_kpis(search):
     view, scope = _view(search)
     figures = kpi_figures(view, scope, q.KPI_METRICS)
@@ -117,6 +119,7 @@ def render_kpis(search):
 
 
 @callback(Output(TREE, "figure"), Input(VIEW, "data"))
+@cached_output
 def render_tree(search):
     view, scope = _view(search)
     return officer_treemap(q.officer_tree(view.filters, scope), view.lang)
@@ -147,6 +150,7 @@ def unit_columns(lang: str) -> list[dict]:
 
 @callback(Output(UNITS, "columnDefs"), Output(UNITS, "rowData"), Output(UNITS, "dashGridOptions"),
           Input(VIEW, "data"))
+@cached_output
 def render_units(search):
     view, scope = _view(search)
     lang = view.lang
@@ -162,6 +166,7 @@ def render_units(search):
 
 
 @callback(Output(DEPLOY, "figure"), Input(VIEW, "data"))
+@cached_output
 def render_deployments(search):
     view, scope = _view(search)
     f, grain = view.filters, _grain(view)
@@ -170,6 +175,7 @@ def render_deployments(search):
 
 
 @callback(Output(PERSON_TIMES, "figure"), Input(VIEW, "data"))
+@cached_output
 def render_person_times(search):
     view, scope = _view(search)
     f, grain = view.filters, _grain(view)
@@ -178,6 +184,7 @@ def render_person_times(search):
 
 
 @callback(Output(AREAS, "figure"), Output(AREAS, "style"), Input(VIEW, "data"))
+@cached_output
 def render_areas(search):
     view, scope = _view(search)
     fig = area_figure(q.area_staffing(view.filters, scope), view.lang)
@@ -187,6 +194,7 @@ def render_areas(search):
 
 @callback(Output(POSTS, "columnDefs"), Output(POSTS, "rowData"),
           Output(TEAMS, "columnDefs"), Output(TEAMS, "rowData"), Input(VIEW, "data"))
+@cached_output
 def render_lists(search):
     view, scope = _view(search)
     lang = view.lang

@@ -1,0 +1,91 @@
+"""Callback outputs are cached per warehouse version, day and user scope, never across them."""
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from dashboard.components import cached as cached_module
+from dashboard.queries import db
+from dashboard.queries.filters import Scope
+
+
+@pytest.fixture(autouse=True)
+def _restore_warehouse():
+    """These tests point the query layer at throwaway warehouses; later tests get theirs back."""
+    saved = db._state["warehouse"]
+    yield
+    db._state["warehouse"] = saved
+    db.clear_cache()
+
+
+def _counting(calls):
+    @cached_module.cached_output
+    def render(search):
+        calls.append(search)
+        return {"search": search, "n": len(calls)}
+    return render
+
+
+def test_a_repeated_view_is_answered_from_the_cache(tmp_path, monkeypatch):
+    path = _warehouse(tmp_path)
+    db.configure(path)
+    calls = []
+    render = _counting(calls)
+    assert render("?period=last_week") == render("?period=last_week")
+    assert calls == ["?period=last_week"]
+
+
+def test_another_view_is_computed_afresh(tmp_path):
+    db.configure(_warehouse(tmp_path))
+    calls = []
+    render = _counting(calls)
+    render("?period=last_week")
+    render("?period=this_month")
+    assert calls == ["?period=last_week", "?period=this_month"]
+
+
+def test_a_newly_published_warehouse_is_never_answered_from_the_old_cache(tmp_path):
+    path = _warehouse(tmp_path)
+    db.configure(path)
+    calls = []
+    render = _counting(calls)
+    render("?period=last_week")
+    replacement = tmp_path / "next.duckdb"
+    _warehouse(tmp_path, replacement)
+    os.replace(replacement, path)  # what a load's publish does
+    render("?period=last_week")
+    assert len(calls) == 2
+
+
+def test_another_user_scope_never_reads_a_wider_answer(tmp_path, monkeypatch):
+    db.configure(_warehouse(tmp_path))
+    calls = []
+    render = _counting(calls)
+    monkeypatch.setattr(cached_module, "current_scope", lambda: Scope.city())
+    render("?period=last_week")
+    monkeypatch.setattr(cached_module, "current_scope", lambda: Scope("YL0003"))
+    render("?period=last_week")
+    assert len(calls) == 2
+
+
+def test_tomorrow_a_preset_period_is_computed_afresh(tmp_path, monkeypatch):
+    db.configure(_warehouse(tmp_path))
+    calls = []
+    render = _counting(calls)
+    monkeypatch.setattr(cached_module, "today", lambda: __import__("datetime").date(2026, 11, 23))
+    render("?period=last_week")
+    monkeypatch.setattr(cached_module, "today", lambda: __import__("datetime").date(2026, 11, 30))
+    render("?period=last_week")
+    assert len(calls) == 2
+
+
+def _warehouse(tmp_path, path=None):
+    import duckdb
+
+    path = path or tmp_path / "w.duckdb"
+    con = duckdb.connect(str(path))
+    con.execute("create table meta (key varchar, value varchar)")
+    con.execute("insert into meta values ('made', $v)", {"v": str(path)})
+    con.close()
+    return path
