@@ -288,7 +288,12 @@ def records(filters: Filters, scope: Scope, category: str | None = None,
     """The most recent incidents behind the figures, summary masked, no personal data."""
     params: dict = {"limit": limit}
     where = _where(filters, scope, category, params)
+    # The newest rows first, then names and masking for those rows only.
     return db.frame(f"""
+        with recent as (
+            select * from incidents r where {where}
+            order by r.received_at desc, r.incident_id desc limit $limit
+        )
         select r.incident_id,
                strftime(r.received_at, '%Y-%m-%d %H:%M') as received_at,
                u.unit_name, a.area_name, r.category, r.source,
@@ -296,12 +301,10 @@ def records(filters: Filters, scope: Scope, category: str | None = None,
                ({SAME_DAY}) as same_day,
                coalesce(r.case_type, '无') as case_type,
                {mask_sql("r.summary")} as summary
-        from incidents r
+        from recent r
         left join units u on u.unit_code = r.unit_code
         left join scenic_areas a on a.area_code = r.area_code
-        where {where}
         order by r.received_at desc, r.incident_id desc
-        limit $limit
     """, params)
 
 
