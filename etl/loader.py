@@ -26,7 +26,7 @@ from typing import Callable, Iterable
 
 import duckdb
 
-from etl.errors import BatchRefused, FileRefused
+from etl.errors import BatchRefused
 from etl.pii import salt_for
 from etl.readers import CSV_SUFFIXES, SHEET_SUFFIXES, StagedFile, detect_type, stage_file
 from etl.record_types import RECORD_TYPES, RecordType

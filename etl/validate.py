@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import duckdb
 
-from etl.record_types import BY_NAME, ENUM, INT, DEC, KEY_OF, TEXT, Column, RecordType
+from etl.record_types import BY_NAME, ENUM, KEY_OF, TEXT, Column, RecordType
 from etl.values import TYPE_WORDS, parse, pii_hash, sql_str
 
 REF_WORDS = {
