@@ -159,3 +159,52 @@ def test_red_amber_green_follow_the_targets_file():
     assert analysis.rag("incidents.same_day_rate", 0.92) == "amber"
     assert analysis.rag("incidents.same_day_rate", 0.80) == "red"
     assert analysis.rag("incidents.response_median_min", 25) == "red"  # lower is better
+
+
+def test_several_periods_at_once_give_the_same_values_as_one_compute_each(page):
+    from dashboard.queries import db
+    from dashboard.queries.kpis import metric_values_many
+
+    ids = q_headline() + ["staff.tourism_police", "survey.satisfaction_mean"]
+    periods = [OCTOBER, Filters(dt.date(2026, 9, 1), dt.date(2026, 9, 30)), OCTOBER,
+               Filters(dt.date(2025, 10, 1), dt.date(2025, 10, 31), unit=first_child())]
+    db.clear_cache()
+    together, extra = metric_values_many(periods, Scope.city(), ids, extra=[lambda: "weekly"])
+    assert extra == ["weekly"]
+    for period, values in zip(periods, together):
+        db.clear_cache()
+        assert values == catalog(period, *ids)
+
+
+def test_every_units_weekly_frame_from_one_query_matches_one_frame_per_unit(page):
+    from dashboard.queries import overview as q
+    from dashboard.queries import reference
+    from dashboard.queries.breakdown import metric_frame, unit_week_frames
+
+    span = Filters(dt.date(2026, 8, 3), dt.date(2026, 10, 31))
+    children = reference.drill_children(None, Scope.city())
+    frames = unit_week_frames(q.ALERT_METRICS, span, Scope.city(), children)
+    assert list(frames) == children
+    for code in children:
+        one = metric_frame(q.ALERT_METRICS, Filters(span.start, span.end, unit=code), Scope.city(), "week")
+        pd.testing.assert_frame_equal(frames[code], one, check_dtype=False)
+
+
+def test_concurrent_queries_come_back_in_order_and_nest_without_deadlock():
+    from dashboard.queries.breakdown import concurrently
+
+    inner = [lambda i=i: i * i for i in range(6)]
+    assert concurrently([lambda j=j: concurrently(inner) + [j] for j in range(8)]) == \
+        [[0, 1, 4, 9, 16, 25, j] for j in range(8)]
+
+
+def q_headline():
+    from dashboard.queries import overview as q
+
+    return list(q.HEADLINE)
+
+
+def first_child():
+    from dashboard.queries import reference
+
+    return reference.drill_children(None, Scope.city())[0]

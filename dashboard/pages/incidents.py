@@ -147,7 +147,7 @@ def render_breakdowns(search):
     lang, category, f = view.lang, view.get("category"), view.filters
     missing = q.without_area(f, scope, category)
     note = t("incidents.no_area", lang, n=f"{missing:,}") if missing else ""
-    return (figs.category_figure(q.by_category(f, scope), category, lang),
+    return (figs.category_figure(q.by_category(f, scope, category), category, lang),
             figs.source_figure(q.by_source(f, scope, category), lang),
             figs.area_figure(q.by_area(f, scope, category), view.area, lang),
             note)

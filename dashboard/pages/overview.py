@@ -143,8 +143,7 @@ def _name_rest(rows: list[dict], lang: str) -> list[dict]:
 def render_lagging(search):
     scope = current_scope()
     view = view_from_store(search, scope, DEFAULT_PERIOD)
-    units = q.lagging_units(view.filters, scope)
-    areas = q.lagging_areas(view.filters, scope)
+    units, areas = q.lagging(view.filters, scope)
     return (lag_columns(view.lang, t("common.unit", view.lang)), _name_rest(lag_rows(units), view.lang),
             lag_columns(view.lang, t("common.area", view.lang)), lag_rows(areas))
 

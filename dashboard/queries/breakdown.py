@@ -5,10 +5,17 @@ The same metric expressions as `metrics.compute`, grouped: by `week`
 read at each bucket's last day), by `unit` (the given units, each with its
 whole subtree), or by `area`. Rates come with their n and survey rates with
 Wilson intervals, so a chart or table never shows a rate without its base.
+`concurrently` runs independent queries at once on separate cursors (DuckDB
+releases the GIL), and `unit_week_frames` gives every child unit's weekly
+frame from one grouped query per source instead of one query set per unit.
+`TPD_QUERY_WORKERS` (default 4) caps the queries one process runs at once.
 """
 from __future__ import annotations
 
 import datetime as dt
+import os
+import threading
+from concurrent.futures import ThreadPoolExecutor
 
 import pandas as pd
 
@@ -18,6 +25,33 @@ from dashboard.queries.filters import Filters, Scope, where_sql
 from dashboard.queries.metrics import wilson
 
 GRAINS = ("day", "week", "month")
+_POOL_WORKERS = int(os.environ.get("TPD_QUERY_WORKERS", "4"))  # queries in flight per process
+_pool: dict = {"pid": None, "executor": None}
+_pool_lock = threading.Lock()
+_in_pool = threading.local()
+
+
+def _executor() -> ThreadPoolExecutor:
+    with _pool_lock:
+        # A forked web worker must not reuse its parent's (threadless) pool.
+        if _pool["pid"] != os.getpid():
+            _pool["executor"] = ThreadPoolExecutor(_POOL_WORKERS, thread_name_prefix="tpd-query",
+                                                   initializer=lambda: setattr(_in_pool, "active", True))
+            _pool["pid"] = os.getpid()
+        return _pool["executor"]
+
+
+def concurrently(thunks: list) -> list:
+    """Call each thunk (a query function taking no arguments), in parallel; results in order.
+
+    Each query takes its own cursor, so they overlap on separate cores. A thunk that
+    itself calls `concurrently` runs its parts inline: waiting on the same pool from
+    inside it could deadlock.
+    """
+    if len(thunks) <= 1 or getattr(_in_pool, "active", False):
+        return [thunk() for thunk in thunks]
+    futures = [_executor().submit(thunk) for thunk in thunks]
+    return [f.result() for f in futures]
 
 
 def bucket_start(day: dt.date, grain: str) -> dt.date:
@@ -81,9 +115,12 @@ def _source_frame(source_name: str, metrics: list[Metric], filters: Filters, sco
                    f"where {where} and uc.ancestor_code in (select unnest($group_units)) group by 1")
         else:  # records in no compared unit (the parent's own, or with no unit) under rest_key
             params["rest_key"] = rest_key
+            # Joining the closure rows of the compared units only (not filtering in the join
+            # condition) keeps the hash join's build side a few dozen rows.
             sql = (f"select coalesce(uc.ancestor_code, $rest_key) as key, {selects} from {source.from_sql} "
-                   f"left join unit_closure uc on uc.unit_code = {source.unit_expr} "
-                   f"and uc.ancestor_code in (select unnest($group_units)) where {where} group by 1")
+                   f"left join (select unit_code, ancestor_code from unit_closure "
+                   f"where ancestor_code in (select unnest($group_units))) uc on uc.unit_code = {source.unit_expr} "
+                   f"where {where} group by 1")
     elif by == "area":
         if not source.area_expr:
             return pd.DataFrame(columns=["key"])
@@ -99,13 +136,8 @@ def _bucket_ends(filters: Filters, grain: str) -> list[dt.date]:
     return [s - dt.timedelta(days=1) for s in starts[1:]] + [filters.end]
 
 
-def metric_frame(metric_ids: list[str], filters: Filters, scope: Scope, by: str,
-                 group_units: list[str] | None = None, rest_key: str | None = None) -> pd.DataFrame:
-    """One row per bucket / unit / area: `key`, each metric, `<id>#n`, and `<id>#low/#high`.
-
-    By unit, each of `group_units` counts its whole subtree; with `rest_key`,
-    the records in none of them get a row of their own under that key.
-    """
+def metric_plan(metric_ids: list[str]) -> tuple[list, dict[str, Metric], dict[str, list[Metric]]]:
+    """The requested metrics, the catalog metrics they need, and those grouped by source."""
     wanted = [BY_ID[i] for i in metric_ids]
     needed: dict[str, Metric] = {}
     for m in wanted:
@@ -115,15 +147,14 @@ def metric_frame(metric_ids: list[str], filters: Filters, scope: Scope, by: str,
     by_source: dict[str, list[Metric]] = {}
     for m in needed.values():
         by_source.setdefault(m.source, []).append(m)
-    if by in GRAINS:
-        keys = pd.DataFrame({"key": pd.to_datetime(buckets(filters, by))})
-    elif by == "unit":
-        keys = pd.DataFrame({"key": list(group_units or []) + ([rest_key] if rest_key else [])}, dtype=object)
-    else:
-        keys = None
+    return wanted, needed, by_source
+
+
+def _assemble(keys: pd.DataFrame | None, parts: list[pd.DataFrame], by: str,
+              wanted: list, needed: dict[str, Metric]) -> pd.DataFrame:
+    """Join the sources' frames on `key`, then derive zero counts, ratios and Wilson intervals."""
     out = keys
-    for source_name, metrics in by_source.items():
-        part = _source_frame(source_name, metrics, filters, scope, by, group_units, rest_key)
+    for part in parts:
         if by in GRAINS:
             part["key"] = pd.to_datetime(part["key"])
         out = part if out is None else out.merge(part, on="key", how="left" if keys is not None else "outer")
@@ -141,3 +172,76 @@ def metric_frame(metric_ids: list[str], filters: Filters, scope: Scope, by: str,
             out[f"{m.id}#low"] = [b[0] for b in bounds]
             out[f"{m.id}#high"] = [b[1] for b in bounds]
     return out.reset_index(drop=True)
+
+
+def _keys(filters: Filters, by: str, group_units: list[str] | None, rest_key: str | None) -> pd.DataFrame | None:
+    if by in GRAINS:
+        return pd.DataFrame({"key": pd.to_datetime(buckets(filters, by))})
+    if by == "unit":
+        return pd.DataFrame({"key": list(group_units or []) + ([rest_key] if rest_key else [])}, dtype=object)
+    return None
+
+
+def metric_frame(metric_ids: list[str], filters: Filters, scope: Scope, by: str,
+                 group_units: list[str] | None = None, rest_key: str | None = None) -> pd.DataFrame:
+    """One row per bucket / unit / area: `key`, each metric, `<id>#n`, and `<id>#low/#high`.
+
+    By unit, each of `group_units` counts its whole subtree; with `rest_key`,
+    the records in none of them get a row of their own under that key.
+    The sources' queries run concurrently.
+    """
+    thunks, finish = metric_frame_parts(metric_ids, filters, scope, by, group_units, rest_key)
+    return finish(concurrently(thunks))
+
+
+def metric_frame_parts(metric_ids: list[str], filters: Filters, scope: Scope, by: str,
+                       group_units: list[str] | None = None, rest_key: str | None = None):
+    """`metric_frame` in two steps, to batch its queries with others: the sources' query
+    thunks, and the function that turns their results (in order) into the frame."""
+    wanted, needed, by_source = metric_plan(metric_ids)
+    thunks = [(lambda s=source_name, ms=metrics: _source_frame(s, ms, filters, scope, by, group_units, rest_key))
+              for source_name, metrics in by_source.items()]
+    return thunks, lambda parts: _assemble(_keys(filters, by, group_units, rest_key), parts, by, wanted, needed)
+
+
+def _unit_week_source(source_name: str, metrics: list[Metric], filters: Filters, scope: Scope,
+                      units: list[str]) -> pd.DataFrame:
+    """One flow source by (child unit, week): each unit counts its whole subtree."""
+    source = SOURCES[source_name]
+    params: dict = {"group_units": list(units)}
+    where = where_sql(source, filters, scope, params)
+    key = f"cast(date_trunc('week', {source.date_expr}) as date)"
+    sql = (f"select uc.ancestor_code as unit, {key} as key, {_selects(metrics)} from {source.from_sql} "
+           f"join (select unit_code, ancestor_code from unit_closure "
+           f"where ancestor_code in (select unnest($group_units))) uc on uc.unit_code = {source.unit_expr} "
+           f"where {where} group by 1, 2 order by 1, 2")
+    return db.frame(sql, params)
+
+
+def unit_week_frames(metric_ids: list[str], filters: Filters, scope: Scope,
+                     units: list[str]) -> dict[str, pd.DataFrame]:
+    """For each of `units` (all within `filters.unit`, when set), what
+    `metric_frame(metric_ids, <filters narrowed to that unit>, scope, "week")` gives,
+    from one query per source grouped by unit and week rather than one per unit."""
+    thunks, finish = unit_week_frames_parts(metric_ids, filters, scope, units)
+    return finish(concurrently(thunks))
+
+
+def unit_week_frames_parts(metric_ids: list[str], filters: Filters, scope: Scope, units: list[str]):
+    """`unit_week_frames` in two steps, like `metric_frame_parts`."""
+    wanted, needed, by_source = metric_plan(metric_ids)
+    if not units:
+        return [], lambda parts: {}
+    if any(SOURCES[s].is_stock for s in by_source):  # read at each bucket's end: keep the general path
+        return [], lambda parts: {
+            code: metric_frame(metric_ids, Filters(filters.start, filters.end, code, filters.area, filters.season),
+                               scope, "week") for code in units}
+
+    def finish(frames):
+        out = {}
+        for code in units:
+            parts = [f[f["unit"] == code].drop(columns="unit") for f in frames]
+            out[code] = _assemble(_keys(filters, "week", None, None), parts, "week", wanted, needed)
+        return out
+    return [(lambda s=source_name, ms=metrics: _unit_week_source(s, ms, filters, scope, units))
+            for source_name, metrics in by_source.items()], finish

@@ -12,7 +12,9 @@ rows are narrowed. Visitor counts are never narrowed by category.
 from __future__ import annotations
 
 import datetime as dt
+import math
 
+import numpy as np
 import pandas as pd
 
 from dashboard.privacy import mask_sql
@@ -40,6 +42,11 @@ SOURCES_ORDER = INCIDENT_SOURCES
 RESPONSE_BIN_MIN = 5          # histogram bin width, minutes
 RESPONSE_CAP_MIN = 90         # responses from here on share the last bin ("≥ 90")
 RECORD_LIMIT = 500
+# Response time in whole seconds: the catalog's RESPONSE_MIN is this over 60.0, and the
+# response figures read its exact distribution (see `response_seconds`).
+RESPONSE_SECONDS = "date_diff('second', r.received_at, r.arrived_at)"
+if RESPONSE_MIN != f"{RESPONSE_SECONDS} / 60.0":
+    raise RuntimeError("the catalog's RESPONSE_MIN changed: update incidents.RESPONSE_SECONDS to match")
 TREND_WEEKS = 12              # weekly charts show at least this many weeks
 
 
@@ -165,27 +172,58 @@ def kpis(view: View, scope: Scope, category: str | None = None) -> dict[str, Kpi
 
 # ---------------------------------------------------------------- breakdowns
 
-def by_category(filters: Filters, scope: Scope) -> pd.DataFrame:
+def _breakdown_counts(filters: Filters, scope: Scope, category: str | None) -> pd.DataFrame:
+    """The counts behind the three breakdown charts and the no-area note, in one scan.
+
+    GROUPING SETS over category, source and area: `all` counts the view unnarrowed by
+    the category drill (the category chart), `narrowed` counts it narrowed (sources,
+    and the area set's null row: incidents without an area), `wide` lifts the area
+    filter but keeps the category (the area chart compares areas side by side).
+    """
+    wide = Filters(filters.start, filters.end, filters.unit, None, filters.season)
+    params: dict = {}
+    where = where_sql(SOURCES["incidents"], wide, scope, params)
+    in_area = None
+    if filters.area:
+        in_area = "r.area_code = $area"
+        params["area"] = filters.area
+    in_category = _category_cond(category, params).removeprefix(" and ") or None
+
+    def count(*conds):
+        conds = [c for c in conds if c]
+        return f"count(*) filter (where {' and '.join(conds)})" if conds else "count(*)"
+
+    return db.frame(f"""
+        select grouping(r.category) = 0 as by_category, grouping(r.source) = 0 as by_source,
+               r.category, r.source, r.area_code,
+               {count(in_area)} as "all", {count(in_area, in_category)} as narrowed,
+               {count(in_category)} as wide
+        from incidents r where {where}
+        group by grouping sets ((r.category), (r.source), (r.area_code))
+    """, params)
+
+
+def by_category(filters: Filters, scope: Scope, category: str | None = None) -> pd.DataFrame:
     """category, incidents: every category with incidents (the category chart is the selector,
     so it is never narrowed by the category drill itself)."""
-    params: dict = {}
-    where = _where(filters, scope, None, params)
-    return db.frame(f"""
-        select r.category as category, count(*) as incidents
-        from incidents r where {where}
-        group by 1 order by incidents desc, category
-    """, params)
+    found = _breakdown_counts(filters, scope, category)
+    df = found[found["by_category"] & (found["all"] > 0)]
+    df = pd.DataFrame({"category": df["category"], "incidents": df["all"].astype("int64")})
+    return df.sort_values(["incidents", "category"], ascending=[False, True], kind="stable").reset_index(drop=True)
 
 
 def by_source(filters: Filters, scope: Scope, category: str | None = None) -> pd.DataFrame:
     """source (NULL when not recorded), incidents; in the contract's order of sources."""
-    params: dict = {"order": list(SOURCES_ORDER)}
-    where = _where(filters, scope, category, params)
-    return db.frame(f"""
-        select r.source as source, count(*) as incidents
-        from incidents r where {where}
-        group by 1 order by coalesce(list_position($order, r.source), 99)
-    """, params)
+    found = _breakdown_counts(filters, scope, category)
+    df = found[found["by_source"] & (found["narrowed"] > 0)]
+    df = pd.DataFrame({"source": df["source"], "incidents": df["narrowed"].astype("int64")})
+    position = {name: i for i, name in enumerate(SOURCES_ORDER)}
+    order = [position.get(v, 99) if isinstance(v, str) else 99 for v in df["source"]]
+    return df.assign(_order=order).sort_values("_order", kind="stable").drop(columns="_order").reset_index(drop=True)
+
+
+def _area_rows(found: pd.DataFrame) -> pd.DataFrame:
+    return found[~found["by_category"] & ~found["by_source"]]
 
 
 def by_area(filters: Filters, scope: Scope, category: str | None = None) -> pd.DataFrame:
@@ -195,24 +233,30 @@ def by_area(filters: Filters, scope: Scope, category: str | None = None) -> pd.D
     shows the areas side by side and the page highlights the chosen one.
     """
     wide = Filters(filters.start, filters.end, filters.unit, None, filters.season)
-    df = category_frame(["incidents.total", "incidents.per_10k_visitors"], wide, scope, "area", category)
+    areas = _area_rows(_breakdown_counts(filters, scope, category))
+    areas = areas[areas["area_code"].notna() & (areas["wide"] > 0)]
+    counted = pd.DataFrame({"key": areas["area_code"], "incidents.total": areas["wide"].astype("int64")})
+    visitors = metric_frame(["visitors.total"], wide, scope, "area")
     names = reference.area_names(scope)
+    ratio = BY_ID["incidents.per_10k_visitors"]
+    df = counted.merge(visitors, on="key", how="left") if len(visitors.columns) > 1 else counted
     if df.empty:
         return pd.DataFrame(columns=["key", "name", "incidents.total", "incidents.per_10k_visitors",
                                      "incidents.per_10k_visitors#n"])
-    df = df[df["key"].isin(names.keys())].copy()
+    df[ratio.denominator] = pd.to_numeric(df.get(ratio.denominator, pd.Series(0, index=df.index))).fillna(0)
+    den = df[ratio.denominator].astype(float)
+    df[ratio.id] = df["incidents.total"].astype(float) * ratio.factor / den.where(den > 0)
+    df[f"{ratio.id}#n"] = den
+    df = df[df["key"].isin(names.keys())].sort_values("key").copy()
     df["name"] = df["key"].map(names)
-    df = df[pd.to_numeric(df["incidents.total"]) > 0]
     return df.sort_values(["incidents.per_10k_visitors", "incidents.total"], ascending=False,
                           na_position="last").reset_index(drop=True)
 
 
 def without_area(filters: Filters, scope: Scope, category: str | None = None) -> int:
     """Incidents with no scenic area recorded: not on the area chart, said beside it."""
-    params: dict = {}
-    where = _where(filters, scope, category, params)
-    return int(db.rows(f"select count(*) from incidents r where {where} and r.area_code is null",
-                       params)[0][0])
+    areas = _area_rows(_breakdown_counts(filters, scope, category))
+    return int(areas.loc[areas["area_code"].isna(), "narrowed"].sum())
 
 
 def hour_weekday(filters: Filters, scope: Scope, category: str | None = None) -> pd.DataFrame:
@@ -226,32 +270,66 @@ def hour_weekday(filters: Filters, scope: Scope, category: str | None = None) ->
     """, params)
 
 
-def response_histogram(filters: Filters, scope: Scope, category: str | None = None) -> pd.DataFrame:
-    """bin_min (lower edge), incidents: response minutes in bins of RESPONSE_BIN_MIN;
-    the last bin (lower edge RESPONSE_CAP_MIN) holds everything from the cap on."""
-    params: dict = {"width": RESPONSE_BIN_MIN, "cap": RESPONSE_CAP_MIN}
+def response_seconds(filters: Filters, scope: Scope, category: str | None = None) -> pd.DataFrame:
+    """seconds (received to arrived, whole seconds), incidents: the exact distribution of response
+    times, ascending. A few thousand rows stand for millions of incidents, so the histogram, the
+    median and the P90 all come from this one grouped scan instead of a scan (and a sort) each."""
+    params: dict = {}
     where = _where(filters, scope, category, params)
     return db.frame(f"""
-        with minutes as (
-            select {RESPONSE_MIN} as m from incidents r
-            where {where} and r.arrived_at is not null
-        )
-        select cast(least(floor(m / $width) * $width, $cap) as integer) as bin_min, count(*) as incidents
-        from minutes group by 1 order by 1
+        select {RESPONSE_SECONDS} as seconds, count(*) as incidents
+        from incidents r where {where} and r.arrived_at is not null
+        group by 1 order by 1
     """, params)
 
 
+def _quantiles_cont(seconds: pd.DataFrame, qs: tuple[float, ...]) -> list[float | None]:
+    """quantile_cont(RESPONSE_MIN, q) for each q, to the bit, from `response_seconds`.
+
+    DuckDB's quantile_cont takes the order statistics at floor and ceil of (n - 1)·q and
+    interpolates by the fraction d between them. The statistics are read off the
+    distribution here (RESPONSE_MIN is seconds / 60.0); the interpolation is left to
+    DuckDB's own quantile_cont over just those two values at q = d, which is the same
+    arithmetic on the same numbers.
+    """
+    n = int(seconds["incidents"].sum()) if len(seconds) else 0
+    if not n:
+        return [None for _ in qs]
+    upto = seconds["incidents"].astype("int64").cumsum().to_numpy()
+    values = seconds["seconds"].astype("int64").to_numpy()
+
+    def at(rank: int) -> float:
+        return float(values[int(np.searchsorted(upto, rank, side="right"))]) / 60.0
+
+    out: list[float | None] = []
+    for q in qs:
+        rn = float(n - 1) * q
+        low, high = math.floor(rn), math.ceil(rn)
+        if low == high:
+            out.append(at(low))
+        else:
+            out.append(db.rows("select quantile_cont(x, $d::double) from (values ($lo::double), ($hi::double)) t(x)",
+                               {"lo": at(low), "hi": at(high), "d": rn - low})[0][0])
+    return out
+
+
+def response_histogram(filters: Filters, scope: Scope, category: str | None = None) -> pd.DataFrame:
+    """bin_min (lower edge), incidents: response minutes in bins of RESPONSE_BIN_MIN;
+    the last bin (lower edge RESPONSE_CAP_MIN) holds everything from the cap on."""
+    seconds = response_seconds(filters, scope, category)
+    minutes = seconds["seconds"].astype("int64") / 60.0          # RESPONSE_MIN, as DuckDB computes it
+    bins = np.minimum(np.floor(minutes / RESPONSE_BIN_MIN) * RESPONSE_BIN_MIN, RESPONSE_CAP_MIN)
+    out = (pd.DataFrame({"bin_min": bins.astype("int32"), "incidents": seconds["incidents"].astype("int64")})
+           .groupby("bin_min", as_index=False)["incidents"].sum())
+    return out.sort_values("bin_min").reset_index(drop=True)
+
+
 def response_stats(filters: Filters, scope: Scope, category: str | None = None) -> dict:
-    """median (the catalog's incidents.response_median_min), p90 and n, in minutes."""
-    params: dict = {}
-    where = _where(filters, scope, category, params)
-    p90, = db.rows(f"""
-        select quantile_cont({RESPONSE_MIN}, 0.9) from incidents r
-        where {where} and r.arrived_at is not null
-    """, params)[0]
-    med = category_values(filters, scope, ["incidents.response_median_min"], category)[
-        "incidents.response_median_min"]
-    return {"median": med.value, "p90": p90, "n": int(med.n or 0)}
+    """median (the catalog's incidents.response_median_min, which is quantile_cont at 0.5),
+    p90 and n, in minutes."""
+    seconds = response_seconds(filters, scope, category)
+    median, p90 = _quantiles_cont(seconds, (0.5, 0.9))
+    return {"median": median, "p90": p90, "n": int(seconds["incidents"].sum()) if len(seconds) else 0}
 
 
 def trend_span(filters: Filters, weeks: int = TREND_WEEKS) -> Filters:
@@ -288,11 +366,15 @@ def records(filters: Filters, scope: Scope, category: str | None = None,
     """The most recent incidents behind the figures, summary masked, no personal data."""
     params: dict = {"limit": limit}
     where = _where(filters, scope, category, params)
-    # The newest rows first, then names and masking for those rows only.
+    # The newest rows' keys first (two narrow columns sort far faster than whole rows),
+    # then those rows only are read whole, named and masked.
     return db.frame(f"""
-        with recent as (
-            select * from incidents r where {where}
+        with keys as (
+            select r.incident_id, r.received_at from incidents r where {where}
             order by r.received_at desc, r.incident_id desc limit $limit
+        ), recent as (
+            select * from incidents r semi join keys k on k.incident_id = r.incident_id
+            where r.received_at >= (select min(received_at) from keys) and {where}
         )
         select r.incident_id,
                strftime(r.received_at, '%Y-%m-%d %H:%M') as received_at,

@@ -1,4 +1,9 @@
-"""KPI figures for a view: now, the period before, last year, and 12 weeks of history."""
+"""KPI figures for a view: now, the period before, last year, and 12 weeks of history.
+
+`kpi_figures` runs every source's query for every period, and the weekly
+breakdown, at the same time on separate cursors; the figures themselves still
+come from `metrics.compute`, which reads the rows those queries returned.
+"""
 from __future__ import annotations
 
 import datetime as dt
@@ -7,9 +12,9 @@ from dataclasses import dataclass
 import pandas as pd
 
 from dashboard.queries import db
-from dashboard.queries.breakdown import metric_frame
+from dashboard.queries.breakdown import concurrently, metric_frame_parts, metric_plan
 from dashboard.queries.filters import Filters, Scope
-from dashboard.queries.metrics import MetricValue, compute
+from dashboard.queries.metrics import MetricValue, compute, source_query
 from dashboard.state import View, previous_period, same_period_last_year
 
 
@@ -26,16 +31,64 @@ def metric_values(filters: Filters, scope: Scope, metric_ids: list[str]) -> dict
                           lambda cur: compute(cur, filters, scope, metric_ids))
 
 
+def _query_key(sql: str, params: dict) -> tuple:
+    return sql, tuple(sorted((k, repr(v)) for k, v in params.items()))
+
+
+def _source_row(sql: str, params: dict) -> tuple[list[str], tuple]:
+    def run(cur):
+        result = cur.execute(sql, params)
+        return [d[0] for d in result.description], result.fetchone()
+    return db.with_cursor(("source_row",) + _query_key(sql, params), run)
+
+
+class _Replay:
+    """A stand-in connection for `compute`: answers the queries already run, runs any other."""
+
+    def __init__(self, answers: dict, cursor):
+        self._answers, self._cursor, self.description, self._row = answers, cursor, None, None
+
+    def execute(self, sql, params=None):
+        found = self._answers.get(_query_key(sql, params or {}))
+        if found is None:
+            result = self._cursor.execute(sql, params or {})
+            found = [d[0] for d in result.description], result.fetchone()
+        names, self._row = found
+        self.description = [(n,) for n in names]
+        return self
+
+    def fetchone(self):
+        return self._row
+
+
+def metric_values_many(periods: list[Filters], scope: Scope, metric_ids: list[str],
+                       extra: list | None = None) -> tuple[list[dict[str, MetricValue]], list]:
+    """`metric_values` for several periods, with every (period, source) query run concurrently,
+    together with the `extra` thunks (whose results come back second)."""
+    _, _, by_source = metric_plan(metric_ids)
+    queries = {}
+    for f in periods:
+        for source_name, metrics in by_source.items():
+            sql, params = source_query(source_name, metrics, f, scope)
+            queries.setdefault(_query_key(sql, params), (sql, params))
+    thunks = [(lambda q=q: _source_row(*q)) for q in queries.values()] + list(extra or [])
+    results = concurrently(thunks)
+    answers = dict(zip(queries, results[:len(queries)]))
+    values = [db.with_cursor(("metrics", f, scope, tuple(metric_ids)),
+                             lambda cur, f=f: compute(_Replay(answers, cur), f, scope, metric_ids))
+              for f in periods]
+    return values, results[len(queries):]
+
+
 def kpi_figures(view: View, scope: Scope, metric_ids: list[str]) -> dict[str, KpiFigures]:
     f = view.filters
     prev = Filters(*previous_period(view.period, f.start, f.end), f.unit, f.area, f.season)
     last = Filters(*same_period_last_year(view.period, f.start, f.end), f.unit, f.area, f.season)
-    now_v = metric_values(f, scope, metric_ids)
-    prev_v = metric_values(prev, scope, metric_ids)
-    last_v = metric_values(last, scope, metric_ids)
     week_end = f.end
     weeks = Filters(week_end - dt.timedelta(days=7 * 12 - 1), week_end, f.unit, f.area, f.season)
-    weekly = metric_frame(metric_ids, weeks, scope, "week")
+    weekly_q, weekly_finish = metric_frame_parts(metric_ids, weeks, scope, "week")
+    (now_v, prev_v, last_v), weekly_parts = metric_values_many([f, prev, last], scope, metric_ids, extra=weekly_q)
+    weekly = weekly_finish(weekly_parts)
     out = {}
     for mid in metric_ids:
         series = pd.DataFrame({"key": weekly["key"], "value": weekly.get(mid),

@@ -147,6 +147,29 @@ def campaign_weekly(filters: Filters, scope: Scope, campaign: str | None,
     return out
 
 
+def _votes_by_day(periods: list[Filters], scope: Scope, campaigns: list[str],
+                  metrics: list) -> pd.DataFrame:
+    """day, campaign and each votes metric, over every day any of `periods` covers, for
+    `campaigns`: one join of the votes with their flags (the costly part) for all the periods
+    a KPI card compares. The metrics are counts, so a period's figure is the sum of its days."""
+    span = Filters(min(p.start for p in periods), max(p.end for p in periods),
+                   periods[0].unit, periods[0].area, periods[0].season)
+    params: dict = {"campaigns": campaigns}
+    where = where_sql(SOURCES["votes"], span, scope, params)
+    selects = ", ".join(f'{m.expr} as "{m.id}"' for m in metrics)
+    df = db.frame(f"select cast(r.voted_at as date) as day, {CAMPAIGN_OF['votes']} as campaign, {selects} "
+                  f"from {SOURCES['votes'].from_sql} where {where} "
+                  f"and {CAMPAIGN_OF['votes']} in (select unnest($campaigns)) group by 1, 2", params)
+    df["day"] = pd.to_datetime(df["day"])
+    return df
+
+
+def _day_sums(days: pd.DataFrame, filters: Filters, campaign: str | None, metrics: list) -> dict[str, MetricValue]:
+    rows = days[(days["campaign"] == campaign) & (days["day"] >= pd.Timestamp(filters.start))
+                & (days["day"] <= pd.Timestamp(filters.end))]
+    return {m.id: MetricValue(None) if campaign is None else MetricValue(int(rows[m.id].sum())) for m in metrics}
+
+
 def campaign_kpis(view: View, scope: Scope, campaign: str | None,
                   metric_ids: list[str] = HEADLINE) -> dict[str, KpiFigures]:
     """KPI figures of one campaign, like `kpis.kpi_figures`: now; this campaign in the period
@@ -155,10 +178,33 @@ def campaign_kpis(view: View, scope: Scope, campaign: str | None,
     f = view.filters
     prev = Filters(*previous_period(view.period, f.start, f.end), f.unit, f.area, f.season)
     last = Filters(*same_period_last_year(view.period, f.start, f.end), f.unit, f.area, f.season)
-    now_v = campaign_metrics(f, scope, campaign, metric_ids)
-    prev_v = campaign_metrics(prev, scope, campaign, metric_ids)
-    last_v = campaign_metrics(last, scope, previous_campaign(campaign) if campaign else None, metric_ids)
-    weekly = campaign_weekly(f, scope, campaign, metric_ids)
+    prev_campaign = previous_campaign(campaign) if campaign else None
+    vote_metrics = [BY_ID[m] for m in metric_ids if BY_ID[m].source == "votes"]
+    other = [m for m in metric_ids if BY_ID[m].source != "votes"]
+    now_v = campaign_metrics(f, scope, campaign, other)
+    prev_v = campaign_metrics(prev, scope, campaign, other)
+    last_v = campaign_metrics(last, scope, prev_campaign, other)
+    weekly = campaign_weekly(f, scope, campaign, other)
+    if vote_metrics:
+        weeks = Filters(f.end - dt.timedelta(days=7 * 12 - 1), f.end, f.unit, f.area, f.season)
+        if campaign is None:
+            days = pd.DataFrame(columns=["day", "campaign", *(m.id for m in vote_metrics)])
+        else:
+            days = _votes_by_day([f, prev, last, weeks], scope,
+                                 [c for c in (campaign, prev_campaign) if c], vote_metrics)
+        now_v.update(_day_sums(days, f, campaign, vote_metrics))
+        prev_v.update(_day_sums(days, prev, campaign, vote_metrics))
+        last_v.update(_day_sums(days, last, prev_campaign, vote_metrics))
+        in_weeks = days[(days["campaign"] == campaign) & (days["day"] >= pd.Timestamp(weeks.start))
+                        & (days["day"] <= pd.Timestamp(weeks.end))]
+        for m in vote_metrics:
+            if campaign is None:
+                weekly[m.id] = 0
+                continue
+            week_of = in_weeks["day"] - pd.to_timedelta(in_weeks["day"].dt.day_of_week, unit="D")
+            part = in_weeks.groupby(week_of)[m.id].sum().rename_axis("key").reset_index()
+            weekly = weekly.merge(part, on="key", how="left")
+            weekly[m.id] = pd.to_numeric(weekly[m.id]).fillna(0)
     nothing = MetricValue(None)
     out = {}
     for mid in metric_ids:

@@ -7,7 +7,8 @@ import pandas as pd
 
 from dashboard import analysis
 from dashboard.queries import reference
-from dashboard.queries.breakdown import metric_frame
+from dashboard.queries.breakdown import (concurrently, metric_frame, metric_frame_parts,
+                                         unit_week_frames_parts)
 from dashboard.queries.filters import Filters, Scope
 
 HEADLINE = ["visitors.total", "incidents.total", "incidents.per_10k_visitors", "incidents.same_day_rate",
@@ -42,10 +43,10 @@ def _lag_order(df: pd.DataFrame) -> pd.DataFrame:
 
 
 def lagging_units(filters: Filters, scope: Scope) -> pd.DataFrame:
-    children = reference.drill_children(filters.unit, scope)
-    if not children:
-        return pd.DataFrame()
-    df = metric_frame(LAG_METRICS, filters, scope, "unit", group_units=children, rest_key=REST)
+    return lagging(filters, scope)[0]
+
+
+def _ranked_units(df: pd.DataFrame, scope: Scope) -> pd.DataFrame:
     # The parent's own records (and, city-wide, those with no unit) get a row when there are any.
     rest = df["key"] == REST
     df = df[~rest | (pd.to_numeric(df["incidents.total"]) > 0)]
@@ -56,7 +57,10 @@ def lagging_units(filters: Filters, scope: Scope) -> pd.DataFrame:
 
 
 def lagging_areas(filters: Filters, scope: Scope) -> pd.DataFrame:
-    df = metric_frame(LAG_METRICS, filters, scope, "area")
+    return lagging(filters, scope)[1]
+
+
+def _ranked_areas(df: pd.DataFrame, scope: Scope) -> pd.DataFrame:
     if df.empty:
         return df
     names = reference.area_names(scope)
@@ -65,18 +69,30 @@ def lagging_areas(filters: Filters, scope: Scope) -> pd.DataFrame:
     return _lag_order(df)
 
 
+def lagging(filters: Filters, scope: Scope) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Lagging units and lagging areas; all their queries run at the same time."""
+    children = reference.drill_children(filters.unit, scope)
+    unit_q, unit_finish = (metric_frame_parts(LAG_METRICS, filters, scope, "unit", group_units=children,
+                                              rest_key=REST) if children else ([], None))
+    area_q, area_finish = metric_frame_parts(LAG_METRICS, filters, scope, "area")
+    results = concurrently(unit_q + area_q)
+    units = _ranked_units(unit_finish(results[:len(unit_q)]), scope) if children else pd.DataFrame()
+    return units, _ranked_areas(area_finish(results[len(unit_q):]), scope)
+
+
 def alerts(filters: Filters, scope: Scope) -> list[dict]:
     """Metrics whose last week departs from the 12 weeks before it, city and per child unit."""
     # Only complete weeks: the last Sunday on or before the end of the period.
     end = filters.end - dt.timedelta(days=(filters.end.weekday() + 1) % 7)
     span = Filters(end - dt.timedelta(days=7 * 13 - 1), end, filters.unit, filters.area, filters.season)
     out = []
-    frames = [(None, metric_frame(ALERT_METRICS, span, scope, "week"))]
     children = reference.drill_children(filters.unit, scope)
     names = reference.unit_names(scope)
-    for code in children:
-        frames.append((code, metric_frame(ALERT_METRICS, Filters(span.start, span.end, code, filters.area,
-                                                                filters.season), scope, "week")))
+    whole_q, whole_finish = metric_frame_parts(ALERT_METRICS, span, scope, "week")
+    units_q, units_finish = unit_week_frames_parts(ALERT_METRICS, span, scope, children)
+    results = concurrently(whole_q + units_q)
+    whole, per_unit = whole_finish(results[:len(whole_q)]), units_finish(results[len(whole_q):])
+    frames = [(None, whole)] + [(code, per_unit[code]) for code in children]
     for code, df in frames:
         if len(df) < 8:
             continue
