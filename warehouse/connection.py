@@ -156,8 +156,15 @@ def journal_path(path: Path) -> Path:
 
 def journal_append(path: Path, entry: dict) -> None:
     """Record a load attempt outside the warehouse, so a crash still leaves a trace."""
-    with open(journal_path(path), "a", encoding="utf-8") as fh:
-        fh.write(json.dumps(entry, ensure_ascii=False, default=str) + "\n")
+    line = (json.dumps(entry, ensure_ascii=False, default=str) + "\n").encode("utf-8")
+    with open(journal_path(path), "a+b") as fh:
+        # A writer killed mid-line leaves no newline: start on a line of our own,
+        # or this entry would be glued to the cut one and lost with it.
+        if fh.seek(0, os.SEEK_END) > 0:
+            fh.seek(-1, os.SEEK_END)
+            if fh.read(1) != b"\n":
+                line = b"\n" + line
+        fh.write(line)
         fh.flush()
         os.fsync(fh.fileno())
 
