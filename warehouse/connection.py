@@ -25,6 +25,7 @@ from typing import Iterator
 import duckdb
 
 from warehouse.config import reader_config
+from warehouse.faults import crash_point
 from warehouse.schema import ensure_schema
 
 
@@ -127,6 +128,7 @@ def publishing(path: Path, batch_id: str) -> Iterator[duckdb.DuckDBPyConnection]
     temp = path.parent / f"{_temp_prefix(path)}{batch_id}"
     if path.exists():
         shutil.copyfile(path, temp)
+    crash_point("copy")
     con = duckdb.connect(str(temp))
     try:
         ensure_schema(con)
@@ -139,8 +141,10 @@ def publishing(path: Path, batch_id: str) -> Iterator[duckdb.DuckDBPyConnection]
         con.close()
         with open(temp, "rb+") as fh:
             os.fsync(fh.fileno())
+        crash_point("publish")
         os.replace(temp, path)
         _fsync_dir(path.parent)
+        crash_point("published")
     except BaseException:
         try:
             con.close()
