@@ -1,13 +1,20 @@
 """The Dash app: pages from `dashboard/pages`, the shell, assets served locally.
 
 `create_app(db)` points the query layer at a warehouse and builds the app;
-`server` is the Flask app for gunicorn (`dashboard.wsgi:server`).
+`server` is the Flask app for gunicorn (`dashboard.wsgi:server`). Building
+the app opens no warehouse connection: the first request of each process
+does, so gunicorn workers never share one across a fork.
+
+Every layout and callback request is answered from one published version of
+the warehouse, pinned when the request starts (`db.pin`): a load that
+publishes while a page's callback runs cannot mix two batches in its answer.
 """
 from __future__ import annotations
 
 from pathlib import Path
 
 import dash
+from flask import g, request
 
 from dashboard import theme  # noqa: F401  (registers the Plotly template)
 from dashboard.components.shell import shell
@@ -31,4 +38,21 @@ def create_app(db_path: Path | str | None = None) -> dash.Dash:
         update_title=None,
     )
     app.layout = lambda: shell(dash.page_container)
+    _pin_a_version_per_request(app.server)
     return app
+
+
+DATA_ENDPOINTS = ("/_dash-update-component", "/_dash-layout")
+
+
+def _pin_a_version_per_request(server) -> None:
+    @server.before_request
+    def pin_version():
+        if request.path.endswith(DATA_ENDPOINTS):
+            g.tpd_pin = db.pin()
+
+    @server.teardown_request
+    def unpin_version(_exc):
+        token = g.pop("tpd_pin", None)
+        if token is not None:
+            db.unpin(token)
