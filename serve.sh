@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Serve the dashboard for real: gunicorn, several workers, settings in gunicorn.conf.py.
+# Usage: TPD_DB=/srv/tpd/warehouse.duckdb ./serve.sh [extra gunicorn options]
+#   TPD_BIND=0.0.0.0:8050  TPD_WEB_WORKERS=4  TPD_WEB_THREADS=4  (see gunicorn.conf.py)
+set -euo pipefail
+cd "$(dirname "$0")"
+scripts/setup.sh
+export TPD_DB="${TPD_DB:-$PWD/data/warehouse.duckdb}"
+if [ ! -f "$TPD_DB" ]; then
+  echo "数据仓库文件不存在：$TPD_DB（先运行 .venv/bin/python -m etl load --db $TPD_DB 导出文件，或 ./run.sh 生成演示数据）" >&2
+  echo "warehouse not found: $TPD_DB (load exports with .venv/bin/python -m etl load --db $TPD_DB, or build the demo with ./run.sh)" >&2
+  exit 2
+fi
+exec .venv/bin/gunicorn -c gunicorn.conf.py "$@" dashboard.wsgi:server
