@@ -223,13 +223,31 @@ def _full_gb18030(path: Path) -> str:
     return "gb18030"
 
 
+_ENCODING_NAMES = {"utf-8-sig": "UTF-8", "utf-16": "UTF-16", "gb18030": "GB18030"}
+
+
 def _utf8_copy(path: Path, encoding: str, workdir: Path) -> Path:
     if encoding == "utf-8":
         return path
     target = workdir / (hashlib.sha1(str(path).encode()).hexdigest() + ".csv")
-    with open(path, "r", encoding=encoding, newline="") as src, open(target, "w", encoding="utf-8", newline="") as dst:
-        for chunk in iter(lambda: src.read(1 << 20), ""):
-            dst.write(chunk)
+    done = 0  # characters decoded so far, for the message
+    try:
+        with open(path, "r", encoding=encoding, newline="") as src, \
+                open(target, "w", encoding="utf-8", newline="") as dst:
+            for chunk in iter(lambda: src.read(1 << 20), ""):
+                dst.write(chunk)
+                done += len(chunk)
+    except UnicodeDecodeError as exc:
+        # A byte-order mark names the encoding, but the bytes after it are not in it
+        # (a damaged or truncated file, or a BOM pasted onto text of another encoding).
+        label = _ENCODING_NAMES.get(encoding, encoding)
+        raise FileRefused(
+            path.name,
+            f"{path.name}：文件开头标明编码为 {label}，但第 {done + 1} 个字符附近的内容不是有效的 {label}"
+            f"（文件损坏或被截断）",
+            f"{path.name}: the file starts with a {label} byte-order mark but is not valid {label} "
+            f"after about {done} characters (damaged or truncated)",
+        ) from None
     return target
 
 

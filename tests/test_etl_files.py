@@ -223,3 +223,19 @@ def test_header_only_file_loads_nothing_and_is_logged(ref_db, inbox):
     result = load(ref_db, path)
     assert (result.files[0].rows, result.files[0].loaded) == (0, 0)
     assert query(ref_db, "select rows from load_files where record_type = 'incidents'") == [(0,)]
+
+
+# --- found by fuzzing (tests/test_etl_fuzz.py) -----------------------------------------------
+
+@pytest.mark.parametrize("raw", [
+    b"\xef\xbb\xbf\xe6",                                  # UTF-8 BOM, then a character cut short
+    b"\xff\xfe\r",                                        # UTF-16 BOM, then half a code unit
+    b'\xff\xfe",\x00\r\x00\n\x00,\x00\xd8\x00\r\x00',       # UTF-16 BOM, a byte inserted: a lone surrogate
+], ids=["utf8-bom-truncated", "utf16-odd-length", "utf16-lone-surrogate"])
+def test_a_bom_followed_by_bytes_not_in_its_encoding_is_refused(ref_db, inbox, raw):
+    path = inbox / "incidents.csv"
+    path.write_bytes(raw)
+    proc = cli_main(ref_db, path)
+    assert proc.returncode == 2, proc.stderr
+    assert "incidents.csv" in proc.json["error_zh"] and "byte-order mark" in proc.json["error_en"]
+    assert incident_count(ref_db) == 0
