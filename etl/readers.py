@@ -296,11 +296,47 @@ def _has_blank_line(path: Path) -> bool:
         return re.search(rb"\n[ \t]*\r?\n", data) is not None
 
 
+def _mixed_line_endings(path: Path) -> bool:
+    """Whether lines end in more than one way (CRLF, LF, CR): DuckDB's strict reader
+    stops at such a file (and takes the batch's transaction with it), while Excel and
+    Python's csv module read every one of them as a line break. Counting bytes runs at
+    memory speed; a file without any CR (most) is answered by the first pass."""
+    crlf = lf = cr = 0
+    last = b""
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 22), b""):
+            cr += chunk.count(b"\r")
+            lf += chunk.count(b"\n")
+            crlf += chunk.count(b"\r\n") + (last == b"\r" and chunk[:1] == b"\n")
+            last = chunk[-1:]
+    return cr > 0 and lf > 0 and not (crlf == lf == cr)
+
+
+def _one_line_ending(path: Path, workdir: Path) -> Path:
+    """A copy whose lines all end in LF (CRLF and a lone CR each become one LF).
+
+    Record numbers (Excel's row numbers) stay as they were: every one of them was a
+    line break already. A CR inside a quoted cell becomes LF too."""
+    target = workdir / (hashlib.sha1(str(path).encode()).hexdigest() + ".lf.csv")
+    with open(path, "rb") as src, open(target, "wb") as dst:
+        carry = b""
+        for chunk in iter(lambda: src.read(1 << 22), b""):
+            chunk = carry + chunk
+            carry = b"\r" if chunk.endswith(b"\r") else b""
+            if carry:
+                chunk = chunk[:-1]
+            dst.write(chunk.replace(b"\r\n", b"\n").replace(b"\r", b"\n"))
+        dst.write(carry.replace(b"\r", b"\n"))
+    return target
+
+
 def stage_csv(con: duckdb.DuckDBPyConnection, path: Path, rt: RecordType, table: str,
               workdir: Path, name: str, encoding: str | None = None) -> StagedFile:
     digest = file_digest_later(path)
     encoding = encoding or detect_encoding(path)
     source = _utf8_copy(path, encoding, workdir)
+    if _mixed_line_endings(source):
+        source = _one_line_ending(source, workdir)
     blank_lines = _HASHER.submit(_has_blank_line, source)  # scanned while DuckDB reads
     best = None
     for delimiter in (",", "\t", ";", "|"):
@@ -320,14 +356,21 @@ def stage_csv(con: duckdb.DuckDBPyConnection, path: Path, rt: RecordType, table:
     rejects = f"{table}_rejects"
     # Row numbers come from the raw table's insertion order; everything after carries _row.
     con.execute("set preserve_insertion_order = true")
-    con.execute(
-        f"""create temp table {table}_raw as
-        select *{_cleaned_selects(rt, mapping)} from read_csv($path, skip={header_line}, header=false,
-            all_varchar=true, delim=$delim, quote='"', escape='"', columns=$cols, auto_detect=false,
-            null_padding=false, store_rejects=true, rejects_table='{rejects}',
-            rejects_scan='{rejects}_scan', max_line_size=20000000)""",
-        {"path": str(source), "delim": delimiter, "cols": cols},
-    )
+    try:
+        con.execute(
+            f"""create temp table {table}_raw as
+            select *{_cleaned_selects(rt, mapping)} from read_csv($path, skip={header_line}, header=false,
+                all_varchar=true, delim=$delim, quote='"', escape='"', columns=$cols, auto_detect=false,
+                null_padding=false, store_rejects=true, rejects_table='{rejects}',
+                rejects_scan='{rejects}_scan', max_line_size=20000000)""",
+            {"path": str(source), "delim": delimiter, "cols": cols},
+        )
+    except duckdb.Error as exc:
+        # Whatever else DuckDB's reader cannot take aborts the batch's transaction:
+        # the file is refused, with DuckDB's reason, rather than crashing the load.
+        reason = str(exc).strip().splitlines()[0]
+        raise FileRefused(name, f"{name}：CSV 文件无法解析（{reason}）",
+                          f"{name}: the CSV file cannot be parsed ({reason})") from None
     con.execute("set preserve_insertion_order = false")
     # rowids follow insertion order but, inside the batch's transaction, start at an offset.
     first_rowid = con.execute(f"select coalesce(min(rowid), 0) from {table}_raw").fetchone()[0]

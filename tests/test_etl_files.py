@@ -239,3 +239,32 @@ def test_a_bom_followed_by_bytes_not_in_its_encoding_is_refused(ref_db, inbox, r
     assert proc.returncode == 2, proc.stderr
     assert "incidents.csv" in proc.json["error_zh"] and "byte-order mark" in proc.json["error_en"]
     assert incident_count(ref_db) == 0
+
+
+def test_lines_ending_in_lf_crlf_and_cr_in_one_file_all_load(ref_db, inbox):
+    # Two exports pasted together, one from Windows: DuckDB's reader stopped at the mix.
+    path = inbox / "incidents.csv"
+    path.write_bytes("警情编号,接警时间,单位编码,警情类别,简要案情\n"
+                     "J001,2021-05-03 14:05,P01,盗窃,\r\n"
+                     "J002,2021-05-03 14:05,P01,盗窃,\"两行\n案情\"\r"
+                     "J003,2021-05-03 14:05,P01,抢劫,\n\r\n"
+                     "J004,2021-05-03 14:05,P01,盗窃,\r\n".encode("gb18030"))
+    proc = cli_main(ref_db, path)
+    assert proc.returncode == 0, proc.stderr
+    assert [(f["rows"], f["loaded"], f["quarantined"]) for f in proc.json["files"]] == [(4, 3, 1)]
+    assert query(ref_db, "select summary from incidents where incident_id = 'J002'") == [("两行\n案情",)]
+    assert query(ref_db, "select row_number, raw_value from quarantine") == [(4, "抢劫")]
+
+
+def test_a_csv_the_reader_cannot_take_is_refused_not_a_traceback(ref_db, inbox, monkeypatch):
+    # Stands for any reader error not handled above: it aborts the batch's transaction,
+    # so the file is refused with the reader's reason.
+    import etl.readers
+
+    monkeypatch.setattr(etl.readers, "_cleaned_selects",
+                        lambda rt, mapping: ", error('The CSV Parser state machine reached an invalid state')")
+    path = write_records(inbox / "incidents.csv", "incidents", [INCIDENT])
+    proc = cli_main(ref_db, path)
+    assert proc.returncode == 2
+    assert "cannot be parsed" in proc.json["error_en"] and "invalid state" in proc.json["error_en"]
+    assert "无法解析" in proc.json["error_zh"] and incident_count(ref_db) == 0
