@@ -36,6 +36,10 @@ from etl.values import cleaned
 CSV_SUFFIXES = {".csv", ".txt", ".tsv"}
 SHEET_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods"}
 HEADER_SCAN_ROWS = 50
+MAX_LINE_BYTES = 20_000_000  # DuckDB's max_line_size here: a longer line is a malformed row
+# Python's csv module (row numbers, malformed lines) stops at fields over 128 KiB by
+# default; DuckDB reads them. Both must see the same rows, so it gets DuckDB's limit.
+csv.field_size_limit(max(csv.field_size_limit(), MAX_LINE_BYTES))
 
 
 @dataclass
@@ -362,7 +366,7 @@ def stage_csv(con: duckdb.DuckDBPyConnection, path: Path, rt: RecordType, table:
             select *{_cleaned_selects(rt, mapping)} from read_csv($path, skip={header_line}, header=false,
                 all_varchar=true, delim=$delim, quote='"', escape='"', columns=$cols, auto_detect=false,
                 null_padding=false, store_rejects=true, rejects_table='{rejects}',
-                rejects_scan='{rejects}_scan', max_line_size=20000000)""",
+                rejects_scan='{rejects}_scan', max_line_size={MAX_LINE_BYTES})""",
             {"path": str(source), "delim": delimiter, "cols": cols},
         )
     except duckdb.Error as exc:

@@ -417,3 +417,19 @@ def test_a_row_blank_only_in_its_known_columns_is_quarantined_not_skipped(ref_db
                      [["J001", "2021-05-03 14:05", "P01", "盗窃", ""], ["", "", "", "", "见附件"]])
     result = load(ref_db, path)
     assert (result.files[0].rows, result.files[0].quarantined) == (2, 1)
+
+
+# --- found by fuzzing (tests/test_etl_fuzz.py) -----------------------------------------------
+
+def test_a_cell_over_128_kib_keeps_the_row_numbers_of_the_rows_after_it(ref_db, inbox):
+    # Python's csv module stopped at fields over 128 KiB, so the rows after such a cell
+    # (on the exact path: a blank line) got guessed numbers and one was never counted.
+    path = write_raw(inbox / "incidents.csv",
+                     "警情编号,接警时间,单位编码,警情类别,简要案情\r\n"
+                     "J001,2021-05-03 14:05,P01,盗窃," + "长" * 200_000 + "\r\n\r\n"
+                     "J002,2021-05-03 14:05,P01,抢劫,\r\n"
+                     "J003,,P01,盗窃,\r\n")
+    result = load(ref_db, path)
+    assert balanced(result) and (result.files[0].rows, result.files[0].loaded) == (3, 1)
+    assert [(e["row_number"], e["reason"]) for e in quarantined(ref_db)] == [(4, "bad_value"), (5, "missing")]
+    assert query(ref_db, "select length(summary) from incidents") == [(200_000,)]
