@@ -379,8 +379,8 @@ def stage_csv(con: duckdb.DuckDBPyConnection, path: Path, rt: RecordType, table:
     # rowids follow insertion order but, inside the batch's transaction, start at an offset.
     first_rowid = con.execute(f"select coalesce(min(rowid), 0) from {table}_raw").fetchone()[0]
     rejected = con.execute(
-        f"select line, any_value(error_type), any_value(csv_line), any_value(error_message) "
-        f"from {rejects} group by line order by line"
+        f"select line, any_value(error_type), any_value(csv_line), any_value(error_message), "
+        f"bool_or(error_type = 'UNQUOTED VALUE') from {rejects} group by line order by line"
     ).fetchall()
     con.execute(f"drop table if exists {rejects}; drop table if exists {rejects}_scan")
     if encoding == "utf-8" and any("UNICODE" in str(r[1]) or "ENCODING" in str(r[1]) for r in rejected) \
@@ -389,9 +389,11 @@ def stage_csv(con: duckdb.DuckDBPyConnection, path: Path, rt: RecordType, table:
         con.execute(f"drop table {table}_raw")
         return stage_csv(con, path, rt, table, workdir, name, encoding=_full_gb18030(path))
     malformed, recovered = [], []
-    for line, error_type, raw_line, message in rejected:
+    for line, error_type, raw_line, message, bad_quote in rejected:
         # DuckDB cuts CRLF lines at the CR, so the line it reports starts with the LF.
         raw_line = raw_line.strip("\r\n")
+        if bad_quote and (swallowed := len(re.findall(r"\r\n|\r|\n", raw_line))):
+            raise _unclosed_quote(name, int(line), swallowed)
         cells = next(csv.reader(io.StringIO(raw_line), delimiter=delimiter), [])
         if cells and (error_type == "MISSING COLUMNS" or (
             error_type == "TOO MANY COLUMNS" and all(not c.strip() for c in cells[n_cols:])
@@ -440,6 +442,20 @@ def stage_csv(con: duckdb.DuckDBPyConnection, path: Path, rt: RecordType, table:
         sha256=digest.result(), size_bytes=path.stat().st_size, header_row=header_line,
         present={f: rows[i][j] for f, j in mapping.items()}, extra_columns=extras,
         malformed=malformed,
+    )
+
+
+def _unclosed_quote(name: str, row: int, swallowed: int) -> FileRefused:
+    """A quote opened on `row` and never closed where a cell should end reads the lines
+    after it into one cell: which of them were meant as rows cannot be told, and
+    quarantining one row would silently drop the others (maybe the rest of the file)."""
+    return FileRefused(
+        name,
+        f"{name}：第 {row} 行的引号未闭合，其后 {swallowed} 行被并入同一个单元格，无法区分各行；"
+        f"请检查第 {row} 行的英文双引号（\"）后重新导入",
+        f"{name}: row {row} opens a quote that is never closed, so the {swallowed} line(s) after it "
+        f"were read into one cell and the rows cannot be told apart; fix the quote (\") on row {row} "
+        f"and load again",
     )
 
 
