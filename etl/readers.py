@@ -171,21 +171,29 @@ def file_digest(path: Path) -> str:
 
 # --- CSV ---------------------------------------------------------------------------
 
+def _first_bad_byte(path: Path, encoding: str) -> int | None:
+    """The offset of the first byte where `path` stops being valid `encoding`, or None."""
+    decoder = codecs.getincrementaldecoder(encoding)("strict")
+    done = 0
+    with open(path, "rb") as fh:
+        for chunk in [*iter(lambda: fh.read(1 << 22), b""), b""]:
+            pending = len(decoder.getstate()[0])
+            try:
+                decoder.decode(chunk, final=not chunk)
+            except UnicodeDecodeError as exc:
+                return done - pending + exc.start
+            done += len(chunk)
+    return None
+
+
 def _is_utf8(path: Path) -> bool:
-    decoder = codecs.getincrementaldecoder("utf-8")("strict")
-    try:
-        with open(path, "rb") as fh:
-            for chunk in iter(lambda: fh.read(1 << 22), b""):
-                decoder.decode(chunk)
-        decoder.decode(b"", final=True)
-        return True
-    except UnicodeDecodeError:
-        return False
+    return _first_bad_byte(path, "utf-8") is None
 
 
-def _head_is_utf8(head: bytes) -> bool:
+def _head_is_utf8(head: bytes, whole_file: bool) -> bool:
     try:
-        codecs.getincrementaldecoder("utf-8")("strict").decode(head, final=False)
+        # A head cut mid-character is fine; a whole file ending mid-character is not.
+        codecs.getincrementaldecoder("utf-8")("strict").decode(head, final=whole_file)
         return True
     except UnicodeDecodeError:
         return False
@@ -201,7 +209,7 @@ def detect_encoding(path: Path) -> str:
     if b"\x00" in head:
         raise FileRefused(path.name, f"{path.name}：不是文本文件（含二进制内容）",
                           f"{path.name}: not a text file (binary content)")
-    if not head.isascii() and _head_is_utf8(head):
+    if not head.isascii() and _head_is_utf8(head, whole_file=len(head) < 1 << 16):
         # Chinese text that decodes as UTF-8 is UTF-8: GBK almost never does. Rows
         # DuckDB still finds invalid are caught after reading (see stage_csv).
         return "utf-8"
@@ -212,19 +220,17 @@ def detect_encoding(path: Path) -> str:
 
 def _full_gb18030(path: Path) -> str:
     """'gb18030' when the whole file decodes so; otherwise the file is refused."""
-    decoder = codecs.getincrementaldecoder("gb18030")("strict")
-    try:
-        with open(path, "rb") as fh:
-            for chunk in iter(lambda: fh.read(1 << 22), b""):
-                decoder.decode(chunk)
-        decoder.decode(b"", final=True)
-    except UnicodeDecodeError as exc:
-        raise FileRefused(
-            path.name,
-            f"{path.name}：无法识别文件编码（既不是 UTF-8 也不是 GBK/GB18030），第 {exc.start} 字节附近",
-            f"{path.name}: unrecognised encoding (neither UTF-8 nor GBK/GB18030) near byte {exc.start}",
-        ) from None
-    return "gb18030"
+    bad_gb = _first_bad_byte(path, "gb18030")
+    if bad_gb is None:
+        return "gb18030"
+    bad_utf8 = _first_bad_byte(path, "utf-8")
+    raise FileRefused(
+        path.name,
+        f"{path.name}：无法识别文件编码：既不是 UTF-8（第 {bad_utf8} 字节起无效）"
+        f"也不是 GBK/GB18030（第 {bad_gb} 字节起无效）；文件可能损坏、被截断或混用了编码",
+        f"{path.name}: unrecognised encoding: neither UTF-8 (invalid from byte {bad_utf8}) "
+        f"nor GBK/GB18030 (invalid from byte {bad_gb}); the file may be damaged, cut short or mix encodings",
+    )
 
 
 _ENCODING_NAMES = {"utf-8-sig": "UTF-8", "utf-16": "UTF-16", "gb18030": "GB18030"}
@@ -380,16 +386,17 @@ def stage_csv(con: duckdb.DuckDBPyConnection, path: Path, rt: RecordType, table:
     first_rowid = con.execute(f"select coalesce(min(rowid), 0) from {table}_raw").fetchone()[0]
     rejected = con.execute(
         f"select line, any_value(error_type), any_value(csv_line), any_value(error_message), "
-        f"bool_or(error_type = 'UNQUOTED VALUE') from {rejects} group by line order by line"
+        f"bool_or(error_type = 'UNQUOTED VALUE'), "
+        f"bool_or(error_type like '%ENCODING%' or error_type like '%UNICODE%') "
+        f"from {rejects} group by line order by line"
     ).fetchall()
     con.execute(f"drop table if exists {rejects}; drop table if exists {rejects}_scan")
-    if encoding == "utf-8" and any("UNICODE" in str(r[1]) or "ENCODING" in str(r[1]) for r in rejected) \
-            and not _is_utf8(path):
+    if encoding == "utf-8" and any(r[5] for r in rejected) and not _is_utf8(path):
         # The head looked like UTF-8 but the file is not: read it again as GB18030.
         con.execute(f"drop table {table}_raw")
         return stage_csv(con, path, rt, table, workdir, name, encoding=_full_gb18030(path))
     malformed, recovered = [], []
-    for line, error_type, raw_line, message, bad_quote in rejected:
+    for line, error_type, raw_line, message, bad_quote, _bad_encoding in rejected:
         # DuckDB cuts CRLF lines at the CR, so the line it reports starts with the LF.
         raw_line = raw_line.strip("\r\n")
         if bad_quote and (swallowed := len(re.findall(r"\r\n|\r|\n", raw_line))):

@@ -268,3 +268,17 @@ def test_a_csv_the_reader_cannot_take_is_refused_not_a_traceback(ref_db, inbox, 
     assert proc.returncode == 2
     assert "cannot be parsed" in proc.json["error_en"] and "invalid state" in proc.json["error_en"]
     assert "无法解析" in proc.json["error_zh"] and incident_count(ref_db) == 0
+
+
+@pytest.mark.parametrize("tail", [b",\xe6", b",\xe6\x8e\n"], ids=["cut-at-the-end", "cut-then-newline"])
+def test_utf8_cut_mid_character_is_refused_with_both_offsets(ref_db, inbox, tail):
+    # The head check let a file ending mid-character pass as UTF-8, DuckDB reported the
+    # row as having too many columns, and counting rows then crashed on the bad bytes.
+    path = inbox / "incidents.csv"
+    body = "警情编号,接警时间,单位编码,警情类别,简要案情\nJ1,2021-05-03 14:05,P01,盗窃,\n\n" \
+           "J2,2021-05-03 14:05,P01,盗窃,案"
+    path.write_bytes(body.encode() + tail)
+    proc = cli_main(ref_db, path)
+    assert proc.returncode == 2, proc.stderr
+    assert f"neither UTF-8 (invalid from byte {len(body.encode()) + 1})" in proc.json["error_en"]
+    assert "无法识别文件编码" in proc.json["error_zh"] and incident_count(ref_db) == 0
