@@ -7,7 +7,7 @@ cd "$(dirname "$0")"
 scripts/setup.sh
 export TPD_DB="${TPD_DB:-$PWD/data/warehouse.duckdb}"
 if [ ! -f "$TPD_DB" ]; then
-  echo "数据仓库文件不存在：$TPD_DB（先运行 .venv/bin/python -m etl load --db $TPD_DB 导出文件，或 ./run.sh 生成演示数据）" >&2
+  echo "数据仓库文件不存在：$TPD_DB（请先用 .venv/bin/python -m etl load --db $TPD_DB 导入导出文件，或运行 ./run.sh 生成演示数据）" >&2
   echo "warehouse not found: $TPD_DB (load exports with .venv/bin/python -m etl load --db $TPD_DB, or build the demo with ./run.sh)" >&2
   exit 2
 fi
