@@ -87,16 +87,21 @@ def test_a_publish_between_the_stat_and_the_attach_is_labelled_with_what_was_ope
 
 
 def test_only_layout_and_callback_requests_pin_a_version(tmp_path):
-    from dashboard.app import create_app
+    # The hooks create_app installs, on a bare Flask app: a second Dash app with pages
+    # cannot be built in a process whose page modules are imported already.
+    import flask
 
-    app = create_app(make(tmp_path / "w.duckdb", 1))
-    assert db.warehouse()._current is None             # building the app opened nothing
-    with app.server.test_request_context("/_dash-update-component", method="POST"):
-        app.server.preprocess_request()
+    from dashboard.app import _pin_a_version_per_request
+
+    db.configure(make(tmp_path / "w.duckdb", 1))
+    server = flask.Flask(__name__)
+    _pin_a_version_per_request(server)
+    with server.test_request_context("/_dash-update-component", method="POST"):
+        server.preprocess_request()
         assert db._pinned.get() is not None
     assert db._pinned.get() is None                     # the request's end unpinned it
-    with app.server.test_request_context("/assets/tpd.css"):
-        app.server.preprocess_request()
+    with server.test_request_context("/assets/tpd.css"):
+        server.preprocess_request()
         assert db._pinned.get() is None
 
 
