@@ -25,6 +25,8 @@ def main(argv=None) -> int:
     from dashboard.app import create_app
 
     app = create_app(db)
+    from dashboard.queries.db import warm_up_in_background
+    warm_up_in_background()
     print(f"旅游警务数据看板 → http://{args.host}:{args.port}/", file=sys.stderr)
     app.run(host=args.host, port=args.port, debug=args.debug)
     return 0
