@@ -1,0 +1,41 @@
+"""The one place every export passes through: each download is written to the audit log.
+
+Every download the server produces (a chart image, a publicity pack, a table
+file) calls `exported(kind, what, view)` right before it is sent. The entry
+names the signed-in user, what was exported and the view's filters (its
+query string) and the user's scope; with the request's address. Anything
+else the caller knows (format, preset, size, file name …) may be passed as
+keywords and is kept in the entry too.
+
+Nobody signed in: `NotSignedIn` (an export is never anonymous). If the entry
+cannot be written the exception propagates, so call this before sending the
+file: an export that is not recorded is not sent.
+(Plotly's own camera button saves the chart in the browser; that download
+never reaches the server and is not recorded.)
+"""
+from __future__ import annotations
+
+import logging
+
+from dashboard.auth import audit
+from dashboard.session import require_user
+
+log = logging.getLogger("tpd.exports")
+
+
+def _filters(view) -> str | None:
+    if view is None:
+        return None
+    if hasattr(view, "query"):
+        return view.query()
+    return str(view)[:2000]
+
+
+def exported(kind: str, what: str, view, **details) -> None:
+    """kind: chart, pack or table; what: the chart, page or grid id; view: the View exported."""
+    user = require_user()
+    filters = _filters(view)
+    detail = {"kind": kind, "what": what, "filters": filters, "role": user.role,
+              "scope": user.scope.unit or "city", **{k: v for k, v in details.items() if v is not None}}
+    audit.record("export", target=f"{kind}:{what}"[:200], detail=detail)
+    log.info("export user=%s kind=%s what=%s view=%s", user.username, kind, what, filters)
