@@ -392,3 +392,49 @@ def test_audit_log_has_the_sign_ins_and_the_refusals(users_db, sessions):  # noq
     assert {"user.added", "signin.ok", "signin.failed", "access.refused"} <= events
     actors = {a for (a,) in con.execute("select actor from audit_log where event = 'access.refused'")}
     assert "t-opinion" in actors
+
+
+# ---- sessions that end --------------------------------------------------------------------------
+
+def test_a_one_time_password_must_be_changed_before_anything_opens(server, users_db):  # noqa: F811
+    from dashboard.auth import store
+    store.add("t-newcomer", "leader", password=PASSWORD, must_change=True, actor="tests", db=users_db)
+    s = http_session(server, Account("t-newcomer", PASSWORD, "leader"))
+    s.base = server
+    page = s.get(server + "/", allow_redirects=False, headers={"Accept": "text/html"}, timeout=30)
+    assert page.status_code == 303 and page.headers["Location"].startswith("/password")
+    assert_refused(post(s, view_body("overview-kpis.children", "overview-view", "?")), 403)
+    form = s.get(server + "/password", timeout=30)
+    weak = s.post(server + "/password", data={"current": PASSWORD, "new": "short", "confirm": "short",
+                                              "csrf_token": csrf_from(form.text)}, timeout=30)
+    assert weak.status_code == 400 and "至少需要" in weak.text
+    done = s.post(server + "/password", data={"current": PASSWORD, "new": "Brand-new-pass-77",
+                                              "confirm": "Brand-new-pass-77", "csrf_token": csrf_from(form.text)},
+                  allow_redirects=False, timeout=30)
+    assert done.status_code == 303
+    assert post(s, view_body("overview-kpis.children", "overview-view", "?")).status_code == 200
+    assert store.authenticate("t-newcomer", "Brand-new-pass-77", db=users_db)[1] == "ok"
+
+
+def test_disabling_a_user_ends_their_session_at_once(server, users_db):  # noqa: F811
+    from dashboard.auth import store
+    store.add("t-leaver", "leader", password=PASSWORD, must_change=False, actor="tests", db=users_db)
+    s = http_session(server, Account("t-leaver", PASSWORD, "leader"))
+    s.base = server
+    assert post(s, view_body("overview-kpis.children", "overview-view", "?")).status_code == 200
+    store.set_disabled("t-leaver", True, actor="tests", db=users_db)
+    page = s.get(server + "/", allow_redirects=False, headers={"Accept": "text/html"}, timeout=30)
+    assert page.status_code == 303 and "expired=1" in page.headers["Location"]
+    assert_refused(post(s, view_body("overview-kpis.children", "overview-view", "?")), 401)
+
+
+def test_signing_out_needs_the_token_and_ends_the_session(sessions, server, accounts):  # noqa: F811
+    s = http_session(server, accounts["opinion"])
+    s.base = server
+    forged = s.post(server + "/logout", allow_redirects=False, timeout=30)  # another site's form: no token
+    assert forged.status_code == 303 and forged.headers["Location"] == "/"
+    assert s.get(server + "/_dash-layout", timeout=30).status_code == 200  # still signed in
+    token = s.cookies["_csrf_token"]
+    out = s.post(server + "/logout", data={"csrf_token": token}, allow_redirects=False, timeout=30)
+    assert out.status_code == 303 and out.headers["Location"].startswith("/login?out=1")
+    assert s.get(server + "/_dash-layout", timeout=30).status_code == 401

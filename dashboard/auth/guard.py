@@ -231,6 +231,7 @@ def _load_user() -> None:
     fresh = isinstance(started, int) and time.time() - started < SESSION_MAX_HOURS * 3600
     if user is None or user.disabled or user.session_epoch != session.get("e") or not fresh:
         session.clear()
+        session["ended"] = 1   # so the sign-in page can say why, even after a callback saw it first
         g.tpd_expired = True
         return
     g.tpd_user = user
@@ -285,7 +286,7 @@ def install(app: dash.Dash, users_db=None) -> None:
         if user is None:
             if _wants_page():
                 query = {"next": request.full_path.rstrip("?")}
-                if g.tpd_expired:
+                if g.tpd_expired or session.pop("ended", None):
                     query["expired"] = 1
                 return redirect("/login?" + urlencode(query), code=303)
             return _refuse(NotSignedIn())
