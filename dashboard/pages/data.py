@@ -441,7 +441,7 @@ def audit_columns(lang: str) -> list[dict]:
     def col(field, **extra):
         label = t(f"data.audit_col.{field}", lang)
         return {"field": field, "headerName": label, "headerTooltip": label, **extra}
-    return [col("at", minWidth=160, sort="desc"), col("actor", minWidth=120), col("event", minWidth=120),
+    return [col("at", minWidth=175, sort="desc"), col("actor", minWidth=110), col("event", minWidth=110),
             col("target", minWidth=150, tooltipField="target"), col("detail", minWidth=280, flex=1,
                                                                   tooltipField="detail"),
             col("ip", minWidth=110)]
@@ -462,9 +462,9 @@ def user_columns(lang: str) -> list[dict]:
     def col(field, **extra):
         label = t(f"data.users_col.{field}", lang)
         return {"field": field, "headerName": label, "headerTooltip": label, **extra}
-    return [col("username", minWidth=100), col("display_name", minWidth=90), col("role", minWidth=90),
-            col("unit", minWidth=120, tooltipField="unit"), col("status", minWidth=90),
-            col("last_login_at", minWidth=150)]
+    return [col("username", minWidth=90), col("display_name", minWidth=80), col("role", minWidth=80),
+            col("status", minWidth=80), col("unit", minWidth=120, tooltipField="unit"),
+            col("last_login_at", minWidth=160)]
 
 
 def user_rows(users: list[dict], lang: str) -> list[dict]:
