@@ -195,6 +195,32 @@ def test_an_export_is_recorded_with_who_what_and_which_filters(udb):
     assert detail["scope"] == "YL0003" and detail["role"] == "unit" and detail["fmt"] == "png"
 
 
+@pytest.mark.parametrize("role,what,allowed", [
+    ("publicity", "incidents-category", True),
+    ("publicity", "incidents", True),                  # a pack of the page's charts
+    ("publicity", "incidents-records", False),         # record-level tables
+    ("publicity", "mediation-records", False),
+    ("publicity", "satisfaction-comments", False),
+    ("publicity", "data-quarantine-grid", False),      # a page the role may not open
+    ("opinion", "satisfaction-comments", True),
+    ("opinion", "incidents-category", False),
+    ("leader", "incidents-records", True),
+    ("leader", "briefing-weekly", False),              # a page no role lists yet: admins only
+    ("admin", "briefing-weekly", True),
+    ("admin", "data-quarantine-grid", True),
+])
+def test_an_export_is_only_what_the_role_sees(udb, role, what, allowed):
+    from dashboard.exports.record import exported
+    from dashboard.refusals import Forbidden
+    with acting_as(make_user(role)):
+        if allowed:
+            exported("table", what, "?period=this_year")
+        else:
+            with pytest.raises(Forbidden):
+                exported("table", what, "?period=this_year")
+    assert [e["target"] for e in entries(udb, "export" if allowed else "export.refused")] == [f"table:{what}"]
+
+
 def test_an_export_by_nobody_is_refused_and_not_recorded(udb):
     from dashboard.exports.record import exported
     store.count()

@@ -37,6 +37,8 @@ ROLES: dict[str, Role] = {r.name: r for r in (
     Role("unit", "单位", "Unit commander", ANALYTIC_PAGES, frozenset({"records"}), unit_scoped=True),
 )}
 NAMES = tuple(ROLES)
+# The record-level tables (component ids): the `records` capability shows and exports them.
+RECORD_TABLES = frozenset({"incidents-records", "mediation-records", "satisfaction-comments"})
 
 
 def get(name: str) -> Role:
@@ -66,3 +68,14 @@ def page_of_module(module: str | None) -> str | None:
         if module.startswith(prefix):
             return module[len(prefix):].split(".")[0]
     return None
+
+
+def may_export(role: str, what: str) -> bool:
+    """May `role` download `what`: a chart or table id (`<page>-…`) or a page (a pack of its charts)?
+
+    Only what the role may see on the page: its page must be one the role may open (an id
+    naming no page is for admins only), and a record-level table needs `records`."""
+    page = what.split("-", 1)[0]
+    if not may_open(role, page):
+        return False
+    return what not in RECORD_TABLES or may(role, "records")

@@ -7,6 +7,12 @@ query string) and the user's scope; with the request's address. Anything
 else the caller knows (format, preset, size, file name …) may be passed as
 keywords and is kept in the entry too.
 
+It is also the last check of what may be downloaded: `what` names a page's
+chart or table (`incidents-category`, `mediation-records`) or a page (a pack
+of its charts), and a user gets only what their role shows them: a page
+they may open, a record-level table only with the `records` capability.
+Anything else raises `Forbidden` (answered 403) and is audited as refused.
+
 Nobody signed in: `NotSignedIn` (an export is never anonymous). If the entry
 cannot be written the exception propagates, so call this before sending the
 file: an export that is not recorded is not sent.
@@ -17,7 +23,8 @@ from __future__ import annotations
 
 import logging
 
-from dashboard.auth import audit
+from dashboard.auth import audit, roles
+from dashboard.refusals import Forbidden
 from dashboard.session import require_user
 
 log = logging.getLogger("tpd.exports")
@@ -37,5 +44,8 @@ def exported(kind: str, what: str, view, **details) -> None:
     filters = _filters(view)
     detail = {"kind": kind, "what": what, "filters": filters, "role": user.role,
               "scope": user.scope.unit or "city", **{k: v for k, v in details.items() if v is not None}}
+    if not roles.may_export(user.role, str(what)):
+        audit.record("export.refused", target=f"{kind}:{what}"[:200], detail=detail)
+        raise Forbidden("您的角色不能导出此内容", "your role may not export this")
     audit.record("export", target=f"{kind}:{what}"[:200], detail=detail)
     log.info("export user=%s kind=%s what=%s view=%s", user.username, kind, what, filters)

@@ -61,6 +61,7 @@ EVENTS: dict[str, tuple[str, str]] = {
     "password.changed": ("修改密码", "changed password"),
     "password.change_failed": ("修改密码失败", "password change failed"),
     "export": ("导出", "export"),
+    "export.refused": ("导出被拒绝", "export refused"),
     "load": ("数据导入", "load"),
     "load.refused": ("数据导入被拒绝", "load refused"),
     "user.added": ("新增用户", "user added"),
