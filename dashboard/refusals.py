@@ -9,6 +9,7 @@ from __future__ import annotations
 
 class Refusal(Exception):
     status = 400
+    audited = False          # True when whoever raised it has written the audit entry already
 
     def __init__(self, zh: str, en: str):
         super().__init__(f"{zh} / {en}")

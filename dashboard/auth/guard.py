@@ -328,7 +328,7 @@ def install(app: dash.Dash, users_db=None) -> None:
 
     @server.errorhandler(Refusal)
     def refused(refusal: Refusal):
-        if isinstance(refusal, Forbidden) and g.get("tpd_user") is not None:
+        if isinstance(refusal, Forbidden) and not refusal.audited and g.get("tpd_user") is not None:
             audit.record("access.refused", target=request.path[:200], detail={"reason": refusal.en})
         return _refuse(refusal)
 

@@ -46,6 +46,8 @@ def exported(kind: str, what: str, view, **details) -> None:
               "scope": user.scope.unit or "city", **{k: v for k, v in details.items() if v is not None}}
     if not roles.may_export(user.role, str(what)):
         audit.record("export.refused", target=f"{kind}:{what}"[:200], detail=detail)
-        raise Forbidden("您的角色不能导出此内容", "your role may not export this")
+        refusal = Forbidden("您的角色不能导出此内容", "your role may not export this")
+        refusal.audited = True
+        raise refusal
     audit.record("export", target=f"{kind}:{what}"[:200], detail=detail)
     log.info("export user=%s kind=%s what=%s view=%s", user.username, kind, what, filters)
