@@ -246,7 +246,8 @@ def test_a_unit_user_gets_only_their_own_units(sessions, accounts, demo_db):  # 
     rows = lagging.json()["response"]["overview-units"]["rowData"]
     assert rows and {r["key"] for r in rows} - {"#rest"} <= codes
     records = post(s, view_body("..incidents-records.rowData...incidents-records-count.children..",
-                                "incidents-view", "?period=this_year")).json()["response"]["incidents-records"]["rowData"]
+                                "incidents-view", "?period=this_year")).json()
+    records = records["response"]["incidents-records"]["rowData"]
     assert records and {r["unit_name"] for r in records} <= names
     city = post(sessions["leader"], view_body("..incidents-records.rowData...incidents-records-count.children..",
                                               "incidents-view", "?period=this_year"))

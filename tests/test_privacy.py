@@ -135,7 +135,8 @@ def test_nomination_reasons_are_masked_in_the_ranking(pii_db):
 def test_phone_columns_hold_only_hashes(pii_db):
     con = duckdb.connect(str(pii_db), read_only=True)
     try:
-        phones = [p for (p,) in con.execute("select phone from surveys union all select phone from officers").fetchall()]
+        phones = [p for (p,) in con.execute(
+            "select phone from surveys union all select phone from officers").fetchall()]
     finally:
         con.close()
     assert phones and all(re.fullmatch(r"[0-9a-f]{64}", p) for p in phones)

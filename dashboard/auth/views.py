@@ -33,7 +33,9 @@ PAGE = """<!doctype html>
     <a class="tpd-auth-lang" href="{{ switch_href }}">{{ switch_label }}</a>
   </div>
   <h2>{{ title }}</h2>
-  {% for kind, text in messages %}<div class="alert alert-{{ kind }} py-2 small" role="alert">{{ text }}</div>{% endfor %}
+  {% for kind, text in messages %}
+  <div class="alert alert-{{ kind }} py-2 small" role="alert">{{ text }}</div>
+  {% endfor %}
   <form method="post" action="{{ action }}" autocomplete="on">
     <input type="hidden" name="csrf_token" value="{{ csrf_token }}">
     <input type="hidden" name="next" value="{{ next }}">
