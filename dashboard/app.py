@@ -1,6 +1,8 @@
 """The Dash app: pages from `dashboard/pages`, the shell, assets served locally.
 
-`create_app(db)` points the query layer at a warehouse and builds the app;
+`create_app(db)` points the query layer at a warehouse and builds the app,
+every route of it behind sign-in (`dashboard.auth`; the users database lives
+beside the warehouse unless `users_db` or `TPD_USERS_DB` says otherwise);
 `server` is the Flask app for gunicorn (`dashboard.wsgi:server`).
 """
 from __future__ import annotations
@@ -9,15 +11,16 @@ from pathlib import Path
 
 import dash
 
-from dashboard import theme  # noqa: F401  (registers the Plotly template)
+from dashboard import auth, theme  # noqa: F401  (theme registers the Plotly template)
 from dashboard.components.shell import shell
 from dashboard.queries import db
 from dashboard.text import t
+from warehouse.config import default_users_db_path
 
 HERE = Path(__file__).parent
 
 
-def create_app(db_path: Path | str | None = None) -> dash.Dash:
+def create_app(db_path: Path | str | None = None, users_db: Path | str | None = None) -> dash.Dash:
     if db_path is not None:
         db.configure(db_path)
     app = dash.Dash(
@@ -31,4 +34,5 @@ def create_app(db_path: Path | str | None = None) -> dash.Dash:
         update_title=None,
     )
     app.layout = lambda: shell(dash.page_container)
+    auth.install(app, users_db or default_users_db_path(db_path))
     return app

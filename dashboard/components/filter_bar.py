@@ -34,7 +34,7 @@ def unit_options(scope: Scope, lang: str) -> list[dict]:
 
 
 def area_options(scope: Scope, unit: str | None) -> list[dict]:
-    df = reference.areas(Scope(unit) if unit else scope)
+    df = reference.areas(scope, unit)
     return [{"label": f"{name}（{grade}）" if grade else name, "value": code}
             for code, name, grade in zip(df.area_code, df.area_name, df.grade)]
 

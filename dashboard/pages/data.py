@@ -8,7 +8,8 @@ masked. A freshness table per record type says how current each kind of
 data is, against today whatever the period; a short how-to gives the load
 command and its exit codes. The period applies to the load log's start
 times; the unit, scenic-area and season filters do not apply here and the
-page says so.
+page says so. Admins also see the audit log of the period (sign-ins,
+exports, loads, user changes; append-only) and the list of users.
 """
 from __future__ import annotations
 
@@ -23,9 +24,13 @@ from dashboard.components.grid import grid
 from dashboard.components.page import page_frame, view_from_store
 from dashboard.components.view import view_from_args
 from dashboard.figures.data import quarantine_reasons_figure, reason_label
+from dashboard.privacy import mask_text
 from dashboard.queries import data as q
 from dashboard.queries import reference
-from dashboard.session import current_scope
+from dashboard.auth import audit, roles, store
+from dashboard.refusals import Forbidden
+from dashboard.session import current_scope, may
+from dashboard.text.auth import EVENTS
 from dashboard.text import t
 from dashboard.theme import graph_config
 from etl.record_types import BY_NAME
@@ -46,6 +51,8 @@ Q_REASON = f"{PAGE}-quarantine-reason"
 Q_GRID = f"{PAGE}-quarantine-grid"
 Q_NOTE = f"{PAGE}-quarantine-note"
 FRESH = f"{PAGE}-freshness"
+AUDIT = f"{PAGE}-audit"
+USERS = f"{PAGE}-users"
 DEFAULT_PERIOD = "this_month"
 
 COUNT_FMT = {"function": "params.value == null ? '—' : d3.format(',')(params.value)"}
@@ -140,7 +147,19 @@ def layout(**kwargs):
                 t("data.howto", lang),
                 dcc.Markdown(t("data.howto_body", lang), className="tpd-data-howto"),
             ), lg=4),
-        ], className="g-2"),
+        ], className="g-2 mb-2"),
+        *([dbc.Row([
+            dbc.Col(_card(
+                t("data.audit", lang),
+                html.P(t("data.audit_hint", lang, limit=audit.LIMIT), className="tpd-hint"),
+                grid(AUDIT, [], [], lang, height=360, tooltipShowDelay=200),
+            ), lg=8),
+            dbc.Col(_card(
+                t("data.users", lang),
+                html.P(t("data.users_hint", lang), className="tpd-hint"),
+                grid(USERS, [], [], lang, height=360),
+            ), lg=4),
+        ], className="g-2")] if may("admin") else []),
     )
 
 
@@ -414,3 +433,60 @@ def reason_from_chart(click):
     custom = points[0].get("customdata") or []
     reason = custom[0] if custom else None
     return reason if reason in q.REASONS else no_update
+
+
+# ---- the audit log and the users (admins only) -----------------------------------------------
+
+def audit_columns(lang: str) -> list[dict]:
+    def col(field, **extra):
+        label = t(f"data.audit_col.{field}", lang)
+        return {"field": field, "headerName": label, "headerTooltip": label, **extra}
+    return [col("at", minWidth=175, sort="desc"), col("actor", minWidth=110), col("event", minWidth=110),
+            col("target", minWidth=150, tooltipField="target"), col("detail", minWidth=280, flex=1,
+                                                                  tooltipField="detail"),
+            col("ip", minWidth=110)]
+
+
+def _detail_text(detail: dict) -> str:
+    return "; ".join(f"{k}={v}" for k, v in sorted(detail.items()) if v not in (None, "", [], {}))
+
+
+def audit_rows(entries: list[dict], lang: str) -> list[dict]:
+    return [{"at": e["at"], "actor": e["actor"] or "—",
+             "event": EVENTS[e["event"]][lang == "en"] if e["event"] in EVENTS else e["event"],
+             "target": e["target"], "detail": mask_text(_detail_text(e["detail"])), "ip": e["ip"]}
+            for e in entries]
+
+
+def user_columns(lang: str) -> list[dict]:
+    def col(field, **extra):
+        label = t(f"data.users_col.{field}", lang)
+        return {"field": field, "headerName": label, "headerTooltip": label, **extra}
+    return [col("username", minWidth=90), col("display_name", minWidth=80), col("role", minWidth=80),
+            col("status", minWidth=80), col("unit", minWidth=120, tooltipField="unit"),
+            col("last_login_at", minWidth=160)]
+
+
+def user_rows(users: list[dict], lang: str) -> list[dict]:
+    names = reference.unit_names(current_scope())
+    rows = []
+    for u in users:
+        status = "disabled" if u["disabled"] else "must_change" if u["must_change"] else "active"
+        rows.append({"username": u["username"], "display_name": u["display_name"],
+                     "role": roles.label(u["role"], lang),
+                     "unit": f"{names.get(u['unit_code'], '')} {u['unit_code']}".strip() if u["unit_code"] else "",
+                     "status": t(f"data.users_status.{status}", lang),
+                     "last_login_at": audit.local_time(u["last_login_at"]) if u["last_login_at"] else "—"})
+    return rows
+
+
+@callback(Output(AUDIT, "columnDefs"), Output(AUDIT, "rowData"), Output(USERS, "columnDefs"),
+          Output(USERS, "rowData"), Input(VIEW, "data"))
+def render_admin(search):
+    """Not cached: the audit log changes with every sign-in, and must read as it is."""
+    if not may("admin"):
+        raise Forbidden("只有管理员可以查看审计日志", "only administrators may read the audit log")
+    view = _view(search, current_scope())
+    lang = view.lang
+    return (audit_columns(lang), audit_rows(audit.entries(view.start, view.end), lang),
+            user_columns(lang), user_rows(store.list_users(), lang))

@@ -21,14 +21,14 @@ from dashboard.components.cached import cached_output
 from dashboard.components.filter_bar import URL
 from dashboard.components.grid import grid
 from dashboard.components.kpi import kpi_card
-from dashboard.components.page import page_frame, view_from_store
+from dashboard.components.page import page_frame, record_level_only, view_from_store
 from dashboard.components.view import view_from_args
 from dashboard.figures import incidents as figs
 from dashboard.format import fmt_value
 from dashboard.queries import incidents as q
 from dashboard.queries.calendar import peak_bands
 from dashboard.queries.catalog import BY_ID
-from dashboard.session import current_scope
+from dashboard.session import current_scope, record_level
 from dashboard.text import t, value_label
 from dashboard.theme import graph_config
 
@@ -122,11 +122,11 @@ def layout(**kwargs):
             grid(ENFORCE, enforcement_columns(lang), [], lang, height=300, row_id="key",
                  suppressFieldDotNotation=True),
             hint=t("incidents.enforcement_hint", lang))), className="g-2 mb-2"),
-        dbc.Row(dbc.Col(_card(
+        record_level_only(lang, dbc.Row(dbc.Col(_card(
             "incidents.records", lang,
             html.P(id=RECORDS_COUNT, className="tpd-hint"),
             grid(RECORDS, record_columns(lang), [], lang, height=420, tooltipShowDelay=200),
-        )), className="g-2"),
+        )), className="g-2")),
     )
 
 
@@ -237,6 +237,7 @@ def record_rows(df, lang: str) -> list[dict]:
 
 
 @callback(Output(RECORDS, "rowData"), Output(RECORDS_COUNT, "children"), Input(VIEW, "data"))
+@record_level
 @cached_output
 def render_records(search):
     view, scope = _view(search)

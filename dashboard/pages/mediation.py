@@ -21,14 +21,14 @@ from dashboard.components.cached import cached_output
 from dashboard.components.filter_bar import URL
 from dashboard.components.grid import grid
 from dashboard.components.kpi import figure_card, kpi_card
-from dashboard.components.page import page_frame, view_from_store
+from dashboard.components.page import page_frame, record_level_only, view_from_store
 from dashboard.components.view import view_from_args
 from dashboard.figures import mediation as figs
 from dashboard.queries import mediation as q
 from dashboard.queries import reference
 from dashboard.queries.calendar import peak_bands
 from dashboard.queries.kpis import KpiFigures
-from dashboard.session import current_scope
+from dashboard.session import current_scope, record_level
 from dashboard.text import t, value_label
 from dashboard.theme import graph_config
 from etl.record_types import DISPUTE_TYPES
@@ -101,13 +101,13 @@ def layout(**kwargs):
             dbc.Col(_card("mediation.close_time", CLOSE, lang), lg=6),
             dbc.Col(_card("mediation.trend", TREND, lang, t("mediation.trend_note", lang)), lg=6),
         ], className="g-2 mb-2"),
-        dbc.Card(dbc.CardBody([
+        record_level_only(lang, dbc.Card(dbc.CardBody([
             html.Div([
                 html.H2(t("mediation.records", lang), className="tpd-card-title mb-0"),
                 html.Span(id=RECORDS_COUNT, className="text-muted small ms-3"),
             ], className="d-flex align-items-baseline mb-1"),
             grid(RECORDS, [], [], lang, height=420),
-        ])),
+        ]))),
     )
 
 
@@ -197,6 +197,7 @@ def record_columns(lang: str) -> list[dict]:
 
 @callback(Output(RECORDS, "columnDefs"), Output(RECORDS, "rowData"), Output(RECORDS_COUNT, "children"),
           Input(VIEW, "data"))
+@record_level
 @cached_output
 def render_records(search):
     view, scope = _view(search)

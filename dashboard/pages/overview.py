@@ -22,6 +22,7 @@ from dashboard.components.view import view_from_args
 from dashboard.figures.overview import weekly_trend_figure
 from dashboard.format import fmt_value
 from dashboard.queries import overview as q
+from dashboard.queries import reference
 from dashboard.queries.calendar import peak_bands
 from dashboard.queries.catalog import BY_ID
 from dashboard.queries.kpis import kpi_figures
@@ -179,9 +180,15 @@ def drill(unit_click, area_click, search):
     trigger = dash.ctx.triggered_id
     click = unit_click if trigger == UNITS else area_click if trigger == AREAS else None
     row_key = (click or {}).get("rowId")
-    if not row_key or row_key == q.REST:
+    if not isinstance(row_key, str) or row_key == q.REST:
         return no_update
-    view = view_from_store(search, current_scope(), DEFAULT_PERIOD)
+    scope = current_scope()
+    view = view_from_store(search, scope, DEFAULT_PERIOD)
+    # The row id is client input: only a unit or area this user may see is followed.
     if trigger == UNITS:
+        if row_key not in set(reference.units(scope).unit_code):
+            return no_update
         return view.query(unit=row_key, area=None)
+    if row_key not in reference.area_names(scope):
+        return no_update
     return view.query(area=row_key)

@@ -20,7 +20,7 @@ from dashboard.components.cached import cached_output
 from dashboard.components.filter_bar import URL
 from dashboard.components.grid import grid
 from dashboard.components.kpi import kpi_card
-from dashboard.components.page import page_frame, view_from_store
+from dashboard.components.page import page_frame, record_level_only, view_from_store
 from dashboard.components.view import view_from_args
 from dashboard.figures.satisfaction import (keywords_figure, likert_figure, metric_label, segment_figure,
                                            trend_figure)
@@ -28,7 +28,7 @@ from dashboard.queries import reference
 from dashboard.queries import satisfaction as q
 from dashboard.queries.calendar import peak_bands
 from dashboard.queries.filters import Filters
-from dashboard.session import current_scope
+from dashboard.session import current_scope, record_level
 from dashboard.text import t, value_label
 from dashboard.theme import graph_config
 from etl.record_types import SURVEY_CHANNELS
@@ -125,7 +125,7 @@ def layout(**kwargs):
                           dcc.Loading(_graph(KEYWORDS, t("satisfaction.keywords", lang), lang), type="dot",
                                       delay_show=300)), lg=5),
         ], className="g-2 mb-2"),
-        dbc.Row(dbc.Col(_card(
+        record_level_only(lang, dbc.Row(dbc.Col(_card(
             t("satisfaction.comments", lang),
             dbc.InputGroup([
                 dbc.InputGroupText(t("satisfaction.search_label", lang)),
@@ -134,7 +134,7 @@ def layout(**kwargs):
             ], size="sm", className="mb-1"),
             html.P(id=COMMENTS_HINT, className="tpd-hint"),
             grid(COMMENTS, [], [], lang, height=480, row_id="response_id"),
-        )), className="g-2"),
+        )), className="g-2")),
     )
 
 
@@ -243,6 +243,7 @@ def comment_rows(df, lang: str) -> list[dict]:
 
 @callback(Output(COMMENTS, "columnDefs"), Output(COMMENTS, "rowData"), Output(COMMENTS_HINT, "children"),
           Input(VIEW, "data"))
+@record_level
 @cached_output
 def render_comments(search):
     view, scope = _view(search)
@@ -275,9 +276,9 @@ def drill(area_click, channel_click, search):
 
 
 @callback(Output(URL, "search", allow_duplicate=True),
-          Input(GRAIN, "value"), Input(METRIC, "value"), Input(SEARCH, "value"),
+          Input(GRAIN, "value"), Input(METRIC, "value"),
           State(VIEW, "data"), prevent_initial_call=True)
-def controls_to_url(grain, metric, text, search):
+def controls_to_url(grain, metric, search):
     """The page's own choices go to the URL like the filters, so a link reproduces the view."""
     view, _ = _view(search)
     trigger = dash.ctx.triggered_id
@@ -285,10 +286,20 @@ def controls_to_url(grain, metric, text, search):
         new = view.query(grain=None if grain == q.default_grain(view.filters) else grain)
     elif trigger == METRIC and metric in METRICS:
         new = view.query(metric=None if metric == "satisfaction" else metric)
-    elif trigger == SEARCH and isinstance(text, str | None):
-        new = view.query(q=(text or "").strip()[:100] or None)
     else:
         return no_update
+    return no_update if new == view.query() else new
+
+
+@callback(Output(URL, "search", allow_duplicate=True), Input(SEARCH, "value"), State(VIEW, "data"),
+          prevent_initial_call=True)
+@record_level
+def search_to_url(text, search):
+    """The comment search (a record-level control) goes to the URL too."""
+    view, _ = _view(search)
+    if not isinstance(text, str | None):
+        return no_update
+    new = view.query(q=(text or "").strip()[:100] or None)
     return no_update if new == view.query() else new
 
 

@@ -244,7 +244,7 @@ def drill(tree_click, unit_click, area_click, search):
     if trigger == AREAS:
         custom = _clicked_point(area_click).get("customdata")
         code = custom[0] if isinstance(custom, list) and custom else None
-        allowed = set(reference.areas(Scope(view.unit) if view.unit else scope).area_code)
+        allowed = set(reference.areas(scope, view.unit).area_code)
         if not isinstance(code, str) or code not in allowed or code == view.area:
             return no_update
         return view.query(area=code)
