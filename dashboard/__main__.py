@@ -25,6 +25,8 @@ def main(argv=None) -> int:
     from dashboard.app import create_app
 
     app = create_app(db)
+    from dashboard.exports.renderer import warm_up
+    warm_up()   # the export browser starts now, so the first chart download does not wait for it
     print(f"旅游警务数据看板 → http://{args.host}:{args.port}/", file=sys.stderr)
     app.run(host=args.host, port=args.port, debug=args.debug)
     return 0
