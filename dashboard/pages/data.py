@@ -155,7 +155,6 @@ def layout(**kwargs):
                 dcc.Markdown(t("data.howto_body", lang), className="tpd-data-howto"),
             ), lg=4),
         ], className="g-2"),
-        pack=PAGE,
     )
 
 
