@@ -11,12 +11,14 @@ import io
 import zipfile
 from dataclasses import dataclass
 
+from dashboard.clock import today
 from dashboard.exports import registry
 from dashboard.exports.context import ExportContext, export_context, file_name
 from dashboard.exports.frame import FrameText, framed
 from dashboard.exports.presets import FORMATS, MIMETYPES, PRESETS, Preset
 from dashboard.exports.record import exported
 from dashboard.exports.renderer import renderer, with_dpi
+from dashboard.queries import db
 from dashboard.queries.filters import Scope
 from dashboard.state import View
 from dashboard.text import t
@@ -73,11 +75,17 @@ def frame_text(context: ExportContext, note: str | None = None) -> FrameText:
     return FrameText(context.title, subtitle, footer, t("export.watermark", context.lang) if context.demo else None)
 
 
+def chart_figure(spec: registry.ChartSpec, view: View, scope: Scope):
+    """The page's figure for the view, kept per warehouse version, day and scope like the page's own
+    outputs, so the PNG and then the PDF of one chart build it once."""
+    return db.cached(("export-chart", spec.chart_id, view.query(), today(), scope), lambda: spec.build(view, scope))
+
+
 def framed_chart(spec: registry.ChartSpec, view: View, scope: Scope, preset: Preset) -> tuple[dict, ExportContext]:
     """The chart the page shows for `view`, in its frame for `preset`, and what it says about itself."""
     context = chart_context(spec, view, scope)
     note = spec.note(view, scope) if spec.note else None
-    return framed(spec.build(view, scope), preset, frame_text(context, note)), context
+    return framed(chart_figure(spec, view, scope), preset, frame_text(context, note)), context
 
 
 def preset_label(preset: Preset, lang: str) -> str:
@@ -103,6 +111,7 @@ def chart_file(chart_id: str, search: str | None, preset_key: str | None, fmt: s
                           f"charts export as {', '.join(FORMATS)} only: {fmt}")
     preset = _preset(preset_key)
     spec = _chart(chart_id)
+    renderer().prepare()            # a cold browser starts while the figure is built
     view = registry.PAGES[spec.page].view_of(search, scope)
     fig, context = framed_chart(spec, view, scope, preset)
     data = render(fig, preset, fmt)
@@ -115,6 +124,7 @@ def pack_file(page: str, search: str | None, preset_key: str | None, scope: Scop
     """Every chart of the page for the view, in one preset, as a zip with a list of its contents."""
     preset = _preset(preset_key)
     entry = _page(page)
+    renderer().prepare()
     view = entry.view_of(search, scope)
     lang = view.lang
     formats = PACK_FORMATS[preset.key]

@@ -8,7 +8,8 @@ module-level `kaleido.start_sync_server` queue is not). The browser is the
 system Chromium (`TPD_CHROMIUM`, else `chromium` on the PATH) — nothing is
 downloaded; plotly.js comes from the installed plotly package and MathJax is
 off, so rendering needs no network. `frame.js` is loaded into the page (see
-`frame.py`). If the browser dies, the next call starts a new one.
+`frame.py`). The tab stays loaded between renders (see `_kaleido_class`).
+If the browser dies or a render fails, the next call starts a new one.
 
 `render(fig, fmt, scale)` returns the file's bytes; PNGs get their dpi
 written in. `warm_up()` starts the browser in the background so the first
@@ -47,6 +48,34 @@ def chromium_path() -> str | None:
     return None
 
 
+RELOAD_EVERY = 200
+
+
+def _kaleido_class():
+    """Kaleido, keeping its tab loaded between renders.
+
+    Kaleido 1.5 reloads the tab after every image — plotly.js parsed again,
+    about three quarters of a warm export's time. Each render plots into a
+    fresh div and removes it (so does frame.js), so the tab is reloaded only
+    every RELOAD_EVERY renders, and a failed render replaces the whole browser
+    (`Renderer.render_many`). This overrides a private method of the pinned
+    kaleido==1.5.0; were it renamed, kaleido would simply reload again (slower,
+    same images).
+    """
+    import kaleido
+
+    class ExportKaleido(kaleido.Kaleido):
+        _renders = 0
+
+        async def _return_kaleido_tab(self, tab):
+            self._renders += 1
+            if self._renders % RELOAD_EVERY == 0:
+                await tab.reload()
+            await self.tabs_ready.put(tab)
+
+    return ExportKaleido
+
+
 class Renderer:
     """A Kaleido on a private event loop; `render` may be called from any thread."""
 
@@ -73,7 +102,6 @@ class Renderer:
                 raise ExportUnavailable("服务器未安装 Chromium，无法生成图片（请运行 scripts/setup.sh --system）"
                                         " / Chromium is not installed on the server, so it cannot draw images "
                                         "(run scripts/setup.sh --system)")
-            import kaleido
             from kaleido import PageGenerator
 
             loop = asyncio.new_event_loop()
@@ -82,7 +110,7 @@ class Renderer:
 
             async def open_browser():
                 page = PageGenerator(mathjax=False, others=[str(FRAME_JS)])
-                k = kaleido.Kaleido(n=self.tabs, path=path, page_generator=page, timeout=self.timeout)
+                k = _kaleido_class()(n=self.tabs, path=path, page_generator=page, timeout=self.timeout)
                 await k.open()
                 return k
 
@@ -94,6 +122,19 @@ class Renderer:
                 raise ExportUnavailable(f"图片导出服务启动失败 / the image export server failed to start: {exc}") from exc
             self._loop, self._thread = loop, thread
             log.info("export server started: %s, %d tab(s)", path, self.tabs)
+
+    def prepare(self) -> None:
+        """Start the browser in the background if it is not running, so that it starts while the
+        caller builds its figures; `render` then waits for it (a failure is raised there)."""
+        if self._kaleido is not None or self._lock.locked():
+            return
+
+        def start():
+            try:
+                self.start()
+            except ExportUnavailable as exc:
+                log.warning("%s", exc)
+        threading.Thread(target=start, name="tpd-export-start", daemon=True).start()
 
     def close(self) -> None:
         with self._lock:
@@ -145,16 +186,9 @@ def renderer() -> Renderer:
     return _renderer
 
 
-def warm_up() -> threading.Thread:
+def warm_up() -> None:
     """Start the browser in the background (a failure is logged; exports will say so)."""
-    def start():
-        try:
-            _renderer.start()
-        except ExportUnavailable as exc:
-            log.warning("%s", exc)
-    thread = threading.Thread(target=start, name="tpd-export-warm-up", daemon=True)
-    thread.start()
-    return thread
+    _renderer.prepare()
 
 
 def with_dpi(png: bytes, dpi: float) -> bytes:
