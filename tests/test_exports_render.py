@@ -291,3 +291,23 @@ def test_every_chart_and_grid_of_every_page_has_its_export_menu(client):
         if PAGES.get(page) and len(PAGES[page].charts) > 1:
             assert f"{page}-pack" in ids, f"{entry['path']}: no publicity pack"
     assert seen_charts == len(CHARTS) == 31
+
+
+def test_a_chart_carries_its_pages_explanation_and_only_the_filters_that_apply(client):
+    response = _get(client, f"/download/chart/incidents-response.svg?preset=print&{MONTH}")
+    svg = response.data.decode("utf-8")
+    assert "中位数" in svg and "P90" in svg                       # the page's line over the chart
+    unit = _first_branch()
+    data_page = _get(client, f"/download/chart/data-quarantine-chart.svg?preset=wechat&period=this_year&unit={unit}")
+    text = data_page.data.decode("utf-8")
+    from dashboard.queries import reference
+    from dashboard.queries.filters import Scope
+    assert "2026年1月1日至11月23日" in text
+    assert reference.unit_names(Scope.city())[unit] not in text and "全市" not in text
+    assert "被隔离" in text                                      # the figure's own title, kept as a line
+
+
+def _first_branch() -> str:
+    from dashboard.queries import reference
+    from dashboard.queries.filters import Scope
+    return reference.drill_children(None, Scope.city())[0]

@@ -2,10 +2,7 @@
 
 TEXT: dict[str, tuple[str, str]] = {
     "export.menu": ("导出", "Export"),
-    "export.menu_title": ("下载这张图表（服务器按所选尺寸生成，带标题、筛选条件和数据来源）",
-                          "Download this chart (drawn on the server for the medium, with title, filters and source)"),
     "export.table_menu": ("导出", "Export"),
-    "export.table_menu_title": ("下载这张表格", "Download this table"),
     "export.preset.wechat": ("微信公众号 · 1080 像素宽", "WeChat article · 1080 px wide"),
     "export.preset.slides": ("幻灯片 16:9 · 1920×1080", "Slides 16:9 · 1920×1080"),
     "export.preset.print": ("打印 · A4 宽 300 dpi", "Print · A4 width, 300 dpi"),
