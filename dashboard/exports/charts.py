@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import io
 import zipfile
-from dataclasses import dataclass
 
 from dashboard.clock import today
 from dashboard.exports import registry
 from dashboard.exports.context import ExportContext, export_context, file_name
+from dashboard.exports.files import ExportError, ExportFile
 from dashboard.exports.frame import FrameText, framed
 from dashboard.exports.presets import FORMATS, MIMETYPES, PRESETS, Preset
 from dashboard.exports.record import exported
@@ -25,21 +25,6 @@ from dashboard.text import t
 
 # What a publicity pack holds per preset: the image, and a vector copy where the medium takes one.
 PACK_FORMATS = {"wechat": ("png",), "slides": ("png", "svg"), "print": ("png", "pdf")}
-
-
-class ExportError(Exception):
-    """A request that cannot be answered; `status` is the HTTP status, the message zh / en."""
-
-    def __init__(self, status: int, zh: str, en: str):
-        super().__init__(f"{zh} / {en}")
-        self.status = status
-
-
-@dataclass(frozen=True)
-class ExportFile:
-    name: str
-    mimetype: str
-    data: bytes
 
 
 def _preset(key: str | None) -> Preset:

@@ -17,7 +17,9 @@ from urllib.parse import urlencode
 
 from flask import Blueprint, Response, request, send_file
 
-from dashboard.exports.charts import ExportError, chart_file, pack_file
+from dashboard.exports.charts import chart_file, pack_file
+from dashboard.exports.files import ExportError
+from dashboard.exports.registry import TABLES
 from dashboard.exports.renderer import ExportUnavailable
 from dashboard.exports.tables import table_file
 from dashboard.session import current_scope
@@ -67,8 +69,6 @@ def pack(page: str):
 
 @blueprint.get("/table/<grid_id>.<fmt>")
 def table(grid_id: str, fmt: str):
-    from dashboard.exports.registry import TABLES
-
     spec = TABLES.get(grid_id)
     params = {k: request.args.get(k) for k in (spec.params if spec else ())}
     return _send(table_file(grid_id, _view_search(params), fmt, current_scope(), params))

@@ -28,9 +28,14 @@ import math
 import re
 from dataclasses import dataclass, field
 
-from dashboard.exports.context import ExportContext
+from dashboard.exports import registry
+from dashboard.exports.context import ExportContext, export_context, file_name
+from dashboard.exports.files import ExportError, ExportFile
 from dashboard.exports.frame import text_width
+from dashboard.exports.presets import MIMETYPES
+from dashboard.exports.record import exported
 from dashboard.privacy import mask_text
+from dashboard.queries.filters import Scope
 from dashboard.text import t
 from etl import record_types
 
@@ -274,14 +279,8 @@ def to_xlsx(table: Table, context: ExportContext) -> bytes:
 TABLE_FORMATS = ("csv", "xlsx")
 
 
-def table_file(grid_id: str, search: str | None, fmt: str, scope, params: dict | None = None):
+def table_file(grid_id: str, search: str | None, fmt: str, scope: Scope, params: dict | None = None) -> ExportFile:
     """The grid `grid_id` as the page shows it for the view in `search`, as CSV or XLSX."""
-    from dashboard.exports import registry
-    from dashboard.exports.charts import ExportError, ExportFile
-    from dashboard.exports.context import export_context, file_name
-    from dashboard.exports.presets import MIMETYPES
-    from dashboard.exports.record import exported
-
     if fmt not in TABLE_FORMATS:
         raise ExportError(400, f"表格只能导出为 CSV 或 XLSX：{fmt}", f"tables export as CSV or XLSX only: {fmt}")
     spec = registry.TABLES.get(grid_id)
