@@ -65,8 +65,13 @@ def _free_port() -> int:
 def server(demo_db):  # noqa: F811
     port = _free_port()
     env = {**os.environ, "TPD_TODAY": TODAY.isoformat(), "PYTHONPATH": str(REPO)}
+    # The server's log goes to a file: a pipe nobody reads fills up after a few hundred
+    # requests and the server then blocks writing its request log.
+    log_path = REPO / "test-output" / "browser-server.log"
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    log = open(log_path, "wb")
     proc = subprocess.Popen([sys.executable, "-m", "dashboard", "--db", str(demo_db), "--port", str(port)],
-                            cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+                            cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     deadline = time.time() + 60
     while time.time() < deadline:
@@ -75,11 +80,12 @@ def server(demo_db):  # noqa: F811
             break
         except OSError:
             if proc.poll() is not None:
-                raise RuntimeError(proc.stdout.read().decode())
+                raise RuntimeError(log_path.read_text(errors="replace"))
             time.sleep(0.3)
     yield base
     proc.terminate()
     proc.wait(timeout=10)
+    log.close()
 
 
 @pytest.fixture(scope="module")
