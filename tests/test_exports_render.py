@@ -311,3 +311,33 @@ def _first_branch() -> str:
     from dashboard.queries import reference
     from dashboard.queries.filters import Scope
     return reference.drill_children(None, Scope.city())[0]
+
+
+def test_every_registered_chart_exports_with_its_title(client):
+    from dashboard.exports.registry import CHARTS
+
+    for chart_id, spec in CHARTS.items():
+        view = "period=this_year" + ("&lang=en" if len(chart_id) % 2 else "")
+        svg = _get(client, f"/download/chart/{chart_id}.svg?preset=slides&{view}").data.decode("utf-8")
+        lang = "en" if "lang=en" in view else "zh"
+        from dashboard.text import t
+        title = t(spec.title_key, lang).replace("&", "&amp;").replace("<", "&lt;")
+        assert title.split("：")[0].split(":")[0][:8] in svg, chart_id
+
+
+def test_every_registered_table_exports_as_csv_and_xlsx(client):
+    import openpyxl
+    from dashboard.exports.registry import TABLES
+
+    for grid_id in TABLES:
+        rows = _csv_rows_of(_get(client, f"/download/table/{grid_id}.csv?period=this_year").data)
+        workbook = openpyxl.load_workbook(io.BytesIO(_get(client, f"/download/table/{grid_id}.xlsx?period=this_year").data))
+        sheet = workbook.worksheets[0]
+        assert [c.value for c in sheet[1]] == rows[0], grid_id
+        assert sheet.max_row == len(rows), grid_id
+        assert workbook.worksheets[1].title == "说明"
+
+
+def _csv_rows_of(data: bytes) -> list[list[str]]:
+    assert data.startswith(b"\xef\xbb\xbf")
+    return list(csv.reader(io.StringIO(data[3:].decode("utf-8"), newline="")))
