@@ -30,13 +30,21 @@ CHROMIUM = Path("/usr/bin/chromium")
 
 @pytest.fixture(scope="module")
 def client(demo_db):  # noqa: F811
+    """The download routes on a Flask app of their own: the Dash app is built (it imports the pages,
+    which register their charts), but requests skip Dash's own checks, which object to pages that
+    other test modules imported a second time."""
     if not CHROMIUM.exists():
         pytest.fail("Chromium is missing: ./test.sh installs it (apt-get install chromium)")
-    from dashboard.app import create_app
+    import flask
 
-    app = create_app(demo_db)
+    from dashboard.app import create_app
+    from dashboard.exports import routes
+
+    create_app(demo_db)
+    server = flask.Flask("tpd-export-tests")
+    routes.register(server)
     OUT.mkdir(parents=True, exist_ok=True)
-    return app.server.test_client()
+    return server.test_client()
 
 
 def _get(client, url: str, status: int = 200):

@@ -143,13 +143,24 @@ class Renderer:
         if k is None:
             return
         try:
-            asyncio.run_coroutine_threadsafe(k.close(), loop).result(15)
+            asyncio.run_coroutine_threadsafe(k.close(), loop).result(5 if not self._alive_process(k) else 15)
         except Exception:  # noqa: BLE001  (closing a dead browser)
             log.warning("export server did not close cleanly", exc_info=True)
         loop.call_soon_threadsafe(loop.stop)
         thread.join(5)
 
+    @staticmethod
+    def _alive_process(k) -> bool:
+        process = getattr(k, "subprocess", None)
+        return process is None or process.poll() is None
+
+    def _alive(self) -> bool:
+        return self._alive_process(self._kaleido)
+
     def _submit(self, coroutine_fn):
+        if self._kaleido is not None and not self._alive():
+            log.warning("export browser has exited; starting a new one")
+            self.close()
         self.start()
         k, loop = self._kaleido, self._loop
         return asyncio.run_coroutine_threadsafe(coroutine_fn(k), loop)
@@ -169,7 +180,7 @@ class Renderer:
             except ExportUnavailable:
                 raise
             except Exception as exc:  # noqa: BLE001  (browser gone, timeout, render error)
-                log.warning("export render failed (attempt %d): %s", attempt, exc)
+                log.warning("export render failed (attempt %d): %r", attempt, exc)
                 self.close()
                 if attempt == 2:
                     raise ExportUnavailable(f"图片生成失败 / the image could not be drawn: {exc}") from exc
