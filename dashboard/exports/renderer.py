@@ -30,7 +30,7 @@ from pathlib import Path
 log = logging.getLogger("tpd.exports")
 
 FRAME_JS = Path(__file__).with_name("frame.js")
-RENDER_TIMEOUT_S = 60
+RENDER_TIMEOUT_S = 30
 
 
 class ExportUnavailable(RuntimeError):
@@ -183,7 +183,7 @@ class Renderer:
                 log.warning("export render failed (attempt %d): %r", attempt, exc)
                 self.close()
                 if attempt == 2:
-                    raise ExportUnavailable(f"图片生成失败 / the image could not be drawn: {exc}") from exc
+                    raise ExportUnavailable(f"图片生成失败 / the image could not be drawn: {exc or type(exc).__name__}") from exc
         return list(results)
 
     def render(self, fig: dict, fmt: str, scale: float) -> bytes:
