@@ -86,8 +86,10 @@ def main(argv=None) -> int:
     from dashboard.app import create_app
 
     app = create_app(db, users_db)
+    from dashboard.exports.renderer import warm_up as start_export_browser
     from dashboard.queries.db import warm_up_in_background
     warm_up_in_background()
+    start_export_browser()   # the export browser starts now, so the first chart download does not wait for it
     print(f"旅游警务数据看板 → http://{args.host}:{args.port}/", file=sys.stderr)
     app.run(host=args.host, port=args.port, debug=args.debug, request_handler=request_handler())
     return 0

@@ -1,8 +1,9 @@
 """The Dash app: pages from `dashboard/pages`, the shell, assets served locally.
 
-`create_app(db)` points the query layer at a warehouse and builds the app,
-every route of it behind sign-in (`dashboard.auth`; the users database lives
-beside the warehouse unless `users_db` or `TPD_USERS_DB` says otherwise);
+`create_app(db)` points the query layer at a warehouse and builds the app
+(with the export downloads under /download/), every route of it behind
+sign-in (`dashboard.auth`; the users database lives beside the warehouse
+unless `users_db` or `TPD_USERS_DB` says otherwise);
 `server` is the Flask app for gunicorn (`dashboard.wsgi:server`).
 """
 from __future__ import annotations
@@ -13,6 +14,7 @@ import dash
 
 from dashboard import auth, theme  # noqa: F401  (theme registers the Plotly template)
 from dashboard.components.shell import shell
+from dashboard.exports import routes as export_routes
 from dashboard.queries import db
 from dashboard.text import t
 from warehouse.config import default_users_db_path
@@ -34,5 +36,6 @@ def create_app(db_path: Path | str | None = None, users_db: Path | str | None = 
         update_title=None,
     )
     app.layout = lambda: shell(dash.page_container)
+    export_routes.register(app.server)    # /download/…: chart images, publicity packs, table files
     auth.install(app, users_db or default_users_db_path(db_path))
     return app

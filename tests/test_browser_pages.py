@@ -147,3 +147,48 @@ def test_english_switch_translates_the_shell(server, admin):  # noqa: F811
         assert console == []
     finally:
         page.close()
+
+
+def test_a_chart_a_table_and_a_page_pack_download_from_their_export_menus(server, admin):  # noqa: F811
+    """Click 导出 on a chart, its grid and the page's 宣传素材包: each downloads a finished file,
+    and the links follow the filters when they change."""
+    import csv
+    import io
+    import zipfile
+
+    from PIL import Image
+
+    page, console = open_page(admin, f"{server}/incidents?period=custom&start=2026-10-01&end=2026-10-31")
+    try:
+        page.click("#incidents-category-export button")
+        with page.expect_download(timeout=60_000) as info:
+            page.click("#incidents-category-export-wechat-png")
+        download = info.value
+        assert download.failure() is None
+        assert download.suggested_filename == "警情类别_2026-10-01至2026-10-31_微信公众号.png"
+        image = Image.open(download.path())
+        assert image.width == 1080 and image.height > 500
+
+        page.click("#incidents-records-export button")
+        with page.expect_download(timeout=60_000) as info:
+            page.click("#incidents-records-export-csv")
+        data = open(info.value.path(), "rb").read()
+        assert info.value.suggested_filename.endswith(".csv") and data.startswith(b"\xef\xbb\xbf")
+        header = next(csv.reader(io.StringIO(data[3:].decode("utf-8"))))
+        assert header[:2] == ["警情编号", "接警时间"]
+
+        page.click("#incidents-pack button")
+        with page.expect_download(timeout=60_000) as info:
+            page.click("#incidents-pack-wechat")
+        names = zipfile.ZipFile(info.value.path()).namelist()
+        assert sum(n.endswith(".png") for n in names) == 7 and "说明.txt" in names
+
+        page.select_option("#filter-period", "this_year")
+        page.wait_for_url("**period=this_year**", timeout=30_000)
+        page.wait_for_function(
+            "() => (document.querySelector('#incidents-category-export-print-pdf') || {}).href"
+            " && document.querySelector('#incidents-category-export-print-pdf').href.includes('period=this_year')",
+            timeout=30_000)
+        assert console == []
+    finally:
+        page.close()

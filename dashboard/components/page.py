@@ -18,6 +18,7 @@ from urllib.parse import parse_qsl
 from dash import dcc, html
 
 from dashboard.auth import roles
+from dashboard.components.exports import pack_menu
 from dashboard.components.filter_bar import filter_bar
 from dashboard.components.view import view_from_args
 from dashboard.queries.filters import Scope
@@ -30,10 +31,12 @@ MAX_SEARCH_LENGTH = 2000
 MAX_FIELDS = 20
 
 
-def page_frame(store_id: str, view: View, scope: Scope, title: str, *children) -> html.Div:
+def page_frame(store_id: str, view: View, scope: Scope, title: str, *children, pack: str | None = None) -> html.Div:
+    """`pack`: the page's id, to offer its charts as a publicity pack beside the filters."""
+    tools = pack_menu(pack, view) if pack else None
     return html.Div([
         html.H1(title, className="tpd-page-title visually-hidden"),
-        filter_bar(view, scope),
+        filter_bar(view, scope, tools),
         dcc.Store(id=store_id, data=view.query()),
         html.Div(list(children), className="tpd-page-body"),
     ], lang=view.lang)

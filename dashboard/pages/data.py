@@ -19,10 +19,13 @@ from dash import Input, Output, State, callback, dcc, html, no_update
 
 from dashboard.clock import today
 from dashboard.components.cached import cached_output
+from dashboard.components.exports import card_head, chart_graph_config, chart_menu, table_hrefs, table_menu
 from dashboard.components.filter_bar import URL
 from dashboard.components.grid import grid
 from dashboard.components.page import page_frame, view_from_store
 from dashboard.components.view import view_from_args
+from dashboard.exports.registry import page_exports
+from dashboard.exports.tables import Table
 from dashboard.figures.data import quarantine_reasons_figure, reason_label
 from dashboard.privacy import mask_text
 from dashboard.queries import data as q
@@ -32,7 +35,6 @@ from dashboard.refusals import Forbidden
 from dashboard.session import current_scope, may
 from dashboard.text.auth import EVENTS
 from dashboard.text import t
-from dashboard.theme import graph_config
 from etl.record_types import BY_NAME
 
 dash.register_page(__name__, path="/data", name="nav.data", order=6, title="数据管理 · 旅游警务数据看板")
@@ -67,6 +69,15 @@ def _view(search, scope):
     return view_from_store(search, scope, DEFAULT_PERIOD, allowed(scope))
 
 
+def _describe(view, scope) -> list[str]:
+    batch = view.get("q")
+    return [t("data.batch_filter", view.lang, batch=batch)] if batch else []
+
+
+# Only the period applies on this page: exports say so by naming no unit, area or season.
+EXPORTS = page_exports(PAGE, _view, describe=_describe, view_filters=False)
+
+
 def _ignored_filters(view, scope) -> str:
     lang = view.lang
     parts = []
@@ -85,8 +96,8 @@ def _auto_height(g):
     return g
 
 
-def _card(title, *body, title_id: str | None = None) -> dbc.Card:
-    heading = html.H2(title, className="tpd-card-title", **({"id": title_id} if title_id else {}))
+def _card(title, *body, title_id: str | None = None, tools=None) -> dbc.Card:
+    heading = card_head(title, tools, title_id=title_id)
     return dbc.Card(dbc.CardBody([heading, *body]), className="h-100")
 
 
@@ -109,19 +120,21 @@ def layout(**kwargs):
             html.Div(id=TOTALS, className="tpd-data-totals"),
             grid(LOG, [], [], lang, height=260, row_id="batch_id", tooltipShowDelay=200,
                  rowClassRules={"tpd-row-selected": "params.data && params.data.selected"}),
+            tools=table_menu(LOG, view),
         )), className="g-2 mb-2"),
         dbc.Row(dbc.Col(_card(
             "", html.Div(id=FILES_INFO),
             html.P(t("data.files_hint", lang), className="tpd-hint"),
             grid(FILES, [], [], lang, height=300),
-            title_id=FILES_TITLE,
+            title_id=FILES_TITLE, tools=table_menu(FILES, view),
         )), className="g-2 mb-2"),
         dbc.Row([
             dbc.Col(_card(
                 t("data.quarantine", lang),
                 html.P(t("data.quarantine_hint", lang), className="tpd-hint"),
-                dcc.Graph(id=Q_CHART, config=graph_config(lang, t("data.quarantine", lang)),
+                dcc.Graph(id=Q_CHART, config=chart_graph_config(t("data.quarantine", lang), view),
                           style={"height": "260px"}),
+                tools=chart_menu(Q_CHART, view),
             ), lg=4),
             dbc.Col(_card(
                 "",
@@ -133,7 +146,7 @@ def layout(**kwargs):
                 ], className="g-2 mb-1"),
                 html.Div(id=Q_NOTE, className="tpd-hint"),
                 grid(Q_GRID, [], [], lang, height=380, tooltipShowDelay=200),
-                title_id=Q_TITLE,
+                title_id=Q_TITLE, tools=table_menu(Q_GRID, view),
             ), lg=8),
         ], className="g-2 mb-2"),
         dbc.Row([
@@ -142,6 +155,7 @@ def layout(**kwargs):
                 html.P(t("data.freshness_hint", lang, amber=q.STALE_AMBER_DAYS, red=q.STALE_RED_DAYS),
                        className="tpd-hint"),
                 _auto_height(grid(FRESH, [], [], lang, domLayout="autoHeight")),
+                tools=table_menu(FRESH, view),
             ), lg=8),
             dbc.Col(_card(
                 t("data.howto", lang),
@@ -325,14 +339,30 @@ def freshness_rows(df, lang: str) -> list[dict]:
 
 # ---- callbacks ------------------------------------------------------------------------------
 
+@EXPORTS.table(LOG, "data.log")
+def log_table(view, scope) -> Table:
+    return Table(log_columns(view.lang), log_rows(q.load_log(view.filters, scope, view.lang), view.get("q"), view.lang))
+
+
 @callback(Output(LOG, "columnDefs"), Output(LOG, "rowData"), Output(TOTALS, "children"), Input(VIEW, "data"))
 @cached_output
 def render_log(search):
     scope = current_scope()
     view = _view(search, scope)
-    df = q.load_log(view.filters, scope, view.lang)
-    return (log_columns(view.lang), log_rows(df, view.get("q"), view.lang),
-            totals_line(q.load_totals(view.filters, scope), view.lang))
+    table = log_table(view, scope)
+    return table.columns, table.rows, totals_line(q.load_totals(view.filters, scope), view.lang)
+
+
+def files_title(view, scope) -> str:
+    selected = view.get("q")
+    return t("data.files_batch", view.lang, batch=selected) if selected else t("data.files_period", view.lang)
+
+
+@EXPORTS.table(FILES, "data.files_period", title=files_title)
+def files_table(view, scope) -> Table:
+    selected = view.get("q")
+    return Table(file_columns(view.lang, not selected),
+                 file_rows(q.load_files(view.filters, scope, selected), view.lang))
 
 
 @callback(Output(FILES, "columnDefs"), Output(FILES, "rowData"), Output(FILES_TITLE, "children"),
@@ -343,9 +373,9 @@ def render_files(search):
     view = _view(search, scope)
     lang = view.lang
     selected = view.get("q")
-    df = q.load_files(view.filters, scope, selected)
+    table = files_table(view, scope)
     if not selected:
-        return file_columns(lang, True), file_rows(df, lang), t("data.files_period", lang), None
+        return table.columns, table.rows, files_title(view, scope), None
     info = q.batch(scope, selected, lang) or {}
     status = t(f"data.status.{info.get('status')}", lang) if info.get("status") in q.STATUSES \
         else str(info.get("status"))
@@ -354,11 +384,18 @@ def render_files(search):
                     user=info.get("user_name") or "—"), className="me-2"),
         dcc.Link(t("data.show_all_batches", lang), href=view.query(q=None), className="small"),
     ], className="small mb-1")]
-    if df.empty:
+    if not table.rows:
         parts.append(dbc.Alert(t("data.batch_no_files", lang, status=status, message=info.get("message") or ""),
                                color="warning" if info.get("status") != "failed" else "danger",
                                className="py-1 px-2 small mb-1"))
-    return file_columns(lang, False), file_rows(df, lang), t("data.files_batch", lang, batch=selected), parts
+    return table.columns, table.rows, files_title(view, scope), parts
+
+
+@EXPORTS.chart(Q_CHART, "data.quarantine")
+def quarantine_chart(view, scope):
+    selected = view.get("q")
+    return quarantine_reasons_figure(q.quarantine_reasons(view.filters, scope, selected),
+                                     q.quarantine_total(view.filters, scope, selected), view.lang)
 
 
 @callback(Output(Q_CHART, "figure"), Output(Q_CHART, "style"), Output(Q_FILE, "options"),
@@ -370,17 +407,47 @@ def render_quarantine_summary(search):
     lang = view.lang
     selected = view.get("q")
     reasons = q.quarantine_reasons(view.filters, scope, selected)
-    total = q.quarantine_total(view.filters, scope, selected)
     files = q.quarantine_files(view.filters, scope, selected)
     file_options = [{"label": f"{name}（{n:,}）" if lang == "zh" else f"{name} ({n:,})", "value": path}
                     for path, name, n in zip(files["file_path"], files["file"], files["n_rows"])]
     reason_options = [{"label": f"{reason_label(r, lang)}（{n:,}）" if lang == "zh"
                        else f"{reason_label(r, lang)} ({n:,})", "value": r}
                       for r, n in zip(reasons["reason"], reasons["n_rows"])]
-    title = t("data.quarantine_scope_batch", lang, batch=selected) if selected \
-        else t("data.quarantine_scope_period", lang)
-    fig = quarantine_reasons_figure(reasons, total, lang)
-    return fig, {"height": f"{fig.layout.height}px"}, file_options, reason_options, title
+    fig = quarantine_chart(view, scope)
+    return fig, {"height": f"{fig.layout.height}px"}, file_options, reason_options, quarantine_title(view, scope)
+
+
+def _quarantine_choice(view, scope, file, reason) -> tuple[str | None, str | None]:
+    """The dropdowns (or a link's arguments) are client input: keep a value only if this view offers it."""
+    if file and file not in set(q.quarantine_files(view.filters, scope, view.get("q"))["file_path"]):
+        file = None
+    if reason not in q.REASONS:
+        reason = None
+    return file, reason
+
+
+def _quarantine(view, scope, file, reason) -> tuple[Table, str]:
+    lang = view.lang
+    file, reason = _quarantine_choice(view, scope, file, reason)
+    df = q.quarantine_rows(view.filters, scope, view.get("q"), file, reason, lang, t("data.masked", lang),
+                           limit=q.QUARANTINE_LIMIT + 1)
+    if len(df) > q.QUARANTINE_LIMIT:
+        note = t("data.limit_note", lang, n=f"{q.QUARANTINE_LIMIT:,}+", limit=f"{q.QUARANTINE_LIMIT:,}")
+        df = df.head(q.QUARANTINE_LIMIT)
+    else:
+        note = t("data.shown_note", lang, n=f"{len(df):,}")
+    return Table(quarantine_columns(lang), quarantine_rows(df, lang)), note
+
+
+def quarantine_title(view, scope) -> str:
+    selected = view.get("q")
+    return t("data.quarantine_scope_batch", view.lang, batch=selected) if selected \
+        else t("data.quarantine_scope_period", view.lang)
+
+
+@EXPORTS.table(Q_GRID, "data.quarantine_scope_period", params=("file", "reason"), title=quarantine_title)
+def quarantine_table(view, scope, file: str | None = None, reason: str | None = None) -> Table:
+    return _quarantine(view, scope, file, reason)[0]
 
 
 @callback(Output(Q_GRID, "columnDefs"), Output(Q_GRID, "rowData"), Output(Q_NOTE, "children"),
@@ -388,30 +455,31 @@ def render_quarantine_summary(search):
 @cached_output
 def render_quarantine_rows(search, file, reason):
     scope = current_scope()
+    table, note = _quarantine(_view(search, scope), scope, file, reason)
+    return table.columns, table.rows, note
+
+
+@callback(Output(f"{Q_GRID}-export-csv", "href"), Output(f"{Q_GRID}-export-xlsx", "href"),
+          Input(VIEW, "data"), Input(Q_FILE, "value"), Input(Q_REASON, "value"))
+def quarantine_export_links(search, file, reason):
+    """The grid's export links follow its file and reason choices, which are not in the URL."""
+    scope = current_scope()
     view = _view(search, scope)
-    lang = view.lang
-    selected = view.get("q")
-    # The dropdowns are client input: keep a value only if this view offers it.
-    if file and file not in set(q.quarantine_files(view.filters, scope, selected)["file_path"]):
-        file = None
-    if reason not in q.REASONS:
-        reason = None
-    df = q.quarantine_rows(view.filters, scope, selected, file, reason, lang, t("data.masked", lang),
-                           limit=q.QUARANTINE_LIMIT + 1)
-    if len(df) > q.QUARANTINE_LIMIT:
-        note = t("data.limit_note", lang, n=f"{q.QUARANTINE_LIMIT:,}+", limit=f"{q.QUARANTINE_LIMIT:,}")
-        df = df.head(q.QUARANTINE_LIMIT)
-    else:
-        note = t("data.shown_note", lang, n=f"{len(df):,}")
-    return quarantine_columns(lang), quarantine_rows(df, lang), note
+    file, reason = _quarantine_choice(view, scope, file, reason)
+    return table_hrefs(Q_GRID, view, file=file, reason=reason)
+
+
+@EXPORTS.table(FRESH, "data.freshness")
+def freshness_table(view, scope) -> Table:
+    return Table(freshness_columns(view.lang), freshness_rows(q.freshness(scope, today()), view.lang))
 
 
 @callback(Output(FRESH, "columnDefs"), Output(FRESH, "rowData"), Input(VIEW, "data"))
 @cached_output
 def render_freshness(search):
     scope = current_scope()
-    view = _view(search, scope)
-    return freshness_columns(view.lang), freshness_rows(q.freshness(scope, today()), view.lang)
+    table = freshness_table(_view(search, scope), scope)
+    return table.columns, table.rows
 
 
 @callback(Output(URL, "search", allow_duplicate=True), Input(LOG, "cellClicked"), State(VIEW, "data"),
