@@ -65,4 +65,12 @@ _no_server_banner()
 
 
 def post_fork(server, worker):
-    worker.log.info("worker %s: DuckDB readers open on first request, after the fork", worker.pid)
+    worker.log.info("worker %s: DuckDB readers open after the fork", worker.pid)
+
+
+def post_worker_init(worker):
+    """Each worker, once it has imported the app (after the fork), reads what the pages
+    read in the background, so the first page of the day is not the slow one."""
+    from dashboard.queries.db import warm_up_in_background
+
+    warm_up_in_background()

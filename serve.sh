@@ -11,4 +11,10 @@ if [ ! -f "$TPD_DB" ]; then
   echo "warehouse not found: $TPD_DB (load exports with .venv/bin/python -m etl load --db $TPD_DB, or build the demo with ./run.sh)" >&2
   exit 2
 fi
+# Someone must be able to sign in: a demo warehouse gets its demo administrator (the one-time
+# password is printed), a real one needs `python -m dashboard.users add <name> --role admin`.
+.venv/bin/python -c 'import sys; from pathlib import Path
+from dashboard.__main__ import ensure_users
+from warehouse.config import default_users_db_path
+db = Path(sys.argv[1]); sys.exit(0 if ensure_users(db, default_users_db_path(db)) else 2)' "$TPD_DB"
 exec .venv/bin/gunicorn -c gunicorn.conf.py "$@" dashboard.wsgi:server

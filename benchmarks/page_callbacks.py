@@ -4,7 +4,8 @@ Target (issue 3): each callback answers within 300 ms at the 95th percentile
 uncached, and under 30 ms cached. Callbacks are called as the functions the
 pages register (what Dash runs for a request, minus HTTP), with the query
 cache cleared before each uncached call; views vary over the city, units and
-scenic areas, so one unit's cache does not serve another.
+scenic areas, so one unit's cache does not serve another. The warehouse is
+warmed up first, as the server does when it starts.
 Run: .venv/bin/python benchmarks/page_callbacks.py [--scale 10000000] [--workdir DIR]
 """
 from __future__ import annotations
@@ -55,10 +56,24 @@ def main() -> int:
     db = demo_warehouse(args.scale, args.workdir)
     os.environ["TPD_TODAY"] = "2026-11-23"
     from dashboard.app import create_app
-    from dashboard.queries import db as qdb
+    from dashboard.auth.store import User
+    from dashboard.session import acting_as
 
     create_app(db)
+    qdb.warm_up()  # as `python -m dashboard` does when it starts
     searches = views(db)
+    with acting_as(User("bench", "admin")):   # callbacks answer a signed-in user only
+        figures, worst_uncached, worst_cached = time_callbacks(searches)
+    report("page_callbacks", {"scale": args.scale, "views": len(searches), "callbacks": figures,
+                              "worst_uncached_p95_ms": round(worst_uncached * 1000),
+                              "worst_cached_p95_ms": round(worst_cached * 1000),
+                              "targets_ms": {"uncached_p95": 300, "cached_p95": 30}})
+    return 0
+
+
+def time_callbacks(searches: list[str]) -> tuple[dict, float, float]:
+    from dashboard.queries import db as qdb
+
     figures, worst_uncached, worst_cached = {}, 0.0, 0.0
     for page in PAGES:
         module = importlib.import_module(f"dashboard.pages.{page}")
@@ -80,11 +95,7 @@ def main() -> int:
             worst_cached = max(worst_cached, p95(cached))
             print(f"{key:45s} uncached p95 {p95(uncached) * 1000:7.0f} ms   cached p95 {p95(cached) * 1000:6.1f} ms",
                   file=sys.stderr)
-    report("page_callbacks", {"scale": args.scale, "views": len(searches), "callbacks": figures,
-                              "worst_uncached_p95_ms": round(worst_uncached * 1000),
-                              "worst_cached_p95_ms": round(worst_cached * 1000),
-                              "targets_ms": {"uncached_p95": 300, "cached_p95": 30}})
-    return 0
+    return figures, worst_uncached, worst_cached
 
 
 if __name__ == "__main__":

@@ -26,6 +26,29 @@ SETTLED = """() => !document.querySelector('[data-dash-is-loading="true"]')
                    && document.querySelectorAll('.js-plotly-plot').length > 0"""
 
 
+def bench_admin(users_db: Path) -> str:
+    """An administrator for the benchmark (a fresh password each run)."""
+    from dashboard.auth import passwords, store
+    password = passwords.generate_password()
+    if store.get("bench", users_db) is None:
+        store.add("bench", "admin", password=password, must_change=False, actor="benchmark", db=users_db)
+    else:
+        store.reset_password("bench", password, actor="benchmark", must_change=False, db=users_db)
+    return password
+
+
+def signed_in(browser, base: str, password: str):
+    context = browser.new_context(viewport={"width": 1440, "height": 900})
+    page = context.new_page()
+    page.goto(base + "/login")
+    page.fill("#username", "bench")
+    page.fill("#password", password)
+    with page.expect_navigation(wait_until="commit"):
+        page.click("button[type=submit]")
+    page.close()
+    return context
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--workdir", type=Path, default=Path("/tmp/tpd-bench"))
@@ -38,13 +61,16 @@ def main() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
+    users_db = args.workdir / "bench-users.sqlite3"
+    password = bench_admin(users_db)
     env = {**os.environ, "TPD_TODAY": "2026-11-23", "PYTHONPATH": str(REPO)}
-    server = subprocess.Popen([PY, "-m", "dashboard", "--db", str(db), "--port", str(port)], cwd=REPO, env=env,
+    server = subprocess.Popen([PY, "-m", "dashboard", "--db", str(db), "--users-db", str(users_db),
+                               "--port", str(port)], cwd=REPO, env=env,
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"
     for _ in range(100):
         try:
-            urllib.request.urlopen(base + "/_dash-layout", timeout=2)
+            urllib.request.urlopen(base + "/login", timeout=2)
             break
         except OSError:
             time.sleep(0.3)
@@ -54,10 +80,11 @@ def main() -> int:
     try:
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
+            context = signed_in(browser, base, password)
             for path in PATHS:
                 times = []
                 for i in range(args.repeat):
-                    page = browser.new_page(viewport={"width": 1440, "height": 900})
+                    page = context.new_page()
                     # A different period each time, so no answer comes from the query cache.
                     url = f"{base}{path}?period=custom&start=2026-0{i + 1}-01&end=2026-10-31"
                     t0 = time.perf_counter()

@@ -1,4 +1,11 @@
-"""`python -m dashboard --db PATH [--host H] [--port P]`: serve the dashboard."""
+"""`python -m dashboard --db PATH [--host H] [--port P]`: serve the dashboard.
+
+Every page needs a signed-in user. On a demo warehouse with no users yet,
+the first start creates the demo administrator `admin` with a one-time
+password and prints it (it must be changed at the first sign-in). A real
+warehouse never gets a default account: with no users the command refuses
+to start and says how to add one.
+"""
 from __future__ import annotations
 
 import argparse
@@ -6,12 +13,63 @@ import os
 import sys
 from pathlib import Path
 
-from warehouse.config import default_db_path
+from warehouse.config import default_db_path, default_users_db_path
+
+DEMO_ADMIN = "admin"
+
+
+def _is_demo(db: Path) -> bool:
+    import duckdb
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        found = con.execute("select value from meta where key = 'demo'").fetchall()
+    finally:
+        con.close()
+    return bool(found) and found[0][0] == "true"
+
+
+def ensure_users(db: Path, users_db: Path) -> bool:
+    """True when someone can sign in; creates the demo admin on a demo warehouse without users."""
+    from dashboard.auth import passwords, store
+    from warehouse import usersdb
+
+    if store.count(users_db):
+        return True
+    if not _is_demo(db):
+        print(f"还没有任何用户，看板不会以默认密码启动。请先添加管理员：\n"
+              f"  python -m dashboard.users --db {db} add <用户名> --role admin\n"
+              f"No users yet, and a real warehouse never gets a default password. Add an administrator first:\n"
+              f"  python -m dashboard.users --db {db} add <name> --role admin", file=sys.stderr)
+        return False
+    password = passwords.generate_password()
+    store.add(DEMO_ADMIN, "admin", password=password, display_name="演示管理员", must_change=True,
+              actor="demo-setup:" + usersdb.os_actor(), db=users_db)
+    bar = "=" * 64
+    print(f"{bar}\n演示数据：已创建演示管理员 / demo data: created the demo administrator\n"
+          f"  用户名 user: {DEMO_ADMIN}\n  一次性密码 one-time password: {password}\n"
+          f"首次登录后须修改密码；忘记时 / it must be changed at the first sign-in; if lost:\n"
+          f"  python -m dashboard.users --db {db} reset-password {DEMO_ADMIN}\n{bar}", file=sys.stderr)
+    return True
+
+
+def request_handler():
+    """Werkzeug's handler without its `Server: Werkzeug/… Python/…` banner."""
+    from werkzeug.serving import WSGIRequestHandler
+
+    class QuietHandler(WSGIRequestHandler):
+        def send_response(self, code, message=None):
+            self.log_request(code)
+            self.send_response_only(code, message)
+            self.send_header("Date", self.date_time_string())
+
+    return QuietHandler
 
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m dashboard", description="旅游警务数据看板")
     parser.add_argument("--db", type=Path, default=None)
+    parser.add_argument("--users-db", type=Path, default=None,
+                        help="users and audit log (default: $TPD_USERS_DB, else beside the warehouse)")
     parser.add_argument("--host", default=os.environ.get("TPD_HOST", "127.0.0.1"))
     parser.add_argument("--port", type=int, default=int(os.environ.get("TPD_PORT", "8050")))
     parser.add_argument("--debug", action="store_true")
@@ -22,11 +80,18 @@ def main(argv=None) -> int:
               f"warehouse not found: {db} (run `python -m etl demo --db {db}` first)", file=sys.stderr)
         return 2
     os.environ["TPD_DB"] = str(db)
+    users_db = args.users_db or default_users_db_path(db)
+    if not ensure_users(db, users_db):
+        return 2
     from dashboard.app import create_app
 
-    app = create_app(db)
+    app = create_app(db, users_db)
+    from dashboard.exports.renderer import warm_up as start_export_browser
+    from dashboard.queries.db import warm_up_in_background
+    warm_up_in_background()
+    start_export_browser()   # the export browser starts now, so the first chart download does not wait for it
     print(f"旅游警务数据看板 → http://{args.host}:{args.port}/", file=sys.stderr)
-    app.run(host=args.host, port=args.port, debug=args.debug)
+    app.run(host=args.host, port=args.port, debug=args.debug, request_handler=request_handler())
     return 0
 
 

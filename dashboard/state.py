@@ -3,7 +3,9 @@
 Everything a person chooses lives in the query string, so a copied link
 reproduces the view. `parse_view` turns the query arguments Dash passes to a
 page's `layout(**kwargs)` into a `View`, dropping (and reporting) anything
-invalid; `View.query()` writes it back. Periods: weeks run Monday to Sunday;
+invalid; `View.query()` writes it back. Callbacks read the view strictly
+(`dashboard.components.page.view_from_store`): there anything invalid is
+refused, because only a tampering client sends it. Periods: weeks run Monday to Sunday;
 a period that has not ended yet (本周, 本月 …) runs to today, and is compared
 with the same number of days of the period before and of last year.
 """
@@ -17,6 +19,12 @@ from dashboard.queries.filters import SEASONS, Filters
 
 PRESETS = ("this_week", "last_week", "this_month", "this_quarter", "this_year", "custom")
 EXTRA_KEYS = ("category", "campaign", "grain", "q")   # page-level choices kept in the URL
+SHARED_KEYS = ("period", "start", "end", "unit", "area", "season", "lang")
+LANGS = ("zh", "en")
+# Custom periods stay within these days (and ten years long at most).
+FIRST_DAY = dt.date(2000, 1, 1)
+LAST_DAY = dt.date(2099, 12, 31)
+MAX_EXTRA_LENGTH = 100
 
 
 @dataclass(frozen=True)
@@ -114,14 +122,16 @@ def parse_view(args: dict, *, today: dt.date, default_period: str = "last_week",
                units: set[str] | frozenset = frozenset(), areas: set[str] | frozenset = frozenset(),
                extra_allowed: dict[str, set[str] | None] | None = None) -> View:
     """A valid View from untrusted query arguments; what was dropped is in `invalid`."""
-    invalid = []
+    invalid = [f"{key}=…" for key, value in args.items() if not isinstance(value, str)]  # e.g. a repeated key
+    args = {key: value for key, value in args.items() if isinstance(value, str)}
     period = args.get("period") or default_period
     if period not in PRESETS:
         invalid.append(f"period={period}")
         period = default_period
     if period == "custom":
         start, end = _date(args.get("start")), _date(args.get("end"))
-        if not start or not end or end < start or (end - start).days > 3660:
+        if (not start or not end or end < start or (end - start).days > 3660
+                or start < FIRST_DAY or end > LAST_DAY):
             invalid.append(f"start={args.get('start')}&end={args.get('end')}")
             period = default_period
     if period != "custom":
@@ -138,14 +148,17 @@ def parse_view(args: dict, *, today: dt.date, default_period: str = "last_week",
     if season and season not in SEASONS:
         invalid.append(f"season={season}")
         season = None
-    lang = args.get("lang") if args.get("lang") in ("zh", "en") else "zh"
+    lang = args.get("lang") or "zh"
+    if lang not in LANGS:
+        invalid.append(f"lang={lang}")
+        lang = "zh"
     extra = []
     for key, allowed in (extra_allowed or {}).items():
         value = args.get(key)
         if value in (None, ""):
             continue
-        if allowed is not None and value not in allowed:
-            invalid.append(f"{key}={value}")
+        if (allowed is not None and value not in allowed) or len(str(value)) > MAX_EXTRA_LENGTH:
+            invalid.append(f"{key}={str(value)[:MAX_EXTRA_LENGTH]}")
             continue
-        extra.append((key, str(value)[:100]))
+        extra.append((key, str(value)))
     return View(period, start, end, unit, area, season, lang, tuple(extra), tuple(invalid))

@@ -4,19 +4,27 @@
 0 when the batch committed, quarantined rows included, 2 when it was refused
 with nothing loaded. `demo` writes a fictional city's exports and loads them
 through the same loader, marking the warehouse as demo data.
+
+Every load, committed or refused, is also appended to the audit log in the
+users database beside the warehouse (`TPD_USERS_DB` overrides where), with
+who loaded (`--user`, else `TPD_USER`, else the operating-system account)
+and what; a failure to write that entry is reported but does not undo a
+committed load.
 """
 from __future__ import annotations
 
 import argparse
 import datetime as dt
 import json
+import os
 import sys
 import tempfile
 from pathlib import Path
 
 from etl.errors import BatchRefused
 from etl.loader import BatchResult, load_batch
-from warehouse.config import default_db_path
+from warehouse import usersdb
+from warehouse.config import default_db_path, default_users_db_path
 
 EXIT_REFUSED = 2
 
@@ -39,11 +47,29 @@ def print_summary(result: BatchResult, out=sys.stdout) -> None:
         print(f"    已跳过非数据文件 skipped (not CSV/XLSX): {skipped}", file=out)
 
 
+def audit_load(db: Path, event: str, user: str | None, detail: dict, target: str | None = None) -> None:
+    """Append the load to the audit log in the users database; warn (never fail) when that cannot be done."""
+    actor = user or os.environ.get("TPD_USER") or usersdb.os_actor()
+    try:
+        usersdb.record(default_users_db_path(db), event, actor=actor, target=target,
+                       detail={"warehouse": str(db), "os_user": usersdb.os_actor(), **detail})
+    except Exception as problem:  # noqa: BLE001  (the load itself is done either way)
+        print(f"警告：未能写入审计日志 / warning: could not write the audit log: {problem}", file=sys.stderr)
+
+
+def _batch_detail(result: BatchResult) -> dict:
+    totals = result.as_json()["totals"]
+    return {"status": "committed", "files": [f.file for f in result.files][:200], **totals}
+
+
 def cmd_load(args) -> int:
     progress = (lambda msg: print(msg, file=sys.stderr)) if sys.stderr.isatty() and not args.json else None
     try:
         result = load_batch(args.db, args.paths, record_type=args.type, user=args.user, progress=progress)
     except BatchRefused as refusal:
+        audit_load(args.db, "load.refused", args.user,
+                   {"status": "refused", "paths": [str(p) for p in args.paths][:200], "reason": refusal.message_en,
+                    "file": refusal.file})
         if args.json:
             print(json.dumps({"error": str(refusal), "error_zh": refusal.message_zh,
                               "error_en": refusal.message_en, "file": refusal.file,
@@ -52,6 +78,7 @@ def cmd_load(args) -> int:
             print(f"批次被拒绝，未导入任何数据 / batch refused, nothing loaded:\n  {refusal.message_zh}\n  "
                   f"{refusal.message_en}", file=sys.stderr)
         return EXIT_REFUSED
+    audit_load(args.db, "load", args.user, _batch_detail(result), result.batch_id)
     if args.json:
         print(json.dumps(result.as_json(), ensure_ascii=False))
     else:
@@ -73,6 +100,7 @@ def cmd_demo(args) -> int:
         if args.db.exists():
             args.db.unlink()
         result = load_batch(args.db, paths, user="demo", meta={"demo": "true", "demo_seed": str(seed)})
+    audit_load(args.db, "load", "demo", {**_batch_detail(result), "demo": True}, result.batch_id)
     print_summary(result)
     print(f"演示数据仓库已生成 demo warehouse written: {args.db}")
     return 0

@@ -244,3 +244,20 @@ def inbox(tmp_path) -> Path:
     path = tmp_path / "exports"
     path.mkdir()
     return path
+
+
+# ---- who the dashboard tests act as ---------------------------------------------------------------
+
+def make_user(role: str, unit: str | None = None, name: str | None = None):
+    """A user of `role` (not stored anywhere) for `acting_as` in function-level tests."""
+    from dashboard.auth.store import User
+    return User(name or f"test-{role}", role, unit)
+
+
+@pytest.fixture
+def as_admin():
+    """Run the test as an administrator (sees every page and the whole city); callbacks called as
+    functions need someone signed in. Within it, `acting_as(make_user(...))` runs a block as another."""
+    from dashboard.session import acting_as
+    with acting_as(make_user("admin")) as user:
+        yield user

@@ -5,6 +5,12 @@ small scale, with `today` pinned so periods and figures are stable. Use it
 from a test module with:
 
     from tests.dashboard_fixtures import demo_db  # noqa: F401  (the fixture)
+
+Callbacks and layouts answer a signed-in user only. Tests that call them as
+functions run as someone: `pytestmark = pytest.mark.usefixtures("as_admin")`,
+or `with acting_as(make_user("unit", "YL0003")):` for one block
+(`tests/conftest.py`). Tests through the web server use `tests/auth_fixtures.py`:
+an account per role, a signed-in `requests` session or Playwright context.
 """
 from __future__ import annotations
 

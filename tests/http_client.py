@@ -1,9 +1,9 @@
 """Talking to a running dashboard over HTTP the way the browser does.
 
 `start_server` runs the real thing (gunicorn with gunicorn.conf.py, or
-`python -m dashboard`) on a free loopback port. `http_session` is the one
-place a client is made: when sign-in lands, its login step goes here and
-every HTTP test signs in with it. `dash_callback` posts to
+`python -m dashboard`) on a free loopback port, with the users database beside
+the warehouse. `http_session` is the one place a client is made: it signs in
+through the form as a browser does (tests.auth_fixtures). `dash_callback` posts to
 /_dash-update-component the body dash-renderer sends for a callback and
 returns {component id: {property: value}}.
 """
@@ -33,6 +33,7 @@ def start_server(db: Path, *, gunicorn: bool = True, env: dict | None = None, bo
     """Serve `db` on 127.0.0.1 until the block ends; yields the base URL."""
     port = free_port()
     env = {**os.environ, "PYTHONPATH": str(ROOT), "TPD_DB": str(db), **(env or {})}
+    env.pop("TPD_USERS_DB", None)  # the users database beside the warehouse
     if gunicorn:
         env.update(TPD_BIND=f"127.0.0.1:{port}")
         cmd = [str(Path(sys.executable).with_name("gunicorn")), "-c", "gunicorn.conf.py", "dashboard.wsgi:server"]
@@ -45,7 +46,7 @@ def start_server(db: Path, *, gunicorn: bool = True, env: dict | None = None, bo
         deadline = time.monotonic() + boot_seconds
         while True:
             try:
-                if requests.get(base + "/_dash-dependencies", timeout=5).status_code == 200:
+                if requests.get(base + "/login", timeout=5).status_code == 200:
                     break
             except requests.ConnectionError:
                 pass
@@ -63,9 +64,12 @@ def start_server(db: Path, *, gunicorn: bool = True, env: dict | None = None, bo
         log.close()
 
 
-def http_session(base: str) -> requests.Session:
-    """A client session for the dashboard at `base` (the login step goes here)."""
-    session = requests.Session()
+def http_session(base: str, account) -> requests.Session:
+    """A client session for the dashboard at `base`, signed in as `account`
+    (an `tests.auth_fixtures.Account`) through the sign-in form, CSRF header set."""
+    from tests.auth_fixtures import http_session as signed_in
+
+    session = signed_in(base, account)
     session.headers.update({"Accept": "application/json", "Accept-Language": "zh-CN"})
     return session
 

@@ -1,24 +1,20 @@
 """Every page in a real headless Chromium: loads from a URL with filters, shows data, no console errors.
 
 The dashboard runs as a subprocess on the session's demo warehouse (today
-pinned to 2026-11-23); Playwright drives the system Chromium (no browser
-download). Each test loads a page with filters in its query string, waits
+pinned to 2026-11-23), signed in as the administrator through the sign-in
+form; Playwright drives the system Chromium (no browser download). Each
+test loads a page with filters in its query string, waits
 for the callbacks to settle, asserts that its charts hold data and that the
 browser console is empty, and saves a screenshot to test-output/screenshots/.
 """
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
-from tests.dashboard_fixtures import TODAY, demo_db  # noqa: F401  (fixture)
+from tests.auth_fixtures import accounts, browser_context, server, users_db  # noqa: F401  (fixtures)
+from tests.dashboard_fixtures import demo_db  # noqa: F401  (fixture)
 
 pytestmark = pytest.mark.browser
 
@@ -55,33 +51,6 @@ CHART_DATA = """() => Array.from(document.querySelectorAll('.js-plotly-plot')).m
 })"""
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture(scope="module")
-def server(demo_db):  # noqa: F811
-    port = _free_port()
-    env = {**os.environ, "TPD_TODAY": TODAY.isoformat(), "PYTHONPATH": str(REPO)}
-    proc = subprocess.Popen([sys.executable, "-m", "dashboard", "--db", str(demo_db), "--port", str(port)],
-                            cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 60
-    while time.time() < deadline:
-        try:
-            urllib.request.urlopen(base + "/_dash-layout", timeout=2)
-            break
-        except OSError:
-            if proc.poll() is not None:
-                raise RuntimeError(proc.stdout.read().decode())
-            time.sleep(0.3)
-    yield base
-    proc.terminate()
-    proc.wait(timeout=10)
-
-
 @pytest.fixture(scope="module")
 def browser():
     if not Path(CHROMIUM).exists():
@@ -94,8 +63,16 @@ def browser():
         b.close()
 
 
-def open_page(browser, url: str):
-    page = browser.new_page(viewport={"width": 1440, "height": 900})
+@pytest.fixture(scope="module")
+def admin(browser, server, accounts):
+    """A browser context signed in as the administrator, who may open every page."""
+    context = browser_context(browser, server, accounts["admin"])
+    yield context
+    context.close()
+
+
+def open_page(context, url: str):
+    page = context.new_page()
     console = []
     page.on("console", lambda m: console.append(f"{m.type}: {m.text}") if m.type in ("error", "warning") else None)
     page.on("pageerror", lambda e: console.append(f"pageerror: {e}"))
@@ -116,9 +93,9 @@ def a_unit_code(db_path) -> str:
 
 
 @pytest.mark.parametrize("name,path,query,expected", PAGES, ids=[p[0] for p in PAGES])
-def test_page_renders_data_with_an_empty_console(server, browser, demo_db, name, path, query, expected):  # noqa: F811
+def test_page_renders_data_with_an_empty_console(server, admin, demo_db, name, path, query, expected):  # noqa: F811
     url = server + path + query.format(unit=a_unit_code(demo_db))
-    page, console = open_page(browser, url)
+    page, console = open_page(admin, url)
     try:
         SHOTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
@@ -131,10 +108,10 @@ def test_page_renders_data_with_an_empty_console(server, browser, demo_db, name,
         page.close()
 
 
-def test_filters_survive_a_reload_of_the_url(server, browser, demo_db):  # noqa: F811
+def test_filters_survive_a_reload_of_the_url(server, admin, demo_db):  # noqa: F811
     unit = a_unit_code(demo_db)
     url = f"{server}/?period=custom&start=2026-10-01&end=2026-10-07&unit={unit}"
-    page, console = open_page(browser, url)
+    page, console = open_page(admin, url)
     try:
         first = page.inner_text(".tpd-filter-bar")
         page.reload(wait_until="networkidle")
@@ -147,8 +124,8 @@ def test_filters_survive_a_reload_of_the_url(server, browser, demo_db):  # noqa:
         page.close()
 
 
-def test_changing_a_filter_rewrites_the_url_and_the_view(server, browser):
-    page, console = open_page(browser, f"{server}/?period=last_week")
+def test_changing_a_filter_rewrites_the_url_and_the_view(server, admin):  # noqa: F811
+    page, console = open_page(admin, f"{server}/?period=last_week")
     try:
         page.select_option("#filter-period", "this_month")
         page.wait_for_url("**period=this_month**", timeout=30_000)
@@ -159,14 +136,59 @@ def test_changing_a_filter_rewrites_the_url_and_the_view(server, browser):
         page.close()
 
 
-def test_english_switch_translates_the_shell(server, browser):
-    page, console = open_page(browser, f"{server}/?period=last_week")
+def test_english_switch_translates_the_shell(server, admin):  # noqa: F811
+    page, console = open_page(admin, f"{server}/?period=last_week")
     try:
         page.click("#shell-lang")
         page.wait_for_url("**lang=en**", timeout=30_000)
         page.wait_for_function(SETTLED, timeout=60_000)
         page.wait_for_timeout(500)
         assert "Overview" in page.inner_text("nav")
+        assert console == []
+    finally:
+        page.close()
+
+
+def test_a_chart_a_table_and_a_page_pack_download_from_their_export_menus(server, admin):  # noqa: F811
+    """Click 导出 on a chart, its grid and the page's 宣传素材包: each downloads a finished file,
+    and the links follow the filters when they change."""
+    import csv
+    import io
+    import zipfile
+
+    from PIL import Image
+
+    page, console = open_page(admin, f"{server}/incidents?period=custom&start=2026-10-01&end=2026-10-31")
+    try:
+        page.click("#incidents-category-export button")
+        with page.expect_download(timeout=60_000) as info:
+            page.click("#incidents-category-export-wechat-png")
+        download = info.value
+        assert download.failure() is None
+        assert download.suggested_filename == "警情类别_2026-10-01至2026-10-31_微信公众号.png"
+        image = Image.open(download.path())
+        assert image.width == 1080 and image.height > 500
+
+        page.click("#incidents-records-export button")
+        with page.expect_download(timeout=60_000) as info:
+            page.click("#incidents-records-export-csv")
+        data = open(info.value.path(), "rb").read()
+        assert info.value.suggested_filename.endswith(".csv") and data.startswith(b"\xef\xbb\xbf")
+        header = next(csv.reader(io.StringIO(data[3:].decode("utf-8"))))
+        assert header[:2] == ["警情编号", "接警时间"]
+
+        page.click("#incidents-pack button")
+        with page.expect_download(timeout=60_000) as info:
+            page.click("#incidents-pack-wechat")
+        names = zipfile.ZipFile(info.value.path()).namelist()
+        assert sum(n.endswith(".png") for n in names) == 7 and "说明.txt" in names
+
+        page.select_option("#filter-period", "this_year")
+        page.wait_for_url("**period=this_year**", timeout=30_000)
+        page.wait_for_function(
+            "() => (document.querySelector('#incidents-category-export-print-pdf') || {}).href"
+            " && document.querySelector('#incidents-category-export-print-pdf').href.includes('period=this_year')",
+            timeout=30_000)
         assert console == []
     finally:
         page.close()

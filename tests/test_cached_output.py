@@ -7,7 +7,11 @@ import pytest
 
 from dashboard.components import cached as cached_module
 from dashboard.queries import db
-from dashboard.queries.filters import Scope
+from dashboard.refusals import NotSignedIn
+from dashboard.session import acting_as
+from tests.conftest import make_user
+
+pytestmark = pytest.mark.usefixtures("as_admin")  # callbacks need a signed-in user
 
 
 @pytest.fixture(autouse=True)
@@ -58,15 +62,38 @@ def test_a_newly_published_warehouse_is_never_answered_from_the_old_cache(tmp_pa
     assert len(calls) == 2
 
 
-def test_another_user_scope_never_reads_a_wider_answer(tmp_path, monkeypatch):
+def test_another_user_scope_never_reads_a_wider_answer(tmp_path):
     db.configure(_warehouse(tmp_path))
     calls = []
     render = _counting(calls)
-    monkeypatch.setattr(cached_module, "current_scope", lambda: Scope.city())
-    render("?period=last_week")
-    monkeypatch.setattr(cached_module, "current_scope", lambda: Scope("YL0003"))
-    render("?period=last_week")
+    with acting_as(make_user("leader")):
+        render("?period=last_week")
+    with acting_as(make_user("unit", "YL0003")):
+        render("?period=last_week")
+    with acting_as(make_user("unit", "YL0004")):
+        render("?period=last_week")
+    assert len(calls) == 3
+
+
+def test_another_role_with_the_same_scope_is_computed_afresh(tmp_path):
+    db.configure(_warehouse(tmp_path))
+    calls = []
+    render = _counting(calls)
+    with acting_as(make_user("leader")):
+        render("?period=last_week")
+    with acting_as(make_user("publicity")):
+        render("?period=last_week")
     assert len(calls) == 2
+
+
+def test_nobody_signed_in_gets_no_answer_not_even_a_cached_one(tmp_path):
+    db.configure(_warehouse(tmp_path))
+    calls = []
+    render = _counting(calls)
+    render("?period=last_week")
+    with acting_as(None), pytest.raises(NotSignedIn):
+        render("?period=last_week")
+    assert len(calls) == 1
 
 
 def test_tomorrow_a_preset_period_is_computed_afresh(tmp_path, monkeypatch):

@@ -323,7 +323,7 @@ def test_the_same_voter_hashes_equal_across_loads_so_repeat_votes_match(ref_db, 
     load(ref_db, write_records(inbox / "votes_2.csv", "votes",
                                [rec("votes", vote_id="V02", voter_key=" voter-9 ", voted_at="2021-06-02 10:00")]))
     assert query(ref_db, "select count(distinct voter_key) from votes") == [(1,)]
-    assert query(ref_db, "select vote_id, is_valid from vote_flags order by 1") == [("V01", True), ("V02", False)]
+    assert query(ref_db, "select vote_id, is_valid from vote_facts order by 1") == [("V01", True), ("V02", False)]
 
 
 def test_a_blank_phone_stays_null_not_a_hash_of_nothing(ref_db, inbox):

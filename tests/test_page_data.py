@@ -18,6 +18,8 @@ from dash import no_update
 from tests.conftest import REFERENCE_AREAS, REFERENCE_UNITS, rec, write_records
 from tests.dashboard_fixtures import demo_db  # noqa: F401  (the fixture)
 
+pytestmark = pytest.mark.usefixtures("as_admin")  # callbacks need a signed-in user
+
 PHONE = "13912345678"
 VOTER = "wx-secret-voter-77"
 
@@ -227,8 +229,11 @@ def test_clicking_an_unknown_batch_is_refused(page, demo_db):  # noqa: F811
     assert page.select_batch(None, "?") is no_update
 
 
-def test_an_unknown_batch_posted_in_the_view_shows_the_period(page, demo_db):  # noqa: F811
-    _, rows, title, info = page.render_files(_around_now() + "&q=20990101T000000-nothere")
+def test_an_unknown_batch_posted_in_the_view_is_refused(page, demo_db):  # noqa: F811
+    from dashboard.refusals import InvalidInput
+    with pytest.raises(InvalidInput, match="q=20990101T000000-nothere"):
+        page.render_files(_around_now() + "&q=20990101T000000-nothere")
+    _, rows, title, info = page.render_files(_around_now())
     assert title == "本期各批次的文件结果" and info is None and rows
 
 

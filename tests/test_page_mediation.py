@@ -19,6 +19,8 @@ from dashboard.theme import GREY_OUT, RAG, color_of
 from etl.record_types import DISPUTE_TYPES, MEDIATION_RESULTS
 from tests.dashboard_fixtures import TODAY, demo_db  # noqa: F401
 
+pytestmark = pytest.mark.usefixtures("as_admin")  # callbacks need a signed-in user
+
 CITY = Scope.city()
 MONTH = Filters(dt.date(2026, 11, 1), TODAY)
 YEAR = Filters(dt.date(2026, 1, 1), TODAY)
@@ -271,10 +273,10 @@ def test_records_callback_narrows_to_category_and_counts(page):
     assert f"{total:,}" in count
 
 
-def test_posted_invalid_category_is_ignored_not_widened_or_raised(page):
-    _, bogus, _ = page.render_records("?period=this_year&category=DROP TABLE")
-    _, plain, _ = page.render_records("?period=this_year")
-    assert len(bogus) == len(plain)
+def test_posted_invalid_category_is_refused_not_widened(page):
+    from dashboard.refusals import InvalidInput
+    with pytest.raises(InvalidInput, match="category=DROP TABLE"):
+        page.render_records("?period=this_year&category=DROP TABLE")
 
 
 def test_clicking_a_dispute_type_narrows_and_clicking_again_clears(page, monkeypatch):

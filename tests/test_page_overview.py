@@ -11,6 +11,8 @@ from dashboard.queries.filters import Filters, Scope
 from dashboard.queries.metrics import compute
 from tests.dashboard_fixtures import demo_db  # noqa: F401  (fixture)
 
+pytestmark = pytest.mark.usefixtures("as_admin")  # callbacks need a signed-in user
+
 OCTOBER = Filters(dt.date(2026, 10, 1), dt.date(2026, 10, 31))
 
 
@@ -127,12 +129,15 @@ def test_clicking_the_own_records_row_does_not_drill(page, monkeypatch):
     assert page.drill({"rowId": q.REST}, None, "?period=last_week") is no_update
 
 
-def test_a_posted_unknown_unit_is_ignored_not_obeyed(page):
+def test_a_posted_unknown_unit_is_refused_not_obeyed(page):
     from dashboard.components.page import view_from_store
+    from dashboard.refusals import InvalidInput
 
-    view = view_from_store("?period=last_week&unit=NOT-A-UNIT", Scope.city())
-    assert view.unit is None and view.invalid == ("unit=NOT-A-UNIT",)
-    assert page.render_kpis("?period=last_week&unit=NOT-A-UNIT")
+    with pytest.raises(InvalidInput, match="unit=NOT-A-UNIT") as refusal:
+        view_from_store("?period=last_week&unit=NOT-A-UNIT", Scope.city())
+    assert refusal.value.zh and refusal.value.en and refusal.value.status == 400
+    with pytest.raises(InvalidInput):
+        page.render_kpis("?period=last_week&unit=NOT-A-UNIT")
 
 
 def test_a_jump_of_a_handful_of_incidents_is_not_notable():

@@ -14,7 +14,10 @@ from dashboard.queries import satisfaction as q
 from dashboard.queries.filters import Filters, Scope
 from dashboard.queries.kpis import metric_values
 from dashboard.theme import GREY_OUT, LIKERT_COLORS
+from dashboard.refusals import InvalidInput
 from tests.dashboard_fixtures import demo_db  # noqa: F401  (the fixture)
+
+pytestmark = pytest.mark.usefixtures("as_admin")  # callbacks need a signed-in user
 
 CITY = Scope.city()
 QUARTER = Filters(dt.date(2026, 10, 1), dt.date(2026, 11, 23))
@@ -243,8 +246,10 @@ def test_unit_drill_explains_answers_without_a_unit(page, some_unit):
 def test_segments_callback_honours_the_channel_and_refuses_a_bogus_one(page):
     area, channel, respondent, origin = page.render_segments("?category=电话回访")
     assert [pt for tr in channel.data[:-1] for pt in tr.customdata] == ["电话回访"]
-    _, channel_all, _, _ = page.render_segments("?category=bogus")
+    _, channel_all, _, _ = page.render_segments("?")
     assert len([pt for tr in channel_all.data[:-1] for pt in tr.customdata]) == 4
+    with pytest.raises(InvalidInput, match="category=bogus"):
+        page.render_segments("?category=bogus")
 
 
 def test_comments_callback_searches_and_never_interpolates(page):
@@ -268,7 +273,9 @@ def test_clicking_a_channel_narrows_the_page_by_category(page):
 
 def test_clicks_on_unknown_values_are_refused(page):
     trigger(page.SEGMENT_IDS["area"], "clickData", click("NOPE"))
-    assert page.drill(click("NOPE"), None, "?period=this_year&unit=X") is no_update
+    assert page.drill(click("NOPE"), None, "?period=this_year") is no_update
+    with pytest.raises(InvalidInput, match="unit=X"):  # a view the page never wrote
+        page.drill(click("NOPE"), None, "?period=this_year&unit=X")
     trigger(page.SEGMENT_IDS["channel"], "clickData", click("'; drop table surveys"))
     assert page.drill(None, click("'; drop table surveys"), "?") is no_update
     trigger(page.SEGMENT_IDS["channel"], "clickData", {"points": [{"x": 1}]})
@@ -277,16 +284,22 @@ def test_clicks_on_unknown_values_are_refused(page):
 
 def test_page_controls_write_grain_metric_and_search_to_the_url(page):
     trigger(page.GRAIN, "value", "month")
-    assert page.controls_to_url("month", "satisfaction", "", "?period=this_quarter") == \
+    assert page.controls_to_url("month", "satisfaction", "?period=this_quarter") == \
         "?period=this_quarter&grain=month"
     trigger(page.METRIC, "value", "safety")
-    assert page.controls_to_url("week", "safety", "", "?period=this_quarter") == \
+    assert page.controls_to_url("week", "safety", "?period=this_quarter") == \
         "?period=this_quarter&metric=safety"
-    trigger(page.SEARCH, "value", " 索道 ")
-    assert page.controls_to_url("week", "satisfaction", " 索道 ", "?period=this_quarter") == \
-        "?period=this_quarter&q=%E7%B4%A2%E9%81%93"
+    assert page.search_to_url(" 索道 ", "?period=this_quarter") == "?period=this_quarter&q=%E7%B4%A2%E9%81%93"
     trigger(page.GRAIN, "value", "decade")
-    assert page.controls_to_url("decade", "satisfaction", "", "?") is no_update
+    assert page.controls_to_url("decade", "satisfaction", "?") is no_update
+
+
+def test_comment_search_is_record_level(page):
+    from dashboard.refusals import Forbidden
+    from dashboard.session import acting_as
+    from tests.conftest import make_user
+    with acting_as(make_user("publicity")), pytest.raises(Forbidden):
+        page.search_to_url("索道", "?period=this_quarter")
 
 
 def test_trend_keeps_small_samples_off_the_line():

@@ -8,6 +8,8 @@ import pytest
 
 from tests.dashboard_fixtures import TODAY, demo_db  # noqa: F401  (the fixture)
 
+pytestmark = pytest.mark.usefixtures("as_admin")  # callbacks need a signed-in user
+
 @pytest.fixture(scope="module")
 def page(demo_db):  # noqa: F811
     from dashboard.app import create_app
@@ -251,8 +253,9 @@ def test_grain_choice_goes_to_the_url_and_bad_values_are_dropped(page):
     assert page.choose_grain("week", "?period=this_year") == "?period=this_year&grain=week"
     assert page.choose_grain("month", "?period=this_year") is dash.no_update  # already the default
     assert page.choose_grain("hour", "?period=this_year") is dash.no_update
-    cols, rows, _ = page.render_units("?grain=hour&unit=NOPE")  # no exception, whole city
-    assert any(r["kind"] == "unit" for r in rows)
+    from dashboard.refusals import InvalidInput
+    with pytest.raises(InvalidInput, match="grain=hour"):  # refused, never the whole city
+        page.render_units("?grain=hour&unit=NOPE")
 
 
 class _triggered:

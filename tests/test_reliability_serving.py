@@ -23,9 +23,11 @@ import time
 import pytest
 
 from dashboard.queries.incidents import KPIS
+from tests.auth_fixtures import a_branch, make_accounts
 from tests.conftest import ROOT, copy_warehouse, write_records
 from tests.dashboard_fixtures import TODAY, demo_db  # noqa: F401  (fixture)
 from tests.http_client import BadResponse, dash_callback, http_session, start_server
+from warehouse.config import default_users_db_path
 
 pytestmark = pytest.mark.slow
 
@@ -102,15 +104,15 @@ def page(session, base):
 class Client(threading.Thread):
     """Calls `fetch` in a loop; keeps (loads published when the request started, answer)."""
 
-    def __init__(self, name, base, fetch, published, stop):
+    def __init__(self, name, base, account, fetch, published, stop):
         super().__init__(name=name, daemon=True)
-        self.base, self.fetch, self.published, self.stop = base, fetch, published, stop
+        self.base, self.account, self.fetch, self.published, self.stop = base, account, fetch, published, stop
         self.seen: list[tuple[int, object]] = []
         self.errors: list[str] = []
-        self.caught_up = 0   # the latest load count a finished request started after
+        self.caught_up = -1  # the latest load count a finished request started after
 
     def run(self):
-        session = http_session(self.base)
+        session = http_session(self.base, self.account)
         for _ in range(MAX_REQUESTS):
             if self.stop.is_set():
                 break
@@ -124,18 +126,19 @@ class Client(threading.Thread):
 
 def test_pages_and_callbacks_during_loads_are_whole_and_at_batch_boundaries(demo_db, tmp_path):  # noqa: F811
     db = copy_warehouse(demo_db, tmp_path / "warehouse.duckdb")
+    admin = make_accounts(default_users_db_path(db), a_branch(db))["admin"]   # the whole city
     env = {"TPD_TODAY": TODAY.isoformat(), "TPD_WEB_WORKERS": "2", "TPD_WEB_THREADS": "4"}
     with start_server(db, env=env) as base:
-        probe = http_session(base)
+        probe = http_session(base, admin)
         first = probe.get(base + "/incidents", timeout=60)
         assert first.status_code == 200 and "Server" not in first.headers
         base_total, base_criminal = kpi_counts(probe, base)
         assert record_counts(probe, base) == (base_total, 0)
 
         published, stop = [0], threading.Event()
-        clients = [Client("kpis", base, kpi_counts, published, stop),
-                   Client("records", base, record_counts, published, stop),
-                   Client("pages", base, page, published, stop)]
+        clients = [Client("kpis", base, admin, kpi_counts, published, stop),
+                   Client("records", base, admin, record_counts, published, stop),
+                   Client("pages", base, admin, page, published, stop)]
         for c in clients:
             c.start()
 

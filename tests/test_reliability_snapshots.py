@@ -106,12 +106,27 @@ def test_only_layout_and_callback_requests_pin_a_version(tmp_path):
 
 
 def test_the_wsgi_module_opens_no_connection_before_the_workers_fork(tmp_path):
+    from dashboard.auth import store
+    from warehouse.config import default_users_db_path
+
     path = make(tmp_path / "w.duckdb", 1)
+    store.add("t-admin", "admin", password="Test-pass-2026!", must_change=False, actor="tests",
+              db=default_users_db_path(path))
     code = ("from dashboard import wsgi; from dashboard.queries import db; "
             "assert wsgi.server is wsgi.app.server; assert db.warehouse()._current is None; print('ok')")
     proc = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120,
-                          env={**os.environ, "TPD_DB": str(path), "PYTHONPATH": str(ROOT)})
+                          env={**{k: v for k, v in os.environ.items() if k != "TPD_USERS_DB"},
+                               "TPD_DB": str(path), "PYTHONPATH": str(ROOT)})
     assert proc.stdout.strip() == "ok", proc.stderr
+
+
+def test_the_wsgi_module_refuses_a_warehouse_nobody_can_sign_in_to(tmp_path):
+    path = make(tmp_path / "w.duckdb", 1)
+    proc = subprocess.run([sys.executable, "-c", "import dashboard.wsgi"], cwd=ROOT, capture_output=True,
+                          text=True, timeout=120,
+                          env={**{k: v for k, v in os.environ.items() if k != "TPD_USERS_DB"},
+                               "TPD_DB": str(path), "PYTHONPATH": str(ROOT)})
+    assert proc.returncode != 0 and "no users yet" in proc.stderr and "还没有任何用户" in proc.stderr
 
 
 FORKED = """

@@ -3,10 +3,17 @@
 `unit_closure` lists every (ancestor, unit) pair of the unit hierarchy, the
 unit itself included, so a unit scope is one semi-join. `peak_periods` and `season_days` hold the tourism calendar (see
 `warehouse.calendar`), with the 旺季 deployments the warehouse records
-counted as peak days too. `vote_flags` marks
-each vote valid or repeat once, by the data contract's rule: the first vote
-of a voter for a nomination on a calendar day is valid, later ones that day
-are repeats.
+counted as peak days too. `vote_facts` is every vote with its flag, by the
+data contract's rule: the first vote of a voter for a nomination on a
+calendar day is valid, later ones that day are repeats; sorted by time, so
+a period reads only its own blocks.
+
+`incident_daily` and `survey_daily` are the flow records pre-counted by day,
+unit and scenic area (and survey channel), with the parts the catalog's
+additive metrics are built from: a count, a rate's hits and base, a sum.
+The catalog reads them instead of the records when every metric asked of a
+source has a `rollup_expr`; `tests/test_metrics_rollups.py` holds the two
+readings equal. A change to a metric's definition changes both places.
 """
 from __future__ import annotations
 
@@ -27,13 +34,38 @@ with recursive tree(ancestor_code, unit_code, depth, path) as (
 )
 select distinct ancestor_code, unit_code, depth from tree;
 
-create or replace table vote_flags as
-select vote_id,
+drop table if exists vote_flags;
+create or replace table vote_facts as
+select v.*,
        row_number() over (
            partition by nomination_id, voter_key, cast(voted_at as date)
            order by voted_at, vote_id
        ) = 1 as is_valid
-from votes;
+from votes v
+order by voted_at;
+
+create or replace table incident_daily as
+select cast(received_at as date) as day, unit_code, area_code,
+       count(*) as incidents,
+       count(*) filter (where closed_at is not null
+                        and cast(closed_at as date) = cast(received_at as date)) as closed_same_day,
+       count(*) filter (where case_type = '行政案件') as administrative,
+       count(*) filter (where case_type = '刑事案件') as criminal
+from incidents
+group by all
+order by day;
+
+create or replace table survey_daily as
+select cast(submitted_at as date) as day, unit_code, area_code, channel,
+       count(*) as responses,
+       count(q_satisfaction) as satisfaction_answers,
+       count(*) filter (where q_satisfaction >= 4) as satisfied,
+       sum(q_satisfaction) as satisfaction_sum,
+       count(q_safety) as safety_answers,
+       count(*) filter (where q_safety >= 4) as feel_safe
+from surveys
+group by all
+order by day;
 
 create or replace table season_days as
 select d.day::date as day,

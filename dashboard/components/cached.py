@@ -4,8 +4,9 @@ Query results are cached already (dashboard.queries.db); this also keeps the
 figures and components built from them, so a view seen before answers in
 about a millisecond. The key holds the function, its arguments (the view's
 query string and any other inputs), today's date (a preset such as 上周 means
-other days tomorrow), the user's scope and the warehouse version: a newly
-published warehouse or another user's scope never reads an older or wider answer.
+other days tomorrow), the user's scope and role, and the warehouse version: a
+newly published warehouse or another user's scope never reads an older or
+wider answer. Nobody signed in gets no answer, cached or not.
 """
 from __future__ import annotations
 
@@ -14,16 +15,17 @@ import json
 
 from dashboard.clock import today
 from dashboard.queries import db
-from dashboard.session import current_scope
+from dashboard.session import current_role, current_scope
 
 
 def cached_output(fn):
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
+        scope, role = current_scope(), current_role()   # refuses when nobody is signed in
         try:
             frozen = json.dumps([args, kwargs], sort_keys=True, default=str)
         except TypeError:
             return fn(*args, **kwargs)
-        return db.cached(("output", fn.__module__, fn.__qualname__, frozen, today(), current_scope()),
+        return db.cached(("output", fn.__module__, fn.__qualname__, frozen, today(), scope, role),
                          lambda: fn(*args, **kwargs))
     return wrapper

@@ -34,7 +34,7 @@ def unit_options(scope: Scope, lang: str) -> list[dict]:
 
 
 def area_options(scope: Scope, unit: str | None) -> list[dict]:
-    df = reference.areas(Scope(unit) if unit else scope)
+    df = reference.areas(scope, unit)
     return [{"label": f"{name}（{grade}）" if grade else name, "value": code}
             for code, name, grade in zip(df.area_code, df.area_name, df.grade)]
 
@@ -56,7 +56,8 @@ def breadcrumb(view: View, scope: Scope) -> html.Nav:
     return html.Nav(html.Ol(items, className="breadcrumb mb-0 small"), **{"aria-label": "drill path"})
 
 
-def filter_bar(view: View, scope: Scope) -> html.Div:
+def filter_bar(view: View, scope: Scope, tools=None) -> html.Div:
+    """The controls, the drill path and the period; `tools` (the page's export menu) at the right."""
     lang = view.lang
     period_options = [{"label": t(f"period.{p}", lang), "value": p} for p in PRESETS]
     season_options = [{"label": t(f"season.{s}", lang), "value": s} for s in SEASONS]
@@ -84,6 +85,7 @@ def filter_bar(view: View, scope: Scope) -> html.Div:
         html.Div([
             breadcrumb(view, scope),
             html.Span(_period_text(view), className="text-muted small ms-auto"),
+            *([html.Div(tools, className="ms-3")] if tools is not None else []),
         ], className="d-flex align-items-center mt-2"),
         *([dbc.Alert(t("filter.invalid", lang, what="、".join(view.invalid)), color="warning",
                      className="py-1 px-2 small mt-2 mb-0")] if view.invalid else []),

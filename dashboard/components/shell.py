@@ -1,18 +1,27 @@
-"""The shell around every page: navbar from the page registry, language switch, demo banner."""
+"""The shell around every page: navbar from the page registry, user menu, language switch, demo banner.
+
+The navbar lists only the pages the signed-in user's role may open (the
+server refuses the others too: `dashboard.auth.guard`).
+"""
 from __future__ import annotations
 
 import dash
 import dash_bootstrap_components as dbc
 from dash import Input, Output, callback, dcc, html
 
+from dashboard.auth import csrf, roles
+from dashboard.auth.roles import page_of_module
 from dashboard.components.view import args_from_search
 from dashboard.queries import reference
+from dashboard.session import current_user, may_open
 from dashboard.text import t
 
 NAV = "shell-nav"
 LANG = "shell-lang"
 BANNER = "shell-banner"
 BRAND = "shell-brand"
+USER = "shell-user"
+SIGNOUT = "shell-signout"
 
 
 SHARED_KEYS = ("period", "start", "end", "unit", "area", "season", "lang")
@@ -28,6 +37,8 @@ def nav_items(pathname: str | None, search: str | None) -> list:
     query = "?" + urlencode(shared) if shared else ""
     items = []
     for page in dash.page_registry.values():
+        if not may_open(page_of_module(page["module"]) or ""):
+            continue
         active = (pathname or "/") == page["path"]
         items.append(dbc.NavItem(dbc.NavLink(
             t(page["name"], lang), href=page["path"] + query, active=active,
@@ -54,11 +65,30 @@ def shell(page_container) -> html.Div:
             dbc.NavbarBrand(t("app.title"), id=BRAND, href="/", className="tpd-brand"),
             dbc.Nav(nav_items("/", ""), id=NAV, className="me-auto", navbar=True),
             html.Span(id="shell-asof", className="text-white-50 small me-3 d-none d-lg-inline"),
+            user_menu(),
             dcc.Link(t("app.switch_lang"), id=LANG, href="?lang=en", className="btn btn-sm btn-outline-light"),
         ], fluid=True), color="#1f4e8c", dark=True, className="tpd-navbar py-1"),
         html.Div(t("app.demo_banner"), id=BANNER, className="tpd-demo-banner", hidden=not demo),
         dbc.Container(page_container, fluid=True, className="tpd-main"),
     ])
+
+
+def user_menu() -> html.Form | None:
+    """Who is signed in, and the sign-out button (a POST carrying the CSRF token)."""
+    user = current_user()
+    if user is None:
+        return None
+    return html.Form([
+        html.Span(user_label(user, "zh"), id=USER, className="tpd-user-name"),
+        dcc.Input(type="hidden", name=csrf.FIELD, value=csrf.token()),
+        html.Button(t("auth.signout", "zh"), id=SIGNOUT, type="submit", className="btn btn-sm btn-outline-light"),
+    ], action="/logout", method="POST", className="tpd-user-menu")
+
+
+def user_label(user, lang: str) -> str:
+    if user is None:
+        return ""
+    return t("auth.user_menu", lang, name=user.display_name or user.username, role=roles.label(user.role, lang))
 
 
 def _is_demo() -> bool:
@@ -70,7 +100,8 @@ def _is_demo() -> bool:
 
 @callback(
     Output(NAV, "children"), Output(LANG, "href"), Output(LANG, "children"), Output(BRAND, "children"),
-    Output(BANNER, "children"), Output("shell-asof", "children"),
+    Output(BANNER, "children"), Output("shell-asof", "children"), Output(USER, "children"),
+    Output(SIGNOUT, "children"),
     Input("url", "pathname"), Input("url", "search"),
 )
 def update_shell(pathname, search):
@@ -82,4 +113,5 @@ def update_shell(pathname, search):
     except Exception:
         asof = ""
     return (nav_items(pathname, search), lang_href(pathname, search), t("app.switch_lang", lang),
-            t("app.title", lang), t("app.demo_banner", lang), asof)
+            t("app.title", lang), t("app.demo_banner", lang), asof, user_label(current_user(), lang),
+            t("auth.signout", lang))

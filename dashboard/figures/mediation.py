@@ -200,8 +200,9 @@ def compensation_figure(df: pd.DataFrame, lang: str) -> go.Figure:
         xaxis2=dict(domain=[0.46, 1], tickprefix="¥", tickformat=",.0f", rangemode="tozero"),
         yaxis=dict(autorange="reversed", ticksuffix=" ", type="category", categoryorder="array",
                    categoryarray=labels),
-        annotations=[dict(title, x=0.2, text=t("mediation.comp_total", lang)),
-                     dict(title, x=0.73, text=t("mediation.comp_dist", lang))],
+        # Left-aligned over each part, so the two headings never meet on a narrow chart (or export).
+        annotations=[dict(title, x=0, xanchor="left", text=t("mediation.comp_total", lang)),
+                     dict(title, x=0.46, xanchor="left", text=t("mediation.comp_dist", lang))],
     ))
 
 

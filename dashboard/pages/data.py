@@ -8,7 +8,8 @@ masked. A freshness table per record type says how current each kind of
 data is, against today whatever the period; a short how-to gives the load
 command and its exit codes. The period applies to the load log's start
 times; the unit, scenic-area and season filters do not apply here and the
-page says so.
+page says so. Admins also see the audit log of the period (sign-ins,
+exports, loads, user changes; append-only) and the list of users.
 """
 from __future__ import annotations
 
@@ -18,16 +19,22 @@ from dash import Input, Output, State, callback, dcc, html, no_update
 
 from dashboard.clock import today
 from dashboard.components.cached import cached_output
+from dashboard.components.exports import card_head, chart_graph_config, chart_menu, table_hrefs, table_menu
 from dashboard.components.filter_bar import URL
 from dashboard.components.grid import grid
 from dashboard.components.page import page_frame, view_from_store
 from dashboard.components.view import view_from_args
+from dashboard.exports.registry import page_exports
+from dashboard.exports.tables import Table
 from dashboard.figures.data import quarantine_reasons_figure, reason_label
+from dashboard.privacy import mask_text
 from dashboard.queries import data as q
 from dashboard.queries import reference
-from dashboard.session import current_scope
+from dashboard.auth import audit, roles, store
+from dashboard.refusals import Forbidden
+from dashboard.session import current_scope, may
+from dashboard.text.auth import EVENTS
 from dashboard.text import t
-from dashboard.theme import graph_config
 from etl.record_types import BY_NAME
 
 dash.register_page(__name__, path="/data", name="nav.data", order=6, title="数据管理 · 旅游警务数据看板")
@@ -46,6 +53,8 @@ Q_REASON = f"{PAGE}-quarantine-reason"
 Q_GRID = f"{PAGE}-quarantine-grid"
 Q_NOTE = f"{PAGE}-quarantine-note"
 FRESH = f"{PAGE}-freshness"
+AUDIT = f"{PAGE}-audit"
+USERS = f"{PAGE}-users"
 DEFAULT_PERIOD = "this_month"
 
 COUNT_FMT = {"function": "params.value == null ? '—' : d3.format(',')(params.value)"}
@@ -58,6 +67,15 @@ def allowed(scope) -> dict:
 
 def _view(search, scope):
     return view_from_store(search, scope, DEFAULT_PERIOD, allowed(scope))
+
+
+def _describe(view, scope) -> list[str]:
+    batch = view.get("q")
+    return [t("data.batch_filter", view.lang, batch=batch)] if batch else []
+
+
+# Only the period applies on this page: exports say so by naming no unit, area or season.
+EXPORTS = page_exports(PAGE, _view, describe=_describe, view_filters=False)
 
 
 def _ignored_filters(view, scope) -> str:
@@ -78,8 +96,8 @@ def _auto_height(g):
     return g
 
 
-def _card(title, *body, title_id: str | None = None) -> dbc.Card:
-    heading = html.H2(title, className="tpd-card-title", **({"id": title_id} if title_id else {}))
+def _card(title, *body, title_id: str | None = None, tools=None) -> dbc.Card:
+    heading = card_head(title, tools, title_id=title_id)
     return dbc.Card(dbc.CardBody([heading, *body]), className="h-100")
 
 
@@ -102,19 +120,21 @@ def layout(**kwargs):
             html.Div(id=TOTALS, className="tpd-data-totals"),
             grid(LOG, [], [], lang, height=260, row_id="batch_id", tooltipShowDelay=200,
                  rowClassRules={"tpd-row-selected": "params.data && params.data.selected"}),
+            tools=table_menu(LOG, view),
         )), className="g-2 mb-2"),
         dbc.Row(dbc.Col(_card(
             "", html.Div(id=FILES_INFO),
             html.P(t("data.files_hint", lang), className="tpd-hint"),
             grid(FILES, [], [], lang, height=300),
-            title_id=FILES_TITLE,
+            title_id=FILES_TITLE, tools=table_menu(FILES, view),
         )), className="g-2 mb-2"),
         dbc.Row([
             dbc.Col(_card(
                 t("data.quarantine", lang),
                 html.P(t("data.quarantine_hint", lang), className="tpd-hint"),
-                dcc.Graph(id=Q_CHART, config=graph_config(lang, t("data.quarantine", lang)),
+                dcc.Graph(id=Q_CHART, config=chart_graph_config(t("data.quarantine", lang), view),
                           style={"height": "260px"}),
+                tools=chart_menu(Q_CHART, view),
             ), lg=4),
             dbc.Col(_card(
                 "",
@@ -126,7 +146,7 @@ def layout(**kwargs):
                 ], className="g-2 mb-1"),
                 html.Div(id=Q_NOTE, className="tpd-hint"),
                 grid(Q_GRID, [], [], lang, height=380, tooltipShowDelay=200),
-                title_id=Q_TITLE,
+                title_id=Q_TITLE, tools=table_menu(Q_GRID, view),
             ), lg=8),
         ], className="g-2 mb-2"),
         dbc.Row([
@@ -135,12 +155,25 @@ def layout(**kwargs):
                 html.P(t("data.freshness_hint", lang, amber=q.STALE_AMBER_DAYS, red=q.STALE_RED_DAYS),
                        className="tpd-hint"),
                 _auto_height(grid(FRESH, [], [], lang, domLayout="autoHeight")),
+                tools=table_menu(FRESH, view),
             ), lg=8),
             dbc.Col(_card(
                 t("data.howto", lang),
                 dcc.Markdown(t("data.howto_body", lang), className="tpd-data-howto"),
             ), lg=4),
-        ], className="g-2"),
+        ], className="g-2 mb-2"),
+        *([dbc.Row([
+            dbc.Col(_card(
+                t("data.audit", lang),
+                html.P(t("data.audit_hint", lang, limit=audit.LIMIT), className="tpd-hint"),
+                grid(AUDIT, [], [], lang, height=360, tooltipShowDelay=200),
+            ), lg=8),
+            dbc.Col(_card(
+                t("data.users", lang),
+                html.P(t("data.users_hint", lang), className="tpd-hint"),
+                grid(USERS, [], [], lang, height=360),
+            ), lg=4),
+        ], className="g-2")] if may("admin") else []),
     )
 
 
@@ -306,14 +339,30 @@ def freshness_rows(df, lang: str) -> list[dict]:
 
 # ---- callbacks ------------------------------------------------------------------------------
 
+@EXPORTS.table(LOG, "data.log")
+def log_table(view, scope) -> Table:
+    return Table(log_columns(view.lang), log_rows(q.load_log(view.filters, scope, view.lang), view.get("q"), view.lang))
+
+
 @callback(Output(LOG, "columnDefs"), Output(LOG, "rowData"), Output(TOTALS, "children"), Input(VIEW, "data"))
 @cached_output
 def render_log(search):
     scope = current_scope()
     view = _view(search, scope)
-    df = q.load_log(view.filters, scope, view.lang)
-    return (log_columns(view.lang), log_rows(df, view.get("q"), view.lang),
-            totals_line(q.load_totals(view.filters, scope), view.lang))
+    table = log_table(view, scope)
+    return table.columns, table.rows, totals_line(q.load_totals(view.filters, scope), view.lang)
+
+
+def files_title(view, scope) -> str:
+    selected = view.get("q")
+    return t("data.files_batch", view.lang, batch=selected) if selected else t("data.files_period", view.lang)
+
+
+@EXPORTS.table(FILES, "data.files_period", title=files_title)
+def files_table(view, scope) -> Table:
+    selected = view.get("q")
+    return Table(file_columns(view.lang, not selected),
+                 file_rows(q.load_files(view.filters, scope, selected), view.lang))
 
 
 @callback(Output(FILES, "columnDefs"), Output(FILES, "rowData"), Output(FILES_TITLE, "children"),
@@ -324,9 +373,9 @@ def render_files(search):
     view = _view(search, scope)
     lang = view.lang
     selected = view.get("q")
-    df = q.load_files(view.filters, scope, selected)
+    table = files_table(view, scope)
     if not selected:
-        return file_columns(lang, True), file_rows(df, lang), t("data.files_period", lang), None
+        return table.columns, table.rows, files_title(view, scope), None
     info = q.batch(scope, selected, lang) or {}
     status = t(f"data.status.{info.get('status')}", lang) if info.get("status") in q.STATUSES \
         else str(info.get("status"))
@@ -335,11 +384,18 @@ def render_files(search):
                     user=info.get("user_name") or "—"), className="me-2"),
         dcc.Link(t("data.show_all_batches", lang), href=view.query(q=None), className="small"),
     ], className="small mb-1")]
-    if df.empty:
+    if not table.rows:
         parts.append(dbc.Alert(t("data.batch_no_files", lang, status=status, message=info.get("message") or ""),
                                color="warning" if info.get("status") != "failed" else "danger",
                                className="py-1 px-2 small mb-1"))
-    return file_columns(lang, False), file_rows(df, lang), t("data.files_batch", lang, batch=selected), parts
+    return table.columns, table.rows, files_title(view, scope), parts
+
+
+@EXPORTS.chart(Q_CHART, "data.quarantine")
+def quarantine_chart(view, scope):
+    selected = view.get("q")
+    return quarantine_reasons_figure(q.quarantine_reasons(view.filters, scope, selected),
+                                     q.quarantine_total(view.filters, scope, selected), view.lang)
 
 
 @callback(Output(Q_CHART, "figure"), Output(Q_CHART, "style"), Output(Q_FILE, "options"),
@@ -351,17 +407,47 @@ def render_quarantine_summary(search):
     lang = view.lang
     selected = view.get("q")
     reasons = q.quarantine_reasons(view.filters, scope, selected)
-    total = q.quarantine_total(view.filters, scope, selected)
     files = q.quarantine_files(view.filters, scope, selected)
     file_options = [{"label": f"{name}（{n:,}）" if lang == "zh" else f"{name} ({n:,})", "value": path}
                     for path, name, n in zip(files["file_path"], files["file"], files["n_rows"])]
     reason_options = [{"label": f"{reason_label(r, lang)}（{n:,}）" if lang == "zh"
                        else f"{reason_label(r, lang)} ({n:,})", "value": r}
                       for r, n in zip(reasons["reason"], reasons["n_rows"])]
-    title = t("data.quarantine_scope_batch", lang, batch=selected) if selected \
-        else t("data.quarantine_scope_period", lang)
-    fig = quarantine_reasons_figure(reasons, total, lang)
-    return fig, {"height": f"{fig.layout.height}px"}, file_options, reason_options, title
+    fig = quarantine_chart(view, scope)
+    return fig, {"height": f"{fig.layout.height}px"}, file_options, reason_options, quarantine_title(view, scope)
+
+
+def _quarantine_choice(view, scope, file, reason) -> tuple[str | None, str | None]:
+    """The dropdowns (or a link's arguments) are client input: keep a value only if this view offers it."""
+    if file and file not in set(q.quarantine_files(view.filters, scope, view.get("q"))["file_path"]):
+        file = None
+    if reason not in q.REASONS:
+        reason = None
+    return file, reason
+
+
+def _quarantine(view, scope, file, reason) -> tuple[Table, str]:
+    lang = view.lang
+    file, reason = _quarantine_choice(view, scope, file, reason)
+    df = q.quarantine_rows(view.filters, scope, view.get("q"), file, reason, lang, t("data.masked", lang),
+                           limit=q.QUARANTINE_LIMIT + 1)
+    if len(df) > q.QUARANTINE_LIMIT:
+        note = t("data.limit_note", lang, n=f"{q.QUARANTINE_LIMIT:,}+", limit=f"{q.QUARANTINE_LIMIT:,}")
+        df = df.head(q.QUARANTINE_LIMIT)
+    else:
+        note = t("data.shown_note", lang, n=f"{len(df):,}")
+    return Table(quarantine_columns(lang), quarantine_rows(df, lang)), note
+
+
+def quarantine_title(view, scope) -> str:
+    selected = view.get("q")
+    return t("data.quarantine_scope_batch", view.lang, batch=selected) if selected \
+        else t("data.quarantine_scope_period", view.lang)
+
+
+@EXPORTS.table(Q_GRID, "data.quarantine_scope_period", params=("file", "reason"), title=quarantine_title)
+def quarantine_table(view, scope, file: str | None = None, reason: str | None = None) -> Table:
+    return _quarantine(view, scope, file, reason)[0]
 
 
 @callback(Output(Q_GRID, "columnDefs"), Output(Q_GRID, "rowData"), Output(Q_NOTE, "children"),
@@ -369,30 +455,31 @@ def render_quarantine_summary(search):
 @cached_output
 def render_quarantine_rows(search, file, reason):
     scope = current_scope()
+    table, note = _quarantine(_view(search, scope), scope, file, reason)
+    return table.columns, table.rows, note
+
+
+@callback(Output(f"{Q_GRID}-export-csv", "href"), Output(f"{Q_GRID}-export-xlsx", "href"),
+          Input(VIEW, "data"), Input(Q_FILE, "value"), Input(Q_REASON, "value"))
+def quarantine_export_links(search, file, reason):
+    """The grid's export links follow its file and reason choices, which are not in the URL."""
+    scope = current_scope()
     view = _view(search, scope)
-    lang = view.lang
-    selected = view.get("q")
-    # The dropdowns are client input: keep a value only if this view offers it.
-    if file and file not in set(q.quarantine_files(view.filters, scope, selected)["file_path"]):
-        file = None
-    if reason not in q.REASONS:
-        reason = None
-    df = q.quarantine_rows(view.filters, scope, selected, file, reason, lang, t("data.masked", lang),
-                           limit=q.QUARANTINE_LIMIT + 1)
-    if len(df) > q.QUARANTINE_LIMIT:
-        note = t("data.limit_note", lang, n=f"{q.QUARANTINE_LIMIT:,}+", limit=f"{q.QUARANTINE_LIMIT:,}")
-        df = df.head(q.QUARANTINE_LIMIT)
-    else:
-        note = t("data.shown_note", lang, n=f"{len(df):,}")
-    return quarantine_columns(lang), quarantine_rows(df, lang), note
+    file, reason = _quarantine_choice(view, scope, file, reason)
+    return table_hrefs(Q_GRID, view, file=file, reason=reason)
+
+
+@EXPORTS.table(FRESH, "data.freshness")
+def freshness_table(view, scope) -> Table:
+    return Table(freshness_columns(view.lang), freshness_rows(q.freshness(scope, today()), view.lang))
 
 
 @callback(Output(FRESH, "columnDefs"), Output(FRESH, "rowData"), Input(VIEW, "data"))
 @cached_output
 def render_freshness(search):
     scope = current_scope()
-    view = _view(search, scope)
-    return freshness_columns(view.lang), freshness_rows(q.freshness(scope, today()), view.lang)
+    table = freshness_table(_view(search, scope), scope)
+    return table.columns, table.rows
 
 
 @callback(Output(URL, "search", allow_duplicate=True), Input(LOG, "cellClicked"), State(VIEW, "data"),
@@ -414,3 +501,60 @@ def reason_from_chart(click):
     custom = points[0].get("customdata") or []
     reason = custom[0] if custom else None
     return reason if reason in q.REASONS else no_update
+
+
+# ---- the audit log and the users (admins only) -----------------------------------------------
+
+def audit_columns(lang: str) -> list[dict]:
+    def col(field, **extra):
+        label = t(f"data.audit_col.{field}", lang)
+        return {"field": field, "headerName": label, "headerTooltip": label, **extra}
+    return [col("at", minWidth=175, sort="desc"), col("actor", minWidth=110), col("event", minWidth=110),
+            col("target", minWidth=150, tooltipField="target"), col("detail", minWidth=280, flex=1,
+                                                                  tooltipField="detail"),
+            col("ip", minWidth=110)]
+
+
+def _detail_text(detail: dict) -> str:
+    return "; ".join(f"{k}={v}" for k, v in sorted(detail.items()) if v not in (None, "", [], {}))
+
+
+def audit_rows(entries: list[dict], lang: str) -> list[dict]:
+    return [{"at": e["at"], "actor": e["actor"] or "—",
+             "event": EVENTS[e["event"]][lang == "en"] if e["event"] in EVENTS else e["event"],
+             "target": e["target"], "detail": mask_text(_detail_text(e["detail"])), "ip": e["ip"]}
+            for e in entries]
+
+
+def user_columns(lang: str) -> list[dict]:
+    def col(field, **extra):
+        label = t(f"data.users_col.{field}", lang)
+        return {"field": field, "headerName": label, "headerTooltip": label, **extra}
+    return [col("username", minWidth=90), col("display_name", minWidth=80), col("role", minWidth=80),
+            col("status", minWidth=80), col("unit", minWidth=120, tooltipField="unit"),
+            col("last_login_at", minWidth=160)]
+
+
+def user_rows(users: list[dict], lang: str) -> list[dict]:
+    names = reference.unit_names(current_scope())
+    rows = []
+    for u in users:
+        status = "disabled" if u["disabled"] else "must_change" if u["must_change"] else "active"
+        rows.append({"username": u["username"], "display_name": u["display_name"],
+                     "role": roles.label(u["role"], lang),
+                     "unit": f"{names.get(u['unit_code'], '')} {u['unit_code']}".strip() if u["unit_code"] else "",
+                     "status": t(f"data.users_status.{status}", lang),
+                     "last_login_at": audit.local_time(u["last_login_at"]) if u["last_login_at"] else "—"})
+    return rows
+
+
+@callback(Output(AUDIT, "columnDefs"), Output(AUDIT, "rowData"), Output(USERS, "columnDefs"),
+          Output(USERS, "rowData"), Input(VIEW, "data"))
+def render_admin(search):
+    """Not cached: the audit log changes with every sign-in, and must read as it is."""
+    if not may("admin"):
+        raise Forbidden("只有管理员可以查看审计日志", "only administrators may read the audit log")
+    view = _view(search, current_scope())
+    lang = view.lang
+    return (audit_columns(lang), audit_rows(audit.entries(view.start, view.end), lang),
+            user_columns(lang), user_rows(store.list_users(), lang))

@@ -18,19 +18,21 @@ from dash import Input, Output, Patch, State, callback, dcc, html, no_update
 
 from dashboard import analysis
 from dashboard.components.cached import cached_output
+from dashboard.components.exports import card_head, chart_graph_config, chart_menu, table_menu
 from dashboard.components.filter_bar import URL
 from dashboard.components.grid import grid
 from dashboard.components.kpi import kpi_card
-from dashboard.components.page import page_frame, view_from_store
+from dashboard.components.page import page_frame, record_level_only, view_from_store
 from dashboard.components.view import view_from_args
+from dashboard.exports.registry import page_exports
+from dashboard.exports.tables import Table
 from dashboard.figures import incidents as figs
 from dashboard.format import fmt_value
 from dashboard.queries import incidents as q
 from dashboard.queries.calendar import peak_bands
 from dashboard.queries.catalog import BY_ID
-from dashboard.session import current_scope
+from dashboard.session import current_scope, record_level
 from dashboard.text import t, value_label
-from dashboard.theme import graph_config
 
 dash.register_page(__name__, path="/incidents", name="nav.incidents", order=2,
                    title="警情处置 · 旅游警务数据看板")
@@ -63,17 +65,30 @@ def _view(search):
     return view_from_store(search, scope, DEFAULT_PERIOD, EXTRA), scope
 
 
-def _card(title_key: str, lang: str, *body, hint: str | None = None) -> dbc.Card:
+def _describe(view, scope) -> list[str]:
+    category = view.get("category")
+    return [t("incidents.category_filter", view.lang, category=value_label(category, view.lang))] if category else []
+
+
+EXPORTS = page_exports(PAGE, lambda search, scope: view_from_store(search, scope, DEFAULT_PERIOD, EXTRA),
+                       describe=_describe)
+
+
+def _card(title_key: str, view, *body, hint: str | None = None, export: str | None = None,
+          table: str | None = None) -> dbc.Card:
+    lang = view.lang
+    tools = [chart_menu(export, view) if export else None, table_menu(table, view) if table else None]
     return dbc.Card(dbc.CardBody([
-        html.H2(t(title_key, lang), className="tpd-card-title"),
+        card_head(t(title_key, lang), *tools),
         *([html.P(hint, className="tpd-hint")] if hint else []),
         *body,
     ]), className="h-100")
 
 
-def _graph(graph_id: str, title_key: str, lang: str, height: int = 300) -> dcc.Graph:
+def _graph(graph_id: str, title_key: str, view, height: int = 300) -> dcc.Graph:
     # A fixed height: a responsive graph in an equal-height card row would otherwise shrink to nothing.
-    return dcc.Graph(id=graph_id, config=graph_config(lang, t(title_key, lang)), style={"height": f"{height}px"})
+    return dcc.Graph(id=graph_id, config=chart_graph_config(t(title_key, view.lang), view),
+                     style={"height": f"{height}px"})
 
 
 def _category_chip(view) -> html.Div | None:
@@ -97,36 +112,39 @@ def layout(**kwargs):
         _category_chip(view),
         dcc.Loading(dbc.Row(id=KPIS, className="g-2 mb-2"), type="dot", delay_show=300),
         dbc.Row([
-            dbc.Col(_card("incidents.by_category", lang, _graph(CATEGORY, "incidents.by_category", lang, ROW2_HEIGHT),
-                          hint=t("incidents.by_category_hint", lang)), lg=4),
-            dbc.Col(_card("incidents.by_source", lang, _graph(SOURCE, "incidents.by_source", lang, ROW2_HEIGHT)), lg=3),
-            dbc.Col(_card("incidents.by_area", lang, _graph(AREA, "incidents.by_area", lang, ROW2_HEIGHT),
+            dbc.Col(_card("incidents.by_category", view, _graph(CATEGORY, "incidents.by_category", view, ROW2_HEIGHT),
+                          hint=t("incidents.by_category_hint", lang), export=CATEGORY), lg=4),
+            dbc.Col(_card("incidents.by_source", view, _graph(SOURCE, "incidents.by_source", view, ROW2_HEIGHT),
+                          export=SOURCE), lg=3),
+            dbc.Col(_card("incidents.by_area", view, _graph(AREA, "incidents.by_area", view, ROW2_HEIGHT),
                           html.P(id=AREA_NOTE, className="tpd-hint mb-0"),
-                          hint=t("incidents.by_area_hint", lang)), lg=5),
+                          hint=t("incidents.by_area_hint", lang), export=AREA), lg=5),
         ], className="g-2 mb-2"),
         dbc.Row([
-            dbc.Col(_card("incidents.heatmap", lang, _graph(HEATMAP, "incidents.heatmap", lang),
-                          hint=t("incidents.heatmap_hint", lang)), lg=7),
-            dbc.Col(_card("incidents.response", lang,
+            dbc.Col(_card("incidents.heatmap", view, _graph(HEATMAP, "incidents.heatmap", view),
+                          hint=t("incidents.heatmap_hint", lang), export=HEATMAP), lg=7),
+            dbc.Col(_card("incidents.response", view,
                           html.P(id=RESPONSE_STATS, className="tpd-hint"),
-                          _graph(RESPONSE, "incidents.response", lang)), lg=5),
+                          _graph(RESPONSE, "incidents.response", view), export=RESPONSE), lg=5),
         ], className="g-2 mb-2"),
         dbc.Row([
-            dbc.Col(_card("incidents.same_day", lang, html.P(id=TREND_HINT, className="tpd-hint"),
-                          _graph(SAME_DAY, "incidents.same_day", lang)), lg=6),
-            dbc.Col(_card("incidents.cases", lang, html.P(id=CASES_HINT, className="tpd-hint"),
-                          _graph(CASES, "incidents.cases", lang)), lg=6),
+            dbc.Col(_card("incidents.same_day", view, html.P(id=TREND_HINT, className="tpd-hint"),
+                          _graph(SAME_DAY, "incidents.same_day", view), export=SAME_DAY), lg=6),
+            dbc.Col(_card("incidents.cases", view, html.P(id=CASES_HINT, className="tpd-hint"),
+                          _graph(CASES, "incidents.cases", view), export=CASES), lg=6),
         ], className="g-2 mb-2"),
         dbc.Row(dbc.Col(_card(
-            "incidents.enforcement", lang,
+            "incidents.enforcement", view,
             grid(ENFORCE, enforcement_columns(lang), [], lang, height=300, row_id="key",
                  suppressFieldDotNotation=True),
-            hint=t("incidents.enforcement_hint", lang))), className="g-2 mb-2"),
-        dbc.Row(dbc.Col(_card(
-            "incidents.records", lang,
+            hint=t("incidents.enforcement_hint", lang), table=ENFORCE)), className="g-2 mb-2"),
+        record_level_only(lang, dbc.Row(dbc.Col(_card(
+            "incidents.records", view,
             html.P(id=RECORDS_COUNT, className="tpd-hint"),
             grid(RECORDS, record_columns(lang), [], lang, height=420, tooltipShowDelay=200),
-        )), className="g-2"),
+            table=RECORDS,
+        )), className="g-2")),
+        pack=PAGE,
     )
 
 
@@ -139,18 +157,74 @@ def render_kpis(search):
             for i, mid in enumerate(q.KPIS)]
 
 
+def area_note(view, scope) -> str:
+    missing = q.without_area(view.filters, scope, view.get("category"))
+    return t("incidents.no_area", view.lang, n=f"{missing:,}") if missing else ""
+
+
+def response_note(view, scope) -> str:
+    stats = q.response_stats(view.filters, scope, view.get("category"))
+    return t("incidents.response_stats", view.lang, median=fmt_value("minutes", stats["median"]),
+             p90=fmt_value("minutes", stats["p90"]), n=f"{stats['n']:,}") if stats["n"] else ""
+
+
+def trend_note(view, scope) -> str:
+    return t("incidents.trend_hint", view.lang, start=q.trend_span(view.filters).start.isoformat())
+
+
+@EXPORTS.chart(CATEGORY, "incidents.by_category")
+def category_chart(view, scope):
+    category = view.get("category")
+    return figs.category_figure(q.by_category(view.filters, scope, category), category, view.lang)
+
+
+@EXPORTS.chart(SOURCE, "incidents.by_source")
+def source_chart(view, scope):
+    return figs.source_figure(q.by_source(view.filters, scope, view.get("category")), view.lang)
+
+
+@EXPORTS.chart(AREA, "incidents.by_area", note=area_note)
+def area_chart(view, scope):
+    return figs.area_figure(q.by_area(view.filters, scope, view.get("category")), view.area, view.lang)
+
+
+@EXPORTS.chart(HEATMAP, "incidents.heatmap")
+def heatmap_chart(view, scope):
+    return figs.heatmap_figure(q.hour_weekday(view.filters, scope, view.get("category")), view.lang)
+
+
+@EXPORTS.chart(RESPONSE, "incidents.response", note=response_note)
+def response_chart(view, scope):
+    category = view.get("category")
+    stats = q.response_stats(view.filters, scope, category)
+    return figs.response_figure(q.response_histogram(view.filters, scope, category), stats, q.RESPONSE_BIN_MIN,
+                                q.RESPONSE_CAP_MIN, view.lang)
+
+
+def _trend_frame(view, scope):
+    span = q.trend_span(view.filters)
+    return q.weekly(view.filters, scope, view.get("category")), peak_bands(span, scope, view.lang)
+
+
+@EXPORTS.chart(SAME_DAY, "incidents.same_day", note=trend_note)
+def same_day_chart(view, scope):
+    df, bands = _trend_frame(view, scope)
+    return figs.same_day_figure(df, bands, analysis.target_of("incidents.same_day_rate"), view.lang, view.end)
+
+
+@EXPORTS.chart(CASES, "incidents.cases", note=trend_note)
+def cases_chart(view, scope):
+    df, bands = _trend_frame(view, scope)
+    return figs.cases_figure(df, bands, view.lang)
+
+
 @callback(Output(CATEGORY, "figure"), Output(SOURCE, "figure"), Output(AREA, "figure"),
           Output(AREA_NOTE, "children"), Input(VIEW, "data"))
 @cached_output
 def render_breakdowns(search):
     view, scope = _view(search)
-    lang, category, f = view.lang, view.get("category"), view.filters
-    missing = q.without_area(f, scope, category)
-    note = t("incidents.no_area", lang, n=f"{missing:,}") if missing else ""
-    return (figs.category_figure(q.by_category(f, scope, category), category, lang),
-            figs.source_figure(q.by_source(f, scope, category), lang),
-            figs.area_figure(q.by_area(f, scope, category), view.area, lang),
-            note)
+    return (category_chart(view, scope), source_chart(view, scope), area_chart(view, scope),
+            area_note(view, scope))
 
 
 @callback(Output(HEATMAP, "figure"), Output(RESPONSE, "figure"), Output(RESPONSE_STATS, "children"),
@@ -158,14 +232,7 @@ def render_breakdowns(search):
 @cached_output
 def render_timing(search):
     view, scope = _view(search)
-    lang, category, f = view.lang, view.get("category"), view.filters
-    stats = q.response_stats(f, scope, category)
-    text = t("incidents.response_stats", lang, median=fmt_value("minutes", stats["median"]),
-             p90=fmt_value("minutes", stats["p90"]), n=f"{stats['n']:,}") if stats["n"] else ""
-    return (figs.heatmap_figure(q.hour_weekday(f, scope, category), lang),
-            figs.response_figure(q.response_histogram(f, scope, category), stats, q.RESPONSE_BIN_MIN,
-                                 q.RESPONSE_CAP_MIN, lang),
-            text)
+    return heatmap_chart(view, scope), response_chart(view, scope), response_note(view, scope)
 
 
 @callback(Output(SAME_DAY, "figure"), Output(CASES, "figure"), Output(TREND_HINT, "children"),
@@ -173,13 +240,8 @@ def render_timing(search):
 @cached_output
 def render_trends(search):
     view, scope = _view(search)
-    lang, category = view.lang, view.get("category")
-    span = q.trend_span(view.filters)
-    df = q.weekly(view.filters, scope, category)
-    bands = peak_bands(span, scope, lang)
-    hint = t("incidents.trend_hint", lang, start=span.start.isoformat())
-    return (figs.same_day_figure(df, bands, analysis.target_of("incidents.same_day_rate"), lang, view.end),
-            figs.cases_figure(df, bands, lang), hint, hint)
+    hint = trend_note(view, scope)
+    return same_day_chart(view, scope), cases_chart(view, scope), hint, hint
 
 
 def enforcement_columns(lang: str) -> list[dict]:
@@ -193,16 +255,22 @@ def enforcement_columns(lang: str) -> list[dict]:
     return cols
 
 
+@EXPORTS.table(ENFORCE, "incidents.enforcement")
+def enforcement_table(view, scope) -> Table:
+    df = q.enforcement_by_unit(view.filters, scope)
+    total = {"key": TOTAL_KEY, "name": t("common.total", view.lang), **q.enforcement_total(view.filters, scope)}
+    rows = df.astype(object).where(df.notna(), None).to_dict("records")
+    return Table(enforcement_columns(view.lang), rows, pinned_top=[total])
+
+
 @callback(Output(ENFORCE, "rowData"), Output(ENFORCE, "dashGridOptions"), Input(VIEW, "data"))
 @cached_output
 def render_enforcement(search):
     view, scope = _view(search)
-    df = q.enforcement_by_unit(view.filters, scope)
-    total = {"key": TOTAL_KEY, "name": t("common.total", view.lang), **q.enforcement_total(view.filters, scope)}
+    table = enforcement_table(view, scope)
     options = Patch()
-    options["pinnedTopRowData"] = [total]
-    rows = df.astype(object).where(df.notna(), None).to_dict("records")
-    return rows, options
+    options["pinnedTopRowData"] = table.pinned_top
+    return table.rows, options
 
 
 def record_columns(lang: str) -> list[dict]:
@@ -236,18 +304,24 @@ def record_rows(df, lang: str) -> list[dict]:
     return out
 
 
+@EXPORTS.table(RECORDS, "incidents.records")
+def records_table(view, scope) -> Table:
+    return Table(record_columns(view.lang), record_rows(q.records(view.filters, scope, view.get("category")), view.lang))
+
+
 @callback(Output(RECORDS, "rowData"), Output(RECORDS_COUNT, "children"), Input(VIEW, "data"))
+@record_level
 @cached_output
 def render_records(search):
     view, scope = _view(search)
     category = view.get("category")
-    df = q.records(view.filters, scope, category)
+    rows = records_table(view, scope).rows
     total = q.category_values(view.filters, scope, ["incidents.total"], category)["incidents.total"].value or 0
-    if total > len(df):
-        count = t("incidents.records_count", view.lang, total=f"{int(total):,}", shown=f"{len(df):,}")
+    if total > len(rows):
+        count = t("incidents.records_count", view.lang, total=f"{int(total):,}", shown=f"{len(rows):,}")
     else:
         count = t("incidents.records_all", view.lang, total=f"{int(total):,}")
-    return record_rows(df, view.lang), count
+    return rows, count
 
 
 def _clicked(click) -> str | None:

@@ -18,19 +18,21 @@ from dash import Input, Output, State, callback, dcc, html, no_update
 
 from dashboard import analysis
 from dashboard.components.cached import cached_output
+from dashboard.components.exports import card_head, chart_graph_config, chart_menu, table_menu
 from dashboard.components.filter_bar import URL
 from dashboard.components.grid import grid
 from dashboard.components.kpi import figure_card, kpi_card
-from dashboard.components.page import page_frame, view_from_store
+from dashboard.components.page import page_frame, record_level_only, view_from_store
 from dashboard.components.view import view_from_args
+from dashboard.exports.registry import page_exports
+from dashboard.exports.tables import Table
 from dashboard.figures import mediation as figs
 from dashboard.queries import mediation as q
 from dashboard.queries import reference
 from dashboard.queries.calendar import peak_bands
 from dashboard.queries.kpis import KpiFigures
-from dashboard.session import current_scope
+from dashboard.session import current_scope, record_level
 from dashboard.text import t, value_label
-from dashboard.theme import graph_config
 from etl.record_types import DISPUTE_TYPES
 
 dash.register_page(__name__, path="/mediation", name="nav.mediation", order=3,
@@ -57,12 +59,21 @@ def _view(search):
     return view_from_store(search, scope, DEFAULT_PERIOD, EXTRA_ALLOWED), scope
 
 
-def _card(title_key: str, graph_id: str, lang: str, hint: str | None = None) -> dbc.Card:
-    title = t(title_key, lang)
+def _describe(view, scope) -> list[str]:
+    category = view.get("category")
+    return [t("mediation.category_chip", view.lang, name=value_label(category, view.lang))] if category else []
+
+
+EXPORTS = page_exports(PAGE, lambda search, scope: view_from_store(search, scope, DEFAULT_PERIOD, EXTRA_ALLOWED),
+                       describe=_describe)
+
+
+def _card(title_key: str, graph_id: str, view, hint: str | None = None) -> dbc.Card:
+    title = t(title_key, view.lang)
     return dbc.Card(dbc.CardBody([
-        html.H2(title, className="tpd-card-title"),
+        card_head(title, chart_menu(graph_id, view)),
         html.P(hint, className="tpd-hint") if hint else None,
-        dcc.Graph(id=graph_id, config=graph_config(lang, title)),
+        dcc.Graph(id=graph_id, config=chart_graph_config(title, view)),
     ]))
 
 
@@ -88,26 +99,27 @@ def layout(**kwargs):
         _category_chip(view),
         dcc.Loading(dbc.Row(id=KPIS, className="g-2 mb-2"), type="dot", delay_show=300),
         dbc.Row([
-            dbc.Col(_card("mediation.by_type", TYPES, lang, t("mediation.type_hint", lang)), lg=6),
-            dbc.Col(_card("mediation.compensation", COMPENSATION, lang, t("mediation.type_hint", lang)), lg=6),
+            dbc.Col(_card("mediation.by_type", TYPES, view, t("mediation.type_hint", lang)), lg=6),
+            dbc.Col(_card("mediation.compensation", COMPENSATION, view, t("mediation.type_hint", lang)), lg=6),
         ], className="g-2 mb-2"),
         dbc.Row([
-            dbc.Col(_card("mediation.rate_by_unit", UNIT_RATE, lang, small), lg=4),
-            dbc.Col(_card("mediation.rate_by_area", AREA_RATE, lang, small), lg=4),
-            dbc.Col(_card("mediation.fast_by_unit", UNIT_FAST, lang,
+            dbc.Col(_card("mediation.rate_by_unit", UNIT_RATE, view, small), lg=4),
+            dbc.Col(_card("mediation.rate_by_area", AREA_RATE, view, small), lg=4),
+            dbc.Col(_card("mediation.fast_by_unit", UNIT_FAST, view,
                           t("mediation.fast_small_note", lang, n=q.MIN_CASES)), lg=4),
         ], className="g-2 mb-2"),
         dbc.Row([
-            dbc.Col(_card("mediation.close_time", CLOSE, lang), lg=6),
-            dbc.Col(_card("mediation.trend", TREND, lang, t("mediation.trend_note", lang)), lg=6),
+            dbc.Col(_card("mediation.close_time", CLOSE, view), lg=6),
+            dbc.Col(_card("mediation.trend", TREND, view, t("mediation.trend_note", lang)), lg=6),
         ], className="g-2 mb-2"),
-        dbc.Card(dbc.CardBody([
-            html.Div([
+        record_level_only(lang, dbc.Card(dbc.CardBody([
+            card_head(html.Div([
                 html.H2(t("mediation.records", lang), className="tpd-card-title mb-0"),
                 html.Span(id=RECORDS_COUNT, className="text-muted small ms-3"),
-            ], className="d-flex align-items-baseline mb-1"),
+            ], className="d-flex align-items-baseline"), table_menu(RECORDS, view)),
             grid(RECORDS, [], [], lang, height=420),
-        ])),
+        ]))),
+        pack=PAGE,
     )
 
 
@@ -133,14 +145,63 @@ def render_kpis(search):
     return cards
 
 
+@EXPORTS.chart(TYPES, "mediation.by_type")
+def types_chart(view, scope):
+    """Types are always all shown (the chosen one stands out), so another can be clicked."""
+    return figs.type_result_figure(q.type_result_counts(view.filters, scope), view.lang, view.get("category"))
+
+
+@EXPORTS.chart(COMPENSATION, "mediation.compensation")
+def compensation_chart(view, scope):
+    return figs.compensation_figure(q.compensation_by_type(view.filters, scope, view.get("category")), view.lang)
+
+
+def _no_units(view, units) -> str | None:
+    return t("mediation.no_children", view.lang) if view.unit and units.empty else None
+
+
+@EXPORTS.chart(UNIT_RATE, "mediation.rate_by_unit")
+def unit_rate_chart(view, scope):
+    units = q.by_unit(view.filters, scope, view.get("category"))
+    rate = "mediation.success_rate"
+    target = (analysis.target_of(rate) or {}).get("target")
+    return figs.share_bars_figure(units, rate, view.lang, q.MIN_CASES, target=target, metric_id=rate,
+                                  empty_text=_no_units(view, units))
+
+
+@EXPORTS.chart(AREA_RATE, "mediation.rate_by_area")
+def area_rate_chart(view, scope):
+    areas = q.by_area(view.filters, scope, view.get("category"))
+    rate = "mediation.success_rate"
+    target = (analysis.target_of(rate) or {}).get("target")
+    return figs.share_bars_figure(areas, rate, view.lang, q.MIN_CASES, target=target, metric_id=rate)
+
+
+@EXPORTS.chart(UNIT_FAST, "mediation.fast_by_unit")
+def unit_fast_chart(view, scope):
+    units = q.by_unit(view.filters, scope, view.get("category"))
+    return figs.share_bars_figure(units, q.FAST_TRACK.id, view.lang, q.MIN_CASES, small_col="fast_small",
+                                  empty_text=_no_units(view, units))
+
+
+@EXPORTS.chart(CLOSE, "mediation.close_time")
+def close_chart(view, scope):
+    bins, stats = q.close_time(view.filters, scope, view.get("category"))
+    return figs.close_time_figure(bins, stats, view.lang)
+
+
+@EXPORTS.chart(TREND, "mediation.trend", note=lambda view, scope: t("mediation.trend_note", view.lang))
+def trend_chart(view, scope):
+    span = q.trend_span(view.filters)
+    df = q.weekly_trend(view.filters, scope, view.get("category"))
+    return figs.weekly_figure(df, peak_bands(span, scope, view.lang), view.lang, view.end)
+
+
 @callback(Output(TYPES, "figure"), Output(COMPENSATION, "figure"), Input(VIEW, "data"))
 @cached_output
 def render_types(search):
-    """Types are always all shown (the chosen one stands out), so another can be clicked."""
     view, scope = _view(search)
-    category = view.get("category")
-    return (figs.type_result_figure(q.type_result_counts(view.filters, scope), view.lang, category),
-            figs.compensation_figure(q.compensation_by_type(view.filters, scope, category), view.lang))
+    return types_chart(view, scope), compensation_chart(view, scope)
 
 
 @callback(Output(UNIT_RATE, "figure"), Output(AREA_RATE, "figure"), Output(UNIT_FAST, "figure"),
@@ -148,34 +209,19 @@ def render_types(search):
 @cached_output
 def render_groups(search):
     view, scope = _view(search)
-    lang, category = view.lang, view.get("category")
-    units = q.by_unit(view.filters, scope, category)
-    areas = q.by_area(view.filters, scope, category)
-    no_units = t("mediation.no_children", lang) if view.unit and units.empty else None
-    rate, fast = "mediation.success_rate", q.FAST_TRACK.id
-    target = (analysis.target_of(rate) or {}).get("target")
-    return (
-        figs.share_bars_figure(units, rate, lang, q.MIN_CASES, target=target, metric_id=rate, empty_text=no_units),
-        figs.share_bars_figure(areas, rate, lang, q.MIN_CASES, target=target, metric_id=rate),
-        figs.share_bars_figure(units, fast, lang, q.MIN_CASES, small_col="fast_small", empty_text=no_units),
-    )
+    return unit_rate_chart(view, scope), area_rate_chart(view, scope), unit_fast_chart(view, scope)
 
 
 @callback(Output(CLOSE, "figure"), Input(VIEW, "data"))
 @cached_output
 def render_close(search):
-    view, scope = _view(search)
-    bins, stats = q.close_time(view.filters, scope, view.get("category"))
-    return figs.close_time_figure(bins, stats, view.lang)
+    return close_chart(*_view(search))
 
 
 @callback(Output(TREND, "figure"), Input(VIEW, "data"))
 @cached_output
 def render_trend(search):
-    view, scope = _view(search)
-    span = q.trend_span(view.filters)
-    df = q.weekly_trend(view.filters, scope, view.get("category"))
-    return figs.weekly_figure(df, peak_bands(span, scope, view.lang), view.lang, view.end)
+    return trend_chart(*_view(search))
 
 
 def record_columns(lang: str) -> list[dict]:
@@ -195,11 +241,12 @@ def record_columns(lang: str) -> list[dict]:
     ]
 
 
-@callback(Output(RECORDS, "columnDefs"), Output(RECORDS, "rowData"), Output(RECORDS_COUNT, "children"),
-          Input(VIEW, "data"))
-@cached_output
-def render_records(search):
-    view, scope = _view(search)
+@EXPORTS.table(RECORDS, "mediation.records")
+def records_table(view, scope) -> Table:
+    return _records(view, scope)[0]
+
+
+def _records(view, scope) -> tuple[Table, int]:
     lang = view.lang
     df, total = q.records(view.filters, scope, view.get("category"))
     yes, no, none = t("mediation.yes", lang), t("mediation.no", lang), "—"
@@ -210,6 +257,18 @@ def render_records(search):
         rec["area_name"] = rec["area_name"] or none
         rec["fast_track"] = none if rec["fast_track"] is None else yes if rec["fast_track"] else no
         rows.append(rec)
+    return Table(record_columns(lang), rows), total
+
+
+@callback(Output(RECORDS, "columnDefs"), Output(RECORDS, "rowData"), Output(RECORDS_COUNT, "children"),
+          Input(VIEW, "data"))
+@record_level
+@cached_output
+def render_records(search):
+    view, scope = _view(search)
+    lang = view.lang
+    table, total = _records(view, scope)
+    rows = table.rows
     count = (t("mediation.records_count", lang, total=f"{total:,}", shown=f"{len(rows):,}") if total > len(rows)
              else t("mediation.records_all", lang, total=f"{total:,}"))
     return record_columns(lang), rows, count

@@ -16,11 +16,14 @@ import dash_bootstrap_components as dbc
 from dash import Input, Output, State, callback, dcc, html, no_update
 
 from dashboard.components.cached import cached_output
+from dashboard.components.exports import card_head, chart_graph_config, chart_menu, table_menu
 from dashboard.components.filter_bar import URL
 from dashboard.components.grid import grid
 from dashboard.components.kpi import kpi_card
 from dashboard.components.page import page_frame, view_from_store
 from dashboard.components.view import view_from_args
+from dashboard.exports.registry import page_exports
+from dashboard.exports.tables import Table
 from dashboard.figures import nominations as figs
 from dashboard.format import fmt_value
 from dashboard.queries import nominations as q
@@ -29,7 +32,7 @@ from dashboard.queries.filters import Filters, Scope
 from dashboard.session import current_scope
 from dashboard.state import View
 from dashboard.text import t, value_label
-from dashboard.theme import color_of, graph_config
+from dashboard.theme import color_of
 from etl.record_types import OUTCOMES
 
 dash.register_page(__name__, path="/nominations", name="nav.nominations", order=5,
@@ -75,6 +78,21 @@ def nominee_row(view: View, scope: Scope, campaign: str | None, person: str | No
     return None if found.empty else found.iloc[0].to_dict()
 
 
+def _describe(view: View, scope: Scope) -> list[str]:
+    """The campaign, and the nominee whose votes are shown, if one is."""
+    campaign = campaign_of(view)
+    sep = "：" if view.lang == "zh" else ": "
+    parts = [t("nominations.campaign", view.lang) + sep + campaign] if campaign else []
+    row = nominee_row(view, scope, campaign, view.get("q"))
+    if row:
+        parts.append(f"{row['name']}（{row['unit_name']}）" if view.lang == "zh" else f"{row['name']} ({row['unit_name']})")
+    return parts
+
+
+EXPORTS = page_exports(PAGE, lambda search, scope: view_from_store(search, scope, DEFAULT_PERIOD, allowed(scope)),
+                       describe=_describe)
+
+
 def campaign_note(view: View, campaign: str | None) -> list:
     lang = view.lang
     if campaign is None:
@@ -113,32 +131,33 @@ def layout(**kwargs):
         dcc.Loading(dbc.Row(id=KPIS, className="g-2 mb-2"), type="dot", delay_show=300),
         dbc.Row([
             dbc.Col(dbc.Card(dbc.CardBody([
-                html.H2(t("nominations.ranking", lang), className="tpd-card-title"),
+                card_head(t("nominations.ranking", lang), chart_menu(RANKING, view)),
                 html.P(t("nominations.ranking_hint", lang), className="tpd-hint"),
-                dcc.Graph(id=RANKING, config=graph_config(lang, t("nominations.ranking", lang))),
+                dcc.Graph(id=RANKING, config=chart_graph_config(t("nominations.ranking", lang), view)),
             ]), className=CARD), lg=6),
             dbc.Col(dbc.Card(dbc.CardBody([
-                html.H2(t("nominations.votes_over_time", lang), id=TIME_TITLE, className="tpd-card-title"),
+                card_head(t("nominations.votes_over_time", lang), chart_menu(TIME, view), title_id=TIME_TITLE),
                 html.Div(id=DETAIL),
-                dcc.Graph(id=TIME, config=graph_config(lang, t("nominations.votes_over_time", lang))),
+                dcc.Graph(id=TIME, config=chart_graph_config(t("nominations.votes_over_time", lang), view)),
             ]), className=CARD), lg=6),
         ], className="g-2 mb-2"),
         dbc.Row([
             dbc.Col(dbc.Card(dbc.CardBody([
-                html.H2(t("nominations.by_channel", lang), id=CHANNEL_TITLE, className="tpd-card-title"),
-                dcc.Graph(id=CHANNEL, config=graph_config(lang, t("nominations.by_channel", lang))),
+                card_head(t("nominations.by_channel", lang), chart_menu(CHANNEL, view), title_id=CHANNEL_TITLE),
+                dcc.Graph(id=CHANNEL, config=chart_graph_config(t("nominations.by_channel", lang), view)),
             ]), className=CARD), lg=5),
             dbc.Col(dbc.Card(dbc.CardBody([
-                html.H2(t("nominations.by_unit", lang), className="tpd-card-title"),
+                card_head(t("nominations.by_unit", lang), chart_menu(UNITS, view)),
                 html.P(t("nominations.by_unit_hint", lang), className="tpd-hint"),
-                dcc.Graph(id=UNITS, config=graph_config(lang, t("nominations.by_unit", lang))),
+                dcc.Graph(id=UNITS, config=chart_graph_config(t("nominations.by_unit", lang), view)),
             ]), className=CARD), lg=7),
         ], className="g-2 mb-2"),
         dbc.Card(dbc.CardBody([
-            html.H2(t("nominations.all_nominees", lang), className="tpd-card-title"),
+            card_head(t("nominations.all_nominees", lang), table_menu(NOMINEES, view)),
             html.P(t("nominations.ranking_hint", lang), className="tpd-hint"),
             grid(NOMINEES, [], [], lang, height=440, row_id="nomination_id"),
         ])),
+        pack=PAGE,
     )
 
 
@@ -203,24 +222,36 @@ def nominee_rows(df, lang: str) -> list[dict]:
     } for r in df.itertuples()]
 
 
+@EXPORTS.chart(RANKING, "nominations.ranking")
+def ranking_chart(view: View, scope: Scope):
+    df = q.ranking(view.filters, scope, campaign_of(view))
+    return figs.ranking_figure(df, view.lang, highlight=view.get("q"))
+
+
+@EXPORTS.table(NOMINEES, "nominations.all_nominees")
+def nominees_table(view: View, scope: Scope) -> Table:
+    df = q.ranking(view.filters, scope, campaign_of(view))
+    return Table(nominee_columns(view.lang), nominee_rows(df, view.lang))
+
+
 @callback(Output(RANKING, "figure"), Output(NOMINEES, "columnDefs"), Output(NOMINEES, "rowData"),
           Input(VIEW, "data"))
 @cached_output
 def render_ranking(search):
     scope = current_scope()
-    view, campaign = page_view(search, scope)
-    df = q.ranking(view.filters, scope, campaign)
-    person = view.get("q")
-    return (figs.ranking_figure(df, view.lang, highlight=person), nominee_columns(view.lang),
-            nominee_rows(df, view.lang))
+    view, _ = page_view(search, scope)
+    table = nominees_table(view, scope)
+    return ranking_chart(view, scope), table.columns, table.rows
 
 
-@callback(Output(TIME, "figure"), Output(TIME_TITLE, "children"), Output(DETAIL, "children"),
-          Input(VIEW, "data"))
-@cached_output
-def render_time(search):
-    scope = current_scope()
-    view, campaign = page_view(search, scope)
+def _time_title(view: View, scope: Scope) -> str:
+    row = nominee_row(view, scope, campaign_of(view), view.get("q"))
+    return t("nominations.votes_of", view.lang, name=row["name"]) if row else t("nominations.votes_over_time", view.lang)
+
+
+@EXPORTS.chart(TIME, "nominations.votes_over_time", title=_time_title)
+def time_chart(view: View, scope: Scope):
+    campaign = campaign_of(view)
     lang = view.lang
     row = nominee_row(view, scope, campaign, view.get("q"))
     person = row["person_id"] if row else None
@@ -235,6 +266,18 @@ def render_time(search):
     fig = figs.votes_over_time_figure(df, bands, start, end, lang, height=TIME_HEIGHT if not row else TIME_HEIGHT - 60)
     if df.empty:
         fig.update_layout(height=320)
+    return fig
+
+
+@callback(Output(TIME, "figure"), Output(TIME_TITLE, "children"), Output(DETAIL, "children"),
+          Input(VIEW, "data"))
+@cached_output
+def render_time(search):
+    scope = current_scope()
+    view, campaign = page_view(search, scope)
+    lang = view.lang
+    row = nominee_row(view, scope, campaign, view.get("q"))
+    fig = time_chart(view, scope)
     if not row:
         return fig, t("nominations.votes_over_time", lang), None
     detail = dbc.Alert([
@@ -246,25 +289,38 @@ def render_time(search):
     return fig, t("nominations.votes_of", lang, name=row["name"]), detail
 
 
+def _channel_title(view: View, scope: Scope) -> str:
+    row = nominee_row(view, scope, campaign_of(view), view.get("q"))
+    return t("nominations.channel_of", view.lang, name=row["name"]) if row else t("nominations.by_channel", view.lang)
+
+
+@EXPORTS.chart(CHANNEL, "nominations.by_channel", title=_channel_title)
+def channel_chart(view: View, scope: Scope):
+    campaign = campaign_of(view)
+    row = nominee_row(view, scope, campaign, view.get("q"))
+    df = q.votes_by_channel(view.filters, scope, campaign, row["person_id"] if row else None)
+    return figs.channel_figure(df, view.lang)
+
+
+@EXPORTS.chart(UNITS, "nominations.by_unit")
+def units_chart(view: View, scope: Scope):
+    return figs.by_unit_figure(q.nominations_by_unit(view.filters, scope, campaign_of(view)), view.lang)
+
+
 @callback(Output(CHANNEL, "figure"), Output(CHANNEL_TITLE, "children"), Input(VIEW, "data"))
 @cached_output
 def render_channel(search):
     scope = current_scope()
-    view, campaign = page_view(search, scope)
-    lang = view.lang
-    row = nominee_row(view, scope, campaign, view.get("q"))
-    df = q.votes_by_channel(view.filters, scope, campaign, row["person_id"] if row else None)
-    title = t("nominations.channel_of", lang, name=row["name"]) if row else t("nominations.by_channel", lang)
-    return figs.channel_figure(df, lang), title
+    view, _ = page_view(search, scope)
+    return channel_chart(view, scope), _channel_title(view, scope)
 
 
 @callback(Output(UNITS, "figure"), Input(VIEW, "data"))
 @cached_output
 def render_units(search):
     scope = current_scope()
-    view, campaign = page_view(search, scope)
-    df = q.nominations_by_unit(view.filters, scope, campaign)
-    return figs.by_unit_figure(df, view.lang)
+    view, _ = page_view(search, scope)
+    return units_chart(view, scope)
 
 
 @callback(Output(URL, "search", allow_duplicate=True), Input(CAMPAIGN, "value"), State(VIEW, "data"),

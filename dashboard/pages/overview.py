@@ -14,20 +14,23 @@ from dash import Input, Output, State, callback, dcc, html, no_update
 
 from dashboard import analysis
 from dashboard.components.cached import cached_output
+from dashboard.components.exports import card_head, chart_graph_config, chart_menu, table_menu
 from dashboard.components.filter_bar import URL
 from dashboard.components.grid import grid, rate_cell_style
 from dashboard.components.kpi import kpi_card
 from dashboard.components.page import page_frame, view_from_store
 from dashboard.components.view import view_from_args
+from dashboard.exports.registry import page_exports
+from dashboard.exports.tables import Table
 from dashboard.figures.overview import weekly_trend_figure
 from dashboard.format import fmt_value
 from dashboard.queries import overview as q
+from dashboard.queries import reference
 from dashboard.queries.calendar import peak_bands
 from dashboard.queries.catalog import BY_ID
 from dashboard.queries.kpis import kpi_figures
 from dashboard.session import current_scope
 from dashboard.text import t
-from dashboard.theme import graph_config
 
 dash.register_page(__name__, path="/", name="nav.overview", order=0, title="总览 · 旅游警务数据看板")
 
@@ -40,6 +43,8 @@ UNITS = f"{PAGE}-units"
 AREAS = f"{PAGE}-areas"
 DEFAULT_PERIOD = "last_week"
 
+EXPORTS = page_exports(PAGE, lambda search, scope: view_from_store(search, scope, DEFAULT_PERIOD))
+
 
 def layout(**kwargs):
     scope = current_scope()
@@ -50,8 +55,8 @@ def layout(**kwargs):
         dcc.Loading(dbc.Row(id=KPIS, className="g-2 mb-2"), type="dot", delay_show=300),
         dbc.Row([
             dbc.Col(dbc.Card(dbc.CardBody([
-                html.H2(t("overview.trend", lang), className="tpd-card-title"),
-                dcc.Graph(id=TREND, config=graph_config(lang, t("overview.trend", lang))),
+                card_head(t("overview.trend", lang), chart_menu(TREND, view)),
+                dcc.Graph(id=TREND, config=chart_graph_config(t("overview.trend", lang), view)),
             ])), lg=7),
             dbc.Col(dbc.Card(dbc.CardBody([
                 html.H2(t("overview.alerts", lang), className="tpd-card-title"),
@@ -60,16 +65,17 @@ def layout(**kwargs):
         ], className="g-2 mb-2"),
         dbc.Row([
             dbc.Col(dbc.Card(dbc.CardBody([
-                html.H2(t("overview.lagging_units", lang), className="tpd-card-title"),
+                card_head(t("overview.lagging_units", lang), table_menu(UNITS, view)),
                 html.P(t("overview.click_to_drill", lang), className="tpd-hint"),
                 grid(UNITS, [], [], lang, height=300, row_id="key"),
             ])), lg=6),
             dbc.Col(dbc.Card(dbc.CardBody([
-                html.H2(t("overview.lagging_areas", lang), className="tpd-card-title"),
+                card_head(t("overview.lagging_areas", lang), table_menu(AREAS, view)),
                 html.P(t("overview.click_to_drill", lang), className="tpd-hint"),
                 grid(AREAS, [], [], lang, height=300, row_id="key"),
             ])), lg=6),
         ], className="g-2"),
+        pack=PAGE,
     )
 
 
@@ -83,15 +89,19 @@ def render_kpis(search):
             for i, mid in enumerate(q.HEADLINE)]
 
 
-@callback(Output(TREND, "figure"), Input(VIEW, "data"))
-@cached_output
-def render_trend(search):
-    scope = current_scope()
-    view = view_from_store(search, scope, DEFAULT_PERIOD)
+@EXPORTS.chart(TREND, "overview.trend")
+def trend_chart(view, scope):
     df = q.weekly_trend(view.filters, scope)
     span = view.filters
     bands = peak_bands(span.__class__(df["key"].min().date(), span.end), scope, view.lang) if not df.empty else []
     return weekly_trend_figure(df, bands, view.lang)
+
+
+@callback(Output(TREND, "figure"), Input(VIEW, "data"))
+@cached_output
+def render_trend(search):
+    scope = current_scope()
+    return trend_chart(view_from_store(search, scope, DEFAULT_PERIOD), scope)
 
 
 def lag_columns(lang: str, name_header: str) -> list[dict]:
@@ -134,6 +144,23 @@ def _name_rest(rows: list[dict], lang: str) -> list[dict]:
     return rows
 
 
+def lag_tables(view, scope) -> tuple[Table, Table]:
+    """Lagging units and lagging areas, from one set of queries."""
+    units, areas = q.lagging(view.filters, scope)
+    return (Table(lag_columns(view.lang, t("common.unit", view.lang)), _name_rest(lag_rows(units), view.lang)),
+            Table(lag_columns(view.lang, t("common.area", view.lang)), lag_rows(areas)))
+
+
+@EXPORTS.table(UNITS, "overview.lagging_units")
+def units_table(view, scope) -> Table:
+    return lag_tables(view, scope)[0]
+
+
+@EXPORTS.table(AREAS, "overview.lagging_areas")
+def areas_table(view, scope) -> Table:
+    return lag_tables(view, scope)[1]
+
+
 @callback(
     Output(UNITS, "columnDefs"), Output(UNITS, "rowData"),
     Output(AREAS, "columnDefs"), Output(AREAS, "rowData"),
@@ -143,9 +170,8 @@ def _name_rest(rows: list[dict], lang: str) -> list[dict]:
 def render_lagging(search):
     scope = current_scope()
     view = view_from_store(search, scope, DEFAULT_PERIOD)
-    units, areas = q.lagging(view.filters, scope)
-    return (lag_columns(view.lang, t("common.unit", view.lang)), _name_rest(lag_rows(units), view.lang),
-            lag_columns(view.lang, t("common.area", view.lang)), lag_rows(areas))
+    units, areas = lag_tables(view, scope)
+    return units.columns, units.rows, areas.columns, areas.rows
 
 
 @callback(Output(ALERTS, "children"), Input(VIEW, "data"))
@@ -179,9 +205,15 @@ def drill(unit_click, area_click, search):
     trigger = dash.ctx.triggered_id
     click = unit_click if trigger == UNITS else area_click if trigger == AREAS else None
     row_key = (click or {}).get("rowId")
-    if not row_key or row_key == q.REST:
+    if not isinstance(row_key, str) or row_key == q.REST:
         return no_update
-    view = view_from_store(search, current_scope(), DEFAULT_PERIOD)
+    scope = current_scope()
+    view = view_from_store(search, scope, DEFAULT_PERIOD)
+    # The row id is client input: only a unit or area this user may see is followed.
     if trigger == UNITS:
+        if row_key not in set(reference.units(scope).unit_code):
+            return no_update
         return view.query(unit=row_key, area=None)
+    if row_key not in reference.area_names(scope):
+        return no_update
     return view.query(area=row_key)

@@ -17,20 +17,22 @@ from dash import Input, Output, State, callback, dcc, html, no_update
 
 from dashboard import analysis
 from dashboard.components.cached import cached_output
+from dashboard.components.exports import chart_graph_config, chart_menu, table_menu
 from dashboard.components.filter_bar import URL
 from dashboard.components.grid import grid
 from dashboard.components.kpi import kpi_card
-from dashboard.components.page import page_frame, view_from_store
+from dashboard.components.page import page_frame, record_level_only, view_from_store
 from dashboard.components.view import view_from_args
+from dashboard.exports.registry import page_exports
+from dashboard.exports.tables import Table
 from dashboard.figures.satisfaction import (keywords_figure, likert_figure, metric_label, segment_figure,
                                            trend_figure)
 from dashboard.queries import reference
 from dashboard.queries import satisfaction as q
 from dashboard.queries.calendar import peak_bands
 from dashboard.queries.filters import Filters
-from dashboard.session import current_scope
+from dashboard.session import current_scope, record_level
 from dashboard.text import t, value_label
-from dashboard.theme import graph_config
 from etl.record_types import SURVEY_CHANNELS
 
 dash.register_page(__name__, path="/satisfaction", name="nav.satisfaction", order=4,
@@ -64,15 +66,25 @@ def grain_of(view) -> str:
     return view.get("grain") or q.default_grain(view.filters)
 
 
-def _card(title: str, *body, hint: str | None = None, tools=None) -> dbc.Card:
-    head = html.Div([html.H2(title, className="tpd-card-title mb-0"), tools],
+def _describe(view, scope) -> list[str]:
+    channel = view.get("category")
+    return [t("satisfaction.channel_filter", view.lang, channel=value_label(channel, view.lang))] if channel else []
+
+
+EXPORTS = page_exports(PAGE, lambda search, scope: view_from_store(search, scope, DEFAULT_PERIOD, EXTRA_ALLOWED),
+                       describe=_describe)
+
+
+def _card(title: str, *body, hint: str | None = None, tools=None, menu=None) -> dbc.Card:
+    head = html.Div([html.H2(title, className="tpd-card-title mb-0"),
+                     html.Div([tools, menu], className="d-flex align-items-center gap-2")],
                     className="d-flex justify-content-between align-items-center flex-wrap gap-2 mb-1")
     return dbc.Card(dbc.CardBody([head, html.P(hint, className="tpd-hint") if hint else None, *body]),
                     className="h-100")
 
 
-def _graph(graph_id: str, title: str, lang: str) -> dcc.Graph:
-    return dcc.Graph(id=graph_id, config=graph_config(lang, title))
+def _graph(graph_id: str, title: str, view) -> dcc.Graph:
+    return dcc.Graph(id=graph_id, config=chart_graph_config(title, view))
 
 
 def layout(**kwargs):
@@ -94,9 +106,9 @@ def layout(**kwargs):
     hints = {"area": t("satisfaction.click_area", lang), "channel": t("satisfaction.click_channel", lang)}
     segment_cards = [
         dbc.Col(_card(t(f"satisfaction.by_{by}", lang),
-                      dcc.Loading(_graph(SEGMENT_IDS[by], t(f"satisfaction.by_{by}", lang), lang),
+                      dcc.Loading(_graph(SEGMENT_IDS[by], t(f"satisfaction.by_{by}", lang), view),
                                   type="dot", delay_show=300),
-                      hint=hints.get(by)), lg=6)
+                      hint=hints.get(by), menu=chart_menu(SEGMENT_IDS[by], view)), lg=6)
         for by in q.SEGMENTS
     ]
     return page_frame(
@@ -104,9 +116,10 @@ def layout(**kwargs):
         dcc.Loading(dbc.Row(id=KPIS, className="g-2 mb-2"), type="dot", delay_show=300),
         html.Div(id=NOTE),
         dbc.Row(dbc.Col(_card(t("satisfaction.trend", lang),
-                              dcc.Loading(_graph(TREND, t("satisfaction.trend", lang), lang), type="dot",
+                              dcc.Loading(_graph(TREND, t("satisfaction.trend", lang), view), type="dot",
                                           delay_show=300),
-                              hint=t("satisfaction.trend_hint", lang, n=minimum), tools=grain_tools)),
+                              hint=t("satisfaction.trend_hint", lang, n=minimum), tools=grain_tools,
+                              menu=chart_menu(TREND, view))),
                 className="g-2 mb-2"),
         dbc.Card(dbc.CardBody([
             html.Div([
@@ -117,15 +130,15 @@ def layout(**kwargs):
         dbc.Row(segment_cards, className="g-2 mb-2"),
         dbc.Row([
             dbc.Col(_card(t("satisfaction.likert", lang),
-                          dcc.Loading(_graph(LIKERT, t("satisfaction.likert", lang), lang), type="dot",
+                          dcc.Loading(_graph(LIKERT, t("satisfaction.likert", lang), view), type="dot",
                                       delay_show=300),
-                          hint=t("satisfaction.likert_hint", lang)), lg=7),
+                          hint=t("satisfaction.likert_hint", lang), menu=chart_menu(LIKERT, view)), lg=7),
             dbc.Col(_card(t("satisfaction.keywords", lang),
                           html.P(id=KEYWORDS_HINT, className="tpd-hint"),
-                          dcc.Loading(_graph(KEYWORDS, t("satisfaction.keywords", lang), lang), type="dot",
-                                      delay_show=300)), lg=5),
+                          dcc.Loading(_graph(KEYWORDS, t("satisfaction.keywords", lang), view), type="dot",
+                                      delay_show=300), menu=chart_menu(KEYWORDS, view)), lg=5),
         ], className="g-2 mb-2"),
-        dbc.Row(dbc.Col(_card(
+        record_level_only(lang, dbc.Row(dbc.Col(_card(
             t("satisfaction.comments", lang),
             dbc.InputGroup([
                 dbc.InputGroupText(t("satisfaction.search_label", lang)),
@@ -134,7 +147,9 @@ def layout(**kwargs):
             ], size="sm", className="mb-1"),
             html.P(id=COMMENTS_HINT, className="tpd-hint"),
             grid(COMMENTS, [], [], lang, height=480, row_id="response_id"),
-        )), className="g-2"),
+            menu=table_menu(COMMENTS, view),
+        )), className="g-2")),
+        pack=PAGE,
     )
 
 
@@ -164,10 +179,9 @@ def render_kpis(search):
     return cards, note
 
 
-@callback(Output(TREND, "figure"), Input(VIEW, "data"))
-@cached_output
-def render_trend(search):
-    view, scope = _view(search)
+@EXPORTS.chart(TREND, "satisfaction.trend",
+                note=lambda view, scope: t("satisfaction.trend_hint", view.lang, n=analysis.min_survey_answers()))
+def trend_chart(view, scope):
     grain = grain_of(view)
     df = q.trend(view.filters, scope, grain, view.get("category"))
     bands = []
@@ -177,32 +191,70 @@ def render_trend(search):
     return trend_figure(df, bands, grain, view.lang)
 
 
+def _segment_metric(view) -> str:
+    return METRICS[view.get("metric") or "satisfaction"]
+
+
+def _segment_chart(by: str):
+    def title(view, scope) -> str:
+        sep = "：" if view.lang == "zh" else ": "
+        return t(f"satisfaction.by_{by}", view.lang) + sep + metric_label(_segment_metric(view), view.lang)
+
+    @EXPORTS.chart(SEGMENT_IDS[by], f"satisfaction.by_{by}", title=title,
+                   note=lambda view, scope: t("satisfaction.segments_hint", view.lang,
+                                              n=analysis.min_survey_answers()))
+    def build(view, scope):
+        metric = _segment_metric(view)
+        return segment_figure(q.segments(view.filters, scope, by, metric, view.get("category")), by, metric,
+                              view.lang)
+    return build
+
+
+SEGMENT_CHARTS = {by: _segment_chart(by) for by in q.SEGMENTS}
+
+
+@EXPORTS.chart(LIKERT, "satisfaction.likert", note=lambda view, scope: t("satisfaction.likert_hint", view.lang))
+def likert_chart(view, scope):
+    lang = view.lang
+    labels = {k: (v if lang == "zh" else t(f"satisfaction.q.{k}", lang)) for k, v in q.QUESTION_LABELS.items()}
+    return likert_figure(q.likert(view.filters, scope, view.get("category")), labels, lang)
+
+
+def keywords_note(view, scope) -> str:
+    df = q.keywords(view.filters, scope, view.get("category"))
+    total = int(df["of"].iloc[0]) if len(df) else 0
+    return t("satisfaction.keywords_hint", view.lang, n=f"{total:,}")
+
+
+@EXPORTS.chart(KEYWORDS, "satisfaction.keywords", note=keywords_note)
+def keywords_chart(view, scope):
+    return keywords_figure(q.keywords(view.filters, scope, view.get("category")), view.lang)
+
+
+@callback(Output(TREND, "figure"), Input(VIEW, "data"))
+@cached_output
+def render_trend(search):
+    return trend_chart(*_view(search))
+
+
 @callback([Output(SEGMENT_IDS[by], "figure") for by in q.SEGMENTS], Input(VIEW, "data"))
 @cached_output
 def render_segments(search):
     view, scope = _view(search)
-    metric = METRICS[view.get("metric") or "satisfaction"]
-    channel = view.get("category")
-    return [segment_figure(q.segments(view.filters, scope, by, metric, channel), by, metric, view.lang)
-            for by in q.SEGMENTS]
+    return [SEGMENT_CHARTS[by](view, scope) for by in q.SEGMENTS]
 
 
 @callback(Output(LIKERT, "figure"), Input(VIEW, "data"))
 @cached_output
 def render_likert(search):
-    view, scope = _view(search)
-    lang = view.lang
-    labels = {k: (v if lang == "zh" else t(f"satisfaction.q.{k}", lang)) for k, v in q.QUESTION_LABELS.items()}
-    return likert_figure(q.likert(view.filters, scope, view.get("category")), labels, lang)
+    return likert_chart(*_view(search))
 
 
 @callback(Output(KEYWORDS, "figure"), Output(KEYWORDS_HINT, "children"), Input(VIEW, "data"))
 @cached_output
 def render_keywords(search):
     view, scope = _view(search)
-    df = q.keywords(view.filters, scope, view.get("category"))
-    total = int(df["of"].iloc[0]) if len(df) else 0
-    return keywords_figure(df, view.lang), t("satisfaction.keywords_hint", view.lang, n=f"{total:,}")
+    return keywords_chart(view, scope), keywords_note(view, scope)
 
 
 def comment_columns(lang: str) -> list[dict]:
@@ -241,8 +293,20 @@ def comment_rows(df, lang: str) -> list[dict]:
     } for r in df.to_dict("records")]
 
 
+def _search_note(view, scope) -> str | None:
+    text = view.get("q")
+    return f"{t('satisfaction.search_label', view.lang)}{'：' if view.lang == 'zh' else ': '}{text}" if text else None
+
+
+@EXPORTS.table(COMMENTS, "satisfaction.comments", note=_search_note)
+def comments_table(view, scope) -> Table:
+    df = q.comments(view.filters, scope, view.get("category"), view.get("q"))
+    return Table(comment_columns(view.lang), comment_rows(df, view.lang))
+
+
 @callback(Output(COMMENTS, "columnDefs"), Output(COMMENTS, "rowData"), Output(COMMENTS_HINT, "children"),
           Input(VIEW, "data"))
+@record_level
 @cached_output
 def render_comments(search):
     view, scope = _view(search)
@@ -275,9 +339,9 @@ def drill(area_click, channel_click, search):
 
 
 @callback(Output(URL, "search", allow_duplicate=True),
-          Input(GRAIN, "value"), Input(METRIC, "value"), Input(SEARCH, "value"),
+          Input(GRAIN, "value"), Input(METRIC, "value"),
           State(VIEW, "data"), prevent_initial_call=True)
-def controls_to_url(grain, metric, text, search):
+def controls_to_url(grain, metric, search):
     """The page's own choices go to the URL like the filters, so a link reproduces the view."""
     view, _ = _view(search)
     trigger = dash.ctx.triggered_id
@@ -285,10 +349,20 @@ def controls_to_url(grain, metric, text, search):
         new = view.query(grain=None if grain == q.default_grain(view.filters) else grain)
     elif trigger == METRIC and metric in METRICS:
         new = view.query(metric=None if metric == "satisfaction" else metric)
-    elif trigger == SEARCH and isinstance(text, str | None):
-        new = view.query(q=(text or "").strip()[:100] or None)
     else:
         return no_update
+    return no_update if new == view.query() else new
+
+
+@callback(Output(URL, "search", allow_duplicate=True), Input(SEARCH, "value"), State(VIEW, "data"),
+          prevent_initial_call=True)
+@record_level
+def search_to_url(text, search):
+    """The comment search (a record-level control) goes to the URL too."""
+    view, _ = _view(search)
+    if not isinstance(text, str | None):
+        return no_update
+    new = view.query(q=(text or "").strip()[:100] or None)
     return no_update if new == view.query() else new
 
 

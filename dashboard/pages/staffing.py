@@ -15,11 +15,14 @@ import dash_bootstrap_components as dbc
 from dash import Input, Output, State, callback, dcc, html, no_update
 
 from dashboard.components.cached import cached_output
+from dashboard.components.exports import card_head, chart_graph_config, chart_menu, table_menu
 from dashboard.components.filter_bar import URL
 from dashboard.components.grid import grid
 from dashboard.components.kpi import kpi_card
 from dashboard.components.page import page_frame, view_from_store
 from dashboard.components.view import view_from_args
+from dashboard.exports.registry import page_exports
+from dashboard.exports.tables import Table
 from dashboard.figures.staffing import area_figure, deployments_figure, officer_treemap, person_times_figure
 from dashboard.queries import reference
 from dashboard.queries import staffing as q
@@ -30,7 +33,6 @@ from dashboard.session import current_scope
 from dashboard.state import View
 from dashboard.text import t, value_label
 from dashboard.text.common import GRID_LOCALE_ZH
-from dashboard.theme import graph_config
 
 dash.register_page(__name__, path="/staffing", name="nav.staffing", order=1, title="警力部署 · 旅游警务数据看板")
 
@@ -54,15 +56,30 @@ def _view(search) -> tuple[View, Scope]:
     return view_from_store(search, scope, DEFAULT_PERIOD, EXTRA), scope
 
 
+EXPORTS = page_exports(PAGE, lambda search, scope: view_from_store(search, scope, DEFAULT_PERIOD, EXTRA))
+
+
 def _grain(view: View) -> str:
     return view.get("grain") or q.default_grain(view.filters)
 
 
-def _card(title_key: str, lang: str, *body, hint_key: str | None = None, header_extra=None) -> dbc.Card:
-    head = html.Div([html.H2(t(title_key, lang), className="tpd-card-title"), header_extra],
-                    className="d-flex justify-content-between align-items-start gap-2")
+def _card(title_key: str, view: View, *body, hint_key: str | None = None, header_extra=None,
+          export: str | None = None, table: str | None = None) -> dbc.Card:
+    lang = view.lang
+    tools = [header_extra, chart_menu(export, view) if export else None, table_menu(table, view) if table else None]
+    head = card_head(t(title_key, lang), *tools)
     hint = [html.P(t(hint_key, lang), className="tpd-hint")] if hint_key else []
     return dbc.Card(dbc.CardBody([head, *hint, *body]), className="h-100")
+
+
+def _graph(graph_id: str, title_key: str, view: View, height: int) -> dcc.Graph:
+    return dcc.Graph(id=graph_id, config=chart_graph_config(t(title_key, view.lang), view),
+                     style={"height": f"{height}px"})
+
+
+def _tab_grid(grid_id: str, view: View) -> html.Div:
+    return html.Div([html.Div(table_menu(grid_id, view), className="d-flex justify-content-end mb-1"),
+                     grid(grid_id, [], [], view.lang, height=350)])
 
 
 def layout(**kwargs):
@@ -76,36 +93,27 @@ def layout(**kwargs):
         VIEW, view, scope, t("nav.staffing", lang),
         dcc.Loading(dbc.Row(id=KPIS, className="g-2 mb-2"), type="dot", delay_show=300),
         dbc.Row([
-            dbc.Col(_card("staffing.hierarchy", lang,
-                          dcc.Graph(id=TREE, config=graph_config(lang, t("staffing.hierarchy", lang)),
-                                    style={"height": "440px"}),
-                          hint_key="staffing.hierarchy_hint"), lg=5),
-            dbc.Col(_card("staffing.unit_table", lang,
+            dbc.Col(_card("staffing.hierarchy", view, _graph(TREE, "staffing.hierarchy", view, 440),
+                          hint_key="staffing.hierarchy_hint", export=TREE), lg=5),
+            dbc.Col(_card("staffing.unit_table", view,
                           grid(UNITS, [], [], lang, height=440, row_id="key"),
-                          hint_key="staffing.click_to_drill"), lg=7),
+                          hint_key="staffing.click_to_drill", table=UNITS), lg=7),
         ], className="g-2 mb-2"),
         dbc.Row([
-            dbc.Col(_card("staffing.deployments", lang,
-                          dcc.Graph(id=DEPLOY, config=graph_config(lang, t("staffing.deployments", lang)),
-                                    style={"height": "360px"}),
-                          hint_key="staffing.deployments_hint", header_extra=grain_radio), lg=7),
-            dbc.Col(_card("staffing.person_times", lang,
-                          dcc.Graph(id=PERSON_TIMES, config=graph_config(lang, t("staffing.person_times", lang)),
-                                    style={"height": "360px"}),
-                          hint_key="staffing.person_times_hint"), lg=5),
+            dbc.Col(_card("staffing.deployments", view, _graph(DEPLOY, "staffing.deployments", view, 360),
+                          hint_key="staffing.deployments_hint", header_extra=grain_radio, export=DEPLOY), lg=7),
+            dbc.Col(_card("staffing.person_times", view, _graph(PERSON_TIMES, "staffing.person_times", view, 360),
+                          hint_key="staffing.person_times_hint", export=PERSON_TIMES), lg=5),
         ], className="g-2 mb-2"),
         dbc.Row([
-            dbc.Col(_card("staffing.areas", lang,
-                          dcc.Graph(id=AREAS, config=graph_config(lang, t("staffing.areas", lang)),
-                                    style={"height": "360px"}),
-                          hint_key="staffing.areas_hint"), lg=5),
+            dbc.Col(_card("staffing.areas", view, _graph(AREAS, "staffing.areas", view, 360),
+                          hint_key="staffing.areas_hint", export=AREAS), lg=5),
             dbc.Col(dbc.Card(dbc.CardBody(dbc.Tabs([
-                dbc.Tab(grid(POSTS, [], [], lang, height=380), label=t("staffing.posts", lang), tab_id="posts",
-                        className="pt-2"),
-                dbc.Tab(grid(TEAMS, [], [], lang, height=380), label=t("staffing.teams", lang), tab_id="teams",
-                        className="pt-2"),
+                dbc.Tab(_tab_grid(POSTS, view), label=t("staffing.posts", lang), tab_id="posts", className="pt-2"),
+                dbc.Tab(_tab_grid(TEAMS, view), label=t("staffing.teams", lang), tab_id="teams", className="pt-2"),
             ], active_tab="posts", className="tpd-staffing-tabs")), className="h-100"), lg=7),
         ], className="g-2"),
+        pack=PAGE,
     )
 
 
@@ -118,11 +126,15 @@ def render_kpis(search):
             for i, mid in enumerate(q.KPI_METRICS)]
 
 
+@EXPORTS.chart(TREE, "staffing.hierarchy")
+def tree_chart(view: View, scope: Scope):
+    return officer_treemap(q.officer_tree(view.filters, scope), view.lang)
+
+
 @callback(Output(TREE, "figure"), Input(VIEW, "data"))
 @cached_output
 def render_tree(search):
-    view, scope = _view(search)
-    return officer_treemap(q.officer_tree(view.filters, scope), view.lang)
+    return tree_chart(*_view(search))
 
 
 def _count_col(field: str, key: str, lang: str, width: int | None = None) -> dict:
@@ -148,55 +160,88 @@ def unit_columns(lang: str) -> list[dict]:
     ]
 
 
+@EXPORTS.table(UNITS, "staffing.unit_table")
+def units_table(view: View, scope: Scope) -> Table:
+    lang = view.lang
+    rows, total = q.unit_table(view.filters, scope)
+    for row in rows:
+        if row["kind"] == "self":
+            row["name"] = t("staffing.own_level", lang, name=row["name"] or t("crumb.city", lang))
+    return Table(unit_columns(lang), rows, pinned_bottom=[{**total, "name": t("staffing.total_row", lang)}])
+
+
 @callback(Output(UNITS, "columnDefs"), Output(UNITS, "rowData"), Output(UNITS, "dashGridOptions"),
           Input(VIEW, "data"))
 @cached_output
 def render_units(search):
     view, scope = _view(search)
     lang = view.lang
-    rows, total = q.unit_table(view.filters, scope)
-    for row in rows:
-        if row["kind"] == "self":
-            row["name"] = t("staffing.own_level", lang, name=row["name"] or t("crumb.city", lang))
-    total = {**total, "name": t("staffing.total_row", lang)}
+    table = units_table(view, scope)
     options = {"localeText": GRID_LOCALE_ZH if lang == "zh" else {}, "animateRows": False,
-               "pinnedBottomRowData": [total], "suppressFieldDotNotation": True,
+               "pinnedBottomRowData": table.pinned_bottom, "suppressFieldDotNotation": True,
                "getRowStyle": {"function": "params.node.rowPinned ? {fontWeight: 600} : null"}}
-    return unit_columns(lang), rows, options
+    return table.columns, table.rows, options
 
 
-@callback(Output(DEPLOY, "figure"), Input(VIEW, "data"))
-@cached_output
-def render_deployments(search):
-    view, scope = _view(search)
+@EXPORTS.chart(DEPLOY, "staffing.deployments")
+def deployments_chart(view: View, scope: Scope):
     f, grain = view.filters, _grain(view)
     return deployments_figure(q.deployments_by_time(f, scope, grain), q.deployments_by_mode(f, scope),
                               f.start, f.end, grain, view.lang)
 
 
-@callback(Output(PERSON_TIMES, "figure"), Input(VIEW, "data"))
-@cached_output
-def render_person_times(search):
-    view, scope = _view(search)
+@EXPORTS.chart(PERSON_TIMES, "staffing.person_times")
+def person_times_chart(view: View, scope: Scope):
     f, grain = view.filters, _grain(view)
     return person_times_figure(q.person_times_trend(f, scope, grain), peak_bands(f, scope, view.lang),
                                grain, view.lang)
 
 
+@EXPORTS.chart(AREAS, "staffing.areas")
+def areas_chart(view: View, scope: Scope):
+    return area_figure(q.area_staffing(view.filters, scope), view.lang)
+
+
+@callback(Output(DEPLOY, "figure"), Input(VIEW, "data"))
+@cached_output
+def render_deployments(search):
+    return deployments_chart(*_view(search))
+
+
+@callback(Output(PERSON_TIMES, "figure"), Input(VIEW, "data"))
+@cached_output
+def render_person_times(search):
+    return person_times_chart(*_view(search))
+
+
 @callback(Output(AREAS, "figure"), Output(AREAS, "style"), Input(VIEW, "data"))
 @cached_output
 def render_areas(search):
-    view, scope = _view(search)
-    fig = area_figure(q.area_staffing(view.filters, scope), view.lang)
+    fig = areas_chart(*_view(search))
     # The graph box follows the figure, which grows with the number of areas.
     return fig, {"height": f"{fig.layout.height or 360}px"}
+
+
+@EXPORTS.table(POSTS, "staffing.posts")
+def posts_table(view: View, scope: Scope) -> Table:
+    return lists_tables(view, scope)[0]
+
+
+@EXPORTS.table(TEAMS, "staffing.teams")
+def teams_table(view: View, scope: Scope) -> Table:
+    return lists_tables(view, scope)[1]
 
 
 @callback(Output(POSTS, "columnDefs"), Output(POSTS, "rowData"),
           Output(TEAMS, "columnDefs"), Output(TEAMS, "rowData"), Input(VIEW, "data"))
 @cached_output
 def render_lists(search):
-    view, scope = _view(search)
+    posts, teams = lists_tables(*_view(search))
+    return posts.columns, posts.rows, teams.columns, teams.rows
+
+
+def lists_tables(view: View, scope: Scope) -> tuple[Table, Table]:
+    """Posts and teams in use on the period's last day."""
     lang = view.lang
     yes, no = t("staffing.yes", lang), t("staffing.no", lang)
     posts = [{**r, "post_type": value_label(r["post_type"], lang), "standardized": yes if r["standardized"] else no}
@@ -218,7 +263,7 @@ def render_lists(search):
         _count_col("members", "staffing.col_members", lang, 80),
         {"field": "founded_on", "headerName": t("staffing.col_founded", lang), "minWidth": 100},
     ]
-    return post_cols, posts, team_cols, teams
+    return Table(post_cols, posts), Table(team_cols, teams)
 
 
 @callback(Output(URL, "search", allow_duplicate=True), Input(GRAIN, "value"), State(VIEW, "data"),
@@ -244,7 +289,7 @@ def drill(tree_click, unit_click, area_click, search):
     if trigger == AREAS:
         custom = _clicked_point(area_click).get("customdata")
         code = custom[0] if isinstance(custom, list) and custom else None
-        allowed = set(reference.areas(Scope(view.unit) if view.unit else scope).area_code)
+        allowed = set(reference.areas(scope, view.unit).area_code)
         if not isinstance(code, str) or code not in allowed or code == view.area:
             return no_update
         return view.query(area=code)

@@ -23,7 +23,7 @@ import pandas as pd
 from dashboard.queries import db
 from dashboard.queries.catalog import BY_ID, SOURCES, Metric, Ratio
 from dashboard.queries.filters import Filters, Scope, where_sql
-from dashboard.queries.metrics import wilson
+from dashboard.queries.metrics import aggregate_sql, select_list, wilson
 
 GRAINS = ("day", "week", "month")
 _POOL_WORKERS = int(os.environ.get("TPD_QUERY_WORKERS", "4"))  # queries in flight per process
@@ -75,20 +75,11 @@ def buckets(filters: Filters, grain: str) -> list[dt.date]:
     return out
 
 
-def _selects(metrics: list[Metric]) -> str:
-    parts = []
-    for m in metrics:
-        parts.append(f'{m.expr} as "{m.id}"')
-        if m.n_expr:
-            parts.append(f'{m.n_expr} as "{m.id}#n"')
-    return ", ".join(parts)
-
-
 def _source_frame(source_name: str, metrics: list[Metric], filters: Filters, scope: Scope,
                   by: str, group_units: list[str] | None, rest_key: str | None = None) -> pd.DataFrame:
     source = SOURCES[source_name]
     params: dict = {}
-    selects = _selects(metrics)
+    selects = ", ".join(select_list(metrics, rollup=False))
     if by in GRAINS and source.is_stock:
         params["ends"] = [min(b_end, filters.end) for b_end in _bucket_ends(filters, by)]
         params["starts"] = buckets(filters, by)
@@ -105,32 +96,30 @@ def _source_frame(source_name: str, metrics: list[Metric], filters: Filters, sco
         # count(*) over a left join counts the empty bucket's null row: count a column instead.
         sql = sql.replace("count(*)", f"count({source.start_expr})")
         return db.frame(sql, params)
-    where = where_sql(source, filters, scope, params)
-    if by in GRAINS:
-        key = f"cast(date_trunc('{by}', {source.date_expr}) as date)"
-        sql = f"select {key} as key, {selects} from {source.from_sql} where {where} group by 1 order by 1"
-    elif by == "unit":
+    if by == "area" and not source.area_expr:
+        return pd.DataFrame(columns=["key"])
+    if by == "unit":
         params["group_units"] = group_units or []
-        if rest_key is None:
-            sql = (f"select uc.ancestor_code as key, {selects} from {source.from_sql} "
-                   f"join unit_closure uc on uc.unit_code = {source.unit_expr} "
-                   f"where {where} and uc.ancestor_code in (select unnest($group_units)) group by 1")
-        else:  # records in no compared unit (the parent's own, or with no unit) under rest_key
+        if rest_key is not None:
             params["rest_key"] = rest_key
-            # Joining the closure rows of the compared units only (not filtering in the join
-            # condition) keeps the hash join's build side a few dozen rows.
-            sql = (f"select coalesce(uc.ancestor_code, $rest_key) as key, {selects} from {source.from_sql} "
-                   f"left join (select unit_code, ancestor_code from unit_closure "
-                   f"where ancestor_code in (select unnest($group_units))) uc on uc.unit_code = {source.unit_expr} "
-                   f"where {where} group by 1")
-    elif by == "area":
-        if not source.area_expr:
-            return pd.DataFrame(columns=["key"])
-        sql = (f"select {source.area_expr} as key, {selects} from {source.from_sql} "
-               f"where {where} and {source.area_expr} is not null group by 1")
-    else:
+
+    def keyed(src):
+        if by in GRAINS:
+            return [("key", f"cast(date_trunc('{by}', {src.date_expr}) as date)")], "", ""
+        if by == "area":
+            return [("key", src.area_expr)], "", f" and {src.area_expr} is not null"
+        closure = ("(select unit_code, ancestor_code from unit_closure "
+                   "where ancestor_code in (select unnest($group_units)))")
+        if rest_key is None:
+            return [("key", "uc.ancestor_code")], f"join {closure} uc on uc.unit_code = {src.unit_expr}", ""
+        # Records in no compared unit (the parent's own, or with no unit) go under rest_key.
+        # Joining the closure rows of the compared units only (not filtering in the join
+        # condition) keeps the hash join's build side a few dozen rows.
+        return ([("key", "coalesce(uc.ancestor_code, $rest_key)")],
+                f"left join {closure} uc on uc.unit_code = {src.unit_expr}", "")
+    if by not in GRAINS + ("unit", "area"):
         raise ValueError(by)
-    return db.frame(sql, params)
+    return db.frame(aggregate_sql(source_name, metrics, filters, scope, params, keyed), params)
 
 
 def _bucket_ends(filters: Filters, grain: str) -> list[dt.date]:
@@ -209,15 +198,13 @@ def metric_frame_parts(metric_ids: list[str], filters: Filters, scope: Scope, by
 def _unit_week_source(source_name: str, metrics: list[Metric], filters: Filters, scope: Scope,
                       units: list[str]) -> pd.DataFrame:
     """One flow source by (child unit, week): each unit counts its whole subtree."""
-    source = SOURCES[source_name]
     params: dict = {"group_units": list(units)}
-    where = where_sql(source, filters, scope, params)
-    key = f"cast(date_trunc('week', {source.date_expr}) as date)"
-    sql = (f"select uc.ancestor_code as unit, {key} as key, {_selects(metrics)} from {source.from_sql} "
-           f"join (select unit_code, ancestor_code from unit_closure "
-           f"where ancestor_code in (select unnest($group_units))) uc on uc.unit_code = {source.unit_expr} "
-           f"where {where} group by 1, 2 order by 1, 2")
-    return db.frame(sql, params)
+
+    def keyed(src):
+        return ([("unit", "uc.ancestor_code"), ("key", f"cast(date_trunc('week', {src.date_expr}) as date)")],
+                f"join (select unit_code, ancestor_code from unit_closure "
+                f"where ancestor_code in (select unnest($group_units))) uc on uc.unit_code = {src.unit_expr}", "")
+    return db.frame(aggregate_sql(source_name, metrics, filters, scope, params, keyed), params)
 
 
 def unit_week_frames(metric_ids: list[str], filters: Filters, scope: Scope,

@@ -23,6 +23,7 @@ class Source:
     end_expr: str | None = None        # stock: first day no longer active
     area_expr: str | None = None       # the record's scenic area (for the area filter)
     is_timestamp: bool = False
+    rollup: "Source | None" = None     # the same records pre-counted by day (warehouse.marts)
 
     @property
     def is_stock(self) -> bool:
@@ -42,6 +43,9 @@ class Metric:
     n_expr: str | None = None          # how many records a rate rests on
     wilson: bool = False               # survey rates: 95% Wilson interval
     higher_is_better: bool | None = True
+    rollup_expr: str | None = None     # the same figure over the source's rollup rows
+    rollup_n_expr: str | None = None
+    median_seconds: str | None = None  # a median of whole seconds: read from their distribution
 
     @property
     def is_rate(self) -> bool:
@@ -69,18 +73,22 @@ SOURCES = {s.name: s for s in (
     Source("teams", "teams r", "r.unit_code", start_expr="r.founded_on", end_expr="r.dissolved_on"),
     Source("deployments", "deployments r", "r.unit_code", date_expr="r.start_date", area_expr="r.area_code"),
     Source("incidents", "incidents r", "r.unit_code", date_expr="r.received_at", area_expr="r.area_code",
-           is_timestamp=True),
+           is_timestamp=True,
+           rollup=Source("incident_daily", "incident_daily r", "r.unit_code", date_expr="r.day",
+                         area_expr="r.area_code")),
     Source("enforcement", "enforcement r", "r.unit_code", date_expr="r.action_date", area_expr="r.area_code"),
     Source("mediations", "mediations r", "r.unit_code", date_expr="r.opened_at", area_expr="r.area_code",
            is_timestamp=True),
     Source("services", "services r", "r.unit_code", date_expr="r.service_date", area_expr="r.area_code"),
     Source("surveys", "surveys r", "r.unit_code", date_expr="r.submitted_at", area_expr="r.area_code",
-           is_timestamp=True),
+           is_timestamp=True,
+           rollup=Source("survey_daily", "survey_daily r", "r.unit_code", date_expr="r.day",
+                         area_expr="r.area_code")),
     Source("visitors", "visitors r left join scenic_areas a on a.area_code = r.area_code", "a.unit_code",
            date_expr="r.visit_date", area_expr="r.area_code"),
     Source("nominations", "nominations r left join officers o on o.person_id = r.person_id", "o.unit_code",
            date_expr="r.nominated_on"),
-    Source("votes", "votes r join vote_flags f on f.vote_id = r.vote_id "
+    Source("votes", "vote_facts r "
                     "left join nominations n on n.nomination_id = r.nomination_id "
                     "left join officers o on o.person_id = n.person_id", "o.unit_code",
            date_expr="r.voted_at", is_timestamp=True),
@@ -102,7 +110,17 @@ def _share(hit: str, among: str = "true") -> str:
 
 
 SAME_DAY = "r.closed_at is not null and cast(r.closed_at as date) = cast(r.received_at as date)"
-RESPONSE_MIN = "date_diff('second', r.received_at, r.arrived_at) / 60.0"
+RESPONSE_SECONDS = "date_diff('second', r.received_at, r.arrived_at)"
+RESPONSE_MIN = f"{RESPONSE_SECONDS} / 60.0"
+
+
+def _total(column: str) -> str:
+    """A count over rollup rows: the sum of a pre-counted column, 0 over none."""
+    return f"coalesce(sum(r.{column}), 0)::bigint"
+
+
+def _rollup_share(hits: str, among: str) -> str:
+    return f"sum(r.{hits})::double / nullif(sum(r.{among}), 0)"
 
 M = Metric
 METRICS: tuple[Metric | Ratio, ...] = (
@@ -131,16 +149,19 @@ METRICS: tuple[Metric | Ratio, ...] = (
     M("deploy.person_times", "投入警力(人次)", "Police person-times deployed", "deployments",
       _sum("coalesce(r.police_count, 0) + coalesce(r.auxiliary_count, 0)"), unit_zh="人次", unit_en="person-times"),
     M("incidents.total", "涉旅警情(起)", "Tourism incidents", "incidents", _count(),
-      unit_zh="起", unit_en="incidents", higher_is_better=None),
+      unit_zh="起", unit_en="incidents", higher_is_better=None, rollup_expr=_total("incidents")),
     M("incidents.same_day_rate", "警情处置不过夜率", "Closed the same day", "incidents",
-      _share(SAME_DAY), fmt="rate", n_expr=_count()),
+      _share(SAME_DAY), fmt="rate", n_expr=_count(),
+      rollup_expr=_rollup_share("closed_same_day", "incidents"), rollup_n_expr=_total("incidents")),
     M("incidents.response_median_min", "到场时间中位数(分钟)", "Median response time (min)", "incidents",
       f"median({RESPONSE_MIN})", fmt="minutes", unit_zh="分钟", unit_en="min",
-      n_expr="count(r.arrived_at)", higher_is_better=False),
+      n_expr="count(r.arrived_at)", higher_is_better=False, median_seconds=RESPONSE_SECONDS),
     M("cases.administrative", "涉旅行政案件(起)", "Administrative cases", "incidents",
-      _count("r.case_type = '行政案件'"), unit_zh="起", unit_en="cases", higher_is_better=None),
+      _count("r.case_type = '行政案件'"), unit_zh="起", unit_en="cases", higher_is_better=None,
+      rollup_expr=_total("administrative")),
     M("cases.criminal", "涉旅刑事案件(起)", "Criminal cases", "incidents",
-      _count("r.case_type = '刑事案件'"), unit_zh="起", unit_en="cases", higher_is_better=False),
+      _count("r.case_type = '刑事案件'"), unit_zh="起", unit_en="cases", higher_is_better=False,
+      rollup_expr=_total("criminal")),
     M("enforce.joint_operations", "综合执法治理(次)", "Joint law-enforcement operations", "enforcement",
       _sum("r.quantity", "r.action_type = '综合执法'"), unit_zh="次", unit_en="operations"),
     M("enforce.campaigns", "专项整治(次)", "Special campaigns", "enforcement",
@@ -171,16 +192,21 @@ METRICS: tuple[Metric | Ratio, ...] = (
     M("service.rescued", "救助游客(人)", "Tourists rescued", "services",
       _sum("r.quantity", "r.service_type = '救助游客'"), unit_zh="人", unit_en="people"),
     M("survey.responses", "有效问卷(份)", "Survey responses", "surveys", _count(),
-      unit_zh="份", unit_en="responses"),
+      unit_zh="份", unit_en="responses", rollup_expr=_total("responses")),
     M("survey.satisfaction_rate", "满意率", "Satisfaction rate", "surveys",
       _share("r.q_satisfaction >= 4", "r.q_satisfaction is not null"), fmt="rate",
-      n_expr="count(r.q_satisfaction)", wilson=True),
+      n_expr="count(r.q_satisfaction)", wilson=True,
+      rollup_expr=_rollup_share("satisfied", "satisfaction_answers"),
+      rollup_n_expr=_total("satisfaction_answers")),
     M("survey.safety_rate", "安全感", "Sense of safety", "surveys",
       _share("r.q_safety >= 4", "r.q_safety is not null"), fmt="rate",
-      n_expr="count(r.q_safety)", wilson=True),
+      n_expr="count(r.q_safety)", wilson=True,
+      rollup_expr=_rollup_share("feel_safe", "safety_answers"), rollup_n_expr=_total("safety_answers")),
     M("survey.satisfaction_mean", "满意度均分", "Mean satisfaction score", "surveys",
       "avg(r.q_satisfaction)", fmt="score", unit_zh="分", unit_en="of 5",
-      n_expr="count(r.q_satisfaction)"),
+      n_expr="count(r.q_satisfaction)",
+      rollup_expr=_rollup_share("satisfaction_sum", "satisfaction_answers"),
+      rollup_n_expr=_total("satisfaction_answers")),
     M("visitors.total", "接待游客(人次)", "Visitors", "visitors", _sum("r.visitors"),
       unit_zh="人次", unit_en="visits", higher_is_better=None),
     Ratio("incidents.per_10k_visitors", "每万名游客警情(起)", "Incidents per 10,000 visitors",
@@ -189,9 +215,9 @@ METRICS: tuple[Metric | Ratio, ...] = (
       unit_zh="人", unit_en="nominees"),
     M("nominations.selected", "评选最美旅游警察(名)", "Selected as most beautiful tourism police",
       "nominations", _count("r.outcome = '当选'"), unit_zh="名", unit_en="officers"),
-    M("votes.valid", "有效票(票)", "Valid votes", "votes", _count("f.is_valid"),
+    M("votes.valid", "有效票(票)", "Valid votes", "votes", _count("r.is_valid"),
       unit_zh="票", unit_en="votes"),
-    M("votes.repeat", "重复票(票)", "Repeat votes", "votes", _count("not f.is_valid"),
+    M("votes.repeat", "重复票(票)", "Repeat votes", "votes", _count("not r.is_valid"),
       unit_zh="票", unit_en="votes", higher_is_better=None),
 )
 

@@ -37,8 +37,16 @@ class Filters:
 
 @dataclass(frozen=True)
 class Scope:
-    """The units a user may see: None is the whole city."""
+    """The units a user may see: None is the whole city, a unit code that unit's subtree.
+
+    Only None means the city: an empty or non-text unit is refused here, so a
+    unit user with a blank unit can never be read as "no restriction".
+    """
     unit: str | None = None
+
+    def __post_init__(self):
+        if self.unit is not None and (not isinstance(self.unit, str) or not self.unit.strip()):
+            raise ValueError(f"a scope's unit must be a unit code, not {self.unit!r}")
 
     @classmethod
     def city(cls) -> "Scope":
@@ -65,10 +73,12 @@ def where_sql(source: Source, filters: Filters, scope: Scope, params: dict) -> s
             peak = "(select day from season_days where season = '旺季')"
             conds.append(f"cast({source.date_expr} as date) "
                          f"{'in' if filters.season == '旺季' else 'not in'} {peak}")
+    # The scope and the unit filter are separate conditions, both always applied:
+    # a unit outside the scope selects nothing, it never replaces the scope.
     if filters.unit:
         conds.append(f"{source.unit_expr} in {subtree('unit')}")
         params["unit"] = filters.unit
-    if scope.unit:
+    if scope.unit is not None:
         conds.append(f"{source.unit_expr} in {subtree('scope_unit')}")
         params["scope_unit"] = scope.unit
     if filters.area:

@@ -20,10 +20,10 @@ import pandas as pd
 from dashboard.privacy import mask_sql
 from dashboard.queries import db, reference
 from dashboard.queries.breakdown import buckets, metric_frame
-from dashboard.queries.catalog import BY_ID, RESPONSE_MIN, SAME_DAY, SOURCES, Metric, Ratio
+from dashboard.queries.catalog import BY_ID, RESPONSE_MIN, RESPONSE_SECONDS, SAME_DAY, SOURCES, Metric, Ratio
 from dashboard.queries.filters import Filters, Scope, where_sql
 from dashboard.queries.kpis import KpiFigures, kpi_figures, metric_values
-from dashboard.queries.metrics import MetricValue, source_query
+from dashboard.queries.metrics import MetricValue, aggregate_sql
 from dashboard.state import View, previous_period, same_period_last_year, week_start
 from etl.record_types import INCIDENT_CATEGORIES, INCIDENT_SOURCES
 
@@ -42,11 +42,6 @@ SOURCES_ORDER = INCIDENT_SOURCES
 RESPONSE_BIN_MIN = 5          # histogram bin width, minutes
 RESPONSE_CAP_MIN = 90         # responses from here on share the last bin ("≥ 90")
 RECORD_LIMIT = 500
-# Response time in whole seconds: the catalog's RESPONSE_MIN is this over 60.0, and the
-# response figures read its exact distribution (see `response_seconds`).
-RESPONSE_SECONDS = "date_diff('second', r.received_at, r.arrived_at)"
-if RESPONSE_MIN != f"{RESPONSE_SECONDS} / 60.0":
-    raise RuntimeError("the catalog's RESPONSE_MIN changed: update incidents.RESPONSE_SECONDS to match")
 TREND_WEEKS = 12              # weekly charts show at least this many weeks
 
 
@@ -84,8 +79,10 @@ def category_values(filters: Filters, scope: Scope, metric_ids: list[str],
     incident, other, _ = _split(metric_ids)
     found: dict[str, MetricValue] = {}
     if incident:
-        sql, params = source_query("incidents", incident, filters, scope)
-        row = db.frame(sql + _category_cond(category, params), params)
+        params: dict = {}
+        sql = aggregate_sql("incidents", incident, filters, scope, params,
+                            keyed=lambda src: ([], "", _category_cond(category, params)), rollup=False)
+        row = db.frame(sql, params)
         for m in incident:
             n = _scalar(row[f"{m.id}#n"].iloc[0]) if m.n_expr else None
             found[m.id] = MetricValue(_scalar(row[m.id].iloc[0]), n)

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
-from dashboard.queries.catalog import BY_ID, METRICS, SOURCES, Metric, Ratio
+from dashboard.queries.catalog import BY_ID, METRICS, SOURCES, Metric, Ratio, Source
 from dashboard.queries.filters import SEASONS, Filters, Scope, where_sql
 
 Z95 = 1.959963984540054
@@ -46,16 +46,84 @@ def _number(value):
     return value
 
 
-def source_query(source_name: str, metrics: list[Metric], filters: Filters, scope: Scope) -> tuple[str, dict]:
-    source = SOURCES[source_name]
-    params: dict = {}
-    where = where_sql(source, filters, scope, params)
-    selects = []
+def select_list(metrics: list[Metric], rollup: bool) -> list[str]:
+    out = []
     for m in metrics:
-        selects.append(f'{m.expr} as "{m.id}"')
-        if m.n_expr:
-            selects.append(f'{m.n_expr} as "{m.id}#n"')
-    return f"select {', '.join(selects)} from {source.from_sql} where {where}", params
+        out.append(f'{m.rollup_expr if rollup else m.expr} as "{m.id}"')
+        n_expr = m.rollup_n_expr if rollup else m.n_expr
+        if n_expr:
+            out.append(f'{n_expr} as "{m.id}#n"')
+    return out
+
+
+def _part(columns: list[str]) -> str:
+    """One comparable value of several key columns (a row), or of none."""
+    if not columns:
+        return "null"
+    return columns[0] if len(columns) == 1 else f"row({', '.join(columns)})"
+
+
+def _median_ctes(i: int, m: Metric, keys: list[str], source: Source, joins: str, where: str) -> list[str]:
+    """The exact median of whole seconds, in minutes, from their distribution per key.
+
+    Counting each distinct value once is much cheaper than sorting every record, and
+    interpolating the two middle values the way DuckDB's `median` does gives its figure.
+    """
+    key_cols = "".join(f"{k} as k{j}, " for j, k in enumerate(keys))
+    part = _part([f"k{j}" for j in range(len(keys))])
+    return [
+        f"h{i} as (select {key_cols}{m.median_seconds} as v, count(*) as c from {source.from_sql}{joins} "
+        f"where {where} and {m.median_seconds} is not null group by all)",
+        f"w{i} as (select part, v, sum(c) over (partition by part order by v) as cum, "
+        f"sum(c) over (partition by part) as tot from (select {part} as part, v, c from h{i}))",
+        f"m{i} as (select part, min(v) filter (where cum >= (tot + 1) // 2) / 60.0 as lo, "
+        f"min(v) filter (where cum >= tot // 2 + 1) / 60.0 as hi, max(tot) as n from w{i} group by part)",
+    ]
+
+
+def aggregate_sql(source_name: str, metrics: list[Metric], filters: Filters, scope: Scope, params: dict,
+                  keyed=None, rollup: bool = True) -> str:
+    """One query for several metrics of one source: a row per key, or one row.
+
+    `keyed(source)` gives `([(alias, key expression)], joins, extra where)` for the
+    physical source chosen (the rollup or the records), so keys can name its columns.
+    The source's rollup is read when every metric but the medians has a rollup form;
+    medians come from the distribution of their seconds in the records. A caller whose
+    keys or conditions need record columns the rollup lacks passes `rollup=False`.
+    """
+    source = SOURCES[source_name]
+    medians = [m for m in metrics if m.median_seconds]
+    plain = [m for m in metrics if not m.median_seconds]
+    use_rollup = rollup and source.rollup is not None and all(m.rollup_expr for m in plain)
+    physical = source.rollup if use_rollup else source
+
+    def shape(src: Source):
+        keys, joins, extra = keyed(src) if keyed else ([], "", "")
+        return keys, (f" {joins}" if joins else ""), where_sql(src, filters, scope, params) + extra
+
+    keys, joins, where = shape(physical)
+    aliases = [a for a, _ in keys]
+    key_select = "".join(f"{expr} as {alias}, " for alias, expr in keys)
+    group = f" group by {', '.join(str(i + 1) for i in range(len(keys)))}" if keys else ""
+    selects = select_list(plain, use_rollup) or ["count(*) as _rows"]
+    base = f"select {key_select}{', '.join(selects)} from {physical.from_sql}{joins} where {where}{group}"
+    if not medians:
+        return base + (f" order by {', '.join(aliases)}" if keys else "")
+    raw_keys, raw_joins, raw_where = shape(source)
+    ctes, columns, joins_out = [f"p as ({base})"], ["p.*" if plain else "p.* exclude (_rows)"], []
+    p_part = _part([f"p.{a}" for a in aliases])
+    for i, m in enumerate(medians):
+        ctes += _median_ctes(i, m, [e for _, e in raw_keys], source, raw_joins, raw_where)
+        columns.append(f'm{i}.lo + (m{i}.hi - m{i}.lo) * 0.5 as "{m.id}"')
+        columns.append(f'coalesce(m{i}.n, 0)::bigint as "{m.id}#n"')
+        joins_out.append(f"left join m{i} on {p_part} is not distinct from m{i}.part")
+    order = f" order by {', '.join('p.' + a for a in aliases)}" if keys else ""
+    return f"with {', '.join(ctes)} select {', '.join(columns)} from p {' '.join(joins_out)}{order}"
+
+
+def source_query(source_name: str, metrics: list[Metric], filters: Filters, scope: Scope) -> tuple[str, dict]:
+    params: dict = {}
+    return aggregate_sql(source_name, metrics, filters, scope, params), params
 
 
 def compute(con, filters: Filters, scope: Scope = Scope.city(),

@@ -40,13 +40,18 @@ def unit_names(scope: Scope) -> dict[str, str]:
     return dict(zip(df.unit_code, df.unit_name))
 
 
-def areas(scope: Scope) -> pd.DataFrame:
-    """Scenic areas a scope may see: those whose responsible unit is in it (all for the city)."""
+def areas(scope: Scope, unit: str | None = None) -> pd.DataFrame:
+    """Scenic areas a scope may see: those whose responsible unit is in it (all for the city).
+
+    `unit` narrows to the areas of that unit's subtree, within the scope: a unit
+    outside the scope gives no areas, never the unit's own.
+    """
     return db.frame("""
         select area_code, area_name, grade, unit_code, lon, lat from scenic_areas
-        where $scope is null or unit_code in (select unit_code from unit_closure where ancestor_code = $scope)
+        where ($scope is null or unit_code in (select unit_code from unit_closure where ancestor_code = $scope))
+          and ($unit is null or unit_code in (select unit_code from unit_closure where ancestor_code = $unit))
         order by grade nulls last, area_code
-    """, {"scope": scope.unit})
+    """, {"scope": scope.unit, "unit": unit or None})
 
 
 def area_names(scope: Scope) -> dict[str, str]:

@@ -44,6 +44,7 @@ def officer_tree(filters: Filters, scope: Scope) -> pd.DataFrame:
     params: dict = {}
     where = where_sql(SOURCES["officers"], filters, scope, params)
     params["root"] = filters.unit or scope.unit
+    params["scope"] = scope.unit
     df = db.frame(f"""
         with counted as (
             select r.unit_code, r.person_type, count(*) as n from officers r where {where} group by all
@@ -51,6 +52,7 @@ def officer_tree(filters: Filters, scope: Scope) -> pd.DataFrame:
         tree as (
             select u.unit_code, u.unit_name, u.unit_level, u.parent_code from units u
             where ($root is null or u.unit_code in (select unit_code from unit_closure where ancestor_code = $root))
+              and ($scope is null or u.unit_code in (select unit_code from unit_closure where ancestor_code = $scope))
               and exists (select 1 from unit_closure c join counted k on k.unit_code = c.unit_code
                           where c.ancestor_code = u.unit_code)
         ),
@@ -167,7 +169,7 @@ def area_staffing(filters: Filters, scope: Scope) -> pd.DataFrame:
     staff.auxiliary, officers, visitors, visitor_days, daily_visitors, per_10k_daily
     (officers per 10,000 visitors a day; null without visitors).
     """
-    areas = reference.areas(Scope(filters.unit) if filters.unit else scope)
+    areas = reference.areas(scope, filters.unit)
     if filters.area:
         areas = areas[areas.area_code == filters.area]
     areas = areas[areas.unit_code.notna()]
@@ -185,7 +187,7 @@ def area_staffing(filters: Filters, scope: Scope) -> pd.DataFrame:
     out = areas[["area_code", "area_name", "grade", "unit_code"]].merge(
         staff.rename(columns={"key": "unit_code"}), on="unit_code", how="left")
     out = out.merge(visits, on="area_code", how="left")
-    out["unit_name"] = out.unit_code.map(reference.unit_names(Scope.city()))
+    out["unit_name"] = out.unit_code.map(reference.unit_names(scope))
     out[OFFICER_TYPES] = out[OFFICER_TYPES].fillna(0).astype(int)
     out["officers"] = out[OFFICER_TYPES].sum(axis=1)
     out["visitors"] = pd.to_numeric(out["visitors"]).fillna(0)

@@ -66,6 +66,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "data.balanced_no": ("✗ 行数不平衡", "✗ counts do not add up"),
 
     # Files of a batch
+    "data.batch_filter": ("批次：{batch}", "Batch: {batch}"),
     "data.files_batch": ("批次 {batch} 的文件结果", "Files of batch {batch}"),
     "data.files_period": ("本期各批次的文件结果", "Files of every batch in the period"),
     "data.files_hint": ("每个文件：读取＝新增＋更新＋未变＋隔离；文件中多余的列被忽略并在此列出。",

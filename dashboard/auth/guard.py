@@ -1,0 +1,349 @@
+"""The server side of access control: every route closed unless signed in, pages and callbacks by role.
+
+`install(app)` plugs into the Dash app's Flask server:
+
+- a `before_request` hook that loads the signed-in user from the session
+  cookie and refuses everything else: only `/login`, `/logout`, the two
+  stylesheets the sign-in page uses and the favicon are open. Routes added later (downloads,
+  exports) are closed by default without doing anything.
+- any request that is not GET/HEAD/OPTIONS needs the session's CSRF token
+  (form field or `X-CSRFToken` header; Dash's renderer sends the header).
+- a page path the user's role may not open is refused (403) when requested,
+  and rendered as a refusal when the Dash router asks for its layout.
+- a callback request (`/_dash-update-component`) must name a known callback
+  of a page the role may open, with exactly that callback's inputs and state,
+  each of the kind its property holds (text, number, click data ...); the
+  values' meaning is validated where they are used (`view_from_store`).
+- refusals answer with their status and a bilingual JSON message, never a
+  500; unexpected errors answer a bilingual 500 without a traceback.
+- security headers on every answer (CSP, frame-ancestors, nosniff …), no
+  caching of anything but static files, no server banner.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import os
+import time
+from urllib.parse import urlencode
+
+import dash
+from flask import g, jsonify, redirect, request, session
+from werkzeug.exceptions import HTTPException
+
+from dashboard.auth import audit, csrf, roles, store, views
+from dashboard.auth.roles import page_of_module
+from dashboard.auth.current import current_user
+from dashboard.refusals import Forbidden, NotSignedIn, Refusal
+from dashboard.text import t
+
+log = logging.getLogger("tpd.auth")
+
+CALLBACK_PATH = "/_dash-update-component"
+OPEN_PATHS = frozenset({"/login", "/logout", "/assets/00_bootstrap.min.css", "/assets/auth.css", "/_favicon.ico"})
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+STATIC_PREFIXES = ("/assets/", "/_dash-component-suites/", "/_favicon.ico")
+MAX_BODY = 2 * 1024 * 1024
+
+
+def _hours(name: str, default: float) -> float:
+    try:
+        return float(os.environ.get(name, default))
+    except ValueError:
+        return default
+
+
+SESSION_HOURS = _hours("TPD_SESSION_HOURS", 8)        # idle: the cookie is renewed with each request
+SESSION_MAX_HOURS = _hours("TPD_SESSION_MAX_HOURS", 12)   # from sign-in, whatever the activity
+
+
+def content_security_policy(app: dash.Dash) -> str:
+    """Scripts only from this site plus the hashes of Dash's own inline scripts; no eval.
+
+    Dash 4, Plotly and AG Grid (its `{"function": ...}` formatters go through a parser, not eval)
+    run without 'unsafe-eval'; styles need 'unsafe-inline' because AG Grid and Plotly inject
+    <style> elements. The hashes are computed per answer: Dash adds the pages' clientside
+    title callback at the first request."""
+    scripts = " ".join(["'self'", *app.csp_hashes()])
+    return "; ".join([
+        "default-src 'self'",
+        f"script-src {scripts}",
+        "style-src 'self' 'unsafe-inline'",   # AG Grid and Plotly inject <style> elements
+        "img-src 'self' data: blob:",
+        "font-src 'self' data:",
+        "connect-src 'self'",
+        "worker-src 'self' blob:",
+        "object-src 'none'",
+        "base-uri 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    ])
+
+
+# ---- the kinds of value a callback input may hold, by property --------------------------------
+
+def _text(value, limit=4000) -> bool:
+    return value is None or (isinstance(value, str) and len(value) <= limit)
+
+
+def _scalar(value) -> bool:
+    return value is None or isinstance(value, (bool, int, float)) or _text(value)
+
+
+def _count(value) -> bool:
+    return value is None or (isinstance(value, int) and value >= 0)
+
+
+def _flag(value) -> bool:
+    return value is None or isinstance(value, bool)
+
+
+def _plotly_event(value) -> bool:
+    if value is None:
+        return True
+    if not isinstance(value, dict):
+        return False
+    points = value.get("points", [])
+    return isinstance(points, list) and len(points) <= 100_000 and all(isinstance(p, dict) for p in points)
+
+
+def _dict(value) -> bool:
+    return value is None or isinstance(value, dict)
+
+
+def _rows(value) -> bool:
+    return value is None or (isinstance(value, list) and all(isinstance(r, dict) for r in value))
+
+
+def _value(value) -> bool:
+    if isinstance(value, list):
+        return len(value) <= 500 and all(_scalar(v) for v in value)
+    return _scalar(value)
+
+
+# A callback input on a property missing here is refused: add its kind when a page needs one.
+KINDS = {
+    "data": _text,               # the pages' view stores hold the view's query string
+    "pathname": _text, "search": _text, "hash": _text, "href": _text,
+    "value": _value,
+    "n_clicks": _count, "n_clicks_timestamp": _count, "n_submit": _count,
+    "start_date": _text, "end_date": _text, "date": _text,
+    "clickData": _plotly_event, "selectedData": _plotly_event, "hoverData": _plotly_event,
+    "cellClicked": _dict, "selectedRows": _rows,
+    "active_tab": _text, "is_open": _flag, "checked": _flag,
+}
+
+
+def _outputs_of(output: str) -> list[tuple[str, str]]:
+    """(id, property) of each output named in a callback's output key (allow_duplicate suffixes dropped)."""
+    parts = output[2:-2].split("...") if output.startswith("..") else [output]
+    out = []
+    for part in parts:
+        cid, _, prop = part.rpartition(".")
+        out.append((cid, prop.split("@")[0]))
+    return out
+
+
+def check_callback_body(entry: dict, body: dict, output: str) -> str | None:
+    """What is wrong with a callback request against the callback's declaration; None when nothing."""
+    for key, spec_key in (("inputs", "inputs"), ("state", "state")):
+        sent = body.get(key, [])
+        spec = entry.get(spec_key, [])
+        if not isinstance(sent, list) or len(sent) != len(spec):
+            return f"{key}: expected {len(spec)} items"
+        for item, want in zip(sent, spec):
+            if not isinstance(item, dict) or item.get("id") != want["id"] or item.get("property") != want["property"]:
+                return f"{key}: expected {want['id']}.{want['property']}"
+            kind = KINDS.get(want["property"])
+            if kind is None:
+                return f"{want['id']}.{want['property']}: no declared kind"
+            if not kind(item.get("value")):
+                return f"{want['id']}.{want['property']}: not a value this input holds"
+    outputs = body.get("outputs")
+    wanted = _outputs_of(output)
+    sent = outputs if isinstance(outputs, list) else [outputs]
+    if output.startswith("..") != isinstance(outputs, list) or len(sent) != len(wanted):
+        return "outputs: not this callback's outputs"
+    for item, (cid, prop) in zip(sent, wanted):
+        if not isinstance(item, dict) or item.get("id") != cid or str(item.get("property", "")).split("@")[0] != prop:
+            return "outputs: not this callback's outputs"
+    changed = body.get("changedPropIds", [])
+    if not isinstance(changed, list) or not all(isinstance(c, str) and len(c) <= 500 for c in changed):
+        return "changedPropIds: not a list of property ids"
+    return None
+
+
+# ---- pages ------------------------------------------------------------------------------------
+
+def page_paths() -> dict[str, str]:
+    return {page["path"]: page_of_module(page["module"]) for page in dash.page_registry.values()}
+
+
+def refusal_layout(role: str, lang: str):
+    from dash import dcc, html
+    return html.Div([
+        html.H2(t("auth.forbidden_page", lang, role=roles.label(role, lang)), className="h5"),
+        dcc.Link(t("auth.back_home", lang), href="/" + ("?lang=en" if lang == "en" else "")),
+    ], className="tpd-refused", id="tpd-refused")
+
+
+def _guarded_layout(name: str, layout):
+    def guarded(*args, **kwargs):
+        user = current_user()
+        if user is None:
+            raise NotSignedIn()
+        if not roles.may_open(user.role, name):
+            audit.record("access.refused", target=f"page:{name}", detail={"via": "router"})
+            lang = kwargs.get("lang") if kwargs.get("lang") in ("zh", "en") else "zh"
+            return refusal_layout(user.role, lang)
+        return layout(*args, **kwargs) if callable(layout) else layout
+    guarded.tpd_guarded = True
+    return guarded
+
+
+def guard_page_layouts() -> None:
+    for module, page in dash.page_registry.items():
+        if not getattr(page.get("layout"), "tpd_guarded", False):
+            page["layout"] = _guarded_layout(page_of_module(module) or module, page.get("layout"))
+
+
+# ---- the hooks --------------------------------------------------------------------------------
+
+def _refuse(refusal: Refusal):
+    response = jsonify(refusal.as_json())
+    response.status_code = refusal.status
+    return response
+
+
+def _wants_page() -> bool:
+    return request.method in ("GET", "HEAD") and not request.path.startswith("/_") \
+        and "text/html" in request.headers.get("Accept", "text/html")
+
+
+def _load_user() -> None:
+    g.tpd_user = None
+    g.tpd_expired = False
+    name = session.get("u")
+    if not name:
+        return
+    user = store.get(name) if isinstance(name, str) else None
+    started = session.get("t")
+    fresh = isinstance(started, int) and time.time() - started < SESSION_MAX_HOURS * 3600
+    if user is None or user.disabled or user.session_epoch != session.get("e") or not fresh:
+        session.clear()
+        session["ended"] = 1   # so the sign-in page can say why, even after a callback saw it first
+        g.tpd_expired = True
+        return
+    g.tpd_user = user
+
+
+def install(app: dash.Dash, users_db=None) -> None:
+    server = app.server
+    store.configure(users_db)
+    secure = os.environ.get("TPD_SECURE_COOKIES", "") not in ("", "0", "false", "no")
+    server.secret_key = store.secret_key()
+    server.config.update(
+        SESSION_COOKIE_NAME="tpd_session",
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=secure,
+        PERMANENT_SESSION_LIFETIME=dt.timedelta(hours=SESSION_HOURS),
+        SESSION_REFRESH_EACH_REQUEST=True,
+        MAX_CONTENT_LENGTH=MAX_BODY,
+    )
+    if hops := int(os.environ.get("TPD_PROXY_HOPS", "0") or 0):
+        from werkzeug.middleware.proxy_fix import ProxyFix
+        server.wsgi_app = ProxyFix(server.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+    views.register(server)
+    guard_page_layouts()
+
+    def guard_callback(user: store.User):
+        body = request.get_json(silent=True)
+        if not isinstance(body, dict):
+            return _refuse(_bad("请求不是有效的 JSON 对象", "the request is not a JSON object"))
+        output = body.get("output")
+        entry = app.callback_map.get(output) if isinstance(output, str) else None
+        if entry is None or "callback" not in entry:
+            return _refuse(_bad("没有这个回调", "no such callback"))
+        page = page_of_module(getattr(entry["callback"], "__module__", None))
+        if page and not roles.may_open(user.role, page):
+            audit.record("access.refused", target=f"page:{page}",
+                         detail={"via": "callback", "output": output.split("@")[0][:200]})
+            return _refuse(Forbidden(f"您的角色无权访问此页面的数据（{page}）",
+                                     f"your role may not read this page's data ({page})"))
+        problem = check_callback_body(entry, body, output)
+        if problem:
+            return _refuse(_bad(f"回调请求的参数无效：{problem}", f"invalid callback request: {problem}"))
+        return None
+
+    @server.before_request
+    def before():
+        _load_user()
+        path = request.path
+        if path in OPEN_PATHS:
+            return None
+        user = g.tpd_user
+        if user is None:
+            if _wants_page():
+                query = {"next": request.full_path.rstrip("?")}
+                if g.tpd_expired or session.pop("ended", None):
+                    query["expired"] = 1
+                return redirect("/login?" + urlencode(query), code=303)
+            return _refuse(NotSignedIn())
+        if request.method not in SAFE_METHODS and not (csrf.header_ok() or csrf.form_ok()):
+            return _refuse(Forbidden("请求缺少有效的 CSRF 令牌", "the request has no valid CSRF token"))
+        if user.must_change and path != "/password" and not path.startswith(STATIC_PREFIXES):
+            if _wants_page():
+                return redirect("/password?" + urlencode({"next": request.full_path.rstrip("?")}), code=303)
+            return _refuse(Forbidden("请先修改一次性密码", "change your one-time password first"))
+        if path == CALLBACK_PATH:
+            return guard_callback(user)
+        page = page_paths().get(path)
+        if page and request.method in ("GET", "HEAD") and not roles.may_open(user.role, page):
+            audit.record("access.refused", target=f"page:{page}", detail={"via": "url"})
+            lang = request.args.get("lang") if request.args.get("lang") in ("zh", "en") else "zh"
+            return (f"<!doctype html><meta charset=utf-8><title>403</title>"
+                    f"<p>{t('auth.forbidden_page', lang, role=roles.label(user.role, lang))}</p>"
+                    f"<p><a href=\"/\">{t('auth.back_home', lang)}</a></p>", 403,
+                    {"Content-Type": "text/html; charset=utf-8"})
+        return None
+
+    @server.after_request
+    def headers(response):
+        h = response.headers
+        h["Content-Security-Policy"] = content_security_policy(app)
+        h["X-Frame-Options"] = "DENY"
+        h["X-Content-Type-Options"] = "nosniff"
+        h["Referrer-Policy"] = "same-origin"
+        h["Cross-Origin-Opener-Policy"] = "same-origin"
+        h["Permissions-Policy"] = "camera=(), microphone=(), geolocation=(), payment=()"
+        if not request.path.startswith(STATIC_PREFIXES):
+            h["Cache-Control"] = "no-store"
+        if secure:
+            h["Strict-Transport-Security"] = "max-age=31536000"
+        h.pop("Server", None)
+        if g.get("tpd_user") is not None or session.get(csrf.SESSION_KEY):
+            csrf.set_cookie(response, secure)
+        return response
+
+    @server.errorhandler(Refusal)
+    def refused(refusal: Refusal):
+        if isinstance(refusal, Forbidden) and not refusal.audited and g.get("tpd_user") is not None:
+            audit.record("access.refused", target=request.path[:200], detail={"reason": refusal.en})
+        return _refuse(refusal)
+
+    @server.errorhandler(Exception)
+    def unexpected(error):
+        if isinstance(error, HTTPException):
+            return error
+        log.exception("unexpected error on %s", request.path)
+        response = jsonify({"error": "InternalError", "status": 500, "zh": "服务器内部错误，已记录",
+                            "en": "internal server error, logged",
+                            "message": "服务器内部错误，已记录 / internal server error, logged"})
+        response.status_code = 500
+        return response
+
+
+def _bad(zh: str, en: str):
+    from dashboard.refusals import InvalidInput
+    return InvalidInput(zh, en)

@@ -1,0 +1,81 @@
+"""Roles: which pages each may open, what it may do on them, and which units it sees.
+
+Pages are named by their module (`dashboard/pages/<name>.py`). A page that no
+role below lists is for admins only, so a new page stays closed until it is
+given to a role here. Capabilities beyond opening a page:
+
+- `records`: record-level tables (incident records, mediation records, the
+  survey answers with their comments). Publicity staff work with charts and
+  figures only.
+- `admin`: the audit log and the user list on the data page.
+
+Scope: a unit user sees their own unit's subtree; every other role the whole city.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+ANALYTIC_PAGES = frozenset({"overview", "staffing", "incidents", "mediation", "satisfaction", "nominations"})
+
+
+@dataclass(frozen=True)
+class Role:
+    name: str
+    zh: str
+    en: str
+    pages: frozenset[str] | None          # None: every page
+    capabilities: frozenset[str]
+    unit_scoped: bool = False
+
+
+ROLES: dict[str, Role] = {r.name: r for r in (
+    Role("admin", "管理员", "Administrator", None, frozenset({"records", "admin"})),
+    Role("leader", "领导", "Leadership", ANALYTIC_PAGES, frozenset({"records"})),
+    Role("opinion", "舆情", "Public opinion", frozenset({"overview", "satisfaction", "nominations"}),
+         frozenset({"records"})),
+    Role("publicity", "宣传", "Publicity", ANALYTIC_PAGES, frozenset()),
+    Role("unit", "单位", "Unit commander", ANALYTIC_PAGES, frozenset({"records"}), unit_scoped=True),
+)}
+NAMES = tuple(ROLES)
+# The record-level tables (component ids): the `records` capability shows and exports them.
+RECORD_TABLES = frozenset({"incidents-records", "mediation-records", "satisfaction-comments"})
+
+
+def get(name: str) -> Role:
+    return ROLES[name]
+
+
+def may_open(role: str, page: str) -> bool:
+    r = ROLES.get(role)
+    return r is not None and (r.pages is None or page in r.pages)
+
+
+def may(role: str, capability: str) -> bool:
+    r = ROLES.get(role)
+    return r is not None and capability in r.capabilities
+
+
+def label(role: str, lang: str = "zh") -> str:
+    r = ROLES.get(role)
+    return role if r is None else (r.en if lang == "en" else r.zh)
+
+
+def page_of_module(module: str | None) -> str | None:
+    """The page a module is (`pages.incidents` → `incidents`); None for shared code."""
+    if not module:
+        return None
+    for prefix in ("pages.", "dashboard.pages."):
+        if module.startswith(prefix):
+            return module[len(prefix):].split(".")[0]
+    return None
+
+
+def may_export(role: str, what: str) -> bool:
+    """May `role` download `what`: a chart or table id (`<page>-…`) or a page (a pack of its charts)?
+
+    Only what the role may see on the page: its page must be one the role may open (an id
+    naming no page is for admins only), and a record-level table needs `records`."""
+    page = what.split("-", 1)[0]
+    if not may_open(role, page):
+        return False
+    return what not in RECORD_TABLES or may(role, "records")

@@ -1,0 +1,114 @@
+"""What an export says about itself: title, filters, source, as-of, generation time, demo or not.
+
+`export_context` reads the view (period, unit, area, season and the page's
+own choices), the warehouse (latest load, demo flag) and `exports.toml` (the
+source line) into an `ExportContext`; charts put it into their frame, tables
+into their 说明 sheet, and both into their file names.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+from dashboard.queries import reference
+from dashboard.queries.filters import Scope
+from dashboard.state import View
+from dashboard.text import t
+
+CONFIG_FILE = Path(__file__).resolve().parent.parent / "exports.toml"
+
+
+@dataclass(frozen=True)
+class ExportContext:
+    lang: str
+    title: str
+    filters: list[str]            # period first, then unit, area, season, page choices
+    source: str
+    as_of: dt.datetime | None
+    generated: dt.datetime
+    demo: bool
+    period_slug: str              # for file names: 2026-11-01至2026-11-23
+
+    @property
+    def times_line(self) -> str:
+        parts = []
+        if self.as_of:
+            parts.append(t("export.as_of", self.lang, when=self.as_of.strftime("%Y-%m-%d %H:%M")))
+        parts.append(t("export.generated", self.lang, when=self.generated.strftime("%Y-%m-%d %H:%M")))
+        return " · ".join(parts)
+
+    @property
+    def filters_line(self) -> str:
+        return " · ".join(self.filters)
+
+
+def source_line(lang: str, config_file: Path = CONFIG_FILE) -> str:
+    try:
+        with open(config_file, "rb") as fh:
+            source = tomllib.load(fh).get("source", {})
+    except FileNotFoundError:
+        return ""
+    return str(source.get(lang) or source.get("zh") or "")
+
+
+def period_text(start: dt.date, end: dt.date, lang: str) -> str:
+    """2026年11月1日至11月23日 / 1–23 Nov 2026, the way a report writes a period."""
+    if lang == "zh":
+        first = f"{start.year}年{start.month}月{start.day}日"
+        if start == end:
+            return first
+        last = (f"{end.month}月{end.day}日" if end.year == start.year else f"{end.year}年{end.month}月{end.day}日")
+        return f"{first}至{last}"
+    fmt = "%-d %b %Y"
+    if start == end:
+        return start.strftime(fmt)
+    if (start.year, start.month) == (end.year, end.month):
+        return f"{start.day}–{end.strftime(fmt)}"
+    if start.year == end.year:
+        return f"{start.strftime('%-d %b')} – {end.strftime(fmt)}"
+    return f"{start.strftime(fmt)} – {end.strftime(fmt)}"
+
+
+def view_filters(view: View, scope: Scope, with_place: bool = True) -> list[str]:
+    """Period, unit (the whole city when none), scenic area and season of a view, as words;
+    the period alone where a page does not filter by place or season."""
+    lang = view.lang
+    parts = [period_text(view.start, view.end, lang)]
+    if not with_place:
+        return parts
+    unit = reference.unit_names(scope).get(view.unit, view.unit) if view.unit else t("crumb.city", lang)
+    parts.append(unit)
+    if view.area:
+        parts.append(reference.area_names(scope).get(view.area, view.area))
+    if view.season:
+        parts.append(t(f"season.{view.season}", lang))
+    return parts
+
+
+def export_context(view: View, scope: Scope, title: str, page_filters: list[str] = (),
+                   now: dt.datetime | None = None, with_place: bool = True) -> ExportContext:
+    return ExportContext(
+        lang=view.lang, title=title, filters=[*view_filters(view, scope, with_place), *page_filters],
+        source=source_line(view.lang), as_of=reference.as_of(), generated=now or dt.datetime.now(),
+        demo=reference.is_demo(),
+        period_slug=(view.start.isoformat() if view.start == view.end
+                     else f"{view.start.isoformat()}{'至' if view.lang == 'zh' else '_to_'}{view.end.isoformat()}"),
+    )
+
+
+_UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f]+')
+
+
+_SPACE_BY_CJK = re.compile(r"\s+(?=[^\x00-\x7f])|(?<=[^\x00-\x7f])\s+")
+
+
+def file_name(*parts: str, ext: str) -> str:
+    """A file name from parts joined by _, without characters Windows or a shell would object to:
+    spaces beside Chinese text go, other spaces become hyphens."""
+    def clean(part: str) -> str:
+        return re.sub(r"\s+", "-", _SPACE_BY_CJK.sub("", _UNSAFE.sub("", part).strip()))
+    stem = "_".join(clean(p) for p in parts if p and p.strip())
+    return f"{stem[:150] or 'export'}.{ext}"

@@ -1,0 +1,147 @@
+"""Signed-in users for tests that go through the web server: accounts per role, a live server, sign-in.
+
+    from tests.auth_fixtures import accounts, server  # noqa: F401  (fixtures)
+
+`accounts` makes a users database of the module with one account per role
+(known passwords, no change required) and `server` serves the session's
+demo warehouse with it in a subprocess. `http_session(server, account)`
+signs in with `requests` the way a browser does (form with CSRF token) and
+sends the CSRF header on later posts; `browser_context(browser, server,
+account)` signs a Playwright context in through the form.
+Function-level tests use `dashboard.session.acting_as` instead
+(`tests.conftest.as_admin`, `make_user`).
+"""
+from __future__ import annotations
+
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from tests.dashboard_fixtures import TODAY, demo_db  # noqa: F401  (fixture)
+
+REPO = Path(__file__).resolve().parent.parent
+PASSWORD = "Test-pass-2026!"
+
+
+@dataclass(frozen=True)
+class Account:
+    username: str
+    password: str
+    role: str
+    unit: str | None = None
+
+
+def a_branch(db_path) -> str:
+    """The first 景区分局 of the demo city: a unit with units below it."""
+    import duckdb
+    con = duckdb.connect(str(db_path), read_only=True)
+    try:
+        return con.execute("select unit_code from units where unit_level = '景区分局' order by 1 limit 1").fetchone()[0]
+    finally:
+        con.close()
+
+
+def make_accounts(users_db: Path, unit: str) -> dict[str, Account]:
+    from dashboard.auth import store
+    accounts = {}
+    for role in ("admin", "leader", "opinion", "publicity", "unit"):
+        account = Account(f"t-{role}", PASSWORD, role, unit if role == "unit" else None)
+        store.add(account.username, role, password=PASSWORD, unit_code=account.unit, must_change=False,
+                  actor="tests", db=users_db)
+        accounts[role] = account
+    return accounts
+
+
+@pytest.fixture(scope="module")
+def users_db(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("users") / "users.sqlite3"
+
+
+@pytest.fixture(scope="module")
+def accounts(users_db, demo_db) -> dict[str, Account]:  # noqa: F811
+    return make_accounts(users_db, a_branch(demo_db))
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_server(db_path: Path, users_db: Path) -> tuple[subprocess.Popen, str]:
+    """The dashboard in a subprocess; its output goes to a file beside the users database (a pipe
+    nobody reads would fill up and stall the server)."""
+    port = _free_port()
+    env = {**os.environ, "TPD_TODAY": TODAY.isoformat(), "PYTHONPATH": str(REPO)}
+    env.pop("TPD_USERS_DB", None)
+    log = open(users_db.parent / f"server-{port}.log", "wb")
+    proc = subprocess.Popen([sys.executable, "-m", "dashboard", "--db", str(db_path), "--users-db", str(users_db),
+                             "--port", str(port)],
+                            cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT)
+    log.close()
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        try:
+            urllib.request.urlopen(base + "/login", timeout=2)
+            return proc, base
+        except OSError:
+            if proc.poll() is not None:
+                raise RuntimeError((users_db.parent / f"server-{port}.log").read_text())
+            time.sleep(0.3)
+    proc.kill()
+    raise RuntimeError("the dashboard did not start")
+
+
+def stop_server(proc: subprocess.Popen) -> None:
+    proc.terminate()
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+
+
+@pytest.fixture(scope="module")
+def server(demo_db, users_db, accounts):  # noqa: F811
+    proc, base = start_server(demo_db, users_db)
+    yield base
+    stop_server(proc)
+
+
+def csrf_from(html: str) -> str:
+    return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+
+
+def http_session(base: str, account: Account):
+    """A `requests.Session` signed in as `account`; posts carry the CSRF header from then on."""
+    import requests
+
+    s = requests.Session()
+    form = s.get(base + "/login", timeout=30)
+    r = s.post(base + "/login", data={"username": account.username, "password": account.password,
+                                      "csrf_token": csrf_from(form.text)}, allow_redirects=False, timeout=30)
+    assert r.status_code == 303, f"sign-in as {account.username} failed: {r.status_code}"
+    s.headers["X-CSRFToken"] = s.cookies["_csrf_token"]
+    return s
+
+
+def browser_context(browser, base: str, account: Account, **options):
+    """A Playwright context signed in as `account` through the sign-in form."""
+    context = browser.new_context(viewport={"width": 1440, "height": 900}, **options)
+    page = context.new_page()
+    page.goto(base + "/login", wait_until="load")
+    page.fill("#username", account.username)
+    page.fill("#password", account.password)
+    with page.expect_navigation(wait_until="commit", timeout=60_000):
+        page.click("button[type=submit]")
+    assert "/login" not in page.url, f"sign-in as {account.username} failed"
+    page.close()
+    return context

@@ -1,0 +1,209 @@
+"""Each role in a real browser: signs in through the form and sees exactly what it may see.
+
+One account per role (tests.auth_fixtures) on a server of the session's demo
+warehouse. For each role: the navbar lists exactly its pages, a page it may
+not open is refused by the server even when typed into the address bar,
+publicity sees charts but no record-level tables, a unit commander sees only
+their own unit's subtree, the administrator reads the audit log on the data
+page; signing out ends the session. The console stays empty throughout (the
+Content-Security-Policy included).
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from tests.auth_fixtures import (PASSWORD, accounts, browser_context, server, users_db)  # noqa: F401
+from tests.dashboard_fixtures import demo_db  # noqa: F401  (fixture)
+from tests.test_browser_pages import CHROMIUM, CHROMIUM_ARGS, SETTLED, SHOTS
+
+pytestmark = pytest.mark.browser
+
+ALL = {"/", "/staffing", "/incidents", "/mediation", "/satisfaction", "/nominations", "/data"}
+ANALYTIC = ALL - {"/data"}
+NAV = {
+    "admin": ALL,
+    "leader": ANALYTIC,
+    "opinion": {"/", "/satisfaction", "/nominations"},
+    "publicity": ANALYTIC,
+    "unit": ANALYTIC,
+}
+REFUSED = {"admin": None, "leader": "/data", "opinion": "/incidents", "publicity": "/data", "unit": "/data"}
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not Path(CHROMIUM).exists():
+        pytest.fail("Chromium is missing: ./test.sh installs it (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+def watch(page) -> list[str]:
+    console = []
+    page.on("console", lambda m: console.append(f"{m.type}: {m.text}") if m.type in ("error", "warning") else None)
+    page.on("pageerror", lambda e: console.append(f"pageerror: {e}"))
+    return console
+
+
+def settle(page, url: str) -> None:
+    page.goto(url, wait_until="networkidle", timeout=60_000)
+    page.wait_for_function(SETTLED, timeout=60_000)
+    page.wait_for_timeout(600)
+
+
+def nav_paths(page) -> set[str]:
+    hrefs = page.eval_on_selector_all("#shell-nav a", "els => els.map(e => e.getAttribute('href'))")
+    return {h.split("?")[0] for h in hrefs}
+
+
+def unit_names(db_path, unit: str, inside: bool) -> set[str]:
+    con = duckdb.connect(str(db_path), read_only=True)
+    try:
+        rows = con.execute(
+            f"select unit_name from units where unit_code {'' if inside else 'not'} in "
+            "(select unit_code from unit_closure where ancestor_code = $u)", {"u": unit}).fetchall()
+    finally:
+        con.close()
+    return {r[0] for r in rows}
+
+
+def unit_codes(db_path, unit: str) -> set[str]:
+    con = duckdb.connect(str(db_path), read_only=True)
+    try:
+        return {r[0] for r in con.execute("select unit_code from unit_closure where ancestor_code = $u",
+                                          {"u": unit}).fetchall()}
+    finally:
+        con.close()
+
+
+def test_the_sign_in_page_is_all_a_stranger_gets(server, browser):  # noqa: F811
+    context = browser.new_context()
+    page = context.new_page()
+    console = watch(page)
+    try:
+        page.goto(server + "/incidents?period=this_year", wait_until="load")
+        assert "/login" in page.url and "next=" in page.url
+        assert page.locator("#username").count() == 1 and page.locator("#password").count() == 1
+        assert console == []
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("role", list(NAV))
+def test_each_role_sees_exactly_its_pages(server, browser, accounts, role):  # noqa: F811
+    context = browser_context(browser, server, accounts[role])
+    page = context.new_page()
+    console = watch(page)
+    try:
+        settle(page, server + "/?period=last_week")
+        assert nav_paths(page) == NAV[role]
+        assert accounts[role].username in page.inner_text("#shell-user")
+        refused = REFUSED[role]
+        if refused:
+            response = page.goto(server + refused, wait_until="load")
+            assert response.status == 403
+            assert "无权打开此页面" in page.inner_text("body")
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SHOTS / f"role_{role}.png"))
+        assert [c for c in console if "403" not in c] == [], console
+    finally:
+        context.close()
+
+
+def test_publicity_sees_charts_but_no_record_tables(server, browser, accounts):  # noqa: F811
+    context = browser_context(browser, server, accounts["publicity"])
+    page = context.new_page()
+    console = watch(page)
+    try:
+        for path, grid in (("/incidents", "#incidents-records"), ("/mediation", "#mediation-records"),
+                           ("/satisfaction", "#satisfaction-comments")):
+            settle(page, f"{server}{path}?period=this_year")
+            assert page.locator(grid).count() == 0, f"{path}: record table shown to publicity"
+            assert "明细记录不向您的角色" in page.inner_text("body")
+            points = page.evaluate("""() => Array.from(document.querySelectorAll('.js-plotly-plot'))
+                .reduce((n, el) => n + (el.calcdata || []).reduce((m, cd) => m + (cd || []).length, 0), 0)""")
+            assert points > 0, f"{path}: no chart data for publicity"
+        assert console == []
+    finally:
+        context.close()
+
+
+def test_a_unit_commander_sees_only_their_subtree(server, browser, accounts, demo_db):  # noqa: F811
+    unit = accounts["unit"].unit
+    context = browser_context(browser, server, accounts["unit"])
+    page = context.new_page()
+    console = watch(page)
+    try:
+        settle(page, server + "/?period=this_year")
+        grid_names = set(page.eval_on_selector_all(
+            "#overview-units .ag-row [col-id='name']", "els => els.map(e => e.innerText.trim())"))
+        inside, outside = unit_names(demo_db, unit, True), unit_names(demo_db, unit, False)
+        assert grid_names, "no units listed"
+        assert not grid_names & outside, f"other units shown: {grid_names & outside}"
+        page.click("#filter-unit")
+        page.wait_for_selector("[role=option]", timeout=10_000)
+        options = set(page.eval_on_selector_all("[role=option] input", "els => els.map(e => e.value)"))
+        assert options and options <= unit_codes(demo_db, unit)
+        page.keyboard.press("Escape")
+        body = page.inner_text("body")
+        assert not any(name in body for name in outside - {""} if len(name) > 3), "another unit's name is shown"
+        settle(page, server + "/staffing?period=this_year")
+        assert not any(name in page.inner_text("body") for name in outside if len(name) > 3)
+        assert console == []
+    finally:
+        context.close()
+
+
+def test_the_admin_reads_the_audit_log_and_the_users(server, browser, accounts):  # noqa: F811
+    context = browser_context(browser, server, accounts["admin"])
+    page = context.new_page()
+    console = watch(page)
+    try:
+        settle(page, server + "/data?period=this_year")
+        page.locator("#data-audit").scroll_into_view_if_needed()
+        page.wait_for_function("() => document.querySelector('#data-audit').innerText.includes('登录成功')",
+                               timeout=30_000)
+        audit = page.inner_text("#data-audit")
+        assert "登录成功" in audit and accounts["admin"].username in audit
+        users = page.inner_text("#data-users")
+        assert all(a.username in users for a in accounts.values())
+        assert console == []
+    finally:
+        context.close()
+
+
+def test_signing_out_ends_the_session(server, browser, accounts):  # noqa: F811
+    context = browser_context(browser, server, accounts["leader"])
+    page = context.new_page()
+    try:
+        settle(page, server + "/?period=last_week")
+        with page.expect_navigation(wait_until="load"):
+            page.click("#shell-signout")
+        assert "/login" in page.url and "已退出登录" in page.inner_text("body")
+        page.goto(server + "/", wait_until="load")
+        assert "/login" in page.url
+    finally:
+        context.close()
+
+
+def test_a_page_open_when_the_user_is_disabled_goes_to_sign_in(server, browser, users_db):  # noqa: F811
+    from dashboard.auth import store
+    from tests.auth_fixtures import Account
+    store.add("t-gone", "leader", password=PASSWORD, must_change=False, actor="tests", db=users_db)
+    context = browser_context(browser, server, Account("t-gone", PASSWORD, "leader"))
+    page = context.new_page()
+    try:
+        settle(page, server + "/?period=last_week")
+        store.set_disabled("t-gone", True, actor="tests", db=users_db)
+        page.select_option("#filter-period", "this_month")
+        page.wait_for_url("**/login**", timeout=30_000)
+        assert "登录已过期" in page.inner_text("body") and "next=" in page.url
+    finally:
+        context.close()

@@ -1,0 +1,269 @@
+"""Export files without a browser: presets, the chart frame, CSV and XLSX, names, the registry.
+
+Tables are built here by hand (a `Table` as a page builder returns it), so
+each test states the cells it is about: Chinese headers, a formula-looking
+comment, a phone column that must never leave, typed numbers and dates.
+"""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import re
+import struct
+import zlib
+
+import openpyxl
+import pytest
+
+from dashboard.exports.context import ExportContext, file_name, period_text
+from dashboard.exports.frame import FrameText, framed, geometry, text_width, wrap
+from dashboard.exports.presets import PRESETS
+from dashboard.exports.renderer import with_dpi
+from dashboard.exports.tables import Table, escape_formula, excel_format, to_csv, to_xlsx, typed_columns
+
+# ---------------------------------------------------------------- presets and frame
+
+
+def test_presets_give_the_pixel_sizes_of_their_media():
+    assert PRESETS["wechat"].pixel_width == 1080
+    slides = PRESETS["slides"]
+    assert (slides.pixel_width, slides.pixel_height(geometry(slides, FrameText("标题")).height)) == (1920, 1080)
+    assert PRESETS["print"].pixel_width == 2480                      # 210 mm at 300 dpi
+    assert PRESETS["print"].dpi == 300
+    # A print PDF page is A4 wide: 210 mm is 793.7 CSS px.
+    print_pdf_width = PRESETS["print"].width * PRESETS["print"].scale_for("pdf")
+    assert abs(print_pdf_width - 793.7) < 0.1
+    assert PRESETS["wechat"].scale_for("svg") == 1
+
+
+def _frame_texts(spec: dict) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for note in spec["layout"]["annotations"]:
+        if str(note.get("name", "")).startswith("tpd-frame"):
+            out.setdefault(note["name"], []).append(note["text"])
+    return out
+
+
+def _figure():
+    import plotly.graph_objects as go
+    return go.Figure(go.Bar(x=["盗窃", "诈骗"], y=[3, 5]))
+
+
+def test_the_frame_carries_title_filters_source_times_and_the_demo_watermark():
+    text = FrameText("警情类别", ["2026年11月1日至11月23日 · 全市"],
+                     ["数据来源：示例市公安局旅游警察支队", "数据截至 2026-11-23 06:00 · 生成于 2026-11-24 09:00"],
+                     "演示数据")
+    spec = framed(_figure(), PRESETS["wechat"], text)
+    texts = _frame_texts(spec)
+    assert texts["tpd-frame-title"] == ["<b>警情类别</b>"]
+    assert texts["tpd-frame-subtitle"] == ["2026年11月1日至11月23日 · 全市"]
+    assert texts["tpd-frame-footer"][0] == "数据来源：示例市公安局旅游警察支队"
+    assert "数据截至" in texts["tpd-frame-footer"][1]
+    assert texts["tpd-frame-watermark"] == ["演示数据"]
+    layout = spec["layout"]
+    assert layout["width"] == 540
+    assert layout["meta"]["tpd_frame"]["header"] > 0 and layout["meta"]["tpd_frame"]["footer"] > 0
+    assert "title" not in layout                                 # the frame's title replaces any other
+
+
+def test_a_real_warehouse_gets_no_watermark_and_the_slides_preset_keeps_its_height():
+    spec = framed(_figure(), PRESETS["slides"], FrameText("警情类别", ["全市"], ["数据来源：某支队"]))
+    assert "tpd-frame-watermark" not in _frame_texts(spec)
+    assert spec["layout"]["height"] == 540
+
+
+def test_a_figures_own_title_becomes_the_first_filter_line():
+    fig = _figure()
+    fig.update_layout(title_text="共 38 行被隔离")
+    texts = _frame_texts(framed(fig, PRESETS["print"], FrameText("隔离区", ["2026年全年"])))
+    assert texts["tpd-frame-subtitle"][:2] == ["共 38 行被隔离", "2026年全年"]
+
+
+def test_frame_text_is_escaped_so_a_name_cannot_inject_markup():
+    texts = _frame_texts(framed(_figure(), PRESETS["wechat"], FrameText("<b>x</b> & 单位", ["a<br>b"])))
+    assert texts["tpd-frame-title"] == ["<b>&lt;b&gt;x&lt;/b&gt; &amp; 单位</b>"]
+    assert texts["tpd-frame-subtitle"] == ["a&lt;br&gt;b"]
+
+
+def test_long_titles_wrap_within_the_width_of_the_preset():
+    title = "各景区调解成功率与快调快赔占比（按单位、景区和纠纷类型分组，样本不足的灰色列于末尾）"
+    lines = wrap(title, 500, 20)
+    assert len(lines) > 1 and "".join(lines) == title
+    assert all(text_width(line, 20) <= 500 for line in lines)
+    english = wrap("Incidents by category and source in the peak season", 200, 13)
+    assert all(text_width(line, 13) <= 200 for line in english)
+    assert " ".join(english) == "Incidents by category and source in the peak season"
+
+
+def test_a_taller_chart_makes_a_taller_image_except_on_a_slide():
+    short = geometry(PRESETS["wechat"], FrameText("t"), 300).height
+    tall = geometry(PRESETS["wechat"], FrameText("t"), 700).height
+    assert tall - short == 700 - PRESETS["wechat"].body_height
+    assert geometry(PRESETS["slides"], FrameText("t"), 700).height == 540
+
+
+def _png(width=2, height=1) -> bytes:
+    def chunk(kind, body):
+        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body) & 0xFFFFFFFF)
+    raw = b"".join(b"\x00" + b"\xff" * 3 * width for _ in range(height))
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
+
+
+def test_png_files_say_their_dpi():
+    from PIL import Image
+
+    marked = with_dpi(with_dpi(_png(), 144), 300)          # a second call replaces the first
+    assert marked.count(b"pHYs") == 1
+    image = Image.open(io.BytesIO(marked))
+    assert tuple(round(v) for v in image.info["dpi"]) == (300, 300)
+    assert image.size == (2, 1)
+
+
+# ---------------------------------------------------------------- names and periods
+
+def test_periods_read_the_way_a_report_writes_them():
+    assert period_text(dt.date(2026, 11, 1), dt.date(2026, 11, 23), "zh") == "2026年11月1日至11月23日"
+    assert period_text(dt.date(2025, 12, 29), dt.date(2026, 1, 4), "zh") == "2025年12月29日至2026年1月4日"
+    assert period_text(dt.date(2026, 11, 23), dt.date(2026, 11, 23), "zh") == "2026年11月23日"
+    assert period_text(dt.date(2026, 11, 1), dt.date(2026, 11, 23), "en") == "1–23 Nov 2026"
+    assert period_text(dt.date(2026, 1, 1), dt.date(2026, 11, 23), "en") == "1 Jan – 23 Nov 2026"
+
+
+def test_file_names_keep_chinese_and_lose_what_a_file_system_refuses():
+    assert file_name("接警时段分布（星期 × 小时）", "2026-11-01至2026-11-23", "微信公众号", ext="png") == \
+        "接警时段分布（星期×小时）_2026-11-01至2026-11-23_微信公众号.png"
+    assert file_name("a/b\\c:d*e?f\"g<h>i|j", ext="csv") == "abcdefghij.csv"
+    assert file_name("Incidents by category", "", ext="xlsx") == "Incidents-by-category.xlsx"
+
+
+# ---------------------------------------------------------------- tables
+
+def _context(demo=True) -> ExportContext:
+    return ExportContext(lang="zh", title="警情明细", filters=["2026年11月1日至11月23日", "全市"],
+                         source="数据来源：示例市公安局旅游警察支队", as_of=dt.datetime(2026, 11, 23, 6, 0),
+                         generated=dt.datetime(2026, 11, 24, 9, 30), demo=demo, period_slug="2026-11-01至2026-11-23")
+
+
+def _table() -> Table:
+    count = {"function": "params.value == null ? '—' : d3.format(',d')(params.value)"}
+    rate = {"function": "params.value == null ? '—' : d3.format('.1%')(params.value)"}
+    minutes = {"function": "params.value == null ? '—' : d3.format('.1f')(params.value)"}
+    columns = [
+        {"field": "unit_name", "headerName": "单位", "pinned": "left"},
+        {"field": "received_at", "headerName": "接警时间"},
+        {"field": "day", "headerName": "日期"},
+        {"headerName": "指标", "children": [
+            {"field": "incidents", "headerName": "警情(起)", "type": "numericColumn", "valueFormatter": count},
+            {"field": "rate", "headerName": "不过夜率", "valueFormatter": rate},
+            {"field": "minutes", "headerName": "到场(分钟)", "valueFormatter": minutes},
+        ]},
+        {"field": "summary", "headerName": "简要案情"},
+        {"field": "phone", "headerName": "联系电话"},
+        {"field": "phone_hash", "headerName": "电话摘要"},
+        {"field": "hidden", "headerName": "内部", "hide": True},
+    ]
+    rows = [
+        {"unit_name": "古城派出所", "received_at": "2026-11-03 14:05", "day": "2026-11-03", "incidents": 1234,
+         "rate": 0.9532, "minutes": 12.25, "summary": "=HYPERLINK(\"http://x\",\"点我\")", "phone": "13912345678",
+         "phone_hash": "ab12", "hidden": "x"},
+        {"unit_name": "+86 景区分局", "received_at": "2026-11-04 09:00", "day": "2026-11-04", "incidents": 7,
+         "rate": None, "minutes": 3.0, "summary": "游客手机被盗，联系电话13912345678，身份证号110101199003071234",
+         "phone": "13812345678", "phone_hash": "cd34", "hidden": "y"},
+        {"unit_name": "@某单位", "received_at": "2026-11-05 10:30", "day": "2026-11-05", "incidents": 0,
+         "rate": 1.0, "minutes": None, "summary": "-1+1", "phone": None, "phone_hash": None, "hidden": None},
+    ]
+    total = {"unit_name": "合计", "received_at": None, "day": None, "incidents": 1241, "rate": 0.9, "minutes": None,
+             "summary": None, "phone": "x", "phone_hash": "y", "hidden": None}
+    return Table(columns, rows, pinned_top=[total])
+
+
+def _csv_rows(data: bytes) -> list[list[str]]:
+    assert data.startswith(b"\xef\xbb\xbf"), "Excel needs the UTF-8 BOM to read Chinese"
+    return list(csv.reader(io.StringIO(data[3:].decode("utf-8"), newline="")))
+
+
+def test_csv_opens_with_the_right_chinese_characters_and_the_grid_headers():
+    rows = _csv_rows(to_csv(_table()))
+    assert rows[0] == ["单位", "接警时间", "日期", "警情(起)", "不过夜率", "到场(分钟)", "简要案情"]
+    assert rows[1][0] == "合计" and rows[1][3] == "1241"          # the pinned total row comes first
+    assert rows[2][:4] == ["古城派出所", "2026-11-03 14:05", "2026-11-03", "1234"]
+    assert rows[2][4] == "95.32%"                                 # Excel reads it as the number 0.9532
+    assert len(rows) == 1 + 1 + 3
+
+
+def test_csv_escapes_cells_that_a_spreadsheet_would_run_as_formulas():
+    rows = _csv_rows(to_csv(_table()))
+    assert rows[2][6] == "'=HYPERLINK(\"http://x\",\"点我\")"
+    assert rows[3][0] == "'+86 景区分局"
+    assert rows[4][0] == "'@某单位"
+    assert rows[4][6] == "'-1+1"
+    assert escape_formula("\tcmd") == "'\tcmd" and escape_formula("普通文字") == "普通文字"
+
+
+def test_csv_numbers_are_bare_and_text_is_quoted():
+    text = to_csv(_table())[3:].decode("utf-8")
+    line = text.split("\r\n")[2]
+    assert line.startswith('"古城派出所","2026-11-03 14:05","2026-11-03",1234,"95.32%",12.25,')
+
+
+def test_personal_columns_never_leave_and_free_text_is_masked():
+    for data in (to_csv(_table()), to_xlsx(_table(), _context())):
+        if data.startswith(b"PK"):
+            wb = openpyxl.load_workbook(io.BytesIO(data))
+            cells = [str(c.value) for row in wb.worksheets[0].iter_rows() for c in row]
+        else:
+            cells = [c for row in _csv_rows(data) for c in row]
+        text = "\n".join(cells)
+        assert "联系电话" not in cells and "电话摘要" not in cells and "内部" not in cells
+        assert "13812345678" not in text and "13912345678" not in text and "ab12" not in text
+        assert "110101199003071234" not in text
+        assert "139****5678" in text and "110101********1234" not in text and "110101********" in text
+
+
+def test_xlsx_columns_are_typed_with_excel_formats():
+    wb = openpyxl.load_workbook(io.BytesIO(to_xlsx(_table(), _context())))
+    ws = wb.worksheets[0]
+    assert ws.title == "警情明细"
+    assert [c.value for c in ws[1]] == ["单位", "接警时间", "日期", "警情(起)", "不过夜率", "到场(分钟)", "简要案情"]
+    first = {ws.cell(1, i).value: ws.cell(3, i) for i in range(1, ws.max_column + 1)}
+    assert first["警情(起)"].value == 1234 and first["警情(起)"].number_format == "#,##0"
+    assert first["不过夜率"].value == pytest.approx(0.9532) and first["不过夜率"].number_format == "0.0%"
+    assert first["到场(分钟)"].value == 12.25 and first["到场(分钟)"].number_format == "0.0"
+    assert first["接警时间"].value == dt.datetime(2026, 11, 3, 14, 5)
+    assert first["接警时间"].number_format == "yyyy-mm-dd hh:mm"
+    assert first["日期"].value == dt.datetime(2026, 11, 3) and first["日期"].number_format == "yyyy-mm-dd"
+    assert ws.cell(2, 1).value == "合计" and ws.cell(2, 1).font.b          # the total row, in bold
+    assert ws.freeze_panes == "A2" and ws.auto_filter.ref == "A1:G5"
+
+
+def test_xlsx_keeps_formula_looking_text_as_text():
+    ws = openpyxl.load_workbook(io.BytesIO(to_xlsx(_table(), _context()))).worksheets[0]
+    cell = ws.cell(3, 7)
+    assert cell.value == "=HYPERLINK(\"http://x\",\"点我\")"
+    assert cell.data_type == "s" and cell.quotePrefix
+    assert ws.cell(4, 1).data_type == "s" and ws.cell(4, 1).quotePrefix      # +86 …
+
+
+def test_xlsx_says_where_its_data_comes_from():
+    about = openpyxl.load_workbook(io.BytesIO(to_xlsx(_table(), _context()))).worksheets[1]
+    facts = {row[0].value: row[1].value for row in about.iter_rows()}
+    assert about.title == "说明"
+    assert facts["表格"] == "警情明细"
+    assert facts["筛选条件"] == "2026年11月1日至11月23日 · 全市"
+    assert facts["数据来源"] == "数据来源：示例市公安局旅游警察支队"
+    assert facts["数据截至"] == dt.datetime(2026, 11, 23, 6, 0)
+    assert facts["行数"] == 3
+    assert "演示数据" in facts
+    real = openpyxl.load_workbook(io.BytesIO(to_xlsx(_table(), _context(demo=False)))).worksheets[1]
+    assert "演示数据" not in {row[0].value for row in real.iter_rows()}
+
+
+def test_number_formats_follow_the_grids_d3_formats():
+    kinds = {c.header: (c.kind, excel_format(c)) for c in typed_columns(_table())}
+    assert kinds["警情(起)"] == ("int", "#,##0")
+    assert kinds["不过夜率"] == ("percent", "0.0%")
+    assert kinds["到场(分钟)"] == ("number", "0.0")
+    assert kinds["简要案情"] == ("text", None)
+    assert re.fullmatch(r"yyyy-mm-dd hh:mm", kinds["接警时间"][1])
