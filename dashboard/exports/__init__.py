@@ -1,0 +1,1 @@
+"""Exports: every file the dashboard hands out passes through `record.exported`."""
