@@ -1,6 +1,7 @@
 """The Dash app: pages from `dashboard/pages`, the shell, assets served locally.
 
-`create_app(db)` points the query layer at a warehouse and builds the app;
+`create_app(db)` points the query layer at a warehouse and builds the app,
+with the Flask routes of the downloads (/download/…) and the print view;
 `server` is the Flask app for gunicorn (`dashboard.wsgi:server`).
 """
 from __future__ import annotations
@@ -10,6 +11,7 @@ from pathlib import Path
 import dash
 
 from dashboard import theme  # noqa: F401  (registers the Plotly template)
+from dashboard.briefing import routes as briefing_routes
 from dashboard.components.shell import shell
 from dashboard.queries import db
 from dashboard.text import t
@@ -31,4 +33,5 @@ def create_app(db_path: Path | str | None = None) -> dash.Dash:
         update_title=None,
     )
     app.layout = lambda: shell(dash.page_container)
+    briefing_routes.register(app.server)
     return app
