@@ -25,6 +25,7 @@ from dashboard.text import TEXT, t
 MONTHS_EN = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
              "October", "November", "December")
 MINUS = "\u2212"
+NOTABLE_LISTED = 8          # the summary names this many notable changes, then counts the rest
 
 # Names of figures inside a sentence where the catalog label does not read well there.
 SENTENCE_NAMES = {
@@ -322,11 +323,14 @@ def _summary(w: _Words) -> list:
             change = ("，" if w.lang != "en" else ", ").join(parts)
             notable.append(w.t("briefing.s.notable_item", name=name_of(mid, w.lang), change=change))
     sep = "、" if w.lang != "en" else "; "
+    items = sep.join(notable[:NOTABLE_LISTED])
+    if len(notable) > NOTABLE_LISTED:
+        items += w.t("briefing.s.notable_more", n=len(notable), more=len(notable) - NOTABLE_LISTED)
     if w.year_only:
         key = "briefing.s.notable_year" if notable else "briefing.s.no_notable_year"
     else:
         key = "briefing.s.notable" if notable else "briefing.s.no_notable"
-    blocks.append(Paragraph(w.t(key, prev=w.prev_label, last=w.last_label, items=sep.join(notable))))
+    blocks.append(Paragraph(w.t(key, prev=w.prev_label, last=w.last_label, items=items)))
     blocks.append(_headline_table(w))
     return blocks
 
@@ -542,8 +546,7 @@ def document(b: Briefing, lang: str | None = None) -> Document:
         subtitle = t("briefing.range_label", lang, range=rng)
     if v.period.startswith("this_"):
         subtitle += t("briefing.to_date", lang)
-    if v.unit and lang == "en":
-        title = t("briefing.title", lang, issuer=b.unit_name, kind=kind_word)
+    subtitle = t("briefing.issuer_line", lang, issuer=b.issuer) + subtitle
     if b.area_name:
         scope_line = t("briefing.meta.scope_area", lang, area=b.area_name)
     elif b.unit_name:
@@ -557,7 +560,7 @@ def document(b: Briefing, lang: str | None = None) -> Document:
         compare = t("briefing.meta.compare_year", lang, last=last)
     else:
         compare = t("briefing.meta.compare", lang, prev_label=w.prev_label, prev=date_range(*b.previous, lang),
-                    last=last)
+                    last_label=w.last_label, last=last)
     as_of = b.as_of.strftime("%Y-%m-%d %H:%M") if b.as_of else t("briefing.meta.no_loads", lang)
     generated = t("briefing.meta.generated", lang, as_of=as_of, at=b.generated_at.strftime("%Y-%m-%d %H:%M"))
     blocks = [
