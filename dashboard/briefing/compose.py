@@ -33,9 +33,10 @@ STRENGTH = ("staff.tourism_police", "staff.fulltime", "staff.parttime", "staff.a
             "posts.police_rooms_standardized", "posts.police_rooms", "posts.service_points",
             "teams.volunteer", "teams.prevention")
 DEPLOYMENT = ("deploy.dynamic", "deploy.security_events", "deploy.person_times")
-CONTROL = ("enforce.coop_exchanges", "enforce.joint_operations", "enforce.info_transfers",
-           "enforce.shops_penalized", "enforce.campaigns", "enforce.hazards_fixed", "enforce.shops_inspected",
-           "cases.administrative", "cases.criminal")
+ENFORCEMENT = ("enforce.coop_exchanges", "enforce.joint_operations", "enforce.info_transfers",
+               "enforce.shops_penalized", "enforce.campaigns", "enforce.hazards_fixed", "enforce.shops_inspected")
+CASES = ("cases.administrative", "cases.criminal")
+CONTROL = ENFORCEMENT + CASES
 SERVICE = ("service.warnings_pushed", "service.convenience", "mediation.total", "mediation.success_rate",
            "mediation.compensation_yuan", "service.found", "service.rescued", "nominations.selected")
 SURVEY = ("survey.responses", "survey.satisfaction_rate", "survey.safety_rate", "survey.satisfaction_mean")

@@ -163,6 +163,7 @@ def _cell_text(cell, c: Cell | str, header: bool = False) -> None:
 
 
 TEXT_WIDTH_CM = 21.0 - 2 * 2.2
+KEEP_TOGETHER_ROWS = 25
 
 
 def _display_width(text: str) -> int:
@@ -171,12 +172,14 @@ def _display_width(text: str) -> int:
 
 
 def column_widths(b: Table, total_cm: float = TEXT_WIDTH_CM) -> list[float]:
-    """Widths in cm that fit each column's longest cell (headers may wrap at half), filling the line."""
+    """Widths in cm that fit each column's longest cell, filling the line. A header may wrap:
+    Chinese anywhere (it needs half its width), English between words (its longest word)."""
     wants = []
     for i, head in enumerate(b.columns):
         body = max((_display_width(row[i].text) for row in b.rows), default=0)
-        head_width = _display_width(head)
-        wants.append(max(body, head_width if head_width <= 10 else (head_width + 1) // 2, 4) + 2)
+        words = head.split()
+        head_need = max(map(_display_width, words)) if len(words) > 1 else (_display_width(head) + 1) // 2
+        wants.append(max(body, head_need, 4) + 3)
     scale = total_cm / sum(wants)
     return [w * scale for w in wants]
 
@@ -197,6 +200,12 @@ def _table(doc, b: Table) -> None:
         cells = table.add_row().cells
         for cell, c in zip(cells, row):
             _cell_text(cell, c)
+    if len(b.rows) <= KEEP_TOGETHER_ROWS:
+        # Word keeps a short table (and its note) on one page when every row keeps with the next.
+        for row in table.rows:
+            for cell in row.cells:
+                for para in cell.paragraphs:
+                    para.paragraph_format.keep_with_next = True
     for column, width in zip(table.columns, column_widths(b)):
         column.width = Cm(width)            # the grid (LibreOffice reads this)
         for cell in column.cells:           # and each cell (Word reads this)

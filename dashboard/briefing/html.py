@@ -58,7 +58,6 @@ td.green { color: #2e7d4f; }
 td.notable { font-weight: 700; }
 td.muted { color: #6b7785; }
 .tnote { font-size: 8.5pt; color: #6b7785; margin-top: 2px; line-height: 1.45; }
-.source { font-size: 8.5pt; color: #6b7785; border-top: .5pt solid #b7c2cf; margin-top: 14px; padding-top: 4px; }
 @media print {
   html { background: #fff; }
   .sheet { box-shadow: none; margin: 0; padding: 0; max-width: none; }

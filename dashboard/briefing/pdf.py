@@ -4,8 +4,10 @@
 runs `chromium --headless --print-to-pdf` on it with a throwaway profile
 (so concurrent prints never share one), no network and no header or footer
 of Chromium's own: the page numbers come from the page's @page rules.
-`TPD_CHROMIUM` names another browser binary. Errors say what went wrong in
-Chinese and English.
+`TPD_CHROMIUM` names another browser binary. A print costs a Chromium
+process (about a second and 150 MB), so one web process runs at most
+`TPD_PDF_WORKERS` (default 2) at a time and the others wait their turn.
+Errors say what went wrong in Chinese and English.
 """
 from __future__ import annotations
 
@@ -13,9 +15,11 @@ import os
 import shutil
 import subprocess
 import tempfile
+import threading
 from pathlib import Path
 
 TIMEOUT_S = 60
+_printing = threading.BoundedSemaphore(max(1, int(os.environ.get("TPD_PDF_WORKERS", "2"))))
 FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
          "--no-default-browser-check", "--disable-extensions", "--disable-background-networking",
          "--disable-component-update", "--disable-sync", "--mute-audio", "--hide-scrollbars",
@@ -45,7 +49,7 @@ def pdf_bytes(html: str) -> bytes:
     browser = chromium_path()
     if browser is None:
         raise PdfError("服务器未安装 Chromium，无法生成 PDF", "Chromium is not installed on the server")
-    with tempfile.TemporaryDirectory(prefix="tpd-pdf-") as tmp:
+    with _printing, tempfile.TemporaryDirectory(prefix="tpd-pdf-") as tmp:
         page = Path(tmp) / "briefing.html"
         out = Path(tmp) / "briefing.pdf"
         page.write_text(html, encoding="utf-8")

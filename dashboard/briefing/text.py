@@ -20,6 +20,7 @@ from dashboard.briefing import compose
 from dashboard.briefing.model import Briefing, Cell, Document, Figure, Heading, LagRow, Paragraph, Table
 from dashboard.format import fmt_value
 from dashboard.queries.catalog import BY_ID
+from dashboard.queries.metrics import MetricValue
 from dashboard.text import TEXT, t
 
 MONTHS_EN = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
@@ -124,10 +125,9 @@ def qty(metric_id: str, value, lang: str) -> str:
     return f"{whole}{m.unit_zh}"
 
 
-def with_n(metric_id: str, fig: Figure, lang: str, ci: bool = True, inline: bool = False) -> str:
+def with_n(metric_id: str, now: MetricValue, lang: str, ci: bool = True, inline: bool = False) -> str:
     """A rate (or median, score) with its n, and for survey rates the Wilson interval;
     `inline` for inside brackets already (85.3%，n=34)."""
-    now = fig.now
     value = qty(metric_id, now.value, lang)
     n = f"{int(now.n):,}" if lang == "en" else str(int(now.n or 0))
     if inline:
@@ -217,7 +217,7 @@ def _cap(text: str) -> str:
 
 def finish(text: str, lang: str) -> str:
     if lang == "en":
-        text = text[:1].upper() + text[1:]
+        text = _cap(text)
         return text if text.endswith(".") else text + "."
     return text if text.endswith("。") else text + "。"
 
@@ -235,6 +235,7 @@ class _Words:
         self.last_label = t(f"briefing.last.{self.kind}", lang)
         self.labels = (self.prev_label, self.last_label)
         self.where = b.where or t("briefing.where_city", lang)
+        self.comma = ", " if lang == "en" else "，"
 
     def t(self, key: str, **values) -> str:
         return t(key, self.lang, **values)
@@ -269,11 +270,11 @@ class _Words:
 
     def with_changes(self, text: str, mid: str) -> str:
         changes = self.changes(mid)
-        return f"{text}，{changes}" if changes and self.lang != "en" else f"{text}, {changes}" if changes else text
+        return text + self.comma + changes if changes else text
 
     @property
     def This(self) -> str:
-        return self.this[:1].upper() + self.this[1:]
+        return _cap(self.this)
 
     def flow_sentence(self, clauses: list[str]) -> str:
         """本周实行……，开展……。 / This week, the city ran … and deployed …."""
@@ -293,20 +294,18 @@ class _Words:
 def _summary(w: _Words) -> list:
     clauses = []
     if w.value("visitors.total"):
-        clauses.append(w.with_changes(w.t("briefing.s.visitors", q=w.q("visitors.total"), s=w.s("visitors.total")), "visitors.total"))
+        visitors = w.t("briefing.s.visitors", q=w.q("visitors.total"), s=w.s("visitors.total"))
+        clauses.append(w.with_changes(visitors, "visitors.total"))
     if w.value("incidents.total"):
-        text = w.with_changes(w.t("briefing.s.incidents", q=w.q("incidents.total"), s=w.s("incidents.total")), "incidents.total")
+        text = w.with_changes(w.t("briefing.s.incidents", q=w.q("incidents.total"), s=w.s("incidents.total")),
+                              "incidents.total")
         if w.value("incidents.per_10k_visitors") is not None:
-            text += ("，" if w.lang != "en" else ", ") + w.t("briefing.s.per10k", q=w.q("incidents.per_10k_visitors"))
+            text += w.comma + w.t("briefing.s.per10k", q=w.q("incidents.per_10k_visitors"))
         clauses.append(text)
-        if w.value("incidents.same_day_rate") is not None:
-            clauses.append(w.with_changes(w.t("briefing.s.same_day", q=with_n("incidents.same_day_rate",
-                                                                                w.fig("incidents.same_day_rate"),
-                                                                                w.lang)), "incidents.same_day_rate"))
-        if w.value("incidents.response_median_min") is not None:
-            clauses.append(w.with_changes(w.t("briefing.s.response", q=with_n(
-                "incidents.response_median_min", w.fig("incidents.response_median_min"), w.lang)),
-                "incidents.response_median_min"))
+        for mid, key in (("incidents.same_day_rate", "briefing.s.same_day"),
+                         ("incidents.response_median_min", "briefing.s.response")):
+            if w.value(mid) is not None:
+                clauses.append(w.with_changes(w.t(key, q=with_n(mid, w.fig(mid).now, w.lang)), mid))
     else:
         clauses.append(w.t("briefing.s.no_incidents"))
     first = finish(w.lead() + join_clauses(clauses, w.lang, "；"), w.lang)
@@ -320,7 +319,7 @@ def _summary(w: _Words) -> list:
         if fig.vs_last_year.notable:
             parts.append(change_words(mid, fig.vs_last_year, "last", w.labels, w.lang, mark_notable=False))
         if parts:
-            change = ("，" if w.lang != "en" else ", ").join(parts)
+            change = w.comma.join(parts)
             notable.append(w.t("briefing.s.notable_item", name=name_of(mid, w.lang), change=change))
     sep = "、" if w.lang != "en" else "; "
     items = sep.join(notable[:NOTABLE_LISTED])
@@ -380,8 +379,8 @@ def _strength(w: _Words) -> list:
 
 
 def _control(w: _Words) -> list:
-    clauses = [i for i in (w.item(mid) for mid in compose.CONTROL[:7]) if i]
-    cases = [i for i in (w.item(mid) for mid in ("cases.administrative", "cases.criminal")) if i]
+    clauses = [i for i in (w.item(mid) for mid in compose.ENFORCEMENT) if i]
+    cases = [i for i in (w.item(mid) for mid in compose.CASES) if i]
     if cases:
         clauses.append(w.t("briefing.group.cases", items=join_items(cases, w.lang)))
     if not clauses:
@@ -395,7 +394,7 @@ def _service(w: _Words) -> list:
         rate = w.fig("mediation.success_rate")
         if rate.now.value is not None:
             clauses.append(w.t("briefing.item.mediation.success", q=w.q("mediation.total"), s=w.s("mediation.total"),
-                               rate=with_n("mediation.success_rate", rate, w.lang, inline=True)))
+                               rate=with_n("mediation.success_rate", rate.now, w.lang, inline=True)))
         else:
             clauses.append(w.item("mediation.total"))
     clauses += [w.item("mediation.compensation_yuan"), w.item("service.found"), w.item("service.rescued"),
@@ -419,9 +418,8 @@ def _survey(w: _Words) -> list:
         if fig.now.value is None:
             continue
         changes = w.changes(mid)
-        sep = "，" if w.lang != "en" else ", "
-        text = w.t("briefing.survey_rate", label=w.t(label), value=with_n(mid, fig, w.lang),
-                   changes=(sep + changes) if changes else "")
+        text = w.t("briefing.survey_rate", label=w.t(label), value=with_n(mid, fig.now, w.lang),
+                   changes=(w.comma + changes) if changes else "")
         if fig.now.n is not None and fig.now.n < w.b.min_answers:
             text += w.t("briefing.small_sample", min=w.b.min_answers)
         clauses.append(text)
@@ -442,26 +440,18 @@ def _target_words(w: _Words, mid: str, status: str, target) -> str:
 def _lag_entry(w: _Words, row: LagRow) -> str:
     items = []
     for lm in row.lagging:
-        fig_like = _FigN(lm.value, lm.n)
         status, target = _target_words(w, lm.metric_id, lm.status, lm.target)
         items.append(w.t("briefing.lag_item", label=name_of(lm.metric_id, w.lang),
-                         value=with_n(lm.metric_id, fig_like, w.lang, ci=False), status=status, target=target))
+                         value=with_n(lm.metric_id, MetricValue(lm.value, lm.n), w.lang, ci=False), status=status, target=target))
     return w.t("briefing.lag_entry", name=row.name, items=join_clauses(items, w.lang) if w.lang == "en"
                else "，".join(items))
-
-
-class _FigN:
-    """Just enough of a Figure for `with_n`: a value and its n."""
-
-    def __init__(self, value, n):
-        self.now = type("Now", (), {"value": value, "n": n, "low": None, "high": None})()
 
 
 def _lag_cell(w: _Words, row: LagRow, mid: str) -> Cell:
     lm = next(m for m in row.metrics if m.metric_id == mid)
     if lm.value is None:
         return Cell("—", "muted", numeric=True)
-    text = with_n(mid, _FigN(lm.value, lm.n), w.lang, ci=False)
+    text = with_n(mid, MetricValue(lm.value, lm.n), w.lang, ci=False)
     return Cell(text, lm.status if lm.status in ("red", "amber") else None, numeric=True)
 
 
