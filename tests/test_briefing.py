@@ -316,3 +316,32 @@ def test_the_page_callback_shows_the_briefing_with_download_links_for_its_view(c
     fj1 = compute_values(leshan, LESHAN_START, LESHAN_END, unit="FJ1")
     assert f"景区分局一共配备专兼职旅游警察{fj1['staff.tourism_police']}人、辅警{fj1['staff.auxiliary']}人" in preview
 
+
+
+def test_a_unit_users_briefing_is_their_units_not_the_citys(leshan):
+    fj1 = compute_values(leshan, LESHAN_START, LESHAN_END, unit="FJ1")
+    b = compose.briefing(view(LESHAN_START, LESHAN_END), Scope("FJ1"))
+    assert b.figures["staff.auxiliary"].now.value == fj1["staff.auxiliary"]
+    from dashboard.briefing.text import document
+    doc = document(b)
+    assert doc.title == "景区分局一旅游警务工作简报"
+    assert doc.meta[0] == "统计范围：景区分局一及下属单位"
+    text = "\n".join(paragraphs(doc))
+    assert f"景区分局一共配备专兼职旅游警察{fj1['staff.tourism_police']}人" in text and "全市" not in text
+
+
+def test_a_period_without_records_still_makes_a_whole_briefing(leshan):
+    from dashboard.briefing import docx as word
+    doc = doc_of(view("2010-01-04", "2010-01-10"))
+    text = "\n".join(paragraphs(doc))
+    assert "本周，全市未接报涉旅警情。" in text and "本周未收到有效问卷。" in text
+    assert "截至2010年1月10日，全市暂无在册旅游警力、警务室和队伍记录。" in text
+    assert word.docx_bytes(doc).startswith(b"PK")
+
+
+def test_a_unit_user_cannot_download_another_units_briefing(client, monkeypatch):
+    from dashboard.briefing import routes
+    monkeypatch.setattr(routes, "current_scope", lambda: Scope("FJ1"))
+    assert client.get("/download/briefing.docx" + QUERY + "&unit=FJ2").status_code == 400
+    own = client.get("/download/briefing.docx" + QUERY + "&unit=PCS1")
+    assert own.status_code == 200

@@ -105,9 +105,9 @@ def briefing(view: View, scope: Scope, now: dt.datetime | None = None) -> Briefi
     units_df, areas_df = lag
     names = reference.unit_names(scope)
     area_name = reference.area_names(scope).get(view.area) if view.area else None
-    unit_name = names.get(view.unit) if view.unit else None
-    top = scope.unit or _root(scope)
-    issuer = unit_name or names.get(top, "")
+    # A unit user's briefing without a unit filter is their own unit's, never the city's.
+    unit_name = names.get(view.unit or scope.unit) if (view.unit or scope.unit) else None
+    issuer = unit_name or names.get(_root(scope), "")
     return Briefing(
         view=view, where=area_name or unit_name, unit_name=unit_name, area_name=area_name, issuer=issuer,
         previous=(prev.start, prev.end), last_year=(last.start, last.end), figures=figures,
