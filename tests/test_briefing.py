@@ -345,3 +345,16 @@ def test_a_unit_user_cannot_download_another_units_briefing(client, monkeypatch)
     assert client.get("/download/briefing.docx" + QUERY + "&unit=FJ2").status_code == 400
     own = client.get("/download/briefing.docx" + QUERY + "&unit=PCS1")
     assert own.status_code == 200
+
+
+def test_a_change_that_rounds_to_nothing_reads_as_unchanged():
+    from dashboard.analysis import Change
+    from dashboard.briefing.text import change_cell, change_words
+    labels = ("上周", "去年同期")
+    tiny = Change(0.01, 0.0005, None)
+    assert change_words("incidents.response_median_min", tiny, "prev", labels, "zh") == "环比持平"
+    assert change_words("incidents.response_median_min", tiny, "last", ("x", "the same week last year"), "en") == \
+        "unchanged from the same week last year"
+    assert change_cell("incidents.response_median_min", tiny, "zh").text == "0"
+    assert change_words("incidents.response_median_min", Change(1.26, 0.1, None), "prev", labels, "zh") == \
+        "环比延长1.3分钟"

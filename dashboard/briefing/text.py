@@ -138,6 +138,22 @@ def with_n(metric_id: str, now: MetricValue, lang: str, ci: bool = True, inline:
     return t("briefing.rate_n", lang, rate=value, n=n)
 
 
+def _shown_as_zero(metric_id: str, ch) -> bool:
+    """Whether the change would print as 0.0 (then it reads 持平 / unchanged, not +0.0)."""
+    fmt = BY_ID[metric_id].fmt
+    if ch.delta == 0:
+        return True
+    if fmt == "rate":
+        return abs(ch.delta) * 100 < 0.05
+    if fmt == "minutes":
+        return abs(ch.delta) < 0.05
+    if fmt in ("score", "per10k"):
+        return abs(ch.delta) < 0.005
+    if ch.relative is not None:
+        return abs(ch.relative) * 100 < 0.05
+    return False
+
+
 def _amount(metric_id: str, ch, lang: str) -> tuple[str, str]:
     """(direction word, amount) of a change."""
     m = BY_ID[metric_id]
@@ -162,7 +178,7 @@ def change_words(metric_id: str, ch, which: str, labels: tuple[str, str], lang: 
     if ch.delta is None:
         return None
     words = dict(prev=labels[0], last=labels[1])
-    if ch.delta == 0:
+    if _shown_as_zero(metric_id, ch):
         return t("briefing.flat", lang, prefix=t(f"briefing.from_{which}", lang, **words))
     direction, amount = _amount(metric_id, ch, lang)
     notable = t("briefing.notable_word", lang) if ch.notable and mark_notable else ""
@@ -178,8 +194,8 @@ def change_cell(metric_id: str, ch, lang: str) -> Cell:
     if ch.delta is None:
         return Cell("—", "muted", numeric=True)
     m = BY_ID[metric_id]
-    if ch.delta == 0:
-        return Cell("0", numeric=True)
+    if _shown_as_zero(metric_id, ch):
+        return Cell("0", "notable" if ch.notable else None, numeric=True)
     if m.fmt == "rate":
         text = t("briefing.pp_short", lang, v=f"{ch.delta * 100:+.1f}")
     elif m.fmt in ("minutes", "score", "per10k"):
