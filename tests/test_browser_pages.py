@@ -62,11 +62,15 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def server(demo_db):  # noqa: F811
+def server(demo_db, tmp_path_factory):  # noqa: F811
     port = _free_port()
     env = {**os.environ, "TPD_TODAY": TODAY.isoformat(), "PYTHONPATH": str(REPO)}
+    # The server's log goes to a file: a pipe nobody reads fills up after a few hundred
+    # requests and then blocks the server in the middle of answering one.
+    log_path = tmp_path_factory.mktemp("server") / "dashboard.log"
+    log = open(log_path, "wb")
     proc = subprocess.Popen([sys.executable, "-m", "dashboard", "--db", str(demo_db), "--port", str(port)],
-                            cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+                            cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     deadline = time.time() + 60
     while time.time() < deadline:
@@ -75,11 +79,13 @@ def server(demo_db):  # noqa: F811
             break
         except OSError:
             if proc.poll() is not None:
-                raise RuntimeError(proc.stdout.read().decode())
+                log.close()
+                raise RuntimeError(log_path.read_text(errors="replace"))
             time.sleep(0.3)
     yield base
     proc.terminate()
     proc.wait(timeout=10)
+    log.close()
 
 
 @pytest.fixture(scope="module")
