@@ -1,9 +1,9 @@
 """The Dash app: pages from `dashboard/pages`, the shell, assets served locally.
 
 `create_app(db)` points the query layer at a warehouse and builds the app
-(with the export downloads under /download/), every route of it behind
-sign-in (`dashboard.auth`; the users database lives beside the warehouse
-unless `users_db` or `TPD_USERS_DB` says otherwise);
+(with the export downloads under /download/ and the briefing's print view),
+every route of it behind sign-in (`dashboard.auth`; the users database lives
+beside the warehouse unless `users_db` or `TPD_USERS_DB` says otherwise);
 `server` is the Flask app for gunicorn (`dashboard.wsgi:server`).
 """
 from __future__ import annotations
@@ -13,6 +13,7 @@ from pathlib import Path
 import dash
 
 from dashboard import auth, theme  # noqa: F401  (theme registers the Plotly template)
+from dashboard.briefing import routes as briefing_routes
 from dashboard.components.shell import shell
 from dashboard.exports import routes as export_routes
 from dashboard.queries import db
@@ -37,5 +38,6 @@ def create_app(db_path: Path | str | None = None, users_db: Path | str | None = 
     )
     app.layout = lambda: shell(dash.page_container)
     export_routes.register(app.server)    # /download/…: chart images, publicity packs, table files
+    briefing_routes.register(app.server)  # /download/briefing.*, /briefing/print
     auth.install(app, users_db or default_users_db_path(db_path))
     return app
