@@ -1,16 +1,17 @@
 """The Dash app: pages from `dashboard/pages`, the shell, assets served locally.
 
 `create_app(db)` points the query layer at a warehouse and builds the app
-(with the export downloads under /download/), every route of it behind
-sign-in (`dashboard.auth`; the users database lives beside the warehouse
-unless `users_db` or `TPD_USERS_DB` says otherwise);
+(with the export downloads under /download/ and the briefing's print view),
+every route of it behind sign-in (`dashboard.auth`; the users database lives
+beside the warehouse unless `users_db` or `TPD_USERS_DB` says otherwise);
 `server` is the Flask app for gunicorn (`dashboard.wsgi:server`). Building
 the app opens no warehouse connection: the first request of each process
 does, so gunicorn workers never share one across a fork.
 
-Every layout, callback and download request is answered from one published
-version of the warehouse, pinned when the request starts (`db.pin`): a load
-that publishes while a page's callback runs cannot mix two batches in its answer.
+Every layout, callback, download and print-view request is answered from one
+published version of the warehouse, pinned when the request starts
+(`db.pin`): a load that publishes while a page's callback runs cannot mix two
+batches in its answer.
 """
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ import dash
 from flask import g, request
 
 from dashboard import auth, theme  # noqa: F401  (theme registers the Plotly template)
+from dashboard.briefing import routes as briefing_routes
 from dashboard.components.shell import shell
 from dashboard.exports import routes as export_routes
 from dashboard.queries import db
@@ -44,19 +46,20 @@ def create_app(db_path: Path | str | None = None, users_db: Path | str | None = 
     )
     app.layout = lambda: shell(dash.page_container)
     export_routes.register(app.server)    # /download/…: chart images, publicity packs, table files
+    briefing_routes.register(app.server)  # /download/briefing.*, /briefing/print
     auth.install(app, users_db or default_users_db_path(db_path))
     _pin_a_version_per_request(app.server)  # after sign-in: a refused request pins nothing
     return app
 
 
 DATA_ENDPOINTS = ("/_dash-update-component", "/_dash-layout")
-DOWNLOADS = "/download/"
+DOWNLOADS = ("/download/", "/briefing/")
 
 
 def _pin_a_version_per_request(server) -> None:
     @server.before_request
     def pin_version():
-        if request.path.endswith(DATA_ENDPOINTS) or DOWNLOADS in request.path:
+        if request.path.endswith(DATA_ENDPOINTS) or any(d in request.path for d in DOWNLOADS):
             g.tpd_pin = db.pin()
 
     @server.teardown_request

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Set up ./.venv with the pinned dependencies; with --system also the Debian
-# packages the tests and exports need (Chromium, CJK fonts), installed when missing.
+# packages the tests and exports need (Chromium, CJK fonts; poppler-utils, whose
+# pdftotext the briefing test reads its PDF with), installed when missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -11,6 +12,7 @@ if [ "$want_system" = 1 ]; then
   missing=()
   command -v chromium >/dev/null 2>&1 || missing+=(chromium)
   fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || missing+=(fonts-noto-cjk)
+  command -v pdftotext >/dev/null 2>&1 || missing+=(poppler-utils)
   if [ ${#missing[@]} -gt 0 ]; then
     echo "安装系统依赖 installing system packages: ${missing[*]}"
     if [ "$(id -u)" = 0 ]; then

@@ -192,3 +192,80 @@ def test_a_chart_a_table_and_a_page_pack_download_from_their_export_menus(server
         assert console == []
     finally:
         page.close()
+
+
+BRIEF_SETTLED = """() => {
+    const loading = document.querySelector('[data-dash-is-loading="true"]');
+    const sheet = document.querySelector('#briefing-preview');
+    return !loading && sheet && sheet.querySelector('.tpd-brief-title') !== null;
+}"""
+
+
+def test_briefing_page_from_a_url_with_filters_shows_the_catalog_figures_and_downloads_them(
+        server, admin, demo_db, tmp_path):  # noqa: F811
+    import datetime as dt
+    import io
+
+    import docx
+
+    from dashboard.queries.filters import Filters, Scope
+    from dashboard.queries.metrics import compute
+    from tests.metrics_fixtures import connect
+
+    unit = a_unit_code(demo_db)
+    query = f"?period=custom&start=2026-10-05&end=2026-10-11&unit={unit}"
+    want = compute(connect(demo_db), Filters(dt.date(2026, 10, 5), dt.date(2026, 10, 11), unit=unit), Scope.city(),
+                   ["incidents.total", "staff.tourism_police", "staff.auxiliary"])
+    page = admin.new_page()
+    console = []
+    page.on("console", lambda m: console.append(f"{m.type}: {m.text}") if m.type in ("error", "warning") else None)
+    page.on("pageerror", lambda e: console.append(f"pageerror: {e}"))
+    try:
+        page.goto(server + "/briefing" + query, wait_until="networkidle", timeout=60_000)
+        page.wait_for_function(BRIEF_SETTLED, timeout=60_000)
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SHOTS / "briefing.png"), full_page=True)
+        assert "2026-10-05" in page.inner_text(".tpd-filter-bar") and "2026-10-11" in page.inner_text(".tpd-filter-bar")
+        sheet = page.inner_text("#briefing-preview")
+        assert "旅游警务工作周报" in sheet and "2026年第41周" in sheet
+        assert f"共接报涉旅警情{want['incidents.total'].value}起" in sheet
+        assert (f"共配备专兼职旅游警察{want['staff.tourism_police'].value}人、"
+                f"辅警{want['staff.auxiliary'].value}人") in sheet
+        from urllib.parse import parse_qs, urlsplit
+        for link in ("#briefing-docx", "#briefing-pdf", "#briefing-print"):
+            href = page.get_attribute(link, "href")
+            assert parse_qs(urlsplit(href).query) == parse_qs(query[1:]), (link, href)
+        with page.expect_download(timeout=60_000) as got:
+            page.click("#briefing-docx")
+        saved = tmp_path / got.value.suggested_filename
+        got.value.save_as(saved)
+        assert saved.suffix == ".docx" and "周报" in saved.name
+        body = "\n".join(p.text for p in docx.Document(io.BytesIO(saved.read_bytes())).paragraphs)
+        assert f"共接报涉旅警情{want['incidents.total'].value}起" in body
+        with page.expect_download(timeout=90_000) as got:
+            page.click("#briefing-pdf")
+        pdf = tmp_path / got.value.suggested_filename
+        got.value.save_as(pdf)
+        assert pdf.suffix == ".pdf" and pdf.read_bytes().startswith(b"%PDF") and pdf.stat().st_size > 20_000
+        assert console == [], f"browser console not empty: {console}"
+    finally:
+        page.close()
+
+
+def test_briefing_page_in_english_and_its_print_view(server, admin):  # noqa: F811
+    page, console = None, []
+    page = admin.new_page()
+    page.on("console", lambda m: console.append(f"{m.type}: {m.text}") if m.type in ("error", "warning") else None)
+    try:
+        page.goto(server + "/briefing?lang=en", wait_until="networkidle", timeout=60_000)
+        page.wait_for_function(BRIEF_SETTLED, timeout=60_000)
+        sheet = page.inner_text("#briefing-preview")
+        assert "Tourism policing weekly briefing" in sheet and "Week 47 of 2026" in sheet
+        assert "Briefing" in page.inner_text("nav")
+        href = page.get_attribute("#briefing-print", "href")
+        page.goto(server + href, wait_until="networkidle", timeout=60_000)
+        assert page.inner_text("h1") == "Tourism policing weekly briefing"
+        page.screenshot(path=str(SHOTS / "briefing_print_en.png"), full_page=True)
+        assert console == [], f"browser console not empty: {console}"
+    finally:
+        page.close()

@@ -15,7 +15,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-ANALYTIC_PAGES = frozenset({"overview", "staffing", "incidents", "mediation", "satisfaction", "nominations"})
+ANALYTIC_PAGES = frozenset({"overview", "briefing", "staffing", "incidents", "mediation", "satisfaction",
+                            "nominations"})
 
 
 @dataclass(frozen=True)
