@@ -258,7 +258,8 @@ def app(leshan_db):
 
 @pytest.fixture
 def client(app, leshan):
-    return app.server.test_client()
+    from tests.auth_fixtures import sign_in_test_client
+    return sign_in_test_client(app.server.test_client())
 
 
 QUERY = f"?period=custom&start={LESHAN_START}&end={LESHAN_END}"
@@ -306,6 +307,7 @@ def test_a_link_with_filters_the_user_may_not_use_is_refused_in_both_languages(c
     assert calls == []
 
 
+@pytest.mark.usefixtures("as_admin")
 def test_the_page_callback_shows_the_briefing_with_download_links_for_its_view(client, leshan):
     from dashboard.pages import briefing as page
     from dashboard.components.view import view_from_args
