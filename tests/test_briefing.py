@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import io
+import re
 import shutil
 import subprocess
 from urllib.parse import unquote
@@ -242,7 +243,9 @@ def test_the_pdf_is_printed_by_chromium_and_holds_the_figures(leshan, tmp_path):
 def test_the_print_view_is_self_contained(leshan):
     from dashboard.briefing import html
     page = html.page_html(doc_of(view(LESHAN_START, LESHAN_END)), {"DOCX": "/download/briefing.docx?x=1"})
-    assert "http://" not in page and "https://" not in page and "<link" not in page and "src=" not in page
+    assert "http://" not in page and "https://" not in page and "<link" not in page
+    assert re.findall(r'src="([^"]*)"', page) == ["/assets/print-button.js"]   # served by the app itself
+    assert "onclick" not in page                                                # no inline script for the CSP
     assert "@page" in page and "counter(page)" in page
     assert SEED_STRENGTH in page
 
