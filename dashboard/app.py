@@ -4,13 +4,21 @@
 (with the export downloads under /download/ and the briefing's print view),
 every route of it behind sign-in (`dashboard.auth`; the users database lives
 beside the warehouse unless `users_db` or `TPD_USERS_DB` says otherwise);
-`server` is the Flask app for gunicorn (`dashboard.wsgi:server`).
+`server` is the Flask app for gunicorn (`dashboard.wsgi:server`). Building
+the app opens no warehouse connection: the first request of each process
+does, so gunicorn workers never share one across a fork.
+
+Every layout, callback, download and print-view request is answered from one
+published version of the warehouse, pinned when the request starts
+(`db.pin`): a load that publishes while a page's callback runs cannot mix two
+batches in its answer.
 """
 from __future__ import annotations
 
 from pathlib import Path
 
 import dash
+from flask import g, request
 
 from dashboard import auth, theme  # noqa: F401  (theme registers the Plotly template)
 from dashboard.briefing import routes as briefing_routes
@@ -40,4 +48,22 @@ def create_app(db_path: Path | str | None = None, users_db: Path | str | None = 
     export_routes.register(app.server)    # /download/…: chart images, publicity packs, table files
     briefing_routes.register(app.server)  # /download/briefing.*, /briefing/print
     auth.install(app, users_db or default_users_db_path(db_path))
+    _pin_a_version_per_request(app.server)  # after sign-in: a refused request pins nothing
     return app
+
+
+DATA_ENDPOINTS = ("/_dash-update-component", "/_dash-layout")
+DOWNLOADS = ("/download/", "/briefing/")
+
+
+def _pin_a_version_per_request(server) -> None:
+    @server.before_request
+    def pin_version():
+        if request.path.endswith(DATA_ENDPOINTS) or any(d in request.path for d in DOWNLOADS):
+            g.tpd_pin = db.pin()
+
+    @server.teardown_request
+    def unpin_version(_exc):
+        token = g.pop("tpd_pin", None)
+        if token is not None:
+            db.unpin(token)

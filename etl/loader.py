@@ -32,6 +32,7 @@ from etl.readers import CSV_SUFFIXES, SHEET_SUFFIXES, StagedFile, detect_type, s
 from etl.record_types import RECORD_TYPES, RecordType
 from etl.validate import build_work_table, collect_errors
 from warehouse.connection import journal_append, journal_entries, publishing, writer_lock
+from warehouse.faults import crash_point
 from warehouse.marts import refresh_marts
 
 ORDER = {rt.name: i for i, rt in enumerate(RECORD_TYPES)}
@@ -229,7 +230,9 @@ def load_batch(
                 for n, (name, path, rt) in enumerate(typed, 1):
                     say(f"[{n}/{len(typed)}] {name} → {rt.name}")
                     staged = stage_file(con, path, rt, f"stg_{n}", Path(workdir), name)
+                    crash_point("parse")
                     results.append(load_file(con, staged, salt, batch_id))
+                    crash_point("write")
                     _log_file(con, batch_id, staged, results[-1])
                 refresh_marts(con)
                 _log_batch(con, batch_id, started, journal, results)

@@ -36,6 +36,10 @@ from etl.values import cleaned
 CSV_SUFFIXES = {".csv", ".txt", ".tsv"}
 SHEET_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods"}
 HEADER_SCAN_ROWS = 50
+MAX_LINE_BYTES = 20_000_000  # DuckDB's max_line_size here: a longer line is a malformed row
+# Python's csv module (row numbers, malformed lines) stops at fields over 128 KiB by
+# default; DuckDB reads them. Both must see the same rows, so it gets DuckDB's limit.
+csv.field_size_limit(max(csv.field_size_limit(), MAX_LINE_BYTES))
 
 
 @dataclass
@@ -167,21 +171,29 @@ def file_digest(path: Path) -> str:
 
 # --- CSV ---------------------------------------------------------------------------
 
+def _first_bad_byte(path: Path, encoding: str) -> int | None:
+    """The offset of the first byte where `path` stops being valid `encoding`, or None."""
+    decoder = codecs.getincrementaldecoder(encoding)("strict")
+    done = 0
+    with open(path, "rb") as fh:
+        for chunk in [*iter(lambda: fh.read(1 << 22), b""), b""]:
+            pending = len(decoder.getstate()[0])
+            try:
+                decoder.decode(chunk, final=not chunk)
+            except UnicodeDecodeError as exc:
+                return done - pending + exc.start
+            done += len(chunk)
+    return None
+
+
 def _is_utf8(path: Path) -> bool:
-    decoder = codecs.getincrementaldecoder("utf-8")("strict")
-    try:
-        with open(path, "rb") as fh:
-            for chunk in iter(lambda: fh.read(1 << 22), b""):
-                decoder.decode(chunk)
-        decoder.decode(b"", final=True)
-        return True
-    except UnicodeDecodeError:
-        return False
+    return _first_bad_byte(path, "utf-8") is None
 
 
-def _head_is_utf8(head: bytes) -> bool:
+def _head_is_utf8(head: bytes, whole_file: bool) -> bool:
     try:
-        codecs.getincrementaldecoder("utf-8")("strict").decode(head, final=False)
+        # A head cut mid-character is fine; a whole file ending mid-character is not.
+        codecs.getincrementaldecoder("utf-8")("strict").decode(head, final=whole_file)
         return True
     except UnicodeDecodeError:
         return False
@@ -197,7 +209,7 @@ def detect_encoding(path: Path) -> str:
     if b"\x00" in head:
         raise FileRefused(path.name, f"{path.name}：不是文本文件（含二进制内容）",
                           f"{path.name}: not a text file (binary content)")
-    if not head.isascii() and _head_is_utf8(head):
+    if not head.isascii() and _head_is_utf8(head, whole_file=len(head) < 1 << 16):
         # Chinese text that decodes as UTF-8 is UTF-8: GBK almost never does. Rows
         # DuckDB still finds invalid are caught after reading (see stage_csv).
         return "utf-8"
@@ -208,28 +220,44 @@ def detect_encoding(path: Path) -> str:
 
 def _full_gb18030(path: Path) -> str:
     """'gb18030' when the whole file decodes so; otherwise the file is refused."""
-    decoder = codecs.getincrementaldecoder("gb18030")("strict")
-    try:
-        with open(path, "rb") as fh:
-            for chunk in iter(lambda: fh.read(1 << 22), b""):
-                decoder.decode(chunk)
-        decoder.decode(b"", final=True)
-    except UnicodeDecodeError as exc:
-        raise FileRefused(
-            path.name,
-            f"{path.name}：无法识别文件编码（既不是 UTF-8 也不是 GBK/GB18030），第 {exc.start} 字节附近",
-            f"{path.name}: unrecognised encoding (neither UTF-8 nor GBK/GB18030) near byte {exc.start}",
-        ) from None
-    return "gb18030"
+    bad_gb = _first_bad_byte(path, "gb18030")
+    if bad_gb is None:
+        return "gb18030"
+    bad_utf8 = _first_bad_byte(path, "utf-8")
+    raise FileRefused(
+        path.name,
+        f"{path.name}：无法识别文件编码：既不是 UTF-8（第 {bad_utf8} 字节起无效）"
+        f"也不是 GBK/GB18030（第 {bad_gb} 字节起无效）；文件可能损坏、被截断或混用了编码",
+        f"{path.name}: unrecognised encoding: neither UTF-8 (invalid from byte {bad_utf8}) "
+        f"nor GBK/GB18030 (invalid from byte {bad_gb}); the file may be damaged, cut short or mix encodings",
+    )
+
+
+_ENCODING_NAMES = {"utf-8-sig": "UTF-8", "utf-16": "UTF-16", "gb18030": "GB18030"}
 
 
 def _utf8_copy(path: Path, encoding: str, workdir: Path) -> Path:
     if encoding == "utf-8":
         return path
     target = workdir / (hashlib.sha1(str(path).encode()).hexdigest() + ".csv")
-    with open(path, "r", encoding=encoding, newline="") as src, open(target, "w", encoding="utf-8", newline="") as dst:
-        for chunk in iter(lambda: src.read(1 << 20), ""):
-            dst.write(chunk)
+    done = 0  # characters decoded so far, for the message
+    try:
+        with open(path, "r", encoding=encoding, newline="") as src, \
+                open(target, "w", encoding="utf-8", newline="") as dst:
+            for chunk in iter(lambda: src.read(1 << 20), ""):
+                dst.write(chunk)
+                done += len(chunk)
+    except UnicodeDecodeError as exc:
+        # A byte-order mark names the encoding, but the bytes after it are not in it
+        # (a damaged or truncated file, or a BOM pasted onto text of another encoding).
+        label = _ENCODING_NAMES.get(encoding, encoding)
+        raise FileRefused(
+            path.name,
+            f"{path.name}：文件开头标明编码为 {label}，但第 {done + 1} 个字符附近的内容不是有效的 {label}"
+            f"（文件损坏或被截断）",
+            f"{path.name}: the file starts with a {label} byte-order mark but is not valid {label} "
+            f"after about {done} characters (damaged or truncated)",
+        ) from None
     return target
 
 
@@ -278,11 +306,47 @@ def _has_blank_line(path: Path) -> bool:
         return re.search(rb"\n[ \t]*\r?\n", data) is not None
 
 
+def _mixed_line_endings(path: Path) -> bool:
+    """Whether lines end in more than one way (CRLF, LF, CR): DuckDB's strict reader
+    stops at such a file (and takes the batch's transaction with it), while Excel and
+    Python's csv module read every one of them as a line break. Counting bytes runs at
+    memory speed; a file without any CR (most) is answered by the first pass."""
+    crlf = lf = cr = 0
+    last = b""
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 22), b""):
+            cr += chunk.count(b"\r")
+            lf += chunk.count(b"\n")
+            crlf += chunk.count(b"\r\n") + (last == b"\r" and chunk[:1] == b"\n")
+            last = chunk[-1:]
+    return cr > 0 and lf > 0 and not (crlf == lf == cr)
+
+
+def _one_line_ending(path: Path, workdir: Path) -> Path:
+    """A copy whose lines all end in LF (CRLF and a lone CR each become one LF).
+
+    Record numbers (Excel's row numbers) stay as they were: every one of them was a
+    line break already. A CR inside a quoted cell becomes LF too."""
+    target = workdir / (hashlib.sha1(str(path).encode()).hexdigest() + ".lf.csv")
+    with open(path, "rb") as src, open(target, "wb") as dst:
+        carry = b""
+        for chunk in iter(lambda: src.read(1 << 22), b""):
+            chunk = carry + chunk
+            carry = b"\r" if chunk.endswith(b"\r") else b""
+            if carry:
+                chunk = chunk[:-1]
+            dst.write(chunk.replace(b"\r\n", b"\n").replace(b"\r", b"\n"))
+        dst.write(carry.replace(b"\r", b"\n"))
+    return target
+
+
 def stage_csv(con: duckdb.DuckDBPyConnection, path: Path, rt: RecordType, table: str,
               workdir: Path, name: str, encoding: str | None = None) -> StagedFile:
     digest = file_digest_later(path)
     encoding = encoding or detect_encoding(path)
     source = _utf8_copy(path, encoding, workdir)
+    if _mixed_line_endings(source):
+        source = _one_line_ending(source, workdir)
     blank_lines = _HASHER.submit(_has_blank_line, source)  # scanned while DuckDB reads
     best = None
     for delimiter in (",", "\t", ";", "|"):
@@ -302,31 +366,41 @@ def stage_csv(con: duckdb.DuckDBPyConnection, path: Path, rt: RecordType, table:
     rejects = f"{table}_rejects"
     # Row numbers come from the raw table's insertion order; everything after carries _row.
     con.execute("set preserve_insertion_order = true")
-    con.execute(
-        f"""create temp table {table}_raw as
-        select *{_cleaned_selects(rt, mapping)} from read_csv($path, skip={header_line}, header=false,
-            all_varchar=true, delim=$delim, quote='"', escape='"', columns=$cols, auto_detect=false,
-            null_padding=false, store_rejects=true, rejects_table='{rejects}',
-            rejects_scan='{rejects}_scan', max_line_size=20000000)""",
-        {"path": str(source), "delim": delimiter, "cols": cols},
-    )
+    try:
+        con.execute(
+            f"""create temp table {table}_raw as
+            select *{_cleaned_selects(rt, mapping)} from read_csv($path, skip={header_line}, header=false,
+                all_varchar=true, delim=$delim, quote='"', escape='"', columns=$cols, auto_detect=false,
+                null_padding=false, store_rejects=true, rejects_table='{rejects}',
+                rejects_scan='{rejects}_scan', max_line_size={MAX_LINE_BYTES})""",
+            {"path": str(source), "delim": delimiter, "cols": cols},
+        )
+    except duckdb.Error as exc:
+        # Whatever else DuckDB's reader cannot take aborts the batch's transaction:
+        # the file is refused, with DuckDB's reason, rather than crashing the load.
+        reason = str(exc).strip().splitlines()[0]
+        raise FileRefused(name, f"{name}：CSV 文件无法解析（{reason}）",
+                          f"{name}: the CSV file cannot be parsed ({reason})") from None
     con.execute("set preserve_insertion_order = false")
     # rowids follow insertion order but, inside the batch's transaction, start at an offset.
     first_rowid = con.execute(f"select coalesce(min(rowid), 0) from {table}_raw").fetchone()[0]
     rejected = con.execute(
-        f"select line, any_value(error_type), any_value(csv_line), any_value(error_message) "
+        f"select line, any_value(error_type), any_value(csv_line), any_value(error_message), "
+        f"bool_or(error_type = 'UNQUOTED VALUE'), "
+        f"bool_or(error_type like '%ENCODING%' or error_type like '%UNICODE%') "
         f"from {rejects} group by line order by line"
     ).fetchall()
     con.execute(f"drop table if exists {rejects}; drop table if exists {rejects}_scan")
-    if encoding == "utf-8" and any("UNICODE" in str(r[1]) or "ENCODING" in str(r[1]) for r in rejected) \
-            and not _is_utf8(path):
+    if encoding == "utf-8" and any(r[5] for r in rejected) and not _is_utf8(path):
         # The head looked like UTF-8 but the file is not: read it again as GB18030.
         con.execute(f"drop table {table}_raw")
         return stage_csv(con, path, rt, table, workdir, name, encoding=_full_gb18030(path))
     malformed, recovered = [], []
-    for line, error_type, raw_line, message in rejected:
+    for line, error_type, raw_line, message, bad_quote, _bad_encoding in rejected:
         # DuckDB cuts CRLF lines at the CR, so the line it reports starts with the LF.
         raw_line = raw_line.strip("\r\n")
+        if bad_quote and (swallowed := len(re.findall(r"\r\n|\r|\n", raw_line))):
+            raise _unclosed_quote(name, int(line), swallowed)
         cells = next(csv.reader(io.StringIO(raw_line), delimiter=delimiter), [])
         if cells and (error_type == "MISSING COLUMNS" or (
             error_type == "TOO MANY COLUMNS" and all(not c.strip() for c in cells[n_cols:])
@@ -375,6 +449,20 @@ def stage_csv(con: duckdb.DuckDBPyConnection, path: Path, rt: RecordType, table:
         sha256=digest.result(), size_bytes=path.stat().st_size, header_row=header_line,
         present={f: rows[i][j] for f, j in mapping.items()}, extra_columns=extras,
         malformed=malformed,
+    )
+
+
+def _unclosed_quote(name: str, row: int, swallowed: int) -> FileRefused:
+    """A quote opened on `row` and never closed where a cell should end reads the lines
+    after it into one cell: which of them were meant as rows cannot be told, and
+    quarantining one row would silently drop the others (maybe the rest of the file)."""
+    return FileRefused(
+        name,
+        f"{name}：第 {row} 行的引号未闭合，其后 {swallowed} 行被并入同一个单元格，无法区分各行；"
+        f"请检查第 {row} 行的英文双引号（\"）后重新导入",
+        f"{name}: row {row} opens a quote that is never closed, so the {swallowed} line(s) after it "
+        f"were read into one cell and the rows cannot be told apart; fix the quote (\") on row {row} "
+        f"and load again",
     )
 
 

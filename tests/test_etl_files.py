@@ -223,3 +223,62 @@ def test_header_only_file_loads_nothing_and_is_logged(ref_db, inbox):
     result = load(ref_db, path)
     assert (result.files[0].rows, result.files[0].loaded) == (0, 0)
     assert query(ref_db, "select rows from load_files where record_type = 'incidents'") == [(0,)]
+
+
+# --- found by fuzzing (tests/test_etl_fuzz.py) -----------------------------------------------
+
+@pytest.mark.parametrize("raw", [
+    b"\xef\xbb\xbf\xe6",                                  # UTF-8 BOM, then a character cut short
+    b"\xff\xfe\r",                                        # UTF-16 BOM, then half a code unit
+    b'\xff\xfe",\x00\r\x00\n\x00,\x00\xd8\x00\r\x00',       # UTF-16 BOM, a byte inserted: a lone surrogate
+], ids=["utf8-bom-truncated", "utf16-odd-length", "utf16-lone-surrogate"])
+def test_a_bom_followed_by_bytes_not_in_its_encoding_is_refused(ref_db, inbox, raw):
+    path = inbox / "incidents.csv"
+    path.write_bytes(raw)
+    proc = cli_main(ref_db, path)
+    assert proc.returncode == 2, proc.stderr
+    assert "incidents.csv" in proc.json["error_zh"] and "byte-order mark" in proc.json["error_en"]
+    assert incident_count(ref_db) == 0
+
+
+def test_lines_ending_in_lf_crlf_and_cr_in_one_file_all_load(ref_db, inbox):
+    # Two exports pasted together, one from Windows: DuckDB's reader stopped at the mix.
+    path = inbox / "incidents.csv"
+    path.write_bytes("警情编号,接警时间,单位编码,警情类别,简要案情\n"
+                     "J001,2021-05-03 14:05,P01,盗窃,\r\n"
+                     "J002,2021-05-03 14:05,P01,盗窃,\"两行\n案情\"\r"
+                     "J003,2021-05-03 14:05,P01,抢劫,\n\r\n"
+                     "J004,2021-05-03 14:05,P01,盗窃,\r\n".encode("gb18030"))
+    proc = cli_main(ref_db, path)
+    assert proc.returncode == 0, proc.stderr
+    assert [(f["rows"], f["loaded"], f["quarantined"]) for f in proc.json["files"]] == [(4, 3, 1)]
+    assert query(ref_db, "select summary from incidents where incident_id = 'J002'") == [("两行\n案情",)]
+    assert query(ref_db, "select row_number, raw_value from quarantine") == [(4, "抢劫")]
+
+
+def test_a_csv_the_reader_cannot_take_is_refused_not_a_traceback(ref_db, inbox, monkeypatch):
+    # Stands for any reader error not handled above: it aborts the batch's transaction,
+    # so the file is refused with the reader's reason.
+    import etl.readers
+
+    monkeypatch.setattr(etl.readers, "_cleaned_selects",
+                        lambda rt, mapping: ", error('The CSV Parser state machine reached an invalid state')")
+    path = write_records(inbox / "incidents.csv", "incidents", [INCIDENT])
+    proc = cli_main(ref_db, path)
+    assert proc.returncode == 2
+    assert "cannot be parsed" in proc.json["error_en"] and "invalid state" in proc.json["error_en"]
+    assert "无法解析" in proc.json["error_zh"] and incident_count(ref_db) == 0
+
+
+@pytest.mark.parametrize("tail", [b",\xe6", b",\xe6\x8e\n"], ids=["cut-at-the-end", "cut-then-newline"])
+def test_utf8_cut_mid_character_is_refused_with_both_offsets(ref_db, inbox, tail):
+    # The head check let a file ending mid-character pass as UTF-8, DuckDB reported the
+    # row as having too many columns, and counting rows then crashed on the bad bytes.
+    path = inbox / "incidents.csv"
+    body = "警情编号,接警时间,单位编码,警情类别,简要案情\nJ1,2021-05-03 14:05,P01,盗窃,\n\n" \
+           "J2,2021-05-03 14:05,P01,盗窃,案"
+    path.write_bytes(body.encode() + tail)
+    proc = cli_main(ref_db, path)
+    assert proc.returncode == 2, proc.stderr
+    assert f"neither UTF-8 (invalid from byte {len(body.encode()) + 1})" in proc.json["error_en"]
+    assert "无法识别文件编码" in proc.json["error_zh"] and incident_count(ref_db) == 0

@@ -11,6 +11,7 @@ import re
 
 import pytest
 
+from etl.errors import BatchRefused
 from tests.conftest import load, quarantined, query, rec, write_csv, write_records, write_xlsx
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -417,3 +418,39 @@ def test_a_row_blank_only_in_its_known_columns_is_quarantined_not_skipped(ref_db
                      [["J001", "2021-05-03 14:05", "P01", "盗窃", ""], ["", "", "", "", "见附件"]])
     result = load(ref_db, path)
     assert (result.files[0].rows, result.files[0].quarantined) == (2, 1)
+
+
+# --- found by fuzzing (tests/test_etl_fuzz.py) -----------------------------------------------
+
+def test_a_cell_over_128_kib_keeps_the_row_numbers_of_the_rows_after_it(ref_db, inbox):
+    # Python's csv module stopped at fields over 128 KiB, so the rows after such a cell
+    # (on the exact path: a blank line) got guessed numbers and one was never counted.
+    path = write_raw(inbox / "incidents.csv",
+                     "警情编号,接警时间,单位编码,警情类别,简要案情\r\n"
+                     "J001,2021-05-03 14:05,P01,盗窃," + "长" * 200_000 + "\r\n\r\n"
+                     "J002,2021-05-03 14:05,P01,抢劫,\r\n"
+                     "J003,,P01,盗窃,\r\n")
+    result = load(ref_db, path)
+    assert balanced(result) and (result.files[0].rows, result.files[0].loaded) == (3, 1)
+    assert [(e["row_number"], e["reason"]) for e in quarantined(ref_db)] == [(4, "bad_value"), (5, "missing")]
+    assert query(ref_db, "select length(summary) from incidents") == [(200_000,)]
+
+
+@pytest.mark.parametrize("rest", [
+    "J003,2021-05-03 14:05,P01,盗窃,\nJ004,2021-05-03 14:05,P01,盗窃,\n",          # runs to the end
+    'J003,2021-05-03 14:05,P01,盗窃,\nJ004,2021-05-03 14:05,P01,盗窃,"甲,乙"\n'     # closed by a later quote
+    "J005,2021-05-03 14:05,P01,盗窃,\n",
+], ids=["to-the-end", "to-a-later-quote"])
+def test_an_unclosed_quote_that_swallows_later_lines_refuses_the_file(ref_db, inbox, rest):
+    # Quarantining the one "row" would drop the lines it swallowed (up to the rest of the
+    # file) without a count: the file is refused, naming the row to fix.
+    path = write_raw(inbox / "incidents.csv",
+                     "警情编号,接警时间,单位编码,警情类别,简要案情\n"
+                     "J001,2021-05-03 14:05,P01,盗窃,\n"
+                     'J002,2021-05-03 14:05,P01,"盗窃,\n' + rest)
+    with pytest.raises(BatchRefused) as refused:
+        load(ref_db, path)
+    assert "row 3 opens a quote that is never closed" in refused.value.message_en
+    assert "2 line(s)" in refused.value.message_en
+    assert "第 3 行的引号未闭合" in refused.value.message_zh
+    assert query(ref_db, "select count(*) from incidents") == [(0,)]

@@ -25,6 +25,7 @@ from typing import Iterator
 import duckdb
 
 from warehouse.config import reader_config
+from warehouse.faults import crash_point
 from warehouse.schema import ensure_schema
 
 
@@ -66,30 +67,71 @@ def connect_reader(path: Path) -> duckdb.DuckDBPyConnection:
     return con
 
 
+class Snapshot:
+    """One published version, held open: every cursor from it reads that version.
+
+    A request that pins a snapshot answers all of its queries from one batch
+    boundary, even when a load publishes a new file half-way through it (the
+    replaced file stays readable through the open connection until the last
+    snapshot of it is gone).
+    """
+
+    def __init__(self, version: str, con: duckdb.DuckDBPyConnection):
+        self.version = version
+        self._con = con
+
+    def cursor(self) -> duckdb.DuckDBPyConnection:
+        cur = self._con.cursor()
+        cur.execute(f"use {READER_CATALOG}")  # a cursor starts in the in-memory catalog
+        return cur
+
+
 class Warehouse:
-    """A read-only view of the published warehouse that follows new versions."""
+    """A read-only view of the published warehouse that follows new versions.
+
+    No connection is opened until the first query, and a process forked after
+    that (a web worker) opens its own: DuckDB connections do not survive a fork.
+    """
 
     def __init__(self, path: Path | str):
         self.path = Path(path)
         self._lock = threading.Lock()
-        self._con: duckdb.DuckDBPyConnection | None = None
-        self._version: str | None = None
+        self._current: Snapshot | None = None
         self._pid = os.getpid()
 
     def version(self) -> str:
         return file_version(self.path)
 
-    def cursor(self) -> duckdb.DuckDBPyConnection:
+    def latest_version(self) -> str | None:
+        """The version of the newest snapshot this process has opened (None before any)."""
+        current = self._current
+        return current.version if current is not None and self._pid == os.getpid() else None
+
+    def snapshot(self) -> Snapshot:
+        """The published version as it is now, opened once per version and process."""
         version = self.version()
         with self._lock:
-            # A forked worker must not reuse its parent's connection.
-            if self._con is None or version != self._version or self._pid != os.getpid():
-                self._con = connect_reader(self.path)
-                self._version = version
+            current = self._current
+            if current is None or version != current.version or self._pid != os.getpid():
+                current = self._current = self._open()
                 self._pid = os.getpid()
-            cur = self._con.cursor()
-        cur.execute(f"use {READER_CATALOG}")  # a cursor starts in the in-memory catalog
-        return cur
+            return current
+
+    def _open(self) -> Snapshot:
+        # The version must name the file the connection opened: a publish between
+        # the stat and the attach would otherwise label the new file with the old
+        # version (and cache its answers under it). Files are only ever replaced,
+        # never rewritten, so the same version before and after the attach is the
+        # version of what was attached.
+        while True:
+            before = self.version()
+            con = connect_reader(self.path)
+            if self.version() == before:
+                return Snapshot(before, con)
+            con.close()
+
+    def cursor(self) -> duckdb.DuckDBPyConnection:
+        return self.snapshot().cursor()
 
 
 def _fsync_dir(directory: Path) -> None:
@@ -127,6 +169,7 @@ def publishing(path: Path, batch_id: str) -> Iterator[duckdb.DuckDBPyConnection]
     temp = path.parent / f"{_temp_prefix(path)}{batch_id}"
     if path.exists():
         shutil.copyfile(path, temp)
+    crash_point("copy")
     con = duckdb.connect(str(temp))
     try:
         ensure_schema(con)
@@ -139,8 +182,10 @@ def publishing(path: Path, batch_id: str) -> Iterator[duckdb.DuckDBPyConnection]
         con.close()
         with open(temp, "rb+") as fh:
             os.fsync(fh.fileno())
+        crash_point("publish")
         os.replace(temp, path)
         _fsync_dir(path.parent)
+        crash_point("published")
     except BaseException:
         try:
             con.close()
@@ -156,8 +201,15 @@ def journal_path(path: Path) -> Path:
 
 def journal_append(path: Path, entry: dict) -> None:
     """Record a load attempt outside the warehouse, so a crash still leaves a trace."""
-    with open(journal_path(path), "a", encoding="utf-8") as fh:
-        fh.write(json.dumps(entry, ensure_ascii=False, default=str) + "\n")
+    line = (json.dumps(entry, ensure_ascii=False, default=str) + "\n").encode("utf-8")
+    with open(journal_path(path), "a+b") as fh:
+        # A writer killed mid-line leaves no newline: start on a line of our own,
+        # or this entry would be glued to the cut one and lost with it.
+        if fh.seek(0, os.SEEK_END) > 0:
+            fh.seek(-1, os.SEEK_END)
+            if fh.read(1) != b"\n":
+                line = b"\n" + line
+        fh.write(line)
         fh.flush()
         os.fsync(fh.fileno())
 

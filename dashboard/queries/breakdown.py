@@ -12,6 +12,7 @@ frame from one grouped query per source instead of one query set per unit.
 """
 from __future__ import annotations
 
+import contextvars
 import datetime as dt
 import os
 import threading
@@ -50,7 +51,8 @@ def concurrently(thunks: list) -> list:
     """
     if len(thunks) <= 1 or getattr(_in_pool, "active", False):
         return [thunk() for thunk in thunks]
-    futures = [_executor().submit(thunk) for thunk in thunks]
+    # Each thunk runs in a copy of this context: the request's pinned snapshot goes along.
+    futures = [_executor().submit(contextvars.copy_context().run, thunk) for thunk in thunks]
     return [f.result() for f in futures]
 
 

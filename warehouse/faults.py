@@ -1,0 +1,27 @@
+"""A test-only fault hook: kill the loading process at a named point of a load.
+
+`TPD_CRASH_AT=<point>` makes the process SIGKILL itself when a load reaches
+that point, so the crash tests (tests/test_reliability_crash.py) hit each
+stage deterministically instead of racing a timer. Unset, as it always is in
+production, `crash_point` does nothing but read one environment variable.
+
+Points, in the order a load reaches them:
+  copy       the published warehouse has been copied to the private file
+  parse      the first file has been read and staged (nothing typed or merged)
+  write      the first file's rows are merged into the copy (uncommitted)
+  publish    the copy is committed, checkpointed and synced, not yet renamed
+  published  the copy has been renamed over the published file (the load is
+             committed) but the journal does not say so yet
+"""
+from __future__ import annotations
+
+import os
+import signal
+
+CRASH_POINTS = ("copy", "parse", "write", "publish", "published")
+
+
+def crash_point(name: str) -> None:
+    """SIGKILL this process when TPD_CRASH_AT names `name` (tests only)."""
+    if os.environ.get("TPD_CRASH_AT") == name:
+        os.kill(os.getpid(), signal.SIGKILL)
