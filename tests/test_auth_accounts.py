@@ -205,7 +205,8 @@ def test_an_export_is_recorded_with_who_what_and_which_filters(udb):
     ("opinion", "satisfaction-comments", True),
     ("opinion", "incidents-category", False),
     ("leader", "incidents-records", True),
-    ("leader", "briefing-weekly", False),              # a page no role lists yet: admins only
+    ("leader", "briefing-weekly", True),               # the briefing is an analytic page
+    ("opinion", "briefing-weekly", False),             # opinion staff get overview, surveys, nominations
     ("admin", "briefing-weekly", True),
     ("admin", "data-quarantine-grid", True),
 ])

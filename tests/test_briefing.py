@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import io
+import re
 import shutil
 import subprocess
 from urllib.parse import unquote
@@ -242,7 +243,9 @@ def test_the_pdf_is_printed_by_chromium_and_holds_the_figures(leshan, tmp_path):
 def test_the_print_view_is_self_contained(leshan):
     from dashboard.briefing import html
     page = html.page_html(doc_of(view(LESHAN_START, LESHAN_END)), {"DOCX": "/download/briefing.docx?x=1"})
-    assert "http://" not in page and "https://" not in page and "<link" not in page and "src=" not in page
+    assert "http://" not in page and "https://" not in page and "<link" not in page
+    assert re.findall(r'src="([^"]*)"', page) == ["/assets/print-button.js"]   # served by the app itself
+    assert "onclick" not in page                                                # no inline script for the CSP
     assert "@page" in page and "counter(page)" in page
     assert SEED_STRENGTH in page
 
@@ -258,7 +261,8 @@ def app(leshan_db):
 
 @pytest.fixture
 def client(app, leshan):
-    return app.server.test_client()
+    from tests.auth_fixtures import sign_in_test_client
+    return sign_in_test_client(app.server.test_client())
 
 
 QUERY = f"?period=custom&start={LESHAN_START}&end={LESHAN_END}"
@@ -306,6 +310,7 @@ def test_a_link_with_filters_the_user_may_not_use_is_refused_in_both_languages(c
     assert calls == []
 
 
+@pytest.mark.usefixtures("as_admin")
 def test_the_page_callback_shows_the_briefing_with_download_links_for_its_view(client, leshan):
     from dashboard.pages import briefing as page
     from dashboard.components.view import view_from_args

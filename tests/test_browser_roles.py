@@ -21,7 +21,7 @@ from tests.test_browser_pages import CHROMIUM, CHROMIUM_ARGS, SETTLED, SHOTS
 
 pytestmark = pytest.mark.browser
 
-ALL = {"/", "/staffing", "/incidents", "/mediation", "/satisfaction", "/nominations", "/data"}
+ALL = {"/", "/briefing", "/staffing", "/incidents", "/mediation", "/satisfaction", "/nominations", "/data"}
 ANALYTIC = ALL - {"/data"}
 NAV = {
     "admin": ALL,

@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 
 from dashboard.queries.breakdown import metric_frame
-from dashboard.queries.catalog import METRICS, SOURCES, Metric
+from dashboard.queries.catalog import BY_ID, METRICS, SOURCES, Metric
 from dashboard.queries.filters import Filters, Scope, where_sql
 from dashboard.queries.metrics import _median_ctes, compute
 from tests.dashboard_fixtures import demo_db  # noqa: F401  (the fixture)
@@ -96,3 +96,24 @@ def test_the_median_interpolates_two_middle_values_like_duckdb():
             ctes = _median_ctes(0, m, [], SOURCES["incidents"], "", "true")
             got = con.execute(f"with {', '.join(ctes)} select lo + (hi - lo) * 0.5 from m0").fetchone()[0]
             assert got == with_rows
+
+
+@pytest.mark.parametrize("by", ["area", "channel", "month"])
+def test_survey_breakdowns_from_the_rollup_equal_the_records(con, by):
+    from dashboard.queries import satisfaction
+
+    ids = satisfaction.RATE_METRICS + ["survey.responses"]
+    column = {"area": "r.area_code", "channel": "r.channel",
+              "month": "cast(date_trunc('month', r.submitted_at) as date)"}[by]
+    got = satisfaction.survey_rates(Filters(*YEAR), Scope.city(), by, None, ids)
+    params: dict = {}
+    where = where_sql(SOURCES["surveys"], Filters(*YEAR), Scope.city(), params)
+    selects = ", ".join(f'{m.expr} as "{m.id}", {m.n_expr or "null"} as "{m.id}#n"'
+                        for m in (BY_ID[i] for i in ids))
+    want = con.execute(f"select {column} as key, {selects} from surveys r where {where} group by 1", params).df()
+    if by == "month":
+        want["key"] = pd.to_datetime(want["key"])
+    merged = want.merge(got, on="key", suffixes=("_want", "_got"))
+    assert len(merged) == len(want) > 1
+    for i in ids:
+        assert (merged[f"{i}_want"] == merged[f"{i}_got"]).all(), i

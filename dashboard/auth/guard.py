@@ -203,6 +203,8 @@ def _guarded_layout(name: str, layout):
 
 def guard_page_layouts() -> None:
     for module, page in dash.page_registry.items():
+        if page.get("layout") is None:   # an entry with nothing to show (a module imported twice)
+            continue
         if not getattr(page.get("layout"), "tpd_guarded", False):
             page["layout"] = _guarded_layout(page_of_module(module) or module, page.get("layout"))
 

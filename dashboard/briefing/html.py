@@ -109,8 +109,9 @@ def page_html(doc: Document, toolbar: dict[str, str] | None = None) -> str:
     bar = ""
     if toolbar:
         links = "".join(f'<a href="{escape(url)}">{escape(label)}</a>' for label, url in toolbar.items())
-        bar = (f'<div class="toolbar"><button class="primary" type="button" onclick="window.print()">'
-               f'{escape(t("briefing.print_button", lang))}</button>{links}</div>')
+        bar = (f'<div class="toolbar"><button class="primary" type="button" data-print>'
+               f'{escape(t("briefing.print_button", lang))}</button>{links}</div>'
+               f'<script src="/assets/print-button.js"></script>')
     return (f'<!DOCTYPE html>\n<html lang="{"en" if lang == "en" else "zh-CN"}">\n<head>\n<meta charset="utf-8">\n'
             f'<meta name="viewport" content="width=device-width, initial-scale=1">\n'
             f"<title>{escape(doc.title)} · {escape(doc.subtitle)}</title>\n<style>{css}</style>\n</head>\n<body>\n"

@@ -167,11 +167,13 @@ def layout(**kwargs):
                 t("data.audit", lang),
                 html.P(t("data.audit_hint", lang, limit=audit.LIMIT), className="tpd-hint"),
                 grid(AUDIT, [], [], lang, height=360, tooltipShowDelay=200),
+                tools=table_menu(AUDIT, view),
             ), lg=8),
             dbc.Col(_card(
                 t("data.users", lang),
                 html.P(t("data.users_hint", lang), className="tpd-hint"),
                 grid(USERS, [], [], lang, height=360),
+                tools=table_menu(USERS, view),
             ), lg=4),
         ], className="g-2")] if may("admin") else []),
     )
@@ -548,13 +550,29 @@ def user_rows(users: list[dict], lang: str) -> list[dict]:
     return rows
 
 
+def _admins_only() -> None:
+    if not may("admin"):
+        raise Forbidden("只有管理员可以查看审计日志", "only administrators may read the audit log")
+
+
+@EXPORTS.table(AUDIT, "data.audit")
+def audit_table(view, scope) -> Table:
+    _admins_only()
+    return Table(audit_columns(view.lang), audit_rows(audit.entries(view.start, view.end), view.lang))
+
+
+@EXPORTS.table(USERS, "data.users")
+def users_table(view, scope) -> Table:
+    _admins_only()
+    return Table(user_columns(view.lang), user_rows(store.list_users(), view.lang))
+
+
 @callback(Output(AUDIT, "columnDefs"), Output(AUDIT, "rowData"), Output(USERS, "columnDefs"),
           Output(USERS, "rowData"), Input(VIEW, "data"))
 def render_admin(search):
     """Not cached: the audit log changes with every sign-in, and must read as it is."""
-    if not may("admin"):
-        raise Forbidden("只有管理员可以查看审计日志", "only administrators may read the audit log")
-    view = _view(search, current_scope())
-    lang = view.lang
-    return (audit_columns(lang), audit_rows(audit.entries(view.start, view.end), lang),
-            user_columns(lang), user_rows(store.list_users(), lang))
+    _admins_only()
+    scope = current_scope()
+    view = _view(search, scope)
+    audit_t, users_t = audit_table(view, scope), users_table(view, scope)
+    return audit_t.columns, audit_t.rows, users_t.columns, users_t.rows

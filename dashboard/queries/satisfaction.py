@@ -28,7 +28,7 @@ from dashboard.queries.breakdown import buckets
 from dashboard.queries.catalog import BY_ID, SOURCES
 from dashboard.queries.filters import Filters, Scope, where_sql
 from dashboard.queries.kpis import KpiFigures, kpi_figures
-from dashboard.queries.metrics import MetricValue, wilson
+from dashboard.queries.metrics import MetricValue, select_list, wilson
 from dashboard.state import View, previous_period, same_period_last_year
 from etl.record_types import SURVEY_CHANNELS, SURVEYS
 
@@ -45,32 +45,23 @@ LOW_SCORE = 2                  # q_satisfaction at or below this is a "lowest-ra
 KEYWORD_SOURCE_LIMIT = 20000   # distinct comments segmented per view (most frequent first)
 
 _KEYS = {"area": "r.area_code", "channel": "r.channel", "respondent_type": "r.respondent_type",
-         "week": "cast(date_trunc('week', r.submitted_at) as date)",
-         "month": "cast(date_trunc('month', r.submitted_at) as date)"}
+         "week": "cast(date_trunc('week', {date}) as date)",
+         "month": "cast(date_trunc('month', {date}) as date)"}
+ROLLUP_BY = (None, "week", "month", "area", "channel")   # what `survey_daily` is keyed by
 
 
 def default_grain(filters: Filters) -> str:
     return "week" if filters.days <= 120 else "month"
 
 
-def _where(filters: Filters, scope: Scope, channel: str | None, params: dict) -> str:
-    where = where_sql(SOURCES["surveys"], filters, scope, params)
+def _where(filters: Filters, scope: Scope, channel: str | None, params: dict, source=SOURCES["surveys"]) -> str:
+    where = where_sql(source, filters, scope, params)
     if channel:
         if channel not in SURVEY_CHANNELS:
             raise ValueError(f"unknown survey channel {channel!r}")
         where += " and r.channel = $channel"
         params["channel"] = channel
     return where
-
-
-def _selects(metric_ids: list[str]) -> str:
-    parts = []
-    for mid in metric_ids:
-        m = BY_ID[mid]
-        parts.append(f'{m.expr} as "{m.id}"')
-        if m.n_expr:
-            parts.append(f'{m.n_expr} as "{m.id}#n"')
-    return ", ".join(parts)
 
 
 def _with_wilson(df: pd.DataFrame, metric_ids: list[str]) -> pd.DataFrame:
@@ -98,17 +89,21 @@ def survey_rates(filters: Filters, scope: Scope, by: str | None = None, channel:
     """
     ids = metric_ids or KPI_METRICS
     params: dict = {}
-    where = _where(filters, scope, channel, params)
-    selects = _selects(ids)
+    # The daily rollup answers every breakdown it is keyed by, when each metric has a rollup form.
+    rollup = by in ROLLUP_BY and all(BY_ID[i].rollup_expr for i in ids)
+    source = SOURCES["surveys"].rollup if rollup else SOURCES["surveys"]
+    where = _where(filters, scope, channel, params, source)
+    selects = ", ".join(select_list([BY_ID[i] for i in ids], rollup))
     if by is None:
-        sql = f"select {selects} from surveys r where {where}"
+        sql = f"select {selects} from {source.from_sql} where {where}"
     elif by == "origin":
         sql = (f"with top as (select r.origin from surveys r where {where} and r.origin is not null "
                f"group by 1 order by count(*) desc, 1 limit {TOP_ORIGINS}) "
                f"select case when r.origin is null then null when r.origin in (select origin from top) "
                f"then r.origin else '{OTHER}' end as key, {selects} from surveys r where {where} group by 1")
     elif by in _KEYS:
-        sql = f"select {_KEYS[by]} as key, {selects} from surveys r where {where} group by 1 order by 1"
+        key = _KEYS[by].format(date=source.date_expr)
+        sql = f"select {key} as key, {selects} from {source.from_sql} where {where} group by 1 order by 1"
     else:
         raise ValueError(f"unknown breakdown {by!r}")
     df = db.frame(sql, params)
