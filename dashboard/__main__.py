@@ -19,8 +19,8 @@ DEMO_ADMIN = "admin"
 
 
 def _is_demo(db: Path) -> bool:
-    import duckdb
-    con = duckdb.connect(str(db), read_only=True)
+    from warehouse.connection import connect_reader
+    con = connect_reader(db)
     try:
         found = con.execute("select value from meta where key = 'demo'").fetchall()
     finally:

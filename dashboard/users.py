@@ -32,8 +32,8 @@ EXIT_REFUSED = 2
 def _known_units(warehouse: Path) -> set[str] | None:
     if not warehouse.exists():
         return None
-    import duckdb
-    con = duckdb.connect(str(warehouse), read_only=True)
+    from warehouse.connection import connect_reader
+    con = connect_reader(warehouse)
     try:
         return {row[0] for row in con.execute("select unit_code from units").fetchall()}
     finally:
