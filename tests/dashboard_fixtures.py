@@ -21,6 +21,10 @@ import pytest
 
 TODAY = dt.date(2026, 11, 23)
 SCALE = 6000
+# Loads, sign-ins and downloads are stamped with the real clock, not the pinned TODAY:
+# a view of the load log, the quarantine or the audit log takes a period that holds both.
+LOG_PERIOD = (f"period=custom&start={TODAY.year}-01-01"
+              f"&end={max(TODAY, dt.date.today()) + dt.timedelta(days=1)}")
 
 
 def build_demo_warehouse(path, scale: int = SCALE, today: dt.date = TODAY):

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from tests.auth_fixtures import accounts, browser_context, server, users_db  # noqa: F401  (fixtures)
-from tests.dashboard_fixtures import demo_db  # noqa: F401  (fixture)
+from tests.dashboard_fixtures import LOG_PERIOD, demo_db  # noqa: F401  (fixture)
 
 pytestmark = pytest.mark.browser
 
@@ -33,7 +33,7 @@ PAGES = [
     ("mediation", "/mediation", "?period=this_quarter", "调解"),
     ("satisfaction", "/satisfaction", "?period=this_year&season=旺季", "满意率"),
     ("nominations", "/nominations", "?period=this_year", "有效票"),
-    ("data", "/data", "?period=this_year", "隔离"),
+    ("data", "/data", "?" + LOG_PERIOD, "隔离"),
 ]
 
 SETTLED = """() => {

@@ -16,7 +16,7 @@ import duckdb
 import pytest
 
 from tests.auth_fixtures import (PASSWORD, accounts, browser_context, server, users_db)  # noqa: F401
-from tests.dashboard_fixtures import demo_db  # noqa: F401  (fixture)
+from tests.dashboard_fixtures import LOG_PERIOD, demo_db  # noqa: F401  (fixture)
 from tests.test_browser_pages import CHROMIUM, CHROMIUM_ARGS, SETTLED, SHOTS
 
 pytestmark = pytest.mark.browser
@@ -166,7 +166,7 @@ def test_the_admin_reads_the_audit_log_and_the_users(server, browser, accounts):
     page = context.new_page()
     console = watch(page)
     try:
-        settle(page, server + "/data?period=this_year")
+        settle(page, server + "/data?" + LOG_PERIOD)
         page.locator("#data-audit").scroll_into_view_if_needed()
         page.wait_for_function("() => document.querySelector('#data-audit').innerText.includes('登录成功')",
                                timeout=30_000)

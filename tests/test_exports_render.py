@@ -21,7 +21,7 @@ import pytest
 
 from dashboard.refusals import Refusal
 from tests.conftest import make_user
-from tests.dashboard_fixtures import demo_db  # noqa: F401  (fixture)
+from tests.dashboard_fixtures import LOG_PERIOD, demo_db  # noqa: F401  (fixture)
 
 pytestmark = pytest.mark.browser
 
@@ -236,13 +236,13 @@ def test_survey_comments_export_without_phone_numbers(client):
 
 
 def test_quarantine_export_follows_the_grids_own_choices(client):
-    everything = _get(client, "/download/table/data-quarantine-grid.csv?period=this_year").data
-    narrowed = _get(client, "/download/table/data-quarantine-grid.csv?period=this_year&reason=unknown_reference").data
+    everything = _get(client, f"/download/table/data-quarantine-grid.csv?{LOG_PERIOD}").data
+    narrowed = _get(client, f"/download/table/data-quarantine-grid.csv?{LOG_PERIOD}&reason=unknown_reference").data
     all_rows = list(csv.reader(io.StringIO(everything[3:].decode("utf-8"))))
     some_rows = list(csv.reader(io.StringIO(narrowed[3:].decode("utf-8"))))
     assert 1 < len(some_rows) < len(all_rows)
     # A reason the page does not offer is ignored, as the page ignores it.
-    ignored = _get(client, "/download/table/data-quarantine-grid.csv?period=this_year&reason=DROP TABLE").data
+    ignored = _get(client, f"/download/table/data-quarantine-grid.csv?{LOG_PERIOD}&reason=DROP TABLE").data
     assert ignored == everything
 
 
@@ -351,8 +351,8 @@ def test_every_registered_table_exports_as_csv_and_xlsx(client):
     from dashboard.exports.registry import TABLES
 
     for grid_id in TABLES:
-        rows = _csv_rows_of(_get(client, f"/download/table/{grid_id}.csv?period=this_year").data)
-        workbook = openpyxl.load_workbook(io.BytesIO(_get(client, f"/download/table/{grid_id}.xlsx?period=this_year").data))
+        rows = _csv_rows_of(_get(client, f"/download/table/{grid_id}.csv?{LOG_PERIOD}").data)
+        workbook = openpyxl.load_workbook(io.BytesIO(_get(client, f"/download/table/{grid_id}.xlsx?{LOG_PERIOD}").data))
         sheet = workbook.worksheets[0]
         assert [c.value for c in sheet[1]] == rows[0], grid_id
         # The audit log grows by the CSV export itself before the XLSX is made.
