@@ -48,7 +48,7 @@ def start_server(db: Path, *, gunicorn: bool = True, env: dict | None = None, bo
             try:
                 if requests.get(base + "/login", timeout=5).status_code == 200:
                     break
-            except requests.ConnectionError:
+            except requests.RequestException:  # not listening yet, or a worker still starting on a busy machine
                 pass
             if proc.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError("server did not start:\n" + Path(log.name).read_text(errors="replace"))
