@@ -57,6 +57,7 @@ def main() -> int:
     os.environ["TPD_TODAY"] = "2026-11-23"
     from dashboard.app import create_app
     from dashboard.auth.store import User
+    from dashboard.queries import db as qdb
     from dashboard.session import acting_as
 
     create_app(db)
