@@ -1,11 +1,17 @@
 """Pure judgements on figures: change, whether it is notable, red/amber/green.
 
 A "+200 %" on three incidents is noise. A change in a count is notable only
-when the Poisson test 2·(√now − √before) lies beyond ±3; a change in a rate
-only when the 95 % Wilson intervals of the two periods do not overlap.
-Targets live in `targets.toml`. A weekly figure departs from its own
-baseline when it lies more than `baseline_z` standard deviations from the
-mean of the 12 weeks before it.
+when the Poisson test 2·(√now − √before) lies beyond ±3 — or, on a base of
+fewer than `small_base`, where that approximation overstates (1 → 7 gives
+z = 3.3), when the exact test of the split now : before (binomial, ½) is as
+unlikely as |z| > 3; on such a base the change is also stated in absolute
+terms, never in per cent. A change in a rate is notable only when the 95 %
+Wilson intervals of the two periods do not overlap. Targets live in
+`targets.toml`; a rate on fewer than `min_survey_answers` records is not
+judged against them ("few"). Whether a change is good or bad follows the
+catalog's `higher_is_better`. A weekly figure departs from its own baseline
+when it lies more than `baseline_z` standard deviations from the mean of the
+12 weeks before it.
 """
 from __future__ import annotations
 
@@ -19,6 +25,7 @@ from dashboard.queries.metrics import wilson
 
 TARGETS_FILE = Path(__file__).with_name("targets.toml")
 POISSON_Z = 3.0
+POISSON_P = math.erfc(POISSON_Z / math.sqrt(2))   # the two-sided level of |z| > 3
 
 
 @lru_cache(maxsize=1)
@@ -39,15 +46,34 @@ def baseline_z() -> float:
     return float(settings().get("alerts", {}).get("baseline_z", 3.0))
 
 
+def small_base() -> int:
+    return int(settings().get("alerts", {}).get("small_base", 10))
+
+
 @dataclass(frozen=True)
 class Change:
     delta: float | None          # absolute change (percentage points for rates)
-    relative: float | None       # relative change of counts, None for rates
+    relative: float | None       # relative change of counts; None for rates and on a small base
     notable: bool | None         # None: no test applies
 
 
 def poisson_z(now: float, before: float) -> float:
     return 2 * (math.sqrt(max(now, 0)) - math.sqrt(max(before, 0)))
+
+
+def exact_count_p(now: int, before: int) -> float:
+    """Two-sided p of `now` out of `now + before` under an even split (equal Poisson rates)."""
+    k = now + before
+    if k == 0:
+        return 1.0
+    tail = sum(math.comb(k, i) for i in range(min(now, before) + 1)) / 2 ** k
+    return min(1.0, 2 * tail)
+
+
+def count_change_notable(now: float, before: float) -> bool:
+    if before < small_base() and float(now).is_integer() and float(before).is_integer():
+        return exact_count_p(int(now), int(before)) < POISSON_P
+    return abs(poisson_z(now, before)) > POISSON_Z
 
 
 def intervals_overlap(a: tuple, b: tuple) -> bool:
@@ -63,17 +89,30 @@ def change(fmt: str, now, before, n_now=None, n_before=None) -> Change:
             return Change(delta, None, None)
         notable = not intervals_overlap(wilson(now, n_now), wilson(before, n_before))
         return Change(delta, None, notable)
-    relative = delta / before if before else None
+    if fmt in ("count", "yuan") and before < small_base():
+        relative = None   # "+600 %" on 1 → 7 says more than the data
+    else:
+        relative = delta / before if before else None
     if fmt == "count":
-        return Change(delta, relative, abs(poisson_z(now, before)) > POISSON_Z)
+        return Change(delta, relative, count_change_notable(now, before))
     return Change(delta, relative, None)
 
 
-def rag(metric_id: str, value) -> str | None:
-    """green / amber / red against the configured target; None when none is set."""
+def verdict(higher_is_better: bool | None, delta: float | None) -> str | None:
+    """"good" / "bad" for a change of a figure with a direction; None for neutral figures or no change."""
+    if higher_is_better is None or not delta:
+        return None
+    return "good" if (delta > 0) == higher_is_better else "bad"
+
+
+def rag(metric_id: str, value, n=None) -> str | None:
+    """green / amber / red against the configured target; None when none is set;
+    "few" when `n` is given and below `min_survey_answers` (too few records to judge)."""
     target = target_of(metric_id)
     if target is None or value is None:
         return None
+    if n is not None and n < min_survey_answers():
+        return "few"
     lower = target.get("lower_is_better", False)
     good, warn = target["target"], target.get("amber", target["target"])
     if lower:

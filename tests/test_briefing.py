@@ -360,6 +360,30 @@ def test_a_change_that_rounds_to_nothing_reads_as_unchanged():
     assert change_words("incidents.response_median_min", tiny, "prev", labels, "zh") == "环比持平"
     assert change_words("incidents.response_median_min", tiny, "last", ("x", "the same week last year"), "en") == \
         "unchanged from the same week last year"
-    assert change_cell("incidents.response_median_min", tiny, "zh").text == "0"
+    assert change_cell("incidents.response_median_min", tiny, "zh").text == "持平"
+    assert change_cell("incidents.response_median_min", tiny, "en").text == "unchanged"
     assert change_words("incidents.response_median_min", Change(1.26, 0.1, None), "prev", labels, "zh") == \
         "环比延长1.3分钟"
+
+
+def test_a_count_on_a_small_base_changes_by_how_many_not_by_a_percentage():
+    from dashboard.briefing.text import change_cell, change_words
+    ch = analysis.change("count", 7, 1)             # 综合执法治理 1 → 7: "+600 %" would mislead
+    assert ch.relative is None and ch.notable is False
+    assert change_words("enforce.joint_operations", ch, "prev", ("上周", "去年同期"), "zh") == "环比增加6次"
+    assert change_words("enforce.joint_operations", ch, "prev", ("the previous week", "x"), "en") == \
+        "up 6 on the previous week"
+    assert change_cell("enforce.joint_operations", ch, "zh").text == "+6次"
+    fell = analysis.change("count", 0, 5)            # 救助游客 5 → 0
+    assert change_words("service.rescued", fell, "prev", ("上周", "去年同期"), "zh") == "环比减少5人"
+
+
+def test_small_base_changes_are_not_listed_as_notable_in_the_summary(tmp_path):
+    from tests.metrics_fixtures import action
+    db = build(tmp_path, **_week_records(), enforcement=[
+        action("E1", "2026-11-10", "综合执法", 1), action("E2", "2026-11-18", "综合执法", 7)])
+    with warehouse(db):
+        doc = doc_of(view(*WEEK))
+    summary = paragraphs(doc)[1]
+    assert "综合执法治理" not in summary and "600" not in doc.text()
+    assert "会同相关部门开展综合执法治理7次" in doc.text()

@@ -3,7 +3,8 @@
 Quantities carry their Chinese measure words from the catalog (473人, 12个,
 31支, 27起, 1632人次; visitors and yuan in 万 from ten thousand up), rates
 always with their n (survey rates with the 95 % Wilson interval), changes
-as 环比/同比上升/下降 x% (percentage points for rates), and the word 显著 /
+as 环比/同比上升/下降 x% (percentage points for rates; 增加/减少 n on a base
+under `small_base`, where a percentage of a handful misleads), and the word 显著 /
 "notable" only where `dashboard.analysis` judged the change notable. A
 clause whose figure is zero is left out, as a person writing the report
 would; the tables keep every figure, zeros included. Sentence templates
@@ -165,7 +166,7 @@ def _amount(metric_id: str, ch, lang: str) -> tuple[str, str]:
         return t("briefing.longer" if up else "briefing.shorter", lang), qty(metric_id, abs(ch.delta), lang)
     if m.fmt == "score":
         return t("briefing.up" if up else "briefing.down", lang), qty(metric_id, abs(ch.delta), lang)
-    if ch.relative is None:   # nothing to compare a share with: the count it grew by
+    if ch.relative is None:   # nothing to compare a share with, or a small base: the count it moved by
         return t("briefing.more" if up else "briefing.less", lang), qty(metric_id, abs(ch.delta), lang)
     return t("briefing.up" if up else "briefing.down", lang), f"{abs(ch.relative) * 100:.1f}%"
 
@@ -190,18 +191,18 @@ def change_words(metric_id: str, ch, which: str, labels: tuple[str, str], lang: 
 
 
 def change_cell(metric_id: str, ch, lang: str) -> Cell:
-    """A change as a table shows it: +12.5%, −0.8个百分点, ● when notable."""
+    """A change as a table shows it: +12.5%, −0.8个百分点, +6次 on a small base, 持平, ● when notable."""
     if ch.delta is None:
         return Cell("—", "muted", numeric=True)
     m = BY_ID[metric_id]
     if _shown_as_zero(metric_id, ch):
-        return Cell("0", "notable" if ch.notable else None, numeric=True)
+        return Cell(t("briefing.flat_cell", lang), "notable" if ch.notable else None, numeric=True)
     if m.fmt == "rate":
         text = t("briefing.pp_short", lang, v=f"{ch.delta * 100:+.1f}")
     elif m.fmt in ("minutes", "score", "per10k"):
         text = f"{ch.delta:+.{2 if m.fmt != 'minutes' else 1}f}"
-    elif ch.relative is None:
-        text = f"{ch.delta:+,.0f}"
+    elif ch.relative is None:   # nothing to compare a share with, or a small base: the count it moved by
+        text = f"{ch.delta:+,.0f}" + (m.unit_zh if lang != "en" and m.fmt == "count" else "")
     else:
         text = f"{ch.relative * 100:+.1f}%"
     text = text.replace("-", MINUS)
@@ -370,7 +371,7 @@ def _headline_table(w: _Words) -> Table:
         cells.append(Cell(f"{int(fig.now.n):,}" if has_n else "", "muted", numeric=True))
         rows.append(tuple(cells))
     return Table(tuple(columns), tuple(rows), caption=t("briefing.table.headline", lang),
-                 note=t("briefing.table.headline_note", lang))
+                 note=t("briefing.table.headline_note", lang, base=analysis.small_base()))
 
 
 def _strength(w: _Words) -> list:
@@ -530,7 +531,7 @@ def _notes(w: _Words) -> list:
     return [
         Paragraph(w.t("briefing.note.source"), "note"),
         Paragraph(w.t("briefing.note.stock", end=end), "note"),
-        Paragraph(w.t("briefing.note.change"), "note"),
+        Paragraph(w.t("briefing.note.change", base=analysis.small_base()), "note"),
         Paragraph(w.t("briefing.note.targets", targets=("，" if w.lang != "en" else "; ").join(targets),
                       min=w.b.min_answers), "note"),
     ]

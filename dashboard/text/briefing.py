@@ -84,6 +84,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "briefing.longer": ("延长", "longer"),
     "briefing.shorter": ("缩短", "shorter"),
     "briefing.flat": ("{prefix}持平", "unchanged {prefix}"),
+    "briefing.flat_cell": ("持平", "unchanged"),
     "briefing.change": ("{prefix}{notable}{direction}{amount}", "{direction} {amount} {prefix}{notable}"),
     "briefing.change_time": ("{prefix}{notable}{direction}{amount}", "{amount} {direction} {prefix}{notable}"),
     "briefing.notable_word": ("显著", " (notable)"),
@@ -122,9 +123,12 @@ TEXT: dict[str, tuple[str, str]] = {
     "briefing.s.notable_item": ("{name}（{change}）", "{name} ({change})"),
     "briefing.s.notable_more": ("等，共{n}项", " and {more} more"),
     "briefing.table.headline": ("表1 主要指标", "Table 1. Main figures"),
-    "briefing.table.headline_note": ("● 变化显著：计数按泊松检验|z|>3，比率按95%置信区间不重叠；其余为正常波动。",
-                                     "● notable change: counts by a Poisson test |z| > 3, rates when the 95% "
-                                     "intervals do not overlap; other changes are normal variation."),
+    "briefing.table.headline_note": ("● 变化显著：计数按泊松检验|z|>3（上期不足{base}的按精确检验），比率按95%置信区间不重叠；"
+                                     "其余为正常波动。上期不足{base}的计数列增减数而非百分比。",
+                                     "● notable change: counts by a Poisson test |z| > 3 (an exact test when the "
+                                     "earlier count is under {base}), rates when the 95% intervals do not overlap; "
+                                     "other changes are normal variation. Counts under {base} before change by a "
+                                     "number, not a percentage."),
     "briefing.col.metric": ("指标", "Figure"),
     "briefing.col.prev.week": ("上周", "Previous week"),
     "briefing.col.prev.month": ("上月", "Previous month"),
@@ -220,11 +224,13 @@ TEXT: dict[str, tuple[str, str]] = {
     # notes
     "briefing.note.source": ("本报全部数字由指标目录从业务记录自动计算生成，未经人工录入；统计口径见《指标目录》。",
                              "Every number here is computed from the records by the metrics catalog; none is typed in."),
-    "briefing.note.change": ("环比、同比：计数类指标为相对变化（%），比率类指标为百分点差。"
-                             "“显著”：计数按泊松检验|z|>3、比率按95%置信区间不重叠判定；其余变化视为正常波动。",
-                             "Changes: counts in per cent of the earlier value, rates in percentage points. "
-                             "“Notable”: counts by a Poisson test |z| > 3, rates when the 95% intervals do not overlap; "
-                             "other changes are normal variation."),
+    "briefing.note.change": ("环比、同比：计数类指标为相对变化（%），上期不足{base}的为增减数；比率类指标为百分点差。"
+                             "“显著”：计数按泊松检验|z|>3（上期不足{base}的按同等水平的精确检验）、"
+                             "比率按95%置信区间不重叠判定；其余变化视为正常波动。",
+                             "Changes: counts in per cent of the earlier value, or by how many when it was under "
+                             "{base}; rates in percentage points. “Notable”: counts by a Poisson test |z| > 3 (an "
+                             "exact test at the same level when the earlier count was under {base}), rates when the "
+                             "95% intervals do not overlap; other changes are normal variation."),
     "briefing.note.targets": ("工作目标：{targets}。样本量少于{min}的单位和景区不作达标评判。",
                               "Targets: {targets}. Units and areas with fewer than {min} records are not judged."),
     "briefing.note.stock": ("警力、警务室、队伍为期末（{end}）在册数；其余为期间发生数。",
