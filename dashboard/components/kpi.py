@@ -1,43 +1,170 @@
-"""KPI cards: value, change against the period before and last year, n, target, sparkline."""
+"""KPI cards: value, change against the period before and last year, n, target, sparkline.
+
+A card is compact (the Overview shows eight on the first screen with the
+trend and the lag tables). The red/amber/green badge is given only on
+enough records (`analysis.rag` with n: "few" otherwise, grey, 样本不足). A
+change reads 持平 when it would print as zero, in absolute terms on a small
+base, and 显著 in words when `analysis.change` judged it notable, green when
+that is for the better and red when for the worse (the catalog's
+`higher_is_better`; neutral figures stay ink). With the view, a card shows
+only 同比 where the period before and last year are the same days (本年),
+and names the length of a shorter period before. The sparkline is a small
+SVG image built here, not a Plotly graph: a page shows up to a dozen of
+them, and each Plotly graph costs the browser tens of milliseconds.
+"""
 from __future__ import annotations
 
+import base64
+
 import dash_bootstrap_components as dbc
-from dash import dcc, html
+from dash import html
 
 from dashboard import analysis, theme
-from dashboard.figures.base import sparkline
-from dashboard.format import fmt_change, fmt_value
+from dashboard.format import fmt_value
 from dashboard.queries.catalog import BY_ID
 from dashboard.queries.kpis import KpiFigures
+from dashboard.state import View, previous_period, same_period_last_year
 from dashboard.text import t
 
+MINUS = "\u2212"
+SPARK_W, SPARK_H, SPARK_PAD = 112, 32, 3
 
-def change_line(label: str, fmt: str, now, before, lang: str) -> html.Div:
+
+def is_flat(fmt: str, ch: analysis.Change) -> bool:
+    """Whether the change prints as zero at the card's precision (then it reads 持平)."""
+    if not ch.delta:
+        return True
+    if fmt == "rate":
+        return abs(ch.delta) * 100 < 0.05
+    if ch.relative is not None:
+        return abs(ch.relative) * 100 < 0.5
+    if fmt in ("count", "yuan"):
+        return abs(ch.delta) < 0.5
+    return abs(ch.delta) < (0.005 if fmt in ("score", "per10k") else 0.05)
+
+
+def change_text(fmt: str, ch: analysis.Change, lang: str, unit: str = "") -> str:
+    """+12%, −0.4个百分点, +6起 (absolute on a small base), +1.3 (minutes, scores)."""
+    if fmt == "rate":
+        text = f"{ch.delta * 100:+.1f}" + ("个百分点" if lang == "zh" else " pp")
+    elif ch.relative is not None:
+        text = f"{ch.relative * 100:+.0f}%"
+    elif fmt in ("count", "yuan"):
+        text = f"{ch.delta:+,.0f}" + (unit if lang == "zh" and fmt == "count" else "")
+    else:
+        text = f"{ch.delta:+,.{2 if fmt in ('score', 'per10k') else 1}f}"
+    return text.replace("-", MINUS)
+
+
+def change_item(label: str, fmt: str, now, before, lang: str, higher_is_better: bool | None = True,
+                unit: str = "") -> html.Span:
     ch = analysis.change(fmt, now.value, before.value, now.n, before.n)
+    head = html.Span(label + " ", className="tpd-change-label")
     if ch.delta is None:
-        return html.Div([html.Span(label + " "), html.Span(t("kpi.no_base", lang), className="text-muted")],
-                        className="small")
-    arrow = "▲" if ch.delta > 0 else "▼" if ch.delta < 0 else "■"
-    notable_cls = "tpd-notable" if ch.notable else "text-muted"
-    title = t("kpi.notable", lang) if ch.notable else t("kpi.not_notable", lang) if ch.notable is False else ""
-    return html.Div([
-        html.Span(label + " "),
-        html.Span(f"{arrow} {fmt_change(fmt, ch, lang)}", className=notable_cls, title=title),
-        html.Span(" ●" if ch.notable else "", className="tpd-notable-dot", title=title),
-    ], className="small")
+        return html.Span([head, html.Span(t("kpi.no_base", lang), className="text-muted")], className="tpd-change")
+    if is_flat(fmt, ch):
+        return html.Span([head, html.Span(t("kpi.flat", lang), className="tpd-change-flat")],
+                         className="tpd-change", title=t("kpi.not_notable", lang))
+    arrow = "▲" if ch.delta > 0 else "▼"
+    if not ch.notable:
+        return html.Span([head, html.Span(f"{arrow} {change_text(fmt, ch, lang, unit)}", className="tpd-change-quiet")],
+                         className="tpd-change", title=t("kpi.not_notable", lang))
+    tone = analysis.verdict(higher_is_better, ch.delta) or "neutral"
+    return html.Span([
+        head,
+        html.Span(f"{arrow} {change_text(fmt, ch, lang, unit)} ", className=f"tpd-change-{tone}"),
+        html.Span(t(f"kpi.notable_{tone}", lang), className=f"tpd-change-word tpd-change-{tone}"),
+    ], className="tpd-change", title=t(f"kpi.notable_{tone}_title", lang))
 
 
-def kpi_card(metric_id: str, fig: KpiFigures, lang: str, card_id: str) -> dbc.Card:
-    """A card for a catalog metric: its label, unit, format and target come from the catalog."""
+def comparisons(view: View | None, lang: str) -> list[tuple[str, str]]:
+    """(which, label) of the changes a card shows for the view: both, or only 同比 for 本年,
+    whose period before is last year's same days."""
+    both = [("previous", t("kpi.vs_previous", lang)), ("last_year", t("kpi.vs_last_year", lang))]
+    if view is None:
+        return both
+    prev = previous_period(view.period, view.start, view.end)
+    last = same_period_last_year(view.period, view.start, view.end)
+    if prev == last:
+        return both[1:]
+    days, prev_days = (view.end - view.start).days + 1, (prev[1] - prev[0]).days + 1
+    if prev_days != days:   # 本月 on the 31st against a 30-day month: counts are not like for like
+        return [("previous", t("kpi.vs_previous_days", lang, days=prev_days)), both[1]]
+    return both
+
+
+def _points(values: list[float | None], low: float, high: float) -> list[tuple[float, float]]:
+    step = (SPARK_W - 2 * SPARK_PAD) / max(1, len(values) - 1)
+    span = (high - low) or 1.0
+    out = []
+    for i, v in enumerate(values):
+        if v is None:
+            continue
+        y = SPARK_H - SPARK_PAD - (v - low) / span * (SPARK_H - 2 * SPARK_PAD) if high > low else SPARK_H / 2
+        out.append((round(SPARK_PAD + i * step, 1), round(y, 1)))
+    return out
+
+
+def sparkline_svg(values: list[float | None], from_zero: bool = True, least_span: float = 0.0) -> str:
+    """A line of the weeks (gaps bridged), its area, and a dot on the latest week.
+
+    Counts rise from zero; rates and medians span the weeks' range, but at least `least_span`,
+    so that real movement shows and a wobble of a point or two does not look like a cliff."""
+    present = [v for v in values if v is not None]
+    high, low = max(present), min(present)
+    if from_zero:
+        low = min(0.0, low)
+    else:
+        span = max(high - low, least_span) * 1.15
+        middle = (high + low) / 2
+        low, high = middle - span / 2, middle + span / 2
+    pts = _points(values, low, high)
+    line = " ".join(f"{x},{y}" for x, y in pts)
+    area = f"{pts[0][0]},{SPARK_H} {line} {pts[-1][0]},{SPARK_H}"
+    last_x, last_y = pts[-1]
+    colour = theme.POLICE_BLUE
+    return (f'<svg xmlns="http://www.w3.org/2000/svg" width="{SPARK_W}" height="{SPARK_H}" '
+            f'viewBox="0 0 {SPARK_W} {SPARK_H}">'
+            f'<polygon points="{area}" fill="{colour}" fill-opacity="0.08"/>'
+            f'<polyline points="{line}" fill="none" stroke="{colour}" stroke-width="1.6" '
+            f'stroke-linejoin="round" stroke-linecap="round"/>'
+            f'<circle cx="{last_x}" cy="{last_y}" r="2.4" fill="{colour}"/></svg>')
+
+
+def sparkline_image(weekly, fmt: str, label: str, lang: str, image_id: str):
+    """The 12 weeks as an <img> of inline SVG, its figures in words for the alt text and tooltip."""
+    if weekly is None or weekly.empty:
+        return html.Div(className="tpd-kpi-spark")
+    values = [None if v is None or v != v else float(v) for v in weekly["value"].tolist()]
+    present = [v for v in values if v is not None]
+    if len(present) < 2:
+        return html.Div(className="tpd-kpi-spark")
+    words = t("kpi.sparkline_words", lang, label=label, first=fmt_value(fmt, present[0], lang),
+              last=fmt_value(fmt, present[-1], lang), low=fmt_value(fmt, min(present), lang),
+              high=fmt_value(fmt, max(present), lang), weeks=len(values))
+    least = 0.10 if fmt == "rate" else 0.25 * max(abs(v) for v in present)
+    svg = sparkline_svg(values, from_zero=fmt in ("count", "yuan"), least_span=least)
+    src = "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
+    return html.Img(src=src, alt=words, title=words, className="tpd-kpi-spark", id=image_id)
+
+
+def kpi_card(metric_id: str, fig: KpiFigures, lang: str, card_id: str, view: View | None = None,
+             pending: str | None = None) -> dbc.Card:
+    """A card for a catalog metric: its label, unit, format, direction and target come from the catalog."""
     m = BY_ID[metric_id]
     return figure_card(m.zh if lang == "zh" else m.en, m.fmt, m.unit_zh if lang == "zh" else m.unit_en,
-                       fig, lang, card_id, target_id=metric_id)
+                       fig, lang, card_id, target_id=metric_id, higher_is_better=m.higher_is_better,
+                       view=view, pending=pending)
 
 
 def figure_card(label: str, fmt: str, unit: str, fig: KpiFigures, lang: str, card_id: str,
-                target_id: str | None = None) -> dbc.Card:
-    """A KPI card for any figure with now / previous / last year / weekly history."""
-    status = analysis.rag(target_id, fig.now.value) if target_id else None
+                target_id: str | None = None, higher_is_better: bool | None = None,
+                view: View | None = None, pending: str | None = None) -> dbc.Card:
+    """A KPI card for any figure with now / previous / last year / weekly history.
+
+    `view`: the page's view, so 本年 shows only 同比. `pending`: the figure is not final yet
+    (a selection still open): this sentence replaces the changes, and no badge is given."""
+    status = None if pending or not target_id else analysis.rag(target_id, fig.now.value, fig.now.n)
     target = analysis.target_of(target_id) if target_id else None
     footer = []
     if fig.now.n is not None and fmt in ("rate", "minutes", "score", "per10k"):
@@ -46,21 +173,25 @@ def figure_card(label: str, fmt: str, unit: str, fig: KpiFigures, lang: str, car
         footer.append(t("kpi.ci", lang, low=fmt_value("rate", fig.now.low), high=fmt_value("rate", fig.now.high)))
     if target:
         footer.append(t("kpi.target", lang, target=fmt_value(fmt, target["target"])))
-    series = fig.weekly.dropna(subset=["value"]) if not fig.weekly.empty else fig.weekly
-    spark = dcc.Graph(figure=sparkline(series["key"], series["value"], fmt=theme.FORMATS.get(fmt, ",")),
-                      config={"displayModeBar": False}, className="tpd-spark",
-                      id=f"{card_id}-spark") if len(series) > 1 else html.Div(className="tpd-spark")
+    if pending:
+        changes = [html.Span(pending, className="tpd-change-pending")]
+    else:
+        before = {"previous": fig.previous, "last_year": fig.last_year}
+        changes = [change_item(name, fmt, fig.now, before[which], lang, higher_is_better, unit)
+                   for which, name in comparisons(view, lang)]
+    badge = None
+    if status:
+        title = t("kpi.few_title", lang, min=analysis.min_survey_answers()) if status == "few" else None
+        badge = html.Span(t(f"rag.{status}", lang), className=f"tpd-rag tpd-rag-{status}", title=title)
     return dbc.Card(dbc.CardBody([
+        html.Div([html.Span(label, className="tpd-kpi-label"), badge], className="tpd-kpi-head"),
         html.Div([
-            html.Span(label, className="tpd-kpi-label"),
-            html.Span(t(f"rag.{status}", lang), className=f"tpd-rag tpd-rag-{status}") if status else None,
-        ], className="d-flex justify-content-between align-items-start"),
-        html.Div([
-            html.Span(fmt_value(fmt, fig.now.value, lang), className="tpd-kpi-value"),
-            html.Span(" " + unit if unit and fmt != "rate" else "", className="tpd-kpi-unit"),
-        ]),
-        change_line(t("kpi.vs_previous", lang), fmt, fig.now, fig.previous, lang),
-        change_line(t("kpi.vs_last_year", lang), fmt, fig.now, fig.last_year, lang),
+            html.Div([
+                html.Span(fmt_value(fmt, fig.now.value, lang), className="tpd-kpi-value"),
+                html.Span(" " + unit if unit and fmt != "rate" else "", className="tpd-kpi-unit"),
+            ], className="tpd-kpi-figure"),
+            sparkline_image(fig.weekly, fmt, label, lang, f"{card_id}-spark"),
+        ], className="tpd-kpi-main"),
+        html.Div(changes, className="tpd-kpi-changes"),
         html.Div(" · ".join(footer), className="tpd-kpi-foot"),
-        spark,
-    ]), className=f"tpd-kpi h-100 tpd-kpi-{status or 'none'}", id=card_id)
+    ]), className=f"tpd-kpi tpd-kpi-compact h-100 tpd-kpi-{status or 'none'}", id=card_id)
