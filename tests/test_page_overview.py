@@ -53,8 +53,9 @@ def test_lag_table_ranks_units_below_target_first(page):
 
     df = q.lagging_units(OCTOBER, Scope.city())
     ranked = df[df["key"] != q.REST]
-    statuses = [analysis.rag("incidents.same_day_rate", v) for v in ranked["incidents.same_day_rate"]]
-    order = {"red": 0, "amber": 1, "green": 2, None: 3}
+    statuses = [analysis.rag("incidents.same_day_rate", v, n)
+                for v, n in zip(ranked["incidents.same_day_rate"], ranked["incidents.same_day_rate#n"])]
+    order = {"red": 0, "amber": 1, "green": 2, "few": 3, None: 3}
     assert order[statuses[0]] <= order[statuses[-1]]
 
 
@@ -65,6 +66,102 @@ def test_area_lag_table_agrees_with_the_catalog_for_each_area(page):
     code = df["key"].iloc[0]
     one = Filters(OCTOBER.start, OCTOBER.end, area=code)
     assert df["incidents.total"].iloc[0] == catalog(one, "incidents.total")["incidents.total"].value
+
+
+def test_an_area_filter_leaves_out_units_with_no_records_there(page):
+    from dashboard.queries import overview as q
+    from dashboard.queries import reference
+
+    area = q.lagging_areas(OCTOBER, Scope.city())["key"].iloc[0]
+    df = q.lagging_units(Filters(OCTOBER.start, OCTOBER.end, area=area), Scope.city())
+    assert 0 < len(df) < len(reference.drill_children(None, Scope.city()))
+    for _, row in df.iterrows():
+        assert row["incidents.total"] > 0 or (row["survey.satisfaction_rate#n"] or 0) > 0 \
+            or row["visitors.total"] > 0
+
+
+def test_a_rate_on_too_few_records_neither_counts_as_lagging_nor_ranks_a_unit_first():
+    from dashboard.queries import overview as q
+
+    few, enough = analysis.min_survey_answers() - 1, analysis.min_survey_answers() + 50
+    df = pd.DataFrame([
+        {"key": "SMALL", "incidents.same_day_rate": 0.50, "incidents.same_day_rate#n": few,
+         "survey.satisfaction_rate": 0.40, "survey.satisfaction_rate#n": few,
+         "incidents.response_median_min": 30.0, "incidents.response_median_min#n": few},
+        {"key": "LAGS", "incidents.same_day_rate": 0.92, "incidents.same_day_rate#n": enough,
+         "survey.satisfaction_rate": 0.95, "survey.satisfaction_rate#n": enough,
+         "incidents.response_median_min": 10.0, "incidents.response_median_min#n": enough},
+        {"key": "FINE", "incidents.same_day_rate": 0.97, "incidents.same_day_rate#n": enough,
+         "survey.satisfaction_rate": 0.95, "survey.satisfaction_rate#n": enough,
+         "incidents.response_median_min": 10.0, "incidents.response_median_min#n": enough},
+    ])
+    assert list(q._lag_order(df)["key"]) == ["LAGS", "FINE", "SMALL"]
+
+
+def test_lag_table_headers_are_short_with_the_full_name_as_tooltip(page):
+    for lang in ("zh", "en"):
+        columns = {c["field"]: c for c in page.lag_columns(lang, "x")}
+        same_day = columns["incidents.same_day_rate"]
+        assert same_day["headerName"] == ("不过夜率" if lang == "zh" else "Same-day")
+        assert same_day["headerTooltip"] == ("警情处置不过夜率" if lang == "zh" else "Closed the same day")
+        assert columns["survey.satisfaction_rate#n"]["headerName"] == ("问卷数" if lang == "zh" else "Responses")
+        for col in columns.values():
+            assert len(col["headerName"]) <= 14 and col.get("wrapHeaderText") is not True
+
+
+def test_a_downloaded_lag_table_keeps_the_full_names(page):
+    from dashboard.components.page import view_from_store
+
+    view = view_from_store("?period=custom&start=2026-10-01&end=2026-10-31&lang=en", Scope.city())
+    headers = [c["headerName"] for c in page.units_table(view, Scope.city()).columns]
+    assert "Closed the same day" in headers and "Incidents per 10,000 visitors" in headers
+
+
+def test_a_rate_cell_on_too_few_records_is_grey_and_says_too_few(page):
+    col = {c["field"]: c for c in page.lag_columns("zh", "x")}["survey.satisfaction_rate"]
+    assert "样本不足" in col["valueFormatter"]["function"]
+    conditions = [c["condition"] for c in col["cellStyle"]["styleConditions"]]
+    few = next(i for i, c in enumerate(conditions) if "survey.satisfaction_rate#n" in c)
+    red = next(i for i, c in enumerate(conditions) if "params.value <" in c)
+    assert few < red, "a small sample is greyed before it could be coloured red"
+    rows = page.lag_rows(pd.DataFrame([{"key": "A", "name": "A", "survey.satisfaction_rate": 0.5,
+                                         "survey.satisfaction_rate#n": 14}]))
+    assert rows[0]["survey.satisfaction_rate#n"] == 14
+
+
+def test_an_alert_says_whether_the_departure_is_for_the_better_or_the_worse(page):
+    def words(metric, z):
+        item = page.alert_item({"metric": metric, "unit_name": "某局", "week": dt.date(2026, 11, 16),
+                                "value": 7.1, "baseline": 10.8, "z": z}, "zh")
+        return " ".join(str(c.children) for c in item.children)
+
+    faster = words("incidents.response_median_min", -3.7)     # lower is better
+    assert "向好" in faster and "⚠" not in faster
+    slower = words("incidents.response_median_min", 3.7)
+    assert "变差" in slower and "⚠" in slower
+    assert "向好" not in words("incidents.total", 4.0) and "变差" not in words("incidents.total", 4.0)
+
+
+def test_alerts_for_the_worse_come_first(page):
+    found = [{"metric": "incidents.response_median_min", "z": -5.0},
+             {"metric": "incidents.same_day_rate", "z": -3.2},
+             {"metric": "incidents.total", "z": 4.0}]
+    assert [a["z"] for a in sorted(found, key=page.alert_order)] == [-3.2, 4.0, -5.0]
+
+
+def test_this_years_cards_compare_with_last_year_only(page):
+    from tests.test_kpi_cards import texts
+
+    words = " ".join(texts(page.render_kpis("?period=this_year")))
+    assert "同比" in words and "环比" not in words
+
+
+def test_overview_kpi_cards_draw_no_plotly_graphs(page):
+    from tests.test_kpi_cards import find
+
+    cards = page.render_kpis("?period=custom&start=2026-10-01&end=2026-10-31")
+    assert not find(cards, lambda c: type(c).__name__ == "Graph")
+    assert len(find(cards, lambda c: type(c).__name__ == "Img")) == len(cards)
 
 
 def test_weekly_trend_covers_twelve_weeks_ending_with_the_period(page):
@@ -142,6 +239,31 @@ def test_a_posted_unknown_unit_is_refused_not_obeyed(page):
 
 def test_a_jump_of_a_handful_of_incidents_is_not_notable():
     assert analysis.change("count", 9, 3).notable is False
+
+
+def test_one_to_seven_is_not_notable_though_its_poisson_z_exceeds_three():
+    assert abs(analysis.poisson_z(7, 1)) > analysis.POISSON_Z
+    assert analysis.change("count", 7, 1).notable is False      # exact test: p = 0.07
+
+
+def test_a_fall_from_a_dozen_to_none_is_notable_by_the_exact_test():
+    assert analysis.change("count", 0, 12).notable is True       # p = 0.0005
+
+
+def test_a_change_on_a_small_base_has_no_percentage():
+    assert analysis.change("count", 7, 1).relative is None
+    assert analysis.change("count", 20, 10).relative == 1.0
+
+
+def test_a_rate_on_too_few_records_is_not_judged_against_its_target():
+    few = analysis.min_survey_answers() - 1
+    assert analysis.rag("survey.satisfaction_rate", 0.57, few) == "few"
+    assert analysis.rag("survey.satisfaction_rate", 0.57, few + 1) == "red"
+
+
+def test_a_change_is_good_or_bad_by_the_figures_direction():
+    assert analysis.verdict(False, -3.0) == "good" and analysis.verdict(False, 3.0) == "bad"
+    assert analysis.verdict(True, -0.1) == "bad" and analysis.verdict(None, 5) is None
 
 
 def test_a_large_rise_in_counts_is_notable():

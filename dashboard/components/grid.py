@@ -27,12 +27,25 @@ def grid(grid_id: str, column_defs: list[dict], row_data: list[dict], lang: str,
     )
 
 
-def rate_cell_style(metric_field: str, target: float, amber: float, lower_is_better: bool = False) -> dict:
-    """Red / amber / green text for a rate column, computed in the browser per cell."""
+FEW_STYLE = {"color": "#9aa3ae", "fontStyle": "italic"}
+
+
+def rate_cell_style(metric_field: str, target: float, amber: float, lower_is_better: bool = False,
+                    n_field: str | None = None, min_n: int | None = None) -> dict:
+    """Red / amber / green text for a rate column, computed in the browser per cell; with `n_field`,
+    a cell whose row has fewer than `min_n` records there is grey instead: too few to judge."""
     if lower_is_better:
         rules = [{"condition": f"params.value != null && params.value > {amber}", "style": {"color": "#b83227", "fontWeight": 600}},
                  {"condition": f"params.value != null && params.value > {target}", "style": {"color": "#c98a14", "fontWeight": 600}}]
     else:
         rules = [{"condition": f"params.value != null && params.value < {amber}", "style": {"color": "#b83227", "fontWeight": 600}},
                  {"condition": f"params.value != null && params.value < {target}", "style": {"color": "#c98a14", "fontWeight": 600}}]
+    if n_field and min_n:
+        rules.insert(0, {"condition": few_condition(n_field, min_n), "style": FEW_STYLE})
+    rules.insert(0, {"condition": "params.value == null", "style": {"color": "#9aa3ae"}})  # "—" is not on target
     return {"styleConditions": rules, "defaultStyle": {"color": "#2e7d4f"}}
+
+
+def few_condition(n_field: str, min_n: int) -> str:
+    """The JavaScript test of a row with too few records behind `n_field` (the grid's rows are ours)."""
+    return f"params.data != null && params.data[{n_field!r}] != null && params.data[{n_field!r}] < {int(min_n)}"

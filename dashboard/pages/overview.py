@@ -1,12 +1,15 @@
 """总览 Overview: the weekly leadership page.
 
 Defaults to the last complete week. Headline KPI cards with their change
-against the week before and the same week last year; a 12-week trend with
-peak periods shaded; the units and scenic areas that lag most; alerts where
-a week departs from its own 12-week baseline. Clicking a unit or an area
-drills the whole page into it.
+against the week before and the same week last year; alerts where a week
+departs from its own 12-week baseline, worded as for the better or the
+worse; a 12-week trend with peak periods shaded beside the units and scenic
+areas that lag most, all on the first screen of a 1440×900 display for the
+weekly meeting. Clicking a unit or an area drills the whole page into it.
 """
 from __future__ import annotations
+
+import json
 
 import dash
 import dash_bootstrap_components as dbc
@@ -16,7 +19,7 @@ from dashboard import analysis
 from dashboard.components.cached import cached_output
 from dashboard.components.exports import card_head, chart_graph_config, chart_menu, table_menu
 from dashboard.components.filter_bar import URL
-from dashboard.components.grid import grid, rate_cell_style
+from dashboard.components.grid import few_condition, grid, rate_cell_style
 from dashboard.components.kpi import kpi_card
 from dashboard.components.page import page_frame, view_from_store
 from dashboard.components.view import view_from_args
@@ -42,38 +45,41 @@ ALERTS = f"{PAGE}-alerts"
 UNITS = f"{PAGE}-units"
 AREAS = f"{PAGE}-areas"
 DEFAULT_PERIOD = "last_week"
+LAG_GRID_HEIGHT = 156      # the header and about four rows: both tables fit beside the trend
+ALERTS_SHOWN = 3           # alerts on the page's line; the rest behind "另有 n 条"
 
 EXPORTS = page_exports(PAGE, lambda search, scope: view_from_store(search, scope, DEFAULT_PERIOD))
 
 
+def _lag_card(grid_id: str, title_key: str, view) -> dbc.Card:
+    lang = view.lang
+    title = html.Div([html.H2(t(title_key, lang), className="tpd-card-title mb-0"),
+                      html.Span(t("overview.click_to_drill", lang), className="tpd-hint mb-0")],
+                     className="tpd-lag-title")
+    return dbc.Card(dbc.CardBody([
+        card_head(title, table_menu(grid_id, view)),
+        grid(grid_id, [], [], lang, height=LAG_GRID_HEIGHT, row_id="key", rowHeight=30, headerHeight=32),
+    ]), className="tpd-lag-card")
+
+
 def layout(**kwargs):
+    """KPI cards, one line of alerts, then the trend beside the lag tables: one screen at 1440×900."""
     scope = current_scope()
     view = view_from_args(kwargs, scope, DEFAULT_PERIOD)
     lang = view.lang
     return page_frame(
         VIEW, view, scope, t("nav.overview", lang),
         dcc.Loading(dbc.Row(id=KPIS, className="g-2 mb-2"), type="dot", delay_show=300),
+        html.Div(id=ALERTS, className="tpd-alert-strip mb-2", role="status"),
         dbc.Row([
             dbc.Col(dbc.Card(dbc.CardBody([
                 card_head(t("overview.trend", lang), chart_menu(TREND, view)),
-                dcc.Graph(id=TREND, config=chart_graph_config(t("overview.trend", lang), view)),
-            ])), lg=7),
-            dbc.Col(dbc.Card(dbc.CardBody([
-                html.H2(t("overview.alerts", lang), className="tpd-card-title"),
-                html.Div(id=ALERTS, className="tpd-alerts"),
-            ])), lg=5),
-        ], className="g-2 mb-2"),
-        dbc.Row([
-            dbc.Col(dbc.Card(dbc.CardBody([
-                card_head(t("overview.lagging_units", lang), table_menu(UNITS, view)),
-                html.P(t("overview.click_to_drill", lang), className="tpd-hint"),
-                grid(UNITS, [], [], lang, height=300, row_id="key"),
-            ])), lg=6),
-            dbc.Col(dbc.Card(dbc.CardBody([
-                card_head(t("overview.lagging_areas", lang), table_menu(AREAS, view)),
-                html.P(t("overview.click_to_drill", lang), className="tpd-hint"),
-                grid(AREAS, [], [], lang, height=300, row_id="key"),
-            ])), lg=6),
+                # As tall as the two lag tables beside it (the graph is responsive).
+                dcc.Graph(id=TREND, config=chart_graph_config(t("overview.trend", lang), view),
+                          style={"flex": "1 1 0", "minHeight": "300px"}),
+            ], className="d-flex flex-column"), className="h-100"), lg=4),
+            dbc.Col([_lag_card(UNITS, "overview.lagging_units", view),
+                     _lag_card(AREAS, "overview.lagging_areas", view)], lg=8, className="tpd-lag-stack"),
         ], className="g-2"),
         pack=PAGE,
     )
@@ -85,7 +91,7 @@ def render_kpis(search):
     scope = current_scope()
     view = view_from_store(search, scope, DEFAULT_PERIOD)
     figures = kpi_figures(view, scope, q.HEADLINE)
-    return [dbc.Col(kpi_card(mid, figures[mid], view.lang, f"{PAGE}-kpi-{i}"), xs=6, md=3)
+    return [dbc.Col(kpi_card(mid, figures[mid], view.lang, f"{PAGE}-kpi-{i}", view=view), xs=6, md=3)
             for i, mid in enumerate(q.HEADLINE)]
 
 
@@ -104,35 +110,48 @@ def render_trend(search):
     return trend_chart(view_from_store(search, scope, DEFAULT_PERIOD), scope)
 
 
-def lag_columns(lang: str, name_header: str) -> list[dict]:
-    def col(mid, fmt):
-        m = BY_ID[mid]
-        spec = {"field": mid, "headerName": m.zh if lang == "zh" else m.en, "type": "numericColumn",
-                "valueFormatter": {"function": f"params.value == null ? '—' : d3.format('{fmt}')(params.value)"}}
-        target = analysis.target_of(mid)
+# The figures of the lag tables: (field, short header key, d3 format, field of its n, min width).
+LAG_COLUMNS = (
+    ("incidents.same_day_rate", "overview.col.same_day", ".1%", "incidents.same_day_rate#n", 128),
+    ("incidents.response_median_min", "overview.col.response", ".1f", "incidents.response_median_min#n", 128),
+    ("survey.satisfaction_rate", "overview.col.satisfaction", ".1%", "survey.satisfaction_rate#n", 128),
+    ("survey.satisfaction_rate#n", "overview.col.responses", ",", None, 84),
+    ("incidents.total", "overview.col.incidents", ",d", None, 72),
+    ("incidents.per_10k_visitors", "overview.col.per_10k", ".2f", None, 80),
+)
+
+
+def lag_columns(lang: str, name_header: str, full_headers: bool = False) -> list[dict]:
+    """The lag tables' columns: short headers with the full name as tooltip (a file export gets
+    the full names); a rate on fewer than the minimum records is grey and says 样本不足."""
+    min_n = analysis.min_survey_answers()
+    few = json.dumps("\u2002" + t("overview.too_few", lang), ensure_ascii=False)
+
+    def col(field, short_key, fmt, n_field, width):
+        full = (BY_ID[field].zh if lang == "zh" else BY_ID[field].en) if field in BY_ID \
+            else t("overview.col.responses_full", lang)
+        shown = f"d3.format('{fmt}')(params.value)"
+        if n_field:
+            shown += f" + ({few_condition(n_field, min_n)} ? {few} : '')"
+        spec = {"field": field, "headerName": full if full_headers else t(short_key, lang), "headerTooltip": full,
+                "type": "numericColumn", "minWidth": width, "width": width, "filter": False,
+                "wrapHeaderText": False, "autoHeaderHeight": False,
+                "valueFormatter": {"function": f"params.value == null ? '—' : {shown}"}}
+        target = analysis.target_of(field)
         if target:
-            spec["cellStyle"] = rate_cell_style(mid, target["target"], target.get("amber", target["target"]),
-                                                target.get("lower_is_better", False))
+            spec["cellStyle"] = rate_cell_style(field, target["target"], target.get("amber", target["target"]),
+                                                target.get("lower_is_better", False), n_field, min_n)
         return spec
-    return [
-        {"field": "name", "headerName": name_header, "pinned": "left", "minWidth": 130,
-         "cellClass": "tpd-drill-cell"},
-        col("incidents.same_day_rate", ".1%"),
-        col("incidents.response_median_min", ".1f"),
-        col("survey.satisfaction_rate", ".1%"),
-        {"field": "survey.satisfaction_rate#n", "headerName": "n",
-         "valueFormatter": {"function": "params.value == null ? '—' : d3.format(',')(params.value)"}},
-        col("incidents.total", ",d"),
-        col("incidents.per_10k_visitors", ".2f"),
-    ]
+    return [{"field": "name", "headerName": name_header, "pinned": "left", "minWidth": 150, "width": 160, "filter": False,
+             "cellClass": "tpd-drill-cell", "tooltipField": "name"}] + [col(*c) for c in LAG_COLUMNS]
 
 
 def lag_rows(df) -> list[dict]:
+    """Rows with the figures shown and the n behind each judged rate (the grid greys a rate on few)."""
     if df.empty:
         return []
-    keep = ["key", "name", "incidents.same_day_rate", "incidents.response_median_min",
-            "survey.satisfaction_rate", "survey.satisfaction_rate#n", "incidents.total",
-            "incidents.per_10k_visitors"]
+    keep = ["key", "name"] + [c[0] for c in LAG_COLUMNS] + [c[3] for c in LAG_COLUMNS if c[3]]
+    keep = list(dict.fromkeys(k for k in keep if k in df))
     out = df[keep].astype(object).where(df[keep].notna(), None)
     return out.to_dict("records")
 
@@ -144,21 +163,22 @@ def _name_rest(rows: list[dict], lang: str) -> list[dict]:
     return rows
 
 
-def lag_tables(view, scope) -> tuple[Table, Table]:
+def lag_tables(view, scope, full_headers: bool = False) -> tuple[Table, Table]:
     """Lagging units and lagging areas, from one set of queries."""
     units, areas = q.lagging(view.filters, scope)
-    return (Table(lag_columns(view.lang, t("common.unit", view.lang)), _name_rest(lag_rows(units), view.lang)),
-            Table(lag_columns(view.lang, t("common.area", view.lang)), lag_rows(areas)))
+    lang = view.lang
+    return (Table(lag_columns(lang, t("common.unit", lang), full_headers), _name_rest(lag_rows(units), lang)),
+            Table(lag_columns(lang, t("common.area", lang), full_headers), lag_rows(areas)))
 
 
 @EXPORTS.table(UNITS, "overview.lagging_units")
 def units_table(view, scope) -> Table:
-    return lag_tables(view, scope)[0]
+    return lag_tables(view, scope, full_headers=True)[0]
 
 
 @EXPORTS.table(AREAS, "overview.lagging_areas")
 def areas_table(view, scope) -> Table:
-    return lag_tables(view, scope)[1]
+    return lag_tables(view, scope, full_headers=True)[1]
 
 
 @callback(
@@ -174,28 +194,46 @@ def render_lagging(search):
     return units.columns, units.rows, areas.columns, areas.rows
 
 
+def alert_item(alert: dict, lang: str) -> html.Li:
+    """One departure, worded with whether it is for the better or the worse."""
+    m = BY_ID[alert["metric"]]
+    tone = analysis.verdict(m.higher_is_better, alert["z"]) or "neutral"
+    where = alert["unit_name"] or t("crumb.city", lang)
+    direction = t("overview.up" if alert["z"] > 0 else "overview.down", lang)
+    icon = {"bad": "⚠", "good": "✔", "neutral": "●"}[tone]
+    return html.Li([
+        html.Span(icon + " ", className=f"tpd-alert-icon tpd-alert-{tone}"),
+        html.Strong(f"{where} · {m.zh if lang == 'zh' else m.en}"),
+        html.Span(" " + t("overview.alert_text", lang, week=alert["week"].isoformat(),
+                            value=fmt_value(m.fmt, alert["value"]), baseline=fmt_value(m.fmt, alert["baseline"]),
+                            direction=direction, z=f"{abs(alert['z']):.1f}") + " "),
+        html.Span(t(f"overview.alert.{tone}", lang), className=f"tpd-alert-tag tpd-alert-{tone}"),
+    ], title=t(f"overview.alert.{tone}_title", lang), className=f"tpd-alert tpd-alert-item-{tone}")
+
+
+def alert_order(alert: dict) -> tuple:
+    """For the worse first, then neutral, then for the better; the largest departure first."""
+    tone = analysis.verdict(BY_ID[alert["metric"]].higher_is_better, alert["z"])
+    return {"bad": 0, None: 1, "good": 2}[tone], -abs(alert["z"])
+
+
 @callback(Output(ALERTS, "children"), Input(VIEW, "data"))
 @cached_output
 def render_alerts(search):
     scope = current_scope()
     view = view_from_store(search, scope, DEFAULT_PERIOD)
     lang = view.lang
-    found = q.alerts(view.filters, scope)
+    title = html.Span(t("overview.alerts", lang), className="tpd-alert-title")
+    found = sorted(q.alerts(view.filters, scope), key=alert_order)
     if not found:
-        return html.P(t("overview.no_alerts", lang), className="text-muted small mb-0")
-    items = []
-    for a in found[:8]:
-        m = BY_ID[a["metric"]]
-        where = a["unit_name"] or t("crumb.city", lang)
-        direction = t("overview.up" if a["z"] > 0 else "overview.down", lang)
-        items.append(html.Li([
-            html.Span("⚠ ", className="tpd-alert-icon"),
-            html.Strong(f"{where} · {m.zh if lang == 'zh' else m.en}"),
-            html.Span(" " + t("overview.alert_text", lang, week=a["week"].isoformat(),
-                                value=fmt_value(m.fmt, a["value"]), baseline=fmt_value(m.fmt, a["baseline"]),
-                                direction=direction, z=f"{abs(a['z']):.1f}")),
-        ]))
-    return html.Ul(items, className="list-unstyled small mb-0")
+        return [title, html.Span(t("overview.no_alerts", lang), className="text-muted")]
+    items = [alert_item(a, lang) for a in found[:8]]
+    shown = html.Ul(items[:ALERTS_SHOWN], className="tpd-alert-list")
+    if len(items) <= ALERTS_SHOWN:
+        return [title, shown]
+    more = html.Details([html.Summary(t("overview.alerts_more", lang, n=len(items) - ALERTS_SHOWN)),
+                         html.Ul(items[ALERTS_SHOWN:], className="tpd-alert-list")], className="tpd-alert-more")
+    return [title, shown, more]
 
 
 @callback(Output(URL, "search", allow_duplicate=True), Input(UNITS, "cellClicked"),

@@ -29,17 +29,39 @@ def weekly_trend(filters: Filters, scope: Scope, weeks: int = 12) -> pd.DataFram
                         span, scope, "week")
 
 
+JUDGED = ("incidents.same_day_rate", "survey.satisfaction_rate", "incidents.response_median_min")
+
+
+def _judged(row, mid: str):
+    """The status of `mid` in a row; "few" (not judged) on fewer than the minimum records."""
+    value, n = row.get(mid), row.get(f"{mid}#n")
+    return analysis.rag(mid, value if pd.notna(value) else None, n if pd.notna(n) else None)
+
+
 def _lag_order(df: pd.DataFrame) -> pd.DataFrame:
-    """Worst first: by how far below target the same-day rate is, then satisfaction."""
-    scores = []
+    """Worst first: by how far below target the judged figures are, then by the same-day rate
+    (a rate on too few records is neither judged nor used to order)."""
+    scores, rates = [], []
     for _, row in df.iterrows():
-        worst = 0
-        for mid in ("incidents.same_day_rate", "survey.satisfaction_rate", "incidents.response_median_min"):
-            status = analysis.rag(mid, row.get(mid) if pd.notna(row.get(mid)) else None)
-            worst += {"red": 2, "amber": 1}.get(status, 0)
-        scores.append(worst)
-    df = df.assign(_lag=scores)
-    return df.sort_values(["_lag", "incidents.same_day_rate"], ascending=[False, True]).drop(columns="_lag")
+        statuses = {mid: _judged(row, mid) for mid in JUDGED}
+        scores.append(sum({"red": 2, "amber": 1}.get(s, 0) for s in statuses.values()))
+        judged_rate = statuses["incidents.same_day_rate"] not in (None, "few")
+        rates.append(row.get("incidents.same_day_rate") if judged_rate else None)
+    df = df.assign(_lag=scores, _rate=pd.to_numeric(pd.Series(rates, index=df.index, dtype=object)))
+    return df.sort_values(["_lag", "_rate"], ascending=[False, True], na_position="last",
+                          kind="stable").drop(columns=["_lag", "_rate"])
+
+
+def _with_records(df: pd.DataFrame) -> pd.DataFrame:
+    """Rows with something in the view: incidents, survey answers or visitors (an area filter
+    leaves most units with none, and a row of dashes tells nothing)."""
+    if df.empty:
+        return df
+    held = pd.Series(False, index=df.index)
+    for col in ("incidents.total", "survey.satisfaction_rate#n", "visitors.total"):
+        if col in df:
+            held |= pd.to_numeric(df[col], errors="coerce").fillna(0) > 0
+    return df[held]
 
 
 def lagging_units(filters: Filters, scope: Scope) -> pd.DataFrame:
@@ -48,8 +70,7 @@ def lagging_units(filters: Filters, scope: Scope) -> pd.DataFrame:
 
 def _ranked_units(df: pd.DataFrame, scope: Scope) -> pd.DataFrame:
     # The parent's own records (and, city-wide, those with no unit) get a row when there are any.
-    rest = df["key"] == REST
-    df = df[~rest | (pd.to_numeric(df["incidents.total"]) > 0)]
+    df = _with_records(df).copy()
     names = reference.unit_names(scope)
     df["name"] = df["key"].map(names)
     ordered = _lag_order(df)
@@ -64,7 +85,7 @@ def _ranked_areas(df: pd.DataFrame, scope: Scope) -> pd.DataFrame:
     if df.empty:
         return df
     names = reference.area_names(scope)
-    df = df[df["key"].isin(names)]
+    df = _with_records(df[df["key"].isin(names)]).copy()
     df["name"] = df["key"].map(names)
     return _lag_order(df)
 
