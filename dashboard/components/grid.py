@@ -7,8 +7,9 @@ from dashboard.text.common import GRID_LOCALE_ZH
 
 
 def grid(grid_id: str, column_defs: list[dict], row_data: list[dict], lang: str,
-         height: int = 320, row_id: str | None = None, **options) -> dag.AgGrid:
-    """A grid; with `row_id`, a clicked cell reports that field of its row as `rowId`."""
+         height: int | str = 320, row_id: str | None = None, **options) -> dag.AgGrid:
+    """A grid; with `row_id`, a clicked cell reports that field of its row as `rowId`.
+    `height`: pixels, or any CSS height (one that follows the window, say)."""
     # Metric ids contain dots: fields are names, not paths into nested objects.
     grid_options = {"localeText": GRID_LOCALE_ZH if lang == "zh" else {}, "animateRows": False,
                     "tooltipShowDelay": 300, "suppressFieldDotNotation": True, **options}
@@ -22,7 +23,7 @@ def grid(grid_id: str, column_defs: list[dict], row_data: list[dict], lang: str,
                        "wrapHeaderText": True, "autoHeaderHeight": True},
         columnSize="responsiveSizeToFit",
         dashGridOptions=grid_options,
-        style={"height": f"{height}px", "width": "100%"},
+        style={"height": f"{height}px" if isinstance(height, int) else height, "width": "100%"},
         className="ag-theme-quartz tpd-grid",
     )
 

@@ -45,7 +45,9 @@ ALERTS = f"{PAGE}-alerts"
 UNITS = f"{PAGE}-units"
 AREAS = f"{PAGE}-areas"
 DEFAULT_PERIOD = "last_week"
-LAG_GRID_HEIGHT = 156      # the header and about four rows: both tables fit beside the trend
+# The header and four rows on a 900 px high window, more on a taller one: both tables and
+# everything above them fit the first screen.
+LAG_GRID_HEIGHT = "max(150px, calc(50vh - 290px))"
 ALERTS_SHOWN = 3           # alerts on the page's line; the rest behind "另有 n 条"
 
 EXPORTS = page_exports(PAGE, lambda search, scope: view_from_store(search, scope, DEFAULT_PERIOD))
