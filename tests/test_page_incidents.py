@@ -60,8 +60,27 @@ def test_by_category_sums_to_catalog_total(demo_db):  # noqa: F811
 def test_by_source_sums_to_catalog_total_with_unrecorded_sources(demo_db):  # noqa: F811
     df = q.by_source(YEAR, CITY)
     assert df["incidents"].sum() == _total(YEAR)
-    recorded = [s for s in df["source"] if pd.notna(s)]
-    assert recorded == [s for s in q.SOURCES_ORDER if s in recorded]
+    assert set(s for s in df["source"] if pd.notna(s)) <= set(q.SOURCES_ORDER)
+
+
+def test_sources_run_from_most_incidents_with_the_unrecorded_last(demo_db):  # noqa: F811
+    df = q.by_source(YEAR, CITY)
+    recorded = df[df["source"].notna()]
+    assert list(recorded["incidents"]) == sorted(recorded["incidents"], reverse=True)
+    assert df["source"].isna().any() and pd.isna(df["source"].iloc[-1])
+
+
+def test_source_figure_names_an_unrecorded_source_not_given(demo_db):  # noqa: F811
+    from dashboard.figures.incidents import source_figure
+    labels = list(source_figure(q.by_source(YEAR, CITY), "zh").data[0].y)
+    assert labels[0] == "未填写" and "（空）" not in labels   # drawn bottom-up: the last row first
+    assert "not given" in source_figure(q.by_source(YEAR, CITY), "en").data[0].y
+
+
+def test_weekly_frames_mark_the_week_the_period_ends_in_as_partial(demo_db):  # noqa: F811
+    df = q.weekly(MONTH, CITY)
+    assert list(df["partial"]) == [False] * (len(df) - 1) + [True]   # 2026-11-23 is a Monday
+    assert df["counted_to"].iloc[-1].date() == TODAY and df["counted_from"].iloc[-1].date() == TODAY
 
 
 def test_category_values_equal_the_category_count(demo_db):  # noqa: F811
@@ -231,17 +250,43 @@ def test_response_figure_marks_median_and_p90(demo_db):  # noqa: F811
 def test_same_day_figure_shows_n_target_and_hollow_part_week(demo_db):  # noqa: F811
     from dashboard.figures.incidents import same_day_figure
     df = q.weekly(MONTH, CITY)
-    fig = same_day_figure(df, [], {"target": 0.95}, "zh", TODAY)
-    trace = fig.data[0]
-    assert "n=" in trace.hovertemplate
+    fig = same_day_figure(df, [], {"target": 0.95}, "zh")
+    line, dotted, hollow = fig.data
+    assert all("n=" in h for h in line.hovertext)
     assert any(getattr(s, "y0", None) == 0.95 for s in fig.layout.shapes)
-    assert trace.marker.color[-1] == "white" and trace.marker.color[0] != "white"  # 2026-11-23 is a Monday
+    assert pd.isna(line.y[-1]) and pd.notna(line.y[-2])        # 2026-11-23 is a Monday: off the solid line
+    assert dotted.line.dash == "dot" and hollow.marker.color == "white" and len(hollow.y) == 1
+    assert "不完整周" in hollow.hovertext[0]
+    assert any(a.text == "不完整周" for a in fig.layout.annotations)
 
 
-def test_cases_figure_uses_case_type_colours(demo_db):  # noqa: F811
+def test_weekly_points_and_bars_span_their_monday_to_sunday(demo_db):  # noqa: F811
+    from dashboard.figures.incidents import cases_figure, same_day_figure
+    df = q.weekly(MONTH, CITY)
+    for fig in (same_day_figure(df, [], None, "zh"), cases_figure(df, [], "zh")):
+        for trace in fig.data:
+            assert trace.xperiodalignment == "middle" and trace.xperiod == 7 * 24 * 3600 * 1000
+            assert trace.xperiod0 == "2000-01-03"                           # a Monday
+        assert fig.layout.xaxis.range[0] == df["key"].iloc[0].date().isoformat()
+
+
+def test_same_day_rate_axis_ticks_round_points_with_room_above_100(demo_db):  # noqa: F811
+    from dashboard.figures.incidents import same_day_figure
+    axis = same_day_figure(q.weekly(MONTH, CITY), [], None, "zh").layout.yaxis
+    ticks = list(axis.tickvals)
+    assert ticks[-1] == 1.0 and axis.range[1] > 1.0 and axis.tickformat == ".0%"
+    steps = {round(b - a, 4) for a, b in zip(ticks, ticks[1:])}
+    assert len(steps) == 1 and steps <= {0.05, 0.1, 0.2}
+
+
+def test_cases_figure_uses_case_type_colours_and_hatches_the_part_week(demo_db):  # noqa: F811
     from dashboard.figures.incidents import cases_figure
-    fig = cases_figure(q.weekly(YEAR, CITY), [], "zh")
-    assert [tr.marker.color for tr in fig.data] == [color_of("行政案件"), color_of("刑事案件")]
+    fig = cases_figure(q.weekly(MONTH, CITY), [], "zh")
+    whole = [tr for tr in fig.data if tr.showlegend is not False]
+    part = [tr for tr in fig.data if tr.showlegend is False]
+    assert [tr.marker.color[0] for tr in whole] == [color_of("行政案件"), color_of("刑事案件")]
+    assert all(tr.marker.pattern.shape == "/" and len(tr.x) == 1 for tr in part)
+    assert [tr.offsetgroup for tr in part] == [tr.offsetgroup for tr in whole]   # same slot as its series
 
 
 def test_figures_say_no_data_on_an_empty_period(demo_db):  # noqa: F811

@@ -10,12 +10,13 @@ from dash import no_update
 
 from dashboard.figures import mediation as figs
 from dashboard.queries import db, reference
+from dashboard.queries.breakdown import with_coverage
 from dashboard.queries import mediation as q
 from dashboard.queries.filters import Filters, Scope
 from dashboard.queries.kpis import metric_values
 from dashboard.state import View
 from dashboard.text import t
-from dashboard.theme import GREY_OUT, RAG, color_of
+from dashboard.theme import RAG, color_of
 from etl.record_types import DISPUTE_TYPES, MEDIATION_RESULTS
 from tests.dashboard_fixtures import TODAY, demo_db  # noqa: F401
 
@@ -228,15 +229,24 @@ def _rates():
                          "r#n": [20, 3, 30], "r#hits": [10, 3, 27], "small": [False, True, False]})
 
 
-def test_share_bars_show_n_and_put_small_groups_last_in_grey():
+def test_share_bars_rank_big_groups_as_bars_coloured_against_the_target():
     fig = figs.share_bars_figure(_rates(), "r", "zh", 10, target=0.85, metric_id="mediation.success_rate")
     bar = fig.data[0]
-    assert list(bar.y) == ["丙", "甲", "乙"]
-    assert "(27/30)" in bar.text[0] and "(3/3)" in bar.text[2]
-    assert bar.marker.color[2] == GREY_OUT
+    assert bar.type == "bar" and list(bar.y) == ["丙", "甲"]
+    assert "(27/30)" in bar.text[0]
     assert bar.marker.color[0] == RAG["green"] and bar.marker.color[1] == RAG["red"]
     assert bar.customdata[0][0] == "U3"
     assert any(s.x0 == 0.85 for s in fig.layout.shapes)
+
+
+def test_share_bars_draw_small_groups_as_a_mark_at_the_axis_after_the_ranked():
+    fig = figs.share_bars_figure(_rates(), "r", "zh", 10, target=0.85, metric_id="mediation.success_rate")
+    mark = fig.data[1]
+    assert mark.type == "scatter" and list(mark.x) == [0] and list(mark.y) == ["乙"]   # no 100 % bar
+    assert "3/3" in mark.text[0] and "不足10起，不排名" in mark.text[0]
+    assert list(fig.layout.yaxis.categoryarray) == ["丙", "甲", "乙"]
+    assert mark.customdata[0][0] == "U2"                       # still a drill target
+    assert any(s.yref == "y" and s.y0 == 1.5 for s in fig.layout.shapes)   # the line under the ranked
 
 
 def test_close_time_figure_marks_median_and_p90():
@@ -246,15 +256,44 @@ def test_close_time_figure_marks_median_and_p90():
     assert "中位数 0.8 小时" in texts and "P90 3.1 小时" in texts and "调解中 1 起" in texts
 
 
-def test_weekly_figure_shades_peaks_and_marks_partial_week():
+def _weeks(partial_last: bool):
     keys = pd.to_datetime([dt.date(2026, 11, 9), dt.date(2026, 11, 16), dt.date(2026, 11, 23)])
-    df = pd.DataFrame({"key": keys, "mediation.total": [10, 12, 1], "mediation.success_rate": [0.9, 0.8, 1.0],
-                       "mediation.success_rate#n": [10, 10, 1]})
+    df = pd.DataFrame({"key": keys, "mediation.total": [10, 12, 1], "mediation.success_rate": [0.9, 0.8, 0.5],
+                       "mediation.success_rate#n": [10, 10, 2]})
+    return with_coverage(df, Filters(dt.date(2026, 11, 9), TODAY if partial_last else dt.date(2026, 11, 29)),
+                         "week")
+
+
+def test_weekly_figure_shades_peaks_and_hatches_the_partial_week():
     bands = [(dt.date(2026, 11, 10), dt.date(2026, 11, 12), "节假日")]
-    fig = figs.weekly_figure(df, bands, "zh", period_end=TODAY)
+    fig = figs.weekly_figure(_weeks(partial_last=True), bands, "zh")
     assert len(fig.layout.shapes) == 1
-    assert list(fig.data[0].marker.opacity)[-1] < list(fig.data[0].marker.opacity)[0]
-    assert "n=" in fig.data[1].hovertemplate
+    whole, part = (tr for tr in fig.data if tr.type == "bar")
+    assert len(whole.x) == 2 and len(part.x) == 1 and part.marker.pattern.shape == "/"
+    assert part.marker.opacity < whole.marker.opacity
+    assert "11-23 至 11-23" in part.hovertext[0] and "1 天" in part.hovertext[0]
+
+
+def test_weekly_rate_of_a_partial_week_is_hollow_on_a_dotted_segment_not_a_fall():
+    fig = figs.weekly_figure(_weeks(partial_last=True), [], "zh")
+    lines = [tr for tr in fig.data if tr.type == "scatter"]
+    solid, dotted, hollow = lines
+    assert list(solid.y) == [0.9, 0.8, None]
+    assert dotted.line.dash == "dot" and hollow.marker.color == "white" and list(hollow.y) == [0.5]
+    assert "n=2" in hollow.hovertext[0]
+    assert len([tr for tr in figs.weekly_figure(_weeks(partial_last=False), [], "zh").data
+                if tr.type == "scatter"]) == 1
+
+
+def test_compensation_axis_reads_in_yuan_not_k():
+    df = pd.DataFrame({"dispute_type": ["消费纠纷", "住宿纠纷"], "total_yuan": [8061.0, 12000.0], "cases": [3, 4],
+                       "paid": [2, 3], "q1_yuan": [100, 200], "median_yuan": [300, 400], "q3_yuan": [500, 600],
+                       "min_yuan": [50, 60], "max_yuan": [3000, 4000], "p90_yuan": [2000, 3000]})
+    zh, en = figs.compensation_figure(df, "zh").layout, figs.compensation_figure(df, "en").layout
+    assert zh.xaxis.tickformat == ",d" and zh.xaxis2.tickformat == ",d" and not zh.xaxis.tickprefix
+    assert en.xaxis.tickprefix == "¥" and "~s" not in (en.xaxis.tickformat or "")
+    big = df.assign(total_yuan=[380000.0, 120000.0])
+    assert figs.compensation_figure(big, "zh").layout.xaxis.ticktext[1].endswith("万")
 
 
 # ---------------------------------------------------------------- callbacks

@@ -139,25 +139,27 @@ def test_post_and_team_lists_hold_the_stock_on_the_last_day(page, year, city):
     assert "phone" not in posts[0]
 
 
-def test_treemap_colours_leaves_by_person_type(page, year, city):
-    from dashboard.figures.staffing import officer_treemap
-    from dashboard.queries import staffing as q
+def test_officer_bars_stack_each_unit_by_person_type_largest_first(page, year, city):
+    from dashboard.figures.staffing import officers_by_unit_figure
     from dashboard.theme import color_of
-    df = q.officer_tree(year, city)
-    fig = officer_treemap(df, "zh")
-    tm = fig.data[0]
-    assert tm.type == "treemap" and tm.branchvalues == "total"
-    colours = dict(zip(tm.ids, tm.marker.colors))
-    leaf = df[df.person_type == "辅警"].id.iloc[0]
-    assert colours[leaf] == color_of("辅警")
-    assert [d.name for d in fig.data[1:]] == ["专职旅游警察", "兼职旅游警察", "辅警"]
+    rows, total = page.q.unit_table(year, city)
+    fig = officers_by_unit_figure(rows, "zh")
+    bars = [tr for tr in fig.data if tr.type == "bar"]
+    assert fig.layout.barmode == "stack" and [b.name for b in bars] == ["专职旅游警察", "兼职旅游警察", "辅警"]
+    assert [b.marker.color for b in bars] == [color_of(p) for p in ("专职旅游警察", "兼职旅游警察", "辅警")]
+    sums = [sum(b.x[i] for b in bars) for i in range(len(bars[0].x))]
+    units = [r for r in rows if r["kind"] == "unit" and r["staff.officers"]]
+    assert sums[:len(units)] == sorted(sums[:len(units)], reverse=True)
+    assert sum(sums) == total["staff.fulltime"] + total["staff.parttime"] + total["staff.auxiliary"]
+    codes = [c[0] for c in bars[0].customdata]
+    assert set(codes[:len(units)]) == {r["key"] for r in units} and set(codes[len(units):]) <= {""}
 
 
 def test_figures_speak_english_and_empty_data_says_so(page, year, city):
     from dashboard.figures import staffing as F
     from dashboard.queries import staffing as q
-    fig = F.officer_treemap(q.officer_tree(year, city), "en")
-    assert "Auxiliary" in fig.data[0].labels
+    fig = F.officers_by_unit_figure(q.unit_table(year, city)[0], "en")
+    assert "Auxiliary" in [tr.name for tr in fig.data]
     empty = F.deployments_figure(q.deployments_by_time(year, city, "month").iloc[0:0],
                                  q.deployments_by_mode(year, city).iloc[0:0], year.start, year.end, "month", "en")
     assert not empty.data and empty.layout.annotations[0].text.startswith("No records")
@@ -170,19 +172,39 @@ def test_deployments_figure_stacks_seasons_in_their_theme_colours(page, year, ci
     fig = deployments_figure(q.deployments_by_time(year, city, "month"), q.deployments_by_mode(year, city),
                              year.start, year.end, "month", "zh")
     assert fig.layout.barmode == "stack"
-    by_name = {(tr.name, tr.orientation): tr.marker.color for tr in fig.data}
-    assert by_name[("旺季", "h")] == color_of("旺季") and by_name[("淡季", None)] == color_of("淡季")
+    by_mode = {tr.name: tr.marker.color for tr in fig.data if tr.orientation == "h"}
+    by_time = {tr.name: tr.marker.color[0] for tr in fig.data if tr.orientation is None}
+    assert by_mode["旺季"] == by_time["旺季"] == color_of("旺季") and by_time["淡季"] == color_of("淡季")
+    part = [tr for tr in fig.data if tr.orientation is None and tr.showlegend is False]
+    assert part and all(tr.marker.pattern.shape == "/" for tr in part)          # November is not over
 
 
 def test_person_times_figure_shades_peaks_without_overprinting_captions(page, year, city):
-    from dashboard.figures.staffing import fit_bands, person_times_figure
+    from dashboard.figures.base import text_px
+    from dashboard.figures.staffing import person_times_figure
     from dashboard.queries import staffing as q
     from dashboard.queries.calendar import peak_bands
     bands = peak_bands(year, city, "zh")
     fig = person_times_figure(q.person_times_trend(year, city, "month"), bands, "month", "zh")
     assert fig.layout.shapes, "peak periods are shaded"
-    fitted = fit_bands(bands, year.start, year.end)
-    assert all(a[1] < b[0] for a, b in zip(fitted, fitted[1:])), "merged bands never overlap"
+    first, after = (dt.date.fromisoformat(d) for d in fig.layout.xaxis.range)
+    rows: dict = {}
+    for a in fig.layout.annotations:
+        x = (dt.date.fromisoformat(a.x) - first).days / (after - first).days * 430
+        left = x - text_px(a.text) if a.xanchor == "right" else x
+        rows.setdefault(a.yshift, []).append((left, left + text_px(a.text)))
+    for spans in rows.values():
+        spans.sort()
+        assert all(a[1] <= b[0] for a, b in zip(spans, spans[1:])), "captions in one row never overprint"
+
+
+def test_person_times_of_a_month_not_over_is_hollow_on_a_dotted_segment(page, year, city):
+    from dashboard.figures.staffing import person_times_figure
+    from dashboard.queries import staffing as q
+    fig = person_times_figure(q.person_times_trend(year, city, "month"), [], "month", "zh")
+    solid, dotted, hollow = fig.data
+    assert solid.y[-1] is None and dotted.line.dash == "dot" and hollow.marker.color == "white"
+    assert any(a.text == "不完整月" for a in fig.layout.annotations)
 
 
 def test_area_figure_shows_the_ratio_with_its_officers(page, year, city):
@@ -196,8 +218,9 @@ def test_area_figure_shows_the_ratio_with_its_officers(page, year, city):
 
 def test_callbacks_render_for_a_query_string(page):
     query = "?period=this_year&lang=en"
-    kpis = page.render_kpis(query)
-    assert len(kpis) == len(page.q.KPI_METRICS)
+    kpis, more = page.render_kpis(query)
+    assert len(kpis) == len(page.q.KPI_METRICS) == 6
+    assert len(more) == 1 + len(page.q.MORE_METRICS) and "Volunteer" in str(more)
     cols, rows, options = page.render_units(query)
     assert options["pinnedBottomRowData"][0]["name"] == "Total" and options["suppressFieldDotNotation"]
     assert page.render_deployments(query + "&grain=week").data
@@ -216,13 +239,15 @@ def test_clicking_a_unit_row_drills_into_it(page, city):
     assert out == f"?period=this_year&unit={branch}"
 
 
-def test_clicking_a_treemap_box_drills_into_its_unit(page, city):
+def test_clicking_a_units_bar_drills_into_it(page, city):
     import dash
     branch = _a_branch(city)
     with _triggered(dash, page.TREE):
-        out = page.drill({"points": [{"id": f"{branch}|辅警", "customdata": [branch, "辅警", "x"]}]}, None, None,
+        out = page.drill({"points": [{"y": "x", "customdata": [branch, 60]}]}, None, None,
                          "?period=this_year&area=YLA001")
     assert out == f"?period=this_year&unit={branch}"
+    with _triggered(dash, page.TREE):   # the own-staff bar is no drill target
+        assert page.drill({"points": [{"customdata": ["", 60]}]}, None, None, "?period=this_year") is dash.no_update
 
 
 def test_clicking_an_area_bar_drills_into_the_area(page, city):

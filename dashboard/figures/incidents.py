@@ -7,13 +7,13 @@ what a click reports, whatever language the labels are in.
 """
 from __future__ import annotations
 
-import datetime as dt
 import math
 
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard.figures.base import add_peak_bands, empty_figure
+from dashboard.figures.base import (bucket_span, bucket_text, count_axis, count_bars, coverage, empty_figure,
+                                    rate_axis, time_line, time_axis, top_strip)
 from dashboard.format import fmt_value
 from dashboard.queries.catalog import BY_ID
 from dashboard.text import t, value_label
@@ -52,20 +52,21 @@ def category_figure(df: pd.DataFrame, selected: str | None, lang: str) -> go.Fig
 
 
 def source_figure(df: pd.DataFrame, lang: str) -> go.Figure:
-    """Incidents per source, in the contract's order; an unrecorded source is shown as such."""
+    """Incidents per source, largest on top, an unrecorded source last and named as such."""
     if df.empty or df["incidents"].sum() == 0:
         return empty_figure(t("empty.no_data", lang))
     df = df.iloc[::-1]
     sources = [None if pd.isna(s) else s for s in df["source"]]
     total = int(df["incidents"].sum())
+    labels = [t("chart.not_given", lang) if s is None else value_label(s, lang) for s in sources]
     fig = go.Figure(go.Bar(
-        x=df["incidents"], y=[value_label(s, lang) for s in sources], orientation="h",
+        x=df["incidents"], y=labels, orientation="h",
         marker_color=[color_of(s) for s in sources],
         text=[f"{n:,} ({n / total:.0%})" for n in df["incidents"]], textposition="outside", cliponaxis=False,
         hovertemplate="%{y}: %{x:,d}<extra></extra>",
     ))
     fig.update_layout(height=BAR_HEIGHT, margin=dict(l=10, r=60, t=10, b=30), showlegend=False,
-                      xaxis=dict(tickformat=",d", rangemode="tozero"))
+                      xaxis=dict(tickformat=",d", rangemode="tozero"), yaxis=dict(automargin=True))
     return fig
 
 
@@ -160,59 +161,61 @@ def response_figure(df: pd.DataFrame, stats: dict, width: int, cap: int, lang: s
     return fig
 
 
-def _partial(df: pd.DataFrame, last: dt.date) -> list[bool]:
-    """Weeks that run past the last day with data (the current week, mostly)."""
-    return [k.date() + dt.timedelta(days=6) > last for k in df["key"]]
+PLOT_PX = 540     # the weekly charts' plot width on a 1440 px screen, to lay captions out
 
 
-def same_day_figure(df: pd.DataFrame, bands, target: dict | None, lang: str,
-                    last: dt.date | None = None) -> go.Figure:
+def _weeks(df: pd.DataFrame, lang: str):
+    cov = coverage(df, "week")
+    keys = list(df["key"])
+    return keys, cov, [bucket_text(k, "week", lang, cov, i) for i, k in enumerate(keys)]
+
+
+def same_day_figure(df: pd.DataFrame, bands, target: dict | None, lang: str) -> go.Figure:
     """Weekly same-day closure rate with its n in the hover, the target line and peak bands;
-    a week cut short by `last` (the end of the period) is drawn hollow and says so."""
+    a week the period covers only in part is a hollow point on a dotted segment."""
     rate_id = "incidents.same_day_rate"
     if df.empty or pd.to_numeric(df[f"{rate_id}#n"]).fillna(0).sum() == 0:
         return empty_figure(t("empty.no_data", lang))
     rates = pd.to_numeric(df[rate_id]).astype(float)
     n = pd.to_numeric(df[f"{rate_id}#n"]).fillna(0).astype(int)
-    week_word = t("common.week", lang)
-    partial = _partial(df, last or df["key"].max().date() + dt.timedelta(days=6))
-    fig = go.Figure(go.Scatter(
-        x=df["key"], y=rates, mode="lines+markers", name=_label(rate_id, lang),
-        line=dict(color=POLICE_BLUE, width=2.5),
-        marker=dict(size=8, color=["white" if p else POLICE_BLUE for p in partial],
-                    line=dict(color=POLICE_BLUE, width=2)),
-        customdata=n, connectgaps=False,
-        hovertext=[t("incidents.partial_week", lang) if p else "" for p in partial],
-        hovertemplate=f"{week_word} %{{x|%Y-%m-%d}}<br>%{{y:.1%}} (n=%{{customdata:,d}})"
-                      f"<br>%{{hovertext}}<extra></extra>",
-    ))
-    low = rates.min()
-    floor = 0.0 if pd.isna(low) else max(0.0, min(0.8, float(low) - 0.05))
-    fig.update_layout(height=300, showlegend=False, margin=dict(l=10, r=10, t=30, b=30),
-                      yaxis=dict(tickformat=".0%", range=[floor, 1.02]), xaxis=dict(tickformat="%m-%d"))
-    if target:
-        fig.add_hline(y=target["target"], line=dict(color=RAG["green"], width=1.5, dash="dash"),
-                      annotation_text=t("incidents.target", lang, v=fmt_value("rate", target["target"])),
+    keys, cov, weeks = _weeks(df, lang)
+    hover = [f"{w}<br>" + ("—" if pd.isna(r) else f"{r:.1%}") + f" (n={c:,})" for w, r, c in zip(weeks, rates, n)]
+    first, after = bucket_span(keys, "week")
+    strip = top_strip(bands, first, after, lang, cov, keys, "week", plot_px=PLOT_PX)
+    height, margin = 300, dict(l=10, r=10, t=30, b=30)
+    reserve = strip.reserve(height - margin["t"] - margin["b"])
+    goal = target["target"] if target else None
+    fig = go.Figure(data=time_line(keys, rates, cov.partial, name=_label(rate_id, lang), color=POLICE_BLUE,
+                                   grain="week", hovertext=hover, marker_size=7),
+                    layout=dict(height=height, showlegend=False, margin=margin,
+                                yaxis=rate_axis(list(rates) + ([goal] if goal else []), reserve),
+                                xaxis=time_axis(first, after, "week")))
+    if goal:
+        fig.add_hline(y=goal, line=dict(color=RAG["green"], width=1.5, dash="dash"),
+                      annotation_text=t("incidents.target", lang, v=fmt_value("rate", goal)),
                       annotation_position="bottom right", annotation_font=dict(size=12, color=RAG["green"]))
-    start = df["key"].min().date()
-    end = df["key"].max().date() + dt.timedelta(days=6)
-    return add_peak_bands(fig, bands, start, end)
+    return strip.apply(fig)
 
 
 def cases_figure(df: pd.DataFrame, bands, lang: str) -> go.Figure:
-    """Administrative and criminal cases per week, side by side, with peak bands."""
+    """Administrative and criminal cases per week, side by side, with peak bands; a week the
+    period covers only in part is hatched."""
     ids = ("cases.administrative", "cases.criminal")
     if df.empty or sum(pd.to_numeric(df[i]).fillna(0).sum() for i in ids) == 0:
         return empty_figure(t("empty.no_data", lang))
-    fig = go.Figure()
-    week_word = t("common.week", lang)
+    keys, cov, weeks = _weeks(df, lang)
+    traces, top = [], 0.0
     for mid, value in zip(ids, ("行政案件", "刑事案件")):
-        fig.add_bar(x=df["key"], y=pd.to_numeric(df[mid]).fillna(0), name=_label(mid, lang),
-                    marker_color=color_of(value),
-                    hovertemplate=f"{week_word} %{{x|%Y-%m-%d}}<br>%{{fullData.name}}: %{{y:,d}}<extra></extra>")
-    fig.update_layout(height=300, barmode="group", margin=dict(l=10, r=10, t=30, b=30),
-                      yaxis=dict(tickformat=",d", rangemode="tozero"), xaxis=dict(tickformat="%m-%d"),
-                      legend=dict(y=1.02))
-    start = df["key"].min().date()
-    end = df["key"].max().date() + dt.timedelta(days=6)
-    return add_peak_bands(fig, bands, start, end)
+        counts = pd.to_numeric(df[mid]).fillna(0)
+        top = max(top, float(counts.max()))
+        name = _label(mid, lang)
+        traces += count_bars(keys, counts, cov.partial, name=name, color=color_of(value), grain="week",
+                             opacity=1.0, hovertext=[f"{w}<br>{name}: {c:,.0f}" for w, c in zip(weeks, counts)])
+    first, after = bucket_span(keys, "week")
+    strip = top_strip(bands, first, after, lang, cov, keys, "week", plot_px=PLOT_PX)
+    height, margin = 300, dict(l=10, r=10, t=30, b=30)
+    fig = go.Figure(data=traces, layout=dict(
+        height=height, barmode="group", margin=margin, legend=dict(y=1.02),
+        yaxis=count_axis(top, strip.reserve(height - margin["t"] - margin["b"])),
+        xaxis=time_axis(first, after, "week")))
+    return strip.apply(fig)

@@ -8,13 +8,12 @@ their n; rates resting on too few cases are grey, last and not ranked.
 """
 from __future__ import annotations
 
-import datetime as dt
-
 import pandas as pd
 import plotly.graph_objects as go
 
 from dashboard import analysis
-from dashboard.figures.base import add_peak_bands, empty_figure
+from dashboard.figures.base import (bucket_span, bucket_text, count_axis, count_bars, coverage, empty_figure,
+                                    rate_axis, time_line, time_axis, top_strip, yuan_axis)
 from dashboard.format import fmt_value
 from dashboard.queries.catalog import BY_ID
 from dashboard.queries.mediation import CLOSE_BIN_EDGES
@@ -78,44 +77,66 @@ def type_result_figure(df: pd.DataFrame, lang: str, selected: str | None = None)
 def share_bars_figure(df: pd.DataFrame, rate_col: str, lang: str, min_cases: int,
                       small_col: str = "small", target: float | None = None,
                       metric_id: str | None = None, empty_text: str | None = None) -> go.Figure:
-    """Horizontal bars of one rate per unit or area, labelled with hits/n; too-small groups grey and last.
+    """Horizontal bars of one rate per unit or area, labelled with hits/n; too-small groups last, unranked.
 
     `df` holds key, name, `rate_col`, `<rate_col>#n`, `<rate_col>#hits` and `small_col`. Ranked
-    groups come first, best first; groups with too few cases (`min_cases`, applied by the query into
-    `small_col`) follow, largest first. With `metric_id` and a configured target, bars are coloured
-    red / amber / green against it and the target is drawn as a line.
+    groups come first, best first, as bars; groups with too few cases (`min_cases`, applied by the
+    query into `small_col`) follow below a dashed line, largest first, as a mark at the axis with
+    their counts and "not ranked", never as a bar. With `metric_id` and a configured target, bars
+    are coloured red / amber / green against it and the target is drawn as a line.
     """
     rows = [r for r in df.to_dict("records") if r.get(f"{rate_col}#n")] if not df.empty else []
     if not rows:
         return empty_figure(empty_text or t("empty.no_data", lang))
     rows.sort(key=lambda r: (bool(r[small_col]), -r[f"{rate_col}#n"] if r[small_col] else -r[rate_col]))
-    rates = [float(r[rate_col]) for r in rows]
-    ns = [int(r[f"{rate_col}#n"]) for r in rows]
-    hits = [int(r[f"{rate_col}#hits"]) for r in rows]
-    is_small = [bool(r[small_col]) for r in rows]
-    colors = []
-    for rate, tiny in zip(rates, is_small):
-        status = analysis.rag(metric_id, rate) if metric_id and not tiny else None
-        colors.append(GREY_OUT if tiny else RAG[status] if status else POLICE_BLUE)
-    tag = t("mediation.small_tag", lang)
+    ranked = [r for r in rows if not r[small_col]]
+    small = [r for r in rows if r[small_col]]
     names = [r["name"] or r["key"] for r in rows]
     hover = t("mediation.hits_of", lang, hits="%{customdata[1]:,d}", n="%{customdata[2]:,d}")
-    bar = dict(
-        type="bar", y=names, x=rates, orientation="h", marker=dict(color=colors, line=dict(width=0)),
-        width=_bar_width(len(names)), text=[f" {r:.1%} ({h}/{n})" for r, h, n in zip(rates, hits, ns)],
-        textposition="outside", cliponaxis=False, textfont=dict(size=12),
-        customdata=[[r["key"], h, n, f" · {tag}" if tiny else ""] for r, h, n, tiny in zip(rows, hits, ns, is_small)],
-        hovertemplate="%{y}: %{x:.1%}<br>" + hover + "%{customdata[3]}<extra></extra>",
-    )
+    traces = []
+    if ranked:
+        rates = [float(r[rate_col]) for r in ranked]
+        ns = [int(r[f"{rate_col}#n"]) for r in ranked]
+        hits = [int(r[f"{rate_col}#hits"]) for r in ranked]
+        colors = []
+        for rate in rates:
+            status = analysis.rag(metric_id, rate) if metric_id else None
+            colors.append(RAG[status] if status else POLICE_BLUE)
+        traces.append(dict(
+            type="bar", y=names[:len(ranked)], x=rates, orientation="h", marker=dict(color=colors, line=dict(width=0)),
+            width=_bar_width(len(rows)), text=[f" {r:.1%} ({h}/{n})" for r, h, n in zip(rates, hits, ns)],
+            textposition="outside", cliponaxis=False, textfont=dict(size=12),
+            customdata=[[r["key"], h, n] for r, h, n in zip(ranked, hits, ns)],
+            hovertemplate="%{y}: %{x:.1%}<br>" + hover + "<extra></extra>",
+        ))
+    if small:
+        # Too few cases to rank: no bar (a full grey 100 % bar would outrank the leaders), only a
+        # mark at the axis that says so, with the counts.
+        ns = [int(r[f"{rate_col}#n"]) for r in small]
+        hits = [int(r[f"{rate_col}#hits"]) for r in small]
+        note = t("mediation.small_mark", lang, n=min_cases)
+        traces.append(dict(
+            type="scatter", y=names[len(ranked):], x=[0] * len(small), mode="markers+text", cliponaxis=False,
+            marker=dict(symbol="line-ns-open", size=12, color=MUTED, line=dict(width=2, color=MUTED)),
+            text=[f"  {h}/{n} · {note}" for h, n in zip(hits, ns)], textposition="middle right",
+            textfont=dict(size=12, color=MUTED),
+            customdata=[[r["key"], h, n, float(r[rate_col])] for r, h, n in zip(small, hits, ns)],
+            hovertemplate="%{y}: %{customdata[3]:.1%}<br>" + hover + f" · {t('mediation.small_tag', lang)}"
+                          "<extra></extra>",
+        ))
     shapes, notes = [], []
-    if target is not None:
+    if ranked and small:
+        shapes.append(dict(type="line", x0=0, x1=1, xref="paper", y0=len(ranked) - 0.5, y1=len(ranked) - 0.5,
+                           yref="y", line=dict(color=GREY_OUT, dash="dash", width=1)))
+    if target is not None and ranked:
         shapes.append(dict(type="line", x0=target, x1=target, y0=0, y1=1, xref="x", yref="paper",
                            line=dict(color=MUTED, dash="dash", width=1)))
         notes.append(dict(x=target, y=1, xref="x", yref="paper", yanchor="bottom", showarrow=False,
                           text=t("mediation.target", lang, target=f"{target:.0%}"), font=dict(size=11, color=MUTED)))
-    return go.Figure(data=[bar], layout=dict(
+    return go.Figure(data=traces, layout=dict(
         height=max(240, 60 + 30 * len(names)), margin=dict(l=10, r=20, t=30, b=30), showlegend=False,
-        yaxis=dict(autorange="reversed", ticksuffix=" ", type="category"),
+        yaxis=dict(autorange="reversed", ticksuffix=" ", type="category", categoryorder="array",
+                   categoryarray=names),
         xaxis=dict(tickformat=".0%", range=[0, 1.32], tickvals=[0, 0.25, 0.5, 0.75, 1.0]),
         shapes=shapes, annotations=notes,
     ))
@@ -196,8 +217,9 @@ def compensation_figure(df: pd.DataFrame, lang: str) -> go.Figure:
     title = dict(xref="paper", yref="paper", y=1.0, yanchor="bottom", showarrow=False, font=dict(size=13, color=MUTED))
     return go.Figure(data=traces, layout=dict(
         height=max(300, 80 + 32 * len(labels)), margin=dict(l=10, r=20, t=40, b=30),
-        xaxis=dict(domain=[0, 0.4], range=[0, top * 1.35], tickformat="~s"),
-        xaxis2=dict(domain=[0.46, 1], tickprefix="¥", tickformat=",.0f", rangemode="tozero"),
+        xaxis=yuan_axis(top, lang, domain=[0, 0.4], range=[0, top * 1.35]),
+        xaxis2=yuan_axis(max((r["max_yuan"] or 0) for _, r in paid) if paid else 1, lang, domain=[0.46, 1],
+                         rangemode="tozero"),
         yaxis=dict(autorange="reversed", ticksuffix=" ", type="category", categoryorder="array",
                    categoryarray=labels),
         # Left-aligned over each part, so the two headings never meet on a narrow chart (or export).
@@ -206,38 +228,32 @@ def compensation_figure(df: pd.DataFrame, lang: str) -> go.Figure:
     ))
 
 
-def weekly_figure(df: pd.DataFrame, bands, lang: str, period_end: dt.date | None = None) -> go.Figure:
-    """Mediations per week (bars) and the success rate (line, right axis, n in the hover).
-
-    A last week that runs past `period_end` is partial: its bar is paler and its rate point hollow,
-    and its hover says up to which day it counts."""
+def weekly_figure(df: pd.DataFrame, bands, lang: str) -> go.Figure:
+    """Mediations per week (bars) and the success rate (line, right axis, n in the hover), each
+    week over its seven days. A week the period covers only in part is hatched, its rate point
+    hollow on a dotted segment, and its hover says which days it counts."""
     if df.empty or pd.to_numeric(df["mediation.total"]).sum() == 0:
         return empty_figure(t("empty.no_data", lang))
     total, rate = BY_ID["mediation.total"], BY_ID["mediation.success_rate"]
-    week_word = t("common.week", lang)
-    keys = [k.date() for k in df["key"]]
-    partial = [period_end is not None and k + dt.timedelta(days=6) > period_end for k in keys]
-    until = [t("mediation.partial_week", lang, end=period_end.isoformat()) if p else "" for p in partial]
-    bars = dict(type="bar", x=keys, y=[int(v) for v in df["mediation.total"]],
-                name=total.zh if lang == "zh" else total.en,
-                marker=dict(color=POLICE_BLUE, opacity=[0.4 if p else 0.85 for p in partial]),
-                customdata=[[u] for u in until],
-                hovertemplate=f"{week_word} %{{x|%Y-%m-%d}}%{{customdata[0]}}: %{{y:,d}}<extra></extra>")
-    line = dict(type="scatter", x=keys, y=[None if pd.isna(v) else float(v) for v in df["mediation.success_rate"]],
-                yaxis="y2", mode="lines+markers", name=rate.zh if lang == "zh" else rate.en,
-                line=dict(color=RAG["green"], width=2.5), connectgaps=False,
-                marker=dict(size=7, color=["white" if p else RAG["green"] for p in partial],
-                            line=dict(color=RAG["green"], width=2)),
-                customdata=[[int(n)] for n in df["mediation.success_rate#n"]],
-                hovertemplate="%{y:.1%} (n=%{customdata[0]:,d})<extra></extra>")
-    fig = go.Figure(data=[bars, line], layout=dict(
-        height=320, hovermode="x unified", margin=dict(l=10, r=10, t=40, b=30),
-        yaxis=dict(rangemode="tozero", title=dict(text=t("mediation.count_axis", lang)),
-                   **_count_ticks(max(bars["y"]))),
-        yaxis2=dict(overlaying="y", side="right", tickformat=".0%", range=[0, 1.05], showgrid=False,
-                    tickvals=[0, 0.25, 0.5, 0.75, 1.0]),
-        xaxis=dict(tickformat="%m-%d"),
+    cov = coverage(df, "week")
+    keys = list(df["key"])
+    weeks = [bucket_text(k, "week", lang, cov, i) for i, k in enumerate(keys)]
+    counts = [int(v) for v in df["mediation.total"]]
+    rates = [None if pd.isna(v) else float(v) for v in df["mediation.success_rate"]]
+    ns = [int(n) for n in df["mediation.success_rate#n"]]
+    bars = count_bars(keys, counts, cov.partial, name=total.zh if lang == "zh" else total.en, color=POLICE_BLUE,
+                      grain="week", hovertext=[f"{w}<br>{c:,d}" for w, c in zip(weeks, counts)])
+    line = time_line(keys, rates, cov.partial, name=rate.zh if lang == "zh" else rate.en, color=RAG["green"],
+                     grain="week", yaxis="y2",
+                     hovertext=["—" if r is None else f"{r:.1%} (n={n:,})" for r, n in zip(rates, ns)])
+    first, after = bucket_span(keys, "week")
+    strip = top_strip(bands, first, after, lang, cov, keys, "week", plot_px=520)
+    height, margin = 320, dict(l=10, r=10, t=40, b=30)
+    reserve = strip.reserve(height - margin["t"] - margin["b"])
+    fig = go.Figure(data=[*bars, *line], layout=dict(
+        height=height, hovermode="x unified", margin=margin,
+        yaxis=count_axis(max(counts), reserve, title=dict(text=t("mediation.count_axis", lang))),
+        yaxis2=dict(overlaying="y", side="right", showgrid=False, **rate_axis(rates, reserve)),
+        xaxis=time_axis(first, after, "week"),
     ))
-    start = df["key"].min().date()
-    end = df["key"].max().date() + dt.timedelta(days=6)
-    return add_peak_bands(fig, bands, start, end)
+    return strip.apply(fig)

@@ -11,7 +11,7 @@ import datetime as dt
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard.figures.base import add_peak_bands, empty_figure
+from dashboard.figures.base import count_axis, empty_figure, period_x, time_axis, top_strip
 from dashboard.text import t, value_label
 from dashboard.theme import MUTED, POLICE_BLUE, color_of
 
@@ -68,26 +68,28 @@ def ranking_figure(df: pd.DataFrame, lang: str, highlight: str | None = None, to
 
 def votes_over_time_figure(df: pd.DataFrame, bands, start: dt.date, end: dt.date, lang: str,
                            height: int = 300) -> go.Figure:
-    """Valid and repeat votes per day, stacked, with the peak periods shaded."""
+    """Valid and repeat votes per day, stacked, each day's bar over its day, peak periods shaded."""
     if df.empty or (df["valid"].sum() + df["repeat"].sum()) == 0:
         return empty_figure(t("empty.no_data", lang), height=height)
     total = df["valid"] + df["repeat"]
     share = (df["repeat"] / total.where(total > 0)).fillna(0)
     custom = pd.DataFrame({"total": total, "share": share}).to_numpy()
+    after = end + dt.timedelta(days=1)
+    strip = top_strip(bands, start, after, lang, grain="day", plot_px=560)
+    margin = dict(l=56, r=20, t=48, b=44)
     fig = go.Figure()
     fig.add_bar(x=df["day"], y=df["valid"], name=t("nominations.valid_votes", lang), marker_color=VALID_COLOR,
-                customdata=custom,
-                hovertemplate=f"%{{x|%Y-%m-%d}}<br>{t('nominations.valid_votes', lang)}: %{{y:,d}}<extra></extra>")
+                customdata=custom, **period_x("day"),
+                hovertemplate=f"{t('nominations.valid_votes', lang)}: %{{y:,d}}<extra></extra>")
     fig.add_bar(x=df["day"], y=df["repeat"], name=t("nominations.repeat_apart", lang),
-                marker_color=REPEAT_COLOR, customdata=custom,
-                hovertemplate=(f"%{{x|%Y-%m-%d}}<br>{t('nominations.repeat_votes', lang)}: %{{y:,d}} "
+                marker_color=REPEAT_COLOR, customdata=custom, **period_x("day"),
+                hovertemplate=(f"{t('nominations.repeat_votes', lang)}: %{{y:,d}} "
                                f"(%{{customdata[1]:.1%}}, n=%{{customdata[0]:,d}})<extra></extra>"))
-    fig.update_layout(height=height, barmode="stack", bargap=0.15, hovermode="x unified",
+    fig.update_layout(height=height, barmode="stack", bargap=0.15, hovermode="x unified", margin=margin,
                       legend=dict(traceorder="normal"),
-                      yaxis=dict(rangemode="tozero", tickformat=",d"),
-                      xaxis=dict(tickformat="%m-%d", range=[start - dt.timedelta(hours=12),
-                                                           end + dt.timedelta(hours=12)]))
-    return add_peak_bands(fig, bands, start, end)
+                      yaxis=count_axis(float(total.max()), strip.reserve(height - margin["t"] - margin["b"])),
+                      xaxis=dict(time_axis(start, after, "day"), hoverformat="%Y-%m-%d"))
+    return strip.apply(fig)
 
 
 def channel_figure(df: pd.DataFrame, lang: str) -> go.Figure:

@@ -12,10 +12,12 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from dashboard import analysis, theme
-from dashboard.figures.base import add_peak_bands, empty_figure
+from dashboard.figures.base import (bucket_span, bucket_text, coverage, empty_figure, period_x, rate_axis,
+                                    time_line, time_axis, top_strip)
 from dashboard.queries.catalog import BY_ID
-from dashboard.queries.satisfaction import OTHER
+from dashboard.queries.satisfaction import KEYWORD_MIN_COMMENTS, OTHER
 from dashboard.text import t, value_label
+from dashboard.text.satisfaction import ORIGINS_EN
 from dashboard.theme import GREY_OUT, INK, LIKERT_COLORS, MUTED, POLICE_BLUE, RAG
 from etl.record_types import LIKERT
 
@@ -42,16 +44,22 @@ def rate_hover(label: str, rate, low, high, n, lang: str, small: bool = False) -
     return text + (f" · {t('satisfaction.small', lang)}" if small else "")
 
 
-def trend_figure(df: pd.DataFrame, bands, grain: str, lang: str, metric_ids=None) -> go.Figure:
-    """Satisfaction and safety rate per week or month: a line with its Wilson band, n in the hover."""
+def trend_figure(df: pd.DataFrame, bands, grain: str, lang: str, metric_ids=None,
+                 selected: tuple[dt.date, dt.date] | None = None) -> go.Figure:
+    """Satisfaction and safety rate per week or month: a line with its Wilson band, n in the hover.
+
+    Each bucket is drawn over its span; a bucket the period covers only in part is a hollow point
+    on a dotted segment; one with too few answers a hollow point off the line with a faint
+    interval. `selected` (first and last day of the chosen period, when the chart shows more
+    than it) is tinted and named."""
     metric_ids = metric_ids or ["survey.satisfaction_rate", "survey.safety_rate"]
     if df.empty or pd.to_numeric(df["survey.responses"]).fillna(0).sum() == 0:
         return empty_figure(t("empty.no_data", lang), height=320)
     minimum = analysis.min_survey_answers()
-    fmt = "%Y-%m-%d" if grain == "week" else "%Y-%m"
-    bucket_word = t("common.week" if grain == "week" else "common.month", lang)
-    fig = go.Figure()
+    cov = coverage(df, grain)
     keys = list(pd.to_datetime(df["key"]))
+    buckets = [bucket_text(k, grain, lang, cov, i) for i, k in enumerate(keys)]
+    traces, shown = [], []
     for mid in metric_ids:
         label = metric_label(mid, lang)
         n = pd.to_numeric(df[f"{mid}#n"]).fillna(0)
@@ -65,45 +73,48 @@ def trend_figure(df: pd.DataFrame, bands, grain: str, lang: str, metric_ids=None
                 band_x += keys[first:last + 1] + keys[first:last + 1][::-1] + [None]
                 band_y += list(high[first:last + 1]) + list(low[first:last + 1])[::-1] + [None]
         if band_x:
-            fig.add_scatter(x=band_x, y=band_y, mode="lines", line=dict(width=0), fill="toself",
-                            fillcolor=BAND_COLORS[mid], hoverinfo="skip", showlegend=False, legendgroup=mid)
-        hover = [f"{bucket_word} {k:{fmt}}<br>" + rate_hover(label, r, lo, hi, c, lang, c < minimum)
-                 for k, r, lo, hi, c in zip(keys, rate, low, high, n)]
+            traces.append(go.Scatter(x=band_x, y=band_y, mode="lines", line=dict(width=0), fill="toself",
+                                     fillcolor=BAND_COLORS[mid], hoverinfo="skip", showlegend=False,
+                                     legendgroup=mid, **period_x(grain)))
+        hover = [f"{b}<br>" + rate_hover(label, r, lo, hi, c, lang, c < minimum)
+                 for b, r, lo, hi, c in zip(buckets, rate, low, high, n)]
+        line = time_line(keys, rate.where(solid), cov.partial, name=label, color=TREND_COLORS[mid], grain=grain,
+                         hovertext=hover, legendgroup=mid)
         # A lone bucket has no band to show its interval: whiskers instead.
-        lone = [solid[i] and any(f == last == i for f, last in runs) for i in range(len(keys))]
-        fig.add_scatter(x=keys, y=rate.where(solid), mode="lines+markers", name=label, legendgroup=mid,
-                        line=dict(color=TREND_COLORS[mid], width=2.5),
-                        marker=dict(size=7, color=TREND_COLORS[mid]),
-                        error_y=dict(type="data", symmetric=False, color=TREND_COLORS[mid], thickness=1.2,
-                                     width=3, array=[(h - r) if ln else 0 for h, r, ln in zip(high, rate, lone)],
-                                     arrayminus=[(r - lo) if ln else 0 for lo, r, ln in zip(low, rate, lone)]),
-                        hovertext=hover, hovertemplate="%{hovertext}<extra></extra>")
+        lone = [bool(solid[i]) and any(f == last == i for f, last in runs) for i in range(len(keys))]
+        if any(lone):
+            line[0].error_y = dict(type="data", symmetric=False, color=TREND_COLORS[mid], thickness=1.2, width=3,
+                                   array=[(h - r) if ln and not p else 0 for h, r, ln, p in zip(high, rate, lone, cov.partial)],
+                                   arrayminus=[(r - lo) if ln and not p else 0 for lo, r, ln, p in zip(low, rate, lone, cov.partial)])
+        traces += line
+        shown += list(rate.where(solid)) + list(low.where(solid))   # the intervals stay on the axis too
         few = (~solid) & rate.notna()
         if few.any():
             # Too few answers: a hollow point with a faint interval, not joined to the line.
-            fig.add_scatter(x=[k for k, f in zip(keys, few) if f], y=rate[few], mode="markers",
-                            name=f"{label} · {t('satisfaction.small', lang)}", legendgroup=mid, showlegend=False,
-                            marker=dict(size=8, color="white", line=dict(color=TREND_COLORS[mid], width=1.5)),
-                            error_y=dict(type="data", symmetric=False, color=GREY_OUT, thickness=1, width=0,
-                                         array=(high[few] - rate[few]).tolist(),
-                                         arrayminus=(rate[few] - low[few]).tolist()),
-                            hovertext=[h for h, f in zip(hover, few) if f],
-                            hovertemplate="%{hovertext}<extra></extra>")
+            traces.append(go.Scatter(
+                x=[k for k, f in zip(keys, few) if f], y=rate[few], mode="markers",
+                name=f"{label} · {t('satisfaction.small', lang)}", legendgroup=mid, showlegend=False,
+                marker=dict(size=8, color="white", line=dict(color=TREND_COLORS[mid], width=1.5)),
+                error_y=dict(type="data", symmetric=False, color=GREY_OUT, thickness=1, width=0,
+                             array=(high[few] - rate[few]).tolist(), arrayminus=(rate[few] - low[few]).tolist()),
+                hovertext=[h for h, f in zip(hover, few) if f], hovertemplate="%{hovertext}<extra></extra>",
+                **period_x(grain)))
+            shown += list(rate[few])
+    first, after = bucket_span(keys, grain)
+    mark = (*selected, t("satisfaction.selected_period", lang)) if selected else None
+    strip = top_strip(bands, first, after, lang, cov, keys, grain, plot_px=1100, highlight=mark)
+    height, margin = 340, dict(l=56, r=20, t=56, b=44)
     target = analysis.target_of("survey.satisfaction_rate")
-    if target:
-        fig.add_hline(y=target["target"], line=dict(color=MUTED, width=1, dash="dot"),
-                      annotation_text=t("kpi.target", lang, target=_pct(target["target"])),
+    goal = target["target"] if target else None
+    fig = go.Figure(data=traces, layout=dict(
+        height=height, hovermode="closest", legend=dict(y=1.08), margin=margin,
+        yaxis=rate_axis(shown + ([goal] if goal else []), strip.reserve(height - margin["t"] - margin["b"])),
+        xaxis=time_axis(first, after, grain, lang)))
+    if goal:
+        fig.add_hline(y=goal, line=dict(color=MUTED, width=1, dash="dot"),
+                      annotation_text=t("kpi.target", lang, target=_pct(goal)),
                       annotation_position="bottom right", annotation_font=dict(size=11, color=MUTED))
-    half = dt.timedelta(days=3.5 if grain == "week" else 15)
-    fig.update_layout(height=340, hovermode="closest", yaxis=dict(tickformat=".0%"),
-                      xaxis=dict(tickformat="%m-%d" if grain == "week" else "%Y-%m",
-                                 range=[min(keys) - half, max(keys) + half],
-                                 **({"tickvals": keys} if len(keys) <= 16 else {})),
-                      legend=dict(y=1.08), margin=dict(t=56))
-    start = pd.to_datetime(df["key"]).min().date()
-    last = pd.to_datetime(df["key"]).max().date()
-    end = last + dt.timedelta(days=6) if grain == "week" else (last.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
-    return add_peak_bands(fig, bands, start, end)
+    return strip.apply(fig)
 
 
 def _runs(flags: list[bool]) -> list[tuple[int, int]]:
@@ -118,11 +129,20 @@ def _runs(flags: list[bool]) -> list[tuple[int, int]]:
     return runs
 
 
+def origin_label(origin, lang: str) -> str:
+    """An origin (free text, in Chinese) as the reader reads it; an unknown one as recorded."""
+    if origin is None or (isinstance(origin, float) and pd.isna(origin)) or origin == "":
+        return t("chart.not_given", lang)
+    return ORIGINS_EN.get(str(origin), str(origin)) if lang == "en" else str(origin)
+
+
 def segment_label(by: str, key, name, lang: str) -> str:
     if key is None or (isinstance(key, float) and pd.isna(key)):
-        return t("satisfaction.no_area", lang) if by == "area" else value_label(None, lang)
+        return t("satisfaction.no_area", lang) if by == "area" else t("chart.not_given", lang)
     if key == OTHER:
         return t("satisfaction.other_origins", lang)
+    if by == "origin":
+        return origin_label(key, lang)
     return str(name) if by == "area" and isinstance(name, str) else value_label(key, lang)
 
 
@@ -174,12 +194,12 @@ def segment_figure(df: pd.DataFrame, by: str, metric_id: str, lang: str) -> go.F
     if 0 < ranked < len(df):
         fig.add_hline(y=ranked - 0.5, line=dict(color=GRID_LINE, width=1, dash="dash"))
     target = analysis.target_of(metric_id)
-    lo = max(0.0, float(pd.to_numeric(low).min()) - 0.03) if low.notna().any() else 0.0
-    if target and target["target"] >= lo:
+    x_axis = rate_axis(list(pd.to_numeric(low)))
+    if target and target["target"] >= x_axis["range"][0]:
         fig.add_vline(x=target["target"], line=dict(color=RAG["amber"], width=1, dash="dot"))
     fig.update_layout(
         height=max(200, 70 + 30 * len(df)), hovermode="closest",
-        xaxis=dict(tickformat=".0%", range=[lo, 1.0], showgrid=True, gridcolor=theme.GRID, zeroline=False),
+        xaxis=dict(**x_axis, showgrid=True, gridcolor=theme.GRID),
         yaxis=dict(categoryorder="array", categoryarray=ylabels, autorange="reversed", showgrid=False,
                    tickfont=dict(size=12)),
         margin=dict(l=10, r=110, t=10, b=36),
@@ -227,10 +247,13 @@ def likert_figure(df: pd.DataFrame, labels: dict[str, str], lang: str) -> go.Fig
 
 
 def keywords_figure(df: pd.DataFrame, lang: str) -> go.Figure:
-    """The most used words of the comments, most used on top; the share is of the comments read."""
+    """The most used words of the comments, most used on top; the share is of the comments read.
+    Over a handful of comments word counts say nothing: the chart says to read them instead."""
     if df.empty:
         return empty_figure(t("satisfaction.no_comments", lang), height=260)
     total = int(df["of"].iloc[0]) or 1
+    if total < KEYWORD_MIN_COMMENTS:
+        return empty_figure(t("satisfaction.few_comments", lang, n=total), height=200)
     shares = df["comments"] / total
     fig = go.Figure(go.Bar(
         y=df["word"], x=df["comments"], orientation="h", marker_color=POLICE_BLUE, opacity=0.88,

@@ -1,4 +1,4 @@
-"""Figures of the Staffing page: the officer treemap, deployments, person-times, areas."""
+"""Figures of the Staffing page: officers by unit and type, deployments, person-times, areas."""
 from __future__ import annotations
 
 import datetime as dt
@@ -6,13 +6,15 @@ import datetime as dt
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard.figures.base import add_peak_bands, empty_figure
+from dashboard.figures.base import (bucket_span, bucket_text, count_axis, count_bars, coverage, empty_figure,
+                                    span_coverage, time_axis, time_line, top_strip)
+from dashboard.queries.breakdown import bucket_after, bucket_start
 from dashboard.queries.catalog import BY_ID
 from dashboard.text import t, value_label
 from dashboard.theme import GRID, MUTED, POLICE_BLUE, color_of
 from etl.record_types import DEPLOY_MODES, PERSON_TYPES, SEASONS
 
-UNIT_FILL = "#eef2f7"
+OFFICER_TYPES = ("staff.fulltime", "staff.parttime", "staff.auxiliary")   # in PERSON_TYPES order
 
 
 def _metric_label(mid: str, lang: str) -> str:
@@ -20,57 +22,43 @@ def _metric_label(mid: str, lang: str) -> str:
     return m.zh if lang == "zh" else m.en
 
 
-def _short_names(df: pd.DataFrame) -> dict[str, str]:
-    """A unit's name without its parent's name in front (市公安局旅游警察支队 under 市公安局 → 旅游警察支队)."""
-    names = dict(zip(df["unit_code"], df["name"]))
-    out = {}
-    for code, parent in zip(df["id"], df["parent"]):
-        name = names[code] if code in names else ""
-        prefix = names.get(parent, "")
-        out[code] = name[len(prefix):] if prefix and name.startswith(prefix) and len(name) > len(prefix) else name
-    return out
-
-
-def officer_treemap(df: pd.DataFrame, lang: str) -> go.Figure:
-    """Units nest as boxes; leaves are each unit's own officers by person type, in the type's colour."""
-    if df.empty or df["value"].sum() == 0:
-        return empty_figure(t("empty.no_data", lang), height=440)
-    is_leaf = df["person_type"].notna()
-    short = _short_names(df[~is_leaf])
-    labels = [value_label(p, lang) if leaf else short[i]
-              for leaf, p, i in zip(is_leaf, df["person_type"], df["id"])]
-    colors = [color_of(p) if leaf else UNIT_FILL for leaf, p in zip(is_leaf, df["person_type"])]
+def officers_by_unit_figure(rows: list[dict], lang: str) -> go.Figure:
+    """Officers on the last day per unit one level down (each counting its whole subtree), stacked by
+    person type, most on top, the node's own staff last; each bar's customdata[0] is the unit code
+    a click drills into ("" for the own-staff row)."""
+    rows = [r for r in rows if r.get("staff.officers")]
+    if not rows:
+        return empty_figure(t("empty.no_data", lang), height=300)
+    units = sorted((r for r in rows if r["kind"] == "unit"), key=lambda r: -r["staff.officers"])
+    rows = units + [r for r in rows if r["kind"] != "unit"]
+    names = [r["name"] or "" for r in rows]
+    totals = [int(r["staff.officers"]) for r in rows]
     word = t("staffing.officers", lang)
-    custom = [[code, value_label(p, lang) if leaf else value_label(lvl, lang), name]
-              for code, p, leaf, lvl, name in zip(df["unit_code"], df["person_type"], is_leaf, df["level"], df["name"])]
-    fig = go.Figure(go.Treemap(
-        ids=df["id"], parents=df["parent"], labels=labels, values=df["value"], branchvalues="total",
-        marker=dict(colors=colors, line=dict(color="white", width=1)),
-        customdata=custom, maxdepth=-1, sort=True,
-        texttemplate="%{label}<br>%{value:,d}",
-        hovertemplate=f"%{{customdata[2]}}<br>%{{customdata[1]}}: %{{value:,d}} {word}<extra></extra>",
-        pathbar=dict(visible=True, thickness=22, textfont=dict(size=12)),
-        tiling=dict(pad=2), root=dict(color=UNIT_FILL),
+    traces = []
+    for mid, person_type in zip(OFFICER_TYPES, PERSON_TYPES):
+        label = value_label(person_type, lang)
+        values = [int(r[mid]) for r in rows]
+        traces.append(go.Bar(
+            y=names, x=values, orientation="h", name=label, marker=dict(color=color_of(person_type)),
+            text=[f"{v:,d}" if v and v / max(totals) >= 0.06 else "" for v in values], textposition="inside",
+            insidetextanchor="middle", textfont=dict(size=11, color="white"),
+            customdata=[[r["key"] if r["kind"] == "unit" else "", tot] for r, tot in zip(rows, totals)],
+            hovertemplate=f"%{{y}}<br>{label}: %{{x:,d}} {word} / %{{customdata[1]:,d}}<extra></extra>"))
+    traces.append(go.Scatter(  # the total at the end of each bar, part of no legend
+        y=names, x=totals, mode="text", text=[f" {v:,d}" for v in totals], textposition="middle right",
+        showlegend=False, hoverinfo="skip", cliponaxis=False, textfont=dict(size=12, color=MUTED),
+        customdata=[[r["key"] if r["kind"] == "unit" else ""] for r in rows]))
+    return go.Figure(data=traces, layout=dict(
+        barmode="stack", height=officers_height(len(rows)), bargap=0.3,
+        margin=dict(l=10, r=30, t=34, b=30), legend=dict(y=1.0, yanchor="bottom", x=0, traceorder="normal"),
+        yaxis=dict(type="category", categoryorder="array", categoryarray=names, autorange="reversed",
+                   ticksuffix=" ", automargin=True),
+        xaxis=count_axis(max(totals) * 1.08, showgrid=True, gridcolor=GRID),
     ))
-    # A legend of person types, which a treemap cannot draw itself.
-    for p in PERSON_TYPES:
-        fig.add_scatter(x=[None], y=[None], mode="markers", name=value_label(p, lang),
-                        marker=dict(size=11, symbol="square", color=color_of(p)), hoverinfo="skip")
-    fig.update_layout(height=440, margin=dict(l=4, r=4, t=30, b=4), uniformtext=dict(minsize=10, mode="hide"),
-                      xaxis=dict(visible=False), yaxis=dict(visible=False), showlegend=True,
-                      legend=dict(y=1.0, yanchor="bottom", x=0, xanchor="left"))
-    return fig
 
 
-def _bucket_span(start: dt.date, end: dt.date, grain: str) -> tuple[dt.date, dt.date]:
-    """From the first bucket's first day to the day after the last bucket, for an axis range."""
-    if grain == "month":
-        first = start.replace(day=1)
-        after = (end.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
-    else:
-        first = start - dt.timedelta(days=start.weekday())
-        after = end - dt.timedelta(days=end.weekday()) + dt.timedelta(days=7)
-    return first, after
+def officers_height(rows: int) -> int:
+    return max(260, 80 + 28 * rows)
 
 
 def _count_axis(top: float) -> dict:
@@ -80,27 +68,28 @@ def _count_axis(top: float) -> dict:
 
 def deployments_figure(by_time: pd.DataFrame, by_mode: pd.DataFrame, start: dt.date, end: dt.date,
                        grain: str, lang: str) -> go.Figure:
-    """Deployments per week or month stacked by season (left), and by mode stacked by season (right)."""
+    """Deployments per week or month stacked by season (left), and by mode stacked by season (right);
+    a bucket the period covers only in part is hatched."""
     if by_time.empty or by_time["deployments"].sum() == 0:
         return empty_figure(t("empty.no_data", lang), height=360)
     count_word = t("staffing.deploy_count", lang)
     pt_word = _metric_label("deploy.person_times", lang)
-    bucket = "%Y-%m" if grain == "month" else "%Y-%m-%d"
     modes = [m for m in DEPLOY_MODES if m in set(by_mode["mode"])]
     mode_labels = [value_label(m, lang) for m in modes]
     traces = []
     for season in SEASONS:
         part = by_time[by_time["season"] == season]
         name = t(f"season.{season}", lang)
-        traces.append(go.Bar(
-            x=part["key"], y=part["deployments"], name=name, legendgroup=season, marker_color=color_of(season),
-            customdata=part[["person_times"]].to_numpy(), **_period_axis(grain),
-            hovertemplate=f"{name} %{{x|{bucket}}}<br>{count_word}: %{{y:,d}}<br>"
-                          f"{pt_word}: %{{customdata[0]:,.0f}}<extra></extra>"))
+        keys = list(part["key"])
+        cov = span_coverage(keys, grain, start, end)
+        hover = [f"{name} · {bucket_text(k, grain, lang, cov, i)}<br>{count_word}: {d:,d}<br>{pt_word}: {p:,.0f}"
+                 for i, (k, d, p) in enumerate(zip(keys, part["deployments"], part["person_times"]))]
+        traces += count_bars(keys, list(part["deployments"]), cov.partial, name=name, color=color_of(season),
+                             grain=grain, opacity=1.0, hovertext=hover, offsetgroup="time")
         mpart = (by_mode[by_mode["season"] == season].set_index("mode")[["deployments", "person_times"]]
                  .reindex(modes).fillna(0))
         traces.append(go.Bar(
-            y=mode_labels, x=mpart["deployments"], orientation="h", name=name, legendgroup=season,
+            y=mode_labels, x=mpart["deployments"], orientation="h", name=name, legendgroup=name,
             showlegend=False, marker_color=color_of(season), xaxis="x2", yaxis="y2",
             customdata=mpart[["person_times"]].to_numpy(),
             hovertemplate=f"{name} · %{{y}}<br>{count_word}: %{{x:,d}}<br>"
@@ -113,7 +102,7 @@ def deployments_figure(by_time: pd.DataFrame, by_mode: pd.DataFrame, start: dt.d
     return go.Figure(data=traces, layout=dict(
         barmode="stack", height=360, margin=dict(l=56, r=16, t=56, b=40),
         legend=dict(y=1.1, yanchor="bottom"),
-        xaxis=dict(domain=[0, 0.54], range=[first, after], tickformat="%Y-%m" if grain == "month" else "%m-%d"),
+        xaxis=dict(domain=[0, 0.54], **time_axis(first, after, grain, lang)),
         yaxis=dict(title_text=count_word, **_count_axis(top_time)),
         xaxis2=dict(domain=[0.74, 1], anchor="y2", showgrid=True, gridcolor=GRID, **_count_axis(top_mode)),
         yaxis2=dict(anchor="x2", autorange="reversed", showgrid=False),
@@ -122,55 +111,34 @@ def deployments_figure(by_time: pd.DataFrame, by_mode: pd.DataFrame, start: dt.d
     ))
 
 
-def fit_bands(bands, start: dt.date, end: dt.date, plot_px: int = 430) -> list[tuple[dt.date, dt.date, str]]:
-    """Overlapping peak bands merged into one, named after the most specific (shortest) of them;
-    a caption wider than its band is dropped, so captions never overprint one another."""
-    groups: list[list] = []
-    for first, last, label in sorted(bands):
-        if groups and first <= groups[-1][1]:
-            groups[-1][1] = max(groups[-1][1], last)
-            groups[-1][2].append((last - first, label))
-        else:
-            groups.append([first, last, [(last - first, label)]])
-    days = max(1, (end - start).days + 1)
-    out = []
-    for first, last, labels in groups:
-        label = min(labels)[1]
-        width = ((min(last, end) - max(first, start)).days + 1) / days * plot_px
-        text_px = sum(13 if ord(ch) > 0x2e80 else 7 for ch in label)
-        out.append((first, last, label if text_px <= width + 24 else ""))
-    return out
-
-
-def _period_axis(grain: str) -> dict:
-    """Monthly points sit in the middle of their month, so they line up with the shaded days."""
-    return dict(xperiod="M1", xperiodalignment="middle") if grain == "month" else \
-        dict(xperiod=7 * 24 * 3600 * 1000, xperiodalignment="middle")
+def _bucket_span(start: dt.date, end: dt.date, grain: str) -> tuple[dt.date, dt.date]:
+    """From the first bucket's first day to the day after the last bucket, for an axis range."""
+    return bucket_start(start, grain), bucket_after(bucket_start(end, grain), grain)
 
 
 def person_times_figure(df: pd.DataFrame, bands, grain: str, lang: str) -> go.Figure:
-    """Person-times deployed per week or month, police and auxiliary in the hover, peaks shaded."""
+    """Person-times deployed per week or month, police and auxiliary in the hover, peaks shaded;
+    a bucket the period covers only in part is a hollow point on a dotted segment."""
     mid = "deploy.person_times"
     if df.empty or pd.to_numeric(df[mid]).sum() == 0:
         return empty_figure(t("empty.no_data", lang), height=360)
     label = _metric_label(mid, lang)
-    bucket = "%Y-%m" if grain == "month" else "%Y-%m-%d"
-    word = t("common.month" if grain == "month" else "common.week", lang)
     police, aux = t("staffing.police", lang), t("staffing.auxiliary", lang)
-    first, after = _bucket_span(df["key"].min().date(), df["key"].max().date(), grain)
-    fig = go.Figure(go.Scatter(
-        x=df["key"], y=df[mid], mode="lines+markers", name=label, line=dict(color=POLICE_BLUE, width=2.5),
-        marker=dict(size=7), fill="tozeroy", fillcolor="rgba(31,78,140,0.08)", **_period_axis(grain),
-        customdata=df[["police", "auxiliary"]].to_numpy(),
-        hovertemplate=(f"{word} %{{x|{bucket}}}<br>{label}: %{{y:,d}}<br>{police} %{{customdata[0]:,d}} · "
-                       f"{aux} %{{customdata[1]:,d}}<extra></extra>"),
-    ), layout=dict(
-        height=360, showlegend=False, margin=dict(l=56, r=16, t=40, b=40),
-        yaxis=dict(title_text=label, **_count_axis(float(df[mid].max()))),
-        xaxis=dict(range=[first, after], tickformat="%Y-%m" if grain == "month" else "%m-%d"),
-    ))
-    last = after - dt.timedelta(days=1)
-    return add_peak_bands(fig, fit_bands(bands, first, last), first, last)
+    cov = coverage(df, grain)
+    keys = list(df["key"])
+    values = pd.to_numeric(df[mid]).fillna(0)
+    hover = [f"{bucket_text(k, grain, lang, cov, i)}<br>{label}: {v:,.0f}<br>{police} {p:,.0f} · {aux} {a:,.0f}"
+             for i, (k, v, p, a) in enumerate(zip(keys, values, df["police"], df["auxiliary"]))]
+    first, after = bucket_span(keys, grain)
+    strip = top_strip(bands, first, after, lang, cov, keys, grain, plot_px=430)
+    height, margin = 360, dict(l=56, r=16, t=40, b=40)
+    fig = go.Figure(data=time_line(keys, values, cov.partial, name=label, color=POLICE_BLUE, grain=grain,
+                                   hovertext=hover),
+                    layout=dict(height=height, showlegend=False, margin=margin,
+                                yaxis=count_axis(values.max(), strip.reserve(height - margin["t"] - margin["b"]),
+                                                 title_text=label),
+                                xaxis=time_axis(first, after, grain, lang)))
+    return strip.apply(fig)
 
 
 def area_figure(df: pd.DataFrame, lang: str) -> go.Figure:

@@ -209,7 +209,7 @@ def _trend_frame(view, scope):
 @EXPORTS.chart(SAME_DAY, "incidents.same_day", note=trend_note)
 def same_day_chart(view, scope):
     df, bands = _trend_frame(view, scope)
-    return figs.same_day_figure(df, bands, analysis.target_of("incidents.same_day_rate"), view.lang, view.end)
+    return figs.same_day_figure(df, bands, analysis.target_of("incidents.same_day_rate"), view.lang)
 
 
 @EXPORTS.chart(CASES, "incidents.cases", note=trend_note)

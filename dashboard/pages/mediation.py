@@ -194,7 +194,7 @@ def close_chart(view, scope):
 def trend_chart(view, scope):
     span = q.trend_span(view.filters)
     df = q.weekly_trend(view.filters, scope, view.get("category"))
-    return figs.weekly_figure(df, peak_bands(span, scope, view.lang), view.lang, view.end)
+    return figs.weekly_figure(df, peak_bands(span, scope, view.lang), view.lang)
 
 
 @callback(Output(TYPES, "figure"), Output(COMPENSATION, "figure"), Input(VIEW, "data"))

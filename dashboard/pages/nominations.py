@@ -1,13 +1,15 @@
 """最美旅游警察 Nominations: one campaign's tallies, ranking and votes.
 
 The campaign selector (`campaign=`, default the latest campaign) defines the
-records; the period filter still applies to each record's own date, nominees
-by nomination date and votes by voting time, and the page says so. KPI cards
-(nominees, selected, valid and repeat votes, the repeat share), the ranking
-by valid votes (top 20 as bars, every nominee in a grid, repeat votes shown
-apart and never in the tally), votes per day with peak periods shaded, votes
-by channel, and nominees by unit. Clicking a nominee (`q=person_id`) shows
-their votes; clicking a unit drills the page into it.
+records. Two views, each under a heading that says which it is: the period's
+flows (KPI cards: nominees by nomination date, selected, valid and repeat
+votes by voting time, the repeat share; while the campaign's outcomes are
+pending, "selected" says so instead of showing 0 and a fall), and the
+campaign as of the period's last day (the ranking by valid votes, top 20 as
+bars and every nominee in a grid, repeat votes shown apart and never in the
+tally; nominees by unit). Votes per day with peak periods shaded and votes
+by channel. Clicking a nominee (`q=person_id`) shows their votes; clicking a
+unit drills the page into it.
 """
 from __future__ import annotations
 
@@ -28,6 +30,7 @@ from dashboard.figures import nominations as figs
 from dashboard.format import fmt_value
 from dashboard.queries import nominations as q
 from dashboard.queries.calendar import peak_bands
+from dashboard.queries.catalog import BY_ID
 from dashboard.queries.filters import Filters, Scope
 from dashboard.session import current_scope
 from dashboard.state import View
@@ -97,13 +100,12 @@ def campaign_note(view: View, campaign: str | None) -> list:
     lang = view.lang
     if campaign is None:
         return [html.Span(t("nominations.no_campaign", lang))]
-    parts = [html.Span(t("nominations.period_note", lang, start=view.start.isoformat(),
-                         end=view.end.isoformat()) + " ")]
+    parts = []
     span = q.campaign_span(campaign)
     if span:
         first, last = span
-        parts.append(html.Span(t("nominations.campaign_span", lang, first=first.isoformat(),
-                                 last=last.isoformat()) + " "))
+        key = "nominations.campaign_open" if q.outcomes_pending(campaign) else "nominations.campaign_span"
+        parts.append(html.Span(t(key, lang, first=first.isoformat(), last=last.isoformat()) + " "))
         if first < view.start or last > view.end:
             parts += [html.Strong(t("nominations.not_covered", lang) + " ", className="tpd-nom-warn"),
                       dcc.Link(t("nominations.whole_campaign", lang),
@@ -128,7 +130,11 @@ def layout(**kwargs):
                               html.Div(t("nominations.rule", lang), className="text-muted")],
                              className="small"), xs=12, md=True),
         ], className="g-2 align-items-center"), className="py-2"), className="mb-2"),
+        html.H2(t("nominations.flows_heading", lang, start=view.start.isoformat(), end=view.end.isoformat()),
+                className="tpd-nom-section"),
         dcc.Loading(dbc.Row(id=KPIS, className="g-2 mb-2"), type="dot", delay_show=300),
+        html.H2(t("nominations.campaign_heading", lang, campaign=campaign or "", end=view.end.isoformat(),
+                  start=view.start.isoformat()), className="tpd-nom-section"),
         dbc.Row([
             dbc.Col(dbc.Card(dbc.CardBody([
                 card_head(t("nominations.ranking", lang), chart_menu(RANKING, view)),
@@ -148,7 +154,7 @@ def layout(**kwargs):
             ]), className=CARD), lg=5),
             dbc.Col(dbc.Card(dbc.CardBody([
                 card_head(t("nominations.by_unit", lang), chart_menu(UNITS, view)),
-                html.P(t("nominations.by_unit_hint", lang), className="tpd-hint"),
+                html.P(t("nominations.by_unit_hint", lang, end=view.end.isoformat()), className="tpd-hint"),
                 dcc.Graph(id=UNITS, config=chart_graph_config(t("nominations.by_unit", lang), view)),
             ]), className=CARD), lg=7),
         ], className="g-2 mb-2"),
@@ -159,6 +165,16 @@ def layout(**kwargs):
         ])),
         pack=PAGE,
     )
+
+
+def pending_card(metric_id: str, lang: str, card_id: str) -> dbc.Card:
+    """A catalog figure whose outcome is not decided yet: said in words, with nothing to compare."""
+    m = BY_ID[metric_id]
+    return dbc.Card(dbc.CardBody([
+        html.Span(m.zh if lang == "zh" else m.en, className="tpd-kpi-label"),
+        html.Div(html.Span(t("nominations.pending", lang), className="tpd-kpi-value tpd-nom-pending")),
+        html.Div(t("nominations.pending_foot", lang), className="tpd-kpi-foot"),
+    ]), className="tpd-kpi h-100 tpd-kpi-none", id=card_id)
 
 
 def repeat_share_card(values: dict, lang: str, card_id: str) -> dbc.Card:
@@ -179,7 +195,9 @@ def render_kpis(search):
     view, campaign = page_view(search, scope)
     lang = view.lang
     figures = q.campaign_kpis(view, scope, campaign)
-    cards = [dbc.Col(kpi_card(mid, figures[mid], lang, f"{PAGE}-kpi-{i}"), xs=6, md=4, xl=True)
+    pending = q.outcomes_pending(campaign)
+    cards = [dbc.Col(pending_card(mid, lang, f"{PAGE}-kpi-{i}") if pending and mid == "nominations.selected"
+                     else kpi_card(mid, figures[mid], lang, f"{PAGE}-kpi-{i}"), xs=6, md=4, xl=True)
              for i, mid in enumerate(q.HEADLINE)]
     cards.append(dbc.Col(repeat_share_card({m: f.now for m, f in figures.items()}, lang, f"{PAGE}-kpi-share"),
                          xs=6, md=4, xl=True))

@@ -25,12 +25,11 @@ from dashboard.components.page import page_frame, record_level_only, view_from_s
 from dashboard.components.view import view_from_args
 from dashboard.exports.registry import page_exports
 from dashboard.exports.tables import Table
-from dashboard.figures.satisfaction import (keywords_figure, likert_figure, metric_label, segment_figure,
-                                           trend_figure)
+from dashboard.figures.satisfaction import (keywords_figure, likert_figure, metric_label, origin_label,
+                                           segment_figure, trend_figure)
 from dashboard.queries import reference
 from dashboard.queries import satisfaction as q
 from dashboard.queries.calendar import peak_bands
-from dashboard.queries.filters import Filters
 from dashboard.session import current_scope, record_level
 from dashboard.text import t, value_label
 from etl.record_types import SURVEY_CHANNELS
@@ -183,12 +182,10 @@ def render_kpis(search):
                 note=lambda view, scope: t("satisfaction.trend_hint", view.lang, n=analysis.min_survey_answers()))
 def trend_chart(view, scope):
     grain = grain_of(view)
-    df = q.trend(view.filters, scope, grain, view.get("category"))
-    bands = []
-    if not df.empty:
-        span = Filters(df["key"].min().date(), view.filters.end)
-        bands = peak_bands(span, scope, view.lang)
-    return trend_figure(df, bands, grain, view.lang)
+    span = q.trend_span(view.filters, grain)
+    df = q.trend(span, scope, grain, view.get("category"))
+    return trend_figure(df, peak_bands(span, scope, view.lang), grain, view.lang,
+                        selected=(view.start, view.end))
 
 
 def _segment_metric(view) -> str:
@@ -273,10 +270,11 @@ def comment_columns(lang: str) -> list[dict]:
         {"field": "channel", "headerName": t("satisfaction.col.channel", lang), "width": 130, "minWidth": 110},
         {"field": "respondent_type", "headerName": t("satisfaction.col.respondent_type", lang), "width": 115,
          "minWidth": 105},
-        {"field": "origin", "headerName": t("satisfaction.col.origin", lang), "width": 115, "minWidth": 105},
+        {"field": "origin", "headerName": t("satisfaction.col.origin", lang), "width": 125, "minWidth": 115,
+         "tooltipField": "origin"},
         {"headerName": t("satisfaction.col.scores", lang, low=q.LOW_SCORE), "children": scores},
         {"field": "comment", "headerName": t("satisfaction.col.comment", lang), "flex": 3, "minWidth": 320,
-         "wrapText": True, "autoHeight": True, "tooltipField": "comment"},
+         "wrapText": True, "autoHeight": True, "tooltipField": "comment", "cellClass": "tpd-sat-comment"},
     ]
 
 
@@ -286,8 +284,9 @@ def comment_rows(df, lang: str) -> list[dict]:
         "time": r["submitted_at"].strftime("%Y-%m-%d %H:%M"),
         "area": r["area_name"] or t("satisfaction.no_area", lang),
         "channel": value_label(r["channel"], lang),
-        "respondent_type": value_label(r["respondent_type"], lang),
-        "origin": r["origin"] or value_label(None, lang),
+        "respondent_type": (value_label(r["respondent_type"], lang) if r["respondent_type"]
+                            else t("chart.not_given", lang)),
+        "origin": origin_label(r["origin"], lang),
         **{name: None if r[name] is None else int(r[name]) for name in q.QUESTIONS},
         "comment": r["comment"] or "",
     } for r in df.to_dict("records")]

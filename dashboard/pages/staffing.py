@@ -2,11 +2,12 @@
 
 Defaults to this year. Stock figures (officers, police rooms, service points,
 teams) are read on the period's last day; deployments count by their start
-date. A treemap nests the units with each unit's officers by person type, a
-table gives every unit below the current one its police, posts and teams;
-deployments are shown by season and mode, person-times over time with peak
-periods shaded, and each scenic area's officers against its visitors.
-Clicking a unit (treemap or table) or an area drills the page into it.
+date. Six headline cards and a line of the other catalog figures fit one
+row; a bar per unit one level down stacks its officers by person type, and a
+table gives every such unit its police, posts and teams; deployments are
+shown by season and mode, person-times over time with peak periods shaded,
+and each scenic area's officers against its visitors. Clicking a unit (bar
+or table row) or an area drills the page into it.
 """
 from __future__ import annotations
 
@@ -23,7 +24,8 @@ from dashboard.components.page import page_frame, view_from_store
 from dashboard.components.view import view_from_args
 from dashboard.exports.registry import page_exports
 from dashboard.exports.tables import Table
-from dashboard.figures.staffing import area_figure, deployments_figure, officer_treemap, person_times_figure
+from dashboard.figures.staffing import (area_figure, deployments_figure, officers_by_unit_figure, officers_height,
+                                       person_times_figure)
 from dashboard.queries import reference
 from dashboard.queries import staffing as q
 from dashboard.queries.calendar import peak_bands
@@ -31,6 +33,8 @@ from dashboard.queries.filters import Scope
 from dashboard.queries.kpis import kpi_figures
 from dashboard.session import current_scope
 from dashboard.state import View
+from dashboard.format import fmt_value
+from dashboard.queries.catalog import BY_ID
 from dashboard.text import t, value_label
 from dashboard.text.common import GRID_LOCALE_ZH
 
@@ -39,7 +43,8 @@ dash.register_page(__name__, path="/staffing", name="nav.staffing", order=1, tit
 PAGE = "staffing"
 VIEW = f"{PAGE}-view"
 KPIS = f"{PAGE}-kpis"
-TREE = f"{PAGE}-tree"
+MORE = f"{PAGE}-more-figures"
+TREE = f"{PAGE}-tree"     # the officers-by-unit bars (the id other modules and tests know)
 UNITS = f"{PAGE}-units"
 GRAIN = f"{PAGE}-grain"
 DEPLOY = f"{PAGE}-deploy"
@@ -91,7 +96,8 @@ def layout(**kwargs):
                                  className="small tpd-staffing-grain", input_class_name="me-1")
     return page_frame(
         VIEW, view, scope, t("nav.staffing", lang),
-        dcc.Loading(dbc.Row(id=KPIS, className="g-2 mb-2"), type="dot", delay_show=300),
+        dcc.Loading(html.Div([dbc.Row(id=KPIS, className="g-2"), html.Div(id=MORE, className="tpd-staffing-more")],
+                             className="mb-2"), type="dot", delay_show=300),
         dbc.Row([
             dbc.Col(_card("staffing.hierarchy", view, _graph(TREE, "staffing.hierarchy", view, 440),
                           hint_key="staffing.hierarchy_hint", export=TREE), lg=5),
@@ -117,24 +123,40 @@ def layout(**kwargs):
     )
 
 
-@callback(Output(KPIS, "children"), Input(VIEW, "data"))
+@callback(Output(KPIS, "children"), Output(MORE, "children"), Input(VIEW, "data"))
 @cached_output
 def render_kpis(search):
     view, scope = _view(search)
-    figures = kpi_figures(view, scope, q.KPI_METRICS)
-    return [dbc.Col(kpi_card(mid, figures[mid], view.lang, f"{PAGE}-kpi-{i}"), xs=6, md=4, xl=2)
-            for i, mid in enumerate(q.KPI_METRICS)]
+    lang = view.lang
+    figures = kpi_figures(view, scope, q.KPI_METRICS + q.MORE_METRICS)
+    cards = [dbc.Col(kpi_card(mid, figures[mid], lang, f"{PAGE}-kpi-{i}"), xs=6, md=4, lg=2)
+             for i, mid in enumerate(q.KPI_METRICS)]
+    return cards, more_figures(figures, lang)
+
+
+def more_figures(figures: dict, lang: str) -> list:
+    """The catalog figures without a card of their own, on one line: label, value and unit."""
+    items = [html.Span(t("staffing.more_label", lang), className="tpd-staffing-more-label")]
+    for mid in q.MORE_METRICS:
+        m = BY_ID[mid]
+        value = fmt_value(m.fmt, figures[mid].now.value, lang)
+        unit = m.unit_zh if lang == "zh" else m.unit_en
+        label = m.zh if lang == "zh" else m.en
+        items.append(html.Span([html.Span(label + " "), html.B(value), html.Span(" " + unit if unit else "")],
+                               className="tpd-staffing-more-item", id=f"{PAGE}-more-{mid.replace('.', '-')}"))
+    return items
 
 
 @EXPORTS.chart(TREE, "staffing.hierarchy")
 def tree_chart(view: View, scope: Scope):
-    return officer_treemap(q.officer_tree(view.filters, scope), view.lang)
+    return officers_by_unit_figure(units_table(view, scope).rows, view.lang)
 
 
-@callback(Output(TREE, "figure"), Input(VIEW, "data"))
+@callback(Output(TREE, "figure"), Output(TREE, "style"), Input(VIEW, "data"))
 @cached_output
 def render_tree(search):
-    return tree_chart(*_view(search))
+    fig = tree_chart(*_view(search))
+    return fig, {"height": f"{fig.layout.height or officers_height(0)}px"}
 
 
 def _count_col(field: str, key: str, lang: str, width: int | None = None) -> dict:
@@ -283,7 +305,7 @@ def _clicked_point(click) -> dict:
 @callback(Output(URL, "search", allow_duplicate=True), Input(TREE, "clickData"), Input(UNITS, "cellClicked"),
           Input(AREAS, "clickData"), State(VIEW, "data"), prevent_initial_call=True)
 def drill(tree_click, unit_click, area_click, search):
-    """A click on a unit (treemap box or table row) or a scenic area narrows the page to it."""
+    """A click on a unit (its bar or table row) or a scenic area narrows the page to it."""
     trigger = dash.ctx.triggered_id
     view, scope = _view(search)
     if trigger == AREAS:

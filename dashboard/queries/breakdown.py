@@ -5,6 +5,9 @@ The same metric expressions as `metrics.compute`, grouped: by `week`
 read at each bucket's last day), by `unit` (the given units, each with its
 whole subtree), or by `area`. Rates come with their n and survey rates with
 Wilson intervals, so a chart or table never shows a rate without its base.
+Time buckets also say how much of them the period covers (`partial`,
+`counted_from`, `counted_to`), so a chart can tell a week cut short by the
+period's end from a real drop.
 `concurrently` runs independent queries at once on separate cursors (DuckDB
 releases the GIL), and `unit_week_frames` gives every child unit's weekly
 frame from one grouped query per source instead of one query set per unit.
@@ -64,15 +67,32 @@ def bucket_start(day: dt.date, grain: str) -> dt.date:
     return day
 
 
+def bucket_after(day: dt.date, grain: str) -> dt.date:
+    """The first day of the bucket after the one that starts on `day`."""
+    if grain == "month":
+        return (day.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+    return day + dt.timedelta(days=7 if grain == "week" else 1)
+
+
 def buckets(filters: Filters, grain: str) -> list[dt.date]:
     out, day = [], bucket_start(filters.start, grain)
     while day <= filters.end:
         out.append(day)
-        if grain == "month":
-            day = (day.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
-        else:
-            day += dt.timedelta(days=7 if grain == "week" else 1)
+        day = bucket_after(day, grain)
     return out
+
+
+def with_coverage(df: pd.DataFrame, filters: Filters, grain: str) -> pd.DataFrame:
+    """`df` (one row per bucket, `key` its first day) with the days of each bucket the period
+    covers: `counted_from`, `counted_to` (timestamps) and `partial` (the bucket runs past the
+    period's first or last day, so its counts hold only some of its days)."""
+    df = df.copy()
+    starts = [pd.Timestamp(k).date() for k in df["key"]]
+    afters = [bucket_after(s, grain) for s in starts]
+    df["counted_from"] = pd.to_datetime([max(s, filters.start) for s in starts])
+    df["counted_to"] = pd.to_datetime([min(a - dt.timedelta(days=1), filters.end) for a in afters])
+    df["partial"] = [s < filters.start or a - dt.timedelta(days=1) > filters.end for s, a in zip(starts, afters)]
+    return df
 
 
 def _source_frame(source_name: str, metrics: list[Metric], filters: Filters, scope: Scope,
@@ -142,7 +162,7 @@ def metric_plan(metric_ids: list[str]) -> tuple[list, dict[str, Metric], dict[st
 
 
 def _assemble(keys: pd.DataFrame | None, parts: list[pd.DataFrame], by: str,
-              wanted: list, needed: dict[str, Metric]) -> pd.DataFrame:
+              wanted: list, needed: dict[str, Metric], filters: Filters | None = None) -> pd.DataFrame:
     """Join the sources' frames on `key`, then derive zero counts, ratios and Wilson intervals."""
     out = keys
     for part in parts:
@@ -162,6 +182,8 @@ def _assemble(keys: pd.DataFrame | None, parts: list[pd.DataFrame], by: str,
                       for v, n in zip(out[m.id], out[f"{m.id}#n"])]
             out[f"{m.id}#low"] = [b[0] for b in bounds]
             out[f"{m.id}#high"] = [b[1] for b in bounds]
+    if by in GRAINS and filters is not None:
+        out = with_coverage(out, filters, by)
     return out.reset_index(drop=True)
 
 
@@ -192,7 +214,8 @@ def metric_frame_parts(metric_ids: list[str], filters: Filters, scope: Scope, by
     wanted, needed, by_source = metric_plan(metric_ids)
     thunks = [(lambda s=source_name, ms=metrics: _source_frame(s, ms, filters, scope, by, group_units, rest_key))
               for source_name, metrics in by_source.items()]
-    return thunks, lambda parts: _assemble(_keys(filters, by, group_units, rest_key), parts, by, wanted, needed)
+    return thunks, lambda parts: _assemble(_keys(filters, by, group_units, rest_key), parts, by, wanted, needed,
+                                           filters)
 
 
 def _unit_week_source(source_name: str, metrics: list[Metric], filters: Filters, scope: Scope,
@@ -230,7 +253,7 @@ def unit_week_frames_parts(metric_ids: list[str], filters: Filters, scope: Scope
         out = {}
         for code in units:
             parts = [f[f["unit"] == code].drop(columns="unit") for f in frames]
-            out[code] = _assemble(_keys(filters, "week", None, None), parts, "week", wanted, needed)
+            out[code] = _assemble(_keys(filters, "week", None, None), parts, "week", wanted, needed, filters)
         return out
     return [(lambda s=source_name, ms=metrics: _unit_week_source(s, ms, filters, scope, units))
             for source_name, metrics in by_source.items()], finish

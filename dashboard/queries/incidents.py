@@ -19,7 +19,7 @@ import pandas as pd
 
 from dashboard.privacy import mask_sql
 from dashboard.queries import db, reference
-from dashboard.queries.breakdown import buckets, metric_frame
+from dashboard.queries.breakdown import buckets, metric_frame, with_coverage
 from dashboard.queries.catalog import BY_ID, RESPONSE_MIN, RESPONSE_SECONDS, SAME_DAY, SOURCES, Metric, Ratio
 from dashboard.queries.filters import Filters, Scope, where_sql
 from dashboard.queries.kpis import KpiFigures, kpi_figures, metric_values
@@ -146,6 +146,8 @@ def category_frame(metric_ids: list[str], filters: Filters, scope: Scope, by: st
         den = pd.to_numeric(out[r.denominator]).astype(float)
         out[r.id] = pd.to_numeric(out[r.numerator]).astype(float) * r.factor / den.where(den > 0)
         out[f"{r.id}#n"] = den
+    if by in ("day", "week", "month"):
+        out = with_coverage(out, filters, by)
     return out.reset_index(drop=True)
 
 
@@ -210,13 +212,14 @@ def by_category(filters: Filters, scope: Scope, category: str | None = None) -> 
 
 
 def by_source(filters: Filters, scope: Scope, category: str | None = None) -> pd.DataFrame:
-    """source (NULL when not recorded), incidents; in the contract's order of sources."""
+    """source (NULL when not recorded), incidents: most incidents first, the unrecorded last."""
     found = _breakdown_counts(filters, scope, category)
     df = found[found["by_source"] & (found["narrowed"] > 0)]
     df = pd.DataFrame({"source": df["source"], "incidents": df["narrowed"].astype("int64")})
     position = {name: i for i, name in enumerate(SOURCES_ORDER)}
-    order = [position.get(v, 99) if isinstance(v, str) else 99 for v in df["source"]]
-    return df.assign(_order=order).sort_values("_order", kind="stable").drop(columns="_order").reset_index(drop=True)
+    df = df.assign(_blank=df["source"].isna(), _order=[position.get(v, 99) for v in df["source"]])
+    return (df.sort_values(["_blank", "incidents", "_order"], ascending=[True, False, True], kind="stable")
+            .drop(columns=["_blank", "_order"]).reset_index(drop=True))
 
 
 def _area_rows(found: pd.DataFrame) -> pd.DataFrame:

@@ -17,7 +17,7 @@ import datetime as dt
 import pandas as pd
 
 from dashboard.queries import db, reference
-from dashboard.queries.breakdown import buckets
+from dashboard.queries.breakdown import buckets, with_coverage
 from dashboard.queries.catalog import BY_ID, SOURCES, Metric
 from dashboard.queries.filters import Filters, Scope, where_sql
 from dashboard.queries.kpis import KpiFigures, kpi_figures
@@ -94,7 +94,8 @@ def _scalar(value):
 
 
 def weekly(filters: Filters, scope: Scope, metric_ids: list[str], category: str | None = None) -> pd.DataFrame:
-    """One row per Monday-based week of the period (empty weeks included): key, each metric, its n."""
+    """One row per Monday-based week of the period (empty weeks included): key, each metric, its n,
+    and the days of the week the period covers (`breakdown.with_coverage`)."""
     metrics = [metric(i) for i in metric_ids]
     params: dict = {"weeks": buckets(filters, "week")}
     where = _where(filters, scope, category, params)
@@ -107,7 +108,7 @@ def weekly(filters: Filters, scope: Scope, metric_ids: list[str], category: str 
            f"from {SOURCE.from_sql} where {where} group by 1) "
            f"select cast(w.key as timestamp) as key, {', '.join(filled)} "
            f"from (select unnest($weeks) as key) w left join g using (key) order by 1")
-    return db.frame(sql, params)
+    return with_coverage(db.frame(sql, params), filters, "week")
 
 
 def headline(view: View, scope: Scope, category: str | None = None) -> dict[str, KpiFigures]:

@@ -7,8 +7,11 @@ metric expressions (`nominations.total`, `nominations.selected`,
 `votes.valid`, `votes.repeat`) over the catalog's sources and WHERE clause,
 narrowed by one more condition: the campaign. So the campaigns' figures add
 up to the catalog's, and the valid-vote rule stays the `vote_flags` mart's.
-The ranking lists the campaign's nominees in the scope that were nominated
-or voted for in the period, with the votes cast in the period.
+The page shows two views and says which is which: the period's flows (the
+KPI cards: nominations by their date, votes by theirs) and the campaign as
+of the period's last day (the ranking, the nominee list and the units: every
+nominee of the campaign nominated by then, with the votes cast in the
+period). Outcomes are pending while no nominee of the campaign has one.
 """
 from __future__ import annotations
 
@@ -27,6 +30,7 @@ from dashboard.state import View, previous_period, same_period_last_year
 from etl.record_types import VOTE_CHANNELS
 
 HEADLINE = ["nominations.total", "nominations.selected", "votes.valid", "votes.repeat"]
+DECIDED = ("入围", "当选", "未当选")     # outcomes that end the wait (候选 or none: still running)
 VALID, REPEAT = BY_ID["votes.valid"].expr, BY_ID["votes.repeat"].expr
 # The campaign column of each catalog source's rows.
 CAMPAIGN_OF = {"nominations": "r.campaign", "votes": "n.campaign"}
@@ -85,6 +89,20 @@ def voting_span(campaign: str) -> tuple[dt.date, dt.date] | None:
     if row.empty:
         return None
     return pd.Timestamp(row.first_vote.iloc[0]).date(), pd.Timestamp(row.last_vote.iloc[0]).date()
+
+
+def outcomes_pending(campaign: str | None) -> bool:
+    """True while no nomination of the campaign has a decided outcome (voting still open)."""
+    if campaign is None:
+        return False
+    found = db.rows("select count(*) filter (where outcome in (select unnest($decided))) from nominations "
+                    "where campaign = $campaign", {"campaign": campaign, "decided": list(DECIDED)})
+    return not found[0][0]
+
+
+def nominees_until(filters: Filters) -> Filters:
+    """The nominations of the campaign view: every one up to the period's last day, in the unit and area."""
+    return Filters(ALL_TIME[0], filters.end, filters.unit, filters.area)
 
 
 def nominee_ids(scope: Scope) -> set[str]:
@@ -222,8 +240,8 @@ def repeat_share(values: dict[str, MetricValue]) -> MetricValue:
 
 
 def ranking(filters: Filters, scope: Scope, campaign: str | None) -> pd.DataFrame:
-    """The campaign's nominees in the scope that have a record in the period (nominated in it, or
-    voted for in it), with the valid and repeat votes of the period.
+    """The campaign's nominees in the scope nominated up to the period's last day, with the valid
+    and repeat votes cast in the period.
 
     Columns: rank (by valid votes, ties share a rank; null without a valid vote), nomination_id,
     person_id, name, unit_code, unit_name, person_type, nominated_by, nominated_on, outcome (null
@@ -234,7 +252,7 @@ def ranking(filters: Filters, scope: Scope, campaign: str | None) -> pd.DataFram
     if campaign is None:
         return pd.DataFrame(columns=cols)
     params: dict = {}
-    nom_where = _where("nominations", Filters(*ALL_TIME, filters.unit, filters.area), scope, campaign, params)
+    nom_where = _where("nominations", nominees_until(filters), scope, campaign, params)
     vote_params: dict = {}
     vote_where = _where("votes", filters, scope, campaign, vote_params)
     # The two WHERE clauses share parameter names with different values: rename the votes' ones.
@@ -263,7 +281,6 @@ def ranking(filters: Filters, scope: Scope, campaign: str | None) -> pd.DataFram
             from nominees n left join tally t using (nomination_id)
         )
         select {', '.join(cols)} from final
-        where in_period or valid + repeat > 0
         order by rank nulls last, valid desc, name, nomination_id
     """
     df = db.frame(sql, params)
@@ -319,7 +336,8 @@ def by_unit_groups(filters: Filters, scope: Scope) -> list[str]:
 
 def nominations_by_unit(filters: Filters, scope: Scope, campaign: str | None) -> pd.DataFrame:
     """key (unit code, with its subtree), name, direct, nominees, selected, valid; units with
-    none left out.
+    none left out. Nominees as the ranking counts them (the campaign's, nominated up to the
+    period's last day), valid votes those cast in the period.
 
     Records of the drilled unit itself (or of the levels above its compared children, such as
     the detachment's own officers) are one more row, `direct`, with key None and the name of
@@ -333,7 +351,7 @@ def nominations_by_unit(filters: Filters, scope: Scope, campaign: str | None) ->
     group_join = ("left join unit_closure uc on uc.unit_code = o.unit_code "
                   "and uc.ancestor_code in (select unnest($group_units))")
     params: dict = {"group_units": groups}
-    where = _where("nominations", filters, scope, campaign, params)
+    where = _where("nominations", nominees_until(filters), scope, campaign, params)
     noms = db.frame(f"""
         select uc.ancestor_code as key, {total} as nominees, {selected} as selected
         from {SOURCES['nominations'].from_sql} {group_join}

@@ -24,7 +24,7 @@ import pandas as pd
 from dashboard import analysis
 from dashboard.privacy import mask_sql
 from dashboard.queries import db, reference
-from dashboard.queries.breakdown import buckets
+from dashboard.queries.breakdown import bucket_start, buckets, with_coverage
 from dashboard.queries.catalog import BY_ID, SOURCES
 from dashboard.queries.filters import Filters, Scope, where_sql
 from dashboard.queries.kpis import KpiFigures, kpi_figures
@@ -39,10 +39,13 @@ GRAINS = ("week", "month")
 QUESTIONS = ("q_safety", "q_satisfaction", "q_visibility", "q_efficiency", "q_attitude")
 QUESTION_LABELS = {c.name: c.zh for c in SURVEYS.columns if c.name in QUESTIONS}
 TOP_ORIGINS = 12
+TREND_BUCKETS = 12             # the trend shows at least this many weeks or months
 OTHER = "__other__"            # key of the origins beyond the top ones
 GRID_LIMIT = 500
 LOW_SCORE = 2                  # q_satisfaction at or below this is a "lowest-rated" answer
 KEYWORD_SOURCE_LIMIT = 20000   # distinct comments segmented per view (most frequent first)
+KEYWORD_MIN_COMMENTS = 10      # fewer comments than this are read, not counted
+KEYWORD_MIN_REPEATED = 5       # with this many words used twice or more, words used once are left out
 
 _KEYS = {"area": "r.area_code", "channel": "r.channel", "respondent_type": "r.respondent_type",
          "week": "cast(date_trunc('week', {date}) as date)",
@@ -110,7 +113,7 @@ def survey_rates(filters: Filters, scope: Scope, by: str | None = None, channel:
     if by in GRAINS:
         keys = pd.DataFrame({"key": pd.to_datetime(buckets(filters, by))})
         df["key"] = pd.to_datetime(df["key"])
-        df = keys.merge(df, on="key", how="left")
+        df = with_coverage(keys.merge(df, on="key", how="left"), filters, by)
     return _with_wilson(df, ids).reset_index(drop=True)
 
 
@@ -143,6 +146,19 @@ def segments(filters: Filters, scope: Scope, by: str, metric_id: str, channel: s
     out = pd.concat([ranked, small], ignore_index=True) if len(small) else ranked.reset_index(drop=True)
     out["rank"] = out["rank"].astype(object)
     return out
+
+
+def trend_span(filters: Filters, grain: str, count: int = TREND_BUCKETS) -> Filters:
+    """The period widened to whole weeks or months, and to at least the `count` of them that end
+    with it: a trend of last week alone would be one point."""
+    last = bucket_start(filters.end, grain)
+    if grain == "month":
+        months = last.year * 12 + last.month - 1 - (count - 1)
+        first = dt.date(months // 12, months % 12 + 1, 1)
+    else:
+        first = last - dt.timedelta(days=7 * (count - 1))
+    return Filters(min(bucket_start(filters.start, grain), first), filters.end, filters.unit, filters.area,
+                   filters.season)
 
 
 def trend(filters: Filters, scope: Scope, grain: str, channel: str | None = None) -> pd.DataFrame:
@@ -252,6 +268,7 @@ STOPWORDS = frozenset("""
 问题 情况 方面 时候 现在 今天 之后 以后 以前 如果 因为 所以 但是 而且 不过 然后 还有 以及 进一步
 当事人 身份证 身份证号 联系电话 电话 手机 号码 联系方式 谢谢 辛苦 啊 吧 呢 吗 哦 嗯
 安排 设置 增加 增设 加强 改进 提高 进行 提供 注意 多多 一定
+时间 管理 不足 地方 工作 东西 这样 那样 方便 及时 有关 相关 存在 出现
 """.split())
 DOMAIN_WORDS = ("旅游警察", "警务室", "警务服务点", "失物招领处", "失物招领", "一键报警柱", "一键报警", "指示牌",
                 "饮水点", "索道站", "游客中心", "观景台", "步行街", "停车场", "应急广播", "休息座椅", "定点值守",
@@ -288,7 +305,8 @@ def words_of(text: str) -> frozenset[str]:
 
 
 def keywords(filters: Filters, scope: Scope, channel: str | None = None, top: int = 20) -> pd.DataFrame:
-    """The `top` words of the period's comments: word, comments (how many comments use it), of (comments read)."""
+    """The `top` words of the period's comments: word, comments (how many comments use it), of (comments
+    read). Words used in one comment only are left out once enough words are used in several."""
     params: dict = {}
     where = _where(filters, scope, channel, params)
     # Group the comments first, then mask each distinct text once (masking is the costly part).
@@ -303,6 +321,8 @@ def keywords(filters: Filters, scope: Scope, channel: str | None = None, top: in
         for text, n in zip(texts["text"], texts["n"]):
             for word in words_of(text):
                 counts[word] += int(n)
+        if sum(1 for c in counts.values() if c >= 2) >= KEYWORD_MIN_REPEATED:
+            counts = Counter({w: c for w, c in counts.items() if c >= 2})   # one-off words are noise here
         rows = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:top]
         return pd.DataFrame({"word": [w for w, _ in rows], "comments": [c for _, c in rows],
                              "of": int(texts["n"].sum()) if len(texts) else 0})

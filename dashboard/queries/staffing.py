@@ -15,10 +15,11 @@ from dashboard.queries.catalog import SOURCES
 from dashboard.queries.filters import Filters, Scope, where_sql
 from dashboard.queries.kpis import metric_values
 
-KPI_METRICS = ["staff.tourism_police", "staff.fulltime", "staff.parttime", "staff.auxiliary",
-               "posts.police_rooms_standardized", "posts.police_rooms", "posts.service_points",
-               "teams.volunteer", "teams.prevention", "deploy.person_times", "deploy.dynamic",
-               "deploy.security_events"]
+# The headline cards (one row of six), and the figures shown beside them on one line.
+KPI_METRICS = ["staff.tourism_police", "staff.auxiliary", "posts.police_rooms_standardized",
+               "posts.service_points", "deploy.person_times", "deploy.dynamic"]
+MORE_METRICS = ["staff.fulltime", "staff.parttime", "posts.police_rooms", "teams.volunteer",
+                "teams.prevention", "deploy.security_events"]
 UNIT_METRICS = ["staff.fulltime", "staff.parttime", "staff.auxiliary", "posts.police_rooms_standardized",
                 "posts.police_rooms", "posts.service_points", "teams.volunteer", "teams.prevention",
                 "deploy.person_times"]

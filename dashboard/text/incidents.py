@@ -1,6 +1,17 @@
-"""UI text of the incidents page: key -> (中文, English)."""
+"""UI text of the incidents page: key -> (中文, English).
+
+The `chart.*` keys are the words every time chart shares (figures/base.py):
+they live here until the shared catalog (text/common.py) takes them.
+"""
 
 TEXT: dict[str, tuple[str, str]] = {
+    "chart.week_span": ("{first} 至 {last}", "{first} to {last}"),
+    "chart.partial_week": ("不完整周", "part week"),
+    "chart.partial_month": ("不完整月", "part month"),
+    "chart.partial_week_hover": ("（不完整周：只计 {first} 至 {last}，{days} 天）",
+                                 " (part week: {first} to {last} only, {days} of 7 days)"),
+    "chart.partial_month_hover": ("（不完整月：只计 {first} 至 {last}）", " (part month: {first} to {last} only)"),
+    "chart.not_given": ("未填写", "not given"),
     "incidents.category_filter": ("警情类别：{category}", "Incident category: {category}"),
     "incidents.clear_category": ("取消类别筛选", "Clear the category filter"),
     "incidents.by_category": ("警情类别", "Incidents by category"),
@@ -33,10 +44,9 @@ TEXT: dict[str, tuple[str, str]] = {
     "incidents.minutes_range": ("{low}–{high} 分钟", "{low}–{high} min"),
     "incidents.minutes_over": ("{low} 分钟及以上", "{low} min or more"),
     "incidents.same_day": ("警情处置不过夜率（按周）", "Closed the same day, by week"),
-    "incidents.trend_hint": ("自 {start} 起各周（至少12周），空心点为不完整的周；阴影为旺季和节假日。",
-                             "Weeks from {start} (at least 12); hollow points are part weeks; "
-                             "shading marks peak season and holidays."),
-    "incidents.partial_week": ("（不完整周）", "(part of a week)"),
+    "incidents.trend_hint": ("自 {start} 起各周（至少12周）；斜纹柱、空心点为所选时间只覆盖一部分的不完整周；阴影为旺季和节假日。",
+                             "Weeks from {start} (at least 12); hatched bars and hollow points are part weeks, "
+                             "only partly inside the period; shading marks peak season and holidays."),
     "incidents.target": ("目标 {v}", "target {v}"),
     "incidents.cases": ("涉旅行政、刑事案件（按周）", "Administrative and criminal cases, by week"),
     "incidents.enforcement": ("治安管控", "Enforcement actions"),

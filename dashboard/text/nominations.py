@@ -4,10 +4,18 @@ TEXT: dict[str, tuple[str, str]] = {
     "nominations.campaign": ("评选活动", "Campaign"),
     "nominations.no_campaign": ("数据仓库中还没有“最美旅游警察”评选活动的推荐记录。",
                                 "The warehouse holds no nominations for any campaign yet."),
-    "nominations.period_note": ("推荐人数按推荐日期、票数按投票时间统计，时间范围 {start} 至 {end}。",
-                                "Nominees are counted by nomination date and votes by voting time, "
-                                "{start} to {end}."),
-    "nominations.campaign_span": ("本届活动：{first} 至 {last}。", "This campaign ran {first} to {last}."),
+    "nominations.campaign_span": ("本届活动：{first} 至 {last}，评选结果已公布。",
+                                  "This campaign: {first} to {last}; outcomes are out."),
+    "nominations.campaign_open": ("本届活动：{first} 起，记录至 {last}；投票进行中，尚无评选结果。",
+                                  "This campaign: from {first}, records to {last}; voting is open, no outcomes yet."),
+    "nominations.flows_heading": ("所选时间内（{start} 至 {end}）：推荐按推荐日期、票数按投票时间统计",
+                                  "In the period ({start} to {end}): nominations by their date, votes by "
+                                  "the time they were cast"),
+    "nominations.campaign_heading": ("本届人选（{campaign}，截至 {end} 的全部推荐人选）：票数为所选时间内所得",
+                                     "The campaign's nominees ({campaign}, all nominated by {end}): votes "
+                                     "cast in the period"),
+    "nominations.pending": ("评选中", "Pending"),
+    "nominations.pending_foot": ("投票进行中，结果未定，暂不比较", "voting still open: no outcome to compare yet"),
     "nominations.not_covered": ("所选时间未覆盖整届活动。", "The period does not cover the whole campaign."),
     "nominations.whole_campaign": ("按整届活动统计", "Show the whole campaign"),
     "nominations.rule": ("有效票：同一投票人当天对同一人选的第一票；当天其余的票为重复票，单独列示，不计入票数。",
@@ -34,7 +42,9 @@ TEXT: dict[str, tuple[str, str]] = {
     "nominations.by_channel": ("投票渠道", "Votes by channel"),
     "nominations.channel_of": ("投票渠道：{name}", "Votes by channel: {name}"),
     "nominations.by_unit": ("各单位推荐与当选人数", "Nominees and selected by unit"),
-    "nominations.by_unit_hint": ("点击单位可下钻到该单位。", "Click a unit to drill into it."),
+    "nominations.by_unit_hint": ("截至 {end} 的推荐人选与当选人数（同排名名单）；点击单位可下钻到该单位。",
+                                 "Nominees by {end} and those selected (as in the ranking); click a unit to "
+                                 "drill into it."),
     "nominations.direct": ("{unit}（本级）", "{unit} (own staff)"),
     "nominations.no_channel": ("未记录渠道", "Channel not recorded"),
     "nominations.valid_votes": ("有效票", "Valid votes"),

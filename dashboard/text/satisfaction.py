@@ -2,9 +2,13 @@
 
 TEXT: dict[str, tuple[str, str]] = {
     "satisfaction.trend": ("满意率与安全感趋势", "Satisfaction and sense of safety over time"),
-    "satisfaction.trend_hint": ("阴影带为95%置信区间；空心点表示该期样本不足（n<{n}）；底色为旺季/节假日。",
-                                "Shaded bands are 95% confidence intervals; hollow points rest on too few "
-                                "answers (n<{n}); tinted columns are peak periods."),
+    "satisfaction.trend_hint": ("显示截至所选时间末日的至少12周（或12个月），所选时间以浅蓝底标出；阴影带为95%置信区间；"
+                                "不连线的空心点为样本不足（n<{n}），虚线连接的空心点为不完整的周或月；黄色底为旺季/节假日。",
+                                "At least the 12 weeks (or months) to the end of the period, the period itself "
+                                "tinted blue; shaded bands are 95% confidence intervals; hollow points off the line "
+                                "rest on too few answers (n<{n}), hollow points on a dotted line are part weeks or "
+                                "months; yellow columns are peak periods."),
+    "satisfaction.selected_period": ("所选时间", "Selected period"),
     "satisfaction.by_week": ("按周", "Weekly"),
     "satisfaction.by_month": ("按月", "Monthly"),
     "satisfaction.grain": ("时间粒度", "Time grain"),
@@ -40,9 +44,13 @@ TEXT: dict[str, tuple[str, str]] = {
     "satisfaction.short.q_efficiency": ("效率", "Efficiency"),
     "satisfaction.short.q_attitude": ("态度", "Attitude"),
     "satisfaction.keywords": ("意见建议高频词（前20）", "Top 20 words in the comments"),
-    "satisfaction.keywords_hint": ("基于本期 {n} 条意见建议，按提及条数排序；已去除常用虚词和单字，号码已脱敏。",
+    "satisfaction.keywords_hint": ("基于本期 {n} 条意见建议，按提及条数排序；已去除常用虚词和单字，高频词足够时略去只出现一次的词；号码已脱敏。",
                                    "From {n} comments of the period, by number of comments using the word; "
-                                   "common words and single characters dropped, numbers masked."),
+                                   "common words and single characters dropped, and words used once when "
+                                   "enough others recur; numbers masked."),
+    "satisfaction.few_comments": ("本期只有 {n} 条意见建议，不足以统计高频词；<br>请阅读下方“金点子与低分反馈”中的原文。",
+                                  "Only {n} comments in the period, too few to count words:<br>read them in "
+                                  "“Suggestions and lowest-rated answers” below."),
     "satisfaction.mentions": ("提及条数", "Comments using it"),
     "satisfaction.no_comments": ("所选时间和范围内没有意见建议", "No comments for the selected period and scope"),
     "satisfaction.comments": ("金点子与低分反馈", "Suggestions and lowest-rated answers"),
@@ -66,4 +74,16 @@ TEXT: dict[str, tuple[str, str]] = {
                                      "Answers that name no unit count in the whole city only, never in a unit."),
     "satisfaction.channel_filter": ("调查渠道：{channel}", "Survey channel: {channel}"),
     "satisfaction.clear_channel": ("× 全部渠道", "× all channels"),
+}
+
+# Survey origins are recorded as free text (a province, 本市 …): their English names.
+ORIGINS_EN: dict[str, str] = {
+    "本市": "This city", "本省其他市州": "Elsewhere in the province", "境外": "Outside mainland China",
+    "北京": "Beijing", "天津": "Tianjin", "上海": "Shanghai", "重庆": "Chongqing", "河北": "Hebei",
+    "山西": "Shanxi", "内蒙古": "Inner Mongolia", "辽宁": "Liaoning", "吉林": "Jilin", "黑龙江": "Heilongjiang",
+    "江苏": "Jiangsu", "浙江": "Zhejiang", "安徽": "Anhui", "福建": "Fujian", "江西": "Jiangxi",
+    "山东": "Shandong", "河南": "Henan", "湖北": "Hubei", "湖南": "Hunan", "广东": "Guangdong",
+    "广西": "Guangxi", "海南": "Hainan", "四川": "Sichuan", "贵州": "Guizhou", "云南": "Yunnan",
+    "西藏": "Tibet", "陕西": "Shaanxi", "甘肃": "Gansu", "青海": "Qinghai", "宁夏": "Ningxia",
+    "新疆": "Xinjiang", "香港": "Hong Kong", "澳门": "Macao", "台湾": "Taiwan",
 }
