@@ -112,6 +112,23 @@ def test_nominations_by_unit_add_up_to_the_totals(latest):
     assert df.direct.sum() <= 1
 
 
+NOVEMBER = Filters(dt.date(2026, 11, 1), dt.date(2026, 11, 23))
+
+
+def test_ranking_and_units_show_the_campaigns_nominees_to_the_period_end(latest):
+    nominated_by_end = q.campaign_metrics(Filters(dt.date(2000, 1, 1), NOVEMBER.end), CITY, latest)
+    ranking = q.ranking(NOVEMBER, CITY, latest)
+    by_unit = q.nominations_by_unit(NOVEMBER, CITY, latest)
+    assert len(ranking) == by_unit.nominees.sum() == nominated_by_end["nominations.total"].value > 0
+    assert by_unit.valid.sum() == ranking.valid.sum() == q.campaign_metrics(NOVEMBER, CITY, latest)["votes.valid"].value
+
+
+def test_outcomes_are_pending_until_a_nominee_of_the_campaign_has_one(latest):
+    decided = [c for c in q.campaign_names() if not q.outcomes_pending(c)]
+    assert q.outcomes_pending(latest) and decided       # the demo's running campaign, and earlier ones
+    assert q.outcomes_pending(None) is False
+
+
 def test_unit_filter_narrows_every_query(latest):
     unit = a_unit_with_nominees(latest)
     narrow = Filters(WHOLE.start, WHOLE.end, unit=unit)
@@ -194,8 +211,20 @@ def test_kpis_render_four_catalog_cards_and_the_repeat_share(page):
     assert ids == [f"nominations-kpi-{i}" for i in range(4)] + ["nominations-kpi-share"]
 
 
+def test_selected_card_says_pending_without_a_comparison_while_voting_runs(page):
+    cards = page.render_kpis("?")
+    selected = str(cards[1].children)
+    assert "评选中" in selected and "环比" not in selected and "▼" not in selected
+
+
+def test_page_names_the_period_flows_and_the_campaign_view(page, latest):
+    text = str(page.layout(period="this_month"))
+    assert "所选时间内（2026-11-01 至 2026-11-23）" in text and f"本届人选（{latest}，截至 2026-11-23" in text
+
+
 def test_ranking_callback_fills_chart_and_grid(page, latest):
-    fig, cols, rows = page.render_ranking("?")
+    fig, cols, rows, style = page.render_ranking("?")
+    assert style["height"] == f"{page.grid_height(len(rows))}px"
     assert fig.data and rows and {"rank", "name", "valid", "repeat", "reason"} <= set(rows[0])
     assert sum(r["valid"] for r in rows) == q.campaign_metrics(YEAR, CITY, latest)["votes.valid"].value
 

@@ -165,6 +165,44 @@ def test_keywords_skip_stopwords_single_characters_and_numbers(demo_db):  # noqa
     assert q.keywords(EMPTY, CITY).empty
 
 
+def test_keywords_leave_out_words_used_once_when_enough_words_recur(demo_db):  # noqa: F811
+    df = q.keywords(YEAR, CITY)
+    assert (df["comments"] >= 2).sum() >= q.KEYWORD_MIN_REPEATED and (df["comments"] >= 2).all()
+
+
+def test_keyword_chart_over_a_handful_of_comments_says_to_read_them(demo_db):  # noqa: F811
+    from dashboard.figures.satisfaction import keywords_figure
+    few = pd.DataFrame({"word": ["停车场", "码头"], "comments": [2, 1], "of": [6, 6]})
+    fig = keywords_figure(few, "zh")
+    assert not fig.data and "只有 6 条意见建议" in fig.layout.annotations[0].text
+    assert keywords_figure(few.assign(of=40), "zh").data
+
+
+def test_trend_span_reaches_back_twelve_buckets_from_a_short_period():
+    week = Filters(dt.date(2026, 11, 16), dt.date(2026, 11, 22))
+    span = q.trend_span(week, "week")
+    assert span.start == dt.date(2026, 11, 16) - dt.timedelta(weeks=11) and span.end == week.end
+    assert q.trend_span(week, "month").start == dt.date(2025, 12, 1)
+    assert q.trend_span(YEAR, "week").start == dt.date(2025, 12, 29)        # a long period keeps its own start
+
+
+def test_trend_callback_shows_twelve_weeks_around_last_week_with_it_tinted(page):
+    fig = page.render_trend("?period=last_week")
+    line = next(tr for tr in fig.data if tr.mode == "lines+markers")
+    assert len(line.x) == 12
+    tint = [s for s in fig.layout.shapes if s.fillcolor == "rgba(31,78,140,0.07)"]
+    assert len(tint) == 1 and any(a.text == "所选时间" for a in fig.layout.annotations)
+
+
+def test_blank_segments_read_not_given_and_origins_read_in_english():
+    from dashboard.figures.satisfaction import origin_label, segment_label
+    assert segment_label("respondent_type", None, None, "zh") == "未填写"
+    assert segment_label("origin", None, None, "en") == "not given"
+    assert segment_label("area", None, None, "zh") == "未关联景区"
+    assert origin_label("本市", "en") == "This city" and origin_label("本省其他市州", "en").startswith("Elsewhere")
+    assert origin_label("本市", "zh") == "本市" and origin_label("火星", "en") == "火星"
+
+
 def test_words_of_a_masked_comment_keep_no_number_fragments():
     words = q.words_of("建议在索道站设置失物招领处，联系电话159****5354")
     assert "索道站" in words and "失物招领处" in words

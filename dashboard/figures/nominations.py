@@ -25,6 +25,11 @@ def _label(value, lang: str) -> str:
     return value_label(None if value is None or (not isinstance(value, str) and pd.isna(value)) else value, lang)
 
 
+def ranking_height(bars: int) -> int:
+    """The ranking's height for so many bars: the chart beside it matches it."""
+    return max(180, 110 + 24 * min(bars, TOP))
+
+
 def ranking_figure(df: pd.DataFrame, lang: str, highlight: str | None = None, top: int = TOP) -> go.Figure:
     """The top nominees by valid votes as horizontal bars, coloured by outcome, best on top.
 
@@ -55,7 +60,7 @@ def ranking_figure(df: pd.DataFrame, lang: str, highlight: str | None = None, to
                            f"%{{customdata[3]}} · %{{customdata[4]}} · {_label(outcome, lang)}<br>"
                            f"{votes_word}: %{{x:,d}}<br>{repeat_word}: %{{customdata[5]:,d}}<extra></extra>"),
         )
-    height = max(180, 110 + 24 * len(shown))
+    height = ranking_height(len(shown))
     fig.update_layout(
         height=height, barmode="overlay", bargap=0.3,
         yaxis=dict(categoryorder="array", categoryarray=order[::-1], tickvals=order, ticktext=ticks,

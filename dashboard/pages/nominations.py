@@ -54,7 +54,8 @@ CHANNEL = f"{PAGE}-channel"
 CHANNEL_TITLE = f"{PAGE}-channel-title"
 UNITS = f"{PAGE}-units"
 DEFAULT_PERIOD = "this_year"
-TIME_HEIGHT = 560   # level with the 20-bar ranking beside it
+TIME_MIN_HEIGHT = 300   # the votes per day chart is level with the ranking beside it, at least this tall
+GRID_MAX = 440          # the nominee grid's height at most
 CARD = "tpd-nom-card"   # no h-100: a Graph is height 100% of its parent, which must not stretch
 
 
@@ -161,7 +162,7 @@ def layout(**kwargs):
         dbc.Card(dbc.CardBody([
             card_head(t("nominations.all_nominees", lang), table_menu(NOMINEES, view)),
             html.P(t("nominations.ranking_hint", lang), className="tpd-hint"),
-            grid(NOMINEES, [], [], lang, height=440, row_id="nomination_id"),
+            grid(NOMINEES, [], [], lang, height=GRID_MAX, row_id="nomination_id"),
         ])),
         pack=PAGE,
     )
@@ -252,14 +253,20 @@ def nominees_table(view: View, scope: Scope) -> Table:
     return Table(nominee_columns(view.lang), nominee_rows(df, view.lang))
 
 
+def grid_height(rows: int) -> int:
+    """The nominee grid as tall as its rows (a campaign may have two nominees in view), at most GRID_MAX."""
+    return max(150, min(GRID_MAX, 60 + 42 * rows))
+
+
 @callback(Output(RANKING, "figure"), Output(NOMINEES, "columnDefs"), Output(NOMINEES, "rowData"),
-          Input(VIEW, "data"))
+          Output(NOMINEES, "style"), Input(VIEW, "data"))
 @cached_output
 def render_ranking(search):
     scope = current_scope()
     view, _ = page_view(search, scope)
     table = nominees_table(view, scope)
-    return ranking_chart(view, scope), table.columns, table.rows
+    style = {"height": f"{grid_height(len(table.rows))}px", "width": "100%"}
+    return ranking_chart(view, scope), table.columns, table.rows, style
 
 
 def _time_title(view: View, scope: Scope) -> str:
@@ -281,7 +288,9 @@ def time_chart(view: View, scope: Scope):
     if end < start:
         start, end = view.start, view.end
     bands = peak_bands(Filters(start, end), scope, lang)
-    fig = figs.votes_over_time_figure(df, bands, start, end, lang, height=TIME_HEIGHT if not row else TIME_HEIGHT - 60)
+    ranked = q.ranking(view.filters, scope, campaign)
+    level = max(TIME_MIN_HEIGHT, figs.ranking_height(int((ranked["valid"] > 0).sum())))
+    fig = figs.votes_over_time_figure(df, bands, start, end, lang, height=level if not row else level - 60)
     if df.empty:
         fig.update_layout(height=320)
     return fig
