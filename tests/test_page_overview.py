@@ -191,9 +191,11 @@ def test_kpi_callback_gives_one_card_per_headline_metric(page):
 
 def test_trend_callback_draws_bars_and_the_closure_line(page):
     fig = page.render_trend("?period=custom&start=2026-10-01&end=2026-10-31")
-    types = sorted(t.type for t in fig.data)
-    assert types == ["bar", "scatter"]
-    assert sum(fig.data[0].y) > 0
+    # The figure may split a trace (part weeks drawn apart); bars of incidents and a rate line there must be.
+    bars = [t for t in fig.data if t.type == "bar"]
+    lines = [t for t in fig.data if t.type == "scatter" and t.yaxis == "y2"]
+    assert bars and lines
+    assert sum(v for t in bars for v in (t.y or ()) if v == v and v is not None) > 0
 
 
 def test_an_empty_period_says_so_in_words(page):
