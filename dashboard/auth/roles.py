@@ -17,6 +17,8 @@ from dataclasses import dataclass
 
 ANALYTIC_PAGES = frozenset({"overview", "briefing", "staffing", "incidents", "mediation", "satisfaction",
                             "nominations"})
+# Pages every signed-in role may open: the "no such page" answer holds no data.
+EVERY_ROLE_PAGES = frozenset({"not_found_404"})
 
 
 @dataclass(frozen=True)
@@ -48,7 +50,7 @@ def get(name: str) -> Role:
 
 def may_open(role: str, page: str) -> bool:
     r = ROLES.get(role)
-    return r is not None and (r.pages is None or page in r.pages)
+    return r is not None and (r.pages is None or page in r.pages or page in EVERY_ROLE_PAGES)
 
 
 def may(role: str, capability: str) -> bool:

@@ -5,7 +5,10 @@ rewrites the query string of the shell's `dcc.Location` (refresh
 "callback-nav"), and the page renders again from the new URL: so the
 address bar always reproduces the view, and back/forward walk through it.
 The breadcrumb (全市 › 分局 › 派出所 › 景区) is the drill path: each step is a
-link one level up.
+link one level up. For a unit user the top of the path, like the unit
+filter's placeholder, is their own unit, never 全市: their figures are
+their subtree's. The date picker's month and weekday names come from
+assets/datefns-locale-zh-cn.js in the Chinese UI.
 """
 from __future__ import annotations
 
@@ -28,9 +31,20 @@ RESET = "filter-reset"
 
 
 def unit_options(scope: Scope, lang: str) -> list[dict]:
+    """The unit tree, indented by depth below the top of the scope. The indent is the label's
+    padding, not characters: the chosen value shows the bare name (tpd.css drops the padding)."""
     df = reference.units(scope)
-    return [{"label": "\u3000" * int(d) + name, "value": code, "search": name}
+    top = int(df.depth.min()) if not df.empty else 0
+    return [{"label": html.Span(name, className="tpd-unit-option", style={"paddingLeft": f"{int(d) - top}em"}),
+             "value": code, "search": name}
             for code, name, d in zip(df.unit_code, df.unit_name, df.depth)]
+
+
+def dropdown_labels(lang: str) -> dict:
+    """dcc.Dropdown's own words (its search box, clear buttons …) in the UI language."""
+    return {key: t(f"dropdown.{key}", lang) for key in
+            ("search", "clear_search", "clear_selection", "no_options_found", "select_all", "deselect_all",
+             "selected_count")}
 
 
 def area_options(scope: Scope, unit: str | None) -> list[dict]:
@@ -41,9 +55,10 @@ def area_options(scope: Scope, unit: str | None) -> list[dict]:
 
 def breadcrumb(view: View, scope: Scope) -> html.Nav:
     names = reference.unit_names(scope)
-    steps = [(t("crumb.city", view.lang), view.query(unit=None, area=None))]
+    # The top of the user's scope: 全市, or a unit user's own unit (named once, not again below).
+    steps = [(reference.scope_label(scope, view.lang), view.query(unit=None, area=None))]
     for code in reference.ancestors(view.unit, scope):
-        if scope.unit and code not in names:
+        if code == scope.unit or (scope.unit and code not in names):
             continue
         steps.append((names.get(code, code), view.query(unit=code, area=None)))
     if view.area:
@@ -67,15 +82,16 @@ def filter_bar(view: View, scope: Scope, tools=None) -> html.Div:
                                size="sm", name="period"), xs=6, md=2),
             dbc.Col(dcc.DatePickerRange(
                 id=DATES, start_date=view.start, end_date=view.end, display_format="YYYY-MM-DD",
-                first_day_of_week=1, minimum_nights=0, className="tpd-dates",
-                start_date_placeholder_text=t("filter.custom_range", lang),
+                month_format=t("filter.month_format", lang), first_day_of_week=1, minimum_nights=0,
+                className="tpd-dates", start_date_placeholder_text=t("filter.custom_range", lang),
             ), xs=6, md=3),
             dbc.Col(dcc.Dropdown(id=UNIT, options=unit_options(scope, lang), value=view.unit,
-                                 placeholder=t("filter.all_units", lang), clearable=True,
-                                 optionHeight=30, className="tpd-dropdown"), xs=12, md=2),
+                                 placeholder=reference.scope_label(scope, lang), clearable=True,
+                                 labels=dropdown_labels(lang), optionHeight=30,
+                                 className="tpd-dropdown"), xs=12, md=2),
             dbc.Col(dcc.Dropdown(id=AREA, options=area_options(scope, view.unit), value=view.area,
                                  placeholder=t("filter.all_areas", lang), clearable=True,
-                                 className="tpd-dropdown"), xs=8, md=2),
+                                 labels=dropdown_labels(lang), className="tpd-dropdown"), xs=8, md=2),
             dbc.Col(dbc.Select(id=SEASON, options=[{"label": t("filter.all_seasons", lang), "value": "all"}]
                                + season_options, value=view.season or "all", size="sm",
                                name="season"), xs=4, md=2),
@@ -135,6 +151,10 @@ def next_query(search: str | None, trigger: str | None, period, start, end, unit
     prevent_initial_call=True,
 )
 def filters_to_url(period, start, end, unit, area, season, _reset, search):
+    # A page's controls all "change" at once when the page renders: that is no choice of the
+    # person's, and the URL stays as they wrote it (a page's own default period stays implicit).
+    if len({item["prop_id"].split(".")[0] for item in ctx.triggered}) > 1:
+        return no_update
     trigger = ctx.triggered_id
     if trigger == DATES and ctx.triggered and ctx.triggered[0]["prop_id"].endswith("start_date"):
         return no_update  # wait for the end date

@@ -1,7 +1,9 @@
 """The shell around every page: navbar from the page registry, user menu, language switch, demo banner.
 
 The navbar lists only the pages the signed-in user's role may open (the
-server refuses the others too: `dashboard.auth.guard`).
+server refuses the others too: `dashboard.auth.guard`), and none registered
+with `in_navbar=False` (the 404 page). It keeps to one line at 1440 px in
+both languages (tpd.css); the data's as-of time shows from 1400 px up.
 """
 from __future__ import annotations
 
@@ -37,7 +39,7 @@ def nav_items(pathname: str | None, search: str | None) -> list:
     query = "?" + urlencode(shared) if shared else ""
     items = []
     for page in dash.page_registry.values():
-        if not may_open(page_of_module(page["module"]) or ""):
+        if not page.get("in_navbar", True) or not may_open(page_of_module(page["module"]) or ""):
             continue
         active = (pathname or "/") == page["path"]
         items.append(dbc.NavItem(dbc.NavLink(
@@ -64,7 +66,7 @@ def shell(page_container) -> html.Div:
         dbc.Navbar(dbc.Container([
             dbc.NavbarBrand(t("app.title"), id=BRAND, href="/", className="tpd-brand"),
             dbc.Nav(nav_items("/", ""), id=NAV, className="me-auto", navbar=True),
-            html.Span(id="shell-asof", className="text-white-50 small me-3 d-none d-lg-inline"),
+            html.Span(id="shell-asof", className="text-white-50 small me-3 d-none d-xxl-inline"),
             user_menu(),
             dcc.Link(t("app.switch_lang"), id=LANG, href="?lang=en", className="btn btn-sm btn-outline-light"),
         ], fluid=True), color="#1f4e8c", dark=True, className="tpd-navbar py-1"),
@@ -100,6 +102,7 @@ def _is_demo() -> bool:
 
 @callback(
     Output(NAV, "children"), Output(LANG, "href"), Output(LANG, "children"), Output(BRAND, "children"),
+    Output(BRAND, "href"),
     Output(BANNER, "children"), Output("shell-asof", "children"), Output(USER, "children"),
     Output(SIGNOUT, "children"),
     Input("url", "pathname"), Input("url", "search"),
@@ -113,5 +116,5 @@ def update_shell(pathname, search):
     except Exception:
         asof = ""
     return (nav_items(pathname, search), lang_href(pathname, search), t("app.switch_lang", lang),
-            t("app.title", lang), t("app.demo_banner", lang), asof, user_label(current_user(), lang),
-            t("auth.signout", lang))
+            t("app.title", lang), "/" + ("?lang=en" if lang == "en" else ""), t("app.demo_banner", lang), asof,
+            user_label(current_user(), lang), t("auth.signout", lang))

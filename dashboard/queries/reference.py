@@ -14,6 +14,7 @@ import pandas as pd
 
 from dashboard.queries import db
 from dashboard.queries.filters import Scope
+from dashboard.text import t
 
 
 def units(scope: Scope) -> pd.DataFrame:
@@ -38,6 +39,31 @@ def units(scope: Scope) -> pd.DataFrame:
 def unit_names(scope: Scope) -> dict[str, str]:
     df = units(scope)
     return dict(zip(df.unit_code, df.unit_name))
+
+
+def scope_label(scope: Scope, lang: str = "zh") -> str:
+    """What the top of a scope is called wherever the city would be named: 全市 for the city,
+    the unit's own name for a unit user (whose figures are their subtree's, not the city's)."""
+    if scope.unit is None:
+        return t("crumb.city", lang)
+    return unit_names(scope).get(scope.unit, scope.unit)
+
+
+def issuing_unit() -> str | None:
+    """The unit that issues the figures: the top 旅游警察支队 of the tree, else its root unit."""
+    found = db.rows("""
+        with recursive walk(unit_code, depth) as (
+            select unit_code, 0 from units
+            where parent_code is null or parent_code not in (select unit_code from units)
+            union all
+            select u.unit_code, w.depth + 1 from units u join walk w on u.parent_code = w.unit_code
+            where w.depth < 32
+        )
+        select u.unit_name from units u join walk w using (unit_code)
+        order by (u.unit_level = '旅游警察支队') desc, w.depth, u.unit_code
+        limit 1
+    """)
+    return found[0][0] if found else None
 
 
 def areas(scope: Scope, unit: str | None = None) -> pd.DataFrame:
