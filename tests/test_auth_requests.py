@@ -216,6 +216,27 @@ def test_a_page_the_role_may_not_open_is_refused_by_url_by_router_and_by_callbac
     assert post(s, view_body("satisfaction-trend.figure", "satisfaction-view", "?period=this_year")).status_code == 200
 
 
+def test_a_refused_page_is_a_403_in_the_apps_look_with_only_the_roles_pages(sessions):
+    s = sessions["unit"]
+    r = s.get(s.base + "/data?lang=en", headers={"Accept": "text/html"}, timeout=30)
+    assert r.status_code == 403 and r.headers["Content-Type"].startswith("text/html")
+    assert "may not open this page" in r.text and "tpd-navbar" in r.text and "/assets/tpd.css" in r.text
+    nav = re.findall(r'class="tpd-navlink nav-link" href="([^"]+)"', r.text)
+    assert "/incidents?lang=en" in nav and not any(h.startswith("/data") for h in nav)
+    assert "<script" not in r.text and "data-log" not in r.text
+    zh = s.get(s.base + "/data", headers={"Accept": "text/html"}, timeout=30)
+    assert zh.status_code == 403 and "无权打开此页面" in zh.text and "返回总览" in zh.text
+
+
+def test_an_unknown_address_is_a_404_page_for_every_role(sessions):
+    for role in ("opinion", "unit", "admin"):
+        routed = post(sessions[role], body(".._pages_content.children..._pages_store.data..",
+                                           [("_pages_location", "pathname", "/no/such/page"),
+                                            ("_pages_location", "search", "?lang=en")]))
+        content = json.dumps(routed.json(), ensure_ascii=False)
+        assert routed.status_code == 200 and "Page not found" in content and "may not open" not in content, role
+
+
 def test_only_admins_reach_the_data_page_callbacks(sessions):
     payload = view_body("..data-log.columnDefs...data-log.rowData...data-totals.children..", "data-view",
                         "?period=this_year")

@@ -2,10 +2,11 @@
 
 One account per role (tests.auth_fixtures) on a server of the session's demo
 warehouse. For each role: the navbar lists exactly its pages, a page it may
-not open is refused by the server even when typed into the address bar,
+not open is refused by the server even when typed into the address bar
+(a 403 in the app's own look: its navbar, the refusal, the way back),
 publicity sees charts but no record-level tables, a unit commander sees only
-their own unit's subtree, the administrator reads the audit log on the data
-page; signing out ends the session. The console stays empty throughout (the
+their own unit's subtree (named for their unit where the city would be), the
+administrator reads the audit log on the data page; signing out ends the session. The console stays empty throughout (the
 Content-Security-Policy included).
 """
 from __future__ import annotations
@@ -74,6 +75,17 @@ def unit_names(db_path, unit: str, inside: bool) -> set[str]:
     return {r[0] for r in rows}
 
 
+def unit_names_below(db_path, unit: str) -> set[str]:
+    con = duckdb.connect(str(db_path), read_only=True)
+    try:
+        rows = con.execute("select unit_name from units where unit_code in "
+                           "(select unit_code from unit_closure where ancestor_code = $u) and unit_code <> $u",
+                           {"u": unit}).fetchall()
+    finally:
+        con.close()
+    return {r[0] for r in rows}
+
+
 def unit_codes(db_path, unit: str) -> set[str]:
     con = duckdb.connect(str(db_path), read_only=True)
     try:
@@ -110,6 +122,12 @@ def test_each_role_sees_exactly_its_pages(server, browser, accounts, role):  # n
             response = page.goto(server + refused, wait_until="load")
             assert response.status == 403
             assert "无权打开此页面" in page.inner_text("body")
+            # The app's look: its navbar with the role's own pages, and the way back.
+            assert nav_paths(page) == NAV[role] and page.locator(".tpd-refused a[href='/']").count() == 1
+            SHOTS.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(SHOTS / f"role_{role}_refused.png"))
+            page.goto(server + refused + "?lang=en", wait_until="load")
+            assert "may not open this page" in page.inner_text("body") and "Overview" in page.inner_text("nav")
         SHOTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(SHOTS / f"role_{role}.png"))
         assert [c for c in console if "403" not in c] == [], console
@@ -147,6 +165,9 @@ def test_a_unit_commander_sees_only_their_subtree(server, browser, accounts, dem
         inside, outside = unit_names(demo_db, unit, True), unit_names(demo_db, unit, False)
         assert grid_names, "no units listed"
         assert not grid_names & outside, f"other units shown: {grid_names & outside}"
+        own = unit_names(demo_db, unit, True) - unit_names_below(demo_db, unit)
+        bar = page.inner_text(".tpd-filter-bar")
+        assert "全市" not in bar and own <= set(page.inner_text(".breadcrumb").split()), bar
         page.click("#filter-unit")
         page.wait_for_selector("[role=option]", timeout=10_000)
         options = set(page.eval_on_selector_all("[role=option] input", "els => els.map(e => e.value)"))

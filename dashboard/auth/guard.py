@@ -179,11 +179,29 @@ def page_paths() -> dict[str, str]:
     return {page["path"]: page_of_module(page["module"]) for page in dash.page_registry.values()}
 
 
+def pages_for(role: str, lang: str) -> list[tuple[str, str]]:
+    """(name, path) of the navbar's pages a role may open, in the navbar's order."""
+    return [(t(page["name"], lang), page["path"]) for page in dash.page_registry.values()
+            if page.get("in_navbar", True) and roles.may_open(role, page_of_module(page["module"]) or "")]
+
+
+def _demo_banner(lang: str) -> str | None:
+    try:
+        from dashboard.queries import reference
+        return t("app.demo_banner", lang) if reference.is_demo() else None
+    except Exception:  # no warehouse yet
+        return None
+
+
 def refusal_layout(role: str, lang: str):
+    """The refusal in place of the page, when the router asks for a page the role may not open."""
     from dash import dcc, html
-    return html.Div([
-        html.H2(t("auth.forbidden_page", lang, role=roles.label(role, lang)), className="h5"),
-        dcc.Link(t("auth.back_home", lang), href="/" + ("?lang=en" if lang == "en" else "")),
+    return html.Section([
+        html.P("403", className="tpd-refused-code"),
+        html.H1(t("auth.forbidden_page", lang, role=roles.label(role, lang)), className="tpd-refused-title"),
+        html.P(t("auth.forbidden_help", lang), className="tpd-refused-help"),
+        dcc.Link(t("auth.back_home", lang), href="/" + ("?lang=en" if lang == "en" else ""),
+                 className="btn btn-primary btn-sm"),
     ], className="tpd-refused", id="tpd-refused")
 
 
@@ -304,10 +322,7 @@ def install(app: dash.Dash, users_db=None) -> None:
         if page and request.method in ("GET", "HEAD") and not roles.may_open(user.role, page):
             audit.record("access.refused", target=f"page:{page}", detail={"via": "url"})
             lang = request.args.get("lang") if request.args.get("lang") in ("zh", "en") else "zh"
-            return (f"<!doctype html><meta charset=utf-8><title>403</title>"
-                    f"<p>{t('auth.forbidden_page', lang, role=roles.label(user.role, lang))}</p>"
-                    f"<p><a href=\"/\">{t('auth.back_home', lang)}</a></p>", 403,
-                    {"Content-Type": "text/html; charset=utf-8"})
+            return views.forbidden_page(user, pages_for(user.role, lang), lang, path, _demo_banner(lang))
         return None
 
     @server.after_request

@@ -2,7 +2,9 @@
 
 `/login` (GET: the form; POST: sign in), `/logout` (POST only, from the
 navbar's form), `/password` (a user changes their own password; a one-time
-password must be changed here before anything else opens). Every POST
+password must be changed here before anything else opens). `forbidden_page`
+is the 403 the guard answers for a page the role may not open: the app's
+navbar with the pages it may open, the refusal, and the way back. Every POST
 carries the session's CSRF token. A successful sign-in starts a fresh
 session (new CSRF token), so a session fixed before sign-in is worthless.
 """
@@ -54,6 +56,67 @@ PAGE = """<!doctype html>
 </main>
 </body>
 </html>"""
+
+
+# A page the role may not open, typed into the address bar: the app's own navbar (only the pages the
+# role may open), the refusal and the way back, served by the server with its 403. No script.
+FORBIDDEN_PAGE = """<!doctype html>
+<html lang="{{ 'en' if lang == 'en' else 'zh-CN' }}">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{{ title }} · {{ app_title }}</title>
+<link rel="icon" href="/_favicon.ico">
+<link rel="stylesheet" href="/assets/00_bootstrap.min.css">
+<link rel="stylesheet" href="/assets/tpd.css">
+<link rel="stylesheet" href="/assets/auth.css">
+</head>
+<body>
+<nav class="tpd-navbar py-1 navbar navbar-expand-md navbar-dark" style="background-color: #1f4e8c">
+  <div class="container-fluid">
+    <a class="tpd-brand navbar-brand" href="{{ home }}">{{ app_title }}</a>
+    <div class="me-auto navbar-nav" id="shell-nav">
+      {% for name, href in pages %}
+      <div class="nav-item"><a class="tpd-navlink nav-link" href="{{ href }}">{{ name }}</a></div>
+      {% endfor %}
+    </div>
+    <form action="/logout" class="tpd-user-menu" method="POST">
+      <span id="shell-user" class="tpd-user-name">{{ user_label }}</span>
+      <input type="hidden" name="csrf_token" value="{{ csrf_token }}">
+      <input type="hidden" name="lang" value="{{ lang }}">
+      <button id="shell-signout" class="btn btn-sm btn-outline-light" type="submit">{{ signout }}</button>
+    </form>
+    <a id="shell-lang" class="btn btn-sm btn-outline-light" href="{{ switch_href }}">{{ switch_label }}</a>
+  </div>
+</nav>
+{% if demo %}<div class="tpd-demo-banner">{{ demo }}</div>{% endif %}
+<main class="container-fluid tpd-main">
+  <section class="tpd-refused" id="tpd-refused">
+    <p class="tpd-refused-code">403</p>
+    <h1 class="tpd-refused-title">{{ message }}</h1>
+    <p class="tpd-refused-help">{{ help }}</p>
+    <a class="btn btn-primary btn-sm" href="{{ home }}">{{ back }}</a>
+  </section>
+</main>
+</body>
+</html>"""
+
+
+def forbidden_page(user: store.User, pages: list[tuple[str, str]], lang: str, path: str, demo: str | None):
+    """The 403 answer to a page the user's role may not open: `pages` are (name, path) of the pages it may."""
+    from dashboard.auth import roles
+
+    suffix = "?lang=en" if lang == "en" else ""
+    role = roles.label(user.role, lang)
+    html = render_template_string(
+        FORBIDDEN_PAGE, lang=lang, title=t("auth.forbidden_title", lang), app_title=t("app.title", lang),
+        home="/" + suffix, pages=[(name, href + suffix) for name, href in pages],
+        user_label=t("auth.user_menu", lang, name=user.display_name or user.username, role=role),
+        csrf_token=csrf.token(), signout=t("auth.signout", lang), demo=demo,
+        switch_href=path + ("" if lang == "en" else "?lang=en"), switch_label=t("app.switch_lang", lang),
+        message=t("auth.forbidden_page", lang, role=role), help=t("auth.forbidden_help", lang),
+        back=t("auth.back_home", lang))
+    return html, 403, {"Content-Type": "text/html; charset=utf-8"}
 
 
 def _lang() -> str:

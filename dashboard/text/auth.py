@@ -26,6 +26,10 @@ TEXT: dict[str, tuple[str, str]] = {
                        "the demo admin (admin)"),
     "auth.forbidden_page": ("您的角色（{role}）无权打开此页面", "Your role ({role}) may not open this page"),
     "auth.back_home": ("返回总览", "Back to the overview"),
+    "auth.forbidden_title": ("无权访问", "Access refused"),
+    "auth.forbidden_help": ("此页面不在您的角色可打开的范围内，上方导航栏列出了您可以打开的页面。如确需访问，请联系管理员调整角色。",
+                            "This page is not among those your role may open; the navigation bar above lists "
+                            "the ones you can. If you need it, ask an administrator to change your role."),
     "auth.records_hidden": ("明细记录不向您的角色（{role}）显示", "Record-level tables are not shown to your role ({role})"),
     "data.audit": ("审计日志", "Audit log"),
     "data.audit_hint": ("登录、导出、数据导入和用户变更，只可追加，不能修改或删除；按所选时间段显示最近 {limit} 条",
