@@ -52,13 +52,13 @@ def _figure():
 
 def test_the_frame_carries_title_filters_source_times_and_the_demo_watermark():
     text = FrameText("警情类别", ["2026年11月1日至11月23日 · 全市"],
-                     ["数据来源：示例市公安局旅游警察支队", "数据截至 2026-11-23 06:00 · 生成于 2026-11-24 09:00"],
+                     ["数据来源：云岚市公安局旅游警察支队", "数据截至 2026-11-23 06:00 · 生成于 2026-11-24 09:00"],
                      "演示数据")
     spec = framed(_figure(), PRESETS["wechat"], text)
     texts = _frame_texts(spec)
     assert texts["tpd-frame-title"] == ["<b>警情类别</b>"]
     assert texts["tpd-frame-subtitle"] == ["2026年11月1日至11月23日 · 全市"]
-    assert texts["tpd-frame-footer"][0] == "数据来源：示例市公安局旅游警察支队"
+    assert texts["tpd-frame-footer"][0] == "数据来源：云岚市公安局旅游警察支队"
     assert "数据截至" in texts["tpd-frame-footer"][1]
     assert texts["tpd-frame-watermark"] == ["演示数据"]
     layout = spec["layout"]
@@ -142,7 +142,7 @@ def test_file_names_keep_chinese_and_lose_what_a_file_system_refuses():
 
 def _context(demo=True) -> ExportContext:
     return ExportContext(lang="zh", title="警情明细", filters=["2026年11月1日至11月23日", "全市"],
-                         source="数据来源：示例市公安局旅游警察支队", as_of=dt.datetime(2026, 11, 23, 6, 0),
+                         source="数据来源：云岚市公安局旅游警察支队", as_of=dt.datetime(2026, 11, 23, 6, 0),
                          generated=dt.datetime(2026, 11, 24, 9, 30), demo=demo, period_slug="2026-11-01至2026-11-23")
 
 
@@ -252,7 +252,7 @@ def test_xlsx_says_where_its_data_comes_from():
     assert about.title == "说明"
     assert facts["表格"] == "警情明细"
     assert facts["筛选条件"] == "2026年11月1日至11月23日 · 全市"
-    assert facts["数据来源"] == "数据来源：示例市公安局旅游警察支队"
+    assert facts["数据来源"] == "数据来源：云岚市公安局旅游警察支队"
     assert facts["数据截至"] == dt.datetime(2026, 11, 23, 6, 0)
     assert facts["行数"] == 3
     assert "演示数据" in facts

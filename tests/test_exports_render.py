@@ -140,7 +140,7 @@ def test_an_svg_keeps_the_cjk_font_and_its_text(client):
     (OUT / "incidents-category-slides.svg").write_text(svg, encoding="utf-8")
     assert svg.lstrip().startswith("<svg")
     assert "Noto Sans CJK SC" in svg
-    for text in ("警情类别", "2026年11月1日至11月22日", "全市", "警情类别：盗窃", "数据来源：示例市公安局旅游警察支队",
+    for text in ("警情类别", "2026年11月1日至11月22日", "全市", "警情类别：盗窃", "数据来源：云岚市公安局旅游警察支队",
                  "数据截至", "生成于", "演示数据", "物品遗失"):
         assert text in svg, text
     assert re.search(r'<svg[^>]* width="960" height="540"', svg)
@@ -190,7 +190,7 @@ def test_a_publicity_pack_holds_every_chart_of_the_page_in_the_preset(client):
         assert image.width == 2480 and _ink_share(image) > 0.03
         assert archive.read(f"{stem}.pdf").startswith(b"%PDF")
     readme = archive.read("说明.txt").decode("utf-8")
-    assert "宣传素材包" in readme and "数据来源：示例市公安局旅游警察支队" in readme and "演示数据" in readme
+    assert "宣传素材包" in readme and "数据来源：云岚市公安局旅游警察支队" in readme and "演示数据" in readme
     assert len(names) == 2 * len(charts) + 1
 
 
@@ -326,6 +326,53 @@ def test_a_chart_carries_its_pages_explanation_and_only_the_filters_that_apply(c
     assert "2026年1月1日至11月23日" in text
     assert reference.unit_names(Scope.city())[unit] not in text and "全市" not in text
     assert "被隔离" in text                                      # the figure's own title, kept as a line
+
+
+def test_the_source_line_names_the_warehouses_own_detachment_unless_exports_toml_sets_one(demo_db, tmp_path):  # noqa: F811
+    """exports.toml ships without a source line (a made-up bureau's name is treated as none): an
+    export never credits a bureau that does not exist."""
+    from dashboard.exports.context import configured_source, source_line
+    assert configured_source("zh") == configured_source("en") == ""          # as shipped
+    assert source_line("zh") == "数据来源：云岚市公安局旅游警察支队"
+    assert source_line("en") == "Source: 云岚市公安局旅游警察支队"
+    placeholder = tmp_path / "placeholder.toml"
+    placeholder.write_text('[source]\nzh = "数据来源：示例市公安局旅游警察支队"\n'
+                           'en = "Source: Tourism Police Detachment, Example City Public Security Bureau"\n',
+                           encoding="utf-8")
+    assert source_line("zh", placeholder) == "数据来源：云岚市公安局旅游警察支队"
+    assert source_line("en", placeholder) == "Source: 云岚市公安局旅游警察支队"
+    own = tmp_path / "own.toml"
+    own.write_text('[source]\nzh = "数据来源：云岚市公安局旅游警察支队指挥处"\n', encoding="utf-8")
+    assert source_line("zh", own) == source_line("en", own) == "数据来源：云岚市公安局旅游警察支队指挥处"
+
+
+def test_a_unit_users_export_names_their_own_unit_where_the_city_would_be(demo_db):  # noqa: F811
+    import datetime as dt
+
+    from dashboard.exports.context import export_context
+    from dashboard.queries import reference
+    from dashboard.queries.filters import Scope
+    from dashboard.state import View
+    unit = _first_branch()
+    name = reference.unit_names(Scope.city())[unit]
+    view = View("last_week", dt.date(2026, 11, 16), dt.date(2026, 11, 22))
+    assert export_context(view, Scope(unit), "警情类别").filters == ["2026年11月16日至11月22日", name]
+    assert export_context(view, Scope.city(), "警情类别").filters == ["2026年11月16日至11月22日", "全市"]
+
+
+def test_a_chart_that_shows_more_than_the_period_says_which_days_it_shows(client):
+    """A 12-week trend ending with the selected week: its subtitle and file name give the 12 weeks."""
+    from dataclasses import replace
+
+    from dashboard.exports import charts
+    from dashboard.exports.registry import CHARTS, PAGES, weeks_to_end
+    from dashboard.queries.filters import Scope
+    spec = replace(CHARTS["overview-trend"], span=weeks_to_end(12))
+    view = PAGES["overview"].view_of("?period=last_week", Scope.city())
+    context = charts.chart_context(spec, view, Scope.city())
+    assert context.filters[0] == "2026年8月31日至11月22日" and context.period_slug == "2026-08-31至2026-11-22"
+    plain = charts.chart_context(replace(spec, span=None), view, Scope.city())
+    assert plain.filters[0] == "2026年11月16日至11月22日"
 
 
 def _first_branch() -> str:

@@ -51,7 +51,7 @@ def _page(page: str) -> registry.PageExports:
 def chart_context(spec: registry.ChartSpec, view: View, scope: Scope) -> ExportContext:
     page = registry.PAGES[spec.page]
     return export_context(view, scope, spec.title_of(view, scope), page.filters_of(view, scope),
-                          with_place=page.view_filters)
+                          with_place=page.view_filters, span=spec.span_of(view, scope))
 
 
 def frame_text(context: ExportContext, note: str | None = None) -> FrameText:
@@ -113,10 +113,9 @@ def pack_file(page: str, search: str | None, preset_key: str | None, scope: Scop
     view = entry.view_of(search, scope)
     lang = view.lang
     formats = PACK_FORMATS[preset.key]
-    jobs, names, titles, contexts = [], [], [], []
+    jobs, names, titles = [], [], []
     for i, spec in enumerate(entry.charts.values(), start=1):
         fig, context = framed_chart(spec, view, scope, preset)
-        contexts.append(context)
         titles.append(context.title)
         for fmt in formats:
             jobs.append((fig, fmt, preset.scale_for(fmt)))
@@ -124,12 +123,13 @@ def pack_file(page: str, search: str | None, preset_key: str | None, scope: Scop
     images = renderer().render_many(jobs)
     images = [with_dpi(data, preset.dpi) if job[1] == "png" else data for data, job in zip(images, jobs)]
 
-    first = contexts[0]
     page_name = t(f"nav.{page}", lang)
+    # The pack names the view's period, whatever span a chart of it shows (each chart's frame says that).
+    pack = export_context(view, scope, page_name, entry.filters_of(view, scope), with_place=entry.view_filters)
     lines = [t("export.pack_heading", lang, app=t("app.title", lang), page=page_name,
                preset=t(f"export.preset.{preset.key}", lang)),
-             first.filters_line, first.source, first.times_line]
-    if first.demo:
+             pack.filters_line, pack.source, pack.times_line]
+    if pack.demo:
         lines.append(t("app.demo_banner", lang))
     lines.append("")
     per_chart = len(formats)
@@ -144,6 +144,6 @@ def pack_file(page: str, search: str | None, preset_key: str | None, scope: Scop
             zf.writestr(name, data, compress_type=zipfile.ZIP_DEFLATED if name.endswith(".svg") else zipfile.ZIP_STORED)
         zf.writestr(t("export.pack_readme", lang), "\r\n".join(lines) + "\r\n")
     data = buf.getvalue()
-    name = file_name(page_name, t("export.pack", lang), preset_label(preset, lang), first.period_slug, ext="zip")
+    name = file_name(page_name, t("export.pack", lang), preset_label(preset, lang), pack.period_slug, ext="zip")
     exported("pack", page, view, fmt="zip", preset=preset.key, size=len(data), file_name=name)
     return ExportFile(name, MIMETYPES["zip"], data)

@@ -1,8 +1,9 @@
 """What an export says about itself: title, filters, source, as-of, generation time, demo or not.
 
 `export_context` reads the view (period, unit, area, season and the page's
-own choices), the warehouse (latest load, demo flag) and `exports.toml` (the
-source line) into an `ExportContext`; charts put it into their frame, tables
+own choices; the span a chart shows when it is not the period), the
+warehouse (latest load, demo flag, the issuing unit) and `exports.toml` (the
+source line, when set) into an `ExportContext`; charts put it into their frame, tables
 into their 说明 sheet, and both into their file names.
 """
 from __future__ import annotations
@@ -45,13 +46,30 @@ class ExportContext:
         return " · ".join(self.filters)
 
 
-def source_line(lang: str, config_file: Path = CONFIG_FILE) -> str:
+# exports.toml as shipped named a made-up bureau; a line still carrying it was never set for real.
+PLACEHOLDER_MARKS = ("示例市", "Example City")
+
+
+def configured_source(lang: str, config_file: Path = CONFIG_FILE) -> str:
+    """The source line `exports.toml` sets (its Chinese one when it has no English); "" when none."""
     try:
         with open(config_file, "rb") as fh:
             source = tomllib.load(fh).get("source", {})
     except FileNotFoundError:
         return ""
-    return str(source.get(lang) or source.get("zh") or "")
+    line = str(source.get(lang) or source.get("zh") or "").strip()
+    return "" if any(mark in line for mark in PLACEHOLDER_MARKS) else line
+
+
+def source_line(lang: str, config_file: Path = CONFIG_FILE) -> str:
+    """The line under every exported chart and on every spreadsheet's 说明 sheet: `exports.toml`'s
+    when it sets one, else 数据来源：<the warehouse's own issuing unit>, so an export never names
+    a bureau that does not exist."""
+    configured = configured_source(lang, config_file)
+    if configured:
+        return configured
+    unit = reference.issuing_unit()
+    return t("export.source", lang, unit=unit) if unit else ""
 
 
 def period_text(start: dt.date, end: dt.date, lang: str) -> str:
@@ -72,14 +90,17 @@ def period_text(start: dt.date, end: dt.date, lang: str) -> str:
     return f"{start.strftime(fmt)} – {end.strftime(fmt)}"
 
 
-def view_filters(view: View, scope: Scope, with_place: bool = True) -> list[str]:
-    """Period, unit (the whole city when none), scenic area and season of a view, as words;
-    the period alone where a page does not filter by place or season."""
+def view_filters(view: View, scope: Scope, with_place: bool = True,
+                 span: tuple[dt.date, dt.date] | None = None) -> list[str]:
+    """Period (or the `span` a chart shows, when it is not the period), unit (the top of the
+    user's scope when none: 全市, or a unit user's own unit), scenic area and season of a view,
+    as words; the period alone where a page does not filter by place or season."""
     lang = view.lang
-    parts = [period_text(view.start, view.end, lang)]
+    start, end = span or (view.start, view.end)
+    parts = [period_text(start, end, lang)]
     if not with_place:
         return parts
-    unit = reference.unit_names(scope).get(view.unit, view.unit) if view.unit else t("crumb.city", lang)
+    unit = reference.unit_names(scope).get(view.unit, view.unit) if view.unit else reference.scope_label(scope, lang)
     parts.append(unit)
     if view.area:
         parts.append(reference.area_names(scope).get(view.area, view.area))
@@ -89,13 +110,17 @@ def view_filters(view: View, scope: Scope, with_place: bool = True) -> list[str]
 
 
 def export_context(view: View, scope: Scope, title: str, page_filters: list[str] = (),
-                   now: dt.datetime | None = None, with_place: bool = True) -> ExportContext:
+                   now: dt.datetime | None = None, with_place: bool = True,
+                   span: tuple[dt.date, dt.date] | None = None) -> ExportContext:
+    """`span`: the days a chart shows when they are not the view's period (a 12-week trend
+    ending with the selected week): the subtitle and the file name state those."""
+    start, end = span or (view.start, view.end)
     return ExportContext(
-        lang=view.lang, title=title, filters=[*view_filters(view, scope, with_place), *page_filters],
+        lang=view.lang, title=title, filters=[*view_filters(view, scope, with_place, span), *page_filters],
         source=source_line(view.lang), as_of=reference.as_of(), generated=now or dt.datetime.now(),
         demo=reference.is_demo(),
-        period_slug=(view.start.isoformat() if view.start == view.end
-                     else f"{view.start.isoformat()}{'至' if view.lang == 'zh' else '_to_'}{view.end.isoformat()}"),
+        period_slug=(start.isoformat() if start == end
+                     else f"{start.isoformat()}{'至' if view.lang == 'zh' else '_to_'}{end.isoformat()}"),
     )
 
 

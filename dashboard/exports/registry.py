@@ -16,9 +16,15 @@ The page's callbacks call the same builders, so an export is the chart or
 table the person sees, rebuilt on the server for the view in the URL. Ids
 are the component ids, unique across pages. `describe` gives the page's own
 active choices (a category, a campaign …) for the subtitle of an export.
+A chart that shows other days than the period (a 12-week trend ending with
+the selected week) declares them, so its export's subtitle states the days
+drawn, not the week chosen:
+
+    @EXPORTS.chart(TREND, "overview.trend", span=weeks_to_end(12))
 """
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -37,9 +43,20 @@ class ChartSpec:
     build: Callable                                   # (view, scope) -> go.Figure
     title: Callable | None = None                     # (view, scope) -> str, when it depends on the view
     note: Callable | None = None                      # (view, scope) -> str | None: a line under the filters
+    span: Callable | None = None                      # (view, scope) -> (start, end) the chart shows, if not the period
 
     def title_of(self, view: View, scope: Scope) -> str:
         return self.title(view, scope) if self.title else t(self.title_key, view.lang)
+
+    def span_of(self, view: View, scope: Scope) -> tuple[dt.date, dt.date] | None:
+        return self.span(view, scope) if self.span else None
+
+
+def weeks_to_end(weeks: int) -> Callable:
+    """A chart's `span`: the `weeks` whole weeks ending with the period's last day (a 12-week trend)."""
+    def span(view: View, scope: Scope) -> tuple[dt.date, dt.date]:
+        return view.end - dt.timedelta(days=7 * weeks - 1), view.end
+    return span
 
 
 @dataclass(frozen=True)
@@ -65,9 +82,9 @@ class PageExports:
     charts: dict[str, ChartSpec] = field(default_factory=dict)
     tables: dict[str, TableSpec] = field(default_factory=dict)
 
-    def chart(self, chart_id: str, title_key: str, *, title=None, note=None):
+    def chart(self, chart_id: str, title_key: str, *, title=None, note=None, span=None):
         def register(build):
-            spec = ChartSpec(self.page, chart_id, title_key, build, title, note)
+            spec = ChartSpec(self.page, chart_id, title_key, build, title, note, span)
             self.charts[chart_id] = spec
             CHARTS[chart_id] = spec
             return build
