@@ -10,6 +10,7 @@ Loads run at wall-clock time, so periods here are built around the real today.
 from __future__ import annotations
 
 import datetime as dt
+from urllib.parse import parse_qsl
 
 import pandas as pd
 import pytest
@@ -221,7 +222,9 @@ def test_clicking_a_batch_puts_it_in_the_url(page, demo_db):  # noqa: F811
     from dashboard.queries import data as q
     from dashboard.queries.filters import Scope
     batch = sorted(q.batch_ids(Scope.city()))[0]
-    assert page.select_batch({"rowId": batch}, "?lang=en") == f"?period=this_month&lang=en&q={batch}"
+    assert page.select_batch({"rowId": batch}, "?lang=en") == f"?lang=en&q={batch}"
+    assert page.select_batch({"rowId": batch}, "?period=this_month&lang=en") == \
+        f"?period=this_month&lang=en&q={batch}"
 
 
 def test_clicking_an_unknown_batch_is_refused(page, demo_db):  # noqa: F811
@@ -269,3 +272,76 @@ def test_the_unit_filter_does_not_change_the_load_log(page, demo_db):  # noqa: F
     from dashboard.queries.filters import Scope
     unit = reference.units(Scope.city())["unit_code"].iloc[-1]
     assert page.render_log(_around_now() + f"&unit={unit}")[1] == page.render_log(_around_now())[1]
+
+
+# ---- the page's own default period --------------------------------------------------------------
+
+def test_the_default_period_holds_the_latest_batches_even_when_today_is_pinned_before_them(demo_db):  # noqa: F811
+    """Loads are stamped by the wall clock; today is pinned to 2026-11-23: the window reaches the load."""
+    from dashboard.clock import today
+    from dashboard.queries import data as q
+    from dashboard.queries.filters import Filters, Scope
+    start, end = q.recent_window(Scope.city(), today())
+    assert start <= today() - dt.timedelta(days=q.RECENT_DAYS - 1) and end >= dt.date.today()
+    assert not q.load_log(Filters(start, end), Scope.city()).empty
+
+
+def test_the_default_period_reaches_back_to_the_latest_batches(on_clerk_db):
+    """A month without loads (the 1st of the next month, say) still shows the last ones."""
+    from dashboard.queries import data as q
+    from dashboard.queries.filters import Scope
+    later = dt.date.today() + dt.timedelta(days=400)
+    start, end = q.recent_window(Scope.city(), later)
+    assert start <= dt.date.today() and end == later
+
+
+def test_without_a_period_in_the_url_the_page_shows_the_latest_batches_not_this_month(page, demo_db):  # noqa: F811
+    """Today is pinned to 2026-11-23, the session's load ran by the wall clock: whatever month that
+    is, the page without a period lists it."""
+    from dashboard.queries import data as q
+    from dashboard.queries.filters import Scope
+    _, rows, totals = page.render_log("?")
+    assert {r["batch_id"] for r in rows} == q.batch_ids(Scope.city()) and rows
+    assert "本期共" in str(totals)
+    assert page.render_quarantine_rows("?", None, None)[1]
+
+
+def test_the_layout_without_a_period_says_it_shows_the_latest_batches(page, demo_db):  # noqa: F811
+    from dash import dcc
+    from dashboard.queries import data as q
+    from dashboard.queries.filters import Scope
+    from dashboard.clock import today
+    layout = page.layout(lang="en")
+    assert "at least the latest" in str(layout)
+    store = next(c for c in layout._traverse() if isinstance(c, dcc.Store) and c.id == page.VIEW)
+    start, end = q.recent_window(Scope.city(), today())
+    assert dict(parse_qsl(store.data.lstrip("?"))) == {"period": "custom", "start": str(start), "end": str(end),
+                                                       "lang": "en"}
+    assert "at least the latest" not in str(page.layout(period="this_month", lang="en"))
+
+
+def test_a_period_set_in_the_url_is_the_pages_period(page, demo_db):  # noqa: F811
+    view = page._view("?period=custom&start=2020-01-01&end=2020-01-31", _city())
+    assert (view.start, view.end) == (dt.date(2020, 1, 1), dt.date(2020, 1, 31))
+    assert page.render_log("?period=custom&start=2020-01-01&end=2020-01-31")[1] == []
+
+
+def test_links_within_the_page_keep_the_default_period_out_of_the_url(page, demo_db):  # noqa: F811
+    """So it does not follow the person to the other pages as a custom period."""
+    scope = _city()
+    default = page._view("?lang=en", scope)
+    assert page.page_query(default, scope, q="B1") == "?lang=en&q=B1"
+    chosen = page._view("?period=this_year", scope)
+    assert page.page_query(chosen, scope, q="B1") == "?period=this_year&q=B1"
+
+
+def test_quarantined_file_names_values_and_messages_wrap_instead_of_being_cut(page):
+    columns = {c["field"]: c for c in page.quarantine_columns("zh")}
+    for field in ("file", "raw_value", "message", "reason_label"):
+        assert columns[field].get("wrapText") and columns[field].get("autoHeight"), field
+    assert columns["file"]["minWidth"] >= 200
+
+
+def _city():
+    from dashboard.queries.filters import Scope
+    return Scope.city()

@@ -8,10 +8,16 @@ masked. A freshness table per record type says how current each kind of
 data is, against today whatever the period; a short how-to gives the load
 command and its exit codes. The period applies to the load log's start
 times; the unit, scenic-area and season filters do not apply here and the
-page says so. Admins also see the audit log of the period (sign-ins,
+page says so. Without a period in the URL the page shows the latest batches
+(`q.recent_window`: the last 30 days, at least the latest 20 batches), not
+the shared default week or month, which right after a load or on the 1st of
+a month would show nothing; that default stays out of the URL, so it does
+not follow the person to the other pages. Admins also see the audit log of the period (sign-ins,
 exports, loads, user changes; append-only) and the list of users.
 """
 from __future__ import annotations
+
+from urllib.parse import parse_qsl, urlencode
 
 import dash
 import dash_bootstrap_components as dbc
@@ -20,10 +26,10 @@ from dash import Input, Output, State, callback, dcc, html, no_update
 from dashboard.clock import today
 from dashboard.components.cached import cached_output
 from dashboard.components.exports import card_head, chart_graph_config, chart_menu, table_hrefs, table_menu
-from dashboard.components.filter_bar import URL
+from dashboard.components.filter_bar import URL, dropdown_labels
 from dashboard.components.grid import grid
 from dashboard.components.page import page_frame, view_from_store
-from dashboard.components.view import view_from_args
+from dashboard.components.view import args_from_search, view_from_args
 from dashboard.exports.registry import page_exports
 from dashboard.exports.tables import Table
 from dashboard.figures.data import quarantine_reasons_figure, reason_label
@@ -65,8 +71,36 @@ def allowed(scope) -> dict:
     return {"q": q.batch_ids(scope)}
 
 
+def default_period_args(scope) -> dict:
+    """The page's own period when the URL names none: the latest batches (`q.recent_window`)."""
+    start, end = q.recent_window(scope, today())
+    return {"period": "custom", "start": start.isoformat(), "end": end.isoformat()}
+
+
+def _with_default_period(args: dict, scope) -> dict:
+    return args if args.get("period") else {**args, **default_period_args(scope)}
+
+
 def _view(search, scope):
-    return view_from_store(search, scope, DEFAULT_PERIOD, allowed(scope))
+    if not isinstance(search, str) or "period" in args_from_search(search):
+        return view_from_store(search, scope, DEFAULT_PERIOD, allowed(scope))
+    default = urlencode(default_period_args(scope))
+    return view_from_store(f"{search}&{default}" if search.strip("?") else f"?{default}", scope, DEFAULT_PERIOD,
+                           allowed(scope))
+
+
+def is_default_period(view, scope) -> bool:
+    return view.period == "custom" and dict(parse_qsl(view.query().lstrip("?"))).items() >= \
+        default_period_args(scope).items()
+
+
+def page_query(view, scope, **changes) -> str:
+    """A link within the page: the default period stays implicit, so it does not travel to other pages."""
+    query = view.query(**changes)
+    if not is_default_period(view, scope):
+        return query
+    args = {k: v for k, v in parse_qsl(query.lstrip("?")) if k not in ("period", "start", "end")}
+    return "?" + urlencode(args)
 
 
 def _describe(view, scope) -> list[str]:
@@ -103,10 +137,13 @@ def _card(title, *body, title_id: str | None = None, tools=None) -> dbc.Card:
 
 def layout(**kwargs):
     scope = current_scope()
-    view = view_from_args(kwargs, scope, DEFAULT_PERIOD, allowed(scope))
+    default = not kwargs.get("period")
+    view = view_from_args(_with_default_period(kwargs, scope), scope, DEFAULT_PERIOD, allowed(scope))
     lang = view.lang
     ignored = _ignored_filters(view, scope)
     notes = [html.Span("ⓘ ", className="tpd-data-note-icon"), t("data.note_filters", lang)]
+    if default:
+        notes += [html.Br(), t("data.note_default", lang, days=q.RECENT_DAYS, batches=q.RECENT_BATCHES)]
     if ignored:
         notes += [html.Br(), html.Strong(t("data.ignored_filters", lang, what=ignored))]
     return page_frame(
@@ -128,6 +165,8 @@ def layout(**kwargs):
             grid(FILES, [], [], lang, height=300),
             title_id=FILES_TITLE, tools=table_menu(FILES, view),
         )), className="g-2 mb-2"),
+        # Reasons beside how to fix and reload; the quarantined rows below at full width, so that
+        # file names, raw values and messages can be read.
         dbc.Row([
             dbc.Col(_card(
                 t("data.quarantine", lang),
@@ -135,33 +174,31 @@ def layout(**kwargs):
                 dcc.Graph(id=Q_CHART, config=chart_graph_config(t("data.quarantine", lang), view),
                           style={"height": "260px"}),
                 tools=chart_menu(Q_CHART, view),
-            ), lg=4),
-            dbc.Col(_card(
-                "",
-                dbc.Row([
-                    dbc.Col(dcc.Dropdown(id=Q_FILE, placeholder=t("data.filter_file", lang), clearable=True,
-                                         className="tpd-dropdown"), md=7),
-                    dbc.Col(dcc.Dropdown(id=Q_REASON, placeholder=t("data.filter_reason", lang), clearable=True,
-                                         className="tpd-dropdown"), md=5),
-                ], className="g-2 mb-1"),
-                html.Div(id=Q_NOTE, className="tpd-hint"),
-                grid(Q_GRID, [], [], lang, height=380, tooltipShowDelay=200),
-                title_id=Q_TITLE, tools=table_menu(Q_GRID, view),
-            ), lg=8),
-        ], className="g-2 mb-2"),
-        dbc.Row([
-            dbc.Col(_card(
-                t("data.freshness", lang),
-                html.P(t("data.freshness_hint", lang, amber=q.STALE_AMBER_DAYS, red=q.STALE_RED_DAYS),
-                       className="tpd-hint"),
-                _auto_height(grid(FRESH, [], [], lang, domLayout="autoHeight")),
-                tools=table_menu(FRESH, view),
-            ), lg=8),
+            ), lg=5),
             dbc.Col(_card(
                 t("data.howto", lang),
                 dcc.Markdown(t("data.howto_body", lang), className="tpd-data-howto"),
-            ), lg=4),
+            ), lg=7),
         ], className="g-2 mb-2"),
+        dbc.Row(dbc.Col(_card(
+            "",
+            dbc.Row([
+                dbc.Col(dcc.Dropdown(id=Q_FILE, placeholder=t("data.filter_file", lang), clearable=True,
+                                     labels=dropdown_labels(lang), className="tpd-dropdown"), md=6, lg=5),
+                dbc.Col(dcc.Dropdown(id=Q_REASON, placeholder=t("data.filter_reason", lang), clearable=True,
+                                     labels=dropdown_labels(lang), className="tpd-dropdown"), md=6, lg=3),
+                dbc.Col(html.Div(id=Q_NOTE, className="tpd-hint mb-0"), lg=4, className="align-self-center"),
+            ], className="g-2 mb-2"),
+            grid(Q_GRID, [], [], lang, height=440, tooltipShowDelay=200),
+            title_id=Q_TITLE, tools=table_menu(Q_GRID, view),
+        )), className="g-2 mb-2"),
+        dbc.Row(dbc.Col(_card(
+            t("data.freshness", lang),
+            html.P(t("data.freshness_hint", lang, amber=q.STALE_AMBER_DAYS, red=q.STALE_RED_DAYS),
+                   className="tpd-hint"),
+            _auto_height(grid(FRESH, [], [], lang, domLayout="autoHeight")),
+            tools=table_menu(FRESH, view),
+        )), className="g-2 mb-2"),
         *([dbc.Row([
             dbc.Col(_card(
                 t("data.audit", lang),
@@ -285,20 +322,21 @@ def file_rows(df, lang: str) -> list[dict]:
 
 
 def quarantine_columns(lang: str) -> list[dict]:
+    """File names, raw values and messages wrap rather than cut off; the batch comes last."""
+    wrapped = {"wrapText": True, "autoHeight": True, "cellClass": "tpd-wrap-cell"}
     return [
-        _text_col("file", lang, minWidth=160, tooltipField="file_path"),
-        _count_col("row_number", lang, minWidth=84, maxWidth=110,
+        _text_col("file", lang, minWidth=210, flex=2, tooltipField="file_path", **wrapped),
+        _count_col("row_number", lang, minWidth=72, maxWidth=96,
                    valueFormatter={"function": "params.value == null ? '—' : String(params.value)"}),
-        _text_col("column_label", lang, "column", minWidth=100, tooltipField="column_name"),
-        _text_col("raw_value", lang, minWidth=130, tooltipField="raw_value",
+        _text_col("column_label", lang, "column", minWidth=96, flex=1, tooltipField="column_name", **wrapped),
+        _text_col("raw_value", lang, minWidth=160, flex=2, tooltipField="raw_value", **wrapped,
                   valueFormatter={"function": "params.value == null ? '（空）' : params.value"}
                   if lang == "zh" else {"function": "params.value == null ? '(empty)' : params.value"}),
-        _text_col("reason_label", lang, "reason", minWidth=110),
-        _text_col("message", lang, minWidth=280, tooltipField="message", wrapText=True, autoHeight=True,
-                  cellClass="tpd-wrap-cell"),
-        _text_col("raw_record", lang, minWidth=200, tooltipField="raw_record"),
-        _text_col("type_label", lang, "record_type", minWidth=100),
-        _text_col("batch_id", lang, minWidth=215),
+        _text_col("reason_label", lang, "reason", minWidth=110, flex=1, **wrapped),
+        _text_col("message", lang, minWidth=280, flex=4, tooltipField="message", **wrapped),
+        _text_col("raw_record", lang, minWidth=220, flex=3, tooltipField="raw_record"),
+        _text_col("type_label", lang, "record_type", minWidth=96, flex=1),
+        _text_col("batch_id", lang, minWidth=200, flex=1),
     ]
 
 
@@ -384,7 +422,7 @@ def render_files(search):
     parts = [html.Div([
         html.Span(t("data.batch_selected", lang, batch=selected, status=status, when=info.get("started_at") or "—",
                     user=info.get("user_name") or "—"), className="me-2"),
-        dcc.Link(t("data.show_all_batches", lang), href=view.query(q=None), className="small"),
+        dcc.Link(t("data.show_all_batches", lang), href=page_query(view, scope, q=None), className="small"),
     ], className="small mb-1")]
     if not table.rows:
         parts.append(dbc.Alert(t("data.batch_no_files", lang, status=status, message=info.get("message") or ""),
@@ -493,7 +531,7 @@ def select_batch(click, search):
     if not batch_id or batch_id not in q.batch_ids(scope):
         return no_update
     view = _view(search, scope)
-    return view.query(q=batch_id)
+    return page_query(view, scope, q=batch_id)
 
 
 @callback(Output(Q_REASON, "value"), Input(Q_CHART, "clickData"), prevent_initial_call=True)

@@ -3,9 +3,10 @@
 These read the warehouse's bookkeeping (`load_log`, `load_files`,
 `quarantine`) and the typed tables' sizes, not a catalog source, so the
 unit, scenic-area and season filters do not apply; the period selects
-batches by the time their load started. Without a selected batch the file
-and quarantine queries cover every batch of the period; with one (`batch`),
-just that batch, whenever it ran. Bookkeeping is not unit-scoped (a
+batches by the time their load started (the page's own default is
+`recent_window`: the latest batches, whatever the shared period). Without
+a selected batch the file and quarantine queries cover every batch of the
+period; with one (`batch`), just that batch, whenever it ran. Bookkeeping is not unit-scoped (a
 quarantined row may belong to any unit), so only a city-wide scope sees it:
 for a unit scope every query returns no rows, in SQL (`$city`).
 
@@ -37,6 +38,9 @@ STALE_AMBER_DAYS = 7
 STALE_RED_DAYS = 31
 CAMPAIGN_TYPES = ("nominations",)   # entered once per selection campaign: no daily rhythm
 QUARANTINE_LIMIT = 2000
+# The data page's default period: this many days back, longer if needed to hold this many batches.
+RECENT_DAYS = 30
+RECENT_BATCHES = 20
 TS_FMT = "%Y-%m-%d %H:%M:%S"
 
 
@@ -109,6 +113,26 @@ def freshness(scope: Scope, today: dt.date) -> pd.DataFrame:
                     when days > $amber then 'amber' else 'ok' end as status
         from final order by ord
     """, params)
+
+
+def recent_window(scope: Scope, today: dt.date) -> tuple[dt.date, dt.date]:
+    """The data page's own default period: the last `RECENT_DAYS` days, reaching back to hold at
+    least the latest `RECENT_BATCHES` batches, and forward to the latest one.
+
+    A clerk opening the page wants the latest loads whatever the calendar says (on the 1st of a
+    month, 本月 would hide last month's quarantine). Loads are stamped by the wall clock, which
+    may run past a pinned `today`: the window then ends on the day of the latest load.
+    """
+    start, end = today - dt.timedelta(days=RECENT_DAYS - 1), today
+    found = db.rows("""
+        select min(started_at)::date, max(started_at)::date from (
+            select l.started_at from load_log l where $city and l.started_at is not null
+            order by l.started_at desc limit $n)
+    """, {**_base(scope), "n": RECENT_BATCHES})
+    first, last = found[0] if found else (None, None)
+    if first is not None:
+        start, end = min(start, first), max(end, last)
+    return start, end
 
 
 def batch_ids(scope: Scope) -> set[str]:

@@ -7,6 +7,10 @@ TEXT: dict[str, tuple[str, str]] = {
         "On this page the period selects batches by the time their load started; the unit, "
         "scenic-area and season filters do not apply (loads and quarantined rows belong to no unit). "
         "The freshness table ignores the period and is measured against today."),
+    "data.note_default": ("默认显示最近 {days} 天的加载批次（不少于最近 {batches} 批），不受其他页面所选时间的影响；"
+                          "在上方时间筛选中另选时段，可查看更早的批次。",
+                          "By default this page shows the loads of the last {days} days (at least the latest "
+                          "{batches} batches), whatever period other pages use; pick a period above for others."),
     "data.note_scope": ("数据管理仅对全市范围的用户开放：隔离区中的原始记录可能属于任何单位。",
                         "Data management is for city-wide users only: quarantined records may belong to any unit."),
     "data.ignored_filters": ("已忽略的筛选：{what}", "Filters ignored here: {what}"),
