@@ -74,7 +74,7 @@ def test_source_figure_names_an_unrecorded_source_not_given(demo_db):  # noqa: F
     from dashboard.figures.incidents import source_figure
     labels = list(source_figure(q.by_source(YEAR, CITY), "zh").data[0].y)
     assert labels[0] == "未填写" and "（空）" not in labels   # drawn bottom-up: the last row first
-    assert "not given" in source_figure(q.by_source(YEAR, CITY), "en").data[0].y
+    assert "Not given" in source_figure(q.by_source(YEAR, CITY), "en").data[0].y
 
 
 def test_weekly_frames_mark_the_week_the_period_ends_in_as_partial(demo_db):  # noqa: F811

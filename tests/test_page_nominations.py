@@ -180,6 +180,17 @@ def test_figures_say_so_when_there_is_nothing(latest):
         assert not fig.data and fig.layout.annotations[0].text.startswith("No records")
 
 
+def test_votes_per_day_span_their_day_and_a_lone_day_is_a_bar_not_a_hairline(latest):
+    from dashboard.figures import nominations as figs
+
+    days = q.votes_by_day(YEAR, CITY, latest)
+    many = figs.votes_over_time_figure(days, [], days.day.min().date(), days.day.max().date(), "zh")
+    assert all(tr.xperiodalignment == "middle" and tr.width is None for tr in many.data)
+    one_day = days.day.max().date()
+    lone = figs.votes_over_time_figure(days.tail(1), [], one_day, one_day, "zh")
+    assert all(tr.width == 0.7 * 24 * 3600 * 1000 for tr in lone.data)
+
+
 def test_votes_figures_stack_valid_and_repeat_apart(latest):
     from dashboard.figures import nominations as figs
 

@@ -197,7 +197,7 @@ def test_trend_callback_shows_twelve_weeks_around_last_week_with_it_tinted(page)
 def test_blank_segments_read_not_given_and_origins_read_in_english():
     from dashboard.figures.satisfaction import origin_label, segment_label
     assert segment_label("respondent_type", None, None, "zh") == "未填写"
-    assert segment_label("origin", None, None, "en") == "not given"
+    assert segment_label("origin", None, None, "en") == "Not given"
     assert segment_label("area", None, None, "zh") == "未关联景区"
     assert origin_label("本市", "en") == "This city" and origin_label("本省其他市州", "en").startswith("Elsewhere")
     assert origin_label("本市", "zh") == "本市" and origin_label("火星", "en") == "火星"

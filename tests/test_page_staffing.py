@@ -179,6 +179,18 @@ def test_deployments_figure_stacks_seasons_in_their_theme_colours(page, year, ci
     assert part and all(tr.marker.pattern.shape == "/" for tr in part)          # November is not over
 
 
+def test_deployments_of_a_single_week_are_drawn_a_week_wide(page, city):
+    from dashboard.figures.staffing import deployments_figure
+    from dashboard.queries import staffing as q
+    from dashboard.queries.filters import Filters
+    by_time = q.deployments_by_time(Filters(dt.date(TODAY.year, 1, 1), TODAY), city, "week")
+    week = by_time.key.max().date()
+    one = Filters(week, week + dt.timedelta(days=6))
+    fig = deployments_figure(by_time[by_time.key == by_time.key.max()], q.deployments_by_mode(one, city),
+                             one.start, one.end, "week", "zh")
+    assert all(tr.width == 0.7 * 7 * 24 * 3600 * 1000 for tr in fig.data if tr.orientation is None)
+
+
 def test_person_times_figure_shades_peaks_without_overprinting_captions(page, year, city):
     from dashboard.figures.base import text_px
     from dashboard.figures.staffing import person_times_figure

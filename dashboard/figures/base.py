@@ -164,6 +164,17 @@ def count_bars(x, y, partial: list[bool], *, name: str, color, hovertext: list[s
     return traces
 
 
+def widen_lone_bucket(fig: go.Figure, grain: str, axis: str = "x") -> go.Figure:
+    """Bars at one bucket only (a one-week period) get the bucket's width: Plotly sizes bars by the
+    gaps between them and, with none, draws a hairline. Stacked or overlaid bars only."""
+    bars = [tr for tr in fig.data if tr.type == "bar" and (tr.xaxis or "x") == axis and tr.orientation != "h"]
+    if len({str(x) for tr in bars for x in (tr.x if tr.x is not None else ())}) == 1:
+        days = {"month": 30, "week": 7}.get(grain, 1)
+        for tr in bars:
+            tr.width = days * DAY_MS * 0.7
+    return fig
+
+
 def time_line(x, y, partial: list[bool], *, name: str, color: str, hovertext: list[str], grain: str,
               yaxis: str = "y", width: float = 2.5, marker_size: int = 7, legendgroup: str | None = None,
               hovertemplate: str = "%{hovertext}<extra></extra>", showlegend: bool = True,

@@ -11,7 +11,7 @@ import datetime as dt
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard.figures.base import count_axis, empty_figure, period_x, time_axis, top_strip
+from dashboard.figures.base import count_axis, empty_figure, period_x, time_axis, top_strip, widen_lone_bucket
 from dashboard.text import t, value_label
 from dashboard.theme import MUTED, POLICE_BLUE, color_of
 
@@ -94,7 +94,7 @@ def votes_over_time_figure(df: pd.DataFrame, bands, start: dt.date, end: dt.date
                       legend=dict(traceorder="normal"),
                       yaxis=count_axis(float(total.max()), strip.reserve(height - margin["t"] - margin["b"])),
                       xaxis=dict(time_axis(start, after, "day"), hoverformat="%Y-%m-%d"))
-    return strip.apply(fig)
+    return widen_lone_bucket(strip.apply(fig), "day")
 
 
 def channel_figure(df: pd.DataFrame, lang: str) -> go.Figure:

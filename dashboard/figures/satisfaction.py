@@ -65,8 +65,10 @@ def trend_figure(df: pd.DataFrame, bands, grain: str, lang: str, metric_ids=None
         n = pd.to_numeric(df[f"{mid}#n"]).fillna(0)
         rate, low, high = (pd.to_numeric(df[c]).astype(float) for c in (mid, f"{mid}#low", f"{mid}#high"))
         solid = (n >= minimum) & rate.notna()
-        runs = _runs(list(solid))
-        # The band: one closed shape per run of buckets with enough answers (gaps stay gaps).
+        whole = solid & ~pd.Series(cov.partial, index=solid.index)
+        runs = _runs(list(whole))
+        # The band: one closed shape per run of whole buckets with enough answers (gaps stay gaps);
+        # a part bucket's wider interval is a whisker on its own point, not a dip in the band.
         band_x, band_y = [], []
         for first, last in runs:
             if last > first:
@@ -81,13 +83,17 @@ def trend_figure(df: pd.DataFrame, bands, grain: str, lang: str, metric_ids=None
         line = time_line(keys, rate.where(solid), cov.partial, name=label, color=TREND_COLORS[mid], grain=grain,
                          hovertext=hover, legendgroup=mid)
         # A lone bucket has no band to show its interval: whiskers instead.
-        lone = [bool(solid[i]) and any(f == last == i for f, last in runs) for i in range(len(keys))]
+        lone = [bool(whole[i]) and any(f == last == i for f, last in runs) for i in range(len(keys))]
         if any(lone):
             line[0].error_y = dict(type="data", symmetric=False, color=TREND_COLORS[mid], thickness=1.2, width=3,
-                                   array=[(h - r) if ln and not p else 0 for h, r, ln, p in zip(high, rate, lone, cov.partial)],
-                                   arrayminus=[(r - lo) if ln and not p else 0 for lo, r, ln, p in zip(low, rate, lone, cov.partial)])
+                                   array=[(h - r) if ln else 0 for h, r, ln in zip(high, rate, lone)],
+                                   arrayminus=[(r - lo) if ln else 0 for lo, r, ln in zip(low, rate, lone)])
+        for part in (tr for tr in line if tr.mode == "markers"):   # the part buckets' hollow points
+            at = [i for i, p in enumerate(cov.partial) if p and bool(solid[i])]
+            part.error_y = dict(type="data", symmetric=False, color=TREND_COLORS[mid], thickness=1, width=3,
+                                array=[high[i] - rate[i] for i in at], arrayminus=[rate[i] - low[i] for i in at])
         traces += line
-        shown += list(rate.where(solid)) + list(low.where(solid))   # the intervals stay on the axis too
+        shown += list(rate.where(solid)) + list(low.where(whole))   # whole buckets' intervals stay on the axis
         few = (~solid) & rate.notna()
         if few.any():
             # Too few answers: a hollow point with a faint interval, not joined to the line.

@@ -7,7 +7,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from dashboard.figures.base import (bucket_span, bucket_text, count_axis, count_bars, coverage, empty_figure,
-                                    span_coverage, time_axis, time_line, top_strip)
+                                    span_coverage, time_axis, time_line, top_strip, widen_lone_bucket)
 from dashboard.queries.breakdown import bucket_after, bucket_start
 from dashboard.queries.catalog import BY_ID
 from dashboard.text import t, value_label
@@ -41,7 +41,7 @@ def officers_by_unit_figure(rows: list[dict], lang: str) -> go.Figure:
         traces.append(go.Bar(
             y=names, x=values, orientation="h", name=label, marker=dict(color=color_of(person_type)),
             text=[f"{v:,d}" if v and v / max(totals) >= 0.06 else "" for v in values], textposition="inside",
-            insidetextanchor="middle", textfont=dict(size=11, color="white"),
+            insidetextanchor="middle", textangle=0, textfont=dict(size=10, color="white"),
             customdata=[[r["key"] if r["kind"] == "unit" else "", tot] for r, tot in zip(rows, totals)],
             hovertemplate=f"%{{y}}<br>{label}: %{{x:,d}} {word} / %{{customdata[1]:,d}}<extra></extra>"))
     traces.append(go.Scatter(  # the total at the end of each bar, part of no legend
@@ -49,7 +49,7 @@ def officers_by_unit_figure(rows: list[dict], lang: str) -> go.Figure:
         showlegend=False, hoverinfo="skip", cliponaxis=False, textfont=dict(size=12, color=MUTED),
         customdata=[[r["key"] if r["kind"] == "unit" else ""] for r in rows]))
     return go.Figure(data=traces, layout=dict(
-        barmode="stack", height=officers_height(len(rows)), bargap=0.3,
+        barmode="stack", height=officers_height(len(rows)), bargap=0.25, uniformtext=dict(minsize=9, mode="hide"),
         margin=dict(l=10, r=30, t=34, b=30), legend=dict(y=1.0, yanchor="bottom", x=0, traceorder="normal"),
         yaxis=dict(type="category", categoryorder="array", categoryarray=names, autorange="reversed",
                    ticksuffix=" ", automargin=True),
@@ -99,7 +99,7 @@ def deployments_figure(by_time: pd.DataFrame, by_mode: pd.DataFrame, start: dt.d
     top_mode = by_mode.groupby("mode")["deployments"].sum().max() if not by_mode.empty else 0
     subtitle = dict(xref="paper", yref="paper", y=1.0, yanchor="bottom", showarrow=False,
                     font=dict(size=13, color=MUTED))
-    return go.Figure(data=traces, layout=dict(
+    return widen_lone_bucket(go.Figure(data=traces, layout=dict(
         barmode="stack", height=360, margin=dict(l=56, r=16, t=56, b=40),
         legend=dict(y=1.1, yanchor="bottom"),
         xaxis=dict(domain=[0, 0.54], **time_axis(first, after, grain, lang)),
@@ -108,7 +108,7 @@ def deployments_figure(by_time: pd.DataFrame, by_mode: pd.DataFrame, start: dt.d
         yaxis2=dict(anchor="x2", autorange="reversed", showgrid=False),
         annotations=[dict(text=t("staffing.by_time", lang), x=0.27, **subtitle),
                      dict(text=t("staffing.by_mode", lang), x=0.87, **subtitle)],
-    ))
+    )), grain)
 
 
 def _bucket_span(start: dt.date, end: dt.date, grain: str) -> tuple[dt.date, dt.date]:

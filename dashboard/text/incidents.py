@@ -11,7 +11,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "chart.partial_week_hover": ("（不完整周：只计 {first} 至 {last}，{days} 天）",
                                  " (part week: {first} to {last} only, {days} of 7 days)"),
     "chart.partial_month_hover": ("（不完整月：只计 {first} 至 {last}）", " (part month: {first} to {last} only)"),
-    "chart.not_given": ("未填写", "not given"),
+    "chart.not_given": ("未填写", "Not given"),
     "incidents.category_filter": ("警情类别：{category}", "Incident category: {category}"),
     "incidents.clear_category": ("取消类别筛选", "Clear the category filter"),
     "incidents.by_category": ("警情类别", "Incidents by category"),
