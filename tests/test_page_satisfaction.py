@@ -353,3 +353,20 @@ def test_trend_keeps_small_samples_off_the_line():
     hollow = [tr for tr in fig.data if tr.mode == "markers"]
     assert len(hollow) == 2 and list(hollow[0].y) == [0.4] and hollow[0].marker.color == "white"
     assert "样本不足" in hollow[0].hovertext[0]
+
+
+def test_a_part_week_is_a_hollow_point_with_its_interval_outside_the_band():
+    from dashboard.figures.satisfaction import trend_figure
+    from dashboard.queries.breakdown import with_coverage
+    keys = pd.to_datetime(["2026-11-09", "2026-11-16", "2026-11-23"])
+    df = pd.DataFrame({"key": keys, "survey.responses": [200, 180, 40]})
+    for mid in ("survey.satisfaction_rate", "survey.safety_rate"):
+        df[mid], df[f"{mid}#n"] = [0.9, 0.88, 0.8], [200, 180, 40]
+        df[f"{mid}#low"], df[f"{mid}#high"] = [0.85, 0.83, 0.65], [0.93, 0.92, 0.9]
+    df = with_coverage(df, Filters(dt.date(2026, 11, 9), dt.date(2026, 11, 23)), "week")
+    fig = trend_figure(df, [], "week", "zh")
+    band = next(tr for tr in fig.data if tr.fill == "toself")
+    assert pd.Timestamp("2026-11-23") not in list(band.x)          # the band stops at the last whole week
+    hollow = next(tr for tr in fig.data if tr.mode == "markers" and tr.marker.color == "white")
+    assert list(hollow.y) == [0.8] and hollow.error_y.arrayminus[0] == pytest.approx(0.15)
+    assert fig.layout.yaxis.range[0] >= 0.75                     # its wide interval does not stretch the axis

@@ -120,6 +120,7 @@ def heatmap_figure(df: pd.DataFrame, lang: str) -> go.Figure:
     fig = go.Figure(go.Heatmap(
         z=grid, x=list(range(24)), y=days, colorscale=BLUES, xgap=1, ygap=1, zmin=0,
         colorbar=dict(thickness=10, len=0.9, tickformat=",d", outlinewidth=0, tick0=0,
+                      title=dict(text=t("incidents.area_total", lang), side="right", font=dict(size=12, color=MUTED)),
                       dtick=max(1, math.ceil(top / 4))),   # whole incidents only
         hovertemplate=f"%{{y}} %{{x}}{hour_word}: %{{z:,d}}<extra></extra>",
     ))
@@ -148,7 +149,8 @@ def response_figure(df: pd.DataFrame, stats: dict, width: int, cap: int, lang: s
     fig.update_layout(height=300, showlegend=False, bargap=0, margin=dict(l=10, r=10, t=30, b=40),
                       xaxis=dict(tickmode="array", tickvals=ticks, ticktext=labels, range=[0, cap + width],
                                  title_text=t("incidents.response_axis", lang, width=width)),
-                      yaxis=dict(tickformat=",d", rangemode="tozero"))
+                      yaxis=dict(tickformat=",d", rangemode="tozero",
+                                 title=dict(text=t("incidents.area_total", lang), font=dict(size=12, color=MUTED))))
     for key, value, color, anchor in (("incidents.median", stats.get("median"), RAG["green"], "left"),
                                       ("incidents.p90", stats.get("p90"), RAG["amber"], "left")):
         if value is None or pd.isna(value):

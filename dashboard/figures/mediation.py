@@ -69,7 +69,9 @@ def type_result_figure(df: pd.DataFrame, lang: str, selected: str | None = None)
     return go.Figure(data=traces, layout=dict(
         barmode="stack", height=max(280, 44 + 34 * len(types)), margin=dict(l=10, r=30, t=40, b=30),
         yaxis=dict(autorange="reversed", ticksuffix=" "),
-        xaxis=dict(range=[0, max(totals) * 1.12 or 1], **_count_ticks(max(totals))),
+        xaxis=dict(range=[0, max(totals) * 1.12 or 1], title=dict(text=t("mediation.count_axis", lang),
+                                                                   font=dict(size=12, color=MUTED)),
+                   **_count_ticks(max(totals))),
         legend=dict(traceorder="normal"),
     ))
 
