@@ -4,7 +4,7 @@ Time charts draw each week, month or day over its whole span (`period_x`),
 so a bar stands between the days it counts and lines up with the shaded
 holidays. A bucket the period covers only in part (the current week,
 mostly) is drawn apart: its bar lighter and hatched, its rate point hollow at
-the end of a dashed segment, and it is named in the chart's top strip. The
+the end of a dotted segment, and it is named in the chart's top strip. The
 strip holds the peak-band captions too, laid out in up to two rows so no two
 overprint; the y-axes keep it free (`reserve`), so no bar or line reaches
 into it. Rate axes tick every 5, 10 or 20 points with room above 100 %;
@@ -28,6 +28,8 @@ MONDAY = "2000-01-03"           # weeks run Monday to Sunday (Plotly's default w
 PLOT_PX = 520                   # a typical plot width, to lay captions out before the browser does
 STRIP_ROW_PX = 15               # one row of captions above the data
 PARTIAL_OPACITY = 0.45
+HIGHLIGHT_FILL = "rgba(31,78,140,0.07)"    # the chosen period within a longer trend
+HIGHLIGHT_LINE = "rgba(31,78,140,0.3)"
 
 
 def empty_figure(message: str, height: int = 260) -> go.Figure:
@@ -92,10 +94,6 @@ class Coverage:
     partial: list[bool]
     counted_from: list[dt.date]
     counted_to: list[dt.date]
-
-    @property
-    def any(self) -> bool:
-        return any(self.partial)
 
 
 def coverage(df: pd.DataFrame, grain: str) -> Coverage:
@@ -239,10 +237,6 @@ def _caption(text: str, x: dt.date, row: int, anchor: str, color: str = MUTED) -
                 yshift=-row * STRIP_ROW_PX, showarrow=False, font=dict(size=11, color=color))
 
 
-HIGHLIGHT_FILL = "rgba(31,78,140,0.07)"
-HIGHLIGHT_LINE = "rgba(31,78,140,0.3)"
-
-
 def top_strip(bands, first: dt.date, after: dt.date, lang: str, cov: Coverage | None = None,
               keys=None, grain: str = "week", plot_px: int = PLOT_PX, max_rows: int = 2,
               highlight: tuple[dt.date, dt.date, str] | None = None) -> Strip:
@@ -331,13 +325,11 @@ def count_axis(top: float, reserve: float = 0.0, **more) -> dict:
     return axis
 
 
-def rate_axis(values, reserve: float = 0.0, floor: float | None = None) -> dict:
+def rate_axis(values, reserve: float = 0.0) -> dict:
     """A rate axis that shows movement: round ticks (5, 10 or 20 points) from a little below the
     lowest value up to 100 %, with room above 100 % so a full mark is never cut."""
     found = [float(v) for v in values if v is not None and not pd.isna(v)]
     low = min(found) if found else 0.0
-    if floor is not None:
-        low = min(low, floor)
     span = 1.0 - low
     step = 0.05 if span <= 0.25 else 0.1 if span <= 0.55 else 0.2
     lo = max(0.0, math.floor((low - step * 0.3) / step + 1e-9) * step)
