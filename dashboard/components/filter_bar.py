@@ -30,13 +30,16 @@ SEASON = "filter-season"
 RESET = "filter-reset"
 
 
+INDENT = " " * 4    # one level of the unit tree: about one Chinese character wide
+
+
 def unit_options(scope: Scope, lang: str) -> list[dict]:
-    """The unit tree, indented by depth below the top of the scope. The indent is the label's
-    padding, not characters: the chosen value shows the bare name (tpd.css drops the padding)."""
+    """The unit tree, indented by depth below the top of the scope. The indent is plain spaces,
+    which the option list keeps (tpd.css: white-space: pre) and the chosen value, like any
+    line of text, drops: it shows the bare name."""
     df = reference.units(scope)
     top = int(df.depth.min()) if not df.empty else 0
-    return [{"label": html.Span(name, className="tpd-unit-option", style={"paddingLeft": f"{int(d) - top}em"}),
-             "value": code, "search": name}
+    return [{"label": INDENT * (int(d) - top) + name, "value": code, "search": name}
             for code, name, d in zip(df.unit_code, df.unit_name, df.depth)]
 
 
