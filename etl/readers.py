@@ -70,10 +70,15 @@ def fold_name(text: str) -> str:
     return unicodedata.normalize("NFKC", str(text)).strip().lower()
 
 
+_REQUIRED_MARK = re.compile(r"^[\s*]+|[\s*]+$")  # `*警情编号`, `警情编号*` (＊ folds to *)
+
+
 def header_key(text) -> str:
-    """A header as matched: full-width folded, case-free, no spaces, no bracketed unit."""
-    s = fold_name("" if text is None else text)
+    """A header as matched: full-width folded, case-free, no spaces, no bracketed unit,
+    no required-field mark (`*` before or after, as templates mark required columns)."""
+    s = _REQUIRED_MARK.sub("", fold_name("" if text is None else text))
     s = re.sub(r"[(\[【][^)\]】]*[)\]】]\s*$", "", s)
+    s = _REQUIRED_MARK.sub("", s)
     return re.sub(r"[\s_\-]+", "", s)
 
 

@@ -81,6 +81,18 @@ def test_a_unit_in_brackets_after_the_header_is_ignored(ref_db, inbox, header):
     assert query(ref_db, "select compensation_yuan from mediations") == [(1600,)]
 
 
+@pytest.mark.parametrize("mark", ["*{}", "{}*", "＊{}", "{}＊", "* {}", "*{}(元)"])
+def test_a_required_field_mark_before_or_after_a_header_is_ignored(ref_db, inbox, mark):
+    # Templates mark required columns `*调解编号` (or, already fine, `调解编号（必填）`).
+    headers = [mark.format(h) for h in ["调解编号", "受理时间", "单位编码", "纠纷类型", "调解结果"]] + [
+        mark.format("赔付金额")]
+    path = write_csv(inbox / "mediations.csv", headers,
+                     [["M01", "2021-05-03 10:00", "P01", "消费纠纷", "调解成功", "1,600"]])
+    result = load(ref_db, path)
+    assert result.files[0].extra_columns == [] and result.files[0].loaded == 1
+    assert query(ref_db, "select mediation_id, compensation_yuan from mediations") == [("M01", 1600)]
+
+
 def test_extra_columns_are_ignored_and_reported(ref_db, inbox):
     headers = ["调解编号", "备注", "受理时间", "单位编码", "纠纷类型", "调解结果", "经办人"]
     path = write_csv(inbox / "mediations.csv", headers,
