@@ -44,7 +44,7 @@ def print_summary(result: BatchResult, out=sys.stdout) -> None:
         print(f"共 {quarantined} 行进入隔离区，原因见数据管理页 / {quarantined} rows quarantined; "
               f"see the Data page or the quarantine table for reasons", file=out)
     for skipped in result.skipped:
-        print(f"    已跳过非数据文件 skipped (not CSV/XLSX): {skipped}", file=out)
+        print(f"    已跳过非数据文件 skipped (not a data file): {skipped}", file=out)
 
 
 def audit_load(db: Path, event: str, user: str | None, detail: dict, target: str | None = None) -> None:
@@ -69,11 +69,11 @@ def cmd_load(args) -> int:
     except BatchRefused as refusal:
         audit_load(args.db, "load.refused", args.user,
                    {"status": "refused", "paths": [str(p) for p in args.paths][:200], "reason": refusal.message_en,
-                    "file": refusal.file})
+                    "file": refusal.file, "batch_id": refusal.batch_id})
         if args.json:
             print(json.dumps({"error": str(refusal), "error_zh": refusal.message_zh,
                               "error_en": refusal.message_en, "file": refusal.file,
-                              "status": "refused"}, ensure_ascii=False))
+                              "batch_id": refusal.batch_id, "status": "refused"}, ensure_ascii=False))
         else:
             print(f"批次被拒绝，未导入任何数据 / batch refused, nothing loaded:\n  {refusal.message_zh}\n  "
                   f"{refusal.message_en}", file=sys.stderr)

@@ -28,7 +28,7 @@ import duckdb
 
 from etl.errors import BatchRefused
 from etl.pii import salt_for
-from etl.readers import CSV_SUFFIXES, SHEET_SUFFIXES, StagedFile, detect_type, stage_file
+from etl.readers import CSV_SUFFIXES, SHEET_SUFFIXES, StagedFile, detect_type, stage_file, type_from_name
 from etl.record_types import RECORD_TYPES, RecordType
 from etl.validate import build_work_table, collect_errors
 from warehouse.connection import journal_append, journal_entries, publishing, writer_lock
@@ -72,21 +72,35 @@ def new_batch_id() -> str:
 
 
 def expand_inputs(inputs: Iterable[str | Path]) -> tuple[list[tuple[str, Path]], list[str]]:
-    """(name as given, path) of every file to load; directories give their data files."""
+    """(name as given, path) of every file to load, and what a directory held besides.
+
+    A file named on the command line is always loaded (or refused). A directory gives
+    its data files (CSV, XLSX ...) and skips the rest, reporting them: files in a format
+    that is not read, hidden files (`.DS_Store`, macOS `._x.csv`), Office lock files
+    (`~$x.xlsx`), and `.txt` files whose name names no record type (a clerk's 说明.txt:
+    `.txt` is a format the loader reads, as Excel's tab-separated export, so a `.txt`
+    file named for a type is loaded). A data file of unknown type still refuses the batch.
+    """
     files, skipped = [], []
     for item in inputs:
         path = Path(item)
         if path.is_dir():
             for child in sorted(p for p in path.rglob("*") if p.is_file()):
-                if child.name.startswith((".", "~$")):
-                    continue
-                if child.suffix.lower() in CSV_SUFFIXES | SHEET_SUFFIXES:
-                    files.append((str(child), child))
-                else:
+                if _not_data(child.relative_to(path)):
                     skipped.append(str(child))
+                else:
+                    files.append((str(child), child))
         else:
             files.append((str(item), path))
     return files, skipped
+
+
+def _not_data(relative: Path) -> bool:
+    suffix = relative.suffix.lower()
+    return (any(part.startswith(".") for part in relative.parts)
+            or relative.name.startswith("~$")
+            or suffix not in CSV_SUFFIXES | SHEET_SUFFIXES
+            or (suffix == ".txt" and type_from_name(relative) is None))
 
 
 def _key_string(rt: RecordType, alias: str) -> str:
@@ -220,7 +234,7 @@ def load_batch(
         try:
             if not files:
                 raise BatchRefused(None, "没有可导入的文件", "no files to load")
-            typed = [(name, path, detect_type(path, record_type)) for name, path in files]
+            typed = [(name, path, detect_type(path, record_type, name)) for name, path in files]
             typed.sort(key=lambda t: ORDER[t[2].name])
             with tempfile.TemporaryDirectory(prefix="tpd-etl-") as workdir, \
                     publishing(db, batch_id) as con:
@@ -240,6 +254,7 @@ def load_batch(
                     con.execute("insert or replace into meta values ($1, $2)", [key, value])
                 con.execute("insert or replace into meta values ('last_batch_id', $1)", [batch_id])
         except BatchRefused as refusal:
+            refusal.batch_id = batch_id
             journal_append(db, {**journal, "event": "refused", "at": dt.datetime.now(),
                                 "message": str(refusal)})
             raise

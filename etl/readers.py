@@ -82,18 +82,8 @@ def header_key(text) -> str:
     return re.sub(r"[\s_\-]+", "", s)
 
 
-def detect_type(path: Path, explicit: str | None = None) -> RecordType:
-    by_name = {rt.name: rt for rt in RECORD_TYPES}
-    if explicit:
-        wanted = explicit.strip().lower().replace("-", "_")
-        for rt in RECORD_TYPES:
-            if wanted in (rt.name, fold_name(rt.zh)):
-                return rt
-        raise FileRefused(
-            path.name,
-            f"未知的记录类型 --type {explicit}（可用：{', '.join(by_name)}）",
-            f"unknown record type --type {explicit} (known: {', '.join(by_name)})",
-        )
+def type_from_name(path: Path) -> RecordType | None:
+    """The record type a file name starts with (English or Chinese name), or None."""
     stem = fold_name(path.stem).replace("-", "_")
     best, best_len = None, 0
     for rt in RECORD_TYPES:
@@ -101,12 +91,30 @@ def detect_type(path: Path, explicit: str | None = None) -> RecordType:
             p = fold_name(prefix)
             if stem.startswith(p) and len(p) > best_len:
                 best, best_len = rt, len(p)
+    return best
+
+
+def detect_type(path: Path, explicit: str | None = None, name: str | None = None) -> RecordType:
+    """The file's record type, from `explicit` (--type) or its name; `name` is the file as given."""
+    by_name = {rt.name: rt for rt in RECORD_TYPES}
+    name = name or path.name
+    if explicit:
+        wanted = explicit.strip().lower().replace("-", "_")
+        for rt in RECORD_TYPES:
+            if wanted in (rt.name, fold_name(rt.zh)):
+                return rt
+        raise FileRefused(
+            name,
+            f"未知的记录类型 --type {explicit}（可用：{', '.join(by_name)}）",
+            f"unknown record type --type {explicit} (known: {', '.join(by_name)})",
+        )
+    best = type_from_name(path)
     if best is None:
         names = "、".join(f"{rt.name}/{rt.zh}" for rt in RECORD_TYPES)
         raise FileRefused(
-            path.name,
-            f"无法从文件名判断记录类型：{path.name}；文件名应以记录类型的英文或中文名开头（{names}），或用 --type 指定",
-            f"cannot tell the record type of {path.name}: its name must start with a type's English or "
+            name,
+            f"无法从文件名判断记录类型：{name}；文件名应以记录类型的英文或中文名开头（{names}），或用 --type 指定",
+            f"cannot tell the record type of {name}: its name must start with a type's English or "
             f"Chinese name ({', '.join(by_name)}), or give --type",
         )
     return best
@@ -204,7 +212,8 @@ def _head_is_utf8(head: bytes, whole_file: bool) -> bool:
         return False
 
 
-def detect_encoding(path: Path) -> str:
+def detect_encoding(path: Path, name: str | None = None) -> str:
+    name = name or path.name
     with open(path, "rb") as fh:
         head = fh.read(1 << 16)
     if head.startswith(codecs.BOM_UTF8):
@@ -212,28 +221,28 @@ def detect_encoding(path: Path) -> str:
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return "utf-16"
     if b"\x00" in head:
-        raise FileRefused(path.name, f"{path.name}：不是文本文件（含二进制内容）",
-                          f"{path.name}: not a text file (binary content)")
+        raise FileRefused(name, f"{name}：不是文本文件（含二进制内容）",
+                          f"{name}: not a text file (binary content)")
     if not head.isascii() and _head_is_utf8(head, whole_file=len(head) < 1 << 16):
         # Chinese text that decodes as UTF-8 is UTF-8: GBK almost never does. Rows
         # DuckDB still finds invalid are caught after reading (see stage_csv).
         return "utf-8"
     if _is_utf8(path):
         return "utf-8"
-    return _full_gb18030(path)
+    return _full_gb18030(path, name)
 
 
-def _full_gb18030(path: Path) -> str:
+def _full_gb18030(path: Path, name: str) -> str:
     """'gb18030' when the whole file decodes so; otherwise the file is refused."""
     bad_gb = _first_bad_byte(path, "gb18030")
     if bad_gb is None:
         return "gb18030"
     bad_utf8 = _first_bad_byte(path, "utf-8")
     raise FileRefused(
-        path.name,
-        f"{path.name}：无法识别文件编码：既不是 UTF-8（第 {bad_utf8} 字节起无效）"
+        name,
+        f"{name}：无法识别文件编码：既不是 UTF-8（第 {bad_utf8} 字节起无效）"
         f"也不是 GBK/GB18030（第 {bad_gb} 字节起无效）；文件可能损坏、被截断或混用了编码",
-        f"{path.name}: unrecognised encoding: neither UTF-8 (invalid from byte {bad_utf8}) "
+        f"{name}: unrecognised encoding: neither UTF-8 (invalid from byte {bad_utf8}) "
         f"nor GBK/GB18030 (invalid from byte {bad_gb}); the file may be damaged, cut short or mix encodings",
     )
 
@@ -241,7 +250,7 @@ def _full_gb18030(path: Path) -> str:
 _ENCODING_NAMES = {"utf-8-sig": "UTF-8", "utf-16": "UTF-16", "gb18030": "GB18030"}
 
 
-def _utf8_copy(path: Path, encoding: str, workdir: Path) -> Path:
+def _utf8_copy(path: Path, encoding: str, workdir: Path, name: str) -> Path:
     if encoding == "utf-8":
         return path
     target = workdir / (hashlib.sha1(str(path).encode()).hexdigest() + ".csv")
@@ -257,10 +266,10 @@ def _utf8_copy(path: Path, encoding: str, workdir: Path) -> Path:
         # (a damaged or truncated file, or a BOM pasted onto text of another encoding).
         label = _ENCODING_NAMES.get(encoding, encoding)
         raise FileRefused(
-            path.name,
-            f"{path.name}：文件开头标明编码为 {label}，但第 {done + 1} 个字符附近的内容不是有效的 {label}"
+            name,
+            f"{name}：文件开头标明编码为 {label}，但第 {done + 1} 个字符附近的内容不是有效的 {label}"
             f"（文件损坏或被截断）",
-            f"{path.name}: the file starts with a {label} byte-order mark but is not valid {label} "
+            f"{name}: the file starts with a {label} byte-order mark but is not valid {label} "
             f"after about {done} characters (damaged or truncated)",
         ) from None
     return target
@@ -311,11 +320,13 @@ def _has_blank_line(path: Path) -> bool:
         return re.search(rb"\n[ \t]*\r?\n", data) is not None
 
 
-def _mixed_line_endings(path: Path) -> bool:
-    """Whether lines end in more than one way (CRLF, LF, CR): DuckDB's strict reader
-    stops at such a file (and takes the batch's transaction with it), while Excel and
-    Python's csv module read every one of them as a line break. Counting bytes runs at
-    memory speed; a file without any CR (most) is answered by the first pass."""
+def _needs_lf_copy(path: Path) -> bool:
+    """Whether a line ends in CR alone (old Mac Excel's "CSV (Macintosh)" ends every
+    line so), or lines end in more than one way (CRLF, LF, CR): DuckDB's strict reader
+    stops at such a file (and takes the batch's transaction with it), and Python's csv
+    module finds no rows in the first, while Excel reads every one of them as a line
+    break. Counting bytes runs at memory speed; a file without any CR (most) is
+    answered by the first pass."""
     crlf = lf = cr = 0
     last = b""
     with open(path, "rb") as fh:
@@ -324,7 +335,7 @@ def _mixed_line_endings(path: Path) -> bool:
             lf += chunk.count(b"\n")
             crlf += chunk.count(b"\r\n") + (last == b"\r" and chunk[:1] == b"\n")
             last = chunk[-1:]
-    return cr > 0 and lf > 0 and not (crlf == lf == cr)
+    return cr > 0 and not (crlf == lf == cr)
 
 
 def _one_line_ending(path: Path, workdir: Path) -> Path:
@@ -348,9 +359,9 @@ def _one_line_ending(path: Path, workdir: Path) -> Path:
 def stage_csv(con: duckdb.DuckDBPyConnection, path: Path, rt: RecordType, table: str,
               workdir: Path, name: str, encoding: str | None = None) -> StagedFile:
     digest = file_digest_later(path)
-    encoding = encoding or detect_encoding(path)
-    source = _utf8_copy(path, encoding, workdir)
-    if _mixed_line_endings(source):
+    encoding = encoding or detect_encoding(path, name)
+    source = _utf8_copy(path, encoding, workdir, name)
+    if _needs_lf_copy(source):
         source = _one_line_ending(source, workdir)
     blank_lines = _HASHER.submit(_has_blank_line, source)  # scanned while DuckDB reads
     best = None
@@ -399,7 +410,7 @@ def stage_csv(con: duckdb.DuckDBPyConnection, path: Path, rt: RecordType, table:
     if encoding == "utf-8" and any(r[5] for r in rejected) and not _is_utf8(path):
         # The head looked like UTF-8 but the file is not: read it again as GB18030.
         con.execute(f"drop table {table}_raw")
-        return stage_csv(con, path, rt, table, workdir, name, encoding=_full_gb18030(path))
+        return stage_csv(con, path, rt, table, workdir, name, encoding=_full_gb18030(path, name))
     malformed, recovered = [], []
     for line, error_type, raw_line, message, bad_quote, _bad_encoding in rejected:
         # DuckDB cuts CRLF lines at the CR, so the line it reports starts with the LF.

@@ -390,6 +390,19 @@ def test_refused_batch_prints_an_error_object_and_exits_2(ref_db, inbox):
     assert "batch_id" not in proc.json or proc.json.get("status") == "refused"
 
 
+def test_a_refusal_names_the_file_as_given_and_the_batch_id_the_load_log_shows(ref_db, inbox):
+    (inbox / "sub").mkdir()
+    bad = write_csv(inbox / "sub" / "本月导出.csv", ["警情编号"], [["J001"]])  # no type in the name
+    given = str(bad)  # the path as typed, not only the file's name
+    proc = cli_main(ref_db, given)
+    assert proc.returncode == 2
+    assert proc.json["file"] == given and proc.json["status"] == "refused"
+    assert isinstance(proc.json["batch_id"], str) and proc.json["batch_id"]
+    load(ref_db, write_records(inbox / "incidents.csv", "incidents", [rec("incidents")]))
+    assert query(ref_db, "select status from load_log where batch_id = $b", {"b": proc.json["batch_id"]}) == [
+        ("refused",)]
+
+
 def test_text_summary_goes_to_standard_output_per_file(ref_db, inbox):
     path = write_records(inbox / "incidents.csv", "incidents", [rec("incidents")])
     proc = subprocess.run([sys.executable, "-m", "etl", "load", "--db", str(ref_db), str(path)],

@@ -157,7 +157,44 @@ def test_a_directory_loads_its_data_files_and_skips_the_rest(ref_db, inbox):
     (inbox / "~$services.xlsx").write_bytes(b"lock file")
     result = load(ref_db, inbox)
     assert sorted(f.type for f in result.files) == ["incidents", "services"]
-    assert [os.path.basename(s) for s in result.skipped] == ["readme.txt.bak"]
+    assert sorted(os.path.basename(s) for s in result.skipped) == ["readme.txt.bak", "~$services.xlsx"]
+
+
+def test_notes_hidden_files_and_office_lock_files_in_a_directory_are_skipped_and_reported(ref_db, inbox):
+    write_records(inbox / "涉旅警情.xlsx", "incidents", [INCIDENT])
+    (inbox / "说明.txt").write_text("本目录为5月导出\n", encoding="utf-8")
+    (inbox / "readme.md").write_text("# exports\n")
+    (inbox / ".DS_Store").write_bytes(b"\x00\x00\x00\x01Bud1")
+    (inbox / "~$涉旅警情.xlsx").write_bytes(b"\x06wang   ")
+    proc = cli_main(ref_db, inbox)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert [(f["type"], f["loaded"]) for f in proc.json["files"]] == [("incidents", 1)]
+    assert sorted(proc.json["skipped"]) == sorted(
+        str(inbox / n) for n in ("说明.txt", "readme.md", ".DS_Store", "~$涉旅警情.xlsx"))
+
+
+def test_a_txt_file_named_for_a_record_type_in_a_directory_is_loaded(ref_db, inbox):
+    # Excel saves "Text (Tab delimited)" as .txt: named for its type, it is data, not a note.
+    write_records(inbox / "incidents_2021-05.txt", "incidents", [INCIDENT], fmt="csv", delimiter="\t")
+    result = load(ref_db, inbox)
+    assert [(f.type, f.loaded) for f in result.files] == [("incidents", 1)] and result.skipped == []
+
+
+def test_a_data_file_of_unknown_type_in_a_directory_still_refuses_the_batch_naming_it(ref_db, inbox):
+    write_records(inbox / "incidents.csv", "incidents", [INCIDENT])
+    write_records(inbox / "本月导出.csv", "incidents", [INCIDENT])
+    proc = cli_main(ref_db, inbox)
+    assert proc.returncode == 2
+    assert proc.json["file"] == str(inbox / "本月导出.csv") and "本月导出.csv" in proc.json["error_zh"]
+    assert incident_count(ref_db) == 0
+
+
+def test_a_notes_file_named_on_the_command_line_is_still_refused(ref_db, inbox):
+    notes = inbox / "说明.txt"
+    notes.write_text("本目录为5月导出\n", encoding="utf-8")
+    proc = cli_main(ref_db, write_records(inbox / "incidents.csv", "incidents", [INCIDENT]), notes)
+    assert proc.returncode == 2 and proc.json["file"] == str(notes)
+    assert incident_count(ref_db) == 0
 
 
 # --- spreadsheets -------------------------------------------------------------------------
@@ -253,6 +290,21 @@ def test_lines_ending_in_lf_crlf_and_cr_in_one_file_all_load(ref_db, inbox):
     assert proc.returncode == 0, proc.stderr
     assert [(f["rows"], f["loaded"], f["quarantined"]) for f in proc.json["files"]] == [(4, 3, 1)]
     assert query(ref_db, "select summary from incidents where incident_id = 'J002'") == [("两行\n案情",)]
+    assert query(ref_db, "select row_number, raw_value from quarantine") == [(4, "抢劫")]
+
+
+def test_a_csv_with_cr_only_line_ends_loads_like_lf_and_crlf(ref_db, inbox):
+    # Old Mac Excel's "CSV (Macintosh)" ends every line in CR alone.
+    path = inbox / "incidents.csv"
+    path.write_bytes("警情编号,接警时间,单位编码,警情类别,简要案情\r"
+                     "J001,2021-05-03 14:05,P01,盗窃,\r"
+                     "J002,2021-05-03 14:05,P01,盗窃,\"两行\r案情\"\r"
+                     "J003,2021-05-03 14:05,P01,抢劫,\r".encode("gb18030"))
+    proc = cli_main(ref_db, path)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert [(f["rows"], f["loaded"], f["quarantined"]) for f in proc.json["files"]] == [(3, 2, 1)]
+    assert query(ref_db, "select incident_id, summary from incidents order by 1") == [
+        ("J001", None), ("J002", "两行\n案情")]
     assert query(ref_db, "select row_number, raw_value from quarantine") == [(4, "抢劫")]
 
 
