@@ -269,7 +269,7 @@ def log_columns(lang: str) -> list[dict]:
                   valueFormatter={"function": "params.value == null ? '' : params.value"}),
         {"field": "seconds", "headerName": t("data.col.seconds", lang), "type": "numericColumn",
          "valueFormatter": {"function": "params.value == null ? '—' : d3.format(',.1f')(params.value)"},
-         "minWidth": 100},
+         "minWidth": 112},
         _text_col("host", lang, minWidth=90),
     ]
 
@@ -328,7 +328,7 @@ def quarantine_columns(lang: str) -> list[dict]:
         _text_col("file", lang, minWidth=210, flex=2, tooltipField="file_path", **wrapped),
         _count_col("row_number", lang, minWidth=72, maxWidth=96,
                    valueFormatter={"function": "params.value == null ? '—' : String(params.value)"}),
-        _text_col("column_label", lang, "column", minWidth=96, flex=1, tooltipField="column_name", **wrapped),
+        _text_col("column_label", lang, "column", minWidth=112, flex=1, tooltipField="column_name", **wrapped),
         _text_col("raw_value", lang, minWidth=160, flex=2, tooltipField="raw_value", **wrapped,
                   valueFormatter={"function": "params.value == null ? '（空）' : params.value"}
                   if lang == "zh" else {"function": "params.value == null ? '(empty)' : params.value"}),
