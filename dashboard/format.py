@@ -4,13 +4,14 @@ from __future__ import annotations
 import math
 
 
-def fmt_value(fmt: str, value, lang: str = "zh") -> str:
+def fmt_value(fmt: str, value, lang: str = "zh", symbol: bool = True) -> str:
+    """`symbol`: yuan with its ¥ (off where the unit 元 is written beside the number)."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "—"
     if fmt == "rate":
         return f"{value * 100:.1f}%"
     if fmt == "yuan":
-        return f"¥{value:,.0f}"
+        return f"¥{value:,.0f}" if symbol else f"{value:,.0f}"
     if fmt in ("minutes", "per10k"):
         return f"{value:,.1f}" if fmt == "minutes" else f"{value:,.2f}"
     if fmt == "score":

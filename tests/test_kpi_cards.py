@@ -180,3 +180,26 @@ def test_a_figure_not_final_yet_says_so_instead_of_a_change():
     words = " ".join(texts(card))
     assert "评选进行中" in words
     assert "同比" not in words and "▼" not in words and "显著" not in words
+
+
+def test_a_yuan_figure_is_written_once_with_its_unit_not_twice():
+    card = kpi_card("mediation.compensation_yuan", figures(48077, 40000, 30000), "zh", "k")
+    words = " ".join(texts(card))
+    assert "48,077" in words and "元" in words and "¥" not in words
+
+
+def test_a_last_week_the_period_cuts_short_is_dotted_and_hollow_not_a_fall():
+    history = weekly([190, 180, 185, 188, 192, 186, 190, 184, 187, 191, 189, 40])
+    history["partial"] = [False] * 11 + [True]
+    card = kpi_card("incidents.total", KpiFigures(MetricValue(40), MetricValue(190), MetricValue(180), history),
+                    "zh", "k")
+    svg = svg_of(card)
+    solid = re.search(r'<polyline points="([^"]+)"', svg).group(1).split()
+    assert len(solid) == 11, "the part week is not on the solid line"
+    assert 'stroke-dasharray' in svg and 'fill="#fff"' in svg
+    assert "未完" in find(card, lambda c: "tpd-kpi-spark" in classes(c))[0].alt
+
+
+def test_whole_weeks_only_draw_a_solid_line_with_a_filled_dot():
+    svg = sparkline_svg([1, 2, 3, 4], partial_last=False)
+    assert "stroke-dasharray" not in svg and 'fill="#fff"' not in svg

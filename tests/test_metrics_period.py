@@ -7,6 +7,8 @@ records whose dating column falls in it; stock metrics count what is active on
 """
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
 from tests.metrics_fixtures import (UNITS, action, build, compute_values, deployment, incident, mediation,
@@ -159,3 +161,11 @@ def test_stock_on_an_earlier_end_day_counts_what_was_active_then(stock_db, table
     metric_id, _ = STOCK_SOURCES[table]
     # On 2021-06-14: the lives begun by then and ending after it: 0, 3, 4, 5, 8.
     assert compute_values(stock_db, "2021-06-01", "2021-06-14")[metric_id] == 5
+
+
+def test_twelve_weeks_of_history_start_on_a_monday_and_end_with_the_period():
+    from dashboard.queries.filters import Filters, trailing_weeks
+    span = trailing_weeks(Filters(dt.date(2026, 1, 1), dt.date(2026, 11, 25), unit="U1"), 12)
+    assert span.start == dt.date(2026, 9, 7) and span.start.weekday() == 0
+    assert span.end == dt.date(2026, 11, 25) and span.unit == "U1"
+    assert (span.end - span.start).days // 7 + 1 == 12

@@ -105,8 +105,11 @@ def _points(values: list[float | None], low: float, high: float) -> list[tuple[f
     return out
 
 
-def sparkline_svg(values: list[float | None], from_zero: bool = True, least_span: float = 0.0) -> str:
-    """A line of the weeks (gaps bridged), its area, and a dot on the latest week.
+def sparkline_svg(values: list[float | None], from_zero: bool = True, least_span: float = 0.0,
+                  partial_last: bool = False) -> str:
+    """A line of the weeks (gaps bridged), its area, and a dot on the latest week; a latest week
+    the period cuts short (`partial_last`) is joined by a dotted segment and drawn hollow, as the
+    page's charts draw part periods, so a week of three days does not read as a fall.
 
     Counts rise from zero; rates and medians span the weeks' range, but at least `least_span`,
     so that real movement shows and a wobble of a point or two does not look like a cliff."""
@@ -119,16 +122,23 @@ def sparkline_svg(values: list[float | None], from_zero: bool = True, least_span
         middle = (high + low) / 2
         low, high = middle - span / 2, middle + span / 2
     pts = _points(values, low, high)
-    line = " ".join(f"{x},{y}" for x, y in pts)
-    area = f"{pts[0][0]},{SPARK_H} {line} {pts[-1][0]},{SPARK_H}"
+    part = partial_last and values[-1] is not None and len(pts) > 2
+    solid = pts[:-1] if part else pts
+    line = " ".join(f"{x},{y}" for x, y in solid)
+    area = f"{solid[0][0]},{SPARK_H} {line} {solid[-1][0]},{SPARK_H}"
     last_x, last_y = pts[-1]
     colour = theme.POLICE_BLUE
+    tail = ""
+    if part:
+        tail = (f'<line x1="{solid[-1][0]}" y1="{solid[-1][1]}" x2="{last_x}" y2="{last_y}" stroke="{colour}" '
+                f'stroke-width="1.4" stroke-dasharray="2 2"/>')
+    dot = (f'<circle cx="{last_x}" cy="{last_y}" r="2.4" fill="#fff" stroke="{colour}" stroke-width="1.2"/>'
+           if part else f'<circle cx="{last_x}" cy="{last_y}" r="2.4" fill="{colour}"/>')
     return (f'<svg xmlns="http://www.w3.org/2000/svg" width="{SPARK_W}" height="{SPARK_H}" '
             f'viewBox="0 0 {SPARK_W} {SPARK_H}">'
             f'<polygon points="{area}" fill="{colour}" fill-opacity="0.08"/>'
             f'<polyline points="{line}" fill="none" stroke="{colour}" stroke-width="1.6" '
-            f'stroke-linejoin="round" stroke-linecap="round"/>'
-            f'<circle cx="{last_x}" cy="{last_y}" r="2.4" fill="{colour}"/></svg>')
+            f'stroke-linejoin="round" stroke-linecap="round"/>{tail}{dot}</svg>')
 
 
 def sparkline_image(weekly, fmt: str, label: str, lang: str, image_id: str):
@@ -143,7 +153,10 @@ def sparkline_image(weekly, fmt: str, label: str, lang: str, image_id: str):
               last=fmt_value(fmt, present[-1], lang), low=fmt_value(fmt, min(present), lang),
               high=fmt_value(fmt, max(present), lang), weeks=len(values))
     least = 0.10 if fmt == "rate" else 0.25 * max(abs(v) for v in present)
-    svg = sparkline_svg(values, from_zero=fmt in ("count", "yuan"), least_span=least)
+    partial = "partial" in weekly and bool(weekly["partial"].iloc[-1])
+    if partial:
+        words += t("kpi.sparkline_partial", lang)
+    svg = sparkline_svg(values, from_zero=fmt in ("count", "yuan"), least_span=least, partial_last=partial)
     src = "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
     return html.Img(src=src, alt=words, title=words, className="tpd-kpi-spark", id=image_id)
 
@@ -187,7 +200,7 @@ def figure_card(label: str, fmt: str, unit: str, fig: KpiFigures, lang: str, car
         html.Div([html.Span(label, className="tpd-kpi-label"), badge], className="tpd-kpi-head"),
         html.Div([
             html.Div([
-                html.Span(fmt_value(fmt, fig.now.value, lang), className="tpd-kpi-value"),
+                html.Span(fmt_value(fmt, fig.now.value, lang, symbol=not unit), className="tpd-kpi-value"),
                 html.Span(" " + unit if unit and fmt != "rate" else "", className="tpd-kpi-unit"),
             ], className="tpd-kpi-figure"),
             sparkline_image(fig.weekly, fmt, label, lang, f"{card_id}-spark"),

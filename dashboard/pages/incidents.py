@@ -153,7 +153,7 @@ def layout(**kwargs):
 def render_kpis(search):
     view, scope = _view(search)
     figures = q.kpis(view, scope, view.get("category"))
-    return [dbc.Col(kpi_card(mid, figures[mid], view.lang, f"{PAGE}-kpi-{i}"), xs=6, md=4, xl=2)
+    return [dbc.Col(kpi_card(mid, figures[mid], view.lang, f"{PAGE}-kpi-{i}", view=view), xs=6, md=4, xl=2)
             for i, mid in enumerate(q.KPIS)]
 
 

@@ -32,6 +32,7 @@ from dashboard.queries import reference
 from dashboard.queries.calendar import peak_bands
 from dashboard.queries.kpis import KpiFigures
 from dashboard.session import current_scope, record_level
+from dashboard.state import View
 from dashboard.text import t, value_label
 from etl.record_types import DISPUTE_TYPES
 
@@ -123,12 +124,12 @@ def layout(**kwargs):
     )
 
 
-def _page_card(metric_id: str, fig: KpiFigures, lang: str, card_id: str) -> dbc.Card:
+def _page_card(metric_id: str, fig: KpiFigures, view: View, card_id: str) -> dbc.Card:
     """A KPI card for the page's own figures (fast-track share, median hours)."""
     m = q.PAGE_METRICS[metric_id]
     fmt = "rate" if m.fmt == "rate" else "minutes"
-    unit = "" if fmt == "rate" else t("mediation.hours_unit", lang)
-    return figure_card(t(metric_id, lang), fmt, unit, fig, lang, card_id)
+    unit = "" if fmt == "rate" else t("mediation.hours_unit", view.lang)
+    return figure_card(t(metric_id, view.lang), fmt, unit, fig, view.lang, card_id, view=view)
 
 
 @callback(Output(KPIS, "children"), Input(VIEW, "data"))
@@ -139,8 +140,8 @@ def render_kpis(search):
     cards = []
     for i, mid in enumerate(q.HEADLINE):
         card_id = f"{PAGE}-kpi-{i}"
-        card = (_page_card(mid, figures[mid], view.lang, card_id) if mid in q.PAGE_METRICS
-                else kpi_card(mid, figures[mid], view.lang, card_id))
+        card = (_page_card(mid, figures[mid], view, card_id) if mid in q.PAGE_METRICS
+                else kpi_card(mid, figures[mid], view.lang, card_id, view=view))
         cards.append(dbc.Col(card, xs=6, md=4, xl=True))
     return cards
 

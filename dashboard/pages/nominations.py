@@ -198,7 +198,7 @@ def render_kpis(search):
     figures = q.campaign_kpis(view, scope, campaign)
     pending = q.outcomes_pending(campaign)
     cards = [dbc.Col(pending_card(mid, lang, f"{PAGE}-kpi-{i}") if pending and mid == "nominations.selected"
-                     else kpi_card(mid, figures[mid], lang, f"{PAGE}-kpi-{i}"), xs=6, md=4, xl=True)
+                     else kpi_card(mid, figures[mid], lang, f"{PAGE}-kpi-{i}", view=view), xs=6, md=4, xl=True)
              for i, mid in enumerate(q.HEADLINE)]
     cards.append(dbc.Col(repeat_share_card({m: f.now for m, f in figures.items()}, lang, f"{PAGE}-kpi-share"),
                          xs=6, md=4, xl=True))

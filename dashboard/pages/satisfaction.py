@@ -159,7 +159,7 @@ def render_kpis(search):
     lang = view.lang
     channel = view.get("category")
     figures = q.kpis(view, scope, channel)
-    cards = [dbc.Col(kpi_card(mid, figures[mid], lang, f"{PAGE}-kpi-{i}"), xs=6, md=3)
+    cards = [dbc.Col(kpi_card(mid, figures[mid], lang, f"{PAGE}-kpi-{i}", view=view), xs=6, md=3)
              for i, mid in enumerate(q.KPI_METRICS)]
     notes = []
     if channel:

@@ -129,7 +129,7 @@ def render_kpis(search):
     view, scope = _view(search)
     lang = view.lang
     figures = kpi_figures(view, scope, q.KPI_METRICS + q.MORE_METRICS)
-    cards = [dbc.Col(kpi_card(mid, figures[mid], lang, f"{PAGE}-kpi-{i}"), xs=6, md=4, lg=2)
+    cards = [dbc.Col(kpi_card(mid, figures[mid], lang, f"{PAGE}-kpi-{i}", view=view), xs=6, md=4, lg=2)
              for i, mid in enumerate(q.KPI_METRICS)]
     return cards, more_figures(figures, lang)
 

@@ -35,6 +35,14 @@ class Filters:
         return (self.end - self.start).days + 1
 
 
+def trailing_weeks(filters: Filters, weeks: int = 12) -> Filters:
+    """The `weeks` calendar weeks (Monday to Sunday) that end with the week of the period's last
+    day: a 12-week history whose only short week is the last one, when the period ends mid-week."""
+    last_monday = filters.end - dt.timedelta(days=filters.end.weekday())
+    return Filters(last_monday - dt.timedelta(weeks=weeks - 1), filters.end, filters.unit, filters.area,
+                   filters.season)
+
+
 @dataclass(frozen=True)
 class Scope:
     """The units a user may see: None is the whole city, a unit code that unit's subtree.

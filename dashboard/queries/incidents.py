@@ -22,9 +22,9 @@ from dashboard.queries import db, reference
 from dashboard.queries.breakdown import buckets, metric_frame, with_coverage
 from dashboard.queries.catalog import BY_ID, RESPONSE_MIN, RESPONSE_SECONDS, SAME_DAY, SOURCES, Metric, Ratio
 from dashboard.queries.filters import Filters, Scope, where_sql
-from dashboard.queries.kpis import KpiFigures, kpi_figures, metric_values
+from dashboard.queries.kpis import KpiFigures, comparison_spans, kpi_figures, metric_values, weekly_series
 from dashboard.queries.metrics import MetricValue, aggregate_sql
-from dashboard.state import View, previous_period, same_period_last_year, week_start
+from dashboard.state import View, week_start
 from etl.record_types import INCIDENT_CATEGORIES, INCIDENT_SOURCES
 
 KPIS = ["incidents.total", "incidents.per_10k_visitors", "incidents.same_day_rate",
@@ -155,18 +155,12 @@ def kpis(view: View, scope: Scope, category: str | None = None) -> dict[str, Kpi
     """The six headline cards: now, the period before, last year, 12 weeks of history."""
     if not category:
         return kpi_figures(view, scope, KPIS)
-    f = view.filters
-    prev = Filters(*previous_period(view.period, f.start, f.end), f.unit, f.area, f.season)
-    last = Filters(*same_period_last_year(view.period, f.start, f.end), f.unit, f.area, f.season)
+    f, prev, last, weeks = comparison_spans(view)
     now_v = category_values(f, scope, KPIS, category)
     prev_v = category_values(prev, scope, KPIS, category)
     last_v = category_values(last, scope, KPIS, category)
-    weeks = Filters(f.end - dt.timedelta(days=7 * 12 - 1), f.end, f.unit, f.area, f.season)
     weekly = category_frame(KPIS, weeks, scope, "week", category)
-    return {mid: KpiFigures(now_v[mid], prev_v[mid], last_v[mid],
-                            pd.DataFrame({"key": weekly["key"], "value": weekly.get(mid),
-                                          "n": weekly.get(f"{mid}#n")}))
-            for mid in KPIS}
+    return {mid: KpiFigures(now_v[mid], prev_v[mid], last_v[mid], weekly_series(weekly, mid)) for mid in KPIS}
 
 
 # ---------------------------------------------------------------- breakdowns

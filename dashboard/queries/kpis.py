@@ -6,14 +6,13 @@ come from `metrics.compute`, which reads the rows those queries returned.
 """
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 
 import pandas as pd
 
 from dashboard.queries import db
 from dashboard.queries.breakdown import concurrently, metric_frame_parts, metric_plan
-from dashboard.queries.filters import Filters, Scope
+from dashboard.queries.filters import Filters, Scope, trailing_weeks
 from dashboard.queries.metrics import MetricValue, compute, source_query
 from dashboard.state import View, previous_period, same_period_last_year
 
@@ -23,7 +22,22 @@ class KpiFigures:
     now: MetricValue
     previous: MetricValue
     last_year: MetricValue
-    weekly: pd.DataFrame          # key (week start), value, n
+    weekly: pd.DataFrame          # key (week start), value, n, partial (a week the period cuts short)
+
+
+def comparison_spans(view: View) -> tuple[Filters, Filters, Filters, Filters]:
+    """The view's period, the same days of the period before and of last year, and the
+    12 calendar weeks of history that end with the period."""
+    f = view.filters
+    prev = Filters(*previous_period(view.period, f.start, f.end), f.unit, f.area, f.season)
+    last = Filters(*same_period_last_year(view.period, f.start, f.end), f.unit, f.area, f.season)
+    return f, prev, last, trailing_weeks(f)
+
+
+def weekly_series(weekly: pd.DataFrame, metric_id: str) -> pd.DataFrame:
+    """One metric's history out of a weekly metric frame: key, value, n and partial."""
+    return pd.DataFrame({"key": weekly["key"], "value": weekly.get(metric_id), "n": weekly.get(f"{metric_id}#n"),
+                         "partial": weekly["partial"] if "partial" in weekly else False})
 
 
 def metric_values(filters: Filters, scope: Scope, metric_ids: list[str]) -> dict[str, MetricValue]:
@@ -81,17 +95,11 @@ def metric_values_many(periods: list[Filters], scope: Scope, metric_ids: list[st
 
 
 def kpi_figures(view: View, scope: Scope, metric_ids: list[str]) -> dict[str, KpiFigures]:
-    f = view.filters
-    prev = Filters(*previous_period(view.period, f.start, f.end), f.unit, f.area, f.season)
-    last = Filters(*same_period_last_year(view.period, f.start, f.end), f.unit, f.area, f.season)
-    week_end = f.end
-    weeks = Filters(week_end - dt.timedelta(days=7 * 12 - 1), week_end, f.unit, f.area, f.season)
+    f, prev, last, weeks = comparison_spans(view)
     weekly_q, weekly_finish = metric_frame_parts(metric_ids, weeks, scope, "week")
     (now_v, prev_v, last_v), weekly_parts = metric_values_many([f, prev, last], scope, metric_ids, extra=weekly_q)
     weekly = weekly_finish(weekly_parts)
     out = {}
     for mid in metric_ids:
-        series = pd.DataFrame({"key": weekly["key"], "value": weekly.get(mid),
-                               "n": weekly.get(f"{mid}#n")})
-        out[mid] = KpiFigures(now_v[mid], prev_v[mid], last_v[mid], series)
+        out[mid] = KpiFigures(now_v[mid], prev_v[mid], last_v[mid], weekly_series(weekly, mid))
     return out

@@ -20,9 +20,9 @@ from dashboard.queries import db, reference
 from dashboard.queries.breakdown import buckets, with_coverage
 from dashboard.queries.catalog import BY_ID, SOURCES, Metric
 from dashboard.queries.filters import Filters, Scope, where_sql
-from dashboard.queries.kpis import KpiFigures, kpi_figures
+from dashboard.queries.kpis import KpiFigures, comparison_spans, kpi_figures, weekly_series
 from dashboard.queries.metrics import MetricValue
-from dashboard.state import View, previous_period, same_period_last_year, week_start
+from dashboard.state import View, week_start
 from etl.record_types import DISPUTE_TYPES, MEDIATION_RESULTS
 
 SOURCE = SOURCES["mediations"]
@@ -113,10 +113,7 @@ def weekly(filters: Filters, scope: Scope, metric_ids: list[str], category: str 
 
 def headline(view: View, scope: Scope, category: str | None = None) -> dict[str, KpiFigures]:
     """KPI figures of HEADLINE: now, the period before, last year and 12 weeks of history."""
-    f = view.filters
-    prev = Filters(*previous_period(view.period, f.start, f.end), f.unit, f.area, f.season)
-    last = Filters(*same_period_last_year(view.period, f.start, f.end), f.unit, f.area, f.season)
-    weeks = Filters(f.end - dt.timedelta(days=7 * 12 - 1), f.end, f.unit, f.area, f.season)
+    f, prev, last, weeks = comparison_spans(view)
     out: dict[str, KpiFigures] = {}
     local = list(PAGE_METRICS)
     if category is None:
@@ -126,8 +123,7 @@ def headline(view: View, scope: Scope, category: str | None = None) -> dict[str,
     now_v, prev_v, last_v = (values(p, scope, local, category) for p in (f, prev, last))
     series = weekly(weeks, scope, local, category)
     for mid in local:
-        hist = pd.DataFrame({"key": series["key"], "value": series[mid], "n": series.get(f"{mid}#n")})
-        out[mid] = KpiFigures(now_v[mid], prev_v[mid], last_v[mid], hist)
+        out[mid] = KpiFigures(now_v[mid], prev_v[mid], last_v[mid], weekly_series(series, mid))
     return {mid: out[mid] for mid in HEADLINE}
 
 

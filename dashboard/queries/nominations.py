@@ -21,12 +21,12 @@ import pandas as pd
 
 from dashboard.privacy import mask_sql
 from dashboard.queries import db, reference
-from dashboard.queries.breakdown import buckets
+from dashboard.queries.breakdown import buckets, with_coverage
 from dashboard.queries.catalog import BY_ID, SOURCES
-from dashboard.queries.filters import Filters, Scope, where_sql
-from dashboard.queries.kpis import KpiFigures
+from dashboard.queries.filters import Filters, Scope, trailing_weeks, where_sql
+from dashboard.queries.kpis import KpiFigures, comparison_spans, weekly_series
 from dashboard.queries.metrics import MetricValue
-from dashboard.state import View, previous_period, same_period_last_year
+from dashboard.state import View
 from etl.record_types import VOTE_CHANNELS
 
 HEADLINE = ["nominations.total", "nominations.selected", "votes.valid", "votes.repeat"]
@@ -141,8 +141,7 @@ def campaign_metrics(filters: Filters, scope: Scope, campaign: str | None,
 def campaign_weekly(filters: Filters, scope: Scope, campaign: str | None,
                     metric_ids: list[str] = HEADLINE, weeks: int = 12) -> pd.DataFrame:
     """The `weeks` weeks to the end of the period: key (Monday) and one column per metric."""
-    span = Filters(filters.end - dt.timedelta(days=7 * weeks - 1), filters.end, filters.unit,
-                   filters.area, filters.season)
+    span = trailing_weeks(filters, weeks)
     out = pd.DataFrame({"key": pd.to_datetime(buckets(span, "week"))})
     by_source: dict[str, list] = {}
     for mid in metric_ids:
@@ -162,7 +161,7 @@ def campaign_weekly(filters: Filters, scope: Scope, campaign: str | None,
         out = out.merge(part, on="key", how="left")
         for m in metrics:
             out[m.id] = pd.to_numeric(out[m.id]).fillna(0)
-    return out
+    return with_coverage(out, span, "week")
 
 
 def _votes_by_day(periods: list[Filters], scope: Scope, campaigns: list[str],
@@ -193,9 +192,7 @@ def campaign_kpis(view: View, scope: Scope, campaign: str | None,
     """KPI figures of one campaign, like `kpis.kpi_figures`: now; this campaign in the period
     before; the previous campaign over the same days a year earlier (campaigns are yearly);
     12 weeks of history. A comparison with nothing (zero) is no comparison."""
-    f = view.filters
-    prev = Filters(*previous_period(view.period, f.start, f.end), f.unit, f.area, f.season)
-    last = Filters(*same_period_last_year(view.period, f.start, f.end), f.unit, f.area, f.season)
+    f, prev, last, weeks = comparison_spans(view)
     prev_campaign = previous_campaign(campaign) if campaign else None
     vote_metrics = [BY_ID[m] for m in metric_ids if BY_ID[m].source == "votes"]
     other = [m for m in metric_ids if BY_ID[m].source != "votes"]
@@ -204,7 +201,6 @@ def campaign_kpis(view: View, scope: Scope, campaign: str | None,
     last_v = campaign_metrics(last, scope, prev_campaign, other)
     weekly = campaign_weekly(f, scope, campaign, other)
     if vote_metrics:
-        weeks = Filters(f.end - dt.timedelta(days=7 * 12 - 1), f.end, f.unit, f.area, f.season)
         if campaign is None:
             days = pd.DataFrame(columns=["day", "campaign", *(m.id for m in vote_metrics)])
         else:
@@ -226,7 +222,7 @@ def campaign_kpis(view: View, scope: Scope, campaign: str | None,
     nothing = MetricValue(None)
     out = {}
     for mid in metric_ids:
-        series = pd.DataFrame({"key": weekly["key"], "value": weekly[mid], "n": None})
+        series = weekly_series(weekly, mid).assign(n=None)
         out[mid] = KpiFigures(now_v[mid], prev_v[mid] if prev_v[mid].value else nothing,
                               last_v[mid] if last_v[mid].value else nothing, series)
     return out

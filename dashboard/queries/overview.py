@@ -9,7 +9,7 @@ from dashboard import analysis
 from dashboard.queries import reference
 from dashboard.queries.breakdown import (concurrently, metric_frame, metric_frame_parts,
                                          unit_week_frames_parts)
-from dashboard.queries.filters import Filters, Scope
+from dashboard.queries.filters import Filters, Scope, trailing_weeks
 
 HEADLINE = ["visitors.total", "incidents.total", "incidents.per_10k_visitors", "incidents.same_day_rate",
             "incidents.response_median_min", "mediation.success_rate", "survey.satisfaction_rate",
@@ -23,8 +23,7 @@ ALERT_METRICS = ["incidents.total", "incidents.per_10k_visitors", "incidents.sam
 
 def weekly_trend(filters: Filters, scope: Scope, weeks: int = 12) -> pd.DataFrame:
     """The last `weeks` weeks to the end of the period: incidents, visitors, same-day rate."""
-    span = Filters(filters.end - dt.timedelta(days=7 * weeks - 1), filters.end, filters.unit,
-                   filters.area, filters.season)
+    span = trailing_weeks(filters, weeks)
     return metric_frame(["incidents.total", "incidents.per_10k_visitors", "incidents.same_day_rate"],
                         span, scope, "week")
 

@@ -27,9 +27,9 @@ from dashboard.queries import db, reference
 from dashboard.queries.breakdown import bucket_start, buckets, with_coverage
 from dashboard.queries.catalog import BY_ID, SOURCES
 from dashboard.queries.filters import Filters, Scope, where_sql
-from dashboard.queries.kpis import KpiFigures, kpi_figures
+from dashboard.queries.kpis import KpiFigures, comparison_spans, kpi_figures, weekly_series
 from dashboard.queries.metrics import MetricValue, select_list, wilson
-from dashboard.state import View, previous_period, same_period_last_year
+from dashboard.state import View
 from etl.record_types import SURVEY_CHANNELS, SURVEYS
 
 KPI_METRICS = ["survey.responses", "survey.satisfaction_rate", "survey.safety_rate", "survey.satisfaction_mean"]
@@ -172,10 +172,7 @@ def kpis(view: View, scope: Scope, channel: str | None = None) -> dict[str, KpiF
     """The KPI cards' figures: the catalog's own when no channel is chosen, else the same SQL narrowed."""
     if not channel:
         return kpi_figures(view, scope, KPI_METRICS)
-    f = view.filters
-    prev = Filters(*previous_period(view.period, f.start, f.end), f.unit, f.area, f.season)
-    last = Filters(*same_period_last_year(view.period, f.start, f.end), f.unit, f.area, f.season)
-    weeks = Filters(f.end - dt.timedelta(days=7 * 12 - 1), f.end, f.unit, f.area, f.season)
+    f, prev, last, weeks = comparison_spans(view)
     values = {name: survey_rates(span, scope, None, channel).iloc[0]
               for name, span in (("now", f), ("prev", prev), ("last", last))}
     weekly = survey_rates(weeks, scope, "week", channel)
@@ -187,8 +184,8 @@ def kpis(view: View, scope: Scope, channel: str | None = None) -> dict[str, KpiF
             return MetricValue(None if pd.isna(v) else float(v) if BY_ID[mid].fmt != "count" else int(v),
                                None if n is None or pd.isna(n) else int(n),
                                row.get(f"{mid}#low"), row.get(f"{mid}#high"))
-        series = pd.DataFrame({"key": weekly["key"], "value": weekly[mid], "n": weekly.get(f"{mid}#n")})
-        out[mid] = KpiFigures(value(values["now"]), value(values["prev"]), value(values["last"]), series)
+        out[mid] = KpiFigures(value(values["now"]), value(values["prev"]), value(values["last"]),
+                              weekly_series(weekly, mid))
     return out
 
 

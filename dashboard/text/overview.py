@@ -41,6 +41,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "kpi.notable_neutral_title": ("显著变化（计数按泊松检验，比率按95%置信区间不重叠）",
                                   "Notable change (counts: Poisson test; rates: 95% intervals apart)"),
     "kpi.vs_previous_days": ("环比(上期{days}天)", "vs previous ({days} days)"),
+    "kpi.sparkline_partial": ("（最后一周未完，空心点）", " (the last week is not over: hollow dot)"),
     "kpi.sparkline_words": ("{label}近{weeks}周：由{first}到{last}，最低{low}，最高{high}",
                             "{label}, last {weeks} weeks: {first} to {last}, low {low}, high {high}"),
     "kpi.few_title": ("样本不足（n<{min}），不作达标评判", "Too few records (n < {min}) to judge against the target"),
