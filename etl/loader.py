@@ -10,6 +10,13 @@ file is done (see `warehouse.connection.publishing`); a refused file (unknown
 type, unreadable, missing required columns) refuses the batch and nothing is
 published. Every attempt is journalled beside the warehouse first, so one
 that was killed still shows in the load log afterwards.
+
+The files of a type that references itself (units naming their parent unit)
+are staged and checked together before any of them is merged, so a parent
+given in another file of the batch resolves whatever the order of the files;
+the other types go one file at a time, which keeps one file's rows in memory.
+A directory gives its data files; notes, hidden files and Office lock files
+beside them are skipped and reported, not loaded.
 """
 from __future__ import annotations
 
@@ -167,22 +174,44 @@ def quarantine(con: duckdb.DuckDBPyConnection, staged: StagedFile, work: str, er
         )
 
 
-def load_file(con, staged: StagedFile, salt: str, batch_id: str) -> FileResult:
-    work = build_work_table(con, staged.rt, staged.table, salt)
-    errs = collect_errors(con, staged.rt, work)
-    quarantine(con, staged, work, errs, batch_id)
-    outcome = merge(con, staged.rt, work, errs, batch_id)
-    staged_rows = con.execute(f"select count(*) from {work}").fetchone()[0]
-    bad_rows = con.execute(f"select count(distinct _row) from {errs}").fetchone()[0]
-    # The staged file is a view over its raw rows (see etl.readers).
-    con.execute(f"drop view if exists {staged.table}")
-    for suffix in ("_work_in", "_work_errs", "_work", "_raw", "_rows", "_lines"):
-        con.execute(f"drop table if exists {staged.table}{suffix}")
-    return FileResult(
-        file=staged.name, type=staged.rt.name, rows=staged_rows + len(staged.malformed),
-        quarantined=bad_rows + len(staged.malformed), extra_columns=staged.extra_columns,
-        file_format=staged.file_format, encoding=staged.encoding, sha256=staged.sha256, **outcome,
-    )
+def load_files(con, staged_files: list[StagedFile], salt: str, batch_id: str) -> list[FileResult]:
+    """Type, check, quarantine and merge staged files of one record type, in order.
+
+    They are checked together (see etl.validate.collect_errors) and merged one
+    after the other, so a later file wins over an earlier one for the same key."""
+    rt = staged_files[0].rt
+    works = [build_work_table(con, rt, s.table, salt) for s in staged_files]
+    errs = collect_errors(con, rt, works)
+    results = []
+    for staged, work, err in zip(staged_files, works, errs):
+        quarantine(con, staged, work, err, batch_id)
+        outcome = merge(con, rt, work, err, batch_id)
+        staged_rows = con.execute(f"select count(*) from {work}").fetchone()[0]
+        bad_rows = con.execute(f"select count(distinct _row) from {err}").fetchone()[0]
+        results.append(FileResult(
+            file=staged.name, type=rt.name, rows=staged_rows + len(staged.malformed),
+            quarantined=bad_rows + len(staged.malformed), extra_columns=staged.extra_columns,
+            file_format=staged.file_format, encoding=staged.encoding, sha256=staged.sha256, **outcome,
+        ))
+    for staged in staged_files:
+        # The staged file is a view over its raw rows (see etl.readers).
+        con.execute(f"drop view if exists {staged.table}")
+        for suffix in ("_work_in", "_work_errs", "_work", "_raw", "_rows", "_lines"):
+            con.execute(f"drop table if exists {staged.table}{suffix}")
+    return results
+
+
+def _groups(typed: list[tuple[str, Path, RecordType]]) -> list[list[tuple[str, Path, RecordType]]]:
+    """The files checked together: all files of a self-referencing type, else each file alone."""
+    groups: list[list[tuple[str, Path, RecordType]]] = []
+    for item in typed:
+        rt = item[2]
+        joint = any(c.ref == rt.name for c in rt.columns)
+        if joint and groups and groups[-1][0][2] is rt:
+            groups[-1].append(item)
+        else:
+            groups.append([item])
+    return groups
 
 
 def _record_unfinished_attempts(con, db: Path, current: str) -> None:
@@ -241,13 +270,18 @@ def load_batch(
                 if sys.stderr.isatty():
                     con.execute("set enable_progress_bar = true")
                 _record_unfinished_attempts(con, db, batch_id)
-                for n, (name, path, rt) in enumerate(typed, 1):
-                    say(f"[{n}/{len(typed)}] {name} → {rt.name}")
-                    staged = stage_file(con, path, rt, f"stg_{n}", Path(workdir), name)
-                    crash_point("parse")
-                    results.append(load_file(con, staged, salt, batch_id))
-                    crash_point("write")
-                    _log_file(con, batch_id, staged, results[-1])
+                n = 0
+                for group in _groups(typed):
+                    staged_files = []
+                    for name, path, rt in group:
+                        n += 1
+                        say(f"[{n}/{len(typed)}] {name} → {rt.name}")
+                        staged_files.append(stage_file(con, path, rt, f"stg_{n}", Path(workdir), name))
+                        crash_point("parse")
+                    for staged, result in zip(staged_files, load_files(con, staged_files, salt, batch_id)):
+                        results.append(result)
+                        crash_point("write")
+                        _log_file(con, batch_id, staged, result)
                 refresh_marts(con)
                 _log_batch(con, batch_id, started, journal, results)
                 for key, value in (meta or {}).items():

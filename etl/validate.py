@@ -8,6 +8,11 @@ no rows and gathers what they do return, with a message in Chinese and in
 English, into `<table>_errs`: missing required values, values that do not
 parse, values out of range, dates before their start, unknown references,
 cycles in the unit hierarchy and duplicate keys within the file.
+
+The files of one record type in a batch are checked together
+(`collect_errors` takes them all): a unit may name as its parent a unit of
+another units file of the batch, given before or after it, and a cycle may
+run through several files.
 """
 from __future__ import annotations
 
@@ -97,12 +102,15 @@ def column_checks(rt: RecordType, work: str) -> list[str]:
     return checks
 
 
-def reference_checks(rt: RecordType, work: str, errs: str, only_new: bool = False) -> list[str]:
-    """Rows naming a key that is neither in the warehouse nor (self-references) a good row of this file.
+def reference_checks(rt: RecordType, work: str, errs: str, batch: list[tuple[str, str]],
+                     only_new: bool = False) -> list[str]:
+    """Rows naming a key that is neither in the warehouse nor (self-references) a good row
+    of a file of this type in the batch (`batch`: every such file's work and errs tables,
+    this one's included, in any order).
 
     With `only_new`, just the self-references, skipping rows already in `errs`:
     run again until it finds nothing, so a unit whose parent was quarantined is
-    quarantined too, however long the chain.
+    quarantined too, however long the chain and whichever files it runs through.
     """
     checks = []
     for col in rt.columns:
@@ -111,9 +119,9 @@ def reference_checks(rt: RecordType, work: str, errs: str, only_new: bool = Fals
         target = BY_NAME[col.ref]
         key = KEY_OF[col.ref]
         known = f"select {key} from {target.table} where {key} is not null"
-        if col.ref == rt.name:  # units naming their parent in the same file
-            known += (f" union all select {key} from {work} where {key} is not null"
-                      f" and _row not in (select _row from {errs})")
+        if col.ref == rt.name:  # units naming their parent in a units file of the batch
+            known += "".join(f" union all select {key} from {w} where {key} is not null"
+                             f" and _row not in (select _row from {e})" for w, e in batch)
         condition = f"{col.name} is not null and {col.name} not in ({known})"
         if only_new:
             condition += f" and _row not in (select _row from {errs})"
@@ -126,14 +134,20 @@ def reference_checks(rt: RecordType, work: str, errs: str, only_new: bool = Fals
     return checks
 
 
-def cycle_check(work: str) -> str:
-    """Units whose parent chain, with this file's rows applied, returns to themselves."""
+def cycle_check(work: str, works: list[str]) -> str:
+    """Units of `work` whose parent chain, with the batch's units files applied over the
+    warehouse (a later file's row, and a later row, winning), returns to themselves."""
+    batch = " union all ".join(f"select unit_code, parent_code, {i} as _file, _row from {w} "
+                               f"where unit_code is not null" for i, w in enumerate(works))
     return f"""
-    with recursive merged as (
+    with recursive batch as (
+        select unit_code, parent_code from ({batch})
+        qualify row_number() over (partition by unit_code order by _file desc, _row desc) = 1
+    ), merged as (
         select unit_code, parent_code from units
-        where unit_code not in (select unit_code from {work} where unit_code is not null)
+        where unit_code not in (select unit_code from batch)
         union all
-        select unit_code, parent_code from {work} where unit_code is not null
+        select unit_code, parent_code from batch
     ), walk(start, current, steps) as (
         select unit_code, parent_code, 1 from merged where parent_code is not null
         union all
@@ -148,31 +162,41 @@ def cycle_check(work: str) -> str:
     """
 
 
-def collect_errors(con: duckdb.DuckDBPyConnection, rt: RecordType, work: str) -> str:
-    errs = f"{work}_errs"
-    con.execute(f"create temp table {errs} as " + "\nunion all\n".join(column_checks(rt, work)))
-    if refs := reference_checks(rt, work, errs):
-        con.execute(f"insert into {errs} " + "\nunion all\n".join(refs))
-    if rt.name == "units":
-        con.execute(f"insert into {errs} {cycle_check(work)} and _row not in (select _row from {errs})")
-    # The last occurrence of a key wins even when it fails a check: the earlier
-    # rows are superseded all the same, so none of them loads in its place.
-    keys = ", ".join(rt.key)
-    key_raw = " || '|' || ".join(f"coalesce(r_{k}, '')" for k in rt.key)
-    con.execute(f"""
-        insert into {errs}
-        select _row, {sql_str(rt.key[0])}, {key_raw}, 'duplicate',
-               printf('同一文件中主键重复，以最后一次出现（第 %d 行）为准', last_row),
-               printf('duplicate key in the file; the last occurrence (row %d) wins', last_row)
-        from (
-            select _row, {", ".join(f"r_{k}" for k in rt.key)},
-                   max(_row) over (partition by {keys}) as last_row
-            from {work} where {" and ".join(f"{k} is not null" for k in rt.key)}
-        ) where _row < last_row
-    """)
+def collect_errors(con: duckdb.DuckDBPyConnection, rt: RecordType, works: list[str]) -> list[str]:
+    """The errors table of each work table in `works`: the files of `rt` in one batch,
+    checked together so that references between them resolve whatever their order."""
+    errs = [f"{work}_errs" for work in works]
+    batch = list(zip(works, errs))
+    for work, err in batch:
+        con.execute(f"create temp table {err} as " + "\nunion all\n".join(column_checks(rt, work)))
+    # Every file's bad values first, so that no file's reference resolves to a bad row of another.
+    for work, err in batch:
+        if refs := reference_checks(rt, work, err, batch):
+            con.execute(f"insert into {err} " + "\nunion all\n".join(refs))
+    for work, err in batch:
+        if rt.name == "units":
+            con.execute(f"insert into {err} {cycle_check(work, works)} and _row not in (select _row from {err})")
+        # The last occurrence of a key wins even when it fails a check: the earlier
+        # rows are superseded all the same, so none of them loads in its place.
+        keys = ", ".join(rt.key)
+        key_raw = " || '|' || ".join(f"coalesce(r_{k}, '')" for k in rt.key)
+        con.execute(f"""
+            insert into {err}
+            select _row, {sql_str(rt.key[0])}, {key_raw}, 'duplicate',
+                   printf('同一文件中主键重复，以最后一次出现（第 %d 行）为准', last_row),
+                   printf('duplicate key in the file; the last occurrence (row %d) wins', last_row)
+            from (
+                select _row, {", ".join(f"r_{k}" for k in rt.key)},
+                       max(_row) over (partition by {keys}) as last_row
+                from {work} where {" and ".join(f"{k} is not null" for k in rt.key)}
+            ) where _row < last_row
+        """)
     # Last, so that a unit whose parent row was quarantined above (bad value, cycle,
     # superseded duplicate) does not load pointing at a unit that is not there.
-    while (again := reference_checks(rt, work, errs, only_new=True)) and \
-            con.execute(f"insert into {errs} " + "\nunion all\n".join(again)).fetchone()[0]:
-        pass
-    return errs
+    while True:
+        added = 0
+        for work, err in batch:
+            if again := reference_checks(rt, work, err, batch, only_new=True):
+                added += con.execute(f"insert into {err} " + "\nunion all\n".join(again)).fetchone()[0]
+        if not added:
+            return errs

@@ -215,6 +215,53 @@ def test_child_of_a_unit_in_a_cycle_is_quarantined_too(ref_db, inbox):
     assert query(ref_db, "select count(*) from units where unit_code like 'U%'") == [(0,)]
 
 
+@pytest.mark.parametrize("child_first", [True, False], ids=["child-file-first", "parent-file-first"])
+def test_a_unit_may_name_a_parent_given_in_another_units_file_of_the_batch(ref_db, inbox, child_first):
+    # The contract: a reference must exist "in the warehouse or in the same batch".
+    child = write_records(inbox / "units_a.csv", "units", [rec("units", unit_code="P10", parent_code="F9")])
+    parent = write_records(inbox / "units_b.csv", "units", [rec("units", unit_code="F9", parent_code="C01")])
+    result = load(ref_db, *([child, parent] if child_first else [parent, child]))
+    assert quarantined(ref_db) == []
+    assert [(f.file.rsplit("/", 1)[-1], f.loaded) for f in result.files] == (
+        [("units_a.csv", 1), ("units_b.csv", 1)] if child_first else [("units_b.csv", 1), ("units_a.csv", 1)])
+    assert query(ref_db, "select unit_code, parent_code from units where unit_code in ('F9', 'P10') order by 1") == [
+        ("F9", "C01"), ("P10", "F9")]
+
+
+def test_a_unit_whose_parent_is_quarantined_in_another_units_file_is_quarantined_too(ref_db, inbox):
+    child = write_records(inbox / "units_a.csv", "units", [rec("units", unit_code="P10", parent_code="F9")])
+    parent = write_records(inbox / "units_b.csv", "units",
+                           [rec("units", unit_code="F9", unit_level="不存在的层级", parent_code="C01")])
+    result = load(ref_db, child, parent)
+    assert [(e["file_name"].rsplit("/", 1)[-1], e["reason"]) for e in quarantined(ref_db)] == [
+        ("units_a.csv", "unknown_reference"), ("units_b.csv", "bad_value")]
+    assert query(ref_db, "select count(*) from units where unit_code in ('F9', 'P10')") == [(0,)]
+    assert balanced(result)
+
+
+def test_a_unit_hierarchy_cycle_through_two_units_files_is_quarantined(ref_db, inbox):
+    first = write_records(inbox / "units_a.csv", "units", [rec("units", unit_code="U1", parent_code="U2"),
+                                                          rec("units", unit_code="U3", parent_code="U1")])
+    second = write_records(inbox / "units_b.csv", "units", [rec("units", unit_code="U2", parent_code="U1")])
+    result = load(ref_db, first, second)
+    assert [(e["file_name"].rsplit("/", 1)[-1], e["row_number"], e["reason"]) for e in quarantined(ref_db)] == [
+        ("units_a.csv", 2, "cycle"), ("units_a.csv", 3, "unknown_reference"), ("units_b.csv", 2, "cycle")]
+    assert query(ref_db, "select count(*) from units where unit_code like 'U%'") == [(0,)]
+    assert balanced(result)
+
+
+def test_a_later_units_file_that_re_parents_a_unit_is_judged_for_cycles_as_it_will_load(ref_db, inbox):
+    # U1 → U2 in the first file, U1 → C01 in the second (which wins): no cycle with U2 → U1.
+    first = write_records(inbox / "units_a.csv", "units", [rec("units", unit_code="U1", parent_code="U2"),
+                                                          rec("units", unit_code="U2", parent_code="C01")])
+    second = write_records(inbox / "units_b.csv", "units", [rec("units", unit_code="U1", parent_code="C01"),
+                                                           rec("units", unit_code="U2", parent_code="U1")])
+    load(ref_db, first, second)
+    assert quarantined(ref_db) == []
+    assert query(ref_db, "select unit_code, parent_code from units where unit_code like 'U%' order by 1") == [
+        ("U1", "C01"), ("U2", "U1")]
+
+
 # --- malformed CSV ---------------------------------------------------------------------------
 
 HEAD = ["警情编号", "接警时间", "单位编码", "警情类别"]
