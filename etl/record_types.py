@@ -16,7 +16,7 @@ TEXT, INT, DEC, DATE, TS, BOOL, ENUM = "text", "int", "dec", "date", "ts", "bool
 SQL_TYPES = {
     TEXT: "VARCHAR",
     INT: "BIGINT",
-    DEC: "DECIMAL(18,4)",
+    DEC: "DECIMAL(18,{scale})",
     DATE: "DATE",
     TS: "TIMESTAMP",
     BOOL: "BOOLEAN",
@@ -39,10 +39,12 @@ class Column:
     free_text: bool = False               # stored, masked before display
     aliases: tuple[str, ...] = ()         # further accepted headers
     null_means: str | None = None         # what a null reads as (e.g. 无)
+    scale: int = 4                        # decimals kept by a dec column (more are rounded)
+    labels: tuple[tuple[str, int], ...] = ()  # words accepted for an int (非常满意 = 5)
 
     @property
     def sql_type(self) -> str:
-        return "VARCHAR" if self.pii else SQL_TYPES[self.type]
+        return "VARCHAR" if self.pii else SQL_TYPES[self.type].format(scale=self.scale)
 
     @property
     def headers(self) -> tuple[str, ...]:
@@ -94,6 +96,9 @@ NOMINATED_BY = ("单位推荐", "群众推荐")
 OUTCOMES = ("候选", "入围", "当选", "未当选")
 VOTE_CHANNELS = ("微信", "网页", "现场")
 LIKERT = {1: "非常不满意", 2: "不满意", 3: "一般", 4: "满意", 5: "非常满意"}
+# The contract's labels, and the other common wording of the same five-point scale.
+SCORE_WORDS = tuple((w, n) for n, w in LIKERT.items()) + (
+    ("很满意", 5), ("比较满意", 4), ("较满意", 4), ("不太满意", 2), ("很不满意", 1))
 
 C = Column
 
@@ -110,8 +115,8 @@ SCENIC_AREAS = RecordType("scenic_areas", "景区", (
     C("area_name", "景区名称", TEXT, True),
     C("grade", "景区等级", ENUM, values=AREA_GRADES),
     C("county", "区县", TEXT),
-    C("lon", "经度", DEC, min=73, max=136),
-    C("lat", "纬度", DEC, min=3, max=54),
+    C("lon", "经度", DEC, min=73, max=136, scale=6),   # 6 decimals: about 0.1 m
+    C("lat", "纬度", DEC, min=3, max=54, scale=6),
     C("unit_code", "责任单位编码", TEXT, ref="units"),
 ), key=("area_code",), reference=True)
 
@@ -183,7 +188,7 @@ MEDIATIONS = RecordType("mediations", "纠纷调解", (
     C("dispute_type", "纠纷类型", ENUM, True, values=DISPUTE_TYPES),
     C("result", "调解结果", ENUM, True, values=MEDIATION_RESULTS),
     C("closed_at", "办结时间", TS, not_before="opened_at"),
-    C("compensation_yuan", "赔付金额", DEC, min=0),
+    C("compensation_yuan", "赔付金额", DEC, min=0, scale=2),  # to the fen
     C("fast_track", "快调快赔", BOOL),
 ), key=("mediation_id",), date_column="opened_at")
 
@@ -213,11 +218,11 @@ SURVEYS = RecordType("surveys", "满意度调查", (
     C("channel", "调查渠道", ENUM, True, values=SURVEY_CHANNELS),
     C("respondent_type", "受访者类型", ENUM, values=RESPONDENT_TYPES),
     C("origin", "客源地", TEXT),
-    C("q_safety", "安全感", INT, min=1, max=5),
-    C("q_satisfaction", "总体满意度", INT, True, min=1, max=5),
-    C("q_visibility", "见警率", INT, min=1, max=5),
-    C("q_efficiency", "处置效率", INT, min=1, max=5),
-    C("q_attitude", "服务态度", INT, min=1, max=5),
+    C("q_safety", "安全感", INT, min=1, max=5, labels=SCORE_WORDS),
+    C("q_satisfaction", "总体满意度", INT, True, min=1, max=5, labels=SCORE_WORDS),
+    C("q_visibility", "见警率", INT, min=1, max=5, labels=SCORE_WORDS),
+    C("q_efficiency", "处置效率", INT, min=1, max=5, labels=SCORE_WORDS),
+    C("q_attitude", "服务态度", INT, min=1, max=5, labels=SCORE_WORDS),
     C("comment", "意见建议", TEXT, free_text=True),
     C("phone", "联系电话", TEXT, pii=True),
 ), key=("response_id",), date_column="submitted_at")

@@ -6,7 +6,8 @@ value (`<name>`).
 `collect_errors` then runs each declared check as a query that must return
 no rows and gathers what they do return, with a message in Chinese and in
 English, into `<table>_errs`: missing required values, values that do not
-parse, values out of range, dates before their start, unknown references,
+parse, values out of range (dates included: a year outside 1900–2100 is a
+typo or a two-digit year), dates before their start, unknown references,
 cycles in the unit hierarchy and duplicate keys within the file.
 
 The files of one record type in a batch are checked together
@@ -18,8 +19,9 @@ from __future__ import annotations
 
 import duckdb
 
-from etl.record_types import BY_NAME, ENUM, KEY_OF, TEXT, Column, RecordType
-from etl.values import TYPE_WORDS, parse, pii_hash, sql_str
+from etl.record_types import BY_NAME, DATE, ENUM, KEY_OF, TEXT, TS, Column, RecordType
+from etl.values import (DATE_EXAMPLES, DATE_EXAMPLES_EN, TYPE_WORDS, YEAR_MAX, YEAR_MIN, parse, pii_hash,
+                        sql_str)
 
 REF_WORDS = {
     "units": ("单位编码", "unit code"),
@@ -73,6 +75,12 @@ def column_checks(rt: RecordType, work: str) -> list[str]:
                 allowed_zh, allowed_en = "、".join(col.values), ", ".join(col.values)
                 zh = _fmt(f"“{label_zh}”的值“%s”不是允许的取值（{allowed_zh}）", raw)
                 en = _fmt(f"{label_en}: '%s' is not an accepted value ({allowed_en})", raw)
+            elif col.type in (DATE, TS):
+                word_zh, word_en = TYPE_WORDS[col.type]
+                time_zh, time_en = ("，可加时间 14:05 或 14:05:30", " with 14:05 or 14:05:30") if col.type == TS else ("", "")
+                zh = _fmt(f"“{label_zh}”的值“%s”无法识别为{word_zh}（年份须为四位，如 {DATE_EXAMPLES}{time_zh}）", raw)
+                en = _fmt(f"{label_en}: '%s' is not {word_en} (a four-digit year, as in {DATE_EXAMPLES_EN}"
+                          f"{time_en})", raw)
             else:
                 word_zh, word_en = TYPE_WORDS[col.type]
                 zh = _fmt(f"“{label_zh}”的值“%s”无法识别为{word_zh}", raw)
@@ -91,6 +99,12 @@ def column_checks(rt: RecordType, work: str) -> list[str]:
                 work, col, "out_of_range", " or ".join(bounds),
                 _fmt(f"“{label_zh}”的值“%s”超出范围（{span_zh}）", raw),
                 _fmt(f"{label_en}: '%s' is out of range ({span_en})", raw),
+            ))
+        if col.type in (DATE, TS):
+            checks.append(_check(
+                work, col, "out_of_range", f"year({col.name}) not between {YEAR_MIN} and {YEAR_MAX}",
+                _fmt(f"“{label_zh}”的值“%s”年份不在 {YEAR_MIN}～{YEAR_MAX} 之间（年份须写四位）", raw),
+                _fmt(f"{label_en}: '%s' has a year outside {YEAR_MIN}..{YEAR_MAX} (write a four-digit year)", raw),
             ))
         if col.not_before:
             other = rt.column(col.not_before)

@@ -5,6 +5,10 @@ loader composes them into one SELECT over the staged file, so parsing runs
 inside DuckDB, vectorised, never row by row in Python. The rules are the data
 contract's: null markers, full-width folding, Chinese and compact dates,
 date-times with or without seconds, 是/否-style booleans, thousands separators.
+What none of them allows is refused rather than guessed: DuckDB's own casts are
+lenient (`21-05-03` is year 21, `epoch` a date, `24:00` the next day, a zone
+dropped, `1 600,50` 160050), so dates go through strict strptime formats or a
+strict pattern first, and numbers must be well-formed before they are cast.
 """
 from __future__ import annotations
 
@@ -39,6 +43,20 @@ def fold(expr: str) -> str:
     return f"trim(translate({expr}, {sql_str(_FULL)}, {sql_str(_HALF)}), {sql_str(_WS)})"
 
 
+_CODE_COLUMNS = {
+    "unit_code", "area_code", "post_code", "person_id", "team_code", "deployment_id",
+    "incident_id", "mediation_id", "service_id", "action_id", "response_id",
+    "nomination_id", "vote_id",
+}
+# A code written by a float export (pandas writes 110001 as `110001.0`).
+_FLOAT_CODE = "^\\d+\\.0+$"
+
+
+def is_code(col: Column) -> bool:
+    """Codes and ids (keys and references): folded from full-width, `110001.0` read as 110001."""
+    return col.type == TEXT and (col.ref is not None or col.name in _CODE_COLUMNS)
+
+
 def cleaned(expr: str, col: Column) -> str:
     """Trimmed text, folded unless free text or a name; null markers become NULL.
 
@@ -46,17 +64,24 @@ def cleaned(expr: str, col: Column) -> str:
     that needs no work (no edge spaces, no full-width characters: nearly all
     of them) is passed through after one regular-expression test.
     """
-    keep_width = col.type == TEXT and not col.ref and col.name not in _CODE_COLUMNS
+    code = is_code(col)
+    keep_width = col.type == TEXT and not code
     markers = "|".join(m for m in _MARKERS_ANY_WIDTH if m)
     # One regular expression finds every value that needs work: a null marker,
-    # an edge space, or (unless kept as written) a full-width character.
-    needs_work = f"^(?:{markers})$|{_EDGE_SPACE}" + ("" if keep_width else f"|{_FULL_WIDTH}")
+    # an edge space, (unless kept as written) a full-width character, or a code
+    # written as a float.
+    needs_work = (f"^(?:{markers})$|{_EDGE_SPACE}" + ("" if keep_width else f"|{_FULL_WIDTH}")
+                  + (f"|{_FLOAT_CODE}" if code else ""))
     worked = f"trim({expr}, {sql_str(_WS)})" if keep_width else fold(expr)
+    if code:
+        # The same text an XLSX number cell gives (see etl.readers.cell_text).
+        worked = f"regexp_replace({worked}, '^(\\d+)\\.0+$', '\\1')"
     # One regexp_replace + nullif names `worked` once: a repeated subexpression would
     # be hoisted by DuckDB's optimizer and computed for every row, defeating the CASE;
     # nested nullifs (one per marker) expand to 2^n copies and cost ~20 ms to plan.
     worked = f"nullif(regexp_replace({worked}, '^(?:{markers})$', ''), '')"
     # A value already in its final form (an ISO date, an exact enum value) skips the regex.
+    # (The cast is lenient, but parse() judges the value again; this only skips folding.)
     ready = {DATE: f"try_cast({expr} as date) is not null",
              TS: f"try_cast({expr} as timestamp) is not null",
              ENUM: f"{expr} in ({sql_list(col.values)})"}.get(col.type)
@@ -65,11 +90,35 @@ def cleaned(expr: str, col: Column) -> str:
             f"when regexp_matches({expr}, '{needs_work}') then {worked} else {expr} end)")
 
 
-_CODE_COLUMNS = {
-    "unit_code", "area_code", "post_code", "person_id", "team_code", "deployment_id",
-    "incident_id", "mediation_id", "service_id", "action_id", "response_id",
-    "nomination_id", "vote_id",
-}
+# --- dates and date-times ------------------------------------------------------------
+
+# Years outside this span are typos, Excel's day 0 (1899-12-30) or a two-digit year
+# read as 00xx: quarantined, never stored (etl.validate checks the typed value).
+YEAR_MIN, YEAR_MAX = 1900, 2100
+CHINA_UTC_OFFSET_MIN = 8 * 60
+
+DATE_EXAMPLES = "2021-05-03、2021/5/3、2021年5月3日、20210503"
+DATE_EXAMPLES_EN = "2021-05-03, 2021/5/3, 2021年5月3日 or 20210503"
+
+
+# ISO text (most exports, and every XLSX date cell) takes the fast path: strptime with
+# these formats, which is strict where DuckDB's cast is not (the cast reads `24:00` as
+# the next day, drops a zone, ignores trailing text and reads `epoch` as 1970-01-01).
+# strptime has two quirks: `epoch`, `infinity` and `-infinity` give 1900-01-01 00:00,
+# and `%Y` takes fewer than four digits (`21-05-03`); so that exact value and years
+# before 1000 go the slow way, which is strict (and reads a real 1900-01-01 all the
+# same). A regular expression in front of the cast would cost ~0.2 µs a value, 3 % of
+# a load; these tests compare the parsed value only.
+_FAST_FORMATS = "['%Y-%m-%d %H:%M:%S', '%Y-%m-%d %H:%M', '%Y-%m-%d']"
+
+
+def _fast_ts(expr: str) -> str:
+    return f"try_strptime({expr}, {_FAST_FORMATS})"
+
+
+def _fast_ok(expr: str) -> str:
+    return (f"({_fast_ts(expr)} >= timestamp '1000-01-01' "
+            f"and {_fast_ts(expr)} <> timestamp '1900-01-01')")
 
 
 def _date_text(expr: str) -> str:
@@ -86,24 +135,80 @@ def _date_text(expr: str) -> str:
 
 
 _TS_FORMATS = "['%Y-%m-%d %H:%M:%S', '%Y-%m-%d %H:%M', '%Y-%m-%d %H:%M:%S.%f', '%Y-%m-%d']"
+# What normalised text may look like: a four-digit year, an optional time, and after
+# a time an optional zone (Z, +08:00, +0800, +08), converted to China time.
+_ZONE = "[Zz]|[+-](?:0\\d|1[0-4])(?::?[0-5]\\d)?"
+_STRICT_TS = (f"\\d{{4}}-\\d{{1,2}}-\\d{{1,2}}"
+              f"(?: \\d{{1,2}}:\\d{{2}}(?::\\d{{2}}(?:\\.\\d{{1,6}})?)?(?: ?(?:{_ZONE}))?)?")
+_ZONED = f"^(.*:\\d{{2}}(?:\\.\\d+)?) ?({_ZONE})$"
+
+
+def _ts_slow(expr: str) -> str:
+    """The China-time date-time of any other accepted form, or NULL.
+
+    strptime alone is lenient too (`%Y` takes `21`; `infinity` and `epoch` read as
+    1900-01-01), so the normalised text must match the strict pattern first; and
+    parsing a zone with `%z` would roll 2021-02-30 over to March, so the zone is
+    split off and applied as minutes. The normalised text is bound once through a
+    one-element lambda (which costs nothing for rows that do not come this way):
+    written out several times it would be hoisted out of the CASE and computed for
+    every row.
+    """
+    zone = f"replace(regexp_extract(s, '{_ZONED}', 2), ':', '')"
+    offset = (f"(case when upper({zone}) = 'Z' then 0 else "
+              f"(case when starts_with({zone}, '-') then -1 else 1 end) * "
+              f"(cast(substr({zone}, 2, 2) as integer) * 60 + "
+              f"coalesce(try_cast(nullif(substr({zone}, 4, 2), '') as integer), 0)) end)")
+    body = (f"case when not regexp_full_match(s, '{_STRICT_TS}') then null "
+            f"when regexp_matches(s, '{_ZONED}') then "
+            f"try_strptime(regexp_extract(s, '{_ZONED}', 1), {_TS_FORMATS}) "
+            f"+ to_minutes({CHINA_UTC_OFFSET_MIN} - {offset}) "
+            f"else try_strptime(s, {_TS_FORMATS}) end")
+    return f"list_transform([{_date_text(expr)}], lambda s: {body})[1]"
+
+
+# --- numbers -------------------------------------------------------------------------
+
+# Thousands separators only where they group by three (`1,600`, `12,345,678.5`, or
+# with spaces `1 600`): `1 600,50` is no number rather than 160050.
+_GROUPED = "\\d{1,3}(?:(?:,\\d{3})+|(?: \\d{3})+)"
+_PLAIN_INT = "[+-]?\\d+(?:\\.0*)?"
+_GROUPED_INT = f"[+-]?{_GROUPED}(?:\\.0*)?"
+_DECIMAL = (f"[+-]?(?:(?:\\d+(?:\\.\\d*)?|\\.\\d+)(?:[eE][+-]?\\d+)?"
+            f"|{_GROUPED}(?:\\.\\d*)?)")
+
+
+def _int(expr: str) -> str:
+    return (f"(case when regexp_full_match({expr}, '{_PLAIN_INT}') then try_cast({expr} as bigint) "
+            f"when regexp_full_match({expr}, '{_GROUPED_INT}') "
+            f"then try_cast(replace(replace({expr}, ',', ''), ' ', '') as bigint) end)")
+
+
+def _score(expr: str, col: Column) -> str:
+    """A score written as a number, `5分`, or one of its words (非常满意 …)."""
+    words = " ".join(f"when {sql_str(w)} then {n}" for w, n in col.labels)
+    number = _int(f"regexp_replace({expr}, '\\s*分$', '')")
+    return f"(case {expr} {words} else {number} end)"
 
 
 def parse(expr: str, col: Column) -> str:
     """The typed value of an already `cleaned` expression; NULL when it does not parse."""
     if col.type == INT:
-        num = f"replace(replace({expr}, ',', ''), ' ', '')"
-        return f"(case when regexp_full_match({num}, '[+-]?\\d+(\\.0*)?') then try_cast({num} as bigint) end)"
+        return _score(expr, col) if col.labels else _int(expr)
     if col.type == DEC:
-        num = f"regexp_replace(replace(replace({expr}, ',', ''), ' ', ''), '^[¥￥]|元$', '', 'g')"
-        return f"try_cast({num} as {col.sql_type})"
-    # ISO text (most exports, and every XLSX date cell) casts directly; only the
-    # rest pays for the regular expressions that normalise Chinese and compact forms.
+        num = f"regexp_replace({expr}, '^[¥￥]\\s*|\\s*元$', '', 'g')"
+        return (f"(case when regexp_full_match({num}, '{_DECIMAL}') "
+                f"then try_cast(replace(replace({num}, ',', ''), ' ', '') as {col.sql_type}) end)")
+    # ISO text takes the fast path (see _FAST_FORMATS); only the rest pays for the
+    # regular expressions that normalise Chinese and compact forms and zones.
+    # A null must not reach the slow way (its lambda costs even for a null), but testing
+    # for it first, not second, stops DuckDB sharing the one strptime: 2.5× the time.
     if col.type == DATE:
-        return (f"(case when try_cast({expr} as date) is not null then try_cast({expr} as date) "
-                f"else cast(try_strptime({_date_text(expr)}, {_TS_FORMATS}) as date) end)")
+        return (f"(case when {_fast_ok(expr)} then cast({_fast_ts(expr)} as date) "
+                f"when {expr} is null then null else cast({_ts_slow(expr)} as date) end)")
     if col.type == TS:
-        return (f"(case when try_cast({expr} as timestamp) is not null then try_cast({expr} as timestamp) "
-                f"else try_strptime({_date_text(expr)}, {_TS_FORMATS}) end)")
+        return (f"(case when {_fast_ok(expr)} then {_fast_ts(expr)} "
+                f"when {expr} is null then null else {_ts_slow(expr)} end)")
     if col.type == BOOL:
         low = f"lower({expr})"
         return (f"(case when {low} in ({sql_list(TRUE_WORDS)}) then true "

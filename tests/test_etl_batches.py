@@ -13,6 +13,7 @@ import signal
 import subprocess
 import sys
 import textwrap
+from decimal import Decimal
 
 import duckdb
 import pytest
@@ -235,6 +236,22 @@ def test_a_reference_quarantined_in_the_batch_does_not_resolve(db, inbox):
     load(db, units, areas, write_records(inbox / "incidents.csv", "incidents", [rec("incidents")]))
     assert [(e["record_type"], e["reason"]) for e in quarantined(db)] == [
         ("incidents", "unknown_reference"), ("scenic_areas", "out_of_range")]
+
+
+# --- schema ---------------------------------------------------------------------------------
+
+def test_a_warehouse_from_before_the_decimal_change_takes_the_new_types_on_its_next_load(ref_db, inbox):
+    con = duckdb.connect(str(ref_db))
+    for table, column in (("scenic_areas", "lon"), ("scenic_areas", "lat"), ("mediations", "compensation_yuan")):
+        con.execute(f"alter table {table} alter column {column} set data type decimal(18,4)")
+    con.close()
+    load(ref_db, write_records(inbox / "scenic_areas.csv", "scenic_areas",
+                               [rec("scenic_areas", lon="116.397128", lat="39.916527")]))
+    assert dict(query(ref_db, "select column_name, data_type from duckdb_columns() "
+                              "where column_name in ('lon', 'lat', 'compensation_yuan')")) == {
+        "lon": "DECIMAL(18,6)", "lat": "DECIMAL(18,6)", "compensation_yuan": "DECIMAL(18,2)"}
+    assert query(ref_db, "select area_code, lon, lat from scenic_areas order by 1") == [
+        ("A01", Decimal("110.5"), Decimal("25.3")), ("A09", Decimal("116.397128"), Decimal("39.916527"))]
 
 
 # --- PII ------------------------------------------------------------------------------------

@@ -45,6 +45,12 @@ DATETIMES = [
     ("compact-minutes", "20210503 14:05", T), ("full-width-colon", "2021-05-03 14：05", T),
     ("date-only-is-midnight", "2021-05-03", dt.datetime(2021, 5, 3)),
 ]
+# A zone, where an export writes one, is converted to China time (UTC+8), stored without it.
+ZONED_DATETIMES = [
+    ("utc-z", "2021-05-03T06:05:00Z"), ("utc-offset", "2021-05-03 06:05:00+00:00"),
+    ("china-offset", "2021-05-03 14:05:00+08:00"), ("compact-offset", "2021-05-03T14:05+0800"),
+    ("hour-offset", "2021-05-03 14:05+08"), ("negative-offset", "2021-05-02 20:05 -10:00"),
+]
 BOOLEANS = [
     ("是", True), ("否", False), ("Y", True), ("N", False), ("y", True), ("n", False),
     ("yes", True), ("no", False), ("YES", True), ("No", False), ("true", True), ("false", False),
@@ -53,11 +59,22 @@ BOOLEANS = [
 INTEGERS = [
     ("plain", "12", 12), ("full-width-digits", "１２", 12), ("thousands", "1,600", 1600),
     ("full-width-thousands", "１，６００", 1600), ("padded", "  7 ", 7), ("zero", "0", 0),
+    ("millions", "12,345,678", 12345678), ("space-thousands", "1 600", 1600),
 ]
 DECIMALS = [
     ("plain", "1600", Decimal("1600")), ("fraction", "1600.50", Decimal("1600.5")),
     ("thousands", "1,600.50", Decimal("1600.5")), ("full-width", "１６００．５", Decimal("1600.5")),
     ("full-width-thousands", "１，６００", Decimal("1600")),
+    ("millions-with-fraction", "12,345,678.5", Decimal("12345678.5")),
+    ("space-thousands", "1 600.5", Decimal("1600.5")),
+    ("kept-to-the-fen", "1600.555", Decimal("1600.56")),
+]
+# Survey scores: a number, the contract's own labels (and the other common wording), `5分`.
+SCORES = [
+    ("number", "5", 5), ("very-satisfied", "非常满意", 5), ("satisfied", "满意", 4), ("neutral", "一般", 3),
+    ("dissatisfied", "不满意", 2), ("very-dissatisfied", "非常不满意", 1), ("hen-manyi", "很满意", 5),
+    ("jiao-manyi", "较满意", 4), ("bijiao-manyi", "比较满意", 4), ("butai-manyi", "不太满意", 2),
+    ("hen-bu-manyi", "很不满意", 1), ("fen", "5分", 5), ("full-width-fen", "４分", 4), ("spaced-fen", "3 分", 3),
 ]
 ENUMS = [  # (case, column of incidents, raw, stored)
     ("exact", "category", "盗窃", "盗窃"), ("trimmed", "category", "  盗窃 ", "盗窃"),
@@ -79,11 +96,34 @@ BAD = [  # (case, record type, column, raw)
     ("enum-inner-space", "incidents", "category", "盗 窃"),
     ("enum-case-differs", "scenic_areas", "grade", "5a"),
     ("enum-partial", "incidents", "category", "盗"),
+    # Not contract formats: refused, never stored as year 21, 1970-01-01 or the next day.
+    ("date-two-digit-year", "services", "service_date", "21-05-03"),
+    ("date-two-digit-year-slashes", "services", "service_date", "21/5/3"),
+    ("date-epoch-word", "services", "service_date", "epoch"),
+    ("date-infinity-word", "services", "service_date", "infinity"),
+    ("datetime-two-digit-year", "incidents", "received_at", "21-05-03 14:05"),
+    ("datetime-epoch-word", "incidents", "received_at", "epoch"),
+    ("datetime-hour-24", "incidents", "received_at", "2021-05-03 24:00:00"),
+    ("datetime-trailing-text", "incidents", "received_at", "2021-05-03 14:05 05"),
+    # Thousands separators only where they group by three.
+    ("int-misgrouped-thousands", "deployments", "police_count", "1,60"),
+    ("int-comma-and-space-mixed", "deployments", "police_count", "1,600 000"),
+    ("decimal-comma", "mediations", "compensation_yuan", "1 600,50"),
+    ("decimal-misgrouped-thousands", "mediations", "compensation_yuan", "16,00.5"),
+    ("decimal-nan", "mediations", "compensation_yuan", "NaN"),
+    ("score-other-word", "surveys", "q_safety", "好"),
+]
+OUT_OF_RANGE = [  # (case, record type, column, raw): a real date, but no plausible one
+    ("date-year-0021", "services", "service_date", "0021-05-03"),
+    ("date-excel-day-zero", "services", "service_date", "1899-12-30"),
+    ("datetime-year-2200", "incidents", "received_at", "2200-05-03 14:05"),
+    ("score-fen-above-5", "surveys", "q_safety", "6分"),
 ]
 GRADES = [("exact", "5A", "5A"), ("full-width", "５Ａ", "5A")]
 
 KEYS = {"incidents": "incident_id", "services": "service_id", "posts": "post_code",
-        "deployments": "deployment_id", "mediations": "mediation_id", "scenic_areas": "area_code"}
+        "deployments": "deployment_id", "mediations": "mediation_id", "scenic_areas": "area_code",
+        "surveys": "response_id", "officers": "person_id", "nominations": "nomination_id"}
 
 
 def _rows():
@@ -113,6 +153,16 @@ def _rows():
         add("scenic_areas", f"grade-{case}", grade=raw)
     for case, rt, column, raw in BAD:
         add(rt, f"bad-{case}", **{column: raw})
+    for case, rt, column, raw in OUT_OF_RANGE:
+        later = dict(arrived_at="", closed_at="") if column == "received_at" else {}  # not before it
+        add(rt, f"range-{case}", **{column: raw}, **later)
+    for case, raw in ZONED_DATETIMES:
+        add("incidents", f"ts-zoned-{case}", received_at=raw, arrived_at="", closed_at="")
+    for case, raw, _ in SCORES:
+        add("surveys", f"score-{case}", q_safety=raw)
+    add("scenic_areas", "coordinates", lon="116.397128", lat="39.916527")
+    add("officers", "110001.0", name="李强")
+    add("nominations", "nominates-110001", person_id="110001")
     add("incidents", "text-trimmed", tourist_origin="  广东 ", summary="\u3000游客手机被盗\u3000")
     add("incidents", "text-inner-spaces-kept", tourist_origin="广东 广州")
     add("incidents", "text-full-width-kept", tourist_origin="ＡＢ旅行团")
@@ -193,6 +243,51 @@ def test_unreadable_value_quarantines_the_row_as_bad_value(values_db, case, rt, 
                             "where record_type = $t and raw_record like $k",
                  {"t": rt, "k": f'%"{key}"%'})
     assert rows == [(column, raw, "bad_value")]
+
+
+@pytest.mark.parametrize("case,rt,column,raw", OUT_OF_RANGE, ids=[c for c, *_ in OUT_OF_RANGE])
+def test_a_date_outside_1900_to_2100_or_a_score_above_5_is_quarantined_as_out_of_range(values_db, case, rt, column, raw):
+    key = f"range-{case}"
+    assert not query(values_db, f"select 1 from {rt} where {KEYS[rt]} = $k", {"k": key})
+    rows = query(values_db, "select column_name, raw_value, reason from quarantine "
+                            "where record_type = $t and raw_record like $k", {"t": rt, "k": f'%"{key}"%'})
+    assert rows == [(column, raw, "out_of_range")]
+
+
+def test_a_refused_date_says_a_four_digit_year_is_wanted(values_db):
+    zh, en = query(values_db, "select message_zh, message_en from quarantine "
+                              "where raw_record like '%bad-date-two-digit-year-slashes%'")[0]
+    assert "四位" in zh and "2021/5/3" in zh and "four-digit year" in en
+    zh, en = query(values_db, "select message_zh, message_en from quarantine "
+                              "where raw_record like '%range-date-year-0021%'")[0]
+    assert "1900～2100" in zh and "1900..2100" in en
+
+
+@pytest.mark.parametrize("case,raw", ZONED_DATETIMES, ids=[c for c, _ in ZONED_DATETIMES])
+def test_datetimes_with_a_zone_are_stored_in_china_time(values_db, case, raw):
+    assert stored(values_db, "incidents", f"ts-zoned-{case}", "received_at") == T
+
+
+@pytest.mark.parametrize("case,raw,expected", SCORES, ids=[c for c, *_ in SCORES])
+def test_survey_scores_accept_the_labels_of_the_scale_and_a_trailing_fen(values_db, case, raw, expected):
+    assert stored(values_db, "surveys", f"score-{case}", "q_safety") == expected
+
+
+def test_coordinates_keep_six_decimals(values_db):
+    assert stored(values_db, "scenic_areas", "coordinates", "lon") == Decimal("116.397128")
+    assert stored(values_db, "scenic_areas", "coordinates", "lat") == Decimal("39.916527")
+
+
+def test_decimal_columns_store_the_decimals_their_unit_needs(values_db):
+    types = dict(query(values_db, "select column_name, data_type from duckdb_columns() "
+                                  "where column_name in ('lon', 'lat', 'compensation_yuan')"))
+    assert types == {"lon": "DECIMAL(18,6)", "lat": "DECIMAL(18,6)", "compensation_yuan": "DECIMAL(18,2)"}
+
+
+def test_a_code_written_as_a_float_reads_as_the_integer_an_xlsx_number_cell_gives(values_db):
+    # pandas writes the id 110001 as `110001.0`; the nomination naming 110001 must find it.
+    assert stored(values_db, "officers", "110001", "person_id") == "110001"
+    assert stored(values_db, "nominations", "nominates-110001", "person_id") == "110001"
 
 
 def test_text_is_trimmed_of_half_and_full_width_spaces(values_db):

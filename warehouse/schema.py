@@ -5,7 +5,9 @@ wrote the row). Bookkeeping: `meta` (demo flag, last batch), `load_log` and
 `load_files` (one row per batch and per file), `quarantine` (one row per
 rejected value, with the whole raw row), `history` (the previous version of
 every updated row). `ensure_schema` is idempotent, so a copy made by an older
-version gains new tables on its next load.
+version gains new tables on its next load, and a column whose declared type
+changed (coordinates from 4 to 6 decimals, amounts to the fen) takes the new
+type; values already stored keep the digits they had.
 """
 from __future__ import annotations
 
@@ -13,7 +15,7 @@ import duckdb
 
 from etl.record_types import RECORD_TYPES, RecordType
 
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"
 
 BOOKKEEPING = """
 create table if not exists meta (key varchar primary key, value varchar);
@@ -50,6 +52,13 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(BOOKKEEPING)
     for rt in RECORD_TYPES:
         con.execute(table_ddl(rt))
+    existing = {(t, c): d for t, c, d in con.execute(
+        "select table_name, column_name, data_type from duckdb_columns() "
+        "where database_name = current_database() and schema_name = 'main' and not internal").fetchall()}
+    for rt in RECORD_TYPES:
+        for col in rt.columns:
+            if existing.get((rt.table, col.name), col.sql_type) != col.sql_type:
+                con.execute(f"alter table {rt.table} alter column {col.name} set data type {col.sql_type}")
     con.execute(
         "insert or replace into meta values ('schema_version', $v)", {"v": SCHEMA_VERSION}
     )
