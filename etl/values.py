@@ -218,6 +218,19 @@ def parse(expr: str, col: Column) -> str:
     return expr
 
 
+# Excel's error values: a formula that failed (a VLOOKUP finding nothing gives #N/A).
+# As a whole cell they are not data, whatever the column.
+EXCEL_ERRORS = ("#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A",
+                "#GETTING_DATA", "#SPILL!", "#CALC!", "#FIELD!", "#BLOCKED!", "#CONNECT!",
+                "#BUSY!", "#UNKNOWN!")
+
+
+def excel_error(raw: str) -> str:
+    """Whether a raw cell is one of Excel's error values (`#` is tested first: it is cheap)."""
+    return (f"(contains({raw}, '#') and upper(trim({raw}, {sql_str(_WS)})) "
+            f"in ({sql_list(EXCEL_ERRORS)}))")
+
+
 def pii_hash(expr: str, col: Column, salt_param: str = "$salt") -> str:
     """A salted SHA-256 of the normalised value; phone numbers lose punctuation and +86."""
     if col.name == "phone":

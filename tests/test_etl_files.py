@@ -11,8 +11,8 @@ import os
 import pytest
 
 from etl.errors import BatchRefused
-from tests.conftest import (cli_load, cli_main, csv_bytes, headers_of, load, query, rec, write_records,
-                            write_xlsx)
+from tests.conftest import (cli_load, cli_main, csv_bytes, headers_of, load, quarantined, query, rec,
+                            write_records, write_xlsx)
 
 INCIDENT = rec("incidents", summary="游客在古城景区手机被盗")
 
@@ -224,6 +224,41 @@ def test_xlsx_reads_only_the_first_sheet(ref_db, inbox):
     second.append(["J999", "2021-05-03 14:05", "P01", "盗窃"])
     wb.save(path)
     load(ref_db, path)
+    assert query(ref_db, "select incident_id from incidents") == [("J001",)]
+
+
+def _sheet_with_error_cells(path, rows, errors):
+    """An XLSX whose cells at `errors` ({"D3": "#N/A"}) are Excel error cells, as a failed
+    formula leaves them (type "e")."""
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    for row in rows:
+        ws.append(row)
+    for ref, text in errors.items():
+        ws[ref] = text
+        ws[ref].data_type = "e"
+    wb.save(path)
+    return path
+
+
+@pytest.mark.parametrize("error", ["#N/A", "#VALUE!", "#REF!", "#DIV/0!"])
+def test_an_excel_error_cell_quarantines_its_row_naming_the_error(ref_db, inbox, error):
+    head = ["警情编号", "接警时间", "单位编码", "景区编码", "警情类别", "游客来源地"]
+    path = _sheet_with_error_cells(inbox / "incidents.xlsx", [
+        head,
+        ["J001", "2021-05-03 14:05", "P01", "A01", "盗窃", "广东"],
+        ["J002", "2021-05-03 14:05", "P01", None, "盗窃", "广东"],      # D3: a failed VLOOKUP
+        ["J003", "2021-05-03 14:05", "P01", "A01", None, None],        # E4, F4: errors too
+    ], {"D3": error, "E4": error, "F4": error})
+    result = load(ref_db, path)
+    assert (result.files[0].rows, result.files[0].loaded, result.files[0].quarantined) == (3, 1, 2)
+    errors = quarantined(ref_db)
+    assert [(e["row_number"], e["column_name"], e["raw_value"], e["reason"]) for e in errors] == [
+        (3, "area_code", error, "bad_value"), (4, "category", error, "bad_value"),
+        (4, "tourist_origin", error, "bad_value")]
+    assert all("Excel" in e["message_en"] and error in e["message_zh"] for e in errors)
     assert query(ref_db, "select incident_id from incidents") == [("J001",)]
 
 

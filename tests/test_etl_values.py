@@ -112,6 +112,11 @@ BAD = [  # (case, record type, column, raw)
     ("decimal-misgrouped-thousands", "mediations", "compensation_yuan", "16,00.5"),
     ("decimal-nan", "mediations", "compensation_yuan", "NaN"),
     ("score-other-word", "surveys", "q_safety", "好"),
+    # Excel's error values as a whole cell (a CSV saved from a sheet whose formulas failed).
+    ("excel-error-in-enum", "incidents", "category", "#N/A"),
+    ("excel-error-in-datetime", "incidents", "arrived_at", "#VALUE!"),
+    ("excel-error-in-text", "incidents", "tourist_origin", "#REF!"),
+    ("excel-error-in-code", "incidents", "area_code", "#N/A"),
 ]
 OUT_OF_RANGE = [  # (case, record type, column, raw): a real date, but no plausible one
     ("date-year-0021", "services", "service_date", "0021-05-03"),
@@ -261,6 +266,13 @@ def test_a_refused_date_says_a_four_digit_year_is_wanted(values_db):
     zh, en = query(values_db, "select message_zh, message_en from quarantine "
                               "where raw_record like '%range-date-year-0021%'")[0]
     assert "1900～2100" in zh and "1900..2100" in en
+
+
+def test_an_excel_error_value_is_named_as_such_not_as_an_unknown_code(values_db):
+    rows = query(values_db, "select column_name, reason, message_zh, message_en from quarantine "
+                            "where raw_record like '%bad-excel-error-in-code%'")
+    assert [(c, r) for c, r, *_ in rows] == [("area_code", "bad_value")]
+    assert "Excel 错误值" in rows[0][2] and "Excel error value" in rows[0][3]
 
 
 @pytest.mark.parametrize("case,raw", ZONED_DATETIMES, ids=[c for c, _ in ZONED_DATETIMES])
