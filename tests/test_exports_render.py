@@ -251,7 +251,7 @@ def test_every_export_passes_through_the_one_record_call(client, caplog):
         _get(client, f"/download/chart/incidents-heatmap.png?preset=wechat&{MONTH}")
         _get(client, f"/download/pack/overview.zip?preset=wechat&{MONTH}")
         _get(client, f"/download/table/overview-units.xlsx?{MONTH}")
-    lines = [r.getMessage() for r in caplog.records if r.name == "tpd.exports" and r.getMessage().startswith("export ")]
+    lines = [r.getMessage() for r in caplog.records if r.name == "tpd.exports" and r.getMessage().startswith("export user=")]
     kinds = [re.search(r"kind=(\w+) what=(\S+)", line).groups() for line in lines]
     assert kinds == [("chart", "incidents-heatmap"), ("pack", "overview"), ("table", "overview-units")]
     assert all("view=?period=custom&start=2026-11-01&end=2026-11-22" in line for line in lines)
@@ -365,14 +365,17 @@ def test_a_chart_that_shows_more_than_the_period_says_which_days_it_shows(client
     from dataclasses import replace
 
     from dashboard.exports import charts
-    from dashboard.exports.registry import CHARTS, PAGES, weeks_to_end
+    from dashboard.exports.registry import CHARTS, PAGES
     from dashboard.queries.filters import Scope
-    spec = replace(CHARTS["overview-trend"], span=weeks_to_end(12))
+    spec = CHARTS["overview-trend"]   # declared by the page: span=weeks_to_end(12)
     view = PAGES["overview"].view_of("?period=last_week", Scope.city())
     context = charts.chart_context(spec, view, Scope.city())
     assert context.filters[0] == "2026年8月31日至11月22日" and context.period_slug == "2026-08-31至2026-11-22"
     plain = charts.chart_context(replace(spec, span=None), view, Scope.city())
     assert plain.filters[0] == "2026年11月16日至11月22日"
+    # A period ending mid-week: twelve calendar weeks from a Monday, the last one to the period's end.
+    month = PAGES["overview"].view_of("?period=this_month", Scope.city())
+    assert charts.chart_context(spec, month, Scope.city()).filters[0] == "2026年9月7日至11月23日"
 
 
 def _first_branch() -> str:

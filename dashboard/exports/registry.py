@@ -28,7 +28,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Callable
 
-from dashboard.queries.filters import Scope
+from dashboard.queries.filters import Scope, trailing_weeks
 from dashboard.state import View
 from dashboard.text import t
 
@@ -53,9 +53,16 @@ class ChartSpec:
 
 
 def weeks_to_end(weeks: int) -> Callable:
-    """A chart's `span`: the `weeks` whole weeks ending with the period's last day (a 12-week trend)."""
+    """A chart's `span`: the `weeks` calendar weeks ending with the period's week (a 12-week trend)."""
     def span(view: View, scope: Scope) -> tuple[dt.date, dt.date]:
-        return view.end - dt.timedelta(days=7 * weeks - 1), view.end
+        return trailing_weeks(view.filters, weeks).start, view.end
+    return span
+
+
+def from_start_of(span_of_filters: Callable) -> Callable:
+    """A chart's `span` from the span its query reads (`span_of_filters(filters)` -> Filters)."""
+    def span(view: View, scope: Scope) -> tuple[dt.date, dt.date]:
+        return span_of_filters(view.filters).start, view.end
     return span
 
 

@@ -24,7 +24,7 @@ from dashboard.components.grid import grid
 from dashboard.components.kpi import kpi_card
 from dashboard.components.page import page_frame, record_level_only, view_from_store
 from dashboard.components.view import view_from_args
-from dashboard.exports.registry import page_exports
+from dashboard.exports.registry import from_start_of, page_exports
 from dashboard.exports.tables import Table
 from dashboard.figures import incidents as figs
 from dashboard.format import fmt_value
@@ -206,13 +206,13 @@ def _trend_frame(view, scope):
     return q.weekly(view.filters, scope, view.get("category")), peak_bands(span, scope, view.lang)
 
 
-@EXPORTS.chart(SAME_DAY, "incidents.same_day", note=trend_note)
+@EXPORTS.chart(SAME_DAY, "incidents.same_day", note=trend_note, span=from_start_of(q.trend_span))
 def same_day_chart(view, scope):
     df, bands = _trend_frame(view, scope)
     return figs.same_day_figure(df, bands, analysis.target_of("incidents.same_day_rate"), view.lang)
 
 
-@EXPORTS.chart(CASES, "incidents.cases", note=trend_note)
+@EXPORTS.chart(CASES, "incidents.cases", note=trend_note, span=from_start_of(q.trend_span))
 def cases_chart(view, scope):
     df, bands = _trend_frame(view, scope)
     return figs.cases_figure(df, bands, view.lang)

@@ -24,7 +24,7 @@ from dashboard.components.grid import grid
 from dashboard.components.kpi import figure_card, kpi_card
 from dashboard.components.page import page_frame, record_level_only, view_from_store
 from dashboard.components.view import view_from_args
-from dashboard.exports.registry import page_exports
+from dashboard.exports.registry import from_start_of, page_exports
 from dashboard.exports.tables import Table
 from dashboard.figures import mediation as figs
 from dashboard.queries import mediation as q
@@ -191,7 +191,8 @@ def close_chart(view, scope):
     return figs.close_time_figure(bins, stats, view.lang)
 
 
-@EXPORTS.chart(TREND, "mediation.trend", note=lambda view, scope: t("mediation.trend_note", view.lang))
+@EXPORTS.chart(TREND, "mediation.trend", note=lambda view, scope: t("mediation.trend_note", view.lang),
+                span=from_start_of(q.trend_span))
 def trend_chart(view, scope):
     span = q.trend_span(view.filters)
     df = q.weekly_trend(view.filters, scope, view.get("category"))

@@ -19,7 +19,7 @@ from dash import Input, Output, State, callback, dcc, html, no_update
 
 from dashboard.components.cached import cached_output
 from dashboard.components.exports import card_head, chart_graph_config, chart_menu, table_menu
-from dashboard.components.filter_bar import URL
+from dashboard.components.filter_bar import URL, dropdown_labels
 from dashboard.components.grid import grid
 from dashboard.components.kpi import kpi_card
 from dashboard.components.page import page_frame, view_from_store
@@ -126,7 +126,7 @@ def layout(**kwargs):
             dbc.Col(html.Label(t("nominations.campaign", lang), htmlFor=CAMPAIGN, className="fw-semibold mb-0"),
                     width="auto"),
             dbc.Col(dcc.Dropdown(id=CAMPAIGN, options=options, value=campaign, clearable=False,
-                                 searchable=False, className="tpd-dropdown"), xs=12, md=3),
+                                 searchable=False, className="tpd-dropdown", labels=dropdown_labels(lang)), xs=12, md=3),
             dbc.Col(html.Div([html.Div(campaign_note(view, campaign)),
                               html.Div(t("nominations.rule", lang), className="text-muted")],
                              className="small"), xs=12, md=True),

@@ -23,7 +23,7 @@ from dashboard.components.grid import few_condition, grid, rate_cell_style
 from dashboard.components.kpi import kpi_card
 from dashboard.components.page import page_frame, view_from_store
 from dashboard.components.view import view_from_args
-from dashboard.exports.registry import page_exports
+from dashboard.exports.registry import page_exports, weeks_to_end
 from dashboard.exports.tables import Table
 from dashboard.figures.overview import weekly_trend_figure
 from dashboard.format import fmt_value
@@ -31,6 +31,7 @@ from dashboard.queries import overview as q
 from dashboard.queries import reference
 from dashboard.queries.calendar import peak_bands
 from dashboard.queries.catalog import BY_ID
+from dashboard.queries.filters import trailing_weeks
 from dashboard.queries.kpis import kpi_figures
 from dashboard.session import current_scope
 from dashboard.text import t
@@ -97,12 +98,11 @@ def render_kpis(search):
             for i, mid in enumerate(q.HEADLINE)]
 
 
-@EXPORTS.chart(TREND, "overview.trend")
+@EXPORTS.chart(TREND, "overview.trend", span=weeks_to_end(q.TREND_WEEKS))
 def trend_chart(view, scope):
     df = q.weekly_trend(view.filters, scope)
-    span = view.filters
-    bands = peak_bands(span.__class__(df["key"].min().date(), span.end), scope, view.lang) if not df.empty else []
-    return weekly_trend_figure(df, bands, view.lang)
+    return weekly_trend_figure(df, peak_bands(trailing_weeks(view.filters, q.TREND_WEEKS), scope, view.lang),
+                               view.lang)
 
 
 @callback(Output(TREND, "figure"), Input(VIEW, "data"))
@@ -200,7 +200,7 @@ def alert_item(alert: dict, lang: str) -> html.Li:
     """One departure, worded with whether it is for the better or the worse."""
     m = BY_ID[alert["metric"]]
     tone = analysis.verdict(m.higher_is_better, alert["z"]) or "neutral"
-    where = alert["unit_name"] or t("crumb.city", lang)
+    where = alert["unit_name"] or reference.scope_label(current_scope(), lang)
     direction = t("overview.up" if alert["z"] > 0 else "overview.down", lang)
     icon = {"bad": "⚠", "good": "✔", "neutral": "●"}[tone]
     return html.Li([

@@ -179,7 +179,8 @@ def render_kpis(search):
 
 
 @EXPORTS.chart(TREND, "satisfaction.trend",
-                note=lambda view, scope: t("satisfaction.trend_hint", view.lang, n=analysis.min_survey_answers()))
+                note=lambda view, scope: t("satisfaction.trend_hint", view.lang, n=analysis.min_survey_answers()),
+                span=lambda view, scope: (q.trend_span(view.filters, grain_of(view)).start, view.end))
 def trend_chart(view, scope):
     grain = grain_of(view)
     span = q.trend_span(view.filters, grain)

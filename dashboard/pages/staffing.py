@@ -188,7 +188,7 @@ def units_table(view: View, scope: Scope) -> Table:
     rows, total = q.unit_table(view.filters, scope)
     for row in rows:
         if row["kind"] == "self":
-            row["name"] = t("staffing.own_level", lang, name=row["name"] or t("crumb.city", lang))
+            row["name"] = t("staffing.own_level", lang, name=row["name"] or reference.scope_label(scope, lang))
     return Table(unit_columns(lang), rows, pinned_bottom=[{**total, "name": t("staffing.total_row", lang)}])
 
 

@@ -21,7 +21,10 @@ ALERT_METRICS = ["incidents.total", "incidents.per_10k_visitors", "incidents.sam
                  "incidents.response_median_min", "survey.satisfaction_rate"]
 
 
-def weekly_trend(filters: Filters, scope: Scope, weeks: int = 12) -> pd.DataFrame:
+TREND_WEEKS = 12
+
+
+def weekly_trend(filters: Filters, scope: Scope, weeks: int = TREND_WEEKS) -> pd.DataFrame:
     """The last `weeks` weeks to the end of the period: incidents, visitors, same-day rate."""
     span = trailing_weeks(filters, weeks)
     return metric_frame(["incidents.total", "incidents.per_10k_visitors", "incidents.same_day_rate"],
