@@ -34,8 +34,10 @@ HERE = Path(__file__).parent
 def create_app(db_path: Path | str | None = None, users_db: Path | str | None = None) -> dash.Dash:
     if db_path is not None:
         db.configure(db_path)
+    # Named for the package, so Dash imports the pages as `dashboard.pages.*`, the modules every
+    # other import names: under `dashboard.app` it would import a second copy as `pages.*`.
     app = dash.Dash(
-        __name__,
+        "dashboard",
         use_pages=True,
         pages_folder=str(HERE / "pages"),
         assets_folder=str(HERE / "assets"),

@@ -72,8 +72,8 @@ def test_staffing_by_area_keeps_to_the_scope(units):
     assert set(mine.area_code) == set(reference.areas(Scope(own)).area_code)
 
 
-def test_the_officer_tree_under_an_ancestor_filter_shows_only_the_scope(units):
+def test_the_staffing_units_under_an_ancestor_filter_show_only_the_scope(units):
     root, own, _ = units
-    tree = staffing_q.officer_tree(Filters(YEAR, TODAY, unit=root), Scope(own))
+    rows, _ = staffing_q.unit_table(Filters(YEAR, TODAY, unit=root), Scope(own))
     inside = set(reference.units(Scope(own)).unit_code)
-    assert not tree.empty and set(tree.unit_code) <= inside
+    assert rows and {r["key"] for r in rows if r["kind"] == "unit"} <= inside

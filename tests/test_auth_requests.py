@@ -250,7 +250,7 @@ def test_a_unit_user_asking_for_another_units_data_gets_a_refusal(sessions, acco
     other = sibling_of(demo_db, own)
     for output, store in (("overview-kpis.children", "overview-view"),
                           ("..incidents-records.rowData...incidents-records-count.children..", "incidents-view"),
-                          ("staffing-tree.figure", "staffing-view")):
+                          ("..staffing-tree.figure...staffing-tree.style..", "staffing-view")):
         for search in (f"?period=this_year&unit={other}", f"?period=this_year&area={area_of(demo_db, other)}",
                        f"?period=this_year&unit={own}&unit={other}"):
             r = post(s, view_body(output, store, search))

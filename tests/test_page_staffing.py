@@ -60,29 +60,6 @@ def test_unit_table_rows_are_each_child_units_catalog_figure(page, year, city):
     assert child["posts.service_points"] == values["posts.service_points"]
 
 
-def test_officer_tree_leaves_sum_to_the_catalog_and_units_hold_their_subtree(page, year, city):
-    from dashboard.queries import staffing as q
-    tree = q.officer_tree(year, city)
-    leaves = tree[tree.person_type.notna()]
-    values = _catalog(year, city, q.OFFICER_TYPES)
-    assert leaves.value.sum() == sum(values.values())
-    root = tree[tree.parent == ""]
-    assert len(root) == 1 and root.value.iloc[0] == leaves.value.sum()
-    for unit in tree[tree.person_type.isna()].itertuples():
-        kids = tree[tree.parent == unit.id]
-        assert kids.value.sum() == unit.value
-
-
-def test_officer_tree_of_a_unit_is_rooted_there(page, year, city):
-    from dashboard.queries import staffing as q
-    from dashboard.queries.filters import Filters
-    branch = _a_branch(city)
-    tree = q.officer_tree(Filters(year.start, year.end, unit=branch), city)
-    assert tree[tree.parent == ""].id.tolist() == [branch]
-    assert tree.value[tree.person_type.notna()].sum() == sum(
-        _catalog(Filters(year.start, year.end, unit=branch), city, q.OFFICER_TYPES).values())
-
-
 def test_unit_scope_narrows_every_query(page, year, city):
     from dashboard.queries import staffing as q
     from dashboard.queries.filters import Scope

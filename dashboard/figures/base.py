@@ -21,7 +21,7 @@ import plotly.graph_objects as go
 
 from dashboard.queries.breakdown import bucket_after
 from dashboard.text import t
-from dashboard.theme import FONT_FAMILY, MUTED, PEAK_BAND, POLICE_BLUE
+from dashboard.theme import MUTED, PEAK_BAND, POLICE_BLUE
 
 DAY_MS = 24 * 3600 * 1000
 MONDAY = "2000-01-03"           # weeks run Monday to Sunday (Plotly's default weeks start on Sunday)
@@ -353,20 +353,3 @@ def yuan_axis(top: float, lang: str, **more) -> dict:
     step = _nice_step(top / 4)
     ticks = [i * step for i in range(int(top // step) + 2)]
     return dict(tickvals=ticks, ticktext=[f"{v / 10000:,.4g}万" if v else "0" for v in ticks], **more)
-
-
-def sparkline(x, y, color: str = POLICE_BLUE, fmt: str = ",d") -> dict:
-    """A tiny trend for a KPI card, as a plain figure dict: a page shows a dozen of
-    these, and building validated go.Figure objects would cost most of the callback."""
-    xs = [v.isoformat() if hasattr(v, "isoformat") else v for v in x]
-    ys = [None if v is None or v != v else float(v) for v in y]
-    return {
-        "data": [{"type": "scatter", "x": xs, "y": ys, "mode": "lines",
-                  "line": {"color": color, "width": 2}, "fill": "tozeroy",
-                  "fillcolor": "rgba(31,78,140,0.08)",
-                  "hovertemplate": f"%{{x|%m-%d}}: %{{y:{fmt}}}<extra></extra>"}],
-        "layout": {"height": 46, "margin": {"l": 0, "r": 0, "t": 2, "b": 0}, "showlegend": False,
-                   "xaxis": {"visible": False}, "yaxis": {"visible": False, "rangemode": "tozero"},
-                   "paper_bgcolor": "rgba(0,0,0,0)", "plot_bgcolor": "rgba(0,0,0,0)",
-                   "font": {"family": FONT_FAMILY}},
-    }

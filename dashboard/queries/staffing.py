@@ -33,60 +33,6 @@ def default_grain(filters: Filters) -> str:
     return "week" if filters.days <= 120 else "month"
 
 
-def officer_tree(filters: Filters, scope: Scope) -> pd.DataFrame:
-    """Nodes of a hierarchy: units and, below each, its own officers by person_type.
-
-    Columns: id, parent ('' for the root), unit_code, name, level, person_type, value: a unit's
-    value is its whole subtree, a leaf's the unit's own officers of that type (so a treemap with
-    branchvalues "total" adds up). Only units with officers in their subtree are listed; the root
-    is the node the page compares below (the chosen unit, or the top of the scope, skipping levels
-    that hold a single unit, as the unit table does).
-    """
-    params: dict = {}
-    where = where_sql(SOURCES["officers"], filters, scope, params)
-    params["root"] = filters.unit or scope.unit
-    params["scope"] = scope.unit
-    df = db.frame(f"""
-        with counted as (
-            select r.unit_code, r.person_type, count(*) as n from officers r where {where} group by all
-        ),
-        tree as (
-            select u.unit_code, u.unit_name, u.unit_level, u.parent_code from units u
-            where ($root is null or u.unit_code in (select unit_code from unit_closure where ancestor_code = $root))
-              and ($scope is null or u.unit_code in (select unit_code from unit_closure where ancestor_code = $scope))
-              and exists (select 1 from unit_closure c join counted k on k.unit_code = c.unit_code
-                          where c.ancestor_code = u.unit_code)
-        ),
-        final as (
-            select t.unit_code as id,
-                   case when t.unit_code = $root or t.parent_code is null
-                             or t.parent_code not in (select unit_code from tree) then ''
-                        else t.parent_code end as parent,
-                   t.unit_code, t.unit_name as name, t.unit_level as level,
-                   null::varchar as person_type,
-                   (select sum(k.n) from unit_closure c join counted k on k.unit_code = c.unit_code
-                    where c.ancestor_code = t.unit_code)::bigint as value
-            from tree t
-            union all
-            select k.unit_code || '|' || k.person_type, k.unit_code, k.unit_code, t.unit_name, t.unit_level,
-                   k.person_type, k.n
-            from counted k join tree t using (unit_code)
-        )
-        select * from final order by id
-    """, params)
-    # A root holding nothing but one unit (市局 → 支队) is a level not worth a box: start below it.
-    while True:
-        roots = df[df.parent == ""]
-        if len(roots) != 1:
-            break
-        below = df[df.parent == roots.id.iloc[0]]
-        if len(below) != 1 or below.person_type.notna().any():
-            break
-        df = df[df.id != roots.id.iloc[0]]
-        df.loc[df.id == below.id.iloc[0], "parent"] = ""
-    return df.reset_index(drop=True)
-
-
 def unit_table(filters: Filters, scope: Scope) -> tuple[list[dict], dict]:
     """Rows per drill child (its whole subtree), a row for the node's own staff, and the total.
 
