@@ -107,8 +107,8 @@ DATE_EXAMPLES_EN = "2021-05-03, 2021/5/3, 2021年5月3日 or 20210503"
 # strptime has two quirks: `epoch`, `infinity` and `-infinity` give 1900-01-01 00:00,
 # and `%Y` takes fewer than four digits (`21-05-03`); so that exact value and years
 # before 1000 go the slow way, which is strict (and reads a real 1900-01-01 all the
-# same). A regular expression in front of the cast would cost ~0.2 µs a value, 3 % of
-# a load; these tests compare the parsed value only.
+# same). A regular expression in front of strptime would cost ~0.2 µs a value, 3 % of
+# a load; the tests in _fast_ok compare the parsed value only.
 _FAST_FORMATS = "['%Y-%m-%d %H:%M:%S', '%Y-%m-%d %H:%M', '%Y-%m-%d']"
 
 
