@@ -20,7 +20,7 @@ from pathlib import Path
 import dash
 from flask import g, request
 
-from dashboard import auth, theme  # noqa: F401  (theme registers the Plotly template)
+from dashboard import auth, shared_answers, theme  # noqa: F401  (theme registers the Plotly template)
 from dashboard.briefing import routes as briefing_routes
 from dashboard.components.shell import shell
 from dashboard.exports import routes as export_routes
@@ -51,6 +51,7 @@ def create_app(db_path: Path | str | None = None, users_db: Path | str | None = 
     briefing_routes.register(app.server)  # /download/briefing.*, /briefing/print
     auth.install(app, users_db or default_users_db_path(db_path))
     _pin_a_version_per_request(app.server)  # after sign-in: a refused request pins nothing
+    shared_answers.install(app, db.warehouse().path)  # after the pin: answers are keyed by its version
     return app
 
 

@@ -6,7 +6,8 @@ about a millisecond. The key holds the function, its arguments (the view's
 query string and any other inputs), today's date (a preset such as 上周 means
 other days tomorrow), the user's scope and role, and the warehouse version: a
 newly published warehouse or another user's scope never reads an older or
-wider answer. Nobody signed in gets no answer, cached or not.
+wider answer. Nobody signed in gets no answer, cached or not. Such a callback is also marked
+shareable: its HTTP answers are kept for every worker process (dashboard.shared_answers).
 """
 from __future__ import annotations
 
@@ -16,9 +17,11 @@ import json
 from dashboard.clock import today
 from dashboard.queries import db
 from dashboard.session import current_role, current_scope
+from dashboard.shared_answers import shareable
 
 
 def cached_output(fn):
+    @shareable
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
         scope, role = current_scope(), current_role()   # refuses when nobody is signed in

@@ -1,0 +1,127 @@
+"""Callback answers shared by every worker process, kept as the bytes Dash sent.
+
+A callback wrapped in `cached_output` is a pure function of its inputs, the
+user's scope and role, today's date and the warehouse version. Each worker
+keeps such answers in its own memory (dashboard.queries.db); this keeps the
+answer itself — the JSON body of the HTTP response, so a hit builds no
+figure and serialises nothing — in a file cache beside the warehouse that all
+workers of the machine read. A view one worker has computed is then answered
+by every other worker in about a millisecond, instead of each computing it
+again: with N workers, up to N times less work for the views people share
+(the Monday meeting's last week, a branch's own page).
+
+Keys hold everything the answer depends on: the warehouse version pinned for
+the request, today's date, the role, the scope's unit, the callback and the
+values of its inputs and state. An answer is stored only when it was computed
+from the latest published version, and a refusal or error is never stored.
+The hook runs after the sign-in guard has accepted the request, so a hit
+answers only a request the guard would have let reach the callback.
+
+`TPD_SHARED_CACHE_DIR` (default `<warehouse>.answers/` beside the warehouse,
+`off` to disable) and `TPD_SHARED_CACHE_ENTRIES` (default 5000) configure it; beyond that
+many answers the oldest are removed first.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from pathlib import Path
+
+from cachelib import FileSystemCache
+from flask import Response, g, request
+
+from dashboard.clock import today
+from dashboard.queries import db
+from dashboard.session import current_role, current_scope
+
+
+CALLBACK_PATH = "/_dash-update-component"
+MARK = "tpd_shared_answer"       # set on a callback function whose answers may be shared
+
+
+def shareable(fn):
+    """Mark `fn` (a callback) as a pure function of its inputs, scope, role, day and version."""
+    setattr(fn, MARK, True)
+    return fn
+
+
+def cache_dir(warehouse_path: Path | str) -> Path | None:
+    setting = os.environ.get("TPD_SHARED_CACHE_DIR", "")
+    if setting.lower() == "off":
+        return None
+    if setting:
+        return Path(setting)
+    path = Path(warehouse_path)
+    return path.parent / f"{path.stem}.answers"
+
+
+def answer_key(body: dict, version: str, day: str, role: str, scope_unit: str | None) -> str | None:
+    """The cache key of a callback request body, or None when the body is not a plain one."""
+    try:
+        inputs = [[i["id"], i["property"], i.get("value")] for i in body.get("inputs", [])]
+        state = [[s["id"], s["property"], s.get("value")] for s in body.get("state", [])]
+        text = json.dumps([version, day, role, scope_unit, body["output"], inputs, state],
+                          sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    except (KeyError, TypeError, ValueError):   # ids as dicts (pattern-matching) or odd bodies: not shared
+        return None
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def install(app, warehouse_path: Path | str) -> None:
+    """Answer shareable callbacks from, and keep their answers in, the shared cache."""
+    directory = cache_dir(warehouse_path)
+    if directory is None:
+        return
+    entries = int(os.environ.get("TPD_SHARED_CACHE_ENTRIES", "5000"))
+    cache = FileSystemCache(str(directory), threshold=entries, default_timeout=0, mode=0o600)
+    seen_version: dict = {"version": None}
+
+    def key_of_request() -> str | None:
+        if request.method != "POST" or not request.path.endswith(CALLBACK_PATH):
+            return None
+        body = request.get_json(silent=True)
+        if not isinstance(body, dict) or not isinstance(body.get("output"), str):
+            return None
+        entry = app.callback_map.get(body["output"])
+        if not entry or not getattr(entry.get("callback"), MARK, False):
+            return None
+        return answer_key(body, db.version(), today().isoformat(), current_role(), current_scope().unit)
+
+    @app.server.before_request
+    def answer_from_shared_cache():
+        key = key_of_request()
+        if key is None:
+            return None
+        _forget_older_versions(directory, seen_version)
+        g.tpd_answer_key = key
+        body = cache.get(key)
+        if body is None:
+            return None
+        g.tpd_answer_hit = True
+        return Response(body, mimetype="application/json")
+
+    @app.server.after_request
+    def keep_in_shared_cache(response):
+        key = g.pop("tpd_answer_key", None)
+        if (key and not g.pop("tpd_answer_hit", False) and response.status_code == 200
+                and not response.is_streamed and db.version() == db.warehouse().latest_version()):
+            cache.set(key, response.get_data())
+        return response
+
+
+def _forget_older_versions(directory: Path, seen: dict) -> None:
+    """When this worker first meets a newly published version, the answers written before it was
+    published go: their keys can never be asked again. Answers of the new version are all newer
+    than the file, so two workers doing this at once lose nothing of each other's."""
+    latest = db.warehouse().latest_version()
+    if seen["version"] == latest:
+        return
+    seen["version"] = latest
+    try:
+        published = db.warehouse().path.stat().st_mtime
+        for entry in os.scandir(directory):
+            if entry.is_file() and entry.name != FileSystemCache._fs_count_file and entry.stat().st_mtime < published:
+                os.unlink(entry.path)
+    except OSError:   # another worker removed it first, or the directory is not there yet
+        pass

@@ -1,0 +1,115 @@
+"""Callback answers shared by the worker processes (dashboard.shared_answers).
+
+Through the Flask test client, as the browser posts them: a shareable callback's
+answer is kept in the file cache beside the warehouse, so the same request is
+answered from it even when this process's own caches are empty (as in another
+worker); the key holds the role, the scope, the day and the warehouse version;
+refusals and callbacks that are not pure (the shell names the user) are never kept.
+"""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from dashboard.queries import db
+from dashboard.shared_answers import answer_key, cache_dir
+from tests.auth_fixtures import sign_in_test_client
+from tests.dashboard_fixtures import demo_db  # noqa: F401  (the fixture)
+
+KPIS = {"output": "overview-kpis.children", "outputs": {"id": "overview-kpis", "property": "children"},
+        "inputs": [{"id": "overview-view", "property": "data", "value": "?period=last_week"}],
+        "changedPropIds": ["overview-view.data"], "state": []}
+
+
+@pytest.fixture(scope="module")
+def app(demo_db):  # noqa: F811
+    from dashboard.app import create_app
+    return create_app(demo_db)
+
+
+def _client(app, role="leader", unit=None):
+    client = sign_in_test_client(app.server.test_client(), role, unit)
+    client.get("/login")  # sets the CSRF cookie the renderer sends back as a header
+    with client.session_transaction() as session:
+        token = session.get("csrf")
+    if token is None:
+        client.get("/")
+        with client.session_transaction() as session:
+            token = session["csrf"]
+    client.environ_base["HTTP_X_CSRFTOKEN"] = token
+    return client
+
+
+def _post(client, body):
+    return client.post("/_dash-update-component", data=json.dumps(body), content_type="application/json")
+
+
+def _stored(demo_db) -> int:  # noqa: F811
+    return sum(1 for p in cache_dir(demo_db).iterdir() if not p.name.startswith("__wz"))
+
+
+def test_an_answer_is_kept_for_the_other_workers_and_answered_without_computing(app, demo_db, monkeypatch):  # noqa: F811
+    client = _client(app)
+    body = dict(KPIS, inputs=[{"id": "overview-view", "property": "data", "value": "?period=this_quarter"}])
+    first = _post(client, body)
+    assert first.status_code == 200
+    db.clear_cache()   # this process forgets: what answers now is what another worker would read
+    from dashboard.pages import overview
+    monkeypatch.setattr(overview, "kpi_figures", lambda *a, **k: pytest.fail("computed again"))
+    again = _post(client, body)
+    assert again.status_code == 200 and again.data == first.data
+
+
+def test_another_role_or_scope_gets_its_own_answer(app, demo_db):  # noqa: F811
+    from dashboard.queries import reference
+    from dashboard.queries.filters import Scope
+    branch = reference.drill_children(None, Scope.city())[0]
+    version, day = db.version(), "2026-11-23"
+    keys = {answer_key(KPIS, version, day, role, unit)
+            for role, unit in (("leader", None), ("publicity", None), ("unit", branch))}
+    assert len(keys) == 3
+    assert answer_key(KPIS, version, "2026-11-24", "leader", None) not in keys   # 上周 means other days tomorrow
+    assert answer_key(KPIS, "another-version", day, "leader", None) not in keys
+    unit_answer = _post(_client(app, "unit", branch), KPIS)
+    city_answer = _post(_client(app, "leader"), KPIS)
+    assert unit_answer.status_code == city_answer.status_code == 200
+    assert unit_answer.data != city_answer.data
+
+
+def test_a_refusal_is_never_kept(app, demo_db):  # noqa: F811
+    client = _client(app)
+    before = _stored(demo_db)
+    bad = dict(KPIS, inputs=[{"id": "overview-view", "property": "data", "value": "?period=never"}])
+    assert _post(client, bad).status_code == 400
+    assert _stored(demo_db) == before
+
+
+def test_a_callback_that_is_not_a_pure_view_is_never_shared(app, demo_db):  # noqa: F811
+    from dashboard.components import shell
+    from dashboard.shared_answers import MARK
+    assert not getattr(shell.update_shell, MARK, False), "the shell names the signed-in user"
+    output, entry = next((k, v) for k, v in app.callback_map.items()
+                         if v["callback"].__name__ == "drill" and "overview-units" in json.dumps(v["inputs"]))
+    assert not getattr(entry["callback"], MARK, False)
+    branch, client = _a_branch(), _client(app)
+    body = {"output": output, "outputs": {"id": "url", "property": "search"},
+            "inputs": [{"id": "overview-units", "property": "cellClicked", "value": {"rowId": branch}},
+                       {"id": "overview-areas", "property": "cellClicked", "value": None}],
+            "changedPropIds": ["overview-units.cellClicked"],
+            "state": [{"id": "overview-view", "property": "data", "value": "?period=last_week"}]}
+    before = _stored(demo_db)
+    answer = _post(client, body)
+    assert answer.status_code == 200 and branch in answer.get_data(as_text=True)
+    assert _stored(demo_db) == before
+
+
+def _a_branch() -> str:
+    from dashboard.queries import reference
+    from dashboard.queries.filters import Scope
+    return reference.drill_children(None, Scope.city())[0]
+
+
+def test_no_shared_answers_when_switched_off(demo_db, monkeypatch):  # noqa: F811
+    monkeypatch.setenv("TPD_SHARED_CACHE_DIR", "off")
+    assert cache_dir(demo_db) is None
