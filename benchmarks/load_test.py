@@ -12,8 +12,10 @@ router, the shell, and every callback of the new page whose inputs are on it,
 with the values the returned layout holds, six at a time as a browser does.
 Users arrive over the first 10 s. Between actions a user reads for a
 random 3-10 s (`--think`), then either opens another page of their role
-with the same filters, or changes one filter: the period, a unit of their
-scope (drill down), a scenic area, the season, or resets them. The users are a Monday meeting's mix: leaders,
+with the same filters, or changes one filter: the period (last week most
+often), a unit of their scope (drill down; the first units of the list far
+more often than the last, as everybody clicks the top of the lag table), a
+scenic area, the season, or resets them. The users are a Monday meeting's mix: leaders,
 public-opinion and publicity staff on the whole city, unit commanders each
 on their own branch, two administrators. Callbacks are read from the
 server's own /_dash-dependencies, so the test follows the pages as they change.
@@ -50,7 +52,8 @@ TODAY = "2026-11-23"
 PASSWORD = "Load-test-pass-2026!"
 CALLBACK = "/_dash-update-component"
 PARALLEL_REQUESTS = 6          # what a browser opens per host
-PERIODS = ("last_week", "this_week", "this_month", "this_quarter", "this_year")
+# What people pick, most often first: the meeting reviews last week, then the month and the year.
+PERIODS = {"last_week": 0.35, "this_month": 0.25, "this_year": 0.2, "this_week": 0.1, "this_quarter": 0.1}
 SEASONS = ("旺季", "淡季")
 PAGES_BY_ROLE = {
     "admin": ("/", "/briefing", "/staffing", "/incidents", "/mediation", "/satisfaction", "/nominations", "/data"),
@@ -75,6 +78,7 @@ class Tally:
     by_callback: dict[str, list[float]] = field(default_factory=dict)
     errors: list[str] = field(default_factory=list)
     navigations: int = 0
+    retries: int = 0
 
     def add(self, kind: str, seconds: float, name: str | None = None) -> None:
         self.latencies.setdefault(kind, []).append(seconds)
@@ -231,8 +235,14 @@ def callback_body(dep: dict, values: dict[str, dict]) -> dict:
     }
 
 
+def output_ids(dep: dict) -> list[str]:
+    outputs = dep["output"].strip(".").split("...") if dep["output"].startswith("..") else [dep["output"]]
+    return [o.rsplit(".", 1)[0].split("@")[0] for o in outputs]
+
+
 def initial_callbacks(deps: list[dict], on_page: set[str]) -> list[dict]:
-    """The server callbacks a browser fires when a page's layout arrives."""
+    """The server callbacks a browser fires when a page's layout arrives: those whose inputs and
+    outputs are all on the page (a role without record tables has no grid to fill)."""
     out = []
     for dep in deps:
         ids = [i["id"] for i in dep["inputs"]]
@@ -240,7 +250,7 @@ def initial_callbacks(deps: list[dict], on_page: set[str]) -> list[dict]:
             continue
         if any(not isinstance(i, str) or i.startswith("{") for i in ids) or not ids:
             continue
-        if all(i in on_page for i in ids):
+        if all(i in on_page for i in ids + output_ids(dep)):
             out.append(dep)
     return out
 
@@ -265,10 +275,18 @@ class User:
     async def sign_in(self) -> None:
         await sign_in(self.client, self.account.username)
 
-    async def timed(self, kind: str, name: str | None, request) -> object:
+    async def timed(self, kind: str, name: str | None, send) -> object:
+        """`send()` makes the request; a connection the server closed while idle is retried once,
+        as a browser does (it counts as a retry, not an error)."""
+        import httpx
+
         t0 = time.perf_counter()
         try:
-            response = await request
+            try:
+                response = await send()
+            except (httpx.RemoteProtocolError, httpx.ReadError):
+                self.tally.retries += 1
+                response = await send()
         except Exception as exc:  # noqa: BLE001  (every failure is a finding)
             self.tally.errors.append(f"{kind} {name or ''}: {type(exc).__name__}: {exc}")
             return None
@@ -280,7 +298,8 @@ class User:
 
     async def post_callback(self, dep: dict, values: dict[str, dict], gate: asyncio.Semaphore):
         async with gate:
-            r = await self.timed("callback", callback_name(dep), self.client.post(CALLBACK, json=callback_body(dep, values)))
+            r = await self.timed("callback", callback_name(dep),
+                                 lambda: self.client.post(CALLBACK, json=callback_body(dep, values)))
         return None if r is None else r.json().get("response", {})
 
     async def load_static(self, html: str) -> None:
@@ -289,13 +308,13 @@ class User:
 
         async def get(url):
             async with gate:
-                await self.timed("static", None, self.client.get(url))
+                await self.timed("static", None, lambda: self.client.get(url))
 
         await asyncio.gather(*(get(u) for u in urls))
 
     async def navigate(self, path: str, query: str) -> None:
         self.tally.navigations += 1
-        page = await self.timed("page", None, self.client.get(path + query))
+        page = await self.timed("page", None, lambda: self.client.get(path + query))
         if page is None:
             return
         if not self.static_loaded:
@@ -311,6 +330,12 @@ class User:
         firing = [d for d in initial_callbacks(self.deps, set(values)) if d not in (self.router, self.shell)]
         await asyncio.gather(*(self.post_callback(d, values, gate) for d in firing))
 
+    def popular(self, choices: list[str]) -> str:
+        """One of `choices`, the first ones far more often (Zipf): everybody drills into the
+        units the lag table puts on top, few into the last."""
+        weights = [1 / (i + 1) ** 1.2 for i in range(len(choices))]
+        return self.rng.choices(choices, weights)[0]
+
     def next_view(self, path: str, args: dict) -> tuple[str, dict]:
         """Another page with the same filters, or one filter changed on this page."""
         pages = PAGES_BY_ROLE[self.account.role]
@@ -318,17 +343,17 @@ class User:
             return self.rng.choice([p for p in pages if p != path]), args
         args = dict(args)
         choice = self.rng.random()
-        if choice < 0.3:
-            args["period"] = self.rng.choice(PERIODS)
-        elif choice < 0.6 and self.units:
-            args["unit"] = self.rng.choice(self.units)
+        if choice < 0.35:
+            args["period"] = self.rng.choices(list(PERIODS), list(PERIODS.values()))[0]
+        elif choice < 0.7 and self.units:
+            args["unit"] = self.popular(self.units)
             args.pop("area", None)
-        elif choice < 0.75 and self.areas and not self.account.unit:
-            args["area"] = self.rng.choice(self.areas)
-        elif choice < 0.9:
+        elif choice < 0.8 and self.areas and not self.account.unit:
+            args["area"] = self.popular(self.areas)
+        elif choice < 0.85:
             args["season"] = self.rng.choice(SEASONS)
         else:
-            args = {}
+            args = {}     # back to the page's own default view (the 重置 button)
         return path, args
 
     async def run(self, deadline: float) -> None:
@@ -415,7 +440,7 @@ async def run_load(args, db: Path) -> dict:
         "page_html": summary(tally.latencies.get("page", [])),
         "static": summary(tally.latencies.get("static", [])),
         "slowest_callbacks_p95": dict(slowest),
-        "errors": len(tally.errors), "first_errors": tally.errors[:5],
+        "errors": len(tally.errors), "first_errors": tally.errors[:5], "retried_idle_connections": tally.retries,
         "worker_rss_mib": {str(pid): {"peak": round(max(v)), "end": round(v[-1])} for pid, v in memory.items() if v},
         "worker_cpu_share": round(cpu_used / elapsed / os.cpu_count(), 2),
     }
