@@ -64,13 +64,21 @@ def _part(columns: list[str]) -> str:
 
 
 def _median_ctes(i: int, m: Metric, keys: list[str], source: Source, joins: str, where: str) -> list[str]:
-    """The exact median of whole seconds, in minutes, from their distribution per key.
+    """The exact median of whole seconds, in minutes, per key.
 
-    Counting each distinct value once is much cheaper than sorting every record, and
-    interpolating the two middle values the way DuckDB's `median` does gives its figure.
+    Over one group (a whole period) counting each distinct value once and interpolating
+    the two middle values, as DuckDB's `median` does, is cheaper than DuckDB's `median`;
+    over many groups (units, weeks) the distribution's window sort costs two to four
+    times more than `median` itself, so keyed medians use it. Both give the same figure.
     """
     key_cols = "".join(f"{k} as k{j}, " for j, k in enumerate(keys))
     part = _part([f"k{j}" for j in range(len(keys))])
+    if keys:
+        return [
+            f"m{i} as (select {part} as part, med as lo, med as hi, n from ("
+            f"select {key_cols}median({m.median_seconds} / 60.0) as med, count(*) as n "
+            f"from {source.from_sql}{joins} where {where} and {m.median_seconds} is not null group by all))",
+        ]
     return [
         f"h{i} as (select {key_cols}{m.median_seconds} as v, count(*) as c from {source.from_sql}{joins} "
         f"where {where} and {m.median_seconds} is not null group by all)",
