@@ -108,6 +108,23 @@ def test_the_sign_in_page_is_all_a_stranger_gets(server, browser):  # noqa: F811
         context.close()
 
 
+def test_the_sign_in_form_takes_a_user_where_they_were_going(server, browser, accounts):  # noqa: F811
+    context = browser.new_context(viewport={"width": 1440, "height": 900})
+    page = context.new_page()
+    console = watch(page)
+    try:
+        page.goto(server + "/incidents?period=this_year", wait_until="load")
+        page.fill("#username", accounts["leader"].username)
+        page.fill("#password", accounts["leader"].password)
+        with page.expect_navigation(url="**/incidents?period=this_year", wait_until="load", timeout=60_000):
+            page.click("button[type=submit]")
+        page.wait_for_function(SETTLED, timeout=60_000)
+        assert accounts["leader"].username in page.inner_text("#shell-user")
+        assert console == [], console
+    finally:
+        context.close()
+
+
 @pytest.mark.parametrize("role", list(NAV))
 def test_each_role_sees_exactly_its_pages(server, browser, accounts, role):  # noqa: F811
     context = browser_context(browser, server, accounts[role])
