@@ -14,25 +14,29 @@ def peak_bands(filters: Filters, scope: Scope, lang: str) -> list[tuple[dt.date,
         select first_day, last_day, {label} from peak_periods
         where first_day <= $end and last_day >= $start order by first_day
     """, {"start": filters.start, "end": filters.end})
+    # Overlapping or touching deployments merged into one band, in SQL: a city has
+    # thousands of deployment rows and a few dozen bands (gaps and islands).
     deployments = db.rows("""
-        select start_date, end_date from deployments
-        where season = '旺季' and start_date <= $end and end_date >= $start
-          and ($scope is null or unit_code in (select unit_code from unit_closure where ancestor_code = $scope))
-        order by start_date
+        with peak as (  -- distinct: both windows below must order the rows the same way
+            select distinct start_date, end_date from deployments
+            where season = '旺季' and start_date <= $end and end_date >= $start
+              and ($scope is null or unit_code in (select unit_code from unit_closure where ancestor_code = $scope))
+        ), reach as (
+            select start_date, end_date,
+                   max(end_date) over (order by start_date, end_date
+                                       rows between unbounded preceding and 1 preceding) as reached
+            from peak
+        ), islands as (
+            select start_date, end_date,
+                   sum(case when reached is null or start_date > reached + 1 then 1 else 0 end)
+                       over (order by start_date, end_date rows unbounded preceding) as island
+            from reach
+        )
+        select min(start_date), max(end_date) from islands group by island order by 1
     """, {"start": filters.start, "end": filters.end, "scope": scope.unit})
     bands = list(holidays)
     word = "Peak deployment" if lang == "en" else "旺季布警"
-    for first, last in _merge(deployments):
+    for first, last in deployments:
         if not any(h[0] <= first and last <= h[1] for h in holidays):
             bands.append((first, last, word))
     return sorted(bands)
-
-
-def _merge(ranges):
-    merged: list[list] = []
-    for first, last in ranges:
-        if merged and first <= merged[-1][1] + dt.timedelta(days=1):
-            merged[-1][1] = max(merged[-1][1], last)
-        else:
-            merged.append([first, last])
-    return [tuple(r) for r in merged]
