@@ -4,7 +4,7 @@
 
   TPD_BIND          address to listen on (default 127.0.0.1:8050, or TPD_HOST:TPD_PORT)
   TPD_WEB_WORKERS   worker processes (default: the cores available, at least 2)
-  TPD_WEB_THREADS   request threads per worker (default 4)
+  TPD_WEB_THREADS   request threads per worker (default 8)
   TPD_WEB_TIMEOUT   seconds a request may take before its worker is restarted (default 120)
   TPD_CONTROL_SOCKET  path of gunicorn's control socket for `gunicornc` (default: none)
 
@@ -29,7 +29,7 @@ bind = [os.environ.get("TPD_BIND")
 workers = int(os.environ.get("TPD_WEB_WORKERS") or max(2, cpu_count()))
 os.environ["TPD_WEB_WORKERS"] = str(workers)  # the workers size their DuckDB from it
 worker_class = "gthread"
-threads = int(os.environ.get("TPD_WEB_THREADS") or 4)
+threads = int(os.environ.get("TPD_WEB_THREADS") or 8)
 timeout = int(os.environ.get("TPD_WEB_TIMEOUT") or 120)  # an uncached page on a 10M warehouse takes seconds
 graceful_timeout = 30
 keepalive = 5

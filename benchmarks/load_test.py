@@ -27,7 +27,7 @@ client, so it includes queueing in the server. Memory is each worker's
 resident set, sampled every second.
 
 Run: .venv/bin/python benchmarks/load_test.py [--scale 10000000] [--users 50] [--seconds 60]
-     [--workers 2] [--threads 4] [--think 3 10] [--seed 1]
+     [--workers 2] [--threads 8] [--think 3 10] [--seed 1] [--warm-answers]
 """
 from __future__ import annotations
 
@@ -36,6 +36,7 @@ import asyncio
 import os
 import random
 import re
+import shutil
 import statistics
 import subprocess
 import sys
@@ -391,6 +392,10 @@ async def run_load(args, db: Path) -> dict:
     areas = found.pop("_areas")
     accounts = meeting(args.users, list(found))
     make_users(default_users_db_path(db), accounts)
+    if not args.warm_answers:
+        # Start from no shared answers: an earlier run's would answer this one's views.
+        from dashboard.shared_answers import cache_dir
+        shutil.rmtree(cache_dir(db), ignore_errors=True)
     port = free_port()
     log = args.workdir / "load_test.server.log"
     server = start_gunicorn(db, port, args.workers, args.threads, log)
@@ -478,9 +483,11 @@ def main() -> int:
     parser.add_argument("--users", type=int, default=50)
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--threads", type=int, default=8)
     parser.add_argument("--think", type=float, nargs=2, default=(3.0, 10.0), metavar=("MIN", "MAX"))
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--warm-answers", action="store_true",
+                        help="keep the shared answers of earlier runs (default: start without)")
     parser.add_argument("--workdir", type=Path, default=Path("/tmp/tpd-bench"))
     args = parser.parse_args()
     args.workdir.mkdir(parents=True, exist_ok=True)
