@@ -162,16 +162,19 @@ def metric_plan(metric_ids: list[str]) -> tuple[list, dict[str, Metric], dict[st
 
 
 def _assemble(keys: pd.DataFrame | None, parts: list[pd.DataFrame], by: str,
-              wanted: list, needed: dict[str, Metric], filters: Filters | None = None) -> pd.DataFrame:
-    """Join the sources' frames on `key`, then derive zero counts, ratios and Wilson intervals."""
+              wanted: list, needed: dict[str, Metric], filters: Filters | None = None,
+              on: tuple[str, ...] = ("key",)) -> pd.DataFrame:
+    """Join the sources' frames on `on` (the key), then derive zero counts, ratios and Wilson intervals."""
     out = keys
     for part in parts:
         if by in GRAINS:
             part["key"] = pd.to_datetime(part["key"])
-        out = part if out is None else out.merge(part, on="key", how="left" if keys is not None else "outer")
+        out = part if out is None else out.merge(part, on=list(on), how="left" if keys is not None else "outer")
     for m in needed.values():
         if m.id in out and not m.is_rate and m.fmt in ("count", "yuan"):
-            out[m.id] = pd.to_numeric(out[m.id]).fillna(0)
+            values = pd.to_numeric(out[m.id]).fillna(0)
+            # A count stays an integer whether or not some bucket had no rows.
+            out[m.id] = values.astype("int64") if m.fmt == "count" and (values % 1 == 0).all() else values
     for m in wanted:
         if isinstance(m, Ratio):
             den = pd.to_numeric(out[m.denominator]).astype(float)
@@ -250,10 +253,13 @@ def unit_week_frames_parts(metric_ids: list[str], filters: Filters, scope: Scope
                                scope, "week") for code in units}
 
     def finish(frames):
-        out = {}
-        for code in units:
-            parts = [f[f["unit"] == code].drop(columns="unit") for f in frames]
-            out[code] = _assemble(_keys(filters, "week", None, None), parts, "week", wanted, needed, filters)
-        return out
+        # Every unit's weeks assembled at once (one merge per source, not one per unit and source),
+        # then split: the same frames as assembling each unit alone.
+        grid = pd.DataFrame({"unit": list(units)}, dtype=object).merge(_keys(filters, "week", None, None), how="cross")
+        parts = [f.astype({"unit": object}) for f in frames]
+        whole = _assemble(grid, parts, "week", wanted, needed, filters, on=("unit", "key"))
+        whole["key"] = whole["key"].astype(grid["key"].dtype)
+        return {code: rows.drop(columns="unit").reset_index(drop=True)
+                for code, rows in whole.groupby("unit", sort=False)}
     return [(lambda s=source_name, ms=metrics: _unit_week_source(s, ms, filters, scope, units))
             for source_name, metrics in by_source.items()], finish
