@@ -93,7 +93,7 @@ def test_the_median_interpolates_two_middle_values_like_duckdb():
             with_rows = con.execute(
                 "select median(date_diff('second', received_at, arrived_at) / 60.0) from incidents").fetchone()[0]
             m = next(x for x in METRICS if getattr(x, "median_seconds", None))
-            ctes = _median_ctes(0, m, [], SOURCES["incidents"], "", "true")
+            ctes = _median_ctes(0, m.median_seconds, [], SOURCES["incidents"], "", "true")
             got = con.execute(f"with {', '.join(ctes)} select lo + (hi - lo) * 0.5 from m0").fetchone()[0]
             assert got == with_rows
 
@@ -117,3 +117,55 @@ def test_survey_breakdowns_from_the_rollup_equal_the_records(con, by):
     assert len(merged) == len(want) > 1
     for i in ids:
         assert (merged[f"{i}_want"] == merged[f"{i}_got"]).all(), i
+
+
+def _median_sql(keyed=None) -> str:
+    from dashboard.queries.metrics import aggregate_sql
+    return aggregate_sql("incidents", [BY_ID["incidents.response_median_min"]], Filters(*YEAR), Scope.city(), {},
+                         keyed)
+
+
+def test_response_medians_read_the_response_mart():
+    assert "from incident_response r" in _median_sql()
+    by_category = _median_sql(lambda src: ([("key", "r.category")], "", ""))
+    assert "from incident_response r" in by_category
+
+
+def test_response_medians_keyed_by_a_column_the_mart_lacks_read_the_records():
+    sql = _median_sql(lambda src: ([("key", "r.incident_id")], "", ""))
+    assert "incident_response" not in sql and "date_diff('second', r.received_at, r.arrived_at)" in sql
+
+
+def test_response_medians_by_unit_and_area_from_the_mart_equal_the_records(con, demo_db):  # noqa: F811
+    for by in ("unit", "area"):
+        frame = metric_frame(["incidents.response_median_min"], Filters(*YEAR), Scope.city(), by,
+                             group_units=[r[0] for r in con.execute(
+                                 "select unit_code from units where unit_level = '分县局' order by 1").fetchall()])
+        for _, row in frame.iterrows():
+            if row["key"] is None or pd.isna(row["incidents.response_median_min"]):
+                continue
+            where = ("r.unit_code in (select unit_code from unit_closure where ancestor_code = $k)" if by == "unit"
+                     else "r.area_code = $k")
+            want = con.execute(
+                f"select median(date_diff('second', r.received_at, r.arrived_at) / 60.0) from incidents r "
+                f"where r.received_at >= $s and r.received_at < $e and {where}",
+                {"k": row["key"], "s": YEAR[0], "e": YEAR[1] + dt.timedelta(days=1)}).fetchone()[0]
+            assert row["incidents.response_median_min"] == want, (by, row["key"])
+
+
+def test_a_warehouse_published_before_the_response_mart_reads_the_records_until_its_next_load(con, demo_db, tmp_path):  # noqa: F811,E501
+    import shutil
+
+    from warehouse.connection import connect_reader
+    old = tmp_path / "older.duckdb"
+    shutil.copy(demo_db, old)
+    with duckdb.connect(str(old)) as writer:
+        writer.execute("drop table incident_response")
+    reader = connect_reader(old)
+    try:
+        got = compute(reader, Filters(*YEAR), Scope.city(), ["incidents.response_median_min"])
+        want = compute(con, Filters(*YEAR), Scope.city(), ["incidents.response_median_min"])
+        assert got["incidents.response_median_min"] == want["incidents.response_median_min"]
+        assert got["incidents.response_median_min"].value is not None
+    finally:
+        reader.close()

@@ -26,6 +26,7 @@ import duckdb
 
 from warehouse.config import reader_config
 from warehouse.faults import crash_point
+from warehouse.marts import stand_in_for_missing_marts
 from warehouse.schema import ensure_schema
 
 
@@ -64,6 +65,7 @@ def connect_reader(path: Path) -> duckdb.DuckDBPyConnection:
     quoted = "'" + str(path).replace("'", "''") + "'"
     con.execute(f"attach {quoted} as {READER_CATALOG} (read_only)")
     con.execute(f"use {READER_CATALOG}")
+    stand_in_for_missing_marts(con, READER_CATALOG)
     return con
 
 

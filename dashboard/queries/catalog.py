@@ -24,6 +24,8 @@ class Source:
     area_expr: str | None = None       # the record's scenic area (for the area filter)
     is_timestamp: bool = False
     rollup: "Source | None" = None     # the same records pre-counted by day (warehouse.marts)
+    medians: "Source | None" = None    # the records' seconds to median, computed once (warehouse.marts)
+    median_columns: frozenset = frozenset()  # the record columns `medians` holds
 
     @property
     def is_stock(self) -> bool:
@@ -46,6 +48,7 @@ class Metric:
     rollup_expr: str | None = None     # the same figure over the source's rollup rows
     rollup_n_expr: str | None = None
     median_seconds: str | None = None  # a median of whole seconds: read from their distribution
+    median_column: str | None = None   # the same seconds in the source's `medians` mart
 
     @property
     def is_rate(self) -> bool:
@@ -75,7 +78,11 @@ SOURCES = {s.name: s for s in (
     Source("incidents", "incidents r", "r.unit_code", date_expr="r.received_at", area_expr="r.area_code",
            is_timestamp=True,
            rollup=Source("incident_daily", "incident_daily r", "r.unit_code", date_expr="r.day",
-                         area_expr="r.area_code")),
+                         area_expr="r.area_code"),
+           medians=Source("incident_response", "incident_response r", "r.unit_code", date_expr="r.received_at",
+                          area_expr="r.area_code", is_timestamp=True),
+           median_columns=frozenset({"received_at", "unit_code", "area_code", "category", "source", "case_type",
+                                     "tourist_origin", "response_s"})),
     Source("enforcement", "enforcement r", "r.unit_code", date_expr="r.action_date", area_expr="r.area_code"),
     Source("mediations", "mediations r", "r.unit_code", date_expr="r.opened_at", area_expr="r.area_code",
            is_timestamp=True),
@@ -155,7 +162,8 @@ METRICS: tuple[Metric | Ratio, ...] = (
       rollup_expr=_rollup_share("closed_same_day", "incidents"), rollup_n_expr=_total("incidents")),
     M("incidents.response_median_min", "到场时间中位数(分钟)", "Median response time (min)", "incidents",
       f"median({RESPONSE_MIN})", fmt="minutes", unit_zh="分钟", unit_en="min",
-      n_expr="count(r.arrived_at)", higher_is_better=False, median_seconds=RESPONSE_SECONDS),
+      n_expr="count(r.arrived_at)", higher_is_better=False, median_seconds=RESPONSE_SECONDS,
+      median_column="r.response_s"),
     M("cases.administrative", "涉旅行政案件(起)", "Administrative cases", "incidents",
       _count("r.case_type = '行政案件'"), unit_zh="起", unit_en="cases", higher_is_better=None,
       rollup_expr=_total("administrative")),

@@ -20,7 +20,7 @@ import pandas as pd
 from dashboard.privacy import mask_sql
 from dashboard.queries import db, reference
 from dashboard.queries.breakdown import buckets, metric_frame, with_coverage
-from dashboard.queries.catalog import BY_ID, RESPONSE_MIN, RESPONSE_SECONDS, SAME_DAY, SOURCES, Metric, Ratio
+from dashboard.queries.catalog import BY_ID, RESPONSE_MIN, SAME_DAY, SOURCES, Metric, Ratio
 from dashboard.queries.filters import Filters, Scope, where_sql
 from dashboard.queries.kpis import KpiFigures, comparison_spans, kpi_figures, metric_values, weekly_series
 from dashboard.queries.metrics import MetricValue, aggregate_sql
@@ -270,9 +270,10 @@ def response_seconds(filters: Filters, scope: Scope, category: str | None = None
     median and the P90 all come from this one grouped scan instead of a scan (and a sort) each."""
     params: dict = {}
     where = _where(filters, scope, category, params)
+    # The response mart holds each incident's seconds and the columns `_where` names.
     return db.frame(f"""
-        select {RESPONSE_SECONDS} as seconds, count(*) as incidents
-        from incidents r where {where} and r.arrived_at is not null
+        select r.response_s as seconds, count(*) as incidents
+        from {SOURCES["incidents"].medians.from_sql} where {where}
         group by 1 order by 1
     """, params)
 

@@ -11,6 +11,7 @@ import argparse
 import datetime as dt
 import json
 import math
+import re
 import sys
 from dataclasses import dataclass
 from decimal import Decimal
@@ -63,7 +64,7 @@ def _part(columns: list[str]) -> str:
     return columns[0] if len(columns) == 1 else f"row({', '.join(columns)})"
 
 
-def _median_ctes(i: int, m: Metric, keys: list[str], source: Source, joins: str, where: str) -> list[str]:
+def _median_ctes(i: int, seconds: str, keys: list[str], source: Source, joins: str, where: str) -> list[str]:
     """The exact median of whole seconds, in minutes, per key.
 
     Over one group (a whole period) counting each distinct value once and interpolating
@@ -76,17 +77,32 @@ def _median_ctes(i: int, m: Metric, keys: list[str], source: Source, joins: str,
     if keys:
         return [
             f"m{i} as (select {part} as part, med as lo, med as hi, n from ("
-            f"select {key_cols}median({m.median_seconds} / 60.0) as med, count(*) as n "
-            f"from {source.from_sql}{joins} where {where} and {m.median_seconds} is not null group by all))",
+            f"select {key_cols}median({seconds} / 60.0) as med, count(*) as n "
+            f"from {source.from_sql}{joins} where {where} and {seconds} is not null group by all))",
         ]
     return [
-        f"h{i} as (select {key_cols}{m.median_seconds} as v, count(*) as c from {source.from_sql}{joins} "
-        f"where {where} and {m.median_seconds} is not null group by all)",
+        f"h{i} as (select {key_cols}{seconds} as v, count(*) as c from {source.from_sql}{joins} "
+        f"where {where} and {seconds} is not null group by all)",
         f"w{i} as (select part, v, sum(c) over (partition by part order by v) as cum, "
         f"sum(c) over (partition by part) as tot from (select {part} as part, v, c from h{i}))",
         f"m{i} as (select part, min(v) filter (where cum >= (tot + 1) // 2) / 60.0 as lo, "
         f"min(v) filter (where cum >= tot // 2 + 1) / 60.0 as hi, max(tot) as n from w{i} group by part)",
     ]
+
+
+_RECORD_COLUMN = re.compile(r"\br\.(\w+)")
+
+
+def _median_reading(source: Source, medians: list[Metric], shape):
+    """Where the medians read their seconds: the source's `medians` mart when it holds every
+    record column the keys and conditions name, else the records themselves."""
+    mart = source.medians
+    if mart is not None and all(m.median_column for m in medians):
+        keys, joins, where = shape(mart)
+        named = set(_RECORD_COLUMN.findall(" ".join([e for _, e in keys] + [joins, where])))
+        if named <= source.median_columns:
+            return (mart, keys, joins, where)
+    return (source,) + tuple(shape(source))
 
 
 def aggregate_sql(source_name: str, metrics: list[Metric], filters: Filters, scope: Scope, params: dict,
@@ -117,11 +133,12 @@ def aggregate_sql(source_name: str, metrics: list[Metric], filters: Filters, sco
     base = f"select {key_select}{', '.join(selects)} from {physical.from_sql}{joins} where {where}{group}"
     if not medians:
         return base + (f" order by {', '.join(aliases)}" if keys else "")
-    raw_keys, raw_joins, raw_where = shape(source)
+    med_source, raw_keys, raw_joins, raw_where = _median_reading(source, medians, shape)
     ctes, columns, joins_out = [f"p as ({base})"], ["p.*" if plain else "p.* exclude (_rows)"], []
     p_part = _part([f"p.{a}" for a in aliases])
     for i, m in enumerate(medians):
-        ctes += _median_ctes(i, m, [e for _, e in raw_keys], source, raw_joins, raw_where)
+        seconds = m.median_seconds if med_source is source else m.median_column
+        ctes += _median_ctes(i, seconds, [e for _, e in raw_keys], med_source, raw_joins, raw_where)
         columns.append(f'm{i}.lo + (m{i}.hi - m{i}.lo) * 0.5 as "{m.id}"')
         columns.append(f'coalesce(m{i}.n, 0)::bigint as "{m.id}#n"')
         joins_out.append(f"left join m{i} on {p_part} is not distinct from m{i}.part")
