@@ -98,16 +98,22 @@ def test_the_median_interpolates_two_middle_values_like_duckdb():
             assert got == with_rows
 
 
-@pytest.mark.parametrize("by", ["area", "channel", "month"])
+@pytest.mark.parametrize("by", ["area", "channel", "month", "respondent_type", "origin"])
 def test_survey_breakdowns_from_the_rollup_equal_the_records(con, by):
     from dashboard.queries import satisfaction
 
     ids = satisfaction.RATE_METRICS + ["survey.responses"]
-    column = {"area": "r.area_code", "channel": "r.channel",
+    column = {"area": "r.area_code", "channel": "r.channel", "respondent_type": "r.respondent_type",
+              "origin": f"case when r.origin is null then null when list_contains($top, r.origin) then r.origin "
+                        f"else '{satisfaction.OTHER}' end",
               "month": "cast(date_trunc('month', r.submitted_at) as date)"}[by]
     got = satisfaction.survey_rates(Filters(*YEAR), Scope.city(), by, None, ids)
     params: dict = {}
     where = where_sql(SOURCES["surveys"], Filters(*YEAR), Scope.city(), params)
+    if by == "origin":  # the most frequent origins by name, the rest pooled
+        params["top"] = [r[0] for r in con.execute(
+            f"select r.origin from surveys r where {where} and r.origin is not null "
+            f"group by 1 order by count(*) desc, 1 limit {satisfaction.TOP_ORIGINS}", params).fetchall()]
     selects = ", ".join(f'{m.expr} as "{m.id}", {m.n_expr or "null"} as "{m.id}#n"'
                         for m in (BY_ID[i] for i in ids))
     want = con.execute(f"select {column} as key, {selects} from surveys r where {where} group by 1", params).df()

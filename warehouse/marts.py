@@ -15,10 +15,13 @@ The catalog reads them instead of the records when every metric asked of a
 source has a `rollup_expr`; `tests/test_metrics_rollups.py` holds the two
 readings equal. A change to a metric's definition changes both places.
 
-`incident_response` is every incident with an arrival, its response time in
-whole seconds computed once, and the columns incidents are filtered and
-grouped by, sorted by time: the response-time medians read it instead of
-working out the seconds of millions of records each time.
+The DERIVED marts serve the views that would otherwise read millions of
+records: `incident_response` (every incident with an arrival, its response
+time in whole seconds computed once, with the columns incidents are filtered
+and grouped by, sorted by time) for the response-time medians;
+`survey_profile_daily` (`survey_daily` also keyed by respondent type and
+origin) for those survey segments; `survey_feedback` (the answers with a
+suggestion or the lowest overall score, newest first) for the comments grid.
 """
 from __future__ import annotations
 
@@ -26,12 +29,34 @@ import duckdb
 
 from warehouse.calendar import FIRST_YEAR, LAST_YEAR, calendar_rows
 
-INCIDENT_RESPONSE = """
+SURVEY_COUNTS = """count(*) as responses,
+       count(q_satisfaction) as satisfaction_answers,
+       count(*) filter (where q_satisfaction >= 4) as satisfied,
+       sum(q_satisfaction) as satisfaction_sum,
+       count(q_safety) as safety_answers,
+       count(*) filter (where q_safety >= 4) as feel_safe"""
+
+FEEDBACK_LOW_SCORE = 2   # an overall satisfaction at or below this is a lowest-rated answer
+
+# Marts that are one SELECT over one record table: (name, the table they need, the SELECT).
+DERIVED = (
+    ("incident_response", "incidents", """
 select received_at, unit_code, area_code, category, source, case_type, tourist_origin,
        date_diff('second', received_at, arrived_at) as response_s
 from incidents
 where arrived_at is not null and received_at is not null
-order by received_at"""
+order by received_at"""),
+    ("survey_profile_daily", "surveys", f"""
+select cast(submitted_at as date) as day, unit_code, area_code, channel, respondent_type, origin,
+       {SURVEY_COUNTS}
+from surveys
+group by all
+order by day"""),
+    ("survey_feedback", "surveys", f"""
+select * from surveys
+where comment is not null or q_satisfaction <= {FEEDBACK_LOW_SCORE}
+order by submitted_at desc, response_id"""),
+)
 
 MARTS_SQL = """
 create or replace table unit_closure as
@@ -67,17 +92,9 @@ from incidents
 group by all
 order by day;
 
-create or replace table incident_response as
-{incident_response};
-
 create or replace table survey_daily as
 select cast(submitted_at as date) as day, unit_code, area_code, channel,
-       count(*) as responses,
-       count(q_satisfaction) as satisfaction_answers,
-       count(*) filter (where q_satisfaction >= 4) as satisfied,
-       sum(q_satisfaction) as satisfaction_sum,
-       count(q_safety) as safety_answers,
-       count(*) filter (where q_safety >= 4) as feel_safe
+       {survey_counts}
 from surveys
 group by all
 order by day;
@@ -97,7 +114,9 @@ def refresh_marts(con: duckdb.DuckDBPyConnection) -> None:
                 "label_zh varchar, label_en varchar)")
     con.executemany("insert into peak_periods values (?, ?, ?, ?, ?)", calendar_rows())
     con.execute(MARTS_SQL.replace("{first}", str(FIRST_YEAR)).replace("{last}", str(LAST_YEAR))
-                .replace("{incident_response}", INCIDENT_RESPONSE))
+                .replace("{survey_counts}", SURVEY_COUNTS))
+    for name, _, select in DERIVED:
+        con.execute(f"create or replace table {name} as {select}")
 
 
 def stand_in_for_missing_marts(con: duckdb.DuckDBPyConnection, catalog: str) -> None:
@@ -105,5 +124,6 @@ def stand_in_for_missing_marts(con: duckdb.DuckDBPyConnection, catalog: str) -> 
     place (the same rows, computed when read), until the next load builds the mart."""
     present = {r[0] for r in con.execute(
         "select table_name from duckdb_tables() where database_name = $c", {"c": catalog}).fetchall()}
-    if "incidents" in present and "incident_response" not in present:
-        con.execute(f"create temp view incident_response as {INCIDENT_RESPONSE}")
+    for name, needs, select in DERIVED:
+        if needs in present and name not in present:
+            con.execute(f"create temp view {name} as {select}")

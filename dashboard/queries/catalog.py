@@ -102,6 +102,12 @@ SOURCES = {s.name: s for s in (
 )}
 
 
+# `survey_daily`'s counts also keyed by respondent type and origin (warehouse.marts), for those
+# breakdowns; a metric with a `rollup_expr` reads it as it reads `survey_daily`.
+SURVEY_PROFILE_ROLLUP = Source("survey_profile_daily", "survey_profile_daily r", "r.unit_code", date_expr="r.day",
+                               area_expr="r.area_code")
+
+
 def _count(where: str | None = None) -> str:
     return f"count(*) filter (where {where})" if where else "count(*)"
 
