@@ -78,7 +78,7 @@ def on_clerk_db(clerk_db, demo_db):  # noqa: F811
 def page(demo_db):  # noqa: F811
     from dashboard.app import create_app
     create_app(demo_db)
-    import dashboard.pages.data as module
+    from dashboard.pages import data as module
     return module
 
 

@@ -27,7 +27,7 @@ def page(demo_db):  # noqa: F811
     from dashboard.app import create_app
 
     create_app(demo_db)
-    import dashboard.pages.nominations as module
+    from dashboard.pages import nominations as module
     return module
 
 

@@ -29,7 +29,7 @@ EMPTY = Filters(dt.date(2020, 1, 1), dt.date(2020, 1, 31))
 def page(demo_db):  # noqa: F811
     from dashboard.app import create_app
     create_app(demo_db)
-    import dashboard.pages.satisfaction as module
+    from dashboard.pages import satisfaction as module
     return module
 
 
