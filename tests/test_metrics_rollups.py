@@ -175,3 +175,19 @@ def test_a_warehouse_published_before_the_response_mart_reads_the_records_until_
         assert got["incidents.response_median_min"].value is not None
     finally:
         reader.close()
+
+
+@pytest.mark.parametrize("label", ["year", "unit", "peak season"])
+def test_five_point_answers_from_the_rollup_equal_the_records(con, demo_db, label):  # noqa: F811
+    from dashboard.queries import satisfaction
+
+    filters = dict(_views(con))[label]
+    got = satisfaction.likert(filters, Scope.city())
+    params: dict = {}
+    where = where_sql(SOURCES["surveys"], filters, Scope.city(), params)
+    for question in satisfaction.QUESTIONS:
+        want = dict(con.execute(f"select r.{question}, count(*) from surveys r where {where} "
+                                f"and r.{question} is not null group by 1", params).fetchall())
+        rows = got[got["question"] == question]
+        assert dict(zip(rows["score"], rows["count"])) == {s: want.get(s, 0) for s in range(1, 6)}, question
+        assert rows["n"].iloc[0] == sum(want.values())

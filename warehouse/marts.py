@@ -20,7 +20,9 @@ records: `incident_response` (every incident with an arrival, its response
 time in whole seconds computed once, with the columns incidents are filtered
 and grouped by, sorted by time) for the response-time medians;
 `survey_profile_daily` (`survey_daily` also keyed by respondent type and
-origin) for those survey segments; `survey_feedback` (the answers with a
+origin) for those survey segments; `survey_answers_daily` (each question's
+answers counted by score, a blank answer left out) for the five-point chart;
+`survey_feedback` (the answers with a
 suggestion or the lowest overall score, newest first) for the comments grid.
 """
 from __future__ import annotations
@@ -50,6 +52,13 @@ order by received_at"""),
 select cast(submitted_at as date) as day, unit_code, area_code, channel, respondent_type, origin,
        {SURVEY_COUNTS}
 from surveys
+group by all
+order by day"""),
+    ("survey_answers_daily", "surveys", """
+select cast(submitted_at as date) as day, unit_code, area_code, channel, question, score, count(*) as answers
+from (unpivot (select submitted_at, unit_code, area_code, channel,
+                      q_safety, q_satisfaction, q_visibility, q_efficiency, q_attitude from surveys)
+      on q_safety, q_satisfaction, q_visibility, q_efficiency, q_attitude into name question value score)
 group by all
 order by day"""),
     ("survey_feedback", "surveys", f"""

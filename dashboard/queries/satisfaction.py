@@ -25,7 +25,7 @@ from dashboard import analysis
 from dashboard.privacy import mask_sql
 from dashboard.queries import db, reference
 from dashboard.queries.breakdown import bucket_start, buckets, with_coverage
-from dashboard.queries.catalog import BY_ID, SOURCES, SURVEY_PROFILE_ROLLUP
+from dashboard.queries.catalog import BY_ID, SOURCES, SURVEY_ANSWERS_ROLLUP, SURVEY_PROFILE_ROLLUP
 from dashboard.queries.filters import Filters, Scope, where_sql
 from dashboard.queries.kpis import KpiFigures, comparison_spans, kpi_figures, weekly_series
 from dashboard.queries.metrics import MetricValue, select_list, wilson
@@ -208,16 +208,11 @@ def unitless_count(filters: Filters, scope: Scope, channel: str | None = None) -
 def likert(filters: Filters, scope: Scope, channel: str | None = None) -> pd.DataFrame:
     """Five-point answers per question: question, score (1–5), count, n (answers to it), share."""
     params: dict = {}
-    where = _where(filters, scope, channel, params)
-    # One pass grouped on all five answers (at most 6^5 small groups, far cheaper than an
-    # unpivot or 25 filtered counts), then each question's counts summed from those groups.
-    columns = ", ".join(f"r.{q}" for q in QUESTIONS)
-    combos = db.frame(f"select {columns}, count(*) as count from surveys r where {where} group by all", params)
-    parts = []
-    for question in QUESTIONS:
-        part = combos.dropna(subset=[question]).groupby(question, as_index=False)["count"].sum()
-        parts.append(pd.DataFrame({"question": question, "score": part[question], "count": part["count"]}))
-    found = pd.concat(parts, ignore_index=True)
+    source = SURVEY_ANSWERS_ROLLUP
+    where = _where(filters, scope, channel, params, source)
+    found = db.frame(f"select r.question, r.score, sum(r.answers) as count from {source.from_sql} "
+                     f"where {where} and r.question in (select unnest($questions)) group by all",
+                     {**params, "questions": list(QUESTIONS)})
     grid = pd.MultiIndex.from_product([QUESTIONS, range(1, 6)], names=["question", "score"]).to_frame(index=False)
     found["score"] = pd.to_numeric(found["score"]).astype(int)
     df = grid.merge(found, on=["question", "score"], how="left")
