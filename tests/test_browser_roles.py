@@ -134,6 +134,8 @@ def test_each_role_sees_exactly_its_pages(server, browser, accounts, role):  # n
         settle(page, server + "/?period=last_week")
         assert nav_paths(page) == NAV[role]
         assert accounts[role].username in page.inner_text("#shell-user")
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SHOTS / f"role_{role}.png"))  # the overview as this role sees it
         refused = REFUSED[role]
         if refused:
             response = page.goto(server + refused, wait_until="load")
@@ -145,8 +147,6 @@ def test_each_role_sees_exactly_its_pages(server, browser, accounts, role):  # n
             page.screenshot(path=str(SHOTS / f"role_{role}_refused.png"))
             page.goto(server + refused + "?lang=en", wait_until="load")
             assert "may not open this page" in page.inner_text("body") and "Overview" in page.inner_text("nav")
-        SHOTS.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(SHOTS / f"role_{role}.png"))
         assert [c for c in console if "403" not in c] == [], console
     finally:
         context.close()
