@@ -162,19 +162,19 @@ def test_response_medians_by_unit_and_area_from_the_mart_equal_the_records(con, 
 def test_a_warehouse_published_before_the_response_mart_reads_the_records_until_its_next_load(con, demo_db, tmp_path):  # noqa: F811,E501
     import shutil
 
-    from warehouse.connection import connect_reader
+    from warehouse.connection import Warehouse
     old = tmp_path / "older.duckdb"
     shutil.copy(demo_db, old)
     with duckdb.connect(str(old)) as writer:
         writer.execute("drop table incident_response")
-    reader = connect_reader(old)
+    cursor = Warehouse(old).cursor()  # as the dashboard reads: a cursor of the version's connection
     try:
-        got = compute(reader, Filters(*YEAR), Scope.city(), ["incidents.response_median_min"])
+        got = compute(cursor, Filters(*YEAR), Scope.city(), ["incidents.response_median_min"])
         want = compute(con, Filters(*YEAR), Scope.city(), ["incidents.response_median_min"])
         assert got["incidents.response_median_min"] == want["incidents.response_median_min"]
         assert got["incidents.response_median_min"].value is not None
     finally:
-        reader.close()
+        cursor.close()
 
 
 @pytest.mark.parametrize("label", ["year", "unit", "peak season"])

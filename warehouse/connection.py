@@ -64,9 +64,16 @@ def connect_reader(path: Path) -> duckdb.DuckDBPyConnection:
     con = duckdb.connect(":memory:", config=config)
     quoted = "'" + str(path).replace("'", "''") + "'"
     con.execute(f"attach {quoted} as {READER_CATALOG} (read_only)")
-    con.execute(f"use {READER_CATALOG}")
     stand_in_for_missing_marts(con, READER_CATALOG)
+    _read_from_warehouse(con)
     return con
+
+
+def _read_from_warehouse(con: duckdb.DuckDBPyConnection) -> None:
+    """Names resolve in the attached warehouse, then in the in-memory catalog (the stand-ins for
+    marts an older warehouse lacks). Both settings belong to the connection: every cursor needs them."""
+    con.execute(f"use {READER_CATALOG}")
+    con.execute(f"set search_path = '{READER_CATALOG}.main,memory.main'")
 
 
 class Snapshot:
@@ -84,7 +91,7 @@ class Snapshot:
 
     def cursor(self) -> duckdb.DuckDBPyConnection:
         cur = self._con.cursor()
-        cur.execute(f"use {READER_CATALOG}")  # a cursor starts in the in-memory catalog
+        _read_from_warehouse(cur)  # a cursor starts in the in-memory catalog
         return cur
 
 

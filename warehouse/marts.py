@@ -40,29 +40,30 @@ SURVEY_COUNTS = """count(*) as responses,
 
 FEEDBACK_LOW_SCORE = 2   # an overall satisfaction at or below this is a lowest-rated answer
 
-# Marts that are one SELECT over one record table: (name, the table they need, the SELECT).
+# Marts that are one SELECT over one record table: (name, that table, the SELECT, which names the
+# table as {records}).
 DERIVED = (
     ("incident_response", "incidents", """
 select received_at, unit_code, area_code, category, source, case_type, tourist_origin,
        date_diff('second', received_at, arrived_at) as response_s
-from incidents
+from {records}
 where arrived_at is not null and received_at is not null
 order by received_at"""),
     ("survey_profile_daily", "surveys", f"""
 select cast(submitted_at as date) as day, unit_code, area_code, channel, respondent_type, origin,
        {SURVEY_COUNTS}
-from surveys
+from {{records}}
 group by all
 order by day"""),
     ("survey_answers_daily", "surveys", """
 select cast(submitted_at as date) as day, unit_code, area_code, channel, question, score, count(*) as answers
 from (unpivot (select submitted_at, unit_code, area_code, channel,
-                      q_safety, q_satisfaction, q_visibility, q_efficiency, q_attitude from surveys)
+                      q_safety, q_satisfaction, q_visibility, q_efficiency, q_attitude from {records})
       on q_safety, q_satisfaction, q_visibility, q_efficiency, q_attitude into name question value score)
 group by all
 order by day"""),
     ("survey_feedback", "surveys", f"""
-select * from surveys
+select * from {{records}}
 where comment is not null or q_satisfaction <= {FEEDBACK_LOW_SCORE}
 order by submitted_at desc, response_id"""),
 )
@@ -124,15 +125,17 @@ def refresh_marts(con: duckdb.DuckDBPyConnection) -> None:
     con.executemany("insert into peak_periods values (?, ?, ?, ?, ?)", calendar_rows())
     con.execute(MARTS_SQL.replace("{first}", str(FIRST_YEAR)).replace("{last}", str(LAST_YEAR))
                 .replace("{survey_counts}", SURVEY_COUNTS))
-    for name, _, select in DERIVED:
-        con.execute(f"create or replace table {name} as {select}")
+    for name, records, select in DERIVED:
+        con.execute(f"create or replace table {name} as " + select.replace("{records}", records))
 
 
 def stand_in_for_missing_marts(con: duckdb.DuckDBPyConnection, catalog: str) -> None:
-    """On a reader of a warehouse published before a mart existed, a temporary view in its
-    place (the same rows, computed when read), until the next load builds the mart."""
+    """On a reader of a warehouse published before a mart existed, a view in its place in the
+    reader's in-memory catalog (the same rows, computed when read), until the next load builds
+    the mart. Cursors find it through their search path (`warehouse.connection`)."""
     present = {r[0] for r in con.execute(
         "select table_name from duckdb_tables() where database_name = $c", {"c": catalog}).fetchall()}
-    for name, needs, select in DERIVED:
-        if needs in present and name not in present:
-            con.execute(f"create temp view {name} as {select}")
+    for name, records, select in DERIVED:
+        if records in present and name not in present:
+            qualified = select.replace("{records}", f"{catalog}.main.{records}")
+            con.execute(f"create view memory.main.{name} as {qualified}")
