@@ -453,8 +453,8 @@ async def run_load(args, db: Path) -> dict:
 
 async def sign_in(client, username: str) -> None:
     """Through the form, as a browser: the CSRF token from the form, then the header on posts."""
-    form = await client.get("/login")
-    token = re.search(r'name="csrf_token" value="([^"]+)"', form.text).group(1)
+    from dashboard.auth.csrf import token_in_form
+    token = token_in_form((await client.get("/login")).text)
     r = await client.post("/login", data={"username": username, "password": PASSWORD, "csrf_token": token})
     if r.status_code != 303:
         raise RuntimeError(f"sign-in as {username}: HTTP {r.status_code}")

@@ -39,10 +39,9 @@ def bench_admin(users_db: Path) -> str:
 
 def signed_in(browser, base: str, password: str):
     """A context signed in by posting the form from its own request client (no page to close mid-load)."""
-    import re
+    from dashboard.auth.csrf import token_in_form
     context = browser.new_context(viewport={"width": 1440, "height": 900})
-    form = context.request.get(base + "/login").text()
-    token = re.search(r'name="csrf_token" value="([^"]+)"', form).group(1)
+    token = token_in_form(context.request.get(base + "/login").text())
     context.request.post(base + "/login", max_redirects=0,
                          form={"username": "bench", "password": password, "csrf_token": token})
     return context

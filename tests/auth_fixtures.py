@@ -14,7 +14,6 @@ Function-level tests use `dashboard.session.acting_as` instead
 from __future__ import annotations
 
 import os
-import re
 import socket
 import subprocess
 import sys
@@ -25,6 +24,7 @@ from pathlib import Path
 
 import pytest
 
+from dashboard.auth.csrf import token_in_form as csrf_from
 from tests.dashboard_fixtures import TODAY, demo_db  # noqa: F401  (fixture)
 
 REPO = Path(__file__).resolve().parent.parent
@@ -114,10 +114,6 @@ def server(demo_db, users_db, accounts):  # noqa: F811
     proc, base = start_server(demo_db, users_db)
     yield base
     stop_server(proc)
-
-
-def csrf_from(html: str) -> str:
-    return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
 
 
 def http_session(base: str, account: Account):

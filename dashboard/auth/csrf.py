@@ -10,6 +10,7 @@ cookie nor set the header.
 from __future__ import annotations
 
 import hmac
+import re
 import secrets
 
 from flask import request, session
@@ -26,6 +27,11 @@ def token() -> str:
         value = secrets.token_urlsafe(32)
         session[SESSION_KEY] = value
     return value
+
+
+def token_in_form(html: str) -> str:
+    """The token a served form carries, for clients that sign in by script (tests, benchmarks)."""
+    return re.search(rf'name="{FIELD}" value="([^"]+)"', html).group(1)
 
 
 def _matches(sent) -> bool:
