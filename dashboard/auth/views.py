@@ -18,17 +18,21 @@ from flask import g, redirect, render_template_string, request, session
 from dashboard.auth import audit, csrf, passwords, store
 from dashboard.text import t
 
-PAGE = """<!doctype html>
+def _head(*stylesheets: str) -> str:
+    """The start of a server-rendered page, up to <body>: Bootstrap and the given stylesheets."""
+    sheets = ("00_bootstrap.min.css",) + stylesheets
+    links = "".join(f'<link rel="stylesheet" href="/assets/{name}">\n' for name in sheets)
+    return ("""<!doctype html>
 <html lang="{{ 'en' if lang == 'en' else 'zh-CN' }}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{{ title }} · {{ app_title }}</title>
 <link rel="icon" href="/_favicon.ico">
-<link rel="stylesheet" href="/assets/00_bootstrap.min.css">
-<link rel="stylesheet" href="/assets/auth.css">
-</head>
-<body class="tpd-auth">
+""" + links + "</head>\n")
+
+
+PAGE = _head("auth.css") + """<body class="tpd-auth">
 <main class="tpd-auth-card">
   <div class="tpd-auth-head">
     <h1>{{ app_title }}</h1>
@@ -60,18 +64,7 @@ PAGE = """<!doctype html>
 
 # A page the role may not open, typed into the address bar: the app's own navbar (only the pages the
 # role may open), the refusal and the way back, served by the server with its 403. No script.
-FORBIDDEN_PAGE = """<!doctype html>
-<html lang="{{ 'en' if lang == 'en' else 'zh-CN' }}">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{{ title }} · {{ app_title }}</title>
-<link rel="icon" href="/_favicon.ico">
-<link rel="stylesheet" href="/assets/00_bootstrap.min.css">
-<link rel="stylesheet" href="/assets/tpd.css">
-<link rel="stylesheet" href="/assets/auth.css">
-</head>
-<body>
+FORBIDDEN_PAGE = _head("tpd.css", "auth.css") + """<body>
 <nav class="tpd-navbar py-1 navbar navbar-expand-md navbar-dark" style="background-color: #1f4e8c">
   <div class="container-fluid">
     <a class="tpd-brand navbar-brand" href="{{ home }}">{{ app_title }}</a>
