@@ -340,13 +340,18 @@ def test_comment_search_is_record_level(page):
         page.search_to_url("索道", "?period=this_quarter")
 
 
+def _weekly_rates(weeks, n, rate, low, high) -> pd.DataFrame:
+    """A weekly trend frame with the same figures for both survey rates."""
+    df = pd.DataFrame({"key": pd.to_datetime(weeks), "survey.responses": n})
+    for mid in ("survey.satisfaction_rate", "survey.safety_rate"):
+        df[mid], df[f"{mid}#n"], df[f"{mid}#low"], df[f"{mid}#high"] = rate, n, low, high
+    return df
+
+
 def test_trend_keeps_small_samples_off_the_line():
     from dashboard.figures.satisfaction import trend_figure
-    keys = pd.to_datetime(["2026-10-05", "2026-10-12", "2026-10-19"])
-    df = pd.DataFrame({"key": keys, "survey.responses": [200, 5, 180]})
-    for mid in ("survey.satisfaction_rate", "survey.safety_rate"):
-        df[mid], df[f"{mid}#n"] = [0.9, 0.4, 0.88], [200, 5, 180]
-        df[f"{mid}#low"], df[f"{mid}#high"] = [0.85, 0.1, 0.83], [0.93, 0.8, 0.92]
+    df = _weekly_rates(["2026-10-05", "2026-10-12", "2026-10-19"], [200, 5, 180], [0.9, 0.4, 0.88],
+                       [0.85, 0.1, 0.83], [0.93, 0.8, 0.92])
     fig = trend_figure(df, [], "week", "zh")
     line = next(tr for tr in fig.data if tr.mode == "lines+markers")
     assert pd.isna(line.y[1]) and line.y[0] == 0.9
@@ -358,11 +363,8 @@ def test_trend_keeps_small_samples_off_the_line():
 def test_a_part_week_is_a_hollow_point_with_its_interval_outside_the_band():
     from dashboard.figures.satisfaction import trend_figure
     from dashboard.queries.breakdown import with_coverage
-    keys = pd.to_datetime(["2026-11-09", "2026-11-16", "2026-11-23"])
-    df = pd.DataFrame({"key": keys, "survey.responses": [200, 180, 40]})
-    for mid in ("survey.satisfaction_rate", "survey.safety_rate"):
-        df[mid], df[f"{mid}#n"] = [0.9, 0.88, 0.8], [200, 180, 40]
-        df[f"{mid}#low"], df[f"{mid}#high"] = [0.85, 0.83, 0.65], [0.93, 0.92, 0.9]
+    df = _weekly_rates(["2026-11-09", "2026-11-16", "2026-11-23"], [200, 180, 40], [0.9, 0.88, 0.8],
+                       [0.85, 0.83, 0.65], [0.93, 0.92, 0.9])
     df = with_coverage(df, Filters(dt.date(2026, 11, 9), dt.date(2026, 11, 23)), "week")
     fig = trend_figure(df, [], "week", "zh")
     band = next(tr for tr in fig.data if tr.fill == "toself")
