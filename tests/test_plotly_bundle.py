@@ -1,0 +1,42 @@
+"""The plotly.js the browser gets (dashboard/plotly_bundle.py): the cartesian bundle of plotly.py's
+version, holding every trace type the product draws."""
+from __future__ import annotations
+
+import pytest
+
+from dashboard import plotly_bundle
+from tests.auth_fixtures import sign_in_test_client
+from tests.dashboard_fixtures import demo_db  # noqa: F401  (the fixture)
+
+
+def test_the_vendored_bundle_is_plotly_pys_plotly_js_version():
+    from plotly.offline import get_plotlyjs_version
+    head = plotly_bundle.BUNDLE.read_text(encoding="utf-8")[:200]
+    assert get_plotlyjs_version() == plotly_bundle.VERSION
+    assert f"plotly.js (cartesian - minified) v{plotly_bundle.VERSION}" in head
+
+
+@pytest.mark.usefixtures("as_admin")
+def test_every_chart_of_every_page_draws_only_trace_types_the_bundle_holds(demo_db):  # noqa: F811
+    from dashboard.app import create_app
+    from dashboard.exports import charts
+    from dashboard.exports.registry import CHARTS, PAGES
+    from dashboard.queries.filters import Scope
+
+    create_app(demo_db)  # imports the pages, which register their charts
+    drawn = set()
+    for spec in CHARTS.values():
+        view = PAGES[spec.page].view_of("?period=this_year", Scope.city())
+        figure = charts.chart_figure(spec, view, Scope.city())
+        drawn |= {trace.type for trace in figure.data}
+    assert len(CHARTS) == 31 and {"bar", "scatter", "heatmap", "box"} <= drawn
+    assert drawn <= plotly_bundle.TRACE_TYPES, drawn - plotly_bundle.TRACE_TYPES
+
+
+def test_dcc_graphs_request_for_plotly_js_is_answered_with_the_bundle(demo_db):  # noqa: F811
+    from dashboard.app import create_app
+    client = sign_in_test_client(create_app(demo_db).server.test_client())
+    response = client.get(plotly_bundle.FULL_BUNDLE_PATH)
+    assert response.status_code == 200 and response.mimetype == "application/javascript"
+    assert response.get_data() == plotly_bundle.BUNDLE.read_bytes()
+    assert "max-age=86400" in response.headers["Cache-Control"]
