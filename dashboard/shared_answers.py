@@ -17,6 +17,10 @@ from the latest published version, and a refusal or error is never stored.
 The hook runs after the sign-in guard has accepted the request, so a hit
 answers only a request the guard would have let reach the callback.
 
+A request for an answer that another thread or worker is computing at that
+moment waits for it and reads it (dashboard.inflight), so the same view asked
+by many people at once is computed once.
+
 `TPD_SHARED_CACHE_DIR` (default `<warehouse>.answers/` beside the warehouse,
 `off` to disable) and `TPD_SHARED_CACHE_ENTRIES` (default 5000) configure it; beyond that
 many answers the oldest are removed first.
@@ -32,6 +36,7 @@ from cachelib import FileSystemCache
 from flask import Response, g, request
 
 from dashboard.clock import today
+from dashboard.inflight import Flights
 from dashboard.queries import db
 from dashboard.session import current_role, current_scope
 
@@ -75,6 +80,7 @@ def install(app, warehouse_path: Path | str) -> None:
         return
     entries = int(os.environ.get("TPD_SHARED_CACHE_ENTRIES", "5000"))
     cache = FileSystemCache(str(directory), threshold=entries, default_timeout=0, mode=0o600)
+    flights = Flights(directory.with_name(directory.name + ".inflight"))
     seen_version: dict = {"version": None}
 
     def key_of_request() -> str | None:
@@ -93,9 +99,13 @@ def install(app, warehouse_path: Path | str) -> None:
         key = key_of_request()
         if key is None:
             return None
-        _forget_older_versions(directory, seen_version)
+        _forget_older_versions(directory, flights, seen_version)
         g.tpd_answer_key = key
         body = cache.get(key)
+        if body is None:
+            # Not computed yet: if the same answer is being computed for someone else, wait for it.
+            taken = flights.take(key, lambda: cache.get(key))
+            g.tpd_flight, body = taken, taken.answer
         if body is None:
             return None
         g.tpd_answer_hit = True
@@ -107,10 +117,15 @@ def install(app, warehouse_path: Path | str) -> None:
         if (key and not g.pop("tpd_answer_hit", False) and response.status_code == 200
                 and not response.is_streamed and db.version() == db.warehouse().latest_version()):
             cache.set(key, response.get_data())
+        Flights.land(g.pop("tpd_flight", None))    # kept (or not keepable): the waiters may go on
         return response
 
+    @app.server.teardown_request
+    def land_after_an_error(_exc):
+        Flights.land(g.pop("tpd_flight", None))
 
-def _forget_older_versions(directory: Path, seen: dict) -> None:
+
+def _forget_older_versions(directory: Path, flights: Flights, seen: dict) -> None:
     """When this worker first meets a newly published version, the answers written before it was
     published go: their keys can never be asked again. Answers of the new version are all newer
     than the file, so two workers doing this at once lose nothing of each other's."""
@@ -120,6 +135,7 @@ def _forget_older_versions(directory: Path, seen: dict) -> None:
     seen["version"] = latest
     try:
         published = db.warehouse().path.stat().st_mtime
+        flights.forget_older_than(published)
         for entry in os.scandir(directory):
             if entry.is_file() and entry.name != FileSystemCache._fs_count_file and entry.stat().st_mtime < published:
                 os.unlink(entry.path)

@@ -113,3 +113,35 @@ def _a_branch() -> str:
 def test_no_shared_answers_when_switched_off(demo_db, monkeypatch):  # noqa: F811
     monkeypatch.setenv("TPD_SHARED_CACHE_DIR", "off")
     assert cache_dir(demo_db) is None
+
+
+def test_the_same_view_asked_by_many_at_once_is_computed_once(app, demo_db, monkeypatch):  # noqa: F811
+    import threading
+    import time
+
+    from dashboard.pages import overview
+    computed = []
+    real = overview.kpi_figures
+
+    def slow_kpis(*args, **kwargs):
+        computed.append(1)
+        time.sleep(0.5)              # long enough for the others to arrive while it is computed
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(overview, "kpi_figures", slow_kpis)
+    db.clear_cache()
+    body = dict(KPIS, inputs=[{"id": "overview-view", "property": "data", "value": "?period=this_month"}])
+    clients = [_client(app, role) for role in ("leader", "leader", "leader", "leader")]
+    answers = [None] * len(clients)
+
+    def ask(i):
+        answers[i] = _post(clients[i], body)
+
+    threads = [threading.Thread(target=ask, args=(i,)) for i in range(len(clients))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert all(a.status_code == 200 for a in answers)
+    assert len({a.data for a in answers}) == 1
+    assert len(computed) == 1
