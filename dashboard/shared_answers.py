@@ -11,7 +11,7 @@ again: with N workers, up to N times less work for the views people share
 (the Monday meeting's last week, a branch's own page).
 
 Keys hold everything the answer depends on: the warehouse version pinned for
-the request, today's date, the role, the scope's unit, the callback and the
+the request, today's date, what the role may see (`roles.answer_class`), the scope's unit, the callback and the
 values of its inputs and state. An answer is stored only when it was computed
 from the latest published version, and a refusal or error is never stored.
 The hook runs after the sign-in guard has accepted the request, so a hit
@@ -35,6 +35,7 @@ from pathlib import Path
 from cachelib import FileSystemCache
 from flask import Response, g, request
 
+from dashboard.auth.roles import answer_class
 from dashboard.clock import today
 from dashboard.inflight import Flights
 from dashboard.queries import db
@@ -61,12 +62,12 @@ def cache_dir(warehouse_path: Path | str) -> Path | None:
     return path.parent / f"{path.stem}.answers"
 
 
-def answer_key(body: dict, version: str, day: str, role: str, scope_unit: str | None) -> str | None:
+def answer_key(body: dict, version: str, day: str, role_class: str, scope_unit: str | None) -> str | None:
     """The cache key of a callback request body, or None when the body is not a plain one."""
     try:
         inputs = [[i["id"], i["property"], i.get("value")] for i in body.get("inputs", [])]
         state = [[s["id"], s["property"], s.get("value")] for s in body.get("state", [])]
-        text = json.dumps([version, day, role, scope_unit, body["output"], inputs, state],
+        text = json.dumps([version, day, role_class, scope_unit, body["output"], inputs, state],
                           sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     except (KeyError, TypeError, ValueError):   # ids as dicts (pattern-matching) or odd bodies: not shared
         return None
@@ -92,7 +93,7 @@ def install(app, warehouse_path: Path | str) -> None:
         entry = app.callback_map.get(body["output"])
         if not entry or not getattr(entry.get("callback"), MARK, False):
             return None
-        return answer_key(body, db.version(), today().isoformat(), current_role(), current_scope().unit)
+        return answer_key(body, db.version(), today().isoformat(), answer_class(current_role()), current_scope().unit)
 
     @app.server.before_request
     def answer_from_shared_cache():

@@ -61,20 +61,33 @@ def test_an_answer_is_kept_for_the_other_workers_and_answered_without_computing(
     assert again.status_code == 200 and again.data == first.data
 
 
-def test_another_role_or_scope_gets_its_own_answer(app, demo_db):  # noqa: F811
+def test_a_role_that_may_see_more_or_another_scope_gets_its_own_answer(app, demo_db):  # noqa: F811
+    from dashboard.auth.roles import answer_class
     from dashboard.queries import reference
     from dashboard.queries.filters import Scope
     branch = reference.drill_children(None, Scope.city())[0]
     version, day = db.version(), "2026-11-23"
-    keys = {answer_key(KPIS, version, day, role, unit)
-            for role, unit in (("leader", None), ("publicity", None), ("unit", branch))}
-    assert len(keys) == 3
-    assert answer_key(KPIS, version, "2026-11-24", "leader", None) not in keys   # 上周 means other days tomorrow
-    assert answer_key(KPIS, "another-version", day, "leader", None) not in keys
+    keys = {answer_key(KPIS, version, day, answer_class(role), unit)
+            for role, unit in (("leader", None), ("publicity", None), ("admin", None), ("unit", branch))}
+    assert len(keys) == 4
+    leader = answer_key(KPIS, version, day, answer_class("leader"), None)
+    assert answer_key(KPIS, version, "2026-11-24", answer_class("leader"), None) != leader   # 上周 means other days tomorrow
+    assert answer_key(KPIS, "another-version", day, answer_class("leader"), None) != leader
     unit_answer = _post(_client(app, "unit", branch), KPIS)
     city_answer = _post(_client(app, "leader"), KPIS)
     assert unit_answer.status_code == city_answer.status_code == 200
     assert unit_answer.data != city_answer.data
+
+
+def test_roles_that_may_see_the_same_share_answers(app, demo_db, monkeypatch):  # noqa: F811
+    """Leadership and public opinion both see the city with its records: one computes, the other reads."""
+    from dashboard.pages import overview
+    body = dict(KPIS, inputs=[{"id": "overview-view", "property": "data", "value": "?period=this_year"}])
+    first = _post(_client(app, "leader"), body)
+    db.clear_cache()
+    monkeypatch.setattr(overview, "kpi_figures", lambda *a, **k: pytest.fail("computed again"))
+    again = _post(_client(app, "opinion"), body)
+    assert first.status_code == again.status_code == 200 and again.data == first.data
 
 
 def test_a_refusal_is_never_kept(app, demo_db):  # noqa: F811

@@ -58,6 +58,14 @@ def may(role: str, capability: str) -> bool:
     return r is not None and capability in r.capabilities
 
 
+def answer_class(role: str) -> str:
+    """What of a role a page's answers depend on, for keying cached answers: its capabilities.
+    Which pages a role opens is checked before any answer, and its units are in the scope, so
+    roles with the same capabilities (leadership and public opinion) share answers."""
+    r = ROLES.get(role)
+    return f"?{role}" if r is None else "+".join(sorted(r.capabilities)) or "-"
+
+
 def label(role: str, lang: str = "zh") -> str:
     r = ROLES.get(role)
     return role if r is None else (r.en if lang == "en" else r.zh)

@@ -4,7 +4,8 @@ Query results are cached already (dashboard.queries.db); this also keeps the
 figures and components built from them, so a view seen before answers in
 about a millisecond. The key holds the function, its arguments (the view's
 query string and any other inputs), today's date (a preset such as 上周 means
-other days tomorrow), the user's scope and role, and the warehouse version: a
+other days tomorrow), the user's scope and what their role may see (its
+capabilities: `roles.answer_class`), and the warehouse version: a
 newly published warehouse or another user's scope never reads an older or
 wider answer. Nobody signed in gets no answer, cached or not. Such a callback is also marked
 shareable: its HTTP answers are kept for every worker process (dashboard.shared_answers).
@@ -16,6 +17,7 @@ import json
 
 from dashboard.clock import today
 from dashboard.queries import db
+from dashboard.auth.roles import answer_class
 from dashboard.session import current_role, current_scope
 from dashboard.shared_answers import shareable
 
@@ -24,7 +26,7 @@ def cached_output(fn):
     @shareable
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
-        scope, role = current_scope(), current_role()   # refuses when nobody is signed in
+        scope, role = current_scope(), answer_class(current_role())   # refuses when nobody is signed in
         try:
             frozen = json.dumps([args, kwargs], sort_keys=True, default=str)
         except TypeError:
