@@ -10,9 +10,9 @@ from tests.dashboard_fixtures import demo_db  # noqa: F401  (the fixture)
 
 
 def test_the_vendored_bundle_is_plotly_pys_plotly_js_version():
-    from plotly.offline import get_plotlyjs_version
+    """After an upgrade of plotly: `npm pack plotly.js-cartesian-dist-min@<version>` into dashboard/static/."""
+    assert plotly_bundle.BUNDLE.is_file(), f"no cartesian plotly.js {plotly_bundle.VERSION} vendored"
     head = plotly_bundle.BUNDLE.read_text(encoding="utf-8")[:200]
-    assert get_plotlyjs_version() == plotly_bundle.VERSION
     assert f"plotly.js (cartesian - minified) v{plotly_bundle.VERSION}" in head
 
 
