@@ -22,10 +22,12 @@ from typing import Callable
 
 @dataclass
 class Taken:
-    """What `Flights.take` decided: an answer another request computed, or this one computes.
-    A leader holds `lock` (an open file) until `Flights.land` closes it."""
+    """What `Flights.take` decided: an answer another request computed, or this one computes,
+    leading (holding `lock`, an open file, until `Flights.land`) or, when there was nothing to
+    wait for or waiting failed, on its own."""
     answer: bytes | None = None
     lock: int | None = None
+    path: Path | None = None
 
 
 class Flights:
@@ -35,31 +37,46 @@ class Flights:
 
     def take(self, key: str, read: Callable[[], bytes | None]) -> Taken:
         """Lead the computation of `key`, or wait for its leader and return what `read()` then finds.
-        When the leader kept no answer (an error, a refusal), the first waiter leads in its turn."""
-        fd = os.open(self.directory / key, os.O_CREAT | os.O_RDWR, 0o600)
-        if _try_lock(fd):
-            return Taken(lock=fd)
+        When the leader kept no answer (an error, a refusal), the waiters compute on their own,
+        together rather than one after another."""
+        path = self.directory / key
+        try:
+            fd = os.open(path, os.O_CREAT | os.O_RDWR, 0o600)
+        except OSError:              # the directory removed, no descriptors left: compute unled
+            return Taken()
+        leading = False
+        try:
+            if _try_lock(fd):
+                leading = True
+                return Taken(lock=fd, path=path)
+            landed = self._wait_for_leader(fd)
+        finally:
+            if not leading:
+                os.close(fd)
+        return Taken(answer=read()) if landed else Taken()
+
+    def _wait_for_leader(self, fd: int) -> bool:
         deadline = time.monotonic() + self.wait_s
         while time.monotonic() < deadline:
             time.sleep(self.poll_s)
             if _try_lock(fd):
-                answer = read()
-                if answer is None:
-                    return Taken(lock=fd)
-                os.close(fd)
-                return Taken(answer=answer)
-        os.close(fd)
-        return Taken()
+                return True
+        return False
 
     @staticmethod
     def land(taken: Taken | None) -> None:
-        """The leader is done: its answer (if any) is kept, so the waiters may read it."""
+        """The leader is done: its answer (if any) is kept, so the waiters may read it. The lock
+        file goes (waiters still holding it open read the answer all the same)."""
         if taken is not None and taken.lock is not None:
+            try:
+                os.unlink(taken.path)
+            except OSError:
+                pass
             os.close(taken.lock)      # closing the file releases the lock
             taken.lock = None
 
     def forget_older_than(self, moment: float) -> None:
-        """Remove the lock files of keys last taken before `moment` (an older warehouse version)."""
+        """Remove lock files left from before `moment` (by a leader killed before it landed)."""
         try:
             for entry in os.scandir(self.directory):
                 if entry.is_file() and entry.stat().st_mtime < moment:

@@ -35,5 +35,6 @@ def install(server) -> None:
     @server.before_request
     def cartesian_plotly():
         if request.path.endswith(FULL_BUNDLE_PATH):
-            return send_file(BUNDLE, mimetype="application/javascript", max_age=86400, conditional=True)
+            # The URL carries no version: revalidated each time (a 304 when unchanged), never stale.
+            return send_file(BUNDLE, mimetype="application/javascript", max_age=0, conditional=True, etag=True)
         return None

@@ -9,6 +9,8 @@ import threading
 import time
 from pathlib import Path
 
+import pytest
+
 from dashboard.inflight import Flights
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -35,13 +37,41 @@ def test_a_request_for_an_answer_being_computed_waits_and_reads_it(tmp_path):
     assert waited["taken"].answer == b"answer" and waited["taken"].lock is None
 
 
-def test_a_waiter_leads_when_the_leader_kept_no_answer(tmp_path):
+def test_waiters_compute_on_their_own_when_the_leader_kept_no_answer(tmp_path):
     flights = Flights(tmp_path)
     leader = flights.take("k", lambda: None)
     threading.Timer(0.1, Flights.land, [leader]).start()   # a refusal or an error: nothing kept
     taken = flights.take("k", lambda: None)
-    assert taken.answer is None and taken.lock is not None
+    assert taken.answer is None and taken.lock is None     # not leading: the others need not wait on it
+
+
+def test_a_waiter_whose_read_fails_holds_no_lock(tmp_path):
+    flights = Flights(tmp_path)
+    leader = flights.take("k", lambda: None)
+    threading.Timer(0.1, Flights.land, [leader]).start()
+
+    def broken_read():
+        raise ValueError("a damaged cache file")
+    with pytest.raises(ValueError):
+        flights.take("k", broken_read)
+    taken = flights.take("k", lambda: None)
+    assert taken.lock is not None                         # nobody holds it any more
     Flights.land(taken)
+
+
+def test_without_its_directory_a_request_computes_unled(tmp_path):
+    flights = Flights(tmp_path / "inflight")
+    (tmp_path / "inflight").rmdir()                        # a temp-directory cleaner, say
+    taken = flights.take("k", lambda: None)
+    assert taken.answer is None and taken.lock is None
+
+
+def test_landing_removes_the_lock_file(tmp_path):
+    flights = Flights(tmp_path)
+    taken = flights.take("k", lambda: None)
+    assert (tmp_path / "k").exists()
+    Flights.land(taken)
+    assert not (tmp_path / "k").exists()
 
 
 def test_another_answer_is_not_held_up(tmp_path):
@@ -58,10 +88,10 @@ def test_a_killed_leader_releases_its_answer_to_the_waiters(tmp_path):
     leader = subprocess.Popen([sys.executable, "-c", code, str(tmp_path), str(ROOT)], stdout=subprocess.PIPE, text=True)
     assert leader.stdout.readline().strip() == "leading"
     threading.Timer(0.2, os.kill, [leader.pid, signal.SIGKILL]).start()
+    t0 = time.monotonic()
     taken = Flights(tmp_path, wait_s=10).take("k", lambda: None)
     leader.wait(5)
-    assert taken.lock is not None           # this request computes in its turn
-    Flights.land(taken)
+    assert taken.answer is None and time.monotonic() - t0 < 5   # no answer kept: it computes, at once
 
 
 def test_a_waiter_computes_on_its_own_after_waiting_too_long(tmp_path):
@@ -73,9 +103,8 @@ def test_a_waiter_computes_on_its_own_after_waiting_too_long(tmp_path):
     Flights.land(leader)
 
 
-def test_lock_files_of_older_versions_are_removed(tmp_path):
+def test_lock_files_left_by_a_killed_leader_are_removed_at_the_next_version(tmp_path):
     flights = Flights(tmp_path)
-    Flights.land(flights.take("old", lambda: None))
-    moment = time.time() + 1
-    flights.forget_older_than(moment)
-    assert not (tmp_path / "old").exists()
+    (tmp_path / "left").write_bytes(b"")
+    flights.forget_older_than(time.time() + 1)
+    assert not (tmp_path / "left").exists()

@@ -39,4 +39,19 @@ def test_dcc_graphs_request_for_plotly_js_is_answered_with_the_bundle(demo_db): 
     response = client.get(plotly_bundle.FULL_BUNDLE_PATH)
     assert response.status_code == 200 and response.mimetype == "application/javascript"
     assert response.get_data() == plotly_bundle.BUNDLE.read_bytes()
-    assert "max-age=86400" in response.headers["Cache-Control"]
+    assert "max-age=0" in response.headers["Cache-Control"]           # its URL has no version
+    again = client.get(plotly_bundle.FULL_BUNDLE_PATH, headers={"If-None-Match": response.headers["ETag"]})
+    assert again.status_code == 304
+
+
+def test_the_renderer_asks_for_plotly_js_at_the_path_the_bundle_answers(demo_db):  # noqa: F811
+    """Served locally, dash-renderer points dcc.Graph at this URL: if Dash moved it, the override
+    would silently stop applying."""
+    from pathlib import Path
+
+    import dash
+
+    from dashboard.app import create_app
+    assert create_app(demo_db).config.serve_locally
+    renderer = Path(dash.__file__).parent / "dash-renderer" / "build" / "dash_renderer.min.js"
+    assert plotly_bundle.FULL_BUNDLE_PATH.lstrip("/") in renderer.read_text(encoding="utf-8")

@@ -98,6 +98,20 @@ def test_a_refusal_is_never_kept(app, demo_db):  # noqa: F811
     assert _stored(demo_db) == before
 
 
+def test_no_request_leaves_an_answer_locked(app, demo_db):  # noqa: F811
+    """Answered or refused, a request lands its flight: the next one for the same answer waits for nobody."""
+    import time
+    client = _client(app)
+    inflight = cache_dir(demo_db).with_name(cache_dir(demo_db).name + ".inflight")
+    bad = dict(KPIS, inputs=[{"id": "overview-view", "property": "data", "value": "?period=someday"}])
+    good = dict(KPIS, inputs=[{"id": "overview-view", "property": "data", "value": "?period=this_week"}])
+    for body, status in ((bad, 400), (bad, 400), (good, 200)):
+        t0 = time.monotonic()
+        assert _post(client, body).status_code == status
+        assert time.monotonic() - t0 < 10
+    assert list(inflight.iterdir()) == []
+
+
 def test_a_callback_that_is_not_a_pure_view_is_never_shared(app, demo_db):  # noqa: F811
     from dashboard.components import shell
     from dashboard.shared_answers import MARK
@@ -158,3 +172,18 @@ def test_the_same_view_asked_by_many_at_once_is_computed_once(app, demo_db, monk
     assert all(a.status_code == 200 for a in answers)
     assert len({a.data for a in answers}) == 1
     assert len(computed) == 1
+
+
+def test_no_shared_callback_reads_who_is_asking_beyond_scope_and_capabilities(app, demo_db):  # noqa: F811
+    """Answers are shared by scope and capabilities (roles.answer_class): a callback that read the
+    role's name or the user would hand one user's answer to another. A tripwire on their source."""
+    import inspect
+
+    from dashboard.shared_answers import MARK
+    _post(_client(app), KPIS)       # Dash gathers the pages' callbacks into its map at the first request
+    shared = [e["callback"] for e in app.callback_map.values() if getattr(e.get("callback"), MARK, False)]
+    assert len(shared) > 30
+    for fn in shared:
+        source = inspect.getsource(inspect.unwrap(fn))
+        for word in ("current_role", "current_user", ".role", "may_open", "roles.label", "display_name", "username"):
+            assert word not in source, f"{fn.__qualname__} reads {word}"

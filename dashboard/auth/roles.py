@@ -61,9 +61,12 @@ def may(role: str, capability: str) -> bool:
 def answer_class(role: str) -> str:
     """What of a role a page's answers depend on, for keying cached answers: its capabilities.
     Which pages a role opens is checked before any answer, and its units are in the scope, so
-    roles with the same capabilities (leadership and public opinion) share answers."""
+    roles with the same capabilities (leadership and public opinion) share answers. A unit-scoped
+    role is kept apart all the same, should its scope ever be the city."""
     r = ROLES.get(role)
-    return f"?{role}" if r is None else "+".join(sorted(r.capabilities)) or "-"
+    if r is None:
+        return f"?{role}"
+    return ("+".join(sorted(r.capabilities)) or "-") + ("@unit" if r.unit_scoped else "")
 
 
 def label(role: str, lang: str = "zh") -> str:
