@@ -11,8 +11,8 @@ again: with N workers, up to N times less work for the views people share
 (the Monday meeting's last week, a branch's own page).
 
 Keys hold everything the answer depends on: the warehouse version pinned for
-the request, today's date, what the role may see (`roles.answer_class`), the scope's unit, the callback and the
-values of its inputs and state. An answer is stored only when it was computed
+the request, today's date, what the role may see (`roles.answer_class`), the
+scope's unit, the callback and the values of its inputs and state. An answer is stored only when it was computed
 from the latest published version, and a refusal or error is never stored.
 The hook runs after the sign-in guard has accepted the request, so a hit
 answers only a request the guard would have let reach the callback.

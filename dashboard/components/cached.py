@@ -15,9 +15,9 @@ from __future__ import annotations
 import functools
 import json
 
+from dashboard.auth.roles import answer_class
 from dashboard.clock import today
 from dashboard.queries import db
-from dashboard.auth.roles import answer_class
 from dashboard.session import current_role, current_scope
 from dashboard.shared_answers import shareable
 
@@ -26,11 +26,11 @@ def cached_output(fn):
     @shareable
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
-        scope, role = current_scope(), answer_class(current_role())   # refuses when nobody is signed in
+        scope, role_class = current_scope(), answer_class(current_role())   # refuses when nobody is signed in
         try:
             frozen = json.dumps([args, kwargs], sort_keys=True, default=str)
         except TypeError:
             return fn(*args, **kwargs)
-        return db.cached(("output", fn.__module__, fn.__qualname__, frozen, today(), scope, role),
+        return db.cached(("output", fn.__module__, fn.__qualname__, frozen, today(), scope, role_class),
                          lambda: fn(*args, **kwargs))
     return wrapper
