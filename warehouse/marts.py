@@ -40,13 +40,18 @@ SURVEY_COUNTS = """count(*) as responses,
 
 FEEDBACK_LOW_SCORE = 2   # an overall satisfaction at or below this is a lowest-rated answer
 
+# The incident columns `incident_response` keeps beside each response time: those incidents are
+# filtered and grouped by (the metrics catalog reads the mart when a query names no other).
+INCIDENT_RESPONSE_COLUMNS = ("received_at", "unit_code", "area_code", "category", "source", "case_type",
+                             "tourist_origin")
+
 # Marts that are one SELECT over one record table: (name, that table, the SELECT, which names the
 # table as {records}).
 DERIVED = (
-    ("incident_response", "incidents", """
-select received_at, unit_code, area_code, category, source, case_type, tourist_origin,
+    ("incident_response", "incidents", f"""
+select {", ".join(INCIDENT_RESPONSE_COLUMNS)},
        date_diff('second', received_at, arrived_at) as response_s
-from {records}
+from {{records}}
 where arrived_at is not null and received_at is not null
 order by received_at"""),
     ("survey_profile_daily", "surveys", f"""

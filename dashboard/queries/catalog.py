@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from warehouse.marts import INCIDENT_RESPONSE_COLUMNS
+
 
 @dataclass(frozen=True)
 class Source:
@@ -81,8 +83,7 @@ SOURCES = {s.name: s for s in (
                          area_expr="r.area_code"),
            medians=Source("incident_response", "incident_response r", "r.unit_code", date_expr="r.received_at",
                           area_expr="r.area_code", is_timestamp=True),
-           median_columns=frozenset({"received_at", "unit_code", "area_code", "category", "source", "case_type",
-                                     "tourist_origin", "response_s"})),
+           median_columns=frozenset(INCIDENT_RESPONSE_COLUMNS) | {"response_s"}),
     Source("enforcement", "enforcement r", "r.unit_code", date_expr="r.action_date", area_expr="r.area_code"),
     Source("mediations", "mediations r", "r.unit_code", date_expr="r.opened_at", area_expr="r.area_code",
            is_timestamp=True),
