@@ -11,7 +11,7 @@ from __future__ import annotations
 import plotly.graph_objects as go
 import plotly.io as pio
 
-from etl import record_types as rtypes
+from warehouse import record_types as rtypes
 
 FONT_FAMILY = ('"Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "Microsoft YaHei", '
                '"PingFang SC", "WenQuanYi Micro Hei", sans-serif')

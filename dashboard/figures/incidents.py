@@ -15,7 +15,7 @@ import plotly.graph_objects as go
 from dashboard.figures.base import (bucket_span, bucket_text, count_axis, count_bars, coverage, empty_figure,
                                     rate_axis, time_line, time_axis, top_strip)
 from dashboard.format import fmt_value
-from dashboard.queries.catalog import BY_ID
+from dashboard.model.catalog import BY_ID
 from dashboard.text import t, value_label
 from dashboard.theme import GREY_OUT, GRID, MUTED, POLICE_BLUE, RAG, color_of
 

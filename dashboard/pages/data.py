@@ -23,6 +23,7 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import Input, Output, State, callback, dcc, html, no_update
 
+from dashboard.auth import audit, roles, store
 from dashboard.clock import today
 from dashboard.components.cached import cached_output
 from dashboard.components.exports import card_head, chart_graph_config, chart_menu, table_hrefs, table_menu
@@ -36,12 +37,11 @@ from dashboard.figures.data import quarantine_reasons_figure, reason_label
 from dashboard.privacy import mask_text
 from dashboard.queries import data as q
 from dashboard.queries import reference
-from dashboard.auth import audit, roles, store
 from dashboard.refusals import Forbidden
 from dashboard.session import current_scope, may
-from dashboard.text.auth import EVENTS
 from dashboard.text import t
-from etl.record_types import BY_NAME
+from dashboard.text.auth import EVENTS
+from warehouse.record_types import BY_NAME
 
 dash.register_page(__name__, path="/data", name="nav.data", order=6, title="数据管理 · 旅游警务数据看板")
 
@@ -280,6 +280,7 @@ def log_rows(df, selected: str | None, lang: str) -> list[dict]:
         row["status_label"] = t(f"data.status.{row['status']}", lang) if row["status"] in q.STATUSES \
             else row["status"]
         row["selected"] = row["batch_id"] == selected
+        row["message"] = row[f"message_{lang}"]
     return rows
 
 
@@ -346,6 +347,7 @@ def quarantine_rows(df, lang: str) -> list[dict]:
         row["type_label"] = type_label(row["record_type"], lang)
         row["column_label"] = column_label(row["record_type"], row["column_name"], lang)
         row["reason_label"] = reason_label(row["reason"], lang)
+        row["message"] = row[f"message_{lang}"]
     return rows
 
 
@@ -381,7 +383,7 @@ def freshness_rows(df, lang: str) -> list[dict]:
 
 @EXPORTS.table(LOG, "data.log")
 def log_table(view, scope) -> Table:
-    return Table(log_columns(view.lang), log_rows(q.load_log(view.filters, scope, view.lang), view.get("q"), view.lang))
+    return Table(log_columns(view.lang), log_rows(q.load_log(view.filters, scope), view.get("q"), view.lang))
 
 
 @callback(Output(LOG, "columnDefs"), Output(LOG, "rowData"), Output(TOTALS, "children"), Input(VIEW, "data"))
@@ -416,7 +418,7 @@ def render_files(search):
     table = files_table(view, scope)
     if not selected:
         return table.columns, table.rows, files_title(view, scope), None
-    info = q.batch(scope, selected, lang) or {}
+    info = q.batch(scope, selected) or {}
     status = t(f"data.status.{info.get('status')}", lang) if info.get("status") in q.STATUSES \
         else str(info.get("status"))
     parts = [html.Div([
@@ -425,7 +427,7 @@ def render_files(search):
         dcc.Link(t("data.show_all_batches", lang), href=page_query(view, scope, q=None), className="small"),
     ], className="small mb-1")]
     if not table.rows:
-        parts.append(dbc.Alert(t("data.batch_no_files", lang, status=status, message=info.get("message") or ""),
+        parts.append(dbc.Alert(t("data.batch_no_files", lang, status=status, message=info.get(f"message_{lang}") or ""),
                                color="warning" if info.get("status") != "failed" else "danger",
                                className="py-1 px-2 small mb-1"))
     return table.columns, table.rows, files_title(view, scope), parts
@@ -469,7 +471,7 @@ def _quarantine_choice(view, scope, file, reason) -> tuple[str | None, str | Non
 def _quarantine(view, scope, file, reason) -> tuple[Table, str]:
     lang = view.lang
     file, reason = _quarantine_choice(view, scope, file, reason)
-    df = q.quarantine_rows(view.filters, scope, view.get("q"), file, reason, lang, t("data.masked", lang),
+    df = q.quarantine_rows(view.filters, scope, view.get("q"), file, reason, t("data.masked", lang),
                            limit=q.QUARANTINE_LIMIT + 1)
     if len(df) > q.QUARANTINE_LIMIT:
         note = t("data.limit_note", lang, n=f"{q.QUARANTINE_LIMIT:,}+", limit=f"{q.QUARANTINE_LIMIT:,}")

@@ -16,7 +16,6 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import Input, Output, Patch, State, callback, dcc, html, no_update
 
-from dashboard import analysis
 from dashboard.components.cached import cached_output
 from dashboard.components.exports import card_head, chart_graph_config, chart_menu, table_menu
 from dashboard.components.filter_bar import URL
@@ -28,9 +27,10 @@ from dashboard.exports.registry import from_start_of, page_exports
 from dashboard.exports.tables import Table
 from dashboard.figures import incidents as figs
 from dashboard.format import fmt_value
+from dashboard.model import judgements
+from dashboard.model.catalog import BY_ID
 from dashboard.queries import incidents as q
 from dashboard.queries.calendar import peak_bands
-from dashboard.queries.catalog import BY_ID
 from dashboard.session import current_scope, record_level
 from dashboard.text import t, value_label
 
@@ -152,7 +152,7 @@ def layout(**kwargs):
 @cached_output
 def render_kpis(search):
     view, scope = _view(search)
-    figures = q.kpis(view, scope, view.get("category"))
+    figures = q.kpis(view.filters, view.comparison, scope, view.get("category"))
     return [dbc.Col(kpi_card(mid, figures[mid], view.lang, f"{PAGE}-kpi-{i}", view=view), xs=6, md=4, xl=2)
             for i, mid in enumerate(q.KPIS)]
 
@@ -203,13 +203,13 @@ def response_chart(view, scope):
 
 def _trend_frame(view, scope):
     span = q.trend_span(view.filters)
-    return q.weekly(view.filters, scope, view.get("category")), peak_bands(span, scope, view.lang)
+    return q.weekly(view.filters, scope, view.get("category")), peak_bands(span, scope)
 
 
 @EXPORTS.chart(SAME_DAY, "incidents.same_day", note=trend_note, span=from_start_of(q.trend_span))
 def same_day_chart(view, scope):
     df, bands = _trend_frame(view, scope)
-    return figs.same_day_figure(df, bands, analysis.target_of("incidents.same_day_rate"), view.lang)
+    return figs.same_day_figure(df, bands, judgements.target_of("incidents.same_day_rate"), view.lang)
 
 
 @EXPORTS.chart(CASES, "incidents.cases", note=trend_note, span=from_start_of(q.trend_span))

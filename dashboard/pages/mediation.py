@@ -16,7 +16,6 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import Input, Output, State, callback, dcc, html, no_update
 
-from dashboard import analysis
 from dashboard.components.cached import cached_output
 from dashboard.components.exports import card_head, chart_graph_config, chart_menu, table_menu
 from dashboard.components.filter_bar import URL
@@ -27,14 +26,15 @@ from dashboard.components.view import view_from_args
 from dashboard.exports.registry import from_start_of, page_exports
 from dashboard.exports.tables import Table
 from dashboard.figures import mediation as figs
+from dashboard.model import judgements
+from dashboard.model.values import KpiFigures
 from dashboard.queries import mediation as q
 from dashboard.queries import reference
 from dashboard.queries.calendar import peak_bands
-from dashboard.queries.kpis import KpiFigures
 from dashboard.session import current_scope, record_level
 from dashboard.state import View
 from dashboard.text import t, value_label
-from etl.record_types import DISPUTE_TYPES
+from warehouse.record_types import DISPUTE_TYPES
 
 dash.register_page(__name__, path="/mediation", name="nav.mediation", order=3,
                    title="纠纷调解 · 旅游警务数据看板")
@@ -136,7 +136,7 @@ def _page_card(metric_id: str, fig: KpiFigures, view: View, card_id: str) -> dbc
 @cached_output
 def render_kpis(search):
     view, scope = _view(search)
-    figures = q.headline(view, scope, view.get("category"))
+    figures = q.headline(view.filters, view.comparison, scope, view.get("category"))
     cards = []
     for i, mid in enumerate(q.HEADLINE):
         card_id = f"{PAGE}-kpi-{i}"
@@ -165,7 +165,7 @@ def _no_units(view, units) -> str | None:
 def unit_rate_chart(view, scope):
     units = q.by_unit(view.filters, scope, view.get("category"))
     rate = "mediation.success_rate"
-    target = (analysis.target_of(rate) or {}).get("target")
+    target = (judgements.target_of(rate) or {}).get("target")
     return figs.share_bars_figure(units, rate, view.lang, q.MIN_CASES, target=target, metric_id=rate,
                                   empty_text=_no_units(view, units))
 
@@ -174,7 +174,7 @@ def unit_rate_chart(view, scope):
 def area_rate_chart(view, scope):
     areas = q.by_area(view.filters, scope, view.get("category"))
     rate = "mediation.success_rate"
-    target = (analysis.target_of(rate) or {}).get("target")
+    target = (judgements.target_of(rate) or {}).get("target")
     return figs.share_bars_figure(areas, rate, view.lang, q.MIN_CASES, target=target, metric_id=rate)
 
 
@@ -196,7 +196,7 @@ def close_chart(view, scope):
 def trend_chart(view, scope):
     span = q.trend_span(view.filters)
     df = q.weekly_trend(view.filters, scope, view.get("category"))
-    return figs.weekly_figure(df, peak_bands(span, scope, view.lang), view.lang)
+    return figs.weekly_figure(df, peak_bands(span, scope), view.lang)
 
 
 @callback(Output(TYPES, "figure"), Output(COMPENSATION, "figure"), Input(VIEW, "data"))

@@ -28,15 +28,15 @@ from dashboard.exports.registry import page_exports
 from dashboard.exports.tables import Table
 from dashboard.figures import nominations as figs
 from dashboard.format import fmt_value
+from dashboard.model.catalog import BY_ID
+from dashboard.model.filters import Filters, Scope
 from dashboard.queries import nominations as q
 from dashboard.queries.calendar import peak_bands
-from dashboard.queries.catalog import BY_ID
-from dashboard.queries.filters import Filters, Scope
 from dashboard.session import current_scope
 from dashboard.state import View
 from dashboard.text import t, value_label
 from dashboard.theme import color_of
-from etl.record_types import OUTCOMES
+from warehouse.record_types import OUTCOMES
 
 dash.register_page(__name__, path="/nominations", name="nav.nominations", order=5,
                    title="最美旅游警察 · 旅游警务数据看板")
@@ -195,7 +195,7 @@ def render_kpis(search):
     scope = current_scope()
     view, campaign = page_view(search, scope)
     lang = view.lang
-    figures = q.campaign_kpis(view, scope, campaign)
+    figures = q.campaign_kpis(view.filters, view.comparison, scope, campaign)
     pending = q.outcomes_pending(campaign)
     cards = [dbc.Col(pending_card(mid, lang, f"{PAGE}-kpi-{i}") if pending and mid == "nominations.selected"
                      else kpi_card(mid, figures[mid], lang, f"{PAGE}-kpi-{i}", view=view), xs=6, md=4, xl=True)
@@ -287,7 +287,7 @@ def time_chart(view: View, scope: Scope):
     end = min(view.end, span[1]) if span else view.end
     if end < start:
         start, end = view.start, view.end
-    bands = peak_bands(Filters(start, end), scope, lang)
+    bands = peak_bands(Filters(start, end), scope)
     ranked = q.ranking(view.filters, scope, campaign)
     level = max(TIME_MIN_HEIGHT, figs.ranking_height(int((ranked["valid"] > 0).sum())))
     fig = figs.votes_over_time_figure(df, bands, start, end, lang, height=level if not row else level - 60)

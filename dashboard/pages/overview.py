@@ -15,23 +15,23 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import Input, Output, State, callback, dcc, html, no_update
 
-from dashboard import analysis
 from dashboard.components.cached import cached_output
 from dashboard.components.exports import card_head, chart_graph_config, chart_menu, table_menu
 from dashboard.components.filter_bar import URL
 from dashboard.components.grid import few_condition, grid, rate_cell_style
 from dashboard.components.kpi import kpi_card
 from dashboard.components.page import page_frame, view_from_store
-from dashboard.components.view import view_from_args
+from dashboard.components.view import scope_label, view_from_args
 from dashboard.exports.registry import page_exports, weeks_to_end
 from dashboard.exports.tables import Table
 from dashboard.figures.overview import weekly_trend_figure
 from dashboard.format import fmt_value
+from dashboard.model import judgements, ranking
+from dashboard.model.catalog import BY_ID
+from dashboard.model.periods import trailing_weeks
 from dashboard.queries import overview as q
 from dashboard.queries import reference
 from dashboard.queries.calendar import peak_bands
-from dashboard.queries.catalog import BY_ID
-from dashboard.queries.filters import trailing_weeks
 from dashboard.queries.kpis import kpi_figures
 from dashboard.session import current_scope
 from dashboard.text import t
@@ -93,7 +93,7 @@ def layout(**kwargs):
 def render_kpis(search):
     scope = current_scope()
     view = view_from_store(search, scope, DEFAULT_PERIOD)
-    figures = kpi_figures(view, scope, q.HEADLINE)
+    figures = kpi_figures(view.filters, view.comparison, scope, q.HEADLINE)
     return [dbc.Col(kpi_card(mid, figures[mid], view.lang, f"{PAGE}-kpi-{i}", view=view), xs=6, md=3)
             for i, mid in enumerate(q.HEADLINE)]
 
@@ -101,7 +101,7 @@ def render_kpis(search):
 @EXPORTS.chart(TREND, "overview.trend", span=weeks_to_end(q.TREND_WEEKS))
 def trend_chart(view, scope):
     df = q.weekly_trend(view.filters, scope)
-    return weekly_trend_figure(df, peak_bands(trailing_weeks(view.filters, q.TREND_WEEKS), scope, view.lang),
+    return weekly_trend_figure(df, peak_bands(trailing_weeks(view.filters, q.TREND_WEEKS), scope),
                                view.lang)
 
 
@@ -126,7 +126,7 @@ LAG_COLUMNS = (
 def lag_columns(lang: str, name_header: str, full_headers: bool = False) -> list[dict]:
     """The lag tables' columns: short headers with the full name as tooltip (a file export gets
     the full names); a rate on fewer than the minimum records is grey and says 样本不足."""
-    min_n = analysis.min_survey_answers()
+    min_n = judgements.min_survey_answers()
     few = json.dumps("\u2002" + t("overview.too_few", lang), ensure_ascii=False)
 
     def col(field, short_key, fmt, n_field, width):
@@ -139,7 +139,7 @@ def lag_columns(lang: str, name_header: str, full_headers: bool = False) -> list
                 "type": "numericColumn", "minWidth": width, "width": width, "filter": False,
                 "wrapHeaderText": False, "autoHeaderHeight": False,
                 "valueFormatter": {"function": f"params.value == null ? '—' : {shown}"}}
-        target = analysis.target_of(field)
+        target = judgements.target_of(field)
         if target:
             spec["cellStyle"] = rate_cell_style(field, target["target"], target.get("amber", target["target"]),
                                                 target.get("lower_is_better", False), n_field, min_n)
@@ -168,6 +168,7 @@ def _name_rest(rows: list[dict], lang: str) -> list[dict]:
 def lag_tables(view, scope, full_headers: bool = False) -> tuple[Table, Table]:
     """Lagging units and lagging areas, from one set of queries."""
     units, areas = q.lagging(view.filters, scope)
+    units, areas = ranking.worst_first(units, last_key=q.REST), ranking.worst_first(areas)
     lang = view.lang
     return (Table(lag_columns(lang, t("common.unit", lang), full_headers), _name_rest(lag_rows(units), lang)),
             Table(lag_columns(lang, t("common.area", lang), full_headers), lag_rows(areas)))
@@ -199,8 +200,8 @@ def render_lagging(search):
 def alert_item(alert: dict, lang: str) -> html.Li:
     """One departure, worded with whether it is for the better or the worse."""
     m = BY_ID[alert["metric"]]
-    tone = analysis.verdict(m.higher_is_better, alert["z"]) or "neutral"
-    where = alert["unit_name"] or reference.scope_label(current_scope(), lang)
+    tone = judgements.verdict(m.higher_is_better, alert["z"]) or "neutral"
+    where = alert["unit_name"] or scope_label(current_scope(), lang)
     direction = t("overview.up" if alert["z"] > 0 else "overview.down", lang)
     icon = {"bad": "⚠", "good": "✔", "neutral": "●"}[tone]
     return html.Li([
@@ -215,7 +216,7 @@ def alert_item(alert: dict, lang: str) -> html.Li:
 
 def alert_order(alert: dict) -> tuple:
     """For the worse first, then neutral, then for the better; the largest departure first."""
-    tone = analysis.verdict(BY_ID[alert["metric"]].higher_is_better, alert["z"])
+    tone = judgements.verdict(BY_ID[alert["metric"]].higher_is_better, alert["z"])
     return {"bad": 0, None: 1, "good": 2}[tone], -abs(alert["z"])
 
 
@@ -226,7 +227,7 @@ def render_alerts(search):
     view = view_from_store(search, scope, DEFAULT_PERIOD)
     lang = view.lang
     title = html.Span(t("overview.alerts", lang), className="tpd-alert-title")
-    found = sorted(q.alerts(view.filters, scope), key=alert_order)
+    found = sorted(ranking.departures(q.alert_series(view.filters, scope), q.ALERT_METRICS), key=alert_order)
     if not found:
         return [title, html.Span(t("overview.no_alerts", lang), className="text-muted")]
     items = [alert_item(a, lang) for a in found[:8]]

@@ -15,7 +15,6 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import Input, Output, State, callback, dcc, html, no_update
 
-from dashboard import analysis
 from dashboard.components.cached import cached_output
 from dashboard.components.exports import chart_graph_config, chart_menu, table_menu
 from dashboard.components.filter_bar import URL
@@ -25,6 +24,7 @@ from dashboard.components.page import page_frame, record_level_only, view_from_s
 from dashboard.components.view import view_from_args
 from dashboard.exports.registry import page_exports
 from dashboard.exports.tables import Table
+from dashboard.model import judgements
 from dashboard.figures.satisfaction import (keywords_figure, likert_figure, metric_label, origin_label,
                                            segment_figure, trend_figure)
 from dashboard.queries import reference
@@ -32,7 +32,7 @@ from dashboard.queries import satisfaction as q
 from dashboard.queries.calendar import peak_bands
 from dashboard.session import current_scope, record_level
 from dashboard.text import t, value_label
-from etl.record_types import SURVEY_CHANNELS
+from warehouse.record_types import SURVEY_CHANNELS
 
 dash.register_page(__name__, path="/satisfaction", name="nav.satisfaction", order=4,
                    title="满意度调查 · 旅游警务数据看板")
@@ -90,7 +90,7 @@ def layout(**kwargs):
     scope = current_scope()
     view = view_from_args(kwargs, scope, DEFAULT_PERIOD, EXTRA_ALLOWED)
     lang = view.lang
-    minimum = analysis.min_survey_answers()
+    minimum = judgements.min_survey_answers()
     grain_tools = dbc.RadioItems(
         id=GRAIN, value=grain_of(view), inline=True, className="tpd-sat-radio",
         options=[{"label": t("satisfaction.by_week", lang), "value": "week"},
@@ -158,7 +158,7 @@ def render_kpis(search):
     view, scope = _view(search)
     lang = view.lang
     channel = view.get("category")
-    figures = q.kpis(view, scope, channel)
+    figures = q.kpis(view.filters, view.comparison, scope, channel)
     cards = [dbc.Col(kpi_card(mid, figures[mid], lang, f"{PAGE}-kpi-{i}", view=view), xs=6, md=3)
              for i, mid in enumerate(q.KPI_METRICS)]
     notes = []
@@ -179,13 +179,13 @@ def render_kpis(search):
 
 
 @EXPORTS.chart(TREND, "satisfaction.trend",
-                note=lambda view, scope: t("satisfaction.trend_hint", view.lang, n=analysis.min_survey_answers()),
+                note=lambda view, scope: t("satisfaction.trend_hint", view.lang, n=judgements.min_survey_answers()),
                 span=lambda view, scope: (q.trend_span(view.filters, grain_of(view)).start, view.end))
 def trend_chart(view, scope):
     grain = grain_of(view)
     span = q.trend_span(view.filters, grain)
     df = q.trend(span, scope, grain, view.get("category"))
-    return trend_figure(df, peak_bands(span, scope, view.lang), grain, view.lang,
+    return trend_figure(df, peak_bands(span, scope), grain, view.lang,
                         selected=(view.start, view.end))
 
 
@@ -200,7 +200,7 @@ def _segment_chart(by: str):
 
     @EXPORTS.chart(SEGMENT_IDS[by], f"satisfaction.by_{by}", title=title,
                    note=lambda view, scope: t("satisfaction.segments_hint", view.lang,
-                                              n=analysis.min_survey_answers()))
+                                              n=judgements.min_survey_answers()))
     def build(view, scope):
         metric = _segment_metric(view)
         return segment_figure(q.segments(view.filters, scope, by, metric, view.get("category")), by, metric,

@@ -21,20 +21,20 @@ from dashboard.components.filter_bar import URL
 from dashboard.components.grid import grid
 from dashboard.components.kpi import kpi_card
 from dashboard.components.page import page_frame, view_from_store
-from dashboard.components.view import view_from_args
+from dashboard.components.view import scope_label, view_from_args
 from dashboard.exports.registry import page_exports
 from dashboard.exports.tables import Table
 from dashboard.figures.staffing import (area_figure, deployments_figure, officers_by_unit_figure, officers_height,
                                        person_times_figure)
+from dashboard.format import fmt_value
+from dashboard.model.catalog import BY_ID
+from dashboard.model.filters import Scope
 from dashboard.queries import reference
 from dashboard.queries import staffing as q
 from dashboard.queries.calendar import peak_bands
-from dashboard.queries.filters import Scope
 from dashboard.queries.kpis import kpi_figures
 from dashboard.session import current_scope
 from dashboard.state import View
-from dashboard.format import fmt_value
-from dashboard.queries.catalog import BY_ID
 from dashboard.text import t, value_label
 from dashboard.text.common import GRID_LOCALE_ZH
 
@@ -128,7 +128,7 @@ def layout(**kwargs):
 def render_kpis(search):
     view, scope = _view(search)
     lang = view.lang
-    figures = kpi_figures(view, scope, q.KPI_METRICS + q.MORE_METRICS)
+    figures = kpi_figures(view.filters, view.comparison, scope, q.KPI_METRICS + q.MORE_METRICS)
     cards = [dbc.Col(kpi_card(mid, figures[mid], lang, f"{PAGE}-kpi-{i}", view=view), xs=6, md=4, lg=2)
              for i, mid in enumerate(q.KPI_METRICS)]
     return cards, more_figures(figures, lang)
@@ -188,7 +188,7 @@ def units_table(view: View, scope: Scope) -> Table:
     rows, total = q.unit_table(view.filters, scope)
     for row in rows:
         if row["kind"] == "self":
-            row["name"] = t("staffing.own_level", lang, name=row["name"] or reference.scope_label(scope, lang))
+            row["name"] = t("staffing.own_level", lang, name=row["name"] or scope_label(scope, lang))
     return Table(unit_columns(lang), rows, pinned_bottom=[{**total, "name": t("staffing.total_row", lang)}])
 
 
@@ -215,7 +215,7 @@ def deployments_chart(view: View, scope: Scope):
 @EXPORTS.chart(PERSON_TIMES, "staffing.person_times")
 def person_times_chart(view: View, scope: Scope):
     f, grain = view.filters, _grain(view)
-    return person_times_figure(q.person_times_trend(f, scope, grain), peak_bands(f, scope, view.lang),
+    return person_times_figure(q.person_times_trend(f, scope, grain), peak_bands(f, scope),
                                grain, view.lang)
 
 

@@ -17,15 +17,17 @@ import math
 import numpy as np
 import pandas as pd
 
+from dashboard.model.catalog import BY_ID, RESPONSE_MIN, SAME_DAY, SOURCES, Metric, Ratio
+from dashboard.model.filters import Filters, Scope
+from dashboard.model.periods import Comparison, buckets, comparison_spans, week_start
+from dashboard.model.values import KpiFigures, MetricValue
 from dashboard.privacy import mask_sql
 from dashboard.queries import db, reference
-from dashboard.queries.breakdown import buckets, metric_frame, with_coverage
-from dashboard.queries.catalog import BY_ID, RESPONSE_MIN, SAME_DAY, SOURCES, Metric, Ratio
-from dashboard.queries.filters import Filters, Scope, where_sql
-from dashboard.queries.kpis import KpiFigures, comparison_spans, kpi_figures, metric_values, weekly_series
-from dashboard.queries.metrics import MetricValue, aggregate_sql
-from dashboard.state import View, week_start
-from etl.record_types import INCIDENT_CATEGORIES, INCIDENT_SOURCES
+from dashboard.queries.breakdown import metric_frame, with_coverage
+from dashboard.queries.kpis import kpi_figures, metric_values, weekly_series
+from dashboard.queries.metrics import aggregate_sql
+from dashboard.queries.where import where_sql
+from warehouse.record_types import INCIDENT_CATEGORIES, INCIDENT_SOURCES
 
 KPIS = ["incidents.total", "incidents.per_10k_visitors", "incidents.same_day_rate",
         "incidents.response_median_min", "cases.administrative", "cases.criminal"]
@@ -151,11 +153,11 @@ def category_frame(metric_ids: list[str], filters: Filters, scope: Scope, by: st
     return out.reset_index(drop=True)
 
 
-def kpis(view: View, scope: Scope, category: str | None = None) -> dict[str, KpiFigures]:
+def kpis(filters: Filters, against: Comparison, scope: Scope, category: str | None = None) -> dict[str, KpiFigures]:
     """The six headline cards: now, the period before, last year, 12 weeks of history."""
     if not category:
-        return kpi_figures(view, scope, KPIS)
-    f, prev, last, weeks = comparison_spans(view)
+        return kpi_figures(filters, against, scope, KPIS)
+    f, prev, last, weeks = comparison_spans(filters, against)
     now_v = category_values(f, scope, KPIS, category)
     prev_v = category_values(prev, scope, KPIS, category)
     last_v = category_values(last, scope, KPIS, category)

@@ -16,14 +16,15 @@ import datetime as dt
 
 import pandas as pd
 
+from dashboard.model.catalog import BY_ID, SOURCES, Metric
+from dashboard.model.filters import Filters, Scope
+from dashboard.model.periods import Comparison, buckets, comparison_spans, week_start
+from dashboard.model.values import KpiFigures, MetricValue
 from dashboard.queries import db, reference
-from dashboard.queries.breakdown import buckets, with_coverage
-from dashboard.queries.catalog import BY_ID, SOURCES, Metric
-from dashboard.queries.filters import Filters, Scope, where_sql
-from dashboard.queries.kpis import KpiFigures, comparison_spans, kpi_figures, weekly_series
-from dashboard.queries.metrics import MetricValue
-from dashboard.state import View, week_start
-from etl.record_types import DISPUTE_TYPES, MEDIATION_RESULTS
+from dashboard.queries.breakdown import with_coverage
+from dashboard.queries.kpis import kpi_figures, weekly_series
+from dashboard.queries.where import where_sql
+from warehouse.record_types import DISPUTE_TYPES, MEDIATION_RESULTS
 
 SOURCE = SOURCES["mediations"]
 HOURS = "date_diff('second', r.opened_at, r.closed_at) / 3600.0"
@@ -111,13 +112,13 @@ def weekly(filters: Filters, scope: Scope, metric_ids: list[str], category: str 
     return with_coverage(db.frame(sql, params), filters, "week")
 
 
-def headline(view: View, scope: Scope, category: str | None = None) -> dict[str, KpiFigures]:
+def headline(filters: Filters, against: Comparison, scope: Scope, category: str | None = None) -> dict[str, KpiFigures]:
     """KPI figures of HEADLINE: now, the period before, last year and 12 weeks of history."""
-    f, prev, last, weeks = comparison_spans(view)
+    f, prev, last, weeks = comparison_spans(filters, against)
     out: dict[str, KpiFigures] = {}
     local = list(PAGE_METRICS)
     if category is None:
-        out.update(kpi_figures(view, scope, CATALOG_HEADLINE))
+        out.update(kpi_figures(filters, against, scope, CATALOG_HEADLINE))
     else:
         local = HEADLINE
     now_v, prev_v, last_v = (values(p, scope, local, category) for p in (f, prev, last))
