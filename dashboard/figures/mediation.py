@@ -15,8 +15,8 @@ from dashboard.model import judgements
 from dashboard.figures.base import (bucket_span, bucket_text, count_axis, count_bars, coverage, empty_figure,
                                     rate_axis, time_line, time_axis, top_strip, yuan_axis)
 from dashboard.format import fmt_value
+from dashboard.model.breakdowns import CLOSE_BIN_EDGES
 from dashboard.model.catalog import BY_ID
-from dashboard.queries.mediation import CLOSE_BIN_EDGES
 from dashboard.text import t, value_label
 from dashboard.theme import GREY_OUT, MUTED, POLICE_BLUE, RAG, color_of
 from warehouse.record_types import DISPUTE_TYPES, MEDIATION_RESULTS

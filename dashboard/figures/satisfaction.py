@@ -15,8 +15,8 @@ from dashboard import theme
 from dashboard.model import judgements
 from dashboard.figures.base import (bucket_span, bucket_text, coverage, empty_figure, period_x, rate_axis,
                                     time_line, time_axis, top_strip)
+from dashboard.model.breakdowns import KEYWORD_MIN_COMMENTS, OTHER
 from dashboard.model.catalog import BY_ID
-from dashboard.queries.satisfaction import KEYWORD_MIN_COMMENTS, OTHER
 from dashboard.text import t, value_label
 from dashboard.text.satisfaction import ORIGINS_EN
 from dashboard.theme import GREY_OUT, INK, LIKERT_COLORS, MUTED, POLICE_BLUE, RAG

@@ -139,6 +139,20 @@ def _total(column: str) -> str:
 def _rollup_share(hits: str, among: str) -> str:
     return f"sum(r.{hits})::double / nullif(sum(r.{among}), 0)"
 
+# The enforce.* metrics: each sums the quantity of one of the contract's action types
+# (warehouse.record_types.ACTION_TYPES), and this is the only place that says which.
+ENFORCEMENT_ACTIONS = (
+    ("enforce.joint_operations", "综合执法", "综合执法治理(次)", "Joint law-enforcement operations", "次", "operations"),
+    ("enforce.campaigns", "专项整治", "专项整治(次)", "Special campaigns", "次", "campaigns"),
+    ("enforce.hazards_fixed", "隐患排查整治", "排查整治风险隐患(处)", "Hazards found and fixed", "处", "hazards"),
+    ("enforce.shops_penalized", "违规卖场查处", "查处违规违法旅游卖场(家次)", "Illegal tourist shops penalised", "家次",
+     "shops"),
+    ("enforce.shops_inspected", "商铺检查", "检查商铺(家)", "Shops inspected", "家", "shops"),
+    ("enforce.info_transfers", "信息流转", "流转涉旅信息(条)", "Information transfers", "条", "items"),
+    ("enforce.coop_exchanges", "区域协作交流", "区域协作交流(次)", "Regional cooperation exchanges", "次", "exchanges"),
+)
+ENFORCEMENT = tuple(mid for mid, *_ in ENFORCEMENT_ACTIONS)
+
 M = Metric
 METRICS: tuple[Metric | Ratio, ...] = (
     M("staff.fulltime", "专职旅游警察", "Full-time tourism police", "officers",
@@ -180,20 +194,8 @@ METRICS: tuple[Metric | Ratio, ...] = (
     M("cases.criminal", "涉旅刑事案件(起)", "Criminal cases", "incidents",
       _count("r.case_type = '刑事案件'"), unit_zh="起", unit_en="cases", higher_is_better=False,
       rollup_expr=_total("criminal")),
-    M("enforce.joint_operations", "综合执法治理(次)", "Joint law-enforcement operations", "enforcement",
-      _sum("r.quantity", "r.action_type = '综合执法'"), unit_zh="次", unit_en="operations"),
-    M("enforce.campaigns", "专项整治(次)", "Special campaigns", "enforcement",
-      _sum("r.quantity", "r.action_type = '专项整治'"), unit_zh="次", unit_en="campaigns"),
-    M("enforce.hazards_fixed", "排查整治风险隐患(处)", "Hazards found and fixed", "enforcement",
-      _sum("r.quantity", "r.action_type = '隐患排查整治'"), unit_zh="处", unit_en="hazards"),
-    M("enforce.shops_penalized", "查处违规违法旅游卖场(家次)", "Illegal tourist shops penalised", "enforcement",
-      _sum("r.quantity", "r.action_type = '违规卖场查处'"), unit_zh="家次", unit_en="shops"),
-    M("enforce.shops_inspected", "检查商铺(家)", "Shops inspected", "enforcement",
-      _sum("r.quantity", "r.action_type = '商铺检查'"), unit_zh="家", unit_en="shops"),
-    M("enforce.info_transfers", "流转涉旅信息(条)", "Information transfers", "enforcement",
-      _sum("r.quantity", "r.action_type = '信息流转'"), unit_zh="条", unit_en="items"),
-    M("enforce.coop_exchanges", "区域协作交流(次)", "Regional cooperation exchanges", "enforcement",
-      _sum("r.quantity", "r.action_type = '区域协作交流'"), unit_zh="次", unit_en="exchanges"),
+    *(M(mid, zh, en, "enforcement", _sum("r.quantity", f"r.action_type = '{action}'"), unit_zh=u_zh, unit_en=u_en)
+      for mid, action, zh, en, u_zh, u_en in ENFORCEMENT_ACTIONS),
     M("mediation.total", "调解涉旅纠纷(起)", "Disputes mediated", "mediations", _count(),
       unit_zh="起", unit_en="disputes"),
     M("mediation.success_rate", "调解成功率", "Mediation success rate", "mediations",

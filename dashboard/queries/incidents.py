@@ -17,7 +17,7 @@ import math
 import numpy as np
 import pandas as pd
 
-from dashboard.model.catalog import BY_ID, RESPONSE_MIN, SAME_DAY, SOURCES, Metric, Ratio
+from dashboard.model.catalog import BY_ID, ENFORCEMENT, RESPONSE_MIN, SAME_DAY, SOURCES, Metric, Ratio
 from dashboard.model.filters import Filters, Scope
 from dashboard.model.periods import Comparison, buckets, comparison_spans, week_start
 from dashboard.model.values import KpiFigures, MetricValue
@@ -31,14 +31,7 @@ from warehouse.record_types import INCIDENT_CATEGORIES, INCIDENT_SOURCES
 
 KPIS = ["incidents.total", "incidents.per_10k_visitors", "incidents.same_day_rate",
         "incidents.response_median_min", "cases.administrative", "cases.criminal"]
-# The enforce.* catalog metrics and the action type each one sums.
-ENFORCE_TYPES = {
-    "enforce.joint_operations": "综合执法", "enforce.campaigns": "专项整治",
-    "enforce.hazards_fixed": "隐患排查整治", "enforce.shops_penalized": "违规卖场查处",
-    "enforce.shops_inspected": "商铺检查", "enforce.info_transfers": "信息流转",
-    "enforce.coop_exchanges": "区域协作交流",
-}
-ENFORCE = list(ENFORCE_TYPES)
+ENFORCE = list(ENFORCEMENT)   # the enforce.* catalog metrics
 CATEGORIES = INCIDENT_CATEGORIES
 SOURCES_ORDER = INCIDENT_SOURCES
 RESPONSE_BIN_MIN = 5          # histogram bin width, minutes

@@ -16,6 +16,7 @@ import datetime as dt
 
 import pandas as pd
 
+from dashboard.model.breakdowns import CLOSE_BIN_EDGES
 from dashboard.model.catalog import BY_ID, SOURCES, Metric
 from dashboard.model.filters import Filters, Scope
 from dashboard.model.periods import Comparison, buckets, comparison_spans, week_start
@@ -45,8 +46,6 @@ HEADLINE = CATALOG_HEADLINE + list(PAGE_METRICS)
 # are far fewer than survey answers (a unit handles a handful a week), so the
 # survey minimum (30) would grey out nearly every unit in a month.
 MIN_CASES = 10
-# Upper edges (hours) of the time-to-close bins; the last bin is open-ended.
-CLOSE_BIN_EDGES = (0.5, 1, 2, 4, 8, 24, 48)
 RECORD_LIMIT = 500
 
 

@@ -9,6 +9,7 @@ import datetime as dt
 
 import pandas as pd
 
+from dashboard.model.breakdowns import REST
 from dashboard.model.filters import Filters, Scope
 from dashboard.model.periods import trailing_weeks
 from dashboard.queries import reference
@@ -19,7 +20,6 @@ HEADLINE = ["visitors.total", "incidents.total", "incidents.per_10k_visitors", "
             "survey.safety_rate"]
 LAG_METRICS = ["incidents.total", "incidents.per_10k_visitors", "incidents.same_day_rate",
                "incidents.response_median_min", "survey.satisfaction_rate"]
-REST = "#rest"
 ALERT_METRICS = ["incidents.total", "incidents.per_10k_visitors", "incidents.same_day_rate",
                  "incidents.response_median_min", "survey.satisfaction_rate"]
 

@@ -22,6 +22,7 @@ from functools import lru_cache
 import pandas as pd
 
 from dashboard.model import judgements
+from dashboard.model.breakdowns import OTHER
 from dashboard.model.catalog import BY_ID, SOURCES, SURVEY_ANSWERS_ROLLUP, SURVEY_PROFILE_ROLLUP
 from dashboard.model.filters import Filters, Scope
 from dashboard.model.judgements import wilson
@@ -44,11 +45,9 @@ QUESTIONS = ("q_safety", "q_satisfaction", "q_visibility", "q_efficiency", "q_at
 QUESTION_LABELS = {c.name: c.zh for c in SURVEYS.columns if c.name in QUESTIONS}
 TOP_ORIGINS = 12
 TREND_BUCKETS = 12             # the trend shows at least this many weeks or months
-OTHER = "__other__"            # key of the origins beyond the top ones
 GRID_LIMIT = 500
 LOW_SCORE = FEEDBACK_LOW_SCORE  # q_satisfaction at or below this is a "lowest-rated" answer
 KEYWORD_SOURCE_LIMIT = 20000   # distinct comments segmented per view (most frequent first)
-KEYWORD_MIN_COMMENTS = 10      # fewer comments than this are read, not counted
 KEYWORD_MIN_REPEATED = 5       # with this many words used twice or more, words used once are left out
 
 _KEYS = {"area": "r.area_code", "channel": "r.channel", "respondent_type": "r.respondent_type",
