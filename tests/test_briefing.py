@@ -353,8 +353,8 @@ def test_a_unit_user_cannot_download_another_units_briefing(client, monkeypatch)
 
 
 def test_a_change_that_rounds_to_nothing_reads_as_unchanged():
-    from dashboard.model.judgements import Change
     from dashboard.briefing.text import change_cell, change_words
+    from dashboard.model.judgements import Change
     labels = ("上周", "去年同期")
     tiny = Change(0.01, 0.0005, None)
     assert change_words("incidents.response_median_min", tiny, "prev", labels, "zh") == "环比持平"

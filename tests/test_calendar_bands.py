@@ -20,9 +20,9 @@ def bands(tmp_path_factory):
         deployment("D6", "2021-03-16", "2021-03-16", season="淡季"),   # off season: not a band
         deployment("D7", "2021-04-10", "2021-04-12", season="旺季", unit="FJ2"),
     ])
+    from dashboard.model.filters import Filters, Scope
     from dashboard.queries import db as qdb
     from dashboard.queries.calendar import peak_bands
-    from dashboard.model.filters import Filters, Scope
     before = qdb._state["warehouse"]
     qdb.configure(db)
     march_april = Filters(dt.date(2021, 3, 1), dt.date(2021, 4, 30))

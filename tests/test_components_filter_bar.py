@@ -26,8 +26,8 @@ def app(demo_db):  # noqa: F811
 
 
 def _branch_and_child():
-    from dashboard.queries import reference
     from dashboard.model.filters import Scope
+    from dashboard.queries import reference
     df = reference.units(Scope.city())
     branch = df[df.unit_level == "景区分局"].unit_code.iloc[0]
     child = df[df.parent_code == branch].unit_code.iloc[0]

@@ -13,6 +13,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from warehouse.marts import INCIDENT_RESPONSE_COLUMNS
+from warehouse.record_types import (ADMINISTRATIVE_CASE, AUXILIARY_POLICE, CRIMINAL_CASE, DYNAMIC_DEPLOYMENT,
+                                    FIND_ITEM, FIND_PERSON, FULLTIME_POLICE, HAZARD_FIXING, HOUSEHOLD_SERVICE,
+                                    INFO_TRANSFER, JOINT_ENFORCEMENT, MEDIATED, MEDIATING, PARTTIME_POLICE,
+                                    POLICE_ROOM, PREVENTION_TEAM, REGIONAL_EXCHANGE, RESCUE, SAFETY_WARNING,
+                                    SELECTED, SERVICE_POINT, SERVICE_STATION, SHOP_INSPECTION, SHOP_PENALTY,
+                                    SPECIAL_CAMPAIGN, SPECIAL_SECURITY, TRAFFIC_SERVICE, VOLUNTEER_TEAM)
 
 
 @dataclass(frozen=True)
@@ -139,44 +145,45 @@ def _total(column: str) -> str:
 def _rollup_share(hits: str, among: str) -> str:
     return f"sum(r.{hits})::double / nullif(sum(r.{among}), 0)"
 
-# The enforce.* metrics: each sums the quantity of one of the contract's action types
-# (warehouse.record_types.ACTION_TYPES), and this is the only place that says which.
+
+# The enforce.* metrics, each the quantity of one of the contract's action types.
 ENFORCEMENT_ACTIONS = (
-    ("enforce.joint_operations", "综合执法", "综合执法治理(次)", "Joint law-enforcement operations", "次", "operations"),
-    ("enforce.campaigns", "专项整治", "专项整治(次)", "Special campaigns", "次", "campaigns"),
-    ("enforce.hazards_fixed", "隐患排查整治", "排查整治风险隐患(处)", "Hazards found and fixed", "处", "hazards"),
-    ("enforce.shops_penalized", "违规卖场查处", "查处违规违法旅游卖场(家次)", "Illegal tourist shops penalised", "家次",
+    ("enforce.joint_operations", JOINT_ENFORCEMENT, "综合执法治理(次)", "Joint law-enforcement operations", "次",
+     "operations"),
+    ("enforce.campaigns", SPECIAL_CAMPAIGN, "专项整治(次)", "Special campaigns", "次", "campaigns"),
+    ("enforce.hazards_fixed", HAZARD_FIXING, "排查整治风险隐患(处)", "Hazards found and fixed", "处", "hazards"),
+    ("enforce.shops_penalized", SHOP_PENALTY, "查处违规违法旅游卖场(家次)", "Illegal tourist shops penalised", "家次",
      "shops"),
-    ("enforce.shops_inspected", "商铺检查", "检查商铺(家)", "Shops inspected", "家", "shops"),
-    ("enforce.info_transfers", "信息流转", "流转涉旅信息(条)", "Information transfers", "条", "items"),
-    ("enforce.coop_exchanges", "区域协作交流", "区域协作交流(次)", "Regional cooperation exchanges", "次", "exchanges"),
+    ("enforce.shops_inspected", SHOP_INSPECTION, "检查商铺(家)", "Shops inspected", "家", "shops"),
+    ("enforce.info_transfers", INFO_TRANSFER, "流转涉旅信息(条)", "Information transfers", "条", "items"),
+    ("enforce.coop_exchanges", REGIONAL_EXCHANGE, "区域协作交流(次)", "Regional cooperation exchanges", "次", "exchanges"),
 )
 ENFORCEMENT = tuple(mid for mid, *_ in ENFORCEMENT_ACTIONS)
 
 M = Metric
 METRICS: tuple[Metric | Ratio, ...] = (
     M("staff.fulltime", "专职旅游警察", "Full-time tourism police", "officers",
-      _count("r.person_type = '专职旅游警察'"), unit_zh="人", unit_en="officers"),
+      _count(f"r.person_type = '{FULLTIME_POLICE}'"), unit_zh="人", unit_en="officers"),
     M("staff.parttime", "兼职旅游警察", "Part-time tourism police", "officers",
-      _count("r.person_type = '兼职旅游警察'"), unit_zh="人", unit_en="officers"),
+      _count(f"r.person_type = '{PARTTIME_POLICE}'"), unit_zh="人", unit_en="officers"),
     M("staff.tourism_police", "专兼职旅游警察", "Tourism police (full + part-time)", "officers",
-      _count("r.person_type in ('专职旅游警察', '兼职旅游警察')"), unit_zh="人", unit_en="officers"),
+      _count(f"r.person_type in ('{FULLTIME_POLICE}', '{PARTTIME_POLICE}')"), unit_zh="人", unit_en="officers"),
     M("staff.auxiliary", "辅警", "Auxiliary police", "officers",
-      _count("r.person_type = '辅警'"), unit_zh="人", unit_en="officers"),
+      _count(f"r.person_type = '{AUXILIARY_POLICE}'"), unit_zh="人", unit_en="officers"),
     M("posts.police_rooms_standardized", "规范化旅游警务室", "Standardised police rooms", "posts",
-      _count("r.post_type = '旅游警务室' and r.standardized"), unit_zh="个", unit_en="rooms"),
+      _count(f"r.post_type = '{POLICE_ROOM}' and r.standardized"), unit_zh="个", unit_en="rooms"),
     M("posts.police_rooms", "旅游警务室", "Police rooms", "posts",
-      _count("r.post_type = '旅游警务室'"), unit_zh="个", unit_en="rooms"),
+      _count(f"r.post_type = '{POLICE_ROOM}'"), unit_zh="个", unit_en="rooms"),
     M("posts.service_points", "警务服务点", "Service points", "posts",
-      _count("r.post_type in ('警务服务点', '旅游警务服务站')"), unit_zh="个", unit_en="points"),
+      _count(f"r.post_type in ('{SERVICE_POINT}', '{SERVICE_STATION}')"), unit_zh="个", unit_en="points"),
     M("teams.volunteer", "旅游警务志愿者队伍", "Volunteer teams", "teams",
-      _count("r.team_type = '旅游警务志愿者队伍'"), unit_zh="支", unit_en="teams"),
+      _count(f"r.team_type = '{VOLUNTEER_TEAM}'"), unit_zh="支", unit_en="teams"),
     M("teams.prevention", "治安防控队伍", "Prevention teams", "teams",
-      _count("r.team_type = '治安防控队伍'"), unit_zh="支", unit_en="teams"),
+      _count(f"r.team_type = '{PREVENTION_TEAM}'"), unit_zh="支", unit_en="teams"),
     M("deploy.dynamic", "淡旺季动态布警(次)", "Dynamic deployments", "deployments",
-      _count("r.mode = '动态布警'"), unit_zh="次", unit_en="times"),
+      _count(f"r.mode = '{DYNAMIC_DEPLOYMENT}'"), unit_zh="次", unit_en="times"),
     M("deploy.security_events", "景区安保(次)", "Scenic-area security operations", "deployments",
-      _count("r.mode = '专项安保'"), unit_zh="次", unit_en="times"),
+      _count(f"r.mode = '{SPECIAL_SECURITY}'"), unit_zh="次", unit_en="times"),
     M("deploy.person_times", "投入警力(人次)", "Police person-times deployed", "deployments",
       _sum("coalesce(r.police_count, 0) + coalesce(r.auxiliary_count, 0)"), unit_zh="人次", unit_en="person-times"),
     M("incidents.total", "涉旅警情(起)", "Tourism incidents", "incidents", _count(),
@@ -189,28 +196,28 @@ METRICS: tuple[Metric | Ratio, ...] = (
       n_expr="count(r.arrived_at)", higher_is_better=False, median_seconds=RESPONSE_SECONDS,
       median_column="r.response_s"),
     M("cases.administrative", "涉旅行政案件(起)", "Administrative cases", "incidents",
-      _count("r.case_type = '行政案件'"), unit_zh="起", unit_en="cases", higher_is_better=None,
+      _count(f"r.case_type = '{ADMINISTRATIVE_CASE}'"), unit_zh="起", unit_en="cases", higher_is_better=None,
       rollup_expr=_total("administrative")),
     M("cases.criminal", "涉旅刑事案件(起)", "Criminal cases", "incidents",
-      _count("r.case_type = '刑事案件'"), unit_zh="起", unit_en="cases", higher_is_better=False,
+      _count(f"r.case_type = '{CRIMINAL_CASE}'"), unit_zh="起", unit_en="cases", higher_is_better=False,
       rollup_expr=_total("criminal")),
     *(M(mid, zh, en, "enforcement", _sum("r.quantity", f"r.action_type = '{action}'"), unit_zh=u_zh, unit_en=u_en)
       for mid, action, zh, en, u_zh, u_en in ENFORCEMENT_ACTIONS),
     M("mediation.total", "调解涉旅纠纷(起)", "Disputes mediated", "mediations", _count(),
       unit_zh="起", unit_en="disputes"),
     M("mediation.success_rate", "调解成功率", "Mediation success rate", "mediations",
-      _share("r.result = '调解成功'", "r.result <> '调解中'"), fmt="rate",
-      n_expr=_count("r.result <> '调解中'")),
+      _share(f"r.result = '{MEDIATED}'", f"r.result <> '{MEDIATING}'"), fmt="rate",
+      n_expr=_count(f"r.result <> '{MEDIATING}'")),
     M("mediation.compensation_yuan", "赔付金额(元)", "Compensation (yuan)", "mediations",
       _sum("r.compensation_yuan"), fmt="yuan", unit_zh="元", unit_en="yuan", higher_is_better=None),
     M("service.found", "帮助寻人寻物(人次)", "People and items found", "services",
-      _sum("r.quantity", "r.service_type in ('寻人', '寻物')"), unit_zh="人次", unit_en="times"),
+      _sum("r.quantity", f"r.service_type in ('{FIND_PERSON}', '{FIND_ITEM}')"), unit_zh="人次", unit_en="times"),
     M("service.convenience", "交通及户政便捷服务(人次)", "Traffic and household-registration services", "services",
-      _sum("r.quantity", "r.service_type in ('交通业务', '户政业务')"), unit_zh="人次", unit_en="times"),
+      _sum("r.quantity", f"r.service_type in ('{TRAFFIC_SERVICE}', '{HOUSEHOLD_SERVICE}')"), unit_zh="人次", unit_en="times"),
     M("service.warnings_pushed", "推送安全预警(次)", "Safety warnings pushed", "services",
-      _sum("r.quantity", "r.service_type = '安全预警推送'"), unit_zh="次", unit_en="warnings"),
+      _sum("r.quantity", f"r.service_type = '{SAFETY_WARNING}'"), unit_zh="次", unit_en="warnings"),
     M("service.rescued", "救助游客(人)", "Tourists rescued", "services",
-      _sum("r.quantity", "r.service_type = '救助游客'"), unit_zh="人", unit_en="people"),
+      _sum("r.quantity", f"r.service_type = '{RESCUE}'"), unit_zh="人", unit_en="people"),
     M("survey.responses", "有效问卷(份)", "Survey responses", "surveys", _count(),
       unit_zh="份", unit_en="responses", rollup_expr=_total("responses")),
     M("survey.satisfaction_rate", "满意率", "Satisfaction rate", "surveys",
@@ -234,7 +241,7 @@ METRICS: tuple[Metric | Ratio, ...] = (
     M("nominations.total", "推荐人选(人)", "Nominees", "nominations", _count(),
       unit_zh="人", unit_en="nominees"),
     M("nominations.selected", "评选最美旅游警察(名)", "Selected as most beautiful tourism police",
-      "nominations", _count("r.outcome = '当选'"), unit_zh="名", unit_en="officers"),
+      "nominations", _count(f"r.outcome = '{SELECTED}'"), unit_zh="名", unit_en="officers"),
     M("votes.valid", "有效票(票)", "Valid votes", "votes", _count("r.is_valid"),
       unit_zh="票", unit_en="votes"),
     M("votes.repeat", "重复票(票)", "Repeat votes", "votes", _count("not r.is_valid"),

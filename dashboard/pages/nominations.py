@@ -36,7 +36,7 @@ from dashboard.session import current_scope
 from dashboard.state import View
 from dashboard.text import t, value_label
 from dashboard.theme import color_of
-from warehouse.record_types import OUTCOMES
+from warehouse.record_types import OUTCOMES, SELECTED, SHORTLISTED
 
 dash.register_page(__name__, path="/nominations", name="nav.nominations", order=5,
                    title="最美旅游警察 · 旅游警务数据看板")
@@ -214,7 +214,7 @@ def nominee_columns(lang: str) -> list[dict]:
     count_fmt = {"function": "params.value == null ? '—' : d3.format(',')(params.value)"}
     outcome_style = {"styleConditions": [
         {"condition": f"params.value == {value_label(o, lang)!r}",
-         "style": {"color": color_of(o), "fontWeight": 600 if o in ("当选", "入围") else 400}}
+         "style": {"color": color_of(o), "fontWeight": 600 if o in (SELECTED, SHORTLISTED) else 400}}
         for o in OUTCOMES]}
     return [
         col("rank", "rank", type="numericColumn", maxWidth=96, minWidth=86, pinned="left", valueFormatter=count_fmt),

@@ -27,7 +27,7 @@ from dashboard.queries.breakdown import metric_frame, with_coverage
 from dashboard.queries.kpis import kpi_figures, metric_values, weekly_series
 from dashboard.queries.metrics import aggregate_sql
 from dashboard.queries.where import where_sql
-from warehouse.record_types import INCIDENT_CATEGORIES, INCIDENT_SOURCES
+from warehouse.record_types import INCIDENT_CATEGORIES, INCIDENT_SOURCES, NO_CASE
 
 KPIS = ["incidents.total", "incidents.per_10k_visitors", "incidents.same_day_rate",
         "incidents.response_median_min", "cases.administrative", "cases.criminal"]
@@ -371,7 +371,7 @@ def records(filters: Filters, scope: Scope, category: str | None = None,
                u.unit_name, a.area_name, r.category, r.source,
                round({RESPONSE_MIN}, 1) as response_min,
                ({SAME_DAY}) as same_day,
-               coalesce(r.case_type, '无') as case_type,
+               coalesce(r.case_type, '{NO_CASE}') as case_type,
                {mask_sql("r.summary")} as summary
         from recent r
         left join units u on u.unit_code = r.unit_code

@@ -25,7 +25,7 @@ from dashboard.queries import db, reference
 from dashboard.queries.breakdown import with_coverage
 from dashboard.queries.kpis import kpi_figures, weekly_series
 from dashboard.queries.where import where_sql
-from warehouse.record_types import DISPUTE_TYPES, MEDIATION_RESULTS
+from warehouse.record_types import DISPUTE_TYPES, MEDIATED, MEDIATION_RESULTS
 
 SOURCE = SOURCES["mediations"]
 HOURS = "date_diff('second', r.opened_at, r.closed_at) / 3600.0"
@@ -143,7 +143,7 @@ def type_result_counts(filters: Filters, scope: Scope) -> pd.DataFrame:
 RATE_COLUMNS = ["mediation.total", "mediation.success_rate", FAST_TRACK.id, CLOSE_MEDIAN.id,
                 "mediation.compensation_yuan"]
 # How many cases each share is of: what `small` and the bar labels rest on.
-HITS = {"mediation.success_rate": "count(*) filter (where r.result = '调解成功')",
+HITS = {"mediation.success_rate": f"count(*) filter (where r.result = '{MEDIATED}')",
         FAST_TRACK.id: "count(*) filter (where r.fast_track)"}
 
 

@@ -28,10 +28,10 @@ from dashboard.queries import db, reference
 from dashboard.queries.breakdown import with_coverage
 from dashboard.queries.kpis import weekly_series
 from dashboard.queries.where import where_sql
-from warehouse.record_types import VOTE_CHANNELS
+from warehouse.record_types import CANDIDATE, NOT_SELECTED, SELECTED, SHORTLISTED, VOTE_CHANNELS
 
 HEADLINE = ["nominations.total", "nominations.selected", "votes.valid", "votes.repeat"]
-DECIDED = ("入围", "当选", "未当选")     # outcomes that end the wait (候选 or none: still running)
+DECIDED = (SHORTLISTED, SELECTED, NOT_SELECTED)   # outcomes that end the wait (候选 or none: still running)
 VALID, REPEAT = BY_ID["votes.valid"].expr, BY_ID["votes.repeat"].expr
 # The campaign column of each catalog source's rows.
 CAMPAIGN_OF = {"nominations": "r.campaign", "votes": "n.campaign"}
@@ -260,7 +260,7 @@ def ranking(filters: Filters, scope: Scope, campaign: str | None) -> pd.DataFram
     sql = f"""
         with nominees as (
             select r.nomination_id, r.person_id, o.name, o.unit_code, u.unit_name, o.person_type,
-                   r.nominated_by, r.nominated_on, coalesce(r.outcome, '候选') as outcome,
+                   r.nominated_by, r.nominated_on, coalesce(r.outcome, '{CANDIDATE}') as outcome,
                    {mask_sql('r.reason')} as reason
             from {SOURCES['nominations'].from_sql}
             left join units u on u.unit_code = o.unit_code

@@ -14,6 +14,7 @@ import pandas as pd
 
 from dashboard.model.filters import Scope
 from dashboard.queries import db
+from warehouse.record_types import DETACHMENT
 
 
 def units(scope: Scope) -> pd.DataFrame:
@@ -58,9 +59,9 @@ def issuing_unit() -> str | None:
             where w.depth < 32
         )
         select u.unit_name from units u join walk w using (unit_code)
-        order by (u.unit_level = '旅游警察支队') desc, w.depth, u.unit_code
+        order by (u.unit_level = $detachment) desc, w.depth, u.unit_code
         limit 1
-    """)
+    """, {"detachment": DETACHMENT})
     return found[0][0] if found else None
 
 
