@@ -24,9 +24,10 @@ from dashboard.components.page import page_frame, record_level_only, view_from_s
 from dashboard.components.view import view_from_args
 from dashboard.exports.registry import page_exports
 from dashboard.exports.tables import Table
-from dashboard.model import judgements
 from dashboard.figures.satisfaction import (keywords_figure, likert_figure, metric_label, origin_label,
                                            segment_figure, trend_figure)
+from dashboard.model import judgements
+from dashboard.model.breakdowns import QUESTION_LABELS
 from dashboard.queries import reference
 from dashboard.queries import satisfaction as q
 from dashboard.queries.calendar import peak_bands
@@ -214,7 +215,7 @@ SEGMENT_CHARTS = {by: _segment_chart(by) for by in q.SEGMENTS}
 @EXPORTS.chart(LIKERT, "satisfaction.likert", note=lambda view, scope: t("satisfaction.likert_hint", view.lang))
 def likert_chart(view, scope):
     lang = view.lang
-    labels = {k: (v if lang == "zh" else t(f"satisfaction.q.{k}", lang)) for k, v in q.QUESTION_LABELS.items()}
+    labels = {k: (v if lang == "zh" else t(f"satisfaction.q.{k}", lang)) for k, v in QUESTION_LABELS.items()}
     return likert_figure(q.likert(view.filters, scope, view.get("category")), labels, lang)
 
 
@@ -263,7 +264,7 @@ def comment_columns(lang: str) -> list[dict]:
                "headerTooltip": label if lang == "zh" else t(f"satisfaction.q.{name}", lang),
                "type": "numericColumn", "width": 84, "minWidth": 64, "filter": False, "cellStyle": score_style,
                "valueFormatter": {"function": "params.value == null ? '—' : params.value"}}
-              for name, label in q.QUESTION_LABELS.items()]
+              for name, label in QUESTION_LABELS.items()]
     return [
         {"field": "time", "headerName": t("satisfaction.col.time", lang), "width": 150, "minWidth": 150,
          "sort": "desc"},
