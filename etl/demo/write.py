@@ -22,7 +22,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from etl import record_types as rt
-from etl.demo_flows import Cat, Seq
+from etl.demo.world import Cat, Seq
 
 FULLWIDTH = str.maketrans("0123456789", "０１２３４５６７８９")
 UNIT_SUFFIX = {"compensation_yuan": "元", "visitors": "人次", "police_count": "人次", "auxiliary_count": "人次",
