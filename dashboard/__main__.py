@@ -31,7 +31,7 @@ def _is_demo(db: Path) -> bool:
 def ensure_users(db: Path, users_db: Path) -> bool:
     """True when someone can sign in; creates the demo admin on a demo warehouse without users."""
     from dashboard.auth import passwords, store
-    from warehouse import usersdb
+    from warehouse import users_store
 
     if store.count(users_db):
         return True
@@ -43,7 +43,7 @@ def ensure_users(db: Path, users_db: Path) -> bool:
         return False
     password = passwords.generate_password()
     store.add(DEMO_ADMIN, "admin", password=password, display_name="演示管理员", must_change=True,
-              actor="demo-setup:" + usersdb.os_actor(), db=users_db)
+              actor="demo-setup:" + users_store.os_actor(), db=users_db)
     bar = "=" * 64
     print(f"{bar}\n演示数据：已创建演示管理员 / demo data: created the demo administrator\n"
           f"  用户名 user: {DEMO_ADMIN}\n  一次性密码 one-time password: {password}\n"
