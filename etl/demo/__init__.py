@@ -19,7 +19,8 @@ Modules: `generate` (the files, in order), `world` (the city over the period and
 the column kinds), `reference` (units, areas, posts, officers, teams), `wording`
 (free-text pools), `flows` (a month of incidents, mediations, surveys, services,
 enforcement), `campaigns` (deployments, nominations, votes), `calendar` (holiday
-periods), `write` (frames rendered as CSV and XLSX the way bureau systems do).
+periods), `write` (frames rendered as CSV and XLSX the way bureau systems do) and
+`write_large` (the fast path at large scale: Arrow, plain UTF-8 CSV).
 `python -m etl demo` loads them; `python -m etl.demo OUT_DIR [SCALE]` only writes them.
 """
 from __future__ import annotations

@@ -17,8 +17,8 @@ from etl.demo.calendar import holiday_periods
 from etl.demo.campaigns import deployments, nominations, votes
 from etl.demo.flows import month_flows
 from etl.demo.reference import build_officers, build_posts, build_reference, build_teams
-from etl.demo.write import (ArrowCsv, Style, arrow_with_bad, bad_frame, bad_strings,
-                            headers, plan_bad, render, render_arrow, write_csv, write_xlsx)
+from etl.demo.write import Style, bad_frame, bad_strings, headers, plan_bad, render, write_csv, write_xlsx
+from etl.demo.write_large import ArrowCsv, arrow_with_bad, render_arrow
 from etl.demo.world import Cat, Seq, World
 
 DEMO_SEED = 7
