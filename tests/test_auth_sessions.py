@@ -163,3 +163,12 @@ def test_migrating_twice_changes_nothing(tmp_path):
         assert con.execute("select count(*) from users").fetchone()[0] == 1
     finally:
         con.close()
+
+
+def test_after_changing_a_one_time_password_the_next_request_sees_it_changed(udb):
+    store.add("new", "leader", password=PASSWORD, must_change=True, actor="tests")
+    token = sessions.start(store.get("new"))
+    assert sessions.user_of_session(token).must_change
+    store.change_password("new", PASSWORD, "Changed-password-46", keep_session=sessions.session_id(token))
+    sessions.forget(token)
+    assert not sessions.user_of_session(token).must_change     # no second's wait for this process

@@ -3,9 +3,9 @@
 `install(app)` plugs into the Dash app's Flask server:
 
 - a `before_request` hook that loads the signed-in user from the session the
-  cookie names (`dashboard.auth.sessions`: kept server-side, ended by
-  signing out, a disable or a password reset) and refuses everything else: only `/login`, `/logout`, the two
-  stylesheets the sign-in page uses and the favicon are open. Routes added later (downloads,
+  cookie names (`dashboard.auth.sessions`: kept server-side, ended by signing
+  out, a disable or a password reset) and refuses everything else: only
+  `/login`, `/logout`, the two stylesheets the sign-in page uses and the favicon are open. Routes added later (downloads,
   exports) are closed by default without doing anything.
 - any request that is not GET/HEAD/OPTIONS needs the session's CSRF token
   (form field or `X-CSRFToken` header; Dash's renderer sends the header).

@@ -66,6 +66,12 @@ def end(token: str, reason: str = "signout") -> None:
         _checked[sid] = (time.monotonic(), None)
 
 
+def forget(token: str) -> None:
+    """Ask the store again at the next request (this process changed the session's account)."""
+    with _lock:
+        _checked.pop(session_id(token), None)
+
+
 def user_of_session(token) -> User | None:
     """The user whose live session `token` names; None when it names none (any more)."""
     if not isinstance(token, str) or not token or len(token) > 200:

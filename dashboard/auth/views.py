@@ -227,12 +227,14 @@ def change_password():
     new = request.form.get("new") or ""
     if new != (request.form.get("confirm") or ""):
         return _password_form([*notice, ("danger", t("auth.mismatch", lang))], 400)
+    token = session.get("s") or ""
     try:
         # this session stays signed in; every other one ends
         store.change_password(user.username, request.form.get("current") or "", new, ip=request.remote_addr,
-                              keep_session=sessions.session_id(session.get("s") or ""))
+                              keep_session=sessions.session_id(token))
     except store.UserError as problem:
         return _password_form([*notice, ("danger", problem.en if lang == "en" else problem.zh)], 400)
+    sessions.forget(token)      # the next request sees the password changed (no one-time password any more)
     return redirect(safe_next(request.form.get("next")), code=303)
 
 
