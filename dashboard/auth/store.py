@@ -3,11 +3,11 @@
 The users store (warehouse.users_store) keeps the accounts and runs the
 statements; this module applies the rules: user names, roles, the password
 policy, hashing and the lock-out. Every change appends an audit entry in the
-same transaction (the store does). Sign-in
-failures are counted from the audit log itself: after `MAX_FAILURES` failed
-attempts for one user name within `LOCK_MINUTES` (since its last success or
-reset), or `MAX_IP_FAILURES` from one address, sign-in is locked for that
-name or address until the window has passed, a correct password included.
+same transaction (the store does). Sign-in failures are counted from the
+audit log itself: after `MAX_FAILURES` failed attempts for one user name
+within `LOCK_MINUTES` (since its last success or reset), or
+`MAX_IP_FAILURES` from one address, sign-in is locked for that name or
+address until the window has passed, a correct password included.
 """
 from __future__ import annotations
 
