@@ -13,19 +13,10 @@ import os
 import sys
 from pathlib import Path
 
+from warehouse import facts
 from warehouse.config import default_db_path, default_users_db_path
 
 DEMO_ADMIN = "admin"
-
-
-def _is_demo(db: Path) -> bool:
-    from warehouse.connection import connect_reader
-    con = connect_reader(db)
-    try:
-        found = con.execute("select value from meta where key = 'demo'").fetchall()
-    finally:
-        con.close()
-    return bool(found) and found[0][0] == "true"
 
 
 def ensure_users(db: Path, users_db: Path) -> bool:
@@ -35,7 +26,7 @@ def ensure_users(db: Path, users_db: Path) -> bool:
 
     if store.count(users_db):
         return True
-    if not _is_demo(db):
+    if not facts.is_demo(db):
         print(f"还没有任何用户，看板不会以默认密码启动。请先添加管理员：\n"
               f"  python -m dashboard.users --db {db} add <用户名> --role admin\n"
               f"No users yet, and a real warehouse never gets a default password. Add an administrator first:\n"

@@ -36,21 +36,10 @@ import sys
 from pathlib import Path
 
 from dashboard.auth import audit, passwords, roles, store
-from warehouse import users_store
+from warehouse import facts, users_store
 from warehouse.config import default_db_path, default_users_db_path
 
 EXIT_REFUSED = 2
-
-
-def _known_units(warehouse: Path) -> set[str] | None:
-    if not warehouse.exists():
-        return None
-    from warehouse.connection import connect_reader
-    con = connect_reader(warehouse)
-    try:
-        return {row[0] for row in con.execute("select unit_code from units").fetchall()}
-    finally:
-        con.close()
 
 
 def _password(args) -> tuple[str, bool]:
@@ -69,7 +58,7 @@ def cmd_add(args, db: Path, actor: str) -> int:
     password, generated = _password(args)
     user = store.add(args.username, args.role, password=password, unit_code=args.unit, display_name=args.name,
                      must_change=generated or not args.no_change, actor=actor,
-                     known_units=_known_units(args.db), db=db)
+                     known_units=facts.unit_codes(args.db), db=db)
     print(f"已添加用户 added user {user.username}（{roles.label(user.role)} {roles.label(user.role, 'en')}"
           f"{'，单位 unit ' + user.unit_code if user.unit_code else ''}）")
     if generated:
