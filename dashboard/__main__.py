@@ -13,29 +13,20 @@ import os
 import sys
 from pathlib import Path
 
+from warehouse import facts
 from warehouse.config import default_db_path, default_users_db_path
 
 DEMO_ADMIN = "admin"
 
 
-def _is_demo(db: Path) -> bool:
-    from warehouse.connection import connect_reader
-    con = connect_reader(db)
-    try:
-        found = con.execute("select value from meta where key = 'demo'").fetchall()
-    finally:
-        con.close()
-    return bool(found) and found[0][0] == "true"
-
-
 def ensure_users(db: Path, users_db: Path) -> bool:
     """True when someone can sign in; creates the demo admin on a demo warehouse without users."""
     from dashboard.auth import passwords, store
-    from warehouse import usersdb
+    from warehouse import users_store
 
     if store.count(users_db):
         return True
-    if not _is_demo(db):
+    if not facts.is_demo(db):
         print(f"还没有任何用户，看板不会以默认密码启动。请先添加管理员：\n"
               f"  python -m dashboard.users --db {db} add <用户名> --role admin\n"
               f"No users yet, and a real warehouse never gets a default password. Add an administrator first:\n"
@@ -43,7 +34,7 @@ def ensure_users(db: Path, users_db: Path) -> bool:
         return False
     password = passwords.generate_password()
     store.add(DEMO_ADMIN, "admin", password=password, display_name="演示管理员", must_change=True,
-              actor="demo-setup:" + usersdb.os_actor(), db=users_db)
+              actor="demo-setup:" + users_store.os_actor(), db=users_db)
     bar = "=" * 64
     print(f"{bar}\n演示数据：已创建演示管理员 / demo data: created the demo administrator\n"
           f"  用户名 user: {DEMO_ADMIN}\n  一次性密码 one-time password: {password}\n"

@@ -2,7 +2,7 @@
 
 A callback wrapped in `cached_output` is a pure function of its inputs, the
 user's scope and role, today's date and the warehouse version. Each worker
-keeps such answers in its own memory (dashboard.queries.db); this keeps the
+keeps such answers in its own memory (dashboard.components.cached); this keeps the
 answer itself — the JSON body of the HTTP response, so a hit builds no
 figure and serialises nothing — in a file cache beside the warehouse that all
 workers of the machine read. A view one worker has computed is then answered

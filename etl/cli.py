@@ -23,7 +23,7 @@ from pathlib import Path
 
 from etl.errors import BatchRefused
 from etl.loader import BatchResult, load_batch
-from warehouse import usersdb
+from warehouse import users_store
 from warehouse.config import default_db_path, default_users_db_path
 
 EXIT_REFUSED = 2
@@ -49,10 +49,10 @@ def print_summary(result: BatchResult, out=sys.stdout) -> None:
 
 def audit_load(db: Path, event: str, user: str | None, detail: dict, target: str | None = None) -> None:
     """Append the load to the audit log in the users database; warn (never fail) when that cannot be done."""
-    actor = user or os.environ.get("TPD_USER") or usersdb.os_actor()
+    actor = user or os.environ.get("TPD_USER") or users_store.os_actor()
     try:
-        usersdb.record(default_users_db_path(db), event, actor=actor, target=target,
-                       detail={"warehouse": str(db), "os_user": usersdb.os_actor(), **detail})
+        users_store.record(default_users_db_path(db), event, actor=actor, target=target,
+                           detail={"warehouse": str(db), "os_user": users_store.os_actor(), **detail})
     except Exception as problem:  # noqa: BLE001  (the load itself is done either way)
         print(f"警告：未能写入审计日志 / warning: could not write the audit log: {problem}", file=sys.stderr)
 

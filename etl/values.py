@@ -74,7 +74,7 @@ def cleaned(expr: str, col: Column) -> str:
                   + (f"|{_FLOAT_CODE}" if code else ""))
     worked = f"trim({expr}, {sql_str(_WS)})" if keep_width else fold(expr)
     if code:
-        # The same text an XLSX number cell gives (see etl.readers.cell_text).
+        # The same text an XLSX number cell gives (see etl.readers.sheets.cell_text).
         worked = f"regexp_replace({worked}, '^(\\d+)\\.0+$', '\\1')"
     # One regexp_replace + nullif names `worked` once: a repeated subexpression would
     # be hoisted by DuckDB's optimizer and computed for every row, defeating the CASE;

@@ -144,14 +144,12 @@ def browser_context(browser, base: str, account: Account, **options):
 
 def sign_in_test_client(client, role: str = "admin", unit: str | None = None):
     """Sign a Flask test client in as a stored user of `role` (created on first use) without the
-    form: the session carries what a sign-in would put there."""
-    import time as _time
-
-    from dashboard.auth import store
+    form: a session is started in the store and the cookie names it, as a sign-in does."""
+    from dashboard.auth import sessions, store
     name = f"tc-{role}" + (f"-{unit}" if unit else "")
     if store.get(name) is None:
         store.add(name, role, password=PASSWORD, unit_code=unit, must_change=False, actor="tests")
     user = store.get(name)
     with client.session_transaction() as session:
-        session["u"], session["t"], session["e"] = user.username, int(_time.time()), user.session_epoch
+        session["s"] = sessions.start(user)
     return client

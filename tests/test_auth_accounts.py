@@ -163,9 +163,8 @@ def test_changing_ones_password_needs_the_old_one_and_ends_other_sessions(udb):
 # ---- the audit log ------------------------------------------------------------------------------
 
 def test_the_audit_log_is_append_only(udb):
-    from warehouse import usersdb
     store.add("wang", "leader", password=PASSWORD, actor="tests")
-    con = usersdb.connect(udb)
+    con = sqlite3.connect(udb)
     try:
         with pytest.raises(sqlite3.DatabaseError, match="append-only"):
             con.execute("update audit_log set actor = 'someone else'")

@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import re
 import sqlite3
+import time
 
 import duckdb
 import pytest
@@ -438,16 +439,86 @@ def test_a_one_time_password_must_be_changed_before_anything_opens(server, users
     assert store.authenticate("t-newcomer", "Brand-new-pass-77", db=users_db)[1] == "ok"
 
 
-def test_disabling_a_user_ends_their_session_at_once(server, users_db):  # noqa: F811
+def refused_within(seconds: float, ask) -> requests.Response:
+    """Ask until the answer is no longer a 200 (a process may answer from what it learnt about a
+    session up to a second ago); the last answer."""
+    deadline = time.monotonic() + seconds
+    while True:
+        answer = ask()
+        if answer.status_code != 200 or time.monotonic() > deadline:
+            return answer
+        time.sleep(0.1)
+
+
+def page(session, path="/"):
+    return session.get(session.base + path, allow_redirects=False, headers={"Accept": "text/html"}, timeout=30)
+
+
+def a_callback(session):
+    return post(session, view_body("overview-kpis.children", "overview-view", "?"))
+
+
+def replayed(server, cookies: dict) -> requests.Session:
+    """Another client presenting a copy of a session's cookies (as copied out of a browser)."""
+    s = requests.Session()
+    s.base = server
+    for name, value in cookies.items():
+        s.cookies.set(name, value)
+    s.headers["X-CSRFToken"] = cookies["_csrf_token"]
+    return s
+
+
+def signed_in(server, account) -> requests.Session:
+    s = http_session(server, account)
+    s.base = server
+    return s
+
+
+def test_disabling_a_user_ends_their_session_within_a_second(server, users_db):  # noqa: F811
     from dashboard.auth import store
     store.add("t-leaver", "leader", password=PASSWORD, must_change=False, actor="tests", db=users_db)
-    s = http_session(server, Account("t-leaver", PASSWORD, "leader"))
-    s.base = server
-    assert post(s, view_body("overview-kpis.children", "overview-view", "?")).status_code == 200
+    s = signed_in(server, Account("t-leaver", PASSWORD, "leader"))
+    assert a_callback(s).status_code == 200
     store.set_disabled("t-leaver", True, actor="tests", db=users_db)
-    page = s.get(server + "/", allow_redirects=False, headers={"Accept": "text/html"}, timeout=30)
-    assert page.status_code == 303 and "expired=1" in page.headers["Location"]
-    assert_refused(post(s, view_body("overview-kpis.children", "overview-view", "?")), 401)
+    assert_refused(refused_within(1.5, lambda: a_callback(s)), 401)
+    answer = page(s)
+    assert answer.status_code == 303 and "expired=1" in answer.headers["Location"]
+
+
+def test_a_signed_out_sessions_cookie_replayed_gets_the_sign_in_page_and_no_data(server, accounts):  # noqa: F811
+    s = signed_in(server, accounts["leader"])
+    copied = s.cookies.get_dict()
+    assert page(replayed(server, copied)).status_code == 200
+    assert a_callback(replayed(server, copied)).status_code == 200
+    out = s.post(server + "/logout", data={"csrf_token": s.cookies["_csrf_token"]}, allow_redirects=False, timeout=30)
+    assert out.status_code == 303
+    answer = page(replayed(server, copied))
+    assert answer.status_code == 303 and answer.headers["Location"].startswith("/login?")
+    assert_refused(a_callback(replayed(server, copied)), 401)
+    assert replayed(server, copied).get(server + "/_dash-layout", timeout=30).status_code == 401
+
+
+def test_a_password_reset_ends_the_users_sessions(server, users_db):  # noqa: F811
+    from dashboard.auth import store
+    store.add("t-forgetful", "leader", password=PASSWORD, must_change=False, actor="tests", db=users_db)
+    s = signed_in(server, Account("t-forgetful", PASSWORD, "leader"))
+    assert a_callback(s).status_code == 200
+    store.reset_password("t-forgetful", "Reset-pass-2026!", actor="tests", db=users_db)
+    assert_refused(refused_within(1.5, lambda: a_callback(s)), 401)
+
+
+def test_changing_ones_own_password_keeps_this_session_and_ends_the_others(server, users_db):  # noqa: F811
+    from dashboard.auth import store
+    store.add("t-mover", "leader", password=PASSWORD, must_change=False, actor="tests", db=users_db)
+    here = signed_in(server, Account("t-mover", PASSWORD, "leader"))
+    elsewhere = signed_in(server, Account("t-mover", PASSWORD, "leader"))
+    form = here.get(server + "/password", timeout=30)
+    done = here.post(server + "/password", data={"current": PASSWORD, "new": "Moved-pass-2026!",
+                                                 "confirm": "Moved-pass-2026!", "csrf_token": csrf_from(form.text)},
+                     allow_redirects=False, timeout=30)
+    assert done.status_code == 303
+    assert_refused(refused_within(1.5, lambda: a_callback(elsewhere)), 401)
+    assert a_callback(here).status_code == 200
 
 
 def test_signing_out_needs_the_token_and_ends_the_session(sessions, server, accounts):  # noqa: F811

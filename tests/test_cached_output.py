@@ -116,3 +116,37 @@ def _warehouse(tmp_path, path=None):
     con.execute("insert into meta values ('made', $v)", {"v": str(path)})
     con.close()
     return path
+
+
+def test_callback_answers_are_kept_in_their_own_cache_not_the_query_cache(tmp_path):
+    db.configure(_warehouse(tmp_path))
+    render = _counting([])
+    render("?period=last_week")
+    assert len(cached_module.ANSWERS) == 1 and len(db.QUERIES) == 0
+
+
+def test_an_export_chart_is_kept_in_the_export_chart_cache(tmp_path):
+    import datetime as dt
+    from types import SimpleNamespace
+
+    from dashboard.exports import charts
+    from dashboard.model.filters import Scope
+    from dashboard.state import parse_view
+
+    db.configure(_warehouse(tmp_path))
+    builds = []
+    spec = SimpleNamespace(chart_id="incidents.trend", build=lambda view, scope: builds.append(view) or {"n": 1})
+    view = parse_view({"period": "last_week"}, today=dt.date(2026, 11, 23))
+    assert charts.chart_figure(spec, view, Scope.city()) == charts.chart_figure(spec, view, Scope.city())
+    assert len(builds) == 1
+    assert len(charts.EXPORT_CHARTS) == 1 and len(cached_module.ANSWERS) == 0 and len(db.QUERIES) == 0
+
+
+def test_each_purpose_has_its_own_named_cache():
+    from dashboard.briefing import compose
+    from dashboard.exports import charts
+
+    caches = {db.QUERIES, cached_module.ANSWERS, charts.EXPORT_CHARTS, compose.BRIEFINGS}
+    assert len(caches) == 4
+    assert {c.name for c in caches} == {"query results", "callback answers", "export charts", "briefings"}
+    assert all(c in db.VersionedCache.every for c in caches)

@@ -346,9 +346,9 @@ def test_a_csv_with_cr_only_line_ends_loads_like_lf_and_crlf(ref_db, inbox):
 def test_a_csv_the_reader_cannot_take_is_refused_not_a_traceback(ref_db, inbox, monkeypatch):
     # Stands for any reader error not handled above: it aborts the batch's transaction,
     # so the file is refused with the reader's reason.
-    import etl.readers
+    import etl.readers.csv_staging
 
-    monkeypatch.setattr(etl.readers, "_cleaned_selects",
+    monkeypatch.setattr(etl.readers.csv_staging, "_cleaned_selects",
                         lambda rt, mapping: ", error('The CSV Parser state machine reached an invalid state')")
     path = write_records(inbox / "incidents.csv", "incidents", [INCIDENT])
     proc = cli_main(ref_db, path)

@@ -59,13 +59,13 @@ def test_a_request_pinned_to_a_replaced_version_fills_no_cache_and_old_entries_g
     path = make(tmp_path / "w.duckdb", 1)
     db.configure(path)
     old = db.pin()
-    assert count() == 1 and len(db._cache) == 1
+    assert count() == 1 and len(db.QUERIES) == 1
     make(path, 2)
     assert db.warehouse().snapshot().version != db.version()  # another request opened the new file
     assert count() == 1                                 # still answered from its pinned version ...
     db.unpin(old)
     assert count() == 2
-    assert [key[0] for key in db._cache] == [db.version()]  # ... and only the new version is cached
+    assert [key[0] for key in db.QUERIES.keys()] == [db.version()]  # ... and only the new version is cached
 
 
 def test_a_publish_between_the_stat_and_the_attach_is_labelled_with_what_was_opened(tmp_path, monkeypatch):

@@ -2,9 +2,10 @@
 
 `install(app)` plugs into the Dash app's Flask server:
 
-- a `before_request` hook that loads the signed-in user from the session
-  cookie and refuses everything else: only `/login`, `/logout`, the two
-  stylesheets the sign-in page uses and the favicon are open. Routes added later (downloads,
+- a `before_request` hook that loads the signed-in user from the session the
+  cookie names (`dashboard.auth.sessions`: kept server-side, ended by signing
+  out, a disable or a password reset) and refuses everything else: only
+  `/login`, `/logout`, the two stylesheets the sign-in page uses and the favicon are open. Routes added later (downloads,
   exports) are closed by default without doing anything.
 - any request that is not GET/HEAD/OPTIONS needs the session's CSRF token
   (form field or `X-CSRFToken` header; Dash's renderer sends the header).
@@ -24,14 +25,13 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import os
-import time
 from urllib.parse import urlencode
 
 import dash
 from flask import g, jsonify, redirect, request, session
 from werkzeug.exceptions import HTTPException
 
-from dashboard.auth import audit, csrf, roles, store, views
+from dashboard.auth import audit, csrf, roles, sessions, store, views
 from dashboard.auth.roles import page_of_module
 from dashboard.auth.current import current_user
 from dashboard.refusals import Forbidden, NotSignedIn, Refusal
@@ -44,17 +44,6 @@ OPEN_PATHS = frozenset({"/login", "/logout", "/assets/00_bootstrap.min.css", "/a
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 STATIC_PREFIXES = ("/assets/", "/_dash-component-suites/", "/_favicon.ico")
 MAX_BODY = 2 * 1024 * 1024
-
-
-def _hours(name: str, default: float) -> float:
-    try:
-        return float(os.environ.get(name, default))
-    except ValueError:
-        return default
-
-
-SESSION_HOURS = _hours("TPD_SESSION_HOURS", 8)        # idle: the cookie is renewed with each request
-SESSION_MAX_HOURS = _hours("TPD_SESSION_MAX_HOURS", 12)   # from sign-in, whatever the activity
 
 
 def content_security_policy(app: dash.Dash) -> str:
@@ -243,13 +232,11 @@ def _wants_page() -> bool:
 def _load_user() -> None:
     g.tpd_user = None
     g.tpd_expired = False
-    name = session.get("u")
-    if not name:
+    token = session.get("s")
+    if not token and "u" not in session:   # "u": a cookie from before sessions were kept server-side
         return
-    user = store.get(name) if isinstance(name, str) else None
-    started = session.get("t")
-    fresh = isinstance(started, int) and time.time() - started < SESSION_MAX_HOURS * 3600
-    if user is None or user.disabled or user.session_epoch != session.get("e") or not fresh:
+    user = sessions.user_of_session(token)
+    if user is None:
         session.clear()
         session["ended"] = 1   # so the sign-in page can say why, even after a callback saw it first
         g.tpd_expired = True
@@ -267,7 +254,7 @@ def install(app: dash.Dash, users_db=None) -> None:
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_SECURE=secure,
-        PERMANENT_SESSION_LIFETIME=dt.timedelta(hours=SESSION_HOURS),
+        PERMANENT_SESSION_LIFETIME=dt.timedelta(hours=sessions.SESSION_HOURS),
         SESSION_REFRESH_EACH_REQUEST=True,
         MAX_CONTENT_LENGTH=MAX_BODY,
     )

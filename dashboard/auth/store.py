@@ -1,25 +1,26 @@
-"""Accounts in the users database: add, list, disable, enable, reset and change passwords, sign in.
+"""Accounts: add, list, disable, enable, reset and change passwords, sign in — the rules, not the SQL.
 
-Every change appends an audit entry in the same transaction. Sign-in
-failures are counted from the audit log itself: after `MAX_FAILURES` failed
-attempts for one user name within `LOCK_MINUTES` (since its last success or
-reset), or `MAX_IP_FAILURES` from one address, sign-in is locked for that
-name or address until the window has passed, a correct password included.
+The users store (warehouse.users_store) keeps the accounts and runs the
+statements; this module applies the rules: user names, roles, the password
+policy, hashing and the lock-out. Every change appends an audit entry in the
+same transaction (the store does). Sign-in failures are counted from the
+audit log itself: after `MAX_FAILURES` failed attempts for one user name
+within `LOCK_MINUTES` (since its last success or reset), or
+`MAX_IP_FAILURES` from one address, sign-in is locked for that name or
+address until the window has passed, a correct password included.
 """
 from __future__ import annotations
 
 import datetime as dt
 import os
 import re
-import sqlite3
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 from dashboard.auth import passwords, roles
 from dashboard.model.filters import Scope
-from warehouse import usersdb
 from warehouse.config import default_users_db_path
+from warehouse.users_store import Account, Event, UsersStore, open_store, parse_utc, utc_text
 
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9_.-]{1,31}$")
 MAX_FAILURES = 5
@@ -53,6 +54,9 @@ class UserError(ValueError):
 
 
 _state: dict = {"path": None}
+LOCK_CLEARED_BY = ("signin.ok", "user.password_reset", "user.enabled")
+LISTED = ("username", "display_name", "role", "unit_code", "must_change", "disabled", "created_at", "updated_at",
+          "last_login_at")
 
 
 def configure(db: Path | str | None) -> None:
@@ -64,31 +68,15 @@ def path() -> Path:
     return _state["path"] or default_users_db_path()
 
 
-@contextmanager
-def connection(db: Path | None = None):
-    con = usersdb.connect(db or path())
-    try:
-        yield con
-    finally:
-        con.close()
+def users_store(db: Path | None = None) -> UsersStore:
+    return open_store(db or path())
 
 
-@contextmanager
-def _transaction(con: sqlite3.Connection):
-    con.execute("begin immediate")
-    try:
-        yield
-    except BaseException:
-        con.execute("rollback")
-        raise
-    con.execute("commit")
-
-
-def _user(row) -> User | None:
-    if row is None:
+def user_of(account: Account | None) -> User | None:
+    if account is None:
         return None
-    return User(row["username"], row["role"], row["unit_code"], row["display_name"], bool(row["must_change"]),
-                bool(row["disabled"]), int(row["session_epoch"]))
+    return User(account.username, account.role, account.unit_code, account.display_name, account.must_change,
+                account.disabled, account.session_epoch)
 
 
 def normalise(username: str) -> str:
@@ -96,20 +84,17 @@ def normalise(username: str) -> str:
 
 
 def get(username: str, db: Path | None = None) -> User | None:
-    with connection(db) as con:
-        return _user(con.execute("select * from users where username = ?", (normalise(username),)).fetchone())
+    return user_of(users_store(db).account(normalise(username)))
 
 
 def count(db: Path | None = None) -> int:
-    with connection(db) as con:
-        return con.execute("select count(*) from users").fetchone()[0]
+    return users_store(db).count_accounts()
 
 
 def list_users(db: Path | None = None) -> list[dict]:
-    with connection(db) as con:
-        rows = con.execute("select username, display_name, role, unit_code, must_change, disabled, created_at, "
-                           "updated_at, last_login_at from users order by username").fetchall()
-    return [dict(r) for r in rows]
+    """Every user as the listing shows it (flags as 0/1), never the password hash."""
+    return [{field: int(v) if isinstance(v := getattr(a, field), bool) else v for field in LISTED}
+            for a in users_store(db).accounts()]
 
 
 def _check_role(role: str, unit_code: str | None, known_units: set[str] | None) -> None:
@@ -124,6 +109,10 @@ def _check_role(role: str, unit_code: str | None, known_units: set[str] | None) 
         raise UserError(f"数据仓库中没有单位编码 {unit_code}", f"the warehouse has no unit {unit_code}")
 
 
+def _no_such_user(name: str) -> UserError:
+    return UserError(f"没有用户 {name}", f"no user {name}")
+
+
 def add(username: str, role: str, *, password: str, unit_code: str | None = None, display_name: str | None = None,
         must_change: bool = True, actor: str, known_units: set[str] | None = None, db: Path | None = None) -> User:
     name = normalise(username)
@@ -133,33 +122,20 @@ def add(username: str, role: str, *, password: str, unit_code: str | None = None
     _check_role(role, unit_code, known_units)
     if problem := passwords.policy_problem(password, name):
         raise UserError(*problem)
-    hashed = passwords.hash_password(password)
-    now = usersdb.now_utc()
-    with connection(db) as con, _transaction(con):
-        if con.execute("select 1 from users where username = ?", (name,)).fetchone():
-            raise UserError(f"用户 {name} 已存在", f"user {name} exists already")
-        con.execute("insert into users (username, display_name, role, unit_code, password_hash, must_change, "
-                    "created_at, updated_at) values (?, ?, ?, ?, ?, ?, ?, ?)",
-                    (name, display_name, role, unit_code, hashed, int(must_change), now, now))
-        usersdb.append_audit(con, "user.added", actor=actor, target=name,
-                             detail={"role": role, "unit": unit_code, "must_change": must_change})
+    account = Account(name, role, unit_code, display_name, passwords.hash_password(password), must_change)
+    added = users_store(db).add_account(account, Event(
+        "user.added", actor=actor, target=name, detail={"role": role, "unit": unit_code, "must_change": must_change}))
+    if not added:
+        raise UserError(f"用户 {name} 已存在", f"user {name} exists already")
     return get(name, db)
 
 
-def _existing(con, name: str) -> sqlite3.Row:
-    row = con.execute("select * from users where username = ?", (name,)).fetchone()
-    if row is None:
-        raise UserError(f"没有用户 {name}", f"no user {name}")
-    return row
-
-
 def set_disabled(username: str, disabled: bool, *, actor: str, db: Path | None = None) -> None:
+    """Disable (every session of the user ends) or enable again."""
     name = normalise(username)
-    with connection(db) as con, _transaction(con):
-        _existing(con, name)
-        con.execute("update users set disabled = ?, session_epoch = session_epoch + 1, updated_at = ? "
-                    "where username = ?", (int(disabled), usersdb.now_utc(), name))
-        usersdb.append_audit(con, "user.disabled" if disabled else "user.enabled", actor=actor, target=name)
+    event = Event("user.disabled" if disabled else "user.enabled", actor=actor, target=name)
+    if not users_store(db).set_disabled(name, disabled, event):
+        raise _no_such_user(name)
 
 
 def reset_password(username: str, password: str, *, actor: str, must_change: bool = True,
@@ -168,55 +144,49 @@ def reset_password(username: str, password: str, *, actor: str, must_change: boo
     name = normalise(username)
     if problem := passwords.policy_problem(password, name):
         raise UserError(*problem)
-    hashed = passwords.hash_password(password)
-    with connection(db) as con, _transaction(con):
-        _existing(con, name)
-        con.execute("update users set password_hash = ?, must_change = ?, session_epoch = session_epoch + 1, "
-                    "updated_at = ? where username = ?", (hashed, int(must_change), usersdb.now_utc(), name))
-        usersdb.append_audit(con, "user.password_reset", actor=actor, target=name, detail={"must_change": must_change})
+    event = Event("user.password_reset", actor=actor, target=name, detail={"must_change": must_change})
+    if users_store(db).set_password(name, passwords.hash_password(password), must_change, event) is None:
+        raise _no_such_user(name)
 
 
-def change_password(username: str, old: str, new: str, *, ip: str | None = None, db: Path | None = None) -> int:
-    """The user changes their own password (old one required); returns the new session epoch."""
+def change_password(username: str, old: str, new: str, *, ip: str | None = None, keep_session: str | None = None,
+                    db: Path | None = None) -> int:
+    """The user changes their own password (old one required): their other sessions end, the one given
+    as `keep_session` (the session id the change came from) goes on. Returns the new session epoch."""
     name = normalise(username)
     if problem := passwords.policy_problem(new, name):
         raise UserError(*problem)
     if old == new:
         raise UserError("新密码不能与旧密码相同", "the new password must differ from the old one")
-    with connection(db) as con:
-        row = _existing(con, name)
-        if not passwords.verify_password(old, row["password_hash"]):
-            usersdb.append_audit(con, "password.change_failed", actor=name, target=name, ip=ip)
-            raise UserError("当前密码不正确", "the current password is not correct")
-        hashed = passwords.hash_password(new)
-        with _transaction(con):
-            con.execute("update users set password_hash = ?, must_change = 0, session_epoch = session_epoch + 1, "
-                        "updated_at = ? where username = ?", (hashed, usersdb.now_utc(), name))
-            usersdb.append_audit(con, "password.changed", actor=name, target=name, ip=ip)
-        return int(con.execute("select session_epoch from users where username = ?", (name,)).fetchone()[0])
+    store = users_store(db)
+    account = store.account(name)
+    if account is None:
+        raise _no_such_user(name)
+    if not passwords.verify_password(old, account.password_hash):
+        store.append_audit(Event("password.change_failed", actor=name, target=name, ip=ip))
+        raise UserError("当前密码不正确", "the current password is not correct")
+    return store.set_password(name, passwords.hash_password(new), False,
+                              Event("password.changed", actor=name, target=name, ip=ip), keep_session=keep_session)
 
 
 # ---- sign-in ------------------------------------------------------------------------------------
 
 def _since(minutes: int) -> str:
-    return (dt.datetime.now(dt.timezone.utc) - dt.timedelta(minutes=minutes)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return utc_text(dt.datetime.now(dt.timezone.utc) - dt.timedelta(minutes=minutes))
 
 
-def _locked(con, name: str, ip: str | None) -> bool:
-    since = _since(LOCK_MINUTES)
-    cleared = con.execute(
-        "select max(at) from audit_log where target = ? and event in "
-        "('signin.ok', 'user.password_reset', 'user.enabled')", (name,)).fetchone()[0] or ""
-    failures = con.execute(
-        "select count(*) from audit_log where event = 'signin.failed' and target = ? and at >= ? and at > ?",
-        (name, since, cleared)).fetchone()[0]
-    if failures >= MAX_FAILURES:
+def _locked(store: UsersStore, name: str, ip: str | None) -> bool:
+    since = max(_since(LOCK_MINUTES), _just_after(store.latest_audit_at(name, LOCK_CLEARED_BY)))
+    if store.count_audit("signin.failed", target=name, since=since) >= MAX_FAILURES:
         return True
-    if ip:
-        from_ip = con.execute("select count(*) from audit_log where event = 'signin.failed' and ip = ? and at >= ?",
-                              (ip, since)).fetchone()[0]
-        return from_ip >= MAX_IP_FAILURES
-    return False
+    return bool(ip) and store.count_audit("signin.failed", ip=ip, since=_since(LOCK_MINUTES)) >= MAX_IP_FAILURES
+
+
+def _just_after(at: str | None) -> str:
+    """The first stored time after `at`: failures in the same second as a success or reset count as before it."""
+    if not at:
+        return ""
+    return utc_text(parse_utc(at) + dt.timedelta(seconds=1))
 
 
 def authenticate(username: str, password: str, *, ip: str | None = None,
@@ -224,25 +194,21 @@ def authenticate(username: str, password: str, *, ip: str | None = None,
     """(user, "ok") on success; (None, "failed" | "locked") otherwise. Every attempt is audited."""
     name = normalise(username)[:64]
     password = password[:256]
-    with connection(db) as con:
-        if _locked(con, name, ip):
-            passwords.verify_password(password, passwords.dummy_hash())  # same cost either way
-            usersdb.append_audit(con, "signin.locked", target=name, ip=ip)
-            return None, "locked"
-        row = con.execute("select * from users where username = ?", (name,)).fetchone()
-        ok = passwords.verify_password(password, row["password_hash"] if row else passwords.dummy_hash())
-        if not ok or row is None or row["disabled"]:
-            reason = "disabled" if (ok and row is not None) else "password" if row is not None else "unknown user"
-            usersdb.append_audit(con, "signin.failed", target=name, ip=ip, detail={"reason": reason})
-            return None, "failed"
-        with _transaction(con):
-            con.execute("update users set last_login_at = ? where username = ?", (usersdb.now_utc(), name))
-            usersdb.append_audit(con, "signin.ok", actor=name, target=name, ip=ip)
-        return _user(con.execute("select * from users where username = ?", (name,)).fetchone()), "ok"
+    store = users_store(db)
+    if _locked(store, name, ip):
+        passwords.verify_password(password, passwords.dummy_hash())  # same cost either way
+        store.append_audit(Event("signin.locked", target=name, ip=ip))
+        return None, "locked"
+    account = store.account(name)
+    ok = passwords.verify_password(password, account.password_hash if account else passwords.dummy_hash())
+    if not ok or account is None or account.disabled:
+        reason = "disabled" if (ok and account is not None) else "password" if account is not None else "unknown user"
+        store.append_audit(Event("signin.failed", target=name, ip=ip, detail={"reason": reason}))
+        return None, "failed"
+    return user_of(store.record_signin(name, Event("signin.ok", actor=name, target=name, ip=ip))), "ok"
 
 
 def secret_key(db: Path | None = None) -> str:
     if env := os.environ.get("TPD_SECRET_KEY"):
         return env
-    with connection(db) as con:
-        return usersdb.secret_key(con)
+    return users_store(db).secret_key()

@@ -10,12 +10,11 @@ session (new CSRF token), so a session fixed before sign-in is worthless.
 """
 from __future__ import annotations
 
-import time
 from urllib.parse import urlencode, urlsplit
 
 from flask import g, redirect, render_template_string, request, session
 
-from dashboard.auth import audit, csrf, passwords, store
+from dashboard.auth import audit, csrf, passwords, sessions, store
 from dashboard.text import t
 
 def _head(*stylesheets: str) -> str:
@@ -182,11 +181,10 @@ def login():
 
 
 def start_session(user: store.User) -> None:
+    """A fresh cookie naming a new server-side session (and a new CSRF token)."""
     session.clear()
     session.permanent = True
-    session["u"] = user.username
-    session["e"] = user.session_epoch
-    session["t"] = int(time.time())
+    session["s"] = sessions.start(user, request.remote_addr)
     csrf.token()
 
 
@@ -199,6 +197,8 @@ def logout():
     user = g.get("tpd_user")
     if user is not None:
         audit.record("signout", target=user.username)
+    if isinstance(token := session.get("s"), str):
+        sessions.end(token, "signout")   # a copy of the cookie replayed later names an ended session
     session.clear()
     return redirect("/login?" + urlencode({"out": 1, "lang": lang}), code=303)
 
@@ -227,11 +227,14 @@ def change_password():
     new = request.form.get("new") or ""
     if new != (request.form.get("confirm") or ""):
         return _password_form([*notice, ("danger", t("auth.mismatch", lang))], 400)
+    token = session.get("s") or ""
     try:
-        epoch = store.change_password(user.username, request.form.get("current") or "", new, ip=request.remote_addr)
+        # this session stays signed in; every other one ends
+        store.change_password(user.username, request.form.get("current") or "", new, ip=request.remote_addr,
+                              keep_session=sessions.session_id(token))
     except store.UserError as problem:
         return _password_form([*notice, ("danger", problem.en if lang == "en" else problem.zh)], 400)
-    session["e"] = epoch        # this session stays signed in; every other one ends
+    sessions.forget(token)      # the next request sees the password changed (no one-time password any more)
     return redirect(safe_next(request.form.get("next")), code=303)
 
 

@@ -24,6 +24,9 @@ from dashboard.queries import overview as overview_q
 from dashboard.queries.kpis import metric_values_many
 from dashboard.state import View
 
+# Briefings computed, shared by the page and its downloads.
+BRIEFINGS = db.VersionedCache("briefings")
+
 # Every metric a briefing states, in the order of its sections.
 HEADLINE = ("visitors.total", "incidents.total", "incidents.per_10k_visitors", "incidents.same_day_rate",
             "incidents.response_median_min", "cases.administrative", "cases.criminal", "mediation.total",
@@ -124,6 +127,6 @@ def _root(scope: Scope) -> str | None:
 def cached_briefing(view: View, scope: Scope) -> Briefing:
     """`briefing` memoised per warehouse version, view (either language) and scope, so the page and
     its downloads share one computation; the time of generation is always now."""
-    key = ("briefing", view.with_(lang="zh").query(), view.start, view.end, scope)
-    found = db.cached(key, lambda: briefing(view.with_(lang="zh"), scope))
+    key = (view.with_(lang="zh").query(), view.start, view.end, scope)
+    found = BRIEFINGS.get(key, lambda: briefing(view.with_(lang="zh"), scope))
     return replace(found, view=view, generated_at=dt.datetime.now().replace(microsecond=0))

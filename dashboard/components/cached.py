@@ -1,7 +1,7 @@
 """Whole callback outputs cached per warehouse version, view and user scope.
 
-Query results are cached already (dashboard.queries.db); this also keeps the
-figures and components built from them, so a view seen before answers in
+Query results are cached already (dashboard.queries.db); this keeps the
+figures and components built from them in a cache of their own (`ANSWERS`), so a view seen before answers in
 about a millisecond. The key holds the function, its arguments (the view's
 query string and any other inputs), today's date (a preset such as 上周 means
 other days tomorrow), the user's scope and what their role may see (its
@@ -21,6 +21,8 @@ from dashboard.queries import db
 from dashboard.session import current_role, current_scope
 from dashboard.shared_answers import shareable
 
+ANSWERS = db.VersionedCache("callback answers")
+
 
 def cached_output(fn):
     @shareable
@@ -31,6 +33,6 @@ def cached_output(fn):
             frozen = json.dumps([args, kwargs], sort_keys=True, default=str)
         except TypeError:
             return fn(*args, **kwargs)
-        return db.cached(("output", fn.__module__, fn.__qualname__, frozen, today(), scope, role_class),
-                         lambda: fn(*args, **kwargs))
+        return ANSWERS.get((fn.__module__, fn.__qualname__, frozen, today(), scope, role_class),
+                           lambda: fn(*args, **kwargs))
     return wrapper

@@ -23,6 +23,8 @@ from dashboard.queries import db
 from dashboard.state import View
 from dashboard.text import t
 
+# The figures exports build, kept so that the PNG and then the PDF of one chart build it once.
+EXPORT_CHARTS = db.VersionedCache("export charts")
 # What a publicity pack holds per preset: the image, and a vector copy where the medium takes one.
 PACK_FORMATS = {"wechat": ("png",), "slides": ("png", "svg"), "print": ("png", "pdf")}
 
@@ -63,7 +65,7 @@ def frame_text(context: ExportContext, note: str | None = None) -> FrameText:
 def chart_figure(spec: registry.ChartSpec, view: View, scope: Scope):
     """The page's figure for the view, kept per warehouse version, day and scope like the page's own
     outputs, so the PNG and then the PDF of one chart build it once."""
-    return db.cached(("export-chart", spec.chart_id, view.query(), today(), scope), lambda: spec.build(view, scope))
+    return EXPORT_CHARTS.get((spec.chart_id, view.query(), today(), scope), lambda: spec.build(view, scope))
 
 
 def framed_chart(spec: registry.ChartSpec, view: View, scope: Scope, preset: Preset) -> tuple[dict, ExportContext]:

@@ -12,11 +12,16 @@ including those run concurrently on other threads, reads the same batch
 boundary even when a load publishes meanwhile. Outside a pin, each cached
 computation pins its own.
 
-The cache is this process's own (an LRU of Python objects: frames, figures,
-components), keyed by version. When a newer version is opened the old
-entries are dropped at once; a request still pinned to an older version
-computes its answers without caching them. Under gunicorn each worker has its
-own cache: see the README (Serving) for why it is not shared.
+Caches by purpose: `QUERIES` here holds query results only; the layers above
+keep their own, named, in a `VersionedCache` each (callback answers in
+dashboard.components.cached, export charts in dashboard.exports.charts,
+briefings in dashboard.briefing.compose). Each is this process's own LRU of
+Python objects of `TPD_CACHE_ENTRIES` entries, keyed by version. When a newer
+version is opened a cache's old entries are dropped at once; a request still
+pinned to an older version computes its answers without caching them. Under
+gunicorn each worker has its own caches: see the README (Serving) for why they
+are not shared. `clear_cache()` empties every named cache (a new warehouse,
+or a test that wants this process to forget).
 """
 from __future__ import annotations
 
@@ -32,10 +37,8 @@ import pandas as pd
 
 from warehouse.connection import Snapshot, Warehouse
 
-_CACHE_SIZE = int(os.environ.get("TPD_CACHE_ENTRIES", "1024"))
-_state: dict = {"warehouse": None, "cache_version": None}
-_cache: OrderedDict = OrderedDict()
-_cache_lock = threading.Lock()
+CACHE_ENTRIES = int(os.environ.get("TPD_CACHE_ENTRIES", "1024"))
+_state: dict = {"warehouse": None}
 _pinned: contextvars.ContextVar[Snapshot | None] = contextvars.ContextVar("tpd_snapshot", default=None)
 
 
@@ -84,10 +87,57 @@ def unpin(token: contextvars.Token) -> None:
     _pinned.reset(token)
 
 
+class VersionedCache:
+    """A named LRU of answers computed from the warehouse, keyed by the pinned version."""
+
+    every: list[VersionedCache] = []
+
+    def __init__(self, name: str, size: int = CACHE_ENTRIES):
+        self.name, self.size = name, size
+        self._entries: OrderedDict = OrderedDict()
+        self._lock = threading.Lock()
+        self._version: str | None = None
+        VersionedCache.every.append(self)
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def keys(self) -> list:
+        with self._lock:
+            return list(self._entries)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+            self._version = None
+
+    def get(self, key_parts: tuple, compute):
+        """compute(), memoised under the pinned warehouse version and `key_parts`."""
+        with pinned() as snap:
+            key = (snap.version, key_parts)
+            with self._lock:
+                if key in self._entries:
+                    self._entries.move_to_end(key)
+                    return self._entries[key]
+            value = compute()
+            with self._lock:
+                if self._version != snap.version:
+                    if snap.version != warehouse().latest_version():
+                        return value  # a request pinned to a replaced version: answer, keep nothing
+                    self._entries.clear()  # a new version is published: the old answers go at once
+                    self._version = snap.version
+                self._entries[key] = value
+                while len(self._entries) > self.size:
+                    self._entries.popitem(last=False)
+            return value
+
+
+QUERIES = VersionedCache("query results")
+
+
 def clear_cache() -> None:
-    with _cache_lock:
-        _cache.clear()
-        _state["cache_version"] = None
+    for cache in VersionedCache.every:
+        cache.clear()
 
 
 def _freeze(params: dict | None) -> tuple:
@@ -95,24 +145,8 @@ def _freeze(params: dict | None) -> tuple:
 
 
 def cached(key_parts: tuple, compute):
-    """Memoise compute() under the pinned warehouse version and `key_parts`."""
-    with pinned() as snap:
-        key = (snap.version, key_parts)
-        with _cache_lock:
-            if key in _cache:
-                _cache.move_to_end(key)
-                return _cache[key]
-        value = compute()
-        with _cache_lock:
-            if _state["cache_version"] != snap.version:
-                if snap.version != warehouse().latest_version():
-                    return value  # a request pinned to a replaced version: answer, keep nothing
-                _cache.clear()  # a new version is published: the old answers go at once
-                _state["cache_version"] = snap.version
-            _cache[key] = value
-            while len(_cache) > _CACHE_SIZE:
-                _cache.popitem(last=False)
-        return value
+    """Memoise a query's compute() in the query cache, under the pinned version and `key_parts`."""
+    return QUERIES.get(key_parts, compute)
 
 
 def _run(fn):

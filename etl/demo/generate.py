@@ -1,19 +1,8 @@
-"""Demo data: raw operational exports of a fictional city's tourism police (云岚市).
+"""`generate_exports`: the demo city's exports, every record type, written file by file.
 
-`generate_exports(out_dir)` writes the files a bureau clerk would hand the ETL —
-all fourteen record types, two years up to `today` — and returns their paths
-(reference types first, then the types in load order, each chronologically).
-It loads nothing. Same seed, scale and today give byte-identical files.
-
-At the default scale (about 40,000 incidents) the files exercise the data
-contract the way real exports do: UTF-8, UTF-8 with BOM, GB18030 CSVs and XLSX
-workbooks (title rows, real date cells), Chinese / English / untidy headers,
-several date, boolean and null formats, thousands separators, full-width digits,
-an unknown extra column, and a few bad rows of every kind (invalid date, unknown
-enum value, unknown unit code, arrival before the call, score 6, a duplicate key
-inside a file, negative compensation). From `LARGE_SCALE` incidents up, the big
-flow types are plain UTF-8 CSV with ISO dates, one file per type and year, and
-carry only a handful of bad rows.
+The reference types first, then one month of flows at a time (`etl.demo.flows`),
+the campaigns' nominations and votes, each file in its turn of the rotating
+styles below (`etl.demo.write`). See the package for what the files exercise.
 """
 from __future__ import annotations
 
@@ -23,15 +12,14 @@ from pathlib import Path
 
 import numpy as np
 
-from etl.demo_calendar import holiday_periods
-from etl.demo_campaigns import deployments, nominations, votes
-from etl.demo_flows import Cat, Seq, World, month_flows
-from etl.demo_ref import build_officers, build_posts, build_reference, build_teams
 from warehouse import record_types as rt
-from etl.demo_write import (BAD_UNIT_CODE, ArrowCsv, Style, arrow_with_bad, bad_frame, bad_strings,
-                            headers, plan_bad, render, render_arrow, write_csv, write_xlsx)
-
-__all__ = ["DEMO_SEED", "DEFAULT_INCIDENTS", "LARGE_SCALE", "BAD_UNIT_CODE", "generate_exports", "holiday_periods"]
+from etl.demo.calendar import holiday_periods
+from etl.demo.campaigns import deployments, nominations, votes
+from etl.demo.flows import month_flows
+from etl.demo.reference import build_officers, build_posts, build_reference, build_teams
+from etl.demo.write import Style, bad_frame, bad_strings, headers, plan_bad, render, write_csv, write_xlsx
+from etl.demo.write_large import ArrowCsv, arrow_with_bad, render_arrow
+from etl.demo.world import Cat, Seq, World
 
 DEMO_SEED = 7
 DEFAULT_INCIDENTS = 40_000
@@ -239,11 +227,3 @@ def generate_exports(out_dir: Path, *, seed: int = DEMO_SEED, scale: int | None 
             out.write(T["votes"], v, style, out.name(T["votes"], lang, f"{y}年" if lang == "zh" else str(y)))
     return out.close()
 
-
-if __name__ == "__main__":          # python -m etl.demo OUT_DIR [SCALE]
-    import sys
-    import time
-
-    t0 = time.time()
-    paths = generate_exports(Path(sys.argv[1]), scale=int(sys.argv[2]) if len(sys.argv) > 2 else None)
-    print(f"{len(paths)} files in {time.time() - t0:.1f}s")

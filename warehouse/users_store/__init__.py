@@ -1,0 +1,55 @@
+"""The users store: accounts, sessions, the append-only audit log and the app's secret key.
+
+All the SQL about users lives here. `UsersStore` (`interface`) is what the
+dashboard's access control and the command lines call; `SqliteUsersStore`
+(`sqlite`, schema and migrations in `sqlite_schema`) keeps them in a small
+SQLite file of its own (`warehouse.config.default_users_db_path`:
+`TPD_USERS_DB`, else beside the warehouse), because every load replaces the
+warehouse file whole and accounts and audit entries must outlive loads.
+Another implementation (PostgreSQL, for several web nodes) sits beside it and
+is chosen in `open_store`.
+
+Shared by the dashboard (sign-in, sessions, user administration, exports) and
+the ETL command line (loads), so it imports neither.
+"""
+from __future__ import annotations
+
+import getpass
+import os
+import socket
+import threading
+from pathlib import Path
+
+from warehouse.users_store.interface import (Account, AuditEntry, AuditQuery, Event, Session, UsersStore, now_utc,
+                                             parse_utc, utc_text)
+from warehouse.users_store.sqlite import SqliteUsersStore
+
+__all__ = ["Account", "AuditEntry", "AuditQuery", "Event", "Session", "SqliteUsersStore", "UsersStore", "now_utc",
+           "open_store", "os_actor", "parse_utc", "record", "utc_text"]
+
+_open: dict[Path, UsersStore] = {}
+_open_lock = threading.Lock()
+
+
+def open_store(path: Path | str) -> UsersStore:
+    """The store at `path`, opened (created, migrated) once per process and shared by its threads."""
+    key = Path(path).absolute()
+    with _open_lock:
+        store = _open.get(key)
+        if store is None or not key.exists():   # a file removed meanwhile (tests) is made afresh
+            store = _open[key] = SqliteUsersStore(key)
+        return store
+
+
+def record(path: Path | str, event: str, **entry) -> int:
+    """Append one audit entry to the store at `path` (for command lines)."""
+    return open_store(path).append_audit(Event(event, **entry))
+
+
+def os_actor() -> str:
+    """Who runs a command-line tool: the operating-system account and host."""
+    try:
+        user = getpass.getuser()
+    except Exception:  # no login name in some containers
+        user = str(os.getuid())
+    return f"{user}@{socket.gethostname()}"
