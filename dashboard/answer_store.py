@@ -24,6 +24,11 @@ from cachelib import FileSystemCache
 from dashboard.inflight import Flights, Taken
 
 
+class Flight(Protocol):
+    """What `take` decided; `answer` is what another request kept, or None when this one computes."""
+    answer: bytes | None
+
+
 class AnswerStore(Protocol):
     kind: str
 
@@ -33,10 +38,10 @@ class AnswerStore(Protocol):
     def keep(self, key: str, body: bytes) -> None:
         """Keep `body` under `key` for every worker (or node) sharing the store."""
 
-    def take(self, key: str) -> Taken:
+    def take(self, key: str) -> Flight:
         """Lead the computation of `key`, or wait for its leader and return the answer it kept."""
 
-    def land(self, taken: Taken | None) -> None:
+    def land(self, flight: Flight | None) -> None:
         """The leader is done (its answer, if any, kept): the waiters may go on."""
 
     def new_version(self, published: float) -> None:
