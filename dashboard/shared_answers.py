@@ -25,8 +25,9 @@ by many people at once is computed once.
 `off` to disable) and `TPD_SHARED_CACHE_ENTRIES` (default 5000) configure it; beyond that
 many answers the oldest are removed first.
 With `TPD_CACHE_URL=redis://…` the answers and the locks are kept in Redis
-instead, shared by every node (dashboard.answer_store, dashboard.redis_answers);
-the key's warehouse version is then the one all replicas of a publish share.
+instead, shared by every node (dashboard.answer_store, dashboard.redis_answers).
+The key's warehouse version is the one all replicas of a publish share
+(`published_version`: the file's version without its inode).
 """
 from __future__ import annotations
 
