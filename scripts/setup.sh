@@ -13,7 +13,9 @@ want_system=0
 if [ "$want_system" = 1 ]; then
   missing=()
   command -v chromium >/dev/null 2>&1 || missing+=(chromium)
-  fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || missing+=(fonts-noto-cjk)
+  # grep reads all of fc-list's output: with -q it would stop early, fc-list would die of SIGPIPE
+  # and, under pipefail, the fonts would count as missing.
+  fc-list 2>/dev/null | grep -i "Noto Sans CJK" >/dev/null || missing+=(fonts-noto-cjk)
   command -v pdftotext >/dev/null 2>&1 || missing+=(poppler-utils)
   compgen -G "/usr/lib/postgresql/*/bin/postgres" >/dev/null || missing+=(postgresql)
   command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
