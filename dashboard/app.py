@@ -3,7 +3,8 @@
 `create_app(db)` points the query layer at a warehouse and builds the app
 (with the export downloads under /download/ and the briefing's print view),
 every route of it behind sign-in (`dashboard.auth`; the users database lives
-beside the warehouse unless `users_db` or `TPD_USERS_DB` says otherwise);
+beside the warehouse unless `users_db` or `TPD_USERS_DB` says otherwise)
+except /healthz for the load balancer (`dashboard.health`);
 `server` is the Flask app for gunicorn (`dashboard.wsgi:server`). Building
 the app opens no warehouse connection: the first request of each process
 does, so gunicorn workers never share one across a fork.
@@ -20,7 +21,7 @@ from pathlib import Path
 import dash
 from flask import g, request
 
-from dashboard import auth, plotly_bundle, shared_answers, theme  # noqa: F401  (theme registers the Plotly template)
+from dashboard import auth, health, plotly_bundle, shared_answers, theme  # noqa: F401  (theme registers the Plotly template)
 from dashboard.briefing import routes as briefing_routes
 from dashboard.components.shell import shell
 from dashboard.exports import routes as export_routes
@@ -49,6 +50,7 @@ def create_app(db_path: Path | str | None = None, users_db: Path | str | None = 
     app.layout = lambda: shell(dash.page_container)
     export_routes.register(app.server)    # /download/…: chart images, publicity packs, table files
     briefing_routes.register(app.server)  # /download/briefing.*, /briefing/print
+    health.install(app.server)            # /healthz answers before the sign-in guard; X-TPD-Node on all
     auth.install(app, users_db or default_users_db_path(db_path))
     plotly_bundle.install(app.server)     # after sign-in's guard, which lets scripts through
     _pin_a_version_per_request(app.server)  # after sign-in: a refused request pins nothing

@@ -24,6 +24,10 @@ by many people at once is computed once.
 `TPD_SHARED_CACHE_DIR` (default `<warehouse>.answers/` beside the warehouse,
 `off` to disable) and `TPD_SHARED_CACHE_ENTRIES` (default 5000) configure it; beyond that
 many answers the oldest are removed first.
+With `TPD_CACHE_URL=redis://…` the answers and the locks are kept in Redis
+instead, shared by every node (dashboard.answer_store, dashboard.redis_answers).
+The key's warehouse version is the one all replicas of a publish share
+(`published_version`: the file's version without its inode).
 """
 from __future__ import annotations
 
@@ -32,14 +36,14 @@ import json
 import os
 from pathlib import Path
 
-from cachelib import FileSystemCache
 from flask import Response, g, request
 
 from dashboard.auth.roles import answer_class
 from dashboard.clock import today
-from dashboard.inflight import Flights
+from dashboard.answer_store import AnswerStore, open_answer_store
 from dashboard.queries import db
 from dashboard.session import current_role, current_scope
+from warehouse.connection import published_version
 
 
 CALLBACK_PATH = "/_dash-update-component"
@@ -76,12 +80,10 @@ def answer_key(body: dict, version: str, day: str, role_class: str, scope_unit: 
 
 def install(app, warehouse_path: Path | str) -> None:
     """Answer shareable callbacks from, and keep their answers in, the shared cache."""
-    directory = cache_dir(warehouse_path)
-    if directory is None:
+    store = open_answer_store(cache_dir(warehouse_path))
+    app.server.extensions["tpd_answer_store"] = store    # /healthz asks it whether it answers
+    if store is None:
         return
-    entries = int(os.environ.get("TPD_SHARED_CACHE_ENTRIES", "5000"))
-    cache = FileSystemCache(str(directory), threshold=entries, default_timeout=0, mode=0o600)
-    flights = Flights(directory.with_name(directory.name + ".inflight"))
     seen_version: dict = {"version": None}
 
     def key_of_request() -> str | None:
@@ -93,19 +95,19 @@ def install(app, warehouse_path: Path | str) -> None:
         entry = app.callback_map.get(body["output"])
         if not entry or not getattr(entry.get("callback"), MARK, False):
             return None
-        return answer_key(body, db.version(), today().isoformat(), answer_class(current_role()), current_scope().unit)
+        return answer_key(body, published_version(db.version()), today().isoformat(), answer_class(current_role()), current_scope().unit)
 
     @app.server.before_request
     def answer_from_shared_cache():
         key = key_of_request()
         if key is None:
             return None
-        _forget_older_versions(directory, flights, seen_version)
+        _forget_older_versions(store, seen_version)
         g.tpd_answer_key = key
-        body = cache.get(key)
+        body = store.get(key)
         if body is None:
             # Not computed yet: if the same answer is being computed for someone else, wait for it.
-            taken = flights.take(key, lambda: cache.get(key))
+            taken = store.take(key)
             g.tpd_flight, body = taken, taken.answer
         if body is None:
             return None
@@ -117,28 +119,23 @@ def install(app, warehouse_path: Path | str) -> None:
         key = g.pop("tpd_answer_key", None)
         if (key and not g.pop("tpd_answer_hit", False) and response.status_code == 200
                 and not response.is_streamed and db.version() == db.warehouse().latest_version()):
-            cache.set(key, response.get_data())
-        Flights.land(g.pop("tpd_flight", None))    # kept (or not keepable): the waiters may go on
+            store.keep(key, response.get_data())
+        store.land(g.pop("tpd_flight", None))    # kept (or not keepable): the waiters may go on
         return response
 
     @app.server.teardown_request
     def land_after_an_error(_exc):
-        Flights.land(g.pop("tpd_flight", None))
+        store.land(g.pop("tpd_flight", None))
 
 
-def _forget_older_versions(directory: Path, flights: Flights, seen: dict) -> None:
-    """When this worker first meets a newly published version, the answers written before it was
-    published go: their keys can never be asked again. Answers of the new version are all newer
-    than the file, so two workers doing this at once lose nothing of each other's."""
+def _forget_older_versions(store: AnswerStore, seen: dict) -> None:
+    """When this worker first meets a newly published version, the store may drop what was kept
+    before it was published: those keys can never be asked again."""
     latest = db.warehouse().latest_version()
     if seen["version"] == latest:
         return
     seen["version"] = latest
     try:
-        published = db.warehouse().path.stat().st_mtime
-        flights.forget_older_than(published)
-        for entry in os.scandir(directory):
-            if entry.is_file() and entry.name != FileSystemCache._fs_count_file and entry.stat().st_mtime < published:
-                os.unlink(entry.path)
-    except OSError:   # another worker removed it first, or the directory is not there yet
-        pass
+        store.new_version(db.warehouse().path.stat().st_mtime)
+    except OSError:   # the file replaced again meanwhile: the next request does it
+        seen["version"] = None

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Set up ./.venv with the pinned dependencies; with --system also the Debian
 # packages the tests and exports need (Chromium, CJK fonts; poppler-utils, whose
-# pdftotext the briefing test reads its PDF with), installed when missing.
+# pdftotext the briefing test reads its PDF with; PostgreSQL, Redis and nginx for
+# the several-node tests), installed when missing, and PostgreSQL and Redis
+# started when they are not answering (scripts/services.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -11,8 +13,13 @@ want_system=0
 if [ "$want_system" = 1 ]; then
   missing=()
   command -v chromium >/dev/null 2>&1 || missing+=(chromium)
-  fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || missing+=(fonts-noto-cjk)
+  # grep reads all of fc-list's output: with -q it would stop early, fc-list would die of SIGPIPE
+  # and, under pipefail, the fonts would count as missing.
+  fc-list 2>/dev/null | grep -i "Noto Sans CJK" >/dev/null || missing+=(fonts-noto-cjk)
   command -v pdftotext >/dev/null 2>&1 || missing+=(poppler-utils)
+  compgen -G "/usr/lib/postgresql/*/bin/postgres" >/dev/null || missing+=(postgresql)
+  command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
+  [ -x /usr/sbin/nginx ] || missing+=(nginx)
   if [ ${#missing[@]} -gt 0 ]; then
     echo "安装系统依赖 installing system packages: ${missing[*]}"
     if [ "$(id -u)" = 0 ]; then
@@ -26,6 +33,7 @@ if [ "$want_system" = 1 ]; then
       exit 1
     fi
   fi
+  scripts/services.sh
 fi
 
 python=""

@@ -47,6 +47,13 @@ def file_version(path: Path) -> str:
     return f"{st.st_ino}-{st.st_mtime_ns}-{st.st_size}"
 
 
+def published_version(version: str) -> str:
+    """What names one publish on every node: a `file_version` without the inode, which is each
+    node's own. A replica keeps the published file's modification time and size
+    (`python -m warehouse replicate`), so the replicas of one publish share this."""
+    return version.split("-", 1)[1]
+
+
 READER_CATALOG = "wh"
 
 

@@ -1,4 +1,4 @@
-"""A test-only fault hook: kill the loading process at a named point of a load.
+"""A test-only fault hook: kill the loading (or replicating) process at a named point.
 
 `TPD_CRASH_AT=<point>` makes the process SIGKILL itself when a load reaches
 that point, so the crash tests (tests/test_reliability_crash.py) hit each
@@ -12,6 +12,9 @@ Points, in the order a load reaches them:
   publish    the copy is committed, checkpointed and synced, not yet renamed
   published  the copy has been renamed over the published file (the load is
              committed) but the journal does not say so yet
+
+and of a replication (`python -m warehouse replicate`, not in CRASH_POINTS):
+  replica-copied  the replica is written, checked and synced, not yet renamed
 """
 from __future__ import annotations
 
