@@ -87,6 +87,11 @@ def get(username: str, db: Path | None = None) -> User | None:
     return user_of(users_store(db).account(normalise(username)))
 
 
+def check(db: Path | None = None) -> None:
+    """Raise unless the users store answers a new connection (the health check)."""
+    users_store(db).check()
+
+
 def count(db: Path | None = None) -> int:
     return users_store(db).count_accounts()
 

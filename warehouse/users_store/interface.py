@@ -98,6 +98,11 @@ class Session:
 class UsersStore(ABC):
     """Accounts, sessions, the audit log and the secret key, behind one interface."""
 
+    @abstractmethod
+    def check(self) -> None:
+        """Raise unless a new connection to the store can read it now (a health check: an
+        open connection may still reach a file or server that new ones no longer can)."""
+
     # ---- accounts ---------------------------------------------------------------------------------
 
     @abstractmethod

@@ -81,6 +81,13 @@ class SqliteUsersStore(UsersStore):
             raise
         con.execute("commit")
 
+    def check(self) -> None:
+        con = sqlite3.connect(f"{self.path.absolute().as_uri()}?mode=ro", uri=True, timeout=2)
+        try:
+            con.execute("select count(*) from users").fetchone()
+        finally:
+            con.close()
+
     def close(self) -> None:
         con = getattr(self._local, "con", None)
         if con is not None and self._local.pid == os.getpid():
