@@ -413,3 +413,23 @@ def test_every_registered_table_exports_as_csv_and_xlsx(client):
 def _csv_rows_of(data: bytes) -> list[list[str]]:
     assert data.startswith(b"\xef\xbb\xbf")
     return list(csv.reader(io.StringIO(data[3:].decode("utf-8"), newline="")))
+
+
+RADICALS = re.compile("[\u2e80-\u2eff\u2f00-\u2fdf]")   # CJK radicals and Kangxi radicals
+
+
+@pytest.mark.parametrize("preset", ["wechat", "slides", "print"])
+def test_a_chart_pdf_copies_and_searches_as_the_characters_it_shows(client, preset):
+    """Text in a chart PDF is text: pdftotext gives the title and period as written (月, not the
+    look-alike radical ⽉), and the glyphs come from the named, embedded Noto Sans CJK."""
+    import subprocess
+
+    response = _get(client, f"/download/chart/mediation-trend.pdf?preset={preset}&{MONTH}")
+    (OUT / f"mediation-trend-{preset}.pdf").write_bytes(response.data)
+    text = subprocess.run(["pdftotext", "-", "-"], input=response.data, capture_output=True, check=True).stdout
+    text = text.decode("utf-8")
+    assert "每周调解数与成功率" in text
+    assert re.search(r"\d{4}年\d{1,2}月\d{1,2}日至\d{1,2}月22日", text), text[:200]
+    assert "数据来源：云岚市公安局旅游警察支队" in text
+    assert not RADICALS.search(text), RADICALS.findall(text)
+    assert re.search(rb"/FontName /[A-Z]{6}\+NotoSansCJK", response.data), "the font is embedded under its name"

@@ -30,7 +30,7 @@
     });
   }
 
-  Plotly.toImage = function (fig, opts) {
+  var framedToImage = function (fig, opts) {
     var frame = fig && fig.layout && fig.layout.meta && fig.layout.meta.tpd_frame;
     if (!frame) return toImage.apply(Plotly, arguments);
     var layout = JSON.parse(JSON.stringify(fig.layout));
@@ -51,6 +51,50 @@
         a.yshift = top - y;
       });
       return toImage.call(Plotly, {data: fig.data, layout: layout, config: fig.config}, opts);
+    });
+  };
+
+  /* PDF: kaleido shows the SVG in an <img> and prints the page. Text drawn inside an image
+   * reaches the PDF as bare glyphs, whose characters Chromium guesses back from the font's
+   * cmap: Noto CJK shares glyphs between ideographs and Kangxi radicals, so 月 came out as
+   * ⽉ (U+2F49) when copied or searched. Placed in the page itself, the SVG's text is
+   * printed as text, with the characters it was written in. kaleido asks for a PDF as an
+   * SVG whose background is set by a function (its `pdfBackground`); only then is this done. */
+  var INLINE = "tpd-inline-svg";
+  var HIDE_IMAGE = "tpd-hide-image";
+
+  function clearInline() {
+    var old = document.getElementById(INLINE);
+    if (old) old.parentNode.removeChild(old);
+    var hide = document.getElementById(HIDE_IMAGE);
+    if (hide) hide.parentNode.removeChild(hide);
+  }
+
+  function showInline(url) {
+    var comma = url.indexOf(",");
+    var head = url.slice(0, comma);
+    var body = url.slice(comma + 1);
+    var source = head.indexOf(";base64") >= 0 ? atob(body) : decodeURIComponent(body);
+    var svg = new DOMParser().parseFromString(source, "image/svg+xml").documentElement;
+    var holder = document.createElement("div");
+    holder.id = INLINE;
+    holder.style.lineHeight = "0";
+    holder.appendChild(document.importNode(svg, true));
+    document.body.appendChild(holder);
+    var hide = document.createElement("style");
+    hide.id = HIDE_IMAGE;
+    hide.textContent = "#kaleido-image { display: none !important; }";
+    document.head.appendChild(hide);
+  }
+
+  Plotly.toImage = function (fig, opts) {
+    clearInline();
+    var forPdf = opts && opts.format === "svg" && typeof opts.setBackground === "function";
+    var drawn = framedToImage.apply(Plotly, arguments);
+    if (!forPdf) return drawn;
+    return drawn.then(function (url) {
+      if (typeof url === "string" && url.indexOf("data:image/svg+xml") === 0) showInline(url);
+      return url;
     });
   };
 })();
