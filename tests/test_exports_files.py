@@ -189,7 +189,7 @@ def test_csv_opens_with_the_right_chinese_characters_and_the_grid_headers():
     assert rows[0] == ["单位", "接警时间", "日期", "警情(起)", "不过夜率", "到场(分钟)", "简要案情"]
     assert rows[1][0] == "合计" and rows[1][3] == "1241"          # the pinned total row comes first
     assert rows[2][:4] == ["古城派出所", "2026-11-03 14:05", "2026-11-03", "1234"]
-    assert rows[2][4] == "95.32%"                                 # Excel reads it as the number 0.9532
+    assert rows[2][4] == "95.3%"                                  # as the page shows it; Excel reads 0.953
     assert len(rows) == 1 + 1 + 3
 
 
@@ -205,7 +205,7 @@ def test_csv_escapes_cells_that_a_spreadsheet_would_run_as_formulas():
 def test_csv_numbers_are_bare_and_text_is_quoted():
     text = to_csv(_table())[3:].decode("utf-8")
     line = text.split("\r\n")[2]
-    assert line.startswith('"古城派出所","2026-11-03 14:05","2026-11-03",1234,"95.32%",12.25,')
+    assert line.startswith('"古城派出所","2026-11-03 14:05","2026-11-03",1234,"95.3%",12.3,')
 
 
 def test_personal_columns_never_leave_and_free_text_is_masked():
@@ -267,3 +267,39 @@ def test_number_formats_follow_the_grids_d3_formats():
     assert kinds["到场(分钟)"] == ("number", "0.0")
     assert kinds["简要案情"] == ("text", None)
     assert re.fullmatch(r"yyyy-mm-dd hh:mm", kinds["接警时间"][1])
+
+
+def _column(header: str, d3: str) -> dict:
+    return {"field": header, "headerName": header,
+            "valueFormatter": {"function": f"params.value == null ? '—' : d3.format('{d3}')(params.value)"}}
+
+
+def test_csv_numbers_are_rounded_as_the_page_shows_them():
+    table = Table([_column("到场时间中位数(分钟)", ".1f"), _column("每万名游客警情(起)", ".2f"), _column("不过夜率", ".1%")],
+                  [{"到场时间中位数(分钟)": 10.283333333333333, "每万名游客警情(起)": 3.1417720820600215, "不过夜率": 0.95349},
+                   {"到场时间中位数(分钟)": 12.25, "每万名游客警情(起)": 2.005, "不过夜率": 1.0}])
+    text = to_csv(table)[3:].decode("utf-8")
+    lines = text.split("\r\n")
+    # d3 rounds as JavaScript's toFixed does: 12.25 is exact in binary and goes up; 2.005 is 2.00499… and goes down
+    assert lines[1:3] == ['10.3,3.14,"95.3%"', '12.3,2.00,"100.0%"']
+
+
+def test_xlsx_keeps_full_precision_behind_the_pages_display_format():
+    table = Table([_column("到场时间中位数(分钟)", ".1f")], [{"到场时间中位数(分钟)": 10.283333333333333}])
+    cell = openpyxl.load_workbook(io.BytesIO(to_xlsx(table, _context()))).worksheets[0].cell(2, 1)
+    assert cell.value == pytest.approx(10.283333333333333, abs=1e-12)     # Excel's 15 digits, not 10.3
+    assert cell.number_format == "0.0"
+
+
+def test_xlsx_columns_fit_chinese_headers_and_names_beside_the_filter_button():
+    """Excel measures columns in widths of "0"; a Chinese character takes about two, and the
+    autofilter button about three more, which must not cover the header."""
+    names = ["云岚市公安局旅游警察支队", "古渡老街景区分局"]
+    table = Table([{"field": "name", "headerName": "单位"}, _column("到场时间中位数(分钟)", ".1f"),
+                   {"field": "when", "headerName": "接警时间"}],
+                  [{"name": n, "到场时间中位数(分钟)": 10.5, "when": "2026-11-03 14:05"} for n in names])
+    ws = openpyxl.load_workbook(io.BytesIO(to_xlsx(table, _context()))).worksheets[0]
+    widths = {ws.cell(1, i).value: ws.column_dimensions[ws.cell(1, i).column_letter].width for i in (1, 2, 3)}
+    assert widths["单位"] >= 2 * len(names[0])                       # the longest name, in full
+    assert widths["到场时间中位数(分钟)"] >= 2 * 9 + 4 + 3            # nine Chinese characters, four others, the button
+    assert widths["接警时间"] >= len("2026-11-03 14:05")

@@ -189,7 +189,9 @@ def test_a_publicity_pack_holds_every_chart_of_the_page_in_the_preset(client):
         image = _image(archive.read(f"{stem}.png"))
         assert image.width == 2480 and _ink_share(image) > 0.03
         assert archive.read(f"{stem}.pdf").startswith(b"%PDF")
-    readme = archive.read("说明.txt").decode("utf-8")
+    raw_readme = archive.read("说明.txt")
+    assert raw_readme.startswith(b"\xef\xbb\xbf"), "Notepad and Excel need the BOM to read the Chinese"
+    readme = raw_readme.decode("utf-8")
     assert "宣传素材包" in readme and "数据来源：云岚市公安局旅游警察支队" in readme and "演示数据" in readme
     assert len(names) == 2 * len(charts) + 1
 

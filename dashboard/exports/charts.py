@@ -142,7 +142,8 @@ def pack_file(page: str, search: str | None, preset_key: str | None, scope: Scop
         for name, data in zip(names, images):
             # PNG and PDF are compressed already; storing them saves time and nothing else.
             zf.writestr(name, data, compress_type=zipfile.ZIP_DEFLATED if name.endswith(".svg") else zipfile.ZIP_STORED)
-        zf.writestr(t("export.pack_readme", lang), "\r\n".join(lines) + "\r\n")
+        # With a BOM, so Notepad and Excel on Windows read the Chinese as UTF-8.
+        zf.writestr(t("export.pack_readme", lang), "\ufeff" + "\r\n".join(lines) + "\r\n")
     data = buf.getvalue()
     name = file_name(page_name, t("export.pack", lang), preset_label(preset, lang), pack.period_slug, ext="zip")
     exported("pack", page, view, fmt="zip", preset=preset.key, size=len(data), file_name=name)
