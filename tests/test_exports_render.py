@@ -336,13 +336,14 @@ def test_the_source_line_names_the_warehouses_own_detachment_unless_exports_toml
     from dashboard.exports.context import configured_source, source_line
     assert configured_source("zh") == configured_source("en") == ""          # as shipped
     assert source_line("zh") == "数据来源：云岚市公安局旅游警察支队"
-    assert source_line("en") == "Source: 云岚市公安局旅游警察支队"
+    # English: the unit's name as it is, and what kind of unit it is, which the product can say
+    assert source_line("en") == "Source: 云岚市公安局旅游警察支队 (tourism police detachment)"
     placeholder = tmp_path / "placeholder.toml"
     placeholder.write_text('[source]\nzh = "数据来源：示例市公安局旅游警察支队"\n'
                            'en = "Source: Tourism Police Detachment, Example City Public Security Bureau"\n',
                            encoding="utf-8")
     assert source_line("zh", placeholder) == "数据来源：云岚市公安局旅游警察支队"
-    assert source_line("en", placeholder) == "Source: 云岚市公安局旅游警察支队"
+    assert source_line("en", placeholder) == "Source: 云岚市公安局旅游警察支队 (tourism police detachment)"
     own = tmp_path / "own.toml"
     own.write_text('[source]\nzh = "数据来源：云岚市公安局旅游警察支队指挥处"\n', encoding="utf-8")
     assert source_line("zh", own) == source_line("en", own) == "数据来源：云岚市公安局旅游警察支队指挥处"
