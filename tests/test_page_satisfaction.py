@@ -3,6 +3,7 @@ interval, small samples stay unranked, comments are masked, and callbacks narrow
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pandas as pd
 import pytest
@@ -102,11 +103,25 @@ def test_small_segments_are_flagged_unranked_and_last(demo_db):  # noqa: F811
     minimum = __import__("dashboard.analysis", fromlist=["x"]).min_survey_answers()
     assert (df["small"] == (df["n"] < minimum)).all()
     assert df.loc[df["small"], "rank"].isna().all()
-    ranked = df[~df["small"]]
+    ranked = df[df["rank"].notna()]
     assert list(ranked["rank"]) == list(range(1, len(ranked) + 1))
     assert ranked["survey.satisfaction_rate"].is_monotonic_decreasing
-    if df["small"].any():
-        assert df["small"].iloc[len(ranked):].all()
+    assert df["rank"].iloc[len(ranked):].isna().all()
+
+
+@pytest.mark.parametrize("by", ["area", "origin", "respondent_type"])
+def test_catch_all_groups_are_kept_last_and_never_numbered(demo_db, by):  # noqa: F811
+    """未关联景区, 其他客源地 and 未填写 are no places: they keep their row, after every ranked one,
+    and their label carries no rank number."""
+    from dashboard.figures import satisfaction as figs
+    df = q.segments(YEAR, CITY, by, "survey.satisfaction_rate")
+    catch_all = (df["key"].isna() | (df["key"] == q.OTHER)).to_numpy()
+    assert catch_all.any(), f"the demo has records without a {by} (or beyond the top origins)"
+    first = int(catch_all.argmax())
+    assert catch_all[first:].all() and df["rank"].iloc[first:].isna().all()
+    labels = list(figs.segment_figure(df, by, "survey.satisfaction_rate", "zh").layout.yaxis.categoryarray)
+    assert all(re.match(r"\d+\. ", label) for label in labels[:int(df["rank"].notna().sum())])
+    assert not any(re.match(r"\d+\. ", label) for label in labels[first:]), labels[first:]
 
 
 def test_origin_breakdown_pools_origins_beyond_the_top(demo_db):  # noqa: F811

@@ -152,6 +152,10 @@ def segment_label(by: str, key, name, lang: str) -> str:
     return str(name) if by == "area" and isinstance(name, str) else value_label(key, lang)
 
 
+def _ranked(rank) -> bool:
+    return rank is not None and not (isinstance(rank, float) and pd.isna(rank))
+
+
 def segment_figure(df: pd.DataFrame, by: str, metric_id: str, lang: str) -> go.Figure:
     """Dot-and-interval chart: ranked segments best first, then the small samples in grey, unranked."""
     if df.empty:
@@ -159,7 +163,7 @@ def segment_figure(df: pd.DataFrame, by: str, metric_id: str, lang: str) -> go.F
     label = metric_label(metric_id, lang)
     keys = [None if (isinstance(k, float) and pd.isna(k)) else k for k in df["key"]]
     names = [segment_label(by, k, nm, lang) for k, nm in zip(keys, df["name"])]
-    ylabels = [f"{int(r)}. {nm}" if not s else nm for nm, r, s in zip(names, df["rank"], df["small"])]
+    ylabels = [f"{int(r)}. {nm}" if _ranked(r) else nm for nm, r in zip(names, df["rank"])]
     # Keep labels unique, since they are the category axis.
     seen: dict[str, int] = {}
     for i, y in enumerate(ylabels):
@@ -175,7 +179,7 @@ def segment_figure(df: pd.DataFrame, by: str, metric_id: str, lang: str) -> go.F
         part_keys = [k for k, m in zip(keys, mask) if m]
         colors = [GREY_OUT if small else theme.color_of(k) for k in part_keys]
         hover = [f"<b>{nm}</b><br>" + rate_hover(label, r, lo, hi, n, lang, small)
-                 + ("" if small else f"<br>{t('satisfaction.rank', lang, rank=int(rk))}")
+                 + (f"<br>{t('satisfaction.rank', lang, rank=int(rk))}" if _ranked(rk) else "")
                  for nm, r, lo, hi, n, rk in zip([n for n, m in zip(names, mask) if m], rate[mask], low[mask],
                                                  high[mask], df["n"][mask], df["rank"][mask])]
         fig.add_scatter(
@@ -196,7 +200,7 @@ def segment_figure(df: pd.DataFrame, by: str, metric_id: str, lang: str) -> go.F
     fig.add_scatter(x=high, y=ylabels, mode="text", text=texts, textposition="middle right",
                     textfont=dict(size=11, color=[GREY_OUT if s else MUTED for s in df["small"]]),
                     hoverinfo="skip", showlegend=False, cliponaxis=False)
-    ranked = int((~df["small"]).sum())
+    ranked = sum(_ranked(r) for r in df["rank"])
     if 0 < ranked < len(df):
         fig.add_hline(y=ranked - 0.5, line=dict(color=GRID_LINE, width=1, dash="dash"))
     target = analysis.target_of(metric_id)
