@@ -62,7 +62,7 @@ def test_the_frame_carries_title_filters_source_times_and_the_demo_watermark():
     assert "数据截至" in texts["tpd-frame-footer"][1]
     assert texts["tpd-frame-watermark"] == ["演示数据"]
     layout = spec["layout"]
-    assert layout["width"] == 540
+    assert layout["width"] == 360                                # the width a phone shows the article at
     assert layout["meta"]["tpd_frame"]["header"] > 0 and layout["meta"]["tpd_frame"]["footer"] > 0
     assert "title" not in layout                                 # the frame's title replaces any other
 
@@ -303,3 +303,45 @@ def test_xlsx_columns_fit_chinese_headers_and_names_beside_the_filter_button():
     assert widths["单位"] >= 2 * len(names[0])                       # the longest name, in full
     assert widths["到场时间中位数(分钟)"] >= 2 * 9 + 4 + 3            # nine Chinese characters, four others, the button
     assert widths["接警时间"] >= len("2026-11-03 14:05")
+
+
+def _font_sizes(spec, inside_font=False):
+    if isinstance(spec, list):
+        return [s for item in spec for s in _font_sizes(item, inside_font)]
+    if not isinstance(spec, dict):
+        return []
+    sizes = []
+    for key, value in spec.items():
+        if key in ("font", "textfont", "tickfont", "insidetextfont", "outsidetextfont") and isinstance(value, dict):
+            size = value.get("size")
+            sizes += size if isinstance(size, list) else [size] if size is not None else []
+        sizes += _font_sizes(value)
+    return sizes
+
+
+def test_a_wechat_image_has_no_text_smaller_than_its_minimum_at_the_size_a_phone_shows_it():
+    """The article shows the image about 360 px wide: the layout is 360 px, so its font sizes are
+    the sizes the reader sees, and none is under the preset's minimum (12 px)."""
+    import plotly.graph_objects as go
+    wechat = PRESETS["wechat"]
+    assert wechat.width == 360 and wechat.pixel_width == 1080 and wechat.min_font >= 12
+    figure = go.Figure(go.Bar(x=["甲", "乙"], y=[1, 2], text=["1", "2"], textfont=dict(size=9)),
+                       layout=dict(xaxis=dict(tickfont=dict(size=10)), uniformtext=dict(minsize=8, mode="hide"),
+                                   annotations=[dict(text="n=12", font=dict(size=9))]))
+    spec = framed(figure, wechat, FrameText("警情类别", ["全市"], ["数据来源：测试单位"]))
+    sizes = _font_sizes(spec)
+    assert sizes and min(sizes) >= wechat.min_font
+    assert spec["layout"]["uniformtext"]["minsize"] >= wechat.min_font
+
+
+def test_month_ticks_are_thinned_where_a_label_a_month_would_run_together():
+    """布警勤务 on a phone: eleven months on half of a 360 px image cannot each have a label."""
+    import plotly.graph_objects as go
+    axis = dict(type="date", range=["2026-01-01", "2026-12-01"], tickformat="%-m月", dtick="M1", domain=[0, 0.54])
+    figure = go.Figure(go.Bar(x=["2026-01-01"], y=[1]), layout=dict(xaxis=axis))
+    narrow = framed(figure, PRESETS["wechat"], FrameText("布警勤务"))["layout"]["xaxis"]
+    wide = framed(figure, PRESETS["print"], FrameText("布警勤务"))["layout"]["xaxis"]
+    months, step = 11, int(narrow["dtick"][1:])
+    label = text_width("12月", PRESETS["wechat"].min_font)
+    assert step > 1 and months / step * label < 0.54 * PRESETS["wechat"].width
+    assert wide["dtick"] == "M1"

@@ -15,6 +15,7 @@ titles and filter lines; the estimate only decides where lines break.
 """
 from __future__ import annotations
 
+import datetime as dt
 import html
 from dataclasses import dataclass, field
 
@@ -124,6 +125,66 @@ def _note(name: str, text: str, x: float, y: float, size: int, color: str, **mor
             "showarrow": False, "align": "left", "font": {"size": size, "color": color}, **more}
 
 
+FONT_KEYS = ("font", "textfont", "tickfont", "insidetextfont", "outsidetextfont", "titlefont")
+
+
+def at_least(spec, size: int):
+    """`spec` (a figure dict, or any part of one) with every font size raised to `size`; the text
+    a chart hides when it does not fit (`uniformtext.minsize`) likewise."""
+    if isinstance(spec, list):
+        return [at_least(item, size) for item in spec]
+    if not isinstance(spec, dict):
+        return spec
+    out = {}
+    for key, value in spec.items():
+        if key in FONT_KEYS and isinstance(value, dict):
+            value = dict(at_least(value, size))
+            sizes = value.get("size")
+            if isinstance(sizes, (int, float)):
+                value["size"] = max(sizes, size)
+            elif isinstance(sizes, (list, tuple)):
+                value["size"] = [max(v, size) if isinstance(v, (int, float)) else v for v in sizes]
+        elif key == "uniformtext" and isinstance(value, dict):
+            value = {**value, "minsize": max(value.get("minsize") or 0, size)}
+        else:
+            value = at_least(value, size)
+        out[key] = value
+    return out
+
+
+MONTH_STEPS = (1, 2, 3, 4, 6, 12)
+
+
+def _months(axis: dict) -> int | None:
+    try:
+        first, after = (dt.date.fromisoformat(str(v)[:10]) for v in axis["range"])
+    except (KeyError, TypeError, ValueError):
+        return None
+    return (after.year - first.year) * 12 + after.month - first.month
+
+
+def fit_month_ticks(layout: dict, width: float, size: int) -> None:
+    """Month ticks (dtick M1, M2 …) thinned to every 2nd, 3rd … month where a label each month
+    would run into the next at `width` (layout px) and font `size`: 10月11月12月 reads as one word."""
+    for name, axis in layout.items():
+        if not (name.startswith("xaxis") and isinstance(axis, dict)) or not str(axis.get("dtick", "")).startswith("M"):
+            continue
+        months = _months(axis)
+        if not months:
+            continue
+        domain = axis.get("domain") or [0, 1]
+        room = (domain[1] - domain[0]) * (width - 2 * PAD - 50)
+        label = text_width("12月" if "月" in str(axis.get("tickformat", "")) else "2026-12", size) + size
+        step = max(int(str(axis["dtick"])[1:] or 1), 1)
+        for candidate in MONTH_STEPS:
+            if candidate >= step and months / candidate * label <= room:
+                step = candidate
+                break
+        else:
+            step = MONTH_STEPS[-1]
+        axis["dtick"] = f"M{step}"
+
+
 def framed(fig, preset: Preset, text: FrameText) -> dict:
     """The figure as a dict, sized for `preset`, with its frame annotations (see module doc)."""
     spec = fig.to_plotly_json() if hasattr(fig, "to_plotly_json") else dict(fig)
@@ -133,6 +194,11 @@ def framed(fig, preset: Preset, text: FrameText) -> dict:
     own_title = own_title.get("text") if isinstance(own_title, dict) else getattr(own_title, "text", None)
     if own_title:   # a figure's own title (e.g. a total) becomes the first filter line
         text = FrameText(text.title, [own_title, *text.subtitle], text.footer, text.watermark)
+    if preset.min_font:
+        fit_month_ticks(layout, preset.width, preset.min_font)
+        for name, axis in layout.items():     # tick labels a little off the bars they name
+            if name.startswith("yaxis") and isinstance(axis, dict):
+                axis["ticklabelstandoff"] = max(axis.get("ticklabelstandoff") or 0, 4)
     chart_height = layout.get("height") if isinstance(layout.get("height"), (int, float)) else None
     g = geometry(preset, text, int(chart_height) if chart_height else None)
 
@@ -161,4 +227,4 @@ def framed(fig, preset: Preset, text: FrameText) -> dict:
         "paper_bgcolor": "white", "autosize": False,
         "meta": {"tpd_frame": {"header": g.header, "footer": g.footer}},
     })
-    return spec
+    return at_least(spec, preset.min_font) if preset.min_font else spec
