@@ -345,3 +345,38 @@ def test_month_ticks_are_thinned_where_a_label_a_month_would_run_together():
     label = text_width("12月", PRESETS["wechat"].min_font)
     assert step > 1 and months / step * label < 0.54 * PRESETS["wechat"].width
     assert wide["dtick"] == "M1"
+
+
+def test_notes_break_after_chinese_punctuation_not_inside_a_word():
+    note = "自 2026-08-31 起各周（至少12周）；斜纹柱、空心点为所选时间只覆盖一部分的不完整周；阴影为旺季和节假日。"
+    lines = wrap(note, PRESETS["wechat"].width - 40, 13)
+    assert "".join(lines).replace(" ", "") == note.replace(" ", "")
+    assert all(line.endswith(("；", "、", "。", "）", " ")) or line == lines[-1] for line in lines), lines
+    assert not any(line.endswith("不") for line in lines)
+
+
+def test_a_note_names_only_the_part_week_marks_the_chart_draws():
+    """A rate line has hollow points but no bars; a period of whole weeks has neither."""
+    from dashboard.exports.notes import fit_note
+    note = "所选时间不足12周时显示截至其末日的近12周；斜纹柱、空心点为不完整周；阴影为旺季和节假日。"
+    english = "Weeks from 2026-08-31; hatched bars and hollow points are part weeks; shading marks peak season."
+    bars = {"data": [{"type": "bar", "x": [1], "marker": {"pattern": {"shape": "/"}}}]}
+    points = {"data": [{"type": "scatter", "mode": "markers", "x": [1], "marker": {"color": "white"}}]}
+    whole = {"data": [{"type": "bar", "x": [1], "marker": {}}, {"type": "scatter", "mode": "lines+markers", "x": [1]}]}
+    both = {"data": bars["data"] + points["data"]}
+    assert fit_note(note, both, "zh") == note
+    assert fit_note(note, bars, "zh") == "所选时间不足12周时显示截至其末日的近12周；斜纹柱为不完整周；阴影为旺季和节假日。"
+    assert fit_note(note, points, "zh") == "所选时间不足12周时显示截至其末日的近12周；空心点为不完整周；阴影为旺季和节假日。"
+    assert fit_note(note, whole, "zh") == "所选时间不足12周时显示截至其末日的近12周；阴影为旺季和节假日。"
+    assert fit_note(english, whole, "en") == "Weeks from 2026-08-31; shading marks peak season."
+    assert fit_note(english, points, "en") == "Weeks from 2026-08-31; hollow points are part weeks; shading marks peak season."
+
+
+def test_listed_rate_ticks_are_thinned_from_the_top_where_they_would_touch():
+    import plotly.graph_objects as go
+    axis = dict(range=[0.6, 1.03], tickvals=[0.6, 0.7, 0.8, 0.9, 1.0], tickformat=".0%")
+    figure = go.Figure(go.Scatter(x=[0.9], y=["甲"]), layout=dict(xaxis=axis, margin=dict(l=10, r=110)))
+    narrow = framed(figure, PRESETS["wechat"], FrameText("分景区：满意率"))["layout"]["xaxis"]["tickvals"]
+    wide = framed(figure, PRESETS["print"], FrameText("分景区：满意率"))["layout"]["xaxis"]["tickvals"]
+    assert narrow[-1] == 1.0 and len(narrow) < 5
+    assert list(wide) == [0.6, 0.7, 0.8, 0.9, 1.0]

@@ -436,3 +436,47 @@ def test_a_chart_pdf_copies_and_searches_as_the_characters_it_shows(client, pres
     assert "数据来源：云岚市公安局旅游警察支队" in text
     assert not RADICALS.search(text), RADICALS.findall(text)
     assert re.search(rb"/FontName /[A-Z]{6}\+NotoSansCJK", response.data), "the font is embedded under its name"
+
+
+def _annotation_boxes(svg: str) -> list[tuple[str, float, float, float, float]]:
+    """(index, left, top, right, bottom) of each unrotated annotation, from the SVG Plotly wrote."""
+    found = re.finditer(r'<g class="annotation" data-index="(\d+)"[^>]*><g class="annotation-text-g" '
+                        r'transform="rotate\(([-\d.]+),[^)]*\)"><g class="cursor-pointer" transform="translate\('
+                        r'([-\d.]+),([-\d.]+)\)"><rect class="bg" x="[\d.]+" y="[\d.]+" width="([\d.]+)" '
+                        r'height="([\d.]+)"', svg)
+    return [(m[1], float(m[3]), float(m[4]), float(m[3]) + float(m[5]), float(m[4]) + float(m[6]))
+            for m in found if float(m[2]) == 0]
+
+
+def _x_tick_boxes(svg: str) -> list[tuple[float, float]]:
+    """(left, right) of each x-axis tick label, its width estimated from its text and font size."""
+    from dashboard.exports.frame import text_width
+    boxes = []
+    for tick in re.findall(r'<g class="xtick">(<text[^>]*>[^<]*)</text>', svg):
+        x = float(re.search(r'translate\(([-\d.]+),', tick)[1]) if "translate(" in tick else 0.0
+        size = float(re.search(r"font-size: ([\d.]+)px", tick)[1])
+        width = text_width(tick[tick.index(">") + 1:], size)
+        boxes.append((x - width / 2, x + width / 2))
+    return boxes
+
+
+@pytest.mark.parametrize("chart_id, view", [
+    ("satisfaction-trend", "period=custom&start=2026-11-04&end=2026-11-20"),   # 所选时间 beside 不完整周
+    ("staffing-deploy", "period=this_year"),                                   # a label a month, half the width
+    ("mediation-trend", MONTH),
+    ("satisfaction-by-area", "period=this_year"),
+])
+def test_a_wechat_charts_labels_do_not_run_into_each_other(client, chart_id, view):
+    svg = _get(client, f"/download/chart/{chart_id}.svg?preset=wechat&{view}").data.decode("utf-8")
+    (OUT / f"{chart_id}-wechat.svg").write_text(svg, encoding="utf-8")
+    boxes = _annotation_boxes(svg)
+    assert len(boxes) > 3
+    pad = 4     # an annotation's box is a few px taller than its line: stacked frame lines share that much
+    for i, a in enumerate(boxes):
+        for b in boxes[i + 1:]:
+            apart = a[3] <= b[1] + pad or b[3] <= a[1] + pad or a[4] <= b[2] + pad or b[4] <= a[2] + pad
+            assert apart, f"annotations {a[0]} and {b[0]} overlap"
+    ticks = sorted(_x_tick_boxes(svg))
+    assert all(left[1] < right[0] for left, right in zip(ticks, ticks[1:])), ticks
+    sizes = [float(s) for s in re.findall(r"font-size: ([\d.]+)px", svg)]
+    assert min(sizes) >= 12, "text a phone shows smaller than 12 px"

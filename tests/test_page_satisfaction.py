@@ -387,3 +387,32 @@ def test_a_part_week_is_a_hollow_point_with_its_interval_outside_the_band():
     hollow = next(tr for tr in fig.data if tr.mode == "markers" and tr.marker.color == "white")
     assert list(hollow.y) == [0.8] and hollow.error_y.arrayminus[0] == pytest.approx(0.15)
     assert fig.layout.yaxis.range[0] >= 0.75                     # its wide interval does not stretch the axis
+
+
+def test_the_selected_period_box_takes_in_the_last_point(demo_db):  # noqa: F811
+    """Points sit in the middle of their week: the 所选时间 box covers the weeks the period touches,
+    so it does not stop short of the last point when the period ends early in a week."""
+    from dashboard.figures import satisfaction as figs
+    from dashboard.figures.base import HIGHLIGHT_FILL
+    period = Filters(dt.date(2026, 11, 4), dt.date(2026, 11, 23))          # a Wednesday to a Monday
+    span = q.trend_span(period, "week")
+    df = q.trend(span, CITY, "week")
+    fig = figs.trend_figure(df, [], "week", "zh", selected=(period.start, period.end))
+    box = next(s for s in fig.layout.shapes if s.fillcolor == HIGHLIGHT_FILL)
+    last_point = pd.Timestamp(max(df["key"])) + pd.Timedelta(days=3.5)
+    assert pd.Timestamp(box.x1) > last_point
+    assert pd.Timestamp(box.x0) == pd.Timestamp("2026-11-02")              # the Monday of the first week
+
+
+
+def test_n_labels_start_clear_of_a_point_at_100_percent(demo_db):  # noqa: F811
+    """The n labels sit right of each interval's end; at 100 % the point is drawn there too, so the
+    label trace carries an invisible marker as wide as the point, which moves its text off it."""
+    from dashboard.figures import satisfaction as figs
+    df = q.segments(YEAR, CITY, "area", "survey.satisfaction_rate")
+    fig = figs.segment_figure(df, "area", "survey.satisfaction_rate", "zh")
+    labels = next(tr for tr in fig.data if tr.text is not None and str(tr.text[0]).startswith("n="))
+    points = [tr for tr in fig.data if tr.error_x.array is not None]
+    assert "markers" in labels.mode and labels.textposition == "middle right"
+    assert labels.marker.size >= max(tr.marker.size for tr in points)
+    assert labels.marker.color == "rgba(0,0,0,0)"

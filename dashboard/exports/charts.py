@@ -15,6 +15,7 @@ from dashboard.exports import registry
 from dashboard.exports.context import ExportContext, export_context, file_name
 from dashboard.exports.files import ExportError, ExportFile
 from dashboard.exports.frame import FrameText, framed
+from dashboard.exports.notes import fit_note
 from dashboard.exports.presets import FORMATS, MIMETYPES, PRESETS, Preset
 from dashboard.exports.record import exported
 from dashboard.exports.renderer import renderer, with_dpi
@@ -69,8 +70,10 @@ def chart_figure(spec: registry.ChartSpec, view: View, scope: Scope):
 def framed_chart(spec: registry.ChartSpec, view: View, scope: Scope, preset: Preset) -> tuple[dict, ExportContext]:
     """The chart the page shows for `view`, in its frame for `preset`, and what it says about itself."""
     context = chart_context(spec, view, scope)
-    note = spec.note(view, scope) if spec.note else None
-    return framed(chart_figure(spec, view, scope), preset, frame_text(context, note)), context
+    figure = chart_figure(spec, view, scope)
+    drawn = figure.to_plotly_json() if hasattr(figure, "to_plotly_json") else dict(figure)
+    note = fit_note(spec.note(view, scope), drawn, view.lang) if spec.note else None
+    return framed(figure, preset, frame_text(context, note)), context
 
 
 def preset_label(preset: Preset, lang: str) -> str:

@@ -23,11 +23,36 @@
     var conf = Object.assign({}, config || {}, {staticPlot: true});
     return Plotly.newPlot(gd, data, layout, conf).then(function () {
       var s = gd._fullLayout._size;
-      var m = {l: s.l, r: s.r, t: s.t, b: s.b};
+      var m = {l: s.l, r: s.r, t: s.t, b: s.b, shifts: unclash(gd)};
       Plotly.purge(gd);
       document.body.removeChild(gd);
       return m;
     });
+  }
+
+  /* Captions placed for the page's width (a strip's 所选时间 and 不完整周) can run into each
+   * other on a narrow image: each caption that overlaps one before it moves down a line until it
+   * is clear. Returns the downward shift, in px, per annotation index. */
+  function unclash(gd) {
+    var shifts = {};
+    var placed = [];
+    var nodes = gd.querySelectorAll(".annotation[data-index]");
+    Array.prototype.forEach.call(nodes, function (node) {
+      var box = node.getBoundingClientRect();
+      if (!box.width || !box.height) return;
+      var shift = 0;
+      for (var tries = 0; tries < 4; tries++) {
+        var clash = placed.some(function (p) {
+          return box.left < p.right + 2 && p.left < box.right + 2 &&
+                 box.top + shift < p.bottom && p.top < box.bottom + shift;
+        });
+        if (!clash) break;
+        shift += box.height + 2;
+      }
+      placed.push({left: box.left, right: box.right, top: box.top + shift, bottom: box.bottom + shift});
+      if (shift) shifts[node.getAttribute("data-index")] = shift;
+    });
+    return shifts;
   }
 
   var framedToImage = function (fig, opts) {
@@ -39,6 +64,13 @@
       annotations: (layout.annotations || []).filter(function (a) { return !isFrame(a); })
     });
     return measure(fig.data, bare, fig.config).then(function (m) {
+      if (frame.unclash) {
+        var own = (layout.annotations || []).filter(function (a) { return !isFrame(a); });
+        Object.keys(m.shifts).forEach(function (i) {
+          var a = own[Number(i)];
+          if (a) a.yshift = (a.yshift || 0) - m.shifts[i];
+        });
+      }
       layout.margin = Object.assign({}, layout.margin, {
         l: m.l, r: m.r, t: m.t + frame.header, b: m.b + frame.footer, autoexpand: false
       });

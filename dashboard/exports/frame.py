@@ -55,20 +55,41 @@ def text_width(text: str, size: float) -> float:
     return em * size
 
 
+# Chinese text breaks after its punctuation where it can: a line ending in 不 and the next
+# beginning 完整周 splits a word. A phrase wider than a line still breaks between characters.
+BREAK_AFTER = frozenset("，、；。：！？）》」』·")
+
+
 def wrap(text: str, width: float, size: float) -> list[str]:
-    """Break `text` into lines no wider than `width`: at spaces or · when there are some, else anywhere."""
+    """Break `text` into lines no wider than `width`: after Chinese punctuation, at spaces and ·
+    where there are some, else between characters."""
     lines: list[str] = []
     current = ""
-    for token in _tokens(text):
-        candidate = current + token
-        if current and text_width(candidate.rstrip(), size) > width:
-            lines.append(current.rstrip())
-            current = token.lstrip()
-        else:
-            current = candidate
+    for phrase in _phrases(text):
+        tokens = [phrase] if text_width(phrase.strip(), size) <= width else _tokens(phrase)
+        for token in tokens:
+            candidate = current + token
+            if current and text_width(candidate.rstrip(), size) > width:
+                lines.append(current.rstrip())
+                current = token.lstrip()
+            else:
+                current = candidate
     if current.strip():
         lines.append(current.rstrip())
     return lines or [""]
+
+
+def _phrases(text: str) -> list[str]:
+    """Runs of text ending after a space or a Chinese punctuation mark."""
+    phrases, current = [], ""
+    for ch in text:
+        current += ch
+        if ch == " " or ch in BREAK_AFTER:
+            phrases.append(current)
+            current = ""
+    if current:
+        phrases.append(current)
+    return phrases
 
 
 def _tokens(text: str) -> list[str]:
@@ -185,6 +206,32 @@ def fit_month_ticks(layout: dict, width: float, size: int) -> None:
         axis["dtick"] = f"M{step}"
 
 
+def _tick_label(value, tickformat: str) -> str:
+    if isinstance(value, (int, float)) and tickformat.endswith("%"):
+        return f"{value * 100:.0f}%"
+    return str(value)
+
+
+def fit_listed_ticks(layout: dict, width: float, size: int, labels_beside: float = 80) -> None:
+    """An x-axis's listed ticks (tickvals: 60%, 70% … 100%) thinned to every 2nd, 3rd … counted
+    back from the last, where they would touch at `width`; `labels_beside` is room left for the
+    y-axis labels, which are only measured in the browser."""
+    margin = layout.get("margin") or {}
+    plot = width - (margin.get("l") or 0) - (margin.get("r") or 0) - labels_beside
+    for name, axis in layout.items():
+        if not (name.startswith("xaxis") and isinstance(axis, dict)) or not axis.get("tickvals"):
+            continue
+        values = list(axis["tickvals"])
+        domain = axis.get("domain") or [0, 1]
+        room = (domain[1] - domain[0]) * plot
+        widest = max(text_width(_tick_label(v, str(axis.get("tickformat") or "")), size) for v in values) + size
+        step = 1
+        while len(values[::-1][::step]) * widest > room and step < len(values):
+            step += 1
+        if step > 1:
+            axis["tickvals"] = values[::-1][::step][::-1]
+
+
 def framed(fig, preset: Preset, text: FrameText) -> dict:
     """The figure as a dict, sized for `preset`, with its frame annotations (see module doc)."""
     spec = fig.to_plotly_json() if hasattr(fig, "to_plotly_json") else dict(fig)
@@ -196,6 +243,7 @@ def framed(fig, preset: Preset, text: FrameText) -> dict:
         text = FrameText(text.title, [own_title, *text.subtitle], text.footer, text.watermark)
     if preset.min_font:
         fit_month_ticks(layout, preset.width, preset.min_font)
+        fit_listed_ticks(layout, preset.width, preset.min_font)
         for name, axis in layout.items():     # tick labels a little off the bars they name
             if name.startswith("yaxis") and isinstance(axis, dict):
                 axis["ticklabelstandoff"] = max(axis.get("ticklabelstandoff") or 0, 4)
@@ -225,6 +273,7 @@ def framed(fig, preset: Preset, text: FrameText) -> dict:
     layout.update({
         "width": g.width, "height": g.height, "margin": margin, "annotations": notes,
         "paper_bgcolor": "white", "autosize": False,
-        "meta": {"tpd_frame": {"header": g.header, "footer": g.footer}},
+        # unclash: frame.js moves a caption down where it runs into another (narrow media only)
+        "meta": {"tpd_frame": {"header": g.header, "footer": g.footer, "unclash": bool(preset.min_font)}},
     })
     return at_least(spec, preset.min_font) if preset.min_font else spec
