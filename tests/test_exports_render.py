@@ -480,3 +480,17 @@ def test_a_wechat_charts_labels_do_not_run_into_each_other(client, chart_id, vie
     assert all(left[1] < right[0] for left, right in zip(ticks, ticks[1:])), ticks
     sizes = [float(s) for s in re.findall(r"font-size: ([\d.]+)px", svg)]
     assert min(sizes) >= 12, "text a phone shows smaller than 12 px"
+
+
+def test_an_exports_times_are_china_time(demo_db):  # noqa: F811
+    """生成于 and 数据截至 are read in China: the loader's stamps (this server's clock) are converted."""
+    import datetime as dt
+
+    from dashboard.exports.context import export_context
+    from dashboard.queries import reference
+    from dashboard.queries.filters import Scope
+    from dashboard.state import View
+    china = dt.timezone(dt.timedelta(hours=8))
+    context = export_context(View("last_week", dt.date(2026, 11, 16), dt.date(2026, 11, 22)), Scope.city(), "警情类别")
+    assert abs((context.generated - dt.datetime.now(china).replace(tzinfo=None)).total_seconds()) < 120
+    assert context.as_of == reference.as_of().astimezone(china).replace(tzinfo=None)

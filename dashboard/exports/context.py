@@ -14,7 +14,7 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
-from dashboard.clock import china_now
+from dashboard.clock import china_now, in_china
 from dashboard.queries import reference
 from dashboard.queries.filters import Scope
 from dashboard.state import View
@@ -122,7 +122,7 @@ def export_context(view: View, scope: Scope, title: str, page_filters: list[str]
     start, end = span or (view.start, view.end)
     return ExportContext(
         lang=view.lang, title=title, filters=[*view_filters(view, scope, with_place, span), *page_filters],
-        source=source_line(view.lang), as_of=reference.as_of(), generated=now or china_now(),
+        source=source_line(view.lang), as_of=in_china(reference.as_of()), generated=now or china_now(),
         demo=reference.is_demo(),
         period_slug=(start.isoformat() if start == end
                      else f"{start.isoformat()}{'至' if view.lang == 'zh' else '_to_'}{end.isoformat()}"),

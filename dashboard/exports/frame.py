@@ -232,6 +232,49 @@ def fit_listed_ticks(layout: dict, width: float, size: int, labels_beside: float
             axis["tickvals"] = values[::-1][::step][::-1]
 
 
+def _axis_of(trace: dict, letter: str) -> str:
+    ref = str(trace.get(f"{letter}axis") or letter)
+    return f"{letter}axis{ref[1:]}"
+
+
+def tilt_crowded_categories(spec: dict, width: float, size: int) -> None:
+    """A category x-axis whose labels side by side are wider than it (半小时内1小时2小时…) gets
+    them at an angle."""
+    layout = spec["layout"]
+    room = width - 2 * PAD - 50
+    labels: dict[str, set[str]] = {}
+    for trace in spec["data"]:
+        values = trace.get("x")
+        if trace.get("orientation") == "h" or values is None:
+            continue
+        if all(isinstance(v, str) for v in values):
+            labels.setdefault(_axis_of(trace, "x"), set()).update(values)
+    for name, values in labels.items():
+        axis = layout.setdefault(name, {})
+        domain = axis.get("domain") or [0, 1]
+        widest = max(text_width(v, size) for v in values) + size / 2
+        if len(values) * widest > (domain[1] - domain[0]) * room:
+            axis["tickangle"] = -45
+
+
+def wrap_own_notes(layout: dict, width: float, size: int) -> None:
+    """A chart's own notes (a total, a median) placed for the page's width, wrapped where they
+    would run off a narrow image."""
+    room = width - 2 * PAD
+    for note in layout.get("annotations") or []:
+        text = note.get("text")
+        if not isinstance(text, str) or "<br>" in text or str(note.get("name", "")).startswith("tpd-frame"):
+            continue
+        if note.get("xref", "paper") != "paper" or note.get("textangle"):
+            continue
+        x = note.get("x", 0.5) if isinstance(note.get("x", 0.5), (int, float)) else 0.5
+        anchor = note.get("xanchor") or ("left" if x <= 1 / 3 else "right" if x >= 2 / 3 else "center")
+        space = {"left": 1 - x, "right": x, "center": 2 * min(x, 1 - x)}.get(anchor, 1) * room
+        font = (note.get("font") or {}).get("size") or size
+        if text_width(text, font) > space > 4 * font:
+            note["text"] = "<br>".join(wrap(text, space, font))
+
+
 def framed(fig, preset: Preset, text: FrameText) -> dict:
     """The figure as a dict, sized for `preset`, with its frame annotations (see module doc)."""
     spec = fig.to_plotly_json() if hasattr(fig, "to_plotly_json") else dict(fig)
@@ -244,6 +287,8 @@ def framed(fig, preset: Preset, text: FrameText) -> dict:
     if preset.min_font:
         fit_month_ticks(layout, preset.width, preset.min_font)
         fit_listed_ticks(layout, preset.width, preset.min_font)
+        tilt_crowded_categories(spec, preset.width, preset.min_font)
+        wrap_own_notes(layout, preset.width, preset.min_font)
         for name, axis in layout.items():     # tick labels a little off the bars they name
             if name.startswith("yaxis") and isinstance(axis, dict):
                 axis["ticklabelstandoff"] = max(axis.get("ticklabelstandoff") or 0, 4)
