@@ -396,3 +396,16 @@ def test_crowded_category_labels_are_tilted_and_long_notes_wrapped_on_a_phone():
     own = next(a for a in narrow["annotations"] if not str(a.get("name", "")).startswith("tpd-frame"))
     assert "<br>" in own["text"] and own["text"].replace("<br>", "").replace(" ", "") == note.replace(" ", "")
     assert all(text_width(line, 12) <= PRESETS["wechat"].width - 40 for line in own["text"].split("<br>"))
+
+
+def test_on_a_phone_bar_numbers_too_small_to_read_are_left_out_and_outside_ones_fit():
+    """Plotly shrinks a number to fit its bar; on a phone it is hidden below the minimum instead.
+    Numbers beside horizontal bars get a right margin as wide as the widest, so none is cut off."""
+    import plotly.graph_objects as go
+    figure = go.Figure(go.Bar(y=["翠屏峡景区 4A", "鹭鸣湿地公园 4A"], x=[203.0, 30.2], orientation="h",
+                              text=["203.0（81人）", "30.2（12人）"], textposition="outside"),
+                       layout=dict(margin=dict(l=10, r=10)))
+    layout = framed(figure, PRESETS["wechat"], FrameText("景区警力与客流"))["layout"]
+    assert layout["uniformtext"] == {"minsize": 12, "mode": "hide"}
+    assert layout["margin"]["r"] >= text_width("203.0（81人）", 12)
+    assert "uniformtext" not in framed(figure, PRESETS["slides"], FrameText("景区警力与客流"))["layout"]

@@ -257,6 +257,24 @@ def tilt_crowded_categories(spec: dict, width: float, size: int) -> None:
             axis["tickangle"] = -45
 
 
+def room_for_bar_labels(spec: dict, size: int) -> None:
+    """Labels beside horizontal bars are drawn past the axis's end, which Plotly does not widen
+    for them: the right margin takes the widest, so 203.0（81人） is not cut at the image's edge."""
+    widest = 0.0
+    for trace in spec["data"]:
+        position = trace.get("textposition")
+        outside = position == "outside" or (isinstance(position, (list, tuple)) and "outside" in position)
+        if trace.get("type") != "bar" or trace.get("orientation") != "h" or not outside:
+            continue
+        font = max((trace.get("textfont") or {}).get("size") or size, size)
+        texts = trace.get("text")
+        texts = texts if isinstance(texts, (list, tuple)) else [texts] if texts else []
+        widest = max([widest] + [text_width(str(v), font) for v in texts if v is not None])
+    if widest:
+        margin = spec["layout"].setdefault("margin", {})
+        margin["r"] = max(margin.get("r") or 0, round(widest + 8))
+
+
 def wrap_own_notes(layout: dict, width: float, size: int) -> None:
     """A chart's own notes (a total, a median) placed for the page's width, wrapped where they
     would run off a narrow image."""
@@ -288,6 +306,9 @@ def framed(fig, preset: Preset, text: FrameText) -> dict:
         fit_month_ticks(layout, preset.width, preset.min_font)
         fit_listed_ticks(layout, preset.width, preset.min_font)
         tilt_crowded_categories(spec, preset.width, preset.min_font)
+        room_for_bar_labels(spec, preset.min_font)
+        # Plotly shrinks a number to fit its bar: on a phone one that cannot stay readable is left out.
+        layout.setdefault("uniformtext", {"minsize": preset.min_font, "mode": "hide"})
         wrap_own_notes(layout, preset.width, preset.min_font)
         for name, axis in layout.items():     # tick labels a little off the bars they name
             if name.startswith("yaxis") and isinstance(axis, dict):
