@@ -167,7 +167,8 @@ def _ranked(rank) -> bool:
 
 
 def segment_figure(df: pd.DataFrame, by: str, metric_id: str, lang: str) -> go.Figure:
-    """Dot-and-interval chart: ranked segments best first, then the small samples in grey, unranked."""
+    """Dot-and-interval chart: ranked segments best first, then the small samples in grey and the
+    catch-all groups (未关联景区, 其他客源地, 未填写), both unnumbered."""
     if df.empty:
         return empty_figure(t("empty.no_data", lang), height=220)
     label = metric_label(metric_id, lang)
