@@ -1,10 +1,31 @@
-"""Today's date for the dashboard; `TPD_TODAY` pins it (tests, screenshots, demos)."""
+"""Today's date for the dashboard (`TPD_TODAY` pins it: tests, screenshots, demos), and China time."""
 from __future__ import annotations
 
 import datetime as dt
 import os
+from zoneinfo import ZoneInfo
 
 
 def today() -> dt.date:
     pinned = os.environ.get("TPD_TODAY")
     return dt.date.fromisoformat(pinned) if pinned else dt.date.today()
+
+
+CHINA = ZoneInfo("Asia/Shanghai")
+
+
+def china_now() -> dt.datetime:
+    """The time now in China (naive, to the second): what stamps shown to people say."""
+    return dt.datetime.now(CHINA).replace(tzinfo=None, microsecond=0)
+
+
+def utc_of_china(moment: dt.datetime) -> dt.datetime:
+    """A naive China time as the naive UTC instant (file metadata are stored in UTC)."""
+    return moment.replace(tzinfo=CHINA).astimezone(dt.timezone.utc).replace(tzinfo=None)
+
+
+def in_china(moment: dt.datetime | None) -> dt.datetime | None:
+    """A naive time stamped by this server's clock (the loader's, the audit log's) as China time."""
+    if moment is None:
+        return None
+    return moment.astimezone(CHINA).replace(tzinfo=None)

@@ -19,10 +19,37 @@ def fmt_value(fmt: str, value, lang: str = "zh", symbol: bool = True) -> str:
     return f"{int(round(value)):,}"
 
 
-def fmt_change(fmt: str, change, lang: str = "zh") -> str:
-    """Rates change in percentage points, counts in per cent of the earlier value."""
+# Figures whose change is stated by how much, in their own unit (+0.2 分钟, +1.26): a per cent
+# of a median time or of a rate per 10,000 visitors reads as a count's change and says less.
+CHANGE_IN_UNITS = frozenset({"minutes", "score", "per10k"})
+
+
+def change_form(fmt: str, change) -> str:
+    """How a change is worded, on the KPI cards and in the briefing alike: "points" for rates
+    (percentage points), "units" for times, scores and rates per 10,000 visitors, "relative"
+    for counts and money (per cent of the earlier value), "amount" for those on a small base,
+    where `analysis.change` gives no relative change (增加/减少 n)."""
     if fmt == "rate":
+        return "points"
+    if fmt in CHANGE_IN_UNITS:
+        return "units"
+    return "relative" if change.relative is not None else "amount"
+
+
+def fmt_change(fmt: str, change, lang: str = "zh") -> str:
+    """A change as `change_form` words it: +1.2个百分点, +0.2分钟, +12%, +6."""
+    form = change_form(fmt, change)
+    if form == "points":
         return f"{change.delta * 100:+.1f}" + ("个百分点" if lang == "zh" else " pp")
-    if change.relative is not None:
+    if form == "relative":
         return f"{change.relative * 100:+.0f}%"
-    return f"{change.delta:+,.1f}"
+    if form == "units":
+        return change_in_units(fmt, change.delta, lang)
+    return f"{change.delta:+,.0f}"
+
+
+def change_in_units(fmt: str, delta: float, lang: str = "zh") -> str:
+    """+0.2分钟 / +0.2 min for times; +0.05 for scores and rates per 10,000 visitors."""
+    if fmt == "minutes":
+        return f"{delta:+.1f}" + ("分钟" if lang == "zh" else " min")
+    return f"{delta:+.2f}"

@@ -225,6 +225,33 @@ def test_the_docx_opens_with_python_docx_and_holds_the_same_figures(leshan):
     assert len(opened.tables) == len([b for b in doc.blocks if isinstance(b, Table)])
 
 
+def test_docx_headings_are_in_heiti_with_no_theme_font_overriding_it(leshan):
+    """Word's heading styles name theme fonts (+标题), which win over a named font: the styles
+    the briefing uses name 黑体 for Chinese and no theme font at all."""
+    import docx
+    from docx.oxml.ns import qn
+
+    from dashboard.briefing import docx as word
+    opened = docx.Document(io.BytesIO(word.docx_bytes(doc_of(view(LESHAN_START, LESHAN_END)))))
+    for name in ("Title", "Heading 1", "Heading 2", "Caption"):
+        fonts = opened.styles[name].element.rPr.find(qn("w:rFonts"))
+        assert fonts.get(qn("w:eastAsia")) == "黑体", name
+        assert not [k for k in fonts.attrib if k.endswith("Theme") or k.endswith("theme")], (name, fonts.attrib)
+
+
+def test_docx_properties_name_the_briefing_its_bureau_and_when_it_was_made(leshan):
+    import docx
+
+    from dashboard.briefing import docx as word
+    from dashboard.clock import utc_of_china
+    doc = doc_of(view(LESHAN_START, LESHAN_END))
+    props = docx.Document(io.BytesIO(word.docx_bytes(doc))).core_properties
+    assert props.title == doc.title and doc.author and props.author == doc.author == "市公安局"
+    assert doc.created and props.created.replace(tzinfo=None) == utc_of_china(doc.created)   # stored in UTC
+    china_now = dt.datetime.now(dt.timezone(dt.timedelta(hours=8))).replace(tzinfo=None)
+    assert abs((doc.created - china_now).total_seconds()) < 120, "the briefing's time is China time"
+
+
 def test_the_pdf_is_printed_by_chromium_and_holds_the_figures(leshan, tmp_path):
     from dashboard.briefing import html, pdf
     doc = doc_of(view(LESHAN_START, LESHAN_END))
@@ -353,7 +380,7 @@ def test_a_unit_user_cannot_download_another_units_briefing(client, monkeypatch)
 
 
 def test_a_change_that_rounds_to_nothing_reads_as_unchanged():
-    from dashboard.briefing.text import change_cell, change_words
+    from dashboard.briefing.quantities import change_cell, change_words
     from dashboard.model.judgements import Change
     labels = ("上周", "去年同期")
     tiny = Change(0.01, 0.0005, None)
@@ -367,7 +394,7 @@ def test_a_change_that_rounds_to_nothing_reads_as_unchanged():
 
 
 def test_a_count_on_a_small_base_changes_by_how_many_not_by_a_percentage():
-    from dashboard.briefing.text import change_cell, change_words
+    from dashboard.briefing.quantities import change_cell, change_words
     ch = judgements.change("count", 7, 1)             # 综合执法治理 1 → 7: "+600 %" would mislead
     assert ch.relative is None and ch.notable is False
     assert change_words("enforce.joint_operations", ch, "prev", ("上周", "去年同期"), "zh") == "环比增加6次"
@@ -387,3 +414,14 @@ def test_small_base_changes_are_not_listed_as_notable_in_the_summary(tmp_path):
     summary = paragraphs(doc)[1]
     assert "综合执法治理" not in summary and "600" not in doc.text()
     assert "会同相关部门开展综合执法治理7次" in doc.text()
+
+
+def test_an_english_briefing_says_what_kind_of_unit_issues_it_and_keeps_its_name(leshan):
+    """Names of units stay as they are; the words around them are the product's and are English."""
+    from dashboard.text import common
+    doc = doc_of(view(LESHAN_START, LESHAN_END), "en")
+    issuer = doc.author
+    assert doc.subtitle.startswith(issuer + " (")
+    kind = doc.subtitle[len(issuer) + 2:doc.subtitle.index(")")]
+    assert kind in {v.lower() for v in common.VALUES.values()}
+    assert not re.search(r"[\u4e00-\u9fff]", doc.subtitle.replace(issuer, ""))

@@ -62,7 +62,7 @@ def test_the_frame_carries_title_filters_source_times_and_the_demo_watermark():
     assert "数据截至" in texts["tpd-frame-footer"][1]
     assert texts["tpd-frame-watermark"] == ["演示数据"]
     layout = spec["layout"]
-    assert layout["width"] == 540
+    assert layout["width"] == 360                                # the width a phone shows the article at
     assert layout["meta"]["tpd_frame"]["header"] > 0 and layout["meta"]["tpd_frame"]["footer"] > 0
     assert "title" not in layout                                 # the frame's title replaces any other
 
@@ -189,7 +189,7 @@ def test_csv_opens_with_the_right_chinese_characters_and_the_grid_headers():
     assert rows[0] == ["单位", "接警时间", "日期", "警情(起)", "不过夜率", "到场(分钟)", "简要案情"]
     assert rows[1][0] == "合计" and rows[1][3] == "1241"          # the pinned total row comes first
     assert rows[2][:4] == ["古城派出所", "2026-11-03 14:05", "2026-11-03", "1234"]
-    assert rows[2][4] == "95.32%"                                 # Excel reads it as the number 0.9532
+    assert rows[2][4] == "95.3%"                                  # as the page shows it; Excel reads 0.953
     assert len(rows) == 1 + 1 + 3
 
 
@@ -205,7 +205,7 @@ def test_csv_escapes_cells_that_a_spreadsheet_would_run_as_formulas():
 def test_csv_numbers_are_bare_and_text_is_quoted():
     text = to_csv(_table())[3:].decode("utf-8")
     line = text.split("\r\n")[2]
-    assert line.startswith('"古城派出所","2026-11-03 14:05","2026-11-03",1234,"95.32%",12.25,')
+    assert line.startswith('"古城派出所","2026-11-03 14:05","2026-11-03",1234,"95.3%",12.3,')
 
 
 def test_personal_columns_never_leave_and_free_text_is_masked():
@@ -267,3 +267,145 @@ def test_number_formats_follow_the_grids_d3_formats():
     assert kinds["到场(分钟)"] == ("number", "0.0")
     assert kinds["简要案情"] == ("text", None)
     assert re.fullmatch(r"yyyy-mm-dd hh:mm", kinds["接警时间"][1])
+
+
+def _column(header: str, d3: str) -> dict:
+    return {"field": header, "headerName": header,
+            "valueFormatter": {"function": f"params.value == null ? '—' : d3.format('{d3}')(params.value)"}}
+
+
+def test_csv_numbers_are_rounded_as_the_page_shows_them():
+    table = Table([_column("到场时间中位数(分钟)", ".1f"), _column("每万名游客警情(起)", ".2f"), _column("不过夜率", ".1%")],
+                  [{"到场时间中位数(分钟)": 10.283333333333333, "每万名游客警情(起)": 3.1417720820600215, "不过夜率": 0.95349},
+                   {"到场时间中位数(分钟)": 12.25, "每万名游客警情(起)": 2.005, "不过夜率": 1.0}])
+    text = to_csv(table)[3:].decode("utf-8")
+    lines = text.split("\r\n")
+    # d3 rounds as JavaScript's toFixed does: 12.25 is exact in binary and goes up; 2.005 is 2.00499… and goes down
+    assert lines[1:3] == ['10.3,3.14,"95.3%"', '12.3,2.00,"100.0%"']
+
+
+def test_xlsx_keeps_full_precision_behind_the_pages_display_format():
+    table = Table([_column("到场时间中位数(分钟)", ".1f")], [{"到场时间中位数(分钟)": 10.283333333333333}])
+    cell = openpyxl.load_workbook(io.BytesIO(to_xlsx(table, _context()))).worksheets[0].cell(2, 1)
+    assert cell.value == pytest.approx(10.283333333333333, abs=1e-12)     # Excel's 15 digits, not 10.3
+    assert cell.number_format == "0.0"
+
+
+def test_xlsx_columns_fit_chinese_headers_and_names_beside_the_filter_button():
+    """Excel measures columns in widths of "0"; a Chinese character takes about two, and the
+    autofilter button about three more, which must not cover the header."""
+    names = ["云岚市公安局旅游警察支队", "古渡老街景区分局"]
+    table = Table([{"field": "name", "headerName": "单位"}, _column("到场时间中位数(分钟)", ".1f"),
+                   {"field": "when", "headerName": "接警时间"}],
+                  [{"name": n, "到场时间中位数(分钟)": 10.5, "when": "2026-11-03 14:05"} for n in names])
+    ws = openpyxl.load_workbook(io.BytesIO(to_xlsx(table, _context()))).worksheets[0]
+    widths = {ws.cell(1, i).value: ws.column_dimensions[ws.cell(1, i).column_letter].width for i in (1, 2, 3)}
+    assert widths["单位"] >= 2 * len(names[0])                       # the longest name, in full
+    assert widths["到场时间中位数(分钟)"] >= 2 * 9 + 4 + 3            # nine Chinese characters, four others, the button
+    assert widths["接警时间"] >= len("2026-11-03 14:05")
+
+
+def _font_sizes(spec, inside_font=False):
+    if isinstance(spec, list):
+        return [s for item in spec for s in _font_sizes(item, inside_font)]
+    if not isinstance(spec, dict):
+        return []
+    sizes = []
+    for key, value in spec.items():
+        if key in ("font", "textfont", "tickfont", "insidetextfont", "outsidetextfont") and isinstance(value, dict):
+            size = value.get("size")
+            sizes += size if isinstance(size, list) else [size] if size is not None else []
+        sizes += _font_sizes(value)
+    return sizes
+
+
+def test_a_wechat_image_has_no_text_smaller_than_its_minimum_at_the_size_a_phone_shows_it():
+    """The article shows the image about 360 px wide: the layout is 360 px, so its font sizes are
+    the sizes the reader sees, and none is under the preset's minimum (12 px)."""
+    import plotly.graph_objects as go
+    wechat = PRESETS["wechat"]
+    assert wechat.width == 360 and wechat.pixel_width == 1080 and wechat.min_font >= 12
+    figure = go.Figure(go.Bar(x=["甲", "乙"], y=[1, 2], text=["1", "2"], textfont=dict(size=9)),
+                       layout=dict(xaxis=dict(tickfont=dict(size=10)), uniformtext=dict(minsize=8, mode="hide"),
+                                   annotations=[dict(text="n=12", font=dict(size=9))]))
+    spec = framed(figure, wechat, FrameText("警情类别", ["全市"], ["数据来源：测试单位"]))
+    sizes = _font_sizes(spec)
+    assert sizes and min(sizes) >= wechat.min_font
+    assert spec["layout"]["uniformtext"]["minsize"] >= wechat.min_font
+
+
+def test_month_ticks_are_thinned_where_a_label_a_month_would_run_together():
+    """布警勤务 on a phone: eleven months on half of a 360 px image cannot each have a label."""
+    import plotly.graph_objects as go
+    axis = dict(type="date", range=["2026-01-01", "2026-12-01"], tickformat="%-m月", dtick="M1", domain=[0, 0.54])
+    figure = go.Figure(go.Bar(x=["2026-01-01"], y=[1]), layout=dict(xaxis=axis))
+    narrow = framed(figure, PRESETS["wechat"], FrameText("布警勤务"))["layout"]["xaxis"]
+    wide = framed(figure, PRESETS["print"], FrameText("布警勤务"))["layout"]["xaxis"]
+    months, step = 11, int(narrow["dtick"][1:])
+    label = text_width("12月", PRESETS["wechat"].min_font)
+    assert step > 1 and months / step * label < 0.54 * PRESETS["wechat"].width
+    assert wide["dtick"] == "M1"
+
+
+def test_notes_break_after_chinese_punctuation_not_inside_a_word():
+    note = "自 2026-08-31 起各周（至少12周）；斜纹柱、空心点为所选时间只覆盖一部分的不完整周；阴影为旺季和节假日。"
+    lines = wrap(note, PRESETS["wechat"].width - 40, 13)
+    assert "".join(lines).replace(" ", "") == note.replace(" ", "")
+    assert all(line.endswith(("；", "、", "。", "）", " ")) or line == lines[-1] for line in lines), lines
+    assert not any(line.endswith("不") for line in lines)
+
+
+def test_a_note_names_only_the_part_week_marks_the_chart_draws():
+    """A rate line has hollow points but no bars; a period of whole weeks has neither."""
+    from dashboard.exports.notes import fit_note
+    note = "所选时间不足12周时显示截至其末日的近12周；斜纹柱、空心点为不完整周；阴影为旺季和节假日。"
+    english = "Weeks from 2026-08-31; hatched bars and hollow points are part weeks; shading marks peak season."
+    bars = {"data": [{"type": "bar", "x": [1], "marker": {"pattern": {"shape": "/"}}}]}
+    points = {"data": [{"type": "scatter", "mode": "markers", "x": [1], "marker": {"color": "white"}}]}
+    whole = {"data": [{"type": "bar", "x": [1], "marker": {}}, {"type": "scatter", "mode": "lines+markers", "x": [1]}]}
+    both = {"data": bars["data"] + points["data"]}
+    assert fit_note(note, both, "zh") == note
+    assert fit_note(note, bars, "zh") == "所选时间不足12周时显示截至其末日的近12周；斜纹柱为不完整周；阴影为旺季和节假日。"
+    assert fit_note(note, points, "zh") == "所选时间不足12周时显示截至其末日的近12周；空心点为不完整周；阴影为旺季和节假日。"
+    assert fit_note(note, whole, "zh") == "所选时间不足12周时显示截至其末日的近12周；阴影为旺季和节假日。"
+    assert fit_note(english, whole, "en") == "Weeks from 2026-08-31; shading marks peak season."
+    assert fit_note(english, points, "en") == "Weeks from 2026-08-31; hollow points are part weeks; shading marks peak season."
+
+
+def test_listed_rate_ticks_are_thinned_from_the_top_where_they_would_touch():
+    import plotly.graph_objects as go
+    axis = dict(range=[0.6, 1.03], tickvals=[0.6, 0.7, 0.8, 0.9, 1.0], tickformat=".0%")
+    figure = go.Figure(go.Scatter(x=[0.9], y=["甲"]), layout=dict(xaxis=axis, margin=dict(l=10, r=110)))
+    narrow = framed(figure, PRESETS["wechat"], FrameText("分景区：满意率"))["layout"]["xaxis"]["tickvals"]
+    wide = framed(figure, PRESETS["print"], FrameText("分景区：满意率"))["layout"]["xaxis"]["tickvals"]
+    assert narrow[-1] == 1.0 and len(narrow) < 5
+    assert list(wide) == [0.6, 0.7, 0.8, 0.9, 1.0]
+
+
+def test_crowded_category_labels_are_tilted_and_long_notes_wrapped_on_a_phone():
+    """办结用时分布's eight buckets side by side and its line of figures were written for the page."""
+    import plotly.graph_objects as go
+    buckets = ["半小时内", "半–1小时", "1–2小时", "2–4小时", "4–8小时", "8–24小时", "1–2天", "2天以上"]
+    note = "已办结 480 起：中位数 0.9 小时，P90 3.9 小时；另有调解中 4 起"
+    figure = go.Figure(go.Bar(x=buckets, y=[1] * 8),
+                       layout=dict(xaxis=dict(type="category", tickangle=0),
+                                   annotations=[dict(text=note, x=0.5, y=1.1, xref="paper", yref="paper")]))
+    narrow = framed(figure, PRESETS["wechat"], FrameText("办结用时分布"))["layout"]
+    wide = framed(figure, PRESETS["print"], FrameText("办结用时分布"))["layout"]
+    assert narrow["xaxis"]["tickangle"] == -45 and wide["xaxis"]["tickangle"] == 0
+    own = next(a for a in narrow["annotations"] if not str(a.get("name", "")).startswith("tpd-frame"))
+    assert "<br>" in own["text"] and own["text"].replace("<br>", "").replace(" ", "") == note.replace(" ", "")
+    assert all(text_width(line, 12) <= PRESETS["wechat"].width - 40 for line in own["text"].split("<br>"))
+
+
+def test_on_a_phone_bar_numbers_too_small_to_read_are_left_out_and_outside_ones_fit():
+    """Plotly shrinks a number to fit its bar; on a phone it is hidden below the minimum instead.
+    Numbers beside horizontal bars get a right margin as wide as the widest, so none is cut off."""
+    import plotly.graph_objects as go
+    figure = go.Figure(go.Bar(y=["翠屏峡景区 4A", "鹭鸣湿地公园 4A"], x=[203.0, 30.2], orientation="h",
+                              text=["203.0（81人）", "30.2（12人）"], textposition="outside"),
+                       layout=dict(margin=dict(l=10, r=10)))
+    layout = framed(figure, PRESETS["wechat"], FrameText("景区警力与客流"))["layout"]
+    assert layout["uniformtext"] == {"minsize": 12, "mode": "hide"}
+    assert layout["margin"]["r"] >= text_width("203.0（81人）", 12)
+    assert "uniformtext" not in framed(figure, PRESETS["slides"], FrameText("景区警力与客流"))["layout"]

@@ -189,7 +189,9 @@ def test_a_publicity_pack_holds_every_chart_of_the_page_in_the_preset(client):
         image = _image(archive.read(f"{stem}.png"))
         assert image.width == 2480 and _ink_share(image) > 0.03
         assert archive.read(f"{stem}.pdf").startswith(b"%PDF")
-    readme = archive.read("说明.txt").decode("utf-8")
+    raw_readme = archive.read("说明.txt")
+    assert raw_readme.startswith(b"\xef\xbb\xbf"), "Notepad and Excel need the BOM to read the Chinese"
+    readme = raw_readme.decode("utf-8")
     assert "宣传素材包" in readme and "数据来源：云岚市公安局旅游警察支队" in readme and "演示数据" in readme
     assert len(names) == 2 * len(charts) + 1
 
@@ -334,13 +336,14 @@ def test_the_source_line_names_the_warehouses_own_detachment_unless_exports_toml
     from dashboard.exports.context import configured_source, source_line
     assert configured_source("zh") == configured_source("en") == ""          # as shipped
     assert source_line("zh") == "数据来源：云岚市公安局旅游警察支队"
-    assert source_line("en") == "Source: 云岚市公安局旅游警察支队"
+    # English: the unit's name as it is, and what kind of unit it is, which the product can say
+    assert source_line("en") == "Source: 云岚市公安局旅游警察支队 (tourism police detachment)"
     placeholder = tmp_path / "placeholder.toml"
     placeholder.write_text('[source]\nzh = "数据来源：示例市公安局旅游警察支队"\n'
                            'en = "Source: Tourism Police Detachment, Example City Public Security Bureau"\n',
                            encoding="utf-8")
     assert source_line("zh", placeholder) == "数据来源：云岚市公安局旅游警察支队"
-    assert source_line("en", placeholder) == "Source: 云岚市公安局旅游警察支队"
+    assert source_line("en", placeholder) == "Source: 云岚市公安局旅游警察支队 (tourism police detachment)"
     own = tmp_path / "own.toml"
     own.write_text('[source]\nzh = "数据来源：云岚市公安局旅游警察支队指挥处"\n', encoding="utf-8")
     assert source_line("zh", own) == source_line("en", own) == "数据来源：云岚市公安局旅游警察支队指挥处"
@@ -413,3 +416,81 @@ def test_every_registered_table_exports_as_csv_and_xlsx(client):
 def _csv_rows_of(data: bytes) -> list[list[str]]:
     assert data.startswith(b"\xef\xbb\xbf")
     return list(csv.reader(io.StringIO(data[3:].decode("utf-8"), newline="")))
+
+
+RADICALS = re.compile("[\u2e80-\u2eff\u2f00-\u2fdf]")   # CJK radicals and Kangxi radicals
+
+
+@pytest.mark.parametrize("preset", ["wechat", "slides", "print"])
+def test_a_chart_pdf_copies_and_searches_as_the_characters_it_shows(client, preset):
+    """Text in a chart PDF is text: pdftotext gives the title and period as written (月, not the
+    look-alike radical ⽉), and the glyphs come from the named, embedded Noto Sans CJK."""
+    import subprocess
+
+    response = _get(client, f"/download/chart/mediation-trend.pdf?preset={preset}&{MONTH}")
+    (OUT / f"mediation-trend-{preset}.pdf").write_bytes(response.data)
+    text = subprocess.run(["pdftotext", "-", "-"], input=response.data, capture_output=True, check=True).stdout
+    text = text.decode("utf-8")
+    assert "每周调解数与成功率" in text
+    assert re.search(r"\d{4}年\d{1,2}月\d{1,2}日至\d{1,2}月22日", text), text[:200]
+    assert "数据来源：云岚市公安局旅游警察支队" in text
+    assert not RADICALS.search(text), RADICALS.findall(text)
+    assert re.search(rb"/FontName /[A-Z]{6}\+NotoSansCJK", response.data), "the font is embedded under its name"
+
+
+def _annotation_boxes(svg: str) -> list[tuple[str, float, float, float, float]]:
+    """(index, left, top, right, bottom) of each unrotated annotation, from the SVG Plotly wrote."""
+    found = re.finditer(r'<g class="annotation" data-index="(\d+)"[^>]*><g class="annotation-text-g" '
+                        r'transform="rotate\(([-\d.]+),[^)]*\)"><g class="cursor-pointer" transform="translate\('
+                        r'([-\d.]+),([-\d.]+)\)"><rect class="bg" x="[\d.]+" y="[\d.]+" width="([\d.]+)" '
+                        r'height="([\d.]+)"', svg)
+    return [(m[1], float(m[3]), float(m[4]), float(m[3]) + float(m[5]), float(m[4]) + float(m[6]))
+            for m in found if float(m[2]) == 0]
+
+
+def _x_tick_boxes(svg: str) -> list[tuple[float, float]]:
+    """(left, right) of each x-axis tick label, its width estimated from its text and font size."""
+    from dashboard.exports.frame import text_width
+    boxes = []
+    for tick in re.findall(r'<g class="xtick">(<text[^>]*>[^<]*)</text>', svg):
+        x = float(re.search(r'translate\(([-\d.]+),', tick)[1]) if "translate(" in tick else 0.0
+        size = float(re.search(r"font-size: ([\d.]+)px", tick)[1])
+        width = text_width(tick[tick.index(">") + 1:], size)
+        boxes.append((x - width / 2, x + width / 2))
+    return boxes
+
+
+@pytest.mark.parametrize("chart_id, view", [
+    ("satisfaction-trend", "period=custom&start=2026-11-04&end=2026-11-20"),   # 所选时间 beside 不完整周
+    ("staffing-deploy", "period=this_year"),                                   # a label a month, half the width
+    ("mediation-trend", MONTH),
+    ("satisfaction-by-area", "period=this_year"),
+])
+def test_a_wechat_charts_labels_do_not_run_into_each_other(client, chart_id, view):
+    svg = _get(client, f"/download/chart/{chart_id}.svg?preset=wechat&{view}").data.decode("utf-8")
+    (OUT / f"{chart_id}-wechat.svg").write_text(svg, encoding="utf-8")
+    boxes = _annotation_boxes(svg)
+    assert len(boxes) > 3
+    pad = 4     # an annotation's box is a few px taller than its line: stacked frame lines share that much
+    for i, a in enumerate(boxes):
+        for b in boxes[i + 1:]:
+            apart = a[3] <= b[1] + pad or b[3] <= a[1] + pad or a[4] <= b[2] + pad or b[4] <= a[2] + pad
+            assert apart, f"annotations {a[0]} and {b[0]} overlap"
+    ticks = sorted(_x_tick_boxes(svg))
+    assert all(left[1] < right[0] for left, right in zip(ticks, ticks[1:])), ticks
+    sizes = [float(s) for s in re.findall(r"font-size: ([\d.]+)px", svg)]
+    assert min(sizes) >= 12, "text a phone shows smaller than 12 px"
+
+
+def test_an_exports_times_are_china_time(demo_db):  # noqa: F811
+    """生成于 and 数据截至 are read in China: the loader's stamps (this server's clock) are converted."""
+    import datetime as dt
+
+    from dashboard.exports.context import export_context
+    from dashboard.queries import reference
+    from dashboard.queries.filters import Scope
+    from dashboard.state import View
+    china = dt.timezone(dt.timedelta(hours=8))
+    context = export_context(View("last_week", dt.date(2026, 11, 16), dt.date(2026, 11, 22)), Scope.city(), "警情类别")
+    assert abs((context.generated - dt.datetime.now(china).replace(tzinfo=None)).total_seconds()) < 120
+    assert context.as_of == reference.as_of().astimezone(china).replace(tzinfo=None)

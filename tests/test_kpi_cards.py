@@ -202,3 +202,29 @@ def test_a_last_week_the_period_cuts_short_is_dotted_and_hollow_not_a_fall():
 def test_whole_weeks_only_draw_a_solid_line_with_a_filled_dot():
     svg = sparkline_svg([1, 2, 3, 4], partial_last=False)
     assert "stroke-dasharray" not in svg and 'fill="#fff"' not in svg
+
+
+@pytest.mark.parametrize("metric_id, fmt, change, zh, en", [
+    ("incidents.response_median_min", "minutes", (0.2, 0.02), "+0.2分钟", "+0.2 min"),
+    ("incidents.per_10k_visitors", "per10k", (1.26, 0.11), "+1.26", "+1.26"),
+    ("incidents.same_day_rate", "rate", (-0.012, None), "\u22121.2个百分点", "\u22121.2 pp"),
+])
+def test_a_change_is_written_the_same_way_on_the_card_and_in_the_briefing(metric_id, fmt, change, zh, en):
+    """Times, rates per 10,000 visitors and scores change by how much in their unit, rates in
+    percentage points: the card's 到场时间 环比 reads +0.2分钟 as the briefing does, not +2 %."""
+    from dashboard.model.judgements import Change
+    from dashboard.briefing.quantities import change_cell
+    from dashboard.components.kpi import change_text
+
+    ch = Change(*change, None)
+    for lang, expected in (("zh", zh), ("en", en)):
+        assert change_text(fmt, ch, lang) == expected
+        assert change_cell(metric_id, ch, lang).text == expected
+
+
+def test_the_convention_for_changes_is_stated_under_the_briefing_and_on_the_card():
+    from dashboard.text import t
+
+    assert "到场时间、评分和每万名游客警情为增减值" in t("briefing.note.change", "zh", base=10)
+    assert "by how much" in t("briefing.note.change", "en", base=10)
+    assert "到场时间、评分和每万名游客警情为增减值" in t("kpi.change_rule", "zh")

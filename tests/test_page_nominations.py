@@ -214,6 +214,35 @@ def test_by_unit_figure_carries_unit_codes_for_the_drill(latest):
         assert any(label.endswith("（本级）") for label in fig.data[0].y)
 
 
+def test_a_legend_names_only_what_the_chart_draws(latest):
+    """No 当选 entry before anyone is selected, and no legend of one outcome (候选 alone)."""
+    from dashboard.figures import nominations as figs
+
+    units = q.nominations_by_unit(YEAR, CITY, latest)
+    none_selected = figs.by_unit_figure(units.assign(selected=0), "zh")
+    assert len(none_selected.data) == 1
+    assert all(tr.name != "当选" for tr in none_selected.data)
+    ranking = q.ranking(WHOLE, CITY, q.campaign_names()[0])
+    one_outcome = figs.ranking_figure(ranking.assign(outcome="候选"), "zh")
+    assert len(one_outcome.data) == 1 and one_outcome.data[0].showlegend is False
+    several = figs.ranking_figure(ranking, "zh")
+    assert len(several.data) == 1 or all(tr.showlegend for tr in several.data)
+
+
+def test_every_channel_says_its_valid_votes_even_on_a_short_bar(latest):
+    """未记录渠道's bar is too short to hold its number: the number goes beside it, with the share."""
+    from dashboard.figures import nominations as figs
+    df = q.votes_by_channel(YEAR, CITY, latest)
+    fig = figs.channel_figure(df, "zh")
+    valid, repeat = fig.data
+    row = list(valid.y).index("未记录渠道")
+    short = df["valid"].iloc[row]
+    assert short < figs.FITS_INSIDE * df["total"].max(), "the demo's unrecorded channel is a short bar"
+    assert valid.textposition[row] == "none" and repeat.text[row].startswith(f"{short:,} · ")
+    longest = int(df["valid"].idxmax())
+    assert valid.textposition[longest] == "inside" and not repeat.text[longest][0].isdigit()
+
+
 # --- callbacks -----------------------------------------------------------------------------
 
 def test_kpis_render_four_catalog_cards_and_the_repeat_share(page):

@@ -3,6 +3,7 @@ interval, small samples stay unranked, comments are masked, and callbacks narrow
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pandas as pd
 import pytest
@@ -103,11 +104,25 @@ def test_small_segments_are_flagged_unranked_and_last(demo_db):  # noqa: F811
     minimum = __import__("dashboard.model.judgements", fromlist=["x"]).min_survey_answers()
     assert (df["small"] == (df["n"] < minimum)).all()
     assert df.loc[df["small"], "rank"].isna().all()
-    ranked = df[~df["small"]]
+    ranked = df[df["rank"].notna()]
     assert list(ranked["rank"]) == list(range(1, len(ranked) + 1))
     assert ranked["survey.satisfaction_rate"].is_monotonic_decreasing
-    if df["small"].any():
-        assert df["small"].iloc[len(ranked):].all()
+    assert df["rank"].iloc[len(ranked):].isna().all()
+
+
+@pytest.mark.parametrize("by", ["area", "origin", "respondent_type"])
+def test_catch_all_groups_are_kept_last_and_never_numbered(demo_db, by):  # noqa: F811
+    """未关联景区, 其他客源地 and 未填写 are no places: they keep their row, after every ranked one,
+    and their label carries no rank number."""
+    from dashboard.figures import satisfaction as figs
+    df = q.segments(YEAR, CITY, by, "survey.satisfaction_rate")
+    catch_all = (df["key"].isna() | (df["key"] == q.OTHER)).to_numpy()
+    assert catch_all.any(), f"the demo has records without a {by} (or beyond the top origins)"
+    first = int(catch_all.argmax())
+    assert catch_all[first:].all() and df["rank"].iloc[first:].isna().all()
+    labels = list(figs.segment_figure(df, by, "survey.satisfaction_rate", "zh").layout.yaxis.categoryarray)
+    assert all(re.match(r"\d+\. ", label) for label in labels[:int(df["rank"].notna().sum())])
+    assert not any(re.match(r"\d+\. ", label) for label in labels[first:]), labels[first:]
 
 
 def test_origin_breakdown_pools_origins_beyond_the_top(demo_db):  # noqa: F811
@@ -373,3 +388,32 @@ def test_a_part_week_is_a_hollow_point_with_its_interval_outside_the_band():
     hollow = next(tr for tr in fig.data if tr.mode == "markers" and tr.marker.color == "white")
     assert list(hollow.y) == [0.8] and hollow.error_y.arrayminus[0] == pytest.approx(0.15)
     assert fig.layout.yaxis.range[0] >= 0.75                     # its wide interval does not stretch the axis
+
+
+def test_the_selected_period_box_takes_in_the_last_point(demo_db):  # noqa: F811
+    """Points sit in the middle of their week: the 所选时间 box covers the weeks the period touches,
+    so it does not stop short of the last point when the period ends early in a week."""
+    from dashboard.figures import satisfaction as figs
+    from dashboard.figures.base import HIGHLIGHT_FILL
+    period = Filters(dt.date(2026, 11, 4), dt.date(2026, 11, 23))          # a Wednesday to a Monday
+    span = q.trend_span(period, "week")
+    df = q.trend(span, CITY, "week")
+    fig = figs.trend_figure(df, [], "week", "zh", selected=(period.start, period.end))
+    box = next(s for s in fig.layout.shapes if s.fillcolor == HIGHLIGHT_FILL)
+    last_point = pd.Timestamp(max(df["key"])) + pd.Timedelta(days=3.5)
+    assert pd.Timestamp(box.x1) > last_point
+    assert pd.Timestamp(box.x0) == pd.Timestamp("2026-11-02")              # the Monday of the first week
+
+
+
+def test_n_labels_start_clear_of_a_point_at_100_percent(demo_db):  # noqa: F811
+    """The n labels sit right of each interval's end; at 100 % the point is drawn there too, so the
+    label trace carries an invisible marker as wide as the point, which moves its text off it."""
+    from dashboard.figures import satisfaction as figs
+    df = q.segments(YEAR, CITY, "area", "survey.satisfaction_rate")
+    fig = figs.segment_figure(df, "area", "survey.satisfaction_rate", "zh")
+    labels = next(tr for tr in fig.data if tr.text is not None and str(tr.text[0]).startswith("n="))
+    points = [tr for tr in fig.data if tr.error_x.array is not None]
+    assert "markers" in labels.mode and labels.textposition == "middle right"
+    assert labels.marker.size >= max(tr.marker.size for tr in points)
+    assert labels.marker.color == "rgba(0,0,0,0)"

@@ -19,6 +19,7 @@ from dashboard.briefing.model import Briefing, Figure, LagMetric, LagRow
 from dashboard.model import judgements, ranking
 from dashboard.model.catalog import BY_ID
 from dashboard.model.filters import Filters, Scope
+from dashboard.clock import china_now, in_china
 from dashboard.queries import db, reference
 from dashboard.queries import overview as overview_q
 from dashboard.queries.kpis import metric_values_many
@@ -109,12 +110,15 @@ def briefing(view: View, scope: Scope, now: dt.datetime | None = None) -> Briefi
     # A unit user's briefing without a unit filter is their own unit's, never the city's.
     unit_name = names.get(view.unit or scope.unit) if (view.unit or scope.unit) else None
     issuer = unit_name or names.get(_root(scope), "")
+    units = reference.units(scope)
+    level = units.loc[units.unit_name == issuer, "unit_level"]
     return Briefing(
         view=view, where=area_name or unit_name, unit_name=unit_name, area_name=area_name, issuer=issuer,
         previous=(prev.start, prev.end), last_year=(last.start, last.end), figures=figures,
         units=_lag_rows(units_df, "unit", min_answers), areas=_lag_rows(areas_df, "area", min_answers),
-        min_answers=min_answers, demo=reference.is_demo(), as_of=reference.as_of(),
-        generated_at=(now or dt.datetime.now()).replace(microsecond=0),
+        min_answers=min_answers, demo=reference.is_demo(), as_of=in_china(reference.as_of()),
+        generated_at=(now or china_now()).replace(microsecond=0),
+        issuer_level=str(level.iloc[0]) if len(level) else "",
     )
 
 
@@ -129,4 +133,4 @@ def cached_briefing(view: View, scope: Scope) -> Briefing:
     its downloads share one computation; the time of generation is always now."""
     key = (view.with_(lang="zh").query(), view.start, view.end, scope)
     found = BRIEFINGS.get(key, lambda: briefing(view.with_(lang="zh"), scope))
-    return replace(found, view=view, generated_at=dt.datetime.now().replace(microsecond=0))
+    return replace(found, view=view, generated_at=china_now())

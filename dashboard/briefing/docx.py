@@ -20,6 +20,7 @@ from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
 
 from dashboard.briefing.model import Cell, Document, Heading, Paragraph, Table
+from dashboard.clock import utc_of_china
 from dashboard.text import t
 
 BLUE = RGBColor(0x1F, 0x4E, 0x8C)
@@ -42,6 +43,9 @@ def _fonts(style_or_run, east_asia: str, latin: str = LATIN_FONT) -> None:
     rfonts.set(qn("w:eastAsia"), east_asia)
     rfonts.set(qn("w:ascii"), latin)
     rfonts.set(qn("w:hAnsi"), latin)
+    # A theme font (Word's heading styles name +标题 / majorEastAsia) wins over a named one: drop them.
+    for theme in ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme"):
+        rfonts.attrib.pop(qn(theme), None)
 
 
 def _styles(doc, lang: str) -> None:
@@ -225,7 +229,11 @@ def docx_bytes(d: Document) -> bytes:
     props = doc.core_properties
     props.title = d.title
     props.subject = d.subtitle
-    props.author = t("app.title", d.lang)
+    props.author = d.author or t("app.title", d.lang)
+    props.last_modified_by = props.author
+    if d.created:
+        props.created = props.modified = utc_of_china(d.created)     # stored in UTC; Word shows local time
+    props.revision = 1
     props.language = "en-GB" if d.lang == "en" else "zh-CN"
     props.keywords = "旅游警务, 周报" if d.lang != "en" else "tourism policing, briefing"
     if d.demo_notice:

@@ -69,6 +69,7 @@ class Briefing:
     demo: bool
     as_of: dt.datetime | None
     generated_at: dt.datetime
+    issuer_level: str = ""               # the issuer's kind of unit (旅游警察支队, 市局 …), glossed in English
 
     def value(self, metric_id: str):
         return self.figures[metric_id].now.value
@@ -119,6 +120,8 @@ class Document:
     demo_notice: str | None
     blocks: tuple[Block, ...] = field(default_factory=tuple)
     file_stem: str = "briefing"
+    author: str = ""                      # the issuing bureau (the file's author property)
+    created: dt.datetime | None = None    # China time, naive
 
     def text(self) -> str:
         """All the words, in reading order (tests, plain-text checks)."""

@@ -20,7 +20,7 @@ import dash_bootstrap_components as dbc
 from dash import html
 
 from dashboard import theme
-from dashboard.format import fmt_value
+from dashboard.format import change_form, fmt_change, fmt_value
 from dashboard.model import judgements
 from dashboard.model.catalog import BY_ID
 from dashboard.model.values import KpiFigures
@@ -35,26 +35,27 @@ def is_flat(fmt: str, ch: judgements.Change) -> bool:
     """Whether the change prints as zero at the card's precision (then it reads 持平)."""
     if not ch.delta:
         return True
-    if fmt == "rate":
+    form = change_form(fmt, ch)
+    if form == "points":
         return abs(ch.delta) * 100 < 0.05
-    if ch.relative is not None:
+    if form == "units":
+        return abs(ch.delta) < (0.05 if fmt == "minutes" else 0.005)
+    if form == "relative":
         return abs(ch.relative) * 100 < 0.5
-    if fmt in ("count", "yuan"):
-        return abs(ch.delta) < 0.5
-    return abs(ch.delta) < (0.005 if fmt in ("score", "per10k") else 0.05)
+    return abs(ch.delta) < 0.5
 
 
 def change_text(fmt: str, ch: judgements.Change, lang: str, unit: str = "") -> str:
-    """+12%, −0.4个百分点, +6起 (absolute on a small base), +1.3 (minutes, scores)."""
-    if fmt == "rate":
-        text = f"{ch.delta * 100:+.1f}" + ("个百分点" if lang == "zh" else " pp")
-    elif ch.relative is not None:
-        text = f"{ch.relative * 100:+.0f}%"
-    elif fmt in ("count", "yuan"):
-        text = f"{ch.delta:+,.0f}" + (unit if lang == "zh" and fmt == "count" else "")
-    else:
-        text = f"{ch.delta:+,.{2 if fmt in ('score', 'per10k') else 1}f}"
+    """As the briefing words it (`change_form`): +12%, −0.4个百分点, +0.2分钟, +1.26, +6起 on a small base."""
+    text = fmt_change(fmt, ch, lang)
+    if change_form(fmt, ch) == "amount" and lang == "zh" and fmt == "count":
+        text += unit
     return text.replace("-", MINUS)
+
+
+def _titled(judgement: str, lang: str) -> str:
+    """A change's tooltip: what the test made of it, and how changes are written (the same as the briefing)."""
+    return judgement + ("\n" + t("kpi.change_rule", lang))
 
 
 def change_item(label: str, fmt: str, now, before, lang: str, higher_is_better: bool | None = True,
@@ -65,17 +66,17 @@ def change_item(label: str, fmt: str, now, before, lang: str, higher_is_better: 
         return html.Span([head, html.Span(t("kpi.no_base", lang), className="text-muted")], className="tpd-change")
     if is_flat(fmt, ch):
         return html.Span([head, html.Span(t("kpi.flat", lang), className="tpd-change-flat")],
-                         className="tpd-change", title=t("kpi.not_notable", lang))
+                         className="tpd-change", title=_titled(t("kpi.not_notable", lang), lang))
     arrow = "▲" if ch.delta > 0 else "▼"
     if not ch.notable:
         return html.Span([head, html.Span(f"{arrow} {change_text(fmt, ch, lang, unit)}", className="tpd-change-quiet")],
-                         className="tpd-change", title=t("kpi.not_notable", lang))
+                         className="tpd-change", title=_titled(t("kpi.not_notable", lang), lang))
     tone = judgements.verdict(higher_is_better, ch.delta) or "neutral"
     return html.Span([
         head,
         html.Span(f"{arrow} {change_text(fmt, ch, lang, unit)} ", className=f"tpd-change-{tone}"),
         html.Span(t(f"kpi.notable_{tone}", lang), className=f"tpd-change-word tpd-change-{tone}"),
-    ], className="tpd-change", title=t(f"kpi.notable_{tone}_title", lang))
+    ], className="tpd-change", title=_titled(t(f"kpi.notable_{tone}_title", lang), lang))
 
 
 def comparisons(view: View | None, lang: str) -> list[tuple[str, str]]:

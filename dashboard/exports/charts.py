@@ -15,6 +15,7 @@ from dashboard.exports import registry
 from dashboard.exports.context import ExportContext, export_context, file_name
 from dashboard.exports.files import ExportError, ExportFile
 from dashboard.exports.frame import FrameText, framed
+from dashboard.exports.notes import fit_note
 from dashboard.exports.presets import FORMATS, MIMETYPES, PRESETS, Preset
 from dashboard.exports.record import exported
 from dashboard.exports.renderer import renderer, with_dpi
@@ -71,8 +72,10 @@ def chart_figure(spec: registry.ChartSpec, view: View, scope: Scope):
 def framed_chart(spec: registry.ChartSpec, view: View, scope: Scope, preset: Preset) -> tuple[dict, ExportContext]:
     """The chart the page shows for `view`, in its frame for `preset`, and what it says about itself."""
     context = chart_context(spec, view, scope)
-    note = spec.note(view, scope) if spec.note else None
-    return framed(chart_figure(spec, view, scope), preset, frame_text(context, note)), context
+    figure = chart_figure(spec, view, scope)
+    drawn = figure.to_plotly_json() if hasattr(figure, "to_plotly_json") else dict(figure)
+    note = fit_note(spec.note(view, scope), drawn, view.lang) if spec.note else None
+    return framed(figure, preset, frame_text(context, note)), context
 
 
 def preset_label(preset: Preset, lang: str) -> str:
@@ -144,7 +147,8 @@ def pack_file(page: str, search: str | None, preset_key: str | None, scope: Scop
         for name, data in zip(names, images):
             # PNG and PDF are compressed already; storing them saves time and nothing else.
             zf.writestr(name, data, compress_type=zipfile.ZIP_DEFLATED if name.endswith(".svg") else zipfile.ZIP_STORED)
-        zf.writestr(t("export.pack_readme", lang), "\r\n".join(lines) + "\r\n")
+        # With a BOM, so Notepad and Excel on Windows read the Chinese as UTF-8.
+        zf.writestr(t("export.pack_readme", lang), "\ufeff" + "\r\n".join(lines) + "\r\n")
     data = buf.getvalue()
     name = file_name(page_name, t("export.pack", lang), preset_label(preset, lang), pack.period_slug, ext="zip")
     exported("pack", page, view, fmt="zip", preset=preset.key, size=len(data), file_name=name)

@@ -16,9 +16,10 @@ from pathlib import Path
 
 from dashboard.components.view import scope_label
 from dashboard.model.filters import Scope
+from dashboard.clock import china_now, in_china
 from dashboard.queries import reference
 from dashboard.state import View
-from dashboard.text import t
+from dashboard.text import t, unit_with_kind
 
 CONFIG_FILE = Path(__file__).resolve().parent.parent / "exports.toml"
 
@@ -70,7 +71,11 @@ def source_line(lang: str, config_file: Path = CONFIG_FILE) -> str:
     if configured:
         return configured
     unit = reference.issuing_unit()
-    return t("export.source", lang, unit=unit) if unit else ""
+    if not unit:
+        return ""
+    units = reference.units(Scope.city())
+    level = units.loc[units.unit_name == unit, "unit_level"]
+    return t("export.source", lang, unit=unit_with_kind(unit, level.iloc[0] if len(level) else None, lang))
 
 
 def period_text(start: dt.date, end: dt.date, lang: str) -> str:
@@ -118,7 +123,7 @@ def export_context(view: View, scope: Scope, title: str, page_filters: list[str]
     start, end = span or (view.start, view.end)
     return ExportContext(
         lang=view.lang, title=title, filters=[*view_filters(view, scope, with_place, span), *page_filters],
-        source=source_line(view.lang), as_of=reference.as_of(), generated=now or dt.datetime.now(),
+        source=source_line(view.lang), as_of=in_china(reference.as_of()), generated=now or china_now(),
         demo=reference.is_demo(),
         period_slug=(start.isoformat() if start == end
                      else f"{start.isoformat()}{'至' if view.lang == 'zh' else '_to_'}{end.isoformat()}"),

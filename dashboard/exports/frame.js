@@ -23,14 +23,39 @@
     var conf = Object.assign({}, config || {}, {staticPlot: true});
     return Plotly.newPlot(gd, data, layout, conf).then(function () {
       var s = gd._fullLayout._size;
-      var m = {l: s.l, r: s.r, t: s.t, b: s.b};
+      var m = {l: s.l, r: s.r, t: s.t, b: s.b, shifts: unclash(gd)};
       Plotly.purge(gd);
       document.body.removeChild(gd);
       return m;
     });
   }
 
-  Plotly.toImage = function (fig, opts) {
+  /* Captions placed for the page's width (a strip's 所选时间 and 不完整周) can run into each
+   * other on a narrow image: each caption that overlaps one before it moves down a line until it
+   * is clear. Returns the downward shift, in px, per annotation index. */
+  function unclash(gd) {
+    var shifts = {};
+    var placed = [];
+    var nodes = gd.querySelectorAll(".annotation[data-index]");
+    Array.prototype.forEach.call(nodes, function (node) {
+      var box = node.getBoundingClientRect();
+      if (!box.width || !box.height) return;
+      var shift = 0;
+      for (var tries = 0; tries < 4; tries++) {
+        var clash = placed.some(function (p) {
+          return box.left < p.right + 2 && p.left < box.right + 2 &&
+                 box.top + shift < p.bottom && p.top < box.bottom + shift;
+        });
+        if (!clash) break;
+        shift += box.height + 2;
+      }
+      placed.push({left: box.left, right: box.right, top: box.top + shift, bottom: box.bottom + shift});
+      if (shift) shifts[node.getAttribute("data-index")] = shift;
+    });
+    return shifts;
+  }
+
+  var framedToImage = function (fig, opts) {
     var frame = fig && fig.layout && fig.layout.meta && fig.layout.meta.tpd_frame;
     if (!frame) return toImage.apply(Plotly, arguments);
     var layout = JSON.parse(JSON.stringify(fig.layout));
@@ -39,6 +64,13 @@
       annotations: (layout.annotations || []).filter(function (a) { return !isFrame(a); })
     });
     return measure(fig.data, bare, fig.config).then(function (m) {
+      if (frame.unclash) {
+        var own = (layout.annotations || []).filter(function (a) { return !isFrame(a); });
+        Object.keys(m.shifts).forEach(function (i) {
+          var a = own[Number(i)];
+          if (a) a.yshift = (a.yshift || 0) - m.shifts[i];
+        });
+      }
       layout.margin = Object.assign({}, layout.margin, {
         l: m.l, r: m.r, t: m.t + frame.header, b: m.b + frame.footer, autoexpand: false
       });
@@ -51,6 +83,50 @@
         a.yshift = top - y;
       });
       return toImage.call(Plotly, {data: fig.data, layout: layout, config: fig.config}, opts);
+    });
+  };
+
+  /* PDF: kaleido shows the SVG in an <img> and prints the page. Text drawn inside an image
+   * reaches the PDF as bare glyphs, whose characters Chromium guesses back from the font's
+   * cmap: Noto CJK shares glyphs between ideographs and Kangxi radicals, so 月 came out as
+   * ⽉ (U+2F49) when copied or searched. Placed in the page itself, the SVG's text is
+   * printed as text, with the characters it was written in. kaleido asks for a PDF as an
+   * SVG whose background is set by a function (its `pdfBackground`); only then is this done. */
+  var INLINE = "tpd-inline-svg";
+  var HIDE_IMAGE = "tpd-hide-image";
+
+  function clearInline() {
+    var old = document.getElementById(INLINE);
+    if (old) old.parentNode.removeChild(old);
+    var hide = document.getElementById(HIDE_IMAGE);
+    if (hide) hide.parentNode.removeChild(hide);
+  }
+
+  function showInline(url) {
+    var comma = url.indexOf(",");
+    var head = url.slice(0, comma);
+    var body = url.slice(comma + 1);
+    var source = head.indexOf(";base64") >= 0 ? atob(body) : decodeURIComponent(body);
+    var svg = new DOMParser().parseFromString(source, "image/svg+xml").documentElement;
+    var holder = document.createElement("div");
+    holder.id = INLINE;
+    holder.style.lineHeight = "0";
+    holder.appendChild(document.importNode(svg, true));
+    document.body.appendChild(holder);
+    var hide = document.createElement("style");
+    hide.id = HIDE_IMAGE;
+    hide.textContent = "#kaleido-image { display: none !important; }";
+    document.head.appendChild(hide);
+  }
+
+  Plotly.toImage = function (fig, opts) {
+    clearInline();
+    var forPdf = opts && opts.format === "svg" && typeof opts.setBackground === "function";
+    var drawn = framedToImage.apply(Plotly, arguments);
+    if (!forPdf) return drawn;
+    return drawn.then(function (url) {
+      if (typeof url === "string" && url.indexOf("data:image/svg+xml") === 0) showInline(url);
+      return url;
     });
   };
 })();

@@ -10,18 +10,19 @@ need), then reserves the header and footer bands around exactly that and
 converts the frame's positions. So long tick labels or a two-row legend never
 run into the source line, whatever the chart.
 
-Text widths are estimated (CJK one em, Latin about half) to wrap long
-titles and filter lines; the estimate only decides where lines break.
+Long titles and filter lines are wrapped (`lines.py`); a narrow medium gets
+its chart fitted first (`narrow.py`).
 """
 from __future__ import annotations
 
 import html
 from dataclasses import dataclass, field
 
+from dashboard.exports.lines import text_width, wrap  # noqa: F401  (text_width: the frame's measure, for its callers)
+from dashboard.exports.narrow import PAD, at_least, fit_narrow
 from dashboard.exports.presets import Preset
 from dashboard.theme import INK, MUTED
 
-PAD = 20                  # left/right text margin and top padding, CSS px
 TITLE_SIZE, TITLE_LINE = 20, 27
 SUBTITLE_SIZE, SUBTITLE_LINE = 13, 19
 FOOTER_SIZE, FOOTER_LINE = 11, 16
@@ -36,57 +37,6 @@ class FrameText:
     subtitle: list[str] = field(default_factory=list)    # period, unit, area, season, page filters …
     footer: list[str] = field(default_factory=list)      # source line, as-of and generation times
     watermark: str | None = None                         # 演示数据 on a demo warehouse
-
-
-def text_width(text: str, size: float) -> float:
-    """Estimated width in px: CJK and full-width characters one em, others about half."""
-    em = 0.0
-    for ch in text:
-        code = ord(ch)
-        if code >= 0x2E80 or 0xFF00 <= code <= 0xFFEF:
-            em += 1.0
-        elif ch in "mwMW@":
-            em += 0.85
-        elif ch.isupper() or ch.isdigit():
-            em += 0.62
-        else:
-            em += 0.5
-    return em * size
-
-
-def wrap(text: str, width: float, size: float) -> list[str]:
-    """Break `text` into lines no wider than `width`: at spaces or · when there are some, else anywhere."""
-    lines: list[str] = []
-    current = ""
-    for token in _tokens(text):
-        candidate = current + token
-        if current and text_width(candidate.rstrip(), size) > width:
-            lines.append(current.rstrip())
-            current = token.lstrip()
-        else:
-            current = candidate
-    if current.strip():
-        lines.append(current.rstrip())
-    return lines or [""]
-
-
-def _tokens(text: str) -> list[str]:
-    """Latin words and separators stay whole; each CJK character is its own token."""
-    tokens, word = [], ""
-    for ch in text:
-        if ord(ch) >= 0x2E80:
-            if word:
-                tokens.append(word)
-                word = ""
-            tokens.append(ch)
-        elif ch == " ":
-            tokens.append(word + ch)
-            word = ""
-        else:
-            word += ch
-    if word:
-        tokens.append(word)
-    return tokens
 
 
 def _esc(text: str) -> str:
@@ -133,6 +83,8 @@ def framed(fig, preset: Preset, text: FrameText) -> dict:
     own_title = own_title.get("text") if isinstance(own_title, dict) else getattr(own_title, "text", None)
     if own_title:   # a figure's own title (e.g. a total) becomes the first filter line
         text = FrameText(text.title, [own_title, *text.subtitle], text.footer, text.watermark)
+    if preset.min_font:
+        fit_narrow(spec, preset.width, preset.min_font)
     chart_height = layout.get("height") if isinstance(layout.get("height"), (int, float)) else None
     g = geometry(preset, text, int(chart_height) if chart_height else None)
 
@@ -159,6 +111,7 @@ def framed(fig, preset: Preset, text: FrameText) -> dict:
     layout.update({
         "width": g.width, "height": g.height, "margin": margin, "annotations": notes,
         "paper_bgcolor": "white", "autosize": False,
-        "meta": {"tpd_frame": {"header": g.header, "footer": g.footer}},
+        # unclash: frame.js moves a caption down where it runs into another (narrow media only)
+        "meta": {"tpd_frame": {"header": g.header, "footer": g.footer, "unclash": bool(preset.min_font)}},
     })
-    return spec
+    return at_least(spec, preset.min_font) if preset.min_font else spec

@@ -3,8 +3,9 @@
 Sizes are Plotly layout sizes in CSS pixels; `scale` multiplies them into
 image pixels, so fonts keep their proportion to the image:
 
-- 微信公众号 (wechat): a 1080 px wide image drawn at 2× from a 540 px layout,
-  so text reads on a phone where the article shows it about 360 px wide;
+- 微信公众号 (wechat): a 1080 px wide image drawn at 3× from a 360 px layout:
+  the article shows it about 360 px wide on a phone, so a layout pixel is a
+  pixel there, and no text is smaller than `min_font` (12 px) at that size;
   height follows the chart.
 - 幻灯片 16:9 (slides): exactly 1920 × 1080 px, a 960 × 540 layout at 2×;
   its 144 dpi makes it fill the width of a 13.33-inch PowerPoint slide.
@@ -33,6 +34,7 @@ class Preset:
     body_height: int            # the chart's own height when the preset does not fix the total
     height: int | None = None   # fixed total height (title and footer included), or None
     pdf_width: float | None = None   # PDF page width in CSS px, when it is not the layout width
+    min_font: int = 0           # no text smaller than this (layout px), for media shown small
 
     @property
     def pixel_width(self) -> int:
@@ -51,7 +53,7 @@ class Preset:
 
 
 PRESETS: dict[str, Preset] = {
-    "wechat": Preset("wechat", width=540, scale=2, dpi=144, body_height=400),
+    "wechat": Preset("wechat", width=360, scale=3, dpi=144, body_height=320, min_font=12),
     "slides": Preset("slides", width=960, scale=2, dpi=144, body_height=400, height=540),
     "print": Preset("print", width=800, scale=3.1, dpi=300, body_height=460, pdf_width=A4_WIDTH_CSS_PX),
 }

@@ -14,9 +14,11 @@ and each column's number format (the d3 format of its valueFormatter, e.g.
   is escaped so a spreadsheet never runs it as a formula: a leading `'` in CSV,
   a text cell with Excel's quote prefix in XLSX.
 
-XLSX cells are typed per column: integers, decimals, percentages, dates and
-date-times are real numbers and dates with a display format, so they sort and
-sum in Excel; a second sheet (说明) carries the title, filters, source, as-of
+CSV numbers are written as the page shows them (a `.1f` column's 10.283… as
+10.3, a `.1%` column's 0.9532 as 95.3%). XLSX cells are typed per column: integers, decimals, percentages, dates and
+date-times are real numbers and dates at full precision with a display format
+(the page's decimals), so they sort and sum in Excel; columns are wide enough
+for their Chinese headers beside the filter button; a second sheet (说明) carries the title, filters, source, as-of
 and generation time.
 """
 from __future__ import annotations
@@ -27,11 +29,11 @@ import io
 import math
 import re
 from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
 
 from dashboard.exports import registry
 from dashboard.exports.context import ExportContext, export_context, file_name
 from dashboard.exports.files import ExportError, ExportFile
-from dashboard.exports.frame import text_width
 from dashboard.exports.presets import MIMETYPES
 from dashboard.exports.record import exported
 from dashboard.model.filters import Scope
@@ -155,13 +157,47 @@ def _rows(table: Table):
 
 # ---- CSV ------------------------------------------------------------------------------------
 
+def as_shown(value: float, decimals: int) -> str:
+    """`value` to `decimals` places as the page's d3 format writes it (JavaScript's toFixed:
+    the exact binary value, halves away from zero), so 12.25 shows as 12.3 in both."""
+    return str(Decimal(value).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP))
+
+
+class ShownNumber(float):
+    """A number as the page shows it (10.3, not 10.283333333333333), still bare (unquoted) in
+    the CSV, so a spreadsheet reads it as a number."""
+
+    def __new__(cls, value: float, decimals: int):
+        text = as_shown(value, decimals)
+        number = super().__new__(cls, text)
+        number.text = text
+        return number
+
+    def __repr__(self) -> str:
+        return self.text
+
+    __str__ = __repr__
+
+
+def shown_decimals(d3: str | None) -> int | None:
+    """The decimals a d3 format shows (.1f → 1, .2% → 2, ,d → 0); None when it names none."""
+    if not d3:
+        return None
+    if d3.endswith("d"):
+        return 0
+    found = re.search(r"\.(\d+)", d3)
+    return int(found.group(1)) if found else None
+
+
 def _csv_cell(column: Column, value):
-    """Numbers as numbers (written bare), everything else as quoted text."""
+    """Numbers as numbers (written bare, rounded as the page shows them), everything else as quoted text."""
     value = _typed_value(column, value)
     if value is None:
         return ""
     if column.kind == "percent":
-        return f"{value * 100:.{_decimals(column.d3) + 1}f}%"   # Excel reads 95.32% as the number 0.9532
+        return as_shown(value * 100, _decimals(column.d3)) + "%"   # as the page shows it; Excel reads 95.3% as 0.953
+    if column.kind == "number" and shown_decimals(column.d3) is not None:
+        return ShownNumber(value, shown_decimals(column.d3))
     if column.kind == "datetime":
         return value.strftime("%Y-%m-%d %H:%M:%S" if value.second else "%Y-%m-%d %H:%M")
     if column.kind == "date":
@@ -202,6 +238,18 @@ def excel_format(column: Column) -> str | None:
     return ("#,##" + digits) if "," in d3 else digits
 
 
+# Excel column widths count the "0" of the default font (Calibri 11); a Chinese character is
+# about twice as wide, a bold header a little wider still, and the header's filter button
+# takes about three more.
+FILTER_BUTTON = 3.5
+
+
+def column_width(text: str) -> float:
+    """The width `text` needs in an Excel column, in widths of "0", with a little padding."""
+    units = sum(2.2 if (ord(ch) >= 0x2E80 or 0xFF00 <= ord(ch) <= 0xFFEF) else 1.15 for ch in text)
+    return units + 1.5
+
+
 def _sheet_title(text: str) -> str:
     return re.sub(r"[\[\]:*?/\\]", "", text)[:31] or "Sheet1"
 
@@ -224,7 +272,7 @@ def to_xlsx(table: Table, context: ExportContext) -> bytes:
         if isinstance(cell.value, str) and cell.value.startswith(FORMULA_START):
             cell.data_type, cell.quotePrefix = "s", True
     formats = [excel_format(c) for c in columns]
-    widths = [text_width(c.header, 11) for c in columns]
+    widths = [column_width(c.header) + FILTER_BUTTON for c in columns]
     bold = Font(bold=True)
     pinned = {id(r) for r in (*table.pinned_top, *table.pinned_bottom)}
     for row in _rows(table):
@@ -236,13 +284,15 @@ def to_xlsx(table: Table, context: ExportContext) -> bytes:
             if isinstance(cell.value, str):
                 if cell.value.startswith(FORMULA_START):
                     cell.data_type, cell.quotePrefix = "s", True    # text, never a formula
-                widths[i] = max(widths[i], text_width(cell.value[:60], 11))
+                widths[i] = max(widths[i], column_width(cell.value[:60]))
             elif cell.value is not None:
-                widths[i] = max(widths[i], 7 * len(str(cell.value)) + (20 if column.kind == "datetime" else 0))
+                shown = "2026-12-31 23:59" if column.kind == "datetime" else \
+                    "2026-12-31" if column.kind == "date" else f"{cell.value:,}"
+                widths[i] = max(widths[i], column_width(shown))
             if id(row) in pinned:
                 cell.font = bold
     for i, width in enumerate(widths, start=1):
-        ws.column_dimensions[get_column_letter(i)].width = min(max(width / 7 + 2, 8), 60)
+        ws.column_dimensions[get_column_letter(i)].width = min(max(width, 8), 60)
     ws.freeze_panes = "A2"
     if columns:
         ws.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{max(ws.max_row, 1)}"

@@ -20,6 +20,7 @@ VALID_COLOR = POLICE_BLUE
 REPEAT_COLOR = "#b7c0cc"
 TOP = 20
 LEGEND_ORDER = (SELECTED, SHORTLISTED, CANDIDATE, NOT_SELECTED)   # the outcomes, best first
+FITS_INSIDE = 0.12          # a bar this share of the longest holds its number
 
 
 def _label(value, lang: str) -> str:
@@ -43,12 +44,13 @@ def ranking_figure(df: pd.DataFrame, lang: str, highlight: str | None = None, to
     ticks = [f"{r}. {n}" for r, n in zip(shown["rank"], shown["name"])]
     fig = go.Figure()
     votes_word, repeat_word = t("nominations.valid_votes", lang), t("nominations.repeat_votes", lang)
-    for outcome in [o for o in LEGEND_ORDER if o in set(shown["outcome"])]:
+    outcomes = [o for o in LEGEND_ORDER if o in set(shown["outcome"])]
+    for outcome in outcomes:
         part = shown[shown["outcome"] == outcome]
         line_width = [3 if p == highlight else 0 for p in part["person_id"]]
         fig.add_bar(
             y=part["nomination_id"], x=part["valid"], orientation="h", name=_label(outcome, lang),
-            showlegend=True,
+            showlegend=len(outcomes) > 1,      # a legend of one outcome tells nothing: its hover names it
             marker=dict(color=color_of(outcome), line=dict(color="#1d2733", width=line_width)),
             text=[t("nominations.bar_text", lang, valid=f"{v:,}", repeat=f"{r:,}")
                   for v, r in zip(part["valid"], part["repeat"])],
@@ -106,13 +108,17 @@ def channel_figure(df: pd.DataFrame, lang: str) -> go.Figure:
     share = df["repeat"] / df["total"].where(df["total"] > 0)
     custom = pd.DataFrame({"total": df["total"], "share": share.fillna(0)}).to_numpy()
     fig = go.Figure()
+    # A valid count too short a bar to hold its number says it beside the bar, with the repeat share.
+    fits = [v >= FITS_INSIDE * df["total"].max() for v in df["valid"]]
     fig.add_bar(y=labels, x=df["valid"], orientation="h", name=t("nominations.valid_votes", lang),
                 marker_color=VALID_COLOR, customdata=custom, text=[f"{v:,}" for v in df["valid"]],
-                textposition="inside", insidetextanchor="start", textfont=dict(color="white"),
+                textposition=["inside" if f else "none" for f in fits], insidetextanchor="start",
+                textfont=dict(color="white"),
                 hovertemplate=f"%{{y}}<br>{t('nominations.valid_votes', lang)}: %{{x:,d}}<extra></extra>")
     fig.add_bar(y=labels, x=df["repeat"], orientation="h", name=t("nominations.repeat_apart", lang),
                 marker_color=REPEAT_COLOR, customdata=custom,
-                text=[t("nominations.share_text", lang, share=f"{s:.1%}") for s in share.fillna(0)],
+                text=[("" if f else f"{v:,} · ") + t("nominations.share_text", lang, share=f"{s:.1%}")
+                      for v, s, f in zip(df["valid"], share.fillna(0), fits)],
                 textposition="outside", cliponaxis=False, textfont=dict(size=12, color=MUTED),
                 hovertemplate=(f"%{{y}}<br>{t('nominations.repeat_votes', lang)}: %{{x:,d}}<br>"
                                f"{t('nominations.repeat_share', lang)}: %{{customdata[1]:.1%}} "
@@ -140,12 +146,13 @@ def by_unit_figure(df: pd.DataFrame, lang: str) -> go.Figure:
                 hovertemplate=(f"<b>%{{y}}</b><br>{t('nominations.nominees', lang)}: %{{x:,d}}<br>"
                                f"{t('nominations.selected', lang)}: %{{customdata[3]:,d}}<br>"
                                f"{t('nominations.valid_votes', lang)}: %{{customdata[1]:,d}}<extra></extra>"))
-    fig.add_bar(y=labels, x=df["selected"], orientation="h", name=t("nominations.selected", lang),
-                marker_color=color_of(SELECTED), customdata=custom,
-                text=[f"{v:,}" if v else "" for v in df["selected"]], textposition="outside",
-                cliponaxis=False,
-                hovertemplate=(f"<b>%{{y}}</b><br>{t('nominations.selected', lang)}: %{{x:,d}} / "
-                               f"%{{customdata[2]:,d}}<extra></extra>"))
+    if df["selected"].sum() > 0:      # no 当选 in the legend before anyone is selected
+        fig.add_bar(y=labels, x=df["selected"], orientation="h", name=t("nominations.selected", lang),
+                    marker_color=color_of(SELECTED), customdata=custom,
+                    text=[f"{v:,}" if v else "" for v in df["selected"]], textposition="outside",
+                    cliponaxis=False,
+                    hovertemplate=(f"<b>%{{y}}</b><br>{t('nominations.selected', lang)}: %{{x:,d}} / "
+                                   f"%{{customdata[2]:,d}}<extra></extra>"))
     fig.update_layout(height=max(180, 100 + 40 * len(df)), barmode="group", bargap=0.25, bargroupgap=0.05,
                       legend=dict(traceorder="normal"),
                       yaxis=dict(categoryorder="array", categoryarray=labels[::-1], type="category"),

@@ -12,7 +12,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from dashboard import theme
-from dashboard.figures.base import (bucket_span, bucket_text, coverage, empty_figure, period_x, rate_axis,
+from dashboard.figures.base import (as_date, bucket_span, bucket_text, coverage, empty_figure, period_x, rate_axis,
                                     time_line, time_axis, top_strip)
 from dashboard.model import judgements
 from dashboard.model.breakdowns import KEYWORD_MIN_COMMENTS, OTHER
@@ -43,6 +43,16 @@ def rate_hover(label: str, rate, low, high, n, lang: str, small: bool = False) -
     text = (f"{label}: <b>{_pct(rate)}</b><br>{t('satisfaction.ci', lang)} {_pct(low)}–{_pct(high)}"
             f"<br>n={int(n):,}")
     return text + (f" · {t('satisfaction.small', lang)}" if small else "")
+
+
+def whole_buckets(selected: tuple[dt.date, dt.date], keys, grain: str) -> tuple[dt.date, dt.date]:
+    """The selected days widened to the buckets that hold them: each point sits in the middle of
+    its bucket, so a box ending on the selected last day would stop short of the last point."""
+    starts = sorted(as_date(k) for k in keys)
+    ends = starts[1:] + [bucket_span(keys, grain)[1]]
+    first = max((s for s in starts if s <= selected[0]), default=selected[0])
+    after = min((e for e in ends if e > selected[1]), default=selected[1] + dt.timedelta(days=1))
+    return first, after - dt.timedelta(days=1)
 
 
 def trend_figure(df: pd.DataFrame, bands, grain: str, lang: str, metric_ids=None,
@@ -108,7 +118,7 @@ def trend_figure(df: pd.DataFrame, bands, grain: str, lang: str, metric_ids=None
                 **period_x(grain)))
             shown += list(rate[few])
     first, after = bucket_span(keys, grain)
-    mark = (*selected, t("satisfaction.selected_period", lang)) if selected else None
+    mark = (*whole_buckets(selected, keys, grain), t("satisfaction.selected_period", lang)) if selected else None
     strip = top_strip(bands, first, after, lang, cov, keys, grain, plot_px=1100, highlight=mark)
     height, margin = 340, dict(l=56, r=20, t=56, b=44)
     target = judgements.target_of("survey.satisfaction_rate")
@@ -153,14 +163,19 @@ def segment_label(by: str, key, name, lang: str) -> str:
     return str(name) if by == "area" and isinstance(name, str) else value_label(key, lang)
 
 
+def _ranked(rank) -> bool:
+    return rank is not None and not (isinstance(rank, float) and pd.isna(rank))
+
+
 def segment_figure(df: pd.DataFrame, by: str, metric_id: str, lang: str) -> go.Figure:
-    """Dot-and-interval chart: ranked segments best first, then the small samples in grey, unranked."""
+    """Dot-and-interval chart: ranked segments best first, then the small samples in grey and the
+    catch-all groups (未关联景区, 其他客源地, 未填写), both unnumbered."""
     if df.empty:
         return empty_figure(t("empty.no_data", lang), height=220)
     label = metric_label(metric_id, lang)
     keys = [None if (isinstance(k, float) and pd.isna(k)) else k for k in df["key"]]
     names = [segment_label(by, k, nm, lang) for k, nm in zip(keys, df["name"])]
-    ylabels = [f"{int(r)}. {nm}" if not s else nm for nm, r, s in zip(names, df["rank"], df["small"])]
+    ylabels = [f"{int(r)}. {nm}" if _ranked(r) else nm for nm, r in zip(names, df["rank"])]
     # Keep labels unique, since they are the category axis.
     seen: dict[str, int] = {}
     for i, y in enumerate(ylabels):
@@ -176,7 +191,7 @@ def segment_figure(df: pd.DataFrame, by: str, metric_id: str, lang: str) -> go.F
         part_keys = [k for k, m in zip(keys, mask) if m]
         colors = [GREY_OUT if small else theme.color_of(k) for k in part_keys]
         hover = [f"<b>{nm}</b><br>" + rate_hover(label, r, lo, hi, n, lang, small)
-                 + ("" if small else f"<br>{t('satisfaction.rank', lang, rank=int(rk))}")
+                 + (f"<br>{t('satisfaction.rank', lang, rank=int(rk))}" if _ranked(rk) else "")
                  for nm, r, lo, hi, n, rk in zip([n for n, m in zip(names, mask) if m], rate[mask], low[mask],
                                                  high[mask], df["n"][mask], df["rank"][mask])]
         fig.add_scatter(
@@ -194,10 +209,13 @@ def segment_figure(df: pd.DataFrame, by: str, metric_id: str, lang: str) -> go.F
             fig.data[-1].marker.line = dict(color=GREY_OUT, width=2)
     texts = [f"n={int(n):,}" + (f" · {t('satisfaction.small', lang)}" if s else "")
              for n, s in zip(df["n"], df["small"])]
-    fig.add_scatter(x=high, y=ylabels, mode="text", text=texts, textposition="middle right",
+    # The n labels start right of the interval's end, clear of a point drawn there (a rate of 100 %):
+    # an invisible marker as wide as the point moves them off it.
+    fig.add_scatter(x=high, y=ylabels, mode="markers+text", text=texts, textposition="middle right",
+                    marker=dict(size=14, color="rgba(0,0,0,0)"),
                     textfont=dict(size=11, color=[GREY_OUT if s else MUTED for s in df["small"]]),
                     hoverinfo="skip", showlegend=False, cliponaxis=False)
-    ranked = int((~df["small"]).sum())
+    ranked = sum(_ranked(r) for r in df["rank"])
     if 0 < ranked < len(df):
         fig.add_hline(y=ranked - 0.5, line=dict(color=GRID_LINE, width=1, dash="dash"))
     target = judgements.target_of(metric_id)

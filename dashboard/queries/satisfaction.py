@@ -123,7 +123,8 @@ def survey_rates(filters: Filters, scope: Scope, by: str | None = None, channel:
 
 
 def segments(filters: Filters, scope: Scope, by: str, metric_id: str, channel: str | None = None) -> pd.DataFrame:
-    """A segment breakdown ranked on `metric_id`: ranked segments first (best first), then small samples.
+    """A segment breakdown ranked on `metric_id`: ranked segments first (best first), then small samples,
+    then the catch-all groups (no area, not given, other origins), which are never ranked.
 
     Adds `name` (the area name for areas, else the key), `n` (the metric's
     n), `small` (fewer answers than the minimum) and `rank` (None when small).
@@ -144,11 +145,14 @@ def segments(filters: Filters, scope: Scope, by: str, metric_id: str, channel: s
     df = df[df["n"] > 0].copy()
     minimum = judgements.min_survey_answers()
     df["small"] = df["n"] < minimum
-    ranked = df[~df["small"]].sort_values([metric_id, "n"], ascending=[False, False], kind="stable")
-    small = df[df["small"]].sort_values("n", ascending=False, kind="stable")
+    # Records without the field and the origins beyond the top ones are no place to rank: last, unranked.
+    catch_all = df["key"].isna() | (df["key"] == OTHER)
+    named, rest = df[~catch_all], df[catch_all].sort_values("n", ascending=False, kind="stable")
+    ranked = named[~named["small"]].sort_values([metric_id, "n"], ascending=[False, False], kind="stable")
+    small = named[named["small"]].sort_values("n", ascending=False, kind="stable")
     ranked = ranked.assign(rank=range(1, len(ranked) + 1))
-    small = small.assign(rank=None)
-    out = pd.concat([ranked, small], ignore_index=True) if len(small) else ranked.reset_index(drop=True)
+    parts = [ranked] + [part.assign(rank=None) for part in (small, rest) if len(part)]
+    out = pd.concat(parts, ignore_index=True) if len(parts) > 1 else ranked.reset_index(drop=True)
     out["rank"] = out["rank"].astype(object)
     return out
 

@@ -32,3 +32,11 @@ def value_label(value, lang: str = "zh") -> str:
     if lang == "en":
         return common.VALUES.get(str(value), str(value))
     return str(value)
+
+
+def unit_with_kind(name: str, level: str | None, lang: str = "zh") -> str:
+    """A unit's name as it is (names are never translated); in English followed by what kind of
+    unit it is, which the product can say: 云岚市公安局旅游警察支队 (tourism police detachment)."""
+    if lang != "en" or not level or level not in common.VALUES:
+        return name
+    return f"{name} ({common.VALUES[level].lower()})"

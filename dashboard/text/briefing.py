@@ -224,11 +224,14 @@ TEXT: dict[str, tuple[str, str]] = {
     # notes
     "briefing.note.source": ("本报全部数字由指标目录从业务记录自动计算生成，未经人工录入；统计口径见《指标目录》。",
                              "Every number here is computed from the records by the metrics catalog; none is typed in."),
-    "briefing.note.change": ("环比、同比：计数类指标为相对变化（%），上期不足{base}的为增减数；比率类指标为百分点差。"
+    "briefing.note.change": ("环比、同比：计数类指标为相对变化（%），上期不足{base}的为增减数；比率类指标为百分点差；"
+                             "到场时间、评分和每万名游客警情为增减值（分钟、分、起），与看板指标卡的写法一致。"
                              "“显著”：计数按泊松检验|z|>3（上期不足{base}的按同等水平的精确检验）、"
                              "比率按95%置信区间不重叠判定；其余变化视为正常波动。",
                              "Changes: counts in per cent of the earlier value, or by how many when it was under "
-                             "{base}; rates in percentage points. “Notable”: counts by a Poisson test |z| > 3 (an "
+                             "{base}; rates in percentage points; response times, scores and incidents per 10,000 "
+                             "visitors by how much (minutes, points, incidents), as the dashboard's KPI cards write "
+                             "them. “Notable”: counts by a Poisson test |z| > 3 (an "
                              "exact test at the same level when the earlier count was under {base}), rates when the "
                              "95% intervals do not overlap; other changes are normal variation."),
     "briefing.note.targets": ("工作目标：{targets}。样本量少于{min}的单位和景区不作达标评判。",

@@ -22,6 +22,10 @@ TEXT: dict[str, tuple[str, str]] = {
     "export.pack_item.print": ("打印 A4（PNG + PDF）", "Print A4 (PNG + PDF)"),
     "export.pack_heading": ("{app} · {page} · 宣传素材包（{preset}）", "{app} · {page} · publicity pack ({preset})"),
     "export.pack_readme": ("说明.txt", "README.txt"),
+    # The marks of part weeks and months, as the charts' notes name them (exports/notes.py).
+    "chart.marks.both": ("斜纹柱、空心点", "hatched bars and hollow points"),
+    "chart.marks.hatched": ("斜纹柱", "hatched bars"),
+    "chart.marks.hollow": ("空心点", "hollow points"),
     "export.source": ("数据来源：{unit}", "Source: {unit}"),
     "export.as_of": ("数据截至 {when}", "Data as of {when}"),
     "export.generated": ("生成于 {when}", "Generated {when}"),

@@ -31,6 +31,11 @@ TEXT: dict[str, tuple[str, str]] = {
     "overview.too_few": ("样本不足", "too few"),
     # --- the KPI card (dashboard/components/kpi.py), on every page --------------------------
     "kpi.flat": ("持平", "unchanged"),
+    "kpi.change_rule": ("变化的写法：计数为相对变化（%），基数小时为增减数；比率为百分点差；到场时间、评分和每万名游客警情为增减值。"
+                        "简报同此。",
+                        "How changes are written: counts in per cent (by how many on a small base), rates in "
+                        "percentage points, response times, scores and incidents per 10,000 visitors by how much. "
+                        "The briefing writes them the same way."),
     "kpi.notable_good": ("显著向好", "notably better"),
     "kpi.notable_bad": ("显著变差", "notably worse"),
     "kpi.notable_neutral": ("显著", "notable"),
