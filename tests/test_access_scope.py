@@ -17,13 +17,13 @@ from dashboard.queries import reference
 from dashboard.queries import staffing as staffing_q
 from dashboard.queries.filters import Filters, Scope
 from dashboard.queries.kpis import metric_values
-from tests.dashboard_fixtures import TODAY, demo_db  # noqa: F401  (fixture)
+from tests.builders.demo import TODAY
 
 YEAR = dt.date(TODAY.year, 1, 1)
 
 
 @pytest.fixture(scope="module")
-def units(demo_db):  # noqa: F811
+def units(demo_db):
     """(root of the city, one branch, another branch)"""
     con = duckdb.connect(str(demo_db), read_only=True)
     try:

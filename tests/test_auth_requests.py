@@ -18,9 +18,7 @@ import duckdb
 import pytest
 import requests
 
-from tests.auth_fixtures import (PASSWORD, Account, accounts, csrf_from, http_session, server,  # noqa: F401
-                                 users_db)
-from tests.dashboard_fixtures import demo_db  # noqa: F401  (fixture)
+from tests.builders.accounts import PASSWORD, Account, csrf_from, http_session
 
 CALLBACK = "/_dash-update-component"
 
@@ -52,7 +50,7 @@ def post(session, payload) -> requests.Response:
 
 
 @pytest.fixture(scope="module")
-def sessions(server, accounts):  # noqa: F811
+def sessions(server, accounts):
     out = {}
     for role, account in accounts.items():
         s = http_session(server, account)
@@ -107,31 +105,31 @@ def assert_refused(response, status=400):
 
 @pytest.mark.parametrize("path", ["/", "/incidents?period=this_year", "/data", "/download/chart.png",
                                   "/some/route/added/later"])
-def test_every_page_sends_a_stranger_to_sign_in(server, path):  # noqa: F811
+def test_every_page_sends_a_stranger_to_sign_in(server, path):
     r = requests.get(server + path, allow_redirects=False, headers={"Accept": "text/html"}, timeout=30)
     assert r.status_code == 303 and r.headers["Location"].startswith("/login?next=")
 
 
 @pytest.mark.parametrize("path", ["/_dash-layout", "/_dash-dependencies", "/assets/tpd.css",
                                   "/_dash-component-suites/dash/dcc/dash_core_components.js"])
-def test_every_resource_is_closed_to_a_stranger(server, path):  # noqa: F811
+def test_every_resource_is_closed_to_a_stranger(server, path):
     r = requests.get(server + path, allow_redirects=False, timeout=30)
     assert r.status_code == 401 and r.json()["en"] == "please sign in first"
 
 
-def test_a_stranger_cannot_call_a_callback(server):  # noqa: F811
+def test_a_stranger_cannot_call_a_callback(server):
     r = requests.post(server + CALLBACK, json=view_body("overview-kpis.children", "overview-view", "?"), timeout=30)
     assert_refused(r, 401)
 
 
-def test_only_the_sign_in_page_and_its_styles_are_open(server):  # noqa: F811
+def test_only_the_sign_in_page_and_its_styles_are_open(server):
     for path in ("/login", "/assets/00_bootstrap.min.css", "/assets/auth.css", "/_favicon.ico"):
         assert requests.get(server + path, timeout=30).status_code == 200, path
 
 
 # ---- sign-in ------------------------------------------------------------------------------------
 
-def test_sign_in_needs_the_forms_csrf_token(server, accounts):  # noqa: F811
+def test_sign_in_needs_the_forms_csrf_token(server, accounts):
     s = requests.Session()
     s.get(server + "/login", timeout=30)
     r = s.post(server + "/login", data={"username": accounts["leader"].username, "password": PASSWORD},
@@ -140,7 +138,7 @@ def test_sign_in_needs_the_forms_csrf_token(server, accounts):  # noqa: F811
     assert s.get(server + "/_dash-layout", timeout=30).status_code == 401
 
 
-def test_a_session_cookie_is_httponly_and_samesite_and_changes_at_sign_in(server, accounts):  # noqa: F811
+def test_a_session_cookie_is_httponly_and_samesite_and_changes_at_sign_in(server, accounts):
     s = requests.Session()
     form = s.get(server + "/login", timeout=30)
     before = s.cookies.get("tpd_session")
@@ -152,7 +150,7 @@ def test_a_session_cookie_is_httponly_and_samesite_and_changes_at_sign_in(server
     assert s.cookies.get("_csrf_token") != csrf_from(form.text)  # a fresh token after sign-in
 
 
-def test_next_never_leaves_the_site(server, accounts):  # noqa: F811
+def test_next_never_leaves_the_site(server, accounts):
     for target in ("//evil.example/x", "https://evil.example/", "/\\evil.example"):
         s = requests.Session()
         form = s.get(server + "/login", timeout=30)
@@ -162,7 +160,7 @@ def test_next_never_leaves_the_site(server, accounts):  # noqa: F811
         assert r.status_code == 303 and r.headers["Location"] == "/", target
 
 
-def test_repeated_failures_lock_the_name_even_for_the_right_password(server, users_db):  # noqa: F811
+def test_repeated_failures_lock_the_name_even_for_the_right_password(server, users_db):
     from dashboard.auth import store
     store.add("t-locked", "leader", password=PASSWORD, must_change=False, actor="tests", db=users_db)
     s = requests.Session()
@@ -245,7 +243,7 @@ def test_only_admins_reach_the_data_page_callbacks(sessions):
     assert post(sessions["admin"], payload).status_code == 200
 
 
-def test_a_unit_user_asking_for_another_units_data_gets_a_refusal(sessions, accounts, demo_db):  # noqa: F811
+def test_a_unit_user_asking_for_another_units_data_gets_a_refusal(sessions, accounts, demo_db):
     s, own = sessions["unit"], accounts["unit"].unit
     other = sibling_of(demo_db, own)
     for output, store in (("overview-kpis.children", "overview-view"),
@@ -258,7 +256,7 @@ def test_a_unit_user_asking_for_another_units_data_gets_a_refusal(sessions, acco
             assert other not in json.dumps(payload) or "unit=" in payload["en"] or "area=" in payload["en"]
 
 
-def test_a_unit_user_gets_only_their_own_units(sessions, accounts, demo_db):  # noqa: F811
+def test_a_unit_user_gets_only_their_own_units(sessions, accounts, demo_db):
     s, own = sessions["unit"], accounts["unit"].unit
     codes, names = subtree(demo_db, own)
     lagging = post(s, view_body("..overview-units.columnDefs...overview-units.rowData...overview-areas.columnDefs"
@@ -275,7 +273,7 @@ def test_a_unit_user_gets_only_their_own_units(sessions, accounts, demo_db):  # 
     assert {r["unit_name"] for r in city.json()["response"]["incidents-records"]["rowData"]} - names
 
 
-def test_a_unit_users_drill_click_on_another_unit_changes_nothing(sessions, accounts, demo_db):  # noqa: F811
+def test_a_unit_users_drill_click_on_another_unit_changes_nothing(sessions, accounts, demo_db):
     s, own = sessions["unit"], accounts["unit"].unit
     other = sibling_of(demo_db, own)
     output = next(d["output"] for d in sessions["admin"].get(s.base + "/_dash-dependencies").json()
@@ -408,7 +406,7 @@ def test_no_answer_holds_a_phone_an_id_number_or_a_hash(sessions, dependencies, 
         assert masked_seen, "the admin's record tables should show masked numbers from the demo data"
 
 
-def test_audit_log_has_the_sign_ins_and_the_refusals(users_db, sessions):  # noqa: F811
+def test_audit_log_has_the_sign_ins_and_the_refusals(users_db, sessions):
     con = sqlite3.connect(users_db)
     events = {e for (e,) in con.execute("select distinct event from audit_log")}
     assert {"user.added", "signin.ok", "signin.failed", "access.refused"} <= events
@@ -418,7 +416,7 @@ def test_audit_log_has_the_sign_ins_and_the_refusals(users_db, sessions):  # noq
 
 # ---- sessions that end --------------------------------------------------------------------------
 
-def test_a_one_time_password_must_be_changed_before_anything_opens(server, users_db):  # noqa: F811
+def test_a_one_time_password_must_be_changed_before_anything_opens(server, users_db):
     from dashboard.auth import store
     store.add("t-newcomer", "leader", password=PASSWORD, must_change=True, actor="tests", db=users_db)
     s = http_session(server, Account("t-newcomer", PASSWORD, "leader"))
@@ -438,7 +436,7 @@ def test_a_one_time_password_must_be_changed_before_anything_opens(server, users
     assert store.authenticate("t-newcomer", "Brand-new-pass-77", db=users_db)[1] == "ok"
 
 
-def test_disabling_a_user_ends_their_session_at_once(server, users_db):  # noqa: F811
+def test_disabling_a_user_ends_their_session_at_once(server, users_db):
     from dashboard.auth import store
     store.add("t-leaver", "leader", password=PASSWORD, must_change=False, actor="tests", db=users_db)
     s = http_session(server, Account("t-leaver", PASSWORD, "leader"))
@@ -450,7 +448,7 @@ def test_disabling_a_user_ends_their_session_at_once(server, users_db):  # noqa:
     assert_refused(post(s, view_body("overview-kpis.children", "overview-view", "?")), 401)
 
 
-def test_signing_out_needs_the_token_and_ends_the_session(sessions, server, accounts):  # noqa: F811
+def test_signing_out_needs_the_token_and_ends_the_session(sessions, server, accounts):
     s = http_session(server, accounts["opinion"])
     s.base = server
     forged = s.post(server + "/logout", allow_redirects=False, timeout=30)  # another site's form: no token

@@ -25,7 +25,7 @@ from dashboard.briefing.model import Heading, Paragraph, Table
 from dashboard.queries.filters import Scope
 from dashboard.queries.metrics import wilson
 from dashboard.state import View
-from tests.metrics_fixtures import build, compute_values, incident, officer, survey, visit
+from tests.builders.warehouses import build, compute_values, incident, officer, survey, visit
 from tests.test_metrics_seed_reports import LESHAN_END, LESHAN_REPORT, LESHAN_START, leshan_records
 
 CITY = Scope.city()
@@ -261,7 +261,7 @@ def app(leshan_db):
 
 @pytest.fixture
 def client(app, leshan):
-    from tests.auth_fixtures import sign_in_test_client
+    from tests.builders.accounts import sign_in_test_client
     return sign_in_test_client(app.server.test_client())
 
 
@@ -379,7 +379,7 @@ def test_a_count_on_a_small_base_changes_by_how_many_not_by_a_percentage():
 
 
 def test_small_base_changes_are_not_listed_as_notable_in_the_summary(tmp_path):
-    from tests.metrics_fixtures import action
+    from tests.builders.warehouses import action
     db = build(tmp_path, **_week_records(), enforcement=[
         action("E1", "2026-11-10", "综合执法", 1), action("E2", "2026-11-18", "综合执法", 7)])
     with warehouse(db):

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.auth_fixtures import accounts, browser_context, server, users_db  # noqa: F401  (fixtures)
-from tests.dashboard_fixtures import LOG_PERIOD, demo_db  # noqa: F401  (fixture)
+from tests.builders.accounts import browser_context
+from tests.builders.demo import LOG_PERIOD
 
 pytestmark = pytest.mark.browser
 
@@ -105,7 +105,7 @@ def a_unit_code(db_path) -> str:
 
 
 @pytest.mark.parametrize("name,path,query,expected", PAGES, ids=[p[0] for p in PAGES])
-def test_page_renders_data_with_an_empty_console(server, admin, demo_db, name, path, query, expected):  # noqa: F811
+def test_page_renders_data_with_an_empty_console(server, admin, demo_db, name, path, query, expected):
     url = server + path + query.format(unit=a_unit_code(demo_db))
     page, console = open_page(admin, url)
     try:
@@ -120,7 +120,7 @@ def test_page_renders_data_with_an_empty_console(server, admin, demo_db, name, p
         page.close()
 
 
-def test_filters_survive_a_reload_of_the_url(server, admin, demo_db):  # noqa: F811
+def test_filters_survive_a_reload_of_the_url(server, admin, demo_db):
     unit = a_unit_code(demo_db)
     url = f"{server}/?period=custom&start=2026-10-01&end=2026-10-07&unit={unit}"
     page, console = open_page(admin, url)
@@ -136,7 +136,7 @@ def test_filters_survive_a_reload_of_the_url(server, admin, demo_db):  # noqa: F
         page.close()
 
 
-def test_changing_a_filter_rewrites_the_url_and_the_view(server, admin):  # noqa: F811
+def test_changing_a_filter_rewrites_the_url_and_the_view(server, admin):
     page, console = open_page(admin, f"{server}/?period=last_week")
     try:
         page.select_option("#filter-period", "this_month")
@@ -148,7 +148,7 @@ def test_changing_a_filter_rewrites_the_url_and_the_view(server, admin):  # noqa
         page.close()
 
 
-def test_english_switch_translates_the_shell(server, admin):  # noqa: F811
+def test_english_switch_translates_the_shell(server, admin):
     page, console = open_page(admin, f"{server}/?period=last_week")
     try:
         page.click("#shell-lang")
@@ -161,7 +161,7 @@ def test_english_switch_translates_the_shell(server, admin):  # noqa: F811
         page.close()
 
 
-def test_a_chart_a_table_and_a_page_pack_download_from_their_export_menus(server, admin):  # noqa: F811
+def test_a_chart_a_table_and_a_page_pack_download_from_their_export_menus(server, admin):
     """Click 导出 on a chart, its grid and the page's 宣传素材包: each downloads a finished file,
     and the links follow the filters when they change."""
     import csv
@@ -214,7 +214,7 @@ BRIEF_SETTLED = """() => {
 
 
 def test_briefing_page_from_a_url_with_filters_shows_the_catalog_figures_and_downloads_them(
-        server, admin, demo_db, tmp_path):  # noqa: F811
+        server, admin, demo_db, tmp_path):
     import datetime as dt
     import io
 
@@ -222,7 +222,7 @@ def test_briefing_page_from_a_url_with_filters_shows_the_catalog_figures_and_dow
 
     from dashboard.queries.filters import Filters, Scope
     from dashboard.queries.metrics import compute
-    from tests.metrics_fixtures import connect
+    from tests.builders.warehouses import connect
 
     unit = a_unit_code(demo_db)
     query = f"?period=custom&start=2026-10-05&end=2026-10-11&unit={unit}"
@@ -264,7 +264,7 @@ def test_briefing_page_from_a_url_with_filters_shows_the_catalog_figures_and_dow
         page.close()
 
 
-def test_briefing_page_in_english_and_its_print_view(server, admin):  # noqa: F811
+def test_briefing_page_in_english_and_its_print_view(server, admin):
     page, console = None, []
     page = admin.new_page()
     page.on("console", lambda m: console.append(f"{m.type}: {m.text}") if m.type in ("error", "warning") else None)

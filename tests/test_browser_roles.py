@@ -1,6 +1,6 @@
 """Each role in a real browser: signs in through the form and sees exactly what it may see.
 
-One account per role (tests.auth_fixtures) on a server of the session's demo
+One account per role (tests.fixtures.accounts) on a server of the session's demo
 warehouse. For each role: the navbar lists exactly its pages, a page it may
 not open is refused by the server even when typed into the address bar
 (a 403 in the app's own look: its navbar, the refusal, the way back),
@@ -16,8 +16,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from tests.auth_fixtures import (PASSWORD, accounts, browser_context, server, users_db)  # noqa: F401
-from tests.dashboard_fixtures import LOG_PERIOD, demo_db  # noqa: F401  (fixture)
+from tests.builders.accounts import PASSWORD, browser_context
+from tests.builders.demo import LOG_PERIOD
 from tests.test_browser_pages import CHROMIUM, CHROMIUM_ARGS, SETTLED, SHOTS
 
 pytestmark = pytest.mark.browser
@@ -95,7 +95,7 @@ def unit_codes(db_path, unit: str) -> set[str]:
         con.close()
 
 
-def test_the_sign_in_page_is_all_a_stranger_gets(server, browser):  # noqa: F811
+def test_the_sign_in_page_is_all_a_stranger_gets(server, browser):
     context = browser.new_context()
     page = context.new_page()
     console = watch(page)
@@ -108,7 +108,7 @@ def test_the_sign_in_page_is_all_a_stranger_gets(server, browser):  # noqa: F811
         context.close()
 
 
-def test_the_sign_in_form_takes_a_user_where_they_were_going(server, browser, accounts):  # noqa: F811
+def test_the_sign_in_form_takes_a_user_where_they_were_going(server, browser, accounts):
     context = browser.new_context(viewport={"width": 1440, "height": 900})
     page = context.new_page()
     console = watch(page)
@@ -126,7 +126,7 @@ def test_the_sign_in_form_takes_a_user_where_they_were_going(server, browser, ac
 
 
 @pytest.mark.parametrize("role", list(NAV))
-def test_each_role_sees_exactly_its_pages(server, browser, accounts, role):  # noqa: F811
+def test_each_role_sees_exactly_its_pages(server, browser, accounts, role):
     context = browser_context(browser, server, accounts[role])
     page = context.new_page()
     console = watch(page)
@@ -152,7 +152,7 @@ def test_each_role_sees_exactly_its_pages(server, browser, accounts, role):  # n
         context.close()
 
 
-def test_publicity_sees_charts_but_no_record_tables(server, browser, accounts):  # noqa: F811
+def test_publicity_sees_charts_but_no_record_tables(server, browser, accounts):
     context = browser_context(browser, server, accounts["publicity"])
     page = context.new_page()
     console = watch(page)
@@ -170,7 +170,7 @@ def test_publicity_sees_charts_but_no_record_tables(server, browser, accounts): 
         context.close()
 
 
-def test_a_unit_commander_sees_only_their_subtree(server, browser, accounts, demo_db):  # noqa: F811
+def test_a_unit_commander_sees_only_their_subtree(server, browser, accounts, demo_db):
     unit = accounts["unit"].unit
     context = browser_context(browser, server, accounts["unit"])
     page = context.new_page()
@@ -199,7 +199,7 @@ def test_a_unit_commander_sees_only_their_subtree(server, browser, accounts, dem
         context.close()
 
 
-def test_the_admin_reads_the_audit_log_and_the_users(server, browser, accounts):  # noqa: F811
+def test_the_admin_reads_the_audit_log_and_the_users(server, browser, accounts):
     context = browser_context(browser, server, accounts["admin"])
     page = context.new_page()
     console = watch(page)
@@ -217,7 +217,7 @@ def test_the_admin_reads_the_audit_log_and_the_users(server, browser, accounts):
         context.close()
 
 
-def test_signing_out_ends_the_session(server, browser, accounts):  # noqa: F811
+def test_signing_out_ends_the_session(server, browser, accounts):
     context = browser_context(browser, server, accounts["leader"])
     page = context.new_page()
     try:
@@ -231,9 +231,9 @@ def test_signing_out_ends_the_session(server, browser, accounts):  # noqa: F811
         context.close()
 
 
-def test_a_page_open_when_the_user_is_disabled_goes_to_sign_in(server, browser, users_db):  # noqa: F811
+def test_a_page_open_when_the_user_is_disabled_goes_to_sign_in(server, browser, users_db):
     from dashboard.auth import store
-    from tests.auth_fixtures import Account
+    from tests.builders.accounts import Account
     store.add("t-gone", "leader", password=PASSWORD, must_change=False, actor="tests", db=users_db)
     context = browser_context(browser, server, Account("t-gone", PASSWORD, "leader"))
     page = context.new_page()

@@ -5,7 +5,7 @@ import datetime as dt
 
 import pytest
 
-from tests.metrics_fixtures import build, deployment
+from tests.builders.warehouses import build, deployment
 
 
 @pytest.fixture(scope="module")

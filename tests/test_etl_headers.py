@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 from etl.errors import BatchRefused
-from tests.conftest import cli_main, load, query, rec, write_csv, write_records, write_xlsx
+from tests.builders.files import cli_main, load, query, rec, write_csv, write_records, write_xlsx
 
 MEDIATION = rec("mediations", compensation_yuan="1,600")
 NAMES = list(MEDIATION)

@@ -20,8 +20,8 @@ from urllib.parse import quote, unquote
 import pytest
 
 from dashboard.refusals import Refusal
-from tests.conftest import make_user
-from tests.dashboard_fixtures import LOG_PERIOD, demo_db  # noqa: F401  (fixture)
+from tests.builders.accounts import make_user
+from tests.builders.demo import LOG_PERIOD
 
 pytestmark = pytest.mark.browser
 
@@ -31,7 +31,7 @@ CHROMIUM = Path("/usr/bin/chromium")
 
 
 @pytest.fixture(scope="module")
-def client(demo_db):  # noqa: F811
+def client(demo_db):
     """The download routes on a Flask app of their own: the Dash app is built (it imports the pages,
     which register their charts), but requests skip Dash's own checks, which object to pages that
     other test modules imported a second time."""
@@ -328,7 +328,7 @@ def test_a_chart_carries_its_pages_explanation_and_only_the_filters_that_apply(c
     assert "被隔离" in text                                      # the figure's own title, kept as a line
 
 
-def test_the_source_line_names_the_warehouses_own_detachment_unless_exports_toml_sets_one(demo_db, tmp_path):  # noqa: F811
+def test_the_source_line_names_the_warehouses_own_detachment_unless_exports_toml_sets_one(demo_db, tmp_path):
     """exports.toml ships without a source line (a made-up bureau's name is treated as none): an
     export never credits a bureau that does not exist."""
     from dashboard.exports.context import configured_source, source_line
@@ -346,7 +346,7 @@ def test_the_source_line_names_the_warehouses_own_detachment_unless_exports_toml
     assert source_line("zh", own) == source_line("en", own) == "数据来源：云岚市公安局旅游警察支队指挥处"
 
 
-def test_a_unit_users_export_names_their_own_unit_where_the_city_would_be(demo_db):  # noqa: F811
+def test_a_unit_users_export_names_their_own_unit_where_the_city_would_be(demo_db):
     import datetime as dt
 
     from dashboard.exports.context import export_context

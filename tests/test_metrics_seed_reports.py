@@ -18,8 +18,8 @@ import itertools
 
 import pytest
 
-from tests.metrics_fixtures import (action, build, compute_values, deployment, incident, mediation, nomination,
-                                    officer, post, run_cli, service, team)
+from tests.builders.warehouses import (action, build, compute_values, deployment, incident, mediation, nomination,
+                                       officer, post, run_cli, service, team)
 
 LESHAN_UNITS = ("ZD", "FJ1", "PCS1", "FJ2", "PCS2")
 

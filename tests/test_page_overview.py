@@ -9,7 +9,6 @@ import pytest
 from dashboard import analysis
 from dashboard.queries.filters import Filters, Scope
 from dashboard.queries.metrics import compute
-from tests.dashboard_fixtures import demo_db  # noqa: F401  (fixture)
 
 pytestmark = pytest.mark.usefixtures("as_admin")  # callbacks need a signed-in user
 
@@ -17,7 +16,7 @@ OCTOBER = Filters(dt.date(2026, 10, 1), dt.date(2026, 10, 31))
 
 
 @pytest.fixture(scope="module")
-def page(demo_db):  # noqa: F811
+def page(demo_db):
     from dashboard.app import create_app
 
     create_app(demo_db)

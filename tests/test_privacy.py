@@ -16,7 +16,7 @@ import pytest
 
 from dashboard.privacy import mask_sql, mask_text
 from dashboard.queries.filters import Filters, Scope
-from tests.conftest import rec, write_records
+from tests.builders.files import rec, write_records
 
 # (written, the digits that must not survive)
 SAMPLES = [

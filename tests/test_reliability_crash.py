@@ -14,7 +14,7 @@ import signal
 
 import pytest
 
-from tests.conftest import cli_load, load, query, rec, write_records
+from tests.builders.files import cli_load, load, query, rec, write_records
 from tests.test_etl_batches import digest, snapshot, stray_files
 from warehouse.connection import journal_entries, journal_path
 from warehouse.faults import CRASH_POINTS

@@ -23,9 +23,10 @@ import time
 import pytest
 
 from dashboard.queries.incidents import KPIS
-from tests.auth_fixtures import a_branch, make_accounts
-from tests.conftest import ROOT, copy_warehouse, write_records
-from tests.dashboard_fixtures import TODAY, demo_db  # noqa: F401  (fixture)
+from tests.builders.accounts import make_accounts
+from tests.builders.demo import a_branch
+from tests.builders.files import ROOT, copy_warehouse, write_records
+from tests.builders.demo import TODAY
 from tests.http_client import BadResponse, dash_callback, http_session, start_server
 from warehouse.config import default_users_db_path
 
@@ -124,7 +125,7 @@ class Client(threading.Thread):
             self.caught_up = loads_before
 
 
-def test_pages_and_callbacks_during_loads_are_whole_and_at_batch_boundaries(demo_db, tmp_path):  # noqa: F811
+def test_pages_and_callbacks_during_loads_are_whole_and_at_batch_boundaries(demo_db, tmp_path):
     db = copy_warehouse(demo_db, tmp_path / "warehouse.duckdb")
     admin = make_accounts(default_users_db_path(db), a_branch(db))["admin"]   # the whole city
     env = {"TPD_TODAY": TODAY.isoformat(), "TPD_WEB_WORKERS": "2", "TPD_WEB_THREADS": "4"}

@@ -1,4 +1,4 @@
-"""Small warehouses for the metrics tests, built through the real ETL.
+"""Small warehouses from explicit records for the query and metrics tests, built through the real ETL.
 
 A test lists the records it needs with the row helpers below (each fills the
 required columns with harmless defaults, so a test names only what matters),
@@ -28,7 +28,7 @@ from pathlib import Path
 
 from etl.loader import load_batch
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 
 UNITS = [
     dict(unit_code="CITY", unit_name="市公安局", unit_level="市局", parent_code=""),
