@@ -172,6 +172,19 @@ class World:
                 u[m] = cand[rng.choice(len(cand), int(m.sum()), p=p)]
         return u
 
+    def with_responsible_unit(self, unit, a):
+        """`unit` with the first record at each area booked to the area's responsible unit when
+        chance gave that unit none of them: a unit answering for a scenic area has incidents and
+        mediations there in every month the area has any (the page tests drill into one).
+        No random draw, so a month where chance already did it comes out unchanged."""
+        unit = unit.copy()
+        for k in np.unique(a[a >= 0]):
+            at = np.flatnonzero(a == k)
+            own = self.ref.area_unit[k]
+            if not (unit[at] == own).any():
+                unit[at[0]] = own
+        return unit
+
 
 # --- one month of flows ----------------------------------------------------
 
@@ -205,7 +218,7 @@ def _incidents(w: World, rng, i0, i1):
     order = np.argsort(recv, kind="stable")
     a, d, recv = a[order], d[order], recv[order]
     recv = np.minimum(recv, w.now_s - 600)
-    unit = w.unit_for_areas(rng, a)
+    unit = w.with_responsible_unit(w.unit_for_areas(rng, a), a)
     cat = choice(rng, rt.INCIDENT_CATEGORIES, n, [CATEGORY_W[c] for c in rt.INCIDENT_CATEGORIES])
     src = choice(rng, rt.INCIDENT_SOURCES, n, SOURCE_W)
     mins = rng.lognormal(np.log(13.0), 0.8, n)
@@ -266,6 +279,7 @@ def _mediations(w: World, rng, i0, i1, disputes):
     inc_ids = np.array(list(np.array(disputes["ids"], object)[link]) + [None] * n_w, object)
     order = np.argsort(opened, kind="stable")
     opened, unit, area, inc_ids = opened[order], unit[order], area[order], inc_ids[order]
+    unit = w.with_responsible_unit(unit, area)
     opened = np.minimum(opened, w.now_s - 60)
     n = len(opened)
     result = choice(rng, rt.MEDIATION_RESULTS, n, [86, 5, 5, 4, 0])
