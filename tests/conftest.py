@@ -5,5 +5,6 @@ tests.fixtures.etl       db, ref_db (the reference batch loaded), inbox
 tests.fixtures.demo      demo_db: the session's demo warehouse, which the query layer points at
 tests.fixtures.accounts  as_admin; users_db, accounts (one per role) and server (the dashboard
                          serving the demo warehouse), each per test module
+tests.fixtures.browser   browser: the system's headless Chromium, per test module
 """
-pytest_plugins = ["tests.fixtures.etl", "tests.fixtures.demo", "tests.fixtures.accounts"]
+pytest_plugins = ["tests.fixtures.etl", "tests.fixtures.demo", "tests.fixtures.accounts", "tests.fixtures.browser"]

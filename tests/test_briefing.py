@@ -2,7 +2,7 @@
 and its DOCX, PDF and print view hold the same figures.
 
 Two small warehouses built through the real ETL: the Leshan seed report's
-records (tests/test_metrics_seed_reports.py), whose closing paragraphs the
+records (tests/builders/seed_reports.py), whose closing paragraphs the
 briefing must restate, and one week of a small city made so that one
 change is notable and one is not, one unit lags on enough records and one
 has too few to judge, and a survey rate moves beyond its interval.
@@ -26,7 +26,7 @@ from dashboard.queries.filters import Scope
 from dashboard.queries.metrics import wilson
 from dashboard.state import View
 from tests.builders.warehouses import build, compute_values, incident, officer, survey, visit
-from tests.test_metrics_seed_reports import LESHAN_END, LESHAN_REPORT, LESHAN_START, leshan_records
+from tests.builders.seed_reports import LESHAN_END, LESHAN_REPORT, LESHAN_START, leshan_records
 
 CITY = Scope.city()
 

@@ -9,20 +9,13 @@ browser console is empty, and saves a screenshot to test-output/screenshots/.
 """
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from tests.builders.accounts import browser_context
+from tests.builders.browser import SETTLED, SHOTS
 from tests.builders.demo import LOG_PERIOD
 
 pytestmark = pytest.mark.browser
-
-REPO = Path(__file__).resolve().parent.parent
-SHOTS = REPO / "test-output" / "screenshots"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
 # (page, path, query with filters, text that must appear)
 PAGES = [
@@ -36,12 +29,6 @@ PAGES = [
     ("data", "/data", "?" + LOG_PERIOD, "隔离"),
 ]
 
-SETTLED = """() => {
-    const loading = document.querySelector('[data-dash-is-loading="true"]');
-    const plots = document.querySelectorAll('.js-plotly-plot');
-    return !loading && plots.length > 0;
-}"""
-
 # Points Plotly actually computed (calcdata), whatever form the data was sent in.
 CHART_DATA = """() => Array.from(document.querySelectorAll('.js-plotly-plot')).map(el => {
     const calc = el.calcdata || [];
@@ -49,18 +36,6 @@ CHART_DATA = """() => Array.from(document.querySelectorAll('.js-plotly-plot')).m
     const title = (el.layout && el.layout.title && el.layout.title.text) || el.id || '';
     return {id: el.id, title: title, traces: (el.data || []).length, points: points};
 })"""
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not Path(CHROMIUM).exists():
-        pytest.fail("Chromium is missing: ./test.sh installs it (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
 
 
 @pytest.fixture(scope="module")

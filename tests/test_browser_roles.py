@@ -11,14 +11,12 @@ Content-Security-Policy included).
 """
 from __future__ import annotations
 
-from pathlib import Path
-
 import duckdb
 import pytest
 
 from tests.builders.accounts import PASSWORD, browser_context
+from tests.builders.browser import SETTLED, SHOTS
 from tests.builders.demo import LOG_PERIOD
-from tests.test_browser_pages import CHROMIUM, CHROMIUM_ARGS, SETTLED, SHOTS
 
 pytestmark = pytest.mark.browser
 
@@ -32,18 +30,6 @@ NAV = {
     "unit": ANALYTIC,
 }
 REFUSED = {"admin": None, "leader": "/data", "opinion": "/incidents", "publicity": "/data", "unit": "/data"}
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not Path(CHROMIUM).exists():
-        pytest.fail("Chromium is missing: ./test.sh installs it (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
 
 
 def watch(page) -> list[str]:

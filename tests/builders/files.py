@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import hashlib
 import io
 import json
 import os
@@ -215,3 +216,22 @@ def copy_warehouse(src: Path, dst: Path) -> Path:
     shutil.copyfile(src, dst)
     shutil.copy(salt_path(src), salt_path(dst))  # keeps the salt's 0600
     return dst
+
+
+def digest(path) -> str:
+    """The file's bytes, hashed: a warehouse left exactly as it was has the same digest."""
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def snapshot(db) -> dict:
+    """Every table's rows, bookkeeping included, in a stable order."""
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        tables = [t for (t,) in con.execute("select table_name from duckdb_tables() order by 1").fetchall()]
+        return {t: sorted(map(repr, con.execute(f"select * from {t}").fetchall())) for t in tables}
+    finally:
+        con.close()
+
+
+def stray_files(db):
+    return sorted(p.name for p in db.parent.iterdir() if ".loading-" in p.name)
