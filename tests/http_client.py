@@ -3,7 +3,7 @@
 `start_server` runs the real thing (gunicorn with gunicorn.conf.py, or
 `python -m dashboard`) on a free loopback port, with the users database beside
 the warehouse. `http_session` is the one place a client is made: it signs in
-through the form as a browser does (tests.auth_fixtures). `dash_callback` posts to
+through the form as a browser does (tests.builders.accounts). `dash_callback` posts to
 /_dash-update-component the body dash-renderer sends for a callback and
 returns {component id: {property: value}}.
 """
@@ -66,8 +66,8 @@ def start_server(db: Path, *, gunicorn: bool = True, env: dict | None = None, bo
 
 def http_session(base: str, account) -> requests.Session:
     """A client session for the dashboard at `base`, signed in as `account`
-    (an `tests.auth_fixtures.Account`) through the sign-in form, CSRF header set."""
-    from tests.auth_fixtures import http_session as signed_in
+    (an `tests.builders.accounts.Account`) through the sign-in form, CSRF header set."""
+    from tests.builders.accounts import http_session as signed_in
 
     session = signed_in(base, account)
     session.headers.update({"Accept": "application/json", "Accept-Language": "zh-CN"})

@@ -19,7 +19,8 @@ import pytest
 from dashboard.auth import passwords, roles, store
 from dashboard.refusals import NotSignedIn
 from dashboard.session import acting_as, current_scope, may
-from tests.conftest import make_user, reference_batch
+from tests.builders.accounts import make_user
+from tests.builders.files import reference_batch
 
 PASSWORD = "Correct-horse-42"
 
@@ -302,6 +303,3 @@ def test_a_demo_warehouse_gets_a_one_time_admin_and_a_real_one_no_default_accoun
         assert not ensure_users(real, tmp_path / "real-users.sqlite3")
     assert store.count(tmp_path / "real-users.sqlite3") == 0
     assert "dashboard.users" in said.getvalue()
-
-
-from tests.dashboard_fixtures import demo_db  # noqa: E402,F401  (fixture)

@@ -19,9 +19,7 @@ import duckdb
 import pytest
 import requests
 
-from tests.auth_fixtures import (PASSWORD, Account, accounts, csrf_from, http_session, server,  # noqa: F401
-                                 users_db)
-from tests.dashboard_fixtures import demo_db  # noqa: F401  (fixture)
+from tests.builders.accounts import PASSWORD, Account, csrf_from, http_session
 
 CALLBACK = "/_dash-update-component"
 
@@ -53,7 +51,7 @@ def post(session, payload) -> requests.Response:
 
 
 @pytest.fixture(scope="module")
-def sessions(server, accounts):  # noqa: F811
+def sessions(server, accounts):
     out = {}
     for role, account in accounts.items():
         s = http_session(server, account)
@@ -108,31 +106,31 @@ def assert_refused(response, status=400):
 
 @pytest.mark.parametrize("path", ["/", "/incidents?period=this_year", "/data", "/download/chart.png",
                                   "/some/route/added/later"])
-def test_every_page_sends_a_stranger_to_sign_in(server, path):  # noqa: F811
+def test_every_page_sends_a_stranger_to_sign_in(server, path):
     r = requests.get(server + path, allow_redirects=False, headers={"Accept": "text/html"}, timeout=30)
     assert r.status_code == 303 and r.headers["Location"].startswith("/login?next=")
 
 
 @pytest.mark.parametrize("path", ["/_dash-layout", "/_dash-dependencies", "/assets/tpd.css",
                                   "/_dash-component-suites/dash/dcc/dash_core_components.js"])
-def test_every_resource_is_closed_to_a_stranger(server, path):  # noqa: F811
+def test_every_resource_is_closed_to_a_stranger(server, path):
     r = requests.get(server + path, allow_redirects=False, timeout=30)
     assert r.status_code == 401 and r.json()["en"] == "please sign in first"
 
 
-def test_a_stranger_cannot_call_a_callback(server):  # noqa: F811
+def test_a_stranger_cannot_call_a_callback(server):
     r = requests.post(server + CALLBACK, json=view_body("overview-kpis.children", "overview-view", "?"), timeout=30)
     assert_refused(r, 401)
 
 
-def test_only_the_sign_in_page_and_its_styles_are_open(server):  # noqa: F811
+def test_only_the_sign_in_page_and_its_styles_are_open(server):
     for path in ("/login", "/assets/00_bootstrap.min.css", "/assets/auth.css", "/_favicon.ico"):
         assert requests.get(server + path, timeout=30).status_code == 200, path
 
 
 # ---- sign-in ------------------------------------------------------------------------------------
 
-def test_sign_in_needs_the_forms_csrf_token(server, accounts):  # noqa: F811
+def test_sign_in_needs_the_forms_csrf_token(server, accounts):
     s = requests.Session()
     s.get(server + "/login", timeout=30)
     r = s.post(server + "/login", data={"username": accounts["leader"].username, "password": PASSWORD},
@@ -141,7 +139,7 @@ def test_sign_in_needs_the_forms_csrf_token(server, accounts):  # noqa: F811
     assert s.get(server + "/_dash-layout", timeout=30).status_code == 401
 
 
-def test_a_session_cookie_is_httponly_and_samesite_and_changes_at_sign_in(server, accounts):  # noqa: F811
+def test_a_session_cookie_is_httponly_and_samesite_and_changes_at_sign_in(server, accounts):
     s = requests.Session()
     form = s.get(server + "/login", timeout=30)
     before = s.cookies.get("tpd_session")
@@ -153,7 +151,7 @@ def test_a_session_cookie_is_httponly_and_samesite_and_changes_at_sign_in(server
     assert s.cookies.get("_csrf_token") != csrf_from(form.text)  # a fresh token after sign-in
 
 
-def test_next_never_leaves_the_site(server, accounts):  # noqa: F811
+def test_next_never_leaves_the_site(server, accounts):
     for target in ("//evil.example/x", "https://evil.example/", "/\\evil.example"):
         s = requests.Session()
         form = s.get(server + "/login", timeout=30)
@@ -163,7 +161,7 @@ def test_next_never_leaves_the_site(server, accounts):  # noqa: F811
         assert r.status_code == 303 and r.headers["Location"] == "/", target
 
 
-def test_repeated_failures_lock_the_name_even_for_the_right_password(server, users_db):  # noqa: F811
+def test_repeated_failures_lock_the_name_even_for_the_right_password(server, users_db):
     from dashboard.auth import store
     store.add("t-locked", "leader", password=PASSWORD, must_change=False, actor="tests", db=users_db)
     s = requests.Session()
@@ -246,7 +244,7 @@ def test_only_admins_reach_the_data_page_callbacks(sessions):
     assert post(sessions["admin"], payload).status_code == 200
 
 
-def test_a_unit_user_asking_for_another_units_data_gets_a_refusal(sessions, accounts, demo_db):  # noqa: F811
+def test_a_unit_user_asking_for_another_units_data_gets_a_refusal(sessions, accounts, demo_db):
     s, own = sessions["unit"], accounts["unit"].unit
     other = sibling_of(demo_db, own)
     for output, store in (("overview-kpis.children", "overview-view"),
@@ -259,7 +257,7 @@ def test_a_unit_user_asking_for_another_units_data_gets_a_refusal(sessions, acco
             assert other not in json.dumps(payload) or "unit=" in payload["en"] or "area=" in payload["en"]
 
 
-def test_a_unit_user_gets_only_their_own_units(sessions, accounts, demo_db):  # noqa: F811
+def test_a_unit_user_gets_only_their_own_units(sessions, accounts, demo_db):
     s, own = sessions["unit"], accounts["unit"].unit
     codes, names = subtree(demo_db, own)
     lagging = post(s, view_body("..overview-units.columnDefs...overview-units.rowData...overview-areas.columnDefs"
@@ -276,7 +274,7 @@ def test_a_unit_user_gets_only_their_own_units(sessions, accounts, demo_db):  # 
     assert {r["unit_name"] for r in city.json()["response"]["incidents-records"]["rowData"]} - names
 
 
-def test_a_unit_users_drill_click_on_another_unit_changes_nothing(sessions, accounts, demo_db):  # noqa: F811
+def test_a_unit_users_drill_click_on_another_unit_changes_nothing(sessions, accounts, demo_db):
     s, own = sessions["unit"], accounts["unit"].unit
     other = sibling_of(demo_db, own)
     output = next(d["output"] for d in sessions["admin"].get(s.base + "/_dash-dependencies").json()
@@ -409,7 +407,7 @@ def test_no_answer_holds_a_phone_an_id_number_or_a_hash(sessions, dependencies, 
         assert masked_seen, "the admin's record tables should show masked numbers from the demo data"
 
 
-def test_audit_log_has_the_sign_ins_and_the_refusals(users_db, sessions):  # noqa: F811
+def test_audit_log_has_the_sign_ins_and_the_refusals(users_db, sessions):
     con = sqlite3.connect(users_db)
     events = {e for (e,) in con.execute("select distinct event from audit_log")}
     assert {"user.added", "signin.ok", "signin.failed", "access.refused"} <= events
@@ -419,7 +417,7 @@ def test_audit_log_has_the_sign_ins_and_the_refusals(users_db, sessions):  # noq
 
 # ---- sessions that end --------------------------------------------------------------------------
 
-def test_a_one_time_password_must_be_changed_before_anything_opens(server, users_db):  # noqa: F811
+def test_a_one_time_password_must_be_changed_before_anything_opens(server, users_db):
     from dashboard.auth import store
     store.add("t-newcomer", "leader", password=PASSWORD, must_change=True, actor="tests", db=users_db)
     s = http_session(server, Account("t-newcomer", PASSWORD, "leader"))
@@ -474,7 +472,7 @@ def signed_in(server, account) -> requests.Session:
     return s
 
 
-def test_disabling_a_user_ends_their_session_within_a_second(server, users_db):  # noqa: F811
+def test_disabling_a_user_ends_their_session_within_a_second(server, users_db):
     from dashboard.auth import store
     store.add("t-leaver", "leader", password=PASSWORD, must_change=False, actor="tests", db=users_db)
     s = signed_in(server, Account("t-leaver", PASSWORD, "leader"))
@@ -485,7 +483,7 @@ def test_disabling_a_user_ends_their_session_within_a_second(server, users_db): 
     assert answer.status_code == 303 and "expired=1" in answer.headers["Location"]
 
 
-def test_a_signed_out_sessions_cookie_replayed_gets_the_sign_in_page_and_no_data(server, accounts):  # noqa: F811
+def test_a_signed_out_sessions_cookie_replayed_gets_the_sign_in_page_and_no_data(server, accounts):
     s = signed_in(server, accounts["leader"])
     copied = s.cookies.get_dict()
     assert page(replayed(server, copied)).status_code == 200
@@ -498,7 +496,7 @@ def test_a_signed_out_sessions_cookie_replayed_gets_the_sign_in_page_and_no_data
     assert replayed(server, copied).get(server + "/_dash-layout", timeout=30).status_code == 401
 
 
-def test_a_password_reset_ends_the_users_sessions(server, users_db):  # noqa: F811
+def test_a_password_reset_ends_the_users_sessions(server, users_db):
     from dashboard.auth import store
     store.add("t-forgetful", "leader", password=PASSWORD, must_change=False, actor="tests", db=users_db)
     s = signed_in(server, Account("t-forgetful", PASSWORD, "leader"))
@@ -507,7 +505,7 @@ def test_a_password_reset_ends_the_users_sessions(server, users_db):  # noqa: F8
     assert_refused(refused_within(1.5, lambda: a_callback(s)), 401)
 
 
-def test_changing_ones_own_password_keeps_this_session_and_ends_the_others(server, users_db):  # noqa: F811
+def test_changing_ones_own_password_keeps_this_session_and_ends_the_others(server, users_db):
     from dashboard.auth import store
     store.add("t-mover", "leader", password=PASSWORD, must_change=False, actor="tests", db=users_db)
     here = signed_in(server, Account("t-mover", PASSWORD, "leader"))
@@ -521,7 +519,7 @@ def test_changing_ones_own_password_keeps_this_session_and_ends_the_others(serve
     assert a_callback(here).status_code == 200
 
 
-def test_signing_out_needs_the_token_and_ends_the_session(sessions, server, accounts):  # noqa: F811
+def test_signing_out_needs_the_token_and_ends_the_session(sessions, server, accounts):
     s = http_session(server, accounts["opinion"])
     s.base = server
     forged = s.post(server + "/logout", allow_redirects=False, timeout=30)  # another site's form: no token

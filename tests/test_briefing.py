@@ -2,7 +2,7 @@
 and its DOCX, PDF and print view hold the same figures.
 
 Two small warehouses built through the real ETL: the Leshan seed report's
-records (tests/test_metrics_seed_reports.py), whose closing paragraphs the
+records (tests/builders/seed_reports.py), whose closing paragraphs the
 briefing must restate, and one week of a small city made so that one
 change is notable and one is not, one unit lags on enough records and one
 has too few to judge, and a survey rate moves beyond its interval.
@@ -25,8 +25,8 @@ from dashboard.model import judgements
 from dashboard.model.filters import Scope
 from dashboard.model.judgements import wilson
 from dashboard.state import View
-from tests.metrics_fixtures import build, compute_values, incident, officer, survey, visit
-from tests.test_metrics_seed_reports import LESHAN_END, LESHAN_REPORT, LESHAN_START, leshan_records
+from tests.builders.warehouses import build, compute_values, incident, officer, survey, visit
+from tests.builders.seed_reports import LESHAN_END, LESHAN_REPORT, LESHAN_START, leshan_records
 
 CITY = Scope.city()
 
@@ -258,7 +258,7 @@ def test_the_pdf_is_printed_by_chromium_and_holds_the_figures(leshan, tmp_path):
     data = pdf.pdf_bytes(html.page_html(doc))
     assert data.startswith(b"%PDF") and len(data) > 20_000
     if shutil.which("pdftotext") is None:
-        pytest.skip("pdftotext (poppler-utils) is missing: the PDF's text is not checked")
+        pytest.fail("pdftotext is missing: ./test.sh installs it (apt-get install poppler-utils)")
     (tmp_path / "b.pdf").write_bytes(data)
     text = subprocess.run(["pdftotext", str(tmp_path / "b.pdf"), "-"], capture_output=True, text=True).stdout
     flat = "".join(text.split())
@@ -288,7 +288,7 @@ def app(leshan_db):
 
 @pytest.fixture
 def client(app, leshan):
-    from tests.auth_fixtures import sign_in_test_client
+    from tests.builders.accounts import sign_in_test_client
     return sign_in_test_client(app.server.test_client())
 
 
@@ -406,7 +406,7 @@ def test_a_count_on_a_small_base_changes_by_how_many_not_by_a_percentage():
 
 
 def test_small_base_changes_are_not_listed_as_notable_in_the_summary(tmp_path):
-    from tests.metrics_fixtures import action
+    from tests.builders.warehouses import action
     db = build(tmp_path, **_week_records(), enforcement=[
         action("E1", "2026-11-10", "综合执法", 1), action("E2", "2026-11-18", "综合执法", 7)])
     with warehouse(db):

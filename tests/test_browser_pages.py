@@ -9,20 +9,13 @@ browser console is empty, and saves a screenshot to test-output/screenshots/.
 """
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
-from tests.auth_fixtures import accounts, browser_context, server, users_db  # noqa: F401  (fixtures)
-from tests.dashboard_fixtures import LOG_PERIOD, demo_db  # noqa: F401  (fixture)
+from tests.builders.accounts import browser_context
+from tests.builders.browser import SETTLED, SHOTS
+from tests.builders.demo import LOG_PERIOD
 
 pytestmark = pytest.mark.browser
-
-REPO = Path(__file__).resolve().parent.parent
-SHOTS = REPO / "test-output" / "screenshots"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
 # (page, path, query with filters, text that must appear)
 PAGES = [
@@ -36,12 +29,6 @@ PAGES = [
     ("data", "/data", "?" + LOG_PERIOD, "隔离"),
 ]
 
-SETTLED = """() => {
-    const loading = document.querySelector('[data-dash-is-loading="true"]');
-    const plots = document.querySelectorAll('.js-plotly-plot');
-    return !loading && plots.length > 0;
-}"""
-
 # Points Plotly actually computed (calcdata), whatever form the data was sent in.
 CHART_DATA = """() => Array.from(document.querySelectorAll('.js-plotly-plot')).map(el => {
     const calc = el.calcdata || [];
@@ -49,18 +36,6 @@ CHART_DATA = """() => Array.from(document.querySelectorAll('.js-plotly-plot')).m
     const title = (el.layout && el.layout.title && el.layout.title.text) || el.id || '';
     return {id: el.id, title: title, traces: (el.data || []).length, points: points};
 })"""
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not Path(CHROMIUM).exists():
-        pytest.fail("Chromium is missing: ./test.sh installs it (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
 
 
 @pytest.fixture(scope="module")
@@ -105,7 +80,7 @@ def a_unit_code(db_path) -> str:
 
 
 @pytest.mark.parametrize("name,path,query,expected", PAGES, ids=[p[0] for p in PAGES])
-def test_page_renders_data_with_an_empty_console(server, admin, demo_db, name, path, query, expected):  # noqa: F811
+def test_page_renders_data_with_an_empty_console(server, admin, demo_db, name, path, query, expected):
     url = server + path + query.format(unit=a_unit_code(demo_db))
     page, console = open_page(admin, url)
     try:
@@ -120,7 +95,7 @@ def test_page_renders_data_with_an_empty_console(server, admin, demo_db, name, p
         page.close()
 
 
-def test_filters_survive_a_reload_of_the_url(server, admin, demo_db):  # noqa: F811
+def test_filters_survive_a_reload_of_the_url(server, admin, demo_db):
     unit = a_unit_code(demo_db)
     url = f"{server}/?period=custom&start=2026-10-01&end=2026-10-07&unit={unit}"
     page, console = open_page(admin, url)
@@ -136,7 +111,7 @@ def test_filters_survive_a_reload_of_the_url(server, admin, demo_db):  # noqa: F
         page.close()
 
 
-def test_changing_a_filter_rewrites_the_url_and_the_view(server, admin):  # noqa: F811
+def test_changing_a_filter_rewrites_the_url_and_the_view(server, admin):
     page, console = open_page(admin, f"{server}/?period=last_week")
     try:
         page.select_option("#filter-period", "this_month")
@@ -148,7 +123,7 @@ def test_changing_a_filter_rewrites_the_url_and_the_view(server, admin):  # noqa
         page.close()
 
 
-def test_english_switch_translates_the_shell(server, admin):  # noqa: F811
+def test_english_switch_translates_the_shell(server, admin):
     page, console = open_page(admin, f"{server}/?period=last_week")
     try:
         page.click("#shell-lang")
@@ -161,7 +136,7 @@ def test_english_switch_translates_the_shell(server, admin):  # noqa: F811
         page.close()
 
 
-def test_a_chart_a_table_and_a_page_pack_download_from_their_export_menus(server, admin):  # noqa: F811
+def test_a_chart_a_table_and_a_page_pack_download_from_their_export_menus(server, admin):
     """Click 导出 on a chart, its grid and the page's 宣传素材包: each downloads a finished file,
     and the links follow the filters when they change."""
     import csv
@@ -214,7 +189,7 @@ BRIEF_SETTLED = """() => {
 
 
 def test_briefing_page_from_a_url_with_filters_shows_the_catalog_figures_and_downloads_them(
-        server, admin, demo_db, tmp_path):  # noqa: F811
+        server, admin, demo_db, tmp_path):
     import datetime as dt
     import io
 
@@ -222,7 +197,7 @@ def test_briefing_page_from_a_url_with_filters_shows_the_catalog_figures_and_dow
 
     from dashboard.model.filters import Filters, Scope
     from dashboard.queries.metrics import compute
-    from tests.metrics_fixtures import connect
+    from tests.builders.warehouses import connect
 
     unit = a_unit_code(demo_db)
     query = f"?period=custom&start=2026-10-05&end=2026-10-11&unit={unit}"
@@ -264,7 +239,7 @@ def test_briefing_page_from_a_url_with_filters_shows_the_catalog_figures_and_dow
         page.close()
 
 
-def test_briefing_page_in_english_and_its_print_view(server, admin):  # noqa: F811
+def test_briefing_page_in_english_and_its_print_view(server, admin):
     page, console = None, []
     page = admin.new_page()
     page.on("console", lambda m: console.append(f"{m.type}: {m.text}") if m.type in ("error", "warning") else None)

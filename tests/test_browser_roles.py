@@ -1,6 +1,6 @@
 """Each role in a real browser: signs in through the form and sees exactly what it may see.
 
-One account per role (tests.auth_fixtures) on a server of the session's demo
+One account per role (tests.fixtures.accounts) on a server of the session's demo
 warehouse. For each role: the navbar lists exactly its pages, a page it may
 not open is refused by the server even when typed into the address bar
 (a 403 in the app's own look: its navbar, the refusal, the way back),
@@ -12,14 +12,13 @@ Content-Security-Policy included).
 from __future__ import annotations
 
 import time
-from pathlib import Path
 
 import duckdb
 import pytest
 
-from tests.auth_fixtures import (PASSWORD, accounts, browser_context, server, users_db)  # noqa: F401
-from tests.dashboard_fixtures import LOG_PERIOD, demo_db  # noqa: F401  (fixture)
-from tests.test_browser_pages import CHROMIUM, CHROMIUM_ARGS, SETTLED, SHOTS
+from tests.builders.accounts import PASSWORD, browser_context
+from tests.builders.browser import SETTLED, SHOTS
+from tests.builders.demo import LOG_PERIOD
 
 pytestmark = pytest.mark.browser
 
@@ -33,18 +32,6 @@ NAV = {
     "unit": ANALYTIC,
 }
 REFUSED = {"admin": None, "leader": "/data", "opinion": "/incidents", "publicity": "/data", "unit": "/data"}
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not Path(CHROMIUM).exists():
-        pytest.fail("Chromium is missing: ./test.sh installs it (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
 
 
 def watch(page) -> list[str]:
@@ -96,7 +83,7 @@ def unit_codes(db_path, unit: str) -> set[str]:
         con.close()
 
 
-def test_the_sign_in_page_is_all_a_stranger_gets(server, browser):  # noqa: F811
+def test_the_sign_in_page_is_all_a_stranger_gets(server, browser):
     context = browser.new_context()
     page = context.new_page()
     console = watch(page)
@@ -109,7 +96,7 @@ def test_the_sign_in_page_is_all_a_stranger_gets(server, browser):  # noqa: F811
         context.close()
 
 
-def test_the_sign_in_form_takes_a_user_where_they_were_going(server, browser, accounts):  # noqa: F811
+def test_the_sign_in_form_takes_a_user_where_they_were_going(server, browser, accounts):
     context = browser.new_context(viewport={"width": 1440, "height": 900})
     page = context.new_page()
     console = watch(page)
@@ -127,7 +114,7 @@ def test_the_sign_in_form_takes_a_user_where_they_were_going(server, browser, ac
 
 
 @pytest.mark.parametrize("role", list(NAV))
-def test_each_role_sees_exactly_its_pages(server, browser, accounts, role):  # noqa: F811
+def test_each_role_sees_exactly_its_pages(server, browser, accounts, role):
     context = browser_context(browser, server, accounts[role])
     page = context.new_page()
     console = watch(page)
@@ -153,7 +140,7 @@ def test_each_role_sees_exactly_its_pages(server, browser, accounts, role):  # n
         context.close()
 
 
-def test_publicity_sees_charts_but_no_record_tables(server, browser, accounts):  # noqa: F811
+def test_publicity_sees_charts_but_no_record_tables(server, browser, accounts):
     context = browser_context(browser, server, accounts["publicity"])
     page = context.new_page()
     console = watch(page)
@@ -171,7 +158,7 @@ def test_publicity_sees_charts_but_no_record_tables(server, browser, accounts): 
         context.close()
 
 
-def test_a_unit_commander_sees_only_their_subtree(server, browser, accounts, demo_db):  # noqa: F811
+def test_a_unit_commander_sees_only_their_subtree(server, browser, accounts, demo_db):
     unit = accounts["unit"].unit
     context = browser_context(browser, server, accounts["unit"])
     page = context.new_page()
@@ -200,7 +187,7 @@ def test_a_unit_commander_sees_only_their_subtree(server, browser, accounts, dem
         context.close()
 
 
-def test_the_admin_reads_the_audit_log_and_the_users(server, browser, accounts):  # noqa: F811
+def test_the_admin_reads_the_audit_log_and_the_users(server, browser, accounts):
     context = browser_context(browser, server, accounts["admin"])
     page = context.new_page()
     console = watch(page)
@@ -218,7 +205,7 @@ def test_the_admin_reads_the_audit_log_and_the_users(server, browser, accounts):
         context.close()
 
 
-def test_signing_out_ends_the_session(server, browser, accounts):  # noqa: F811
+def test_signing_out_ends_the_session(server, browser, accounts):
     context = browser_context(browser, server, accounts["leader"])
     page = context.new_page()
     try:
@@ -232,9 +219,9 @@ def test_signing_out_ends_the_session(server, browser, accounts):  # noqa: F811
         context.close()
 
 
-def test_a_page_open_when_the_user_is_disabled_goes_to_sign_in(server, browser, users_db):  # noqa: F811
+def test_a_page_open_when_the_user_is_disabled_goes_to_sign_in(server, browser, users_db):
     from dashboard.auth import sessions, store
-    from tests.auth_fixtures import Account
+    from tests.builders.accounts import Account
     store.add("t-gone", "leader", password=PASSWORD, must_change=False, actor="tests", db=users_db)
     context = browser_context(browser, server, Account("t-gone", PASSWORD, "leader"))
     page = context.new_page()

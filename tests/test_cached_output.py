@@ -9,7 +9,7 @@ from dashboard.components import cached as cached_module
 from dashboard.queries import db
 from dashboard.refusals import NotSignedIn
 from dashboard.session import acting_as
-from tests.conftest import make_user
+from tests.builders.accounts import make_user
 
 pytestmark = pytest.mark.usefixtures("as_admin")  # callbacks need a signed-in user
 

@@ -6,7 +6,7 @@ import datetime as dt
 import pytest
 
 from dashboard.queries.calendar import PEAK_DEPLOYMENT
-from tests.metrics_fixtures import build, deployment
+from tests.builders.warehouses import build, deployment
 
 
 @pytest.fixture(scope="module")

@@ -13,14 +13,13 @@ import datetime as dt
 import pytest
 from dash import no_update
 
-from tests.conftest import make_user
-from tests.dashboard_fixtures import demo_db  # noqa: F401  (the fixture)
+from tests.builders.accounts import make_user
 
 pytestmark = pytest.mark.usefixtures("as_admin")
 
 
 @pytest.fixture(scope="module")
-def app(demo_db):  # noqa: F811
+def app(demo_db):
     from dashboard.app import create_app
     return create_app(demo_db)
 
@@ -44,7 +43,7 @@ def _labels(nav) -> list[str]:
     return [str(item.children) for item in nav.children[0].children]
 
 
-def test_a_unit_users_drill_path_starts_at_their_unit_not_the_city(demo_db):  # noqa: F811
+def test_a_unit_users_drill_path_starts_at_their_unit_not_the_city(demo_db):
     from dashboard.components.filter_bar import breadcrumb
     from dashboard.model.filters import Scope
     branch, child, names = _branch_and_child()
@@ -55,7 +54,7 @@ def test_a_unit_users_drill_path_starts_at_their_unit_not_the_city(demo_db):  # 
     assert "全市" in str(breadcrumb(_view(unit=child), Scope.city()))
 
 
-def test_a_unit_users_unit_filter_is_named_for_their_unit(demo_db):  # noqa: F811
+def test_a_unit_users_unit_filter_is_named_for_their_unit(demo_db):
     from dashboard.components.filter_bar import filter_bar
     from dashboard.model.filters import Scope
     branch, _, names = _branch_and_child()
@@ -67,7 +66,7 @@ def test_a_unit_users_unit_filter_is_named_for_their_unit(demo_db):  # noqa: F81
 
 
 def test_the_unit_tree_is_indented_by_spaces_a_line_of_text_drops_so_the_chosen_unit_shows_its_bare_name(
-        demo_db):  # noqa: F811
+        demo_db):
     """Full-width spaces (U+3000) are kept by a browser at the start of a line; plain spaces are
     dropped there unless the option list keeps them (tpd.css)."""
     from dashboard.components.filter_bar import INDENT, unit_options
@@ -79,7 +78,7 @@ def test_the_unit_tree_is_indented_by_spaces_a_line_of_text_drops_so_the_chosen_
     assert not any("\u3000" in o["label"] for o in options.values())
 
 
-def test_the_dropdowns_and_the_date_picker_speak_the_ui_language(demo_db):  # noqa: F811
+def test_the_dropdowns_and_the_date_picker_speak_the_ui_language(demo_db):
     from dashboard.components.filter_bar import filter_bar
     from dashboard.model.filters import Scope
     zh = {getattr(c, "id", None): c for c in filter_bar(_view(), Scope.city())._traverse()}

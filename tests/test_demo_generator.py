@@ -13,6 +13,7 @@ import pytest
 from openpyxl import load_workbook
 
 from etl.demo import BAD_UNIT_CODE, DEMO_SEED, generate_exports, holiday_periods
+from tests.builders.files import query
 from warehouse import record_types as rt
 
 TODAY = dt.date(2026, 11, 23)
@@ -226,3 +227,15 @@ def test_holiday_periods_are_clipped_to_the_range():
     periods = holiday_periods(dt.date(2025, 7, 15), dt.date(2025, 10, 3))
     assert periods == [(dt.date(2025, 7, 15), dt.date(2025, 8, 31), "暑期"),
                        (dt.date(2025, 10, 1), dt.date(2025, 10, 3), "国庆黄金周")]
+
+
+def test_a_unit_answering_for_a_scenic_area_has_incidents_and_mediations_every_month_the_area_has_any(demo_db):
+    for table, at in (("incidents", "received_at"), ("mediations", "opened_at")):
+        months_of = f"select distinct unit_code, area_code, date_trunc('month', {at}) as month from {table}"
+        lacking = query(demo_db, f"""
+            with seen as ({months_of})
+            select a.area_code, a.unit_code, s.month from scenic_areas a join seen s using (area_code)
+            where a.unit_code is not null
+            group by all
+            having not bool_or(s.unit_code = a.unit_code)""")
+        assert lacking == [], table

@@ -22,31 +22,13 @@ import etl.loader
 from etl.errors import BatchRefused
 from etl.pii import salt_path
 from warehouse.record_types import RECORD_TYPES
-from tests.conftest import (ROOT, cli_load, cli_main, load, query, quarantined, rec, reference_batch,
-                            table_rows, write_csv, write_records)
+from tests.builders.files import (ROOT, cli_load, cli_main, digest, load, quarantined, query, rec,
+                                  reference_batch, snapshot, stray_files, table_rows, write_csv, write_records)
 from warehouse.connection import Warehouse
-
-
-def digest(path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-def snapshot(db) -> dict:
-    """Every table's rows, bookkeeping included, in a stable order."""
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        tables = [t for (t,) in con.execute("select table_name from duckdb_tables() order by 1").fetchall()]
-        return {t: sorted(map(repr, con.execute(f"select * from {t}").fetchall())) for t in tables}
-    finally:
-        con.close()
 
 
 def incidents(db):
     return query(db, "select incident_id, category from incidents order by 1")
-
-
-def stray_files(db):
-    return sorted(p.name for p in db.parent.iterdir() if ".loading-" in p.name)
 
 
 # --- atomic batches -----------------------------------------------------------------------

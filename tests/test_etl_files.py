@@ -11,8 +11,8 @@ import os
 import pytest
 
 from etl.errors import BatchRefused
-from tests.conftest import (cli_load, cli_main, csv_bytes, headers_of, load, quarantined, query, rec,
-                            write_records, write_xlsx)
+from tests.builders.files import (cli_load, cli_main, csv_bytes, headers_of, load, quarantined, query, rec,
+                                  write_records, write_xlsx)
 
 INCIDENT = rec("incidents", summary="游客在古城景区手机被盗")
 

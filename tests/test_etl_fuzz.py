@@ -19,7 +19,6 @@ import csv
 import datetime as dt
 import io
 import os
-import random
 import re
 import shutil
 import tempfile
@@ -28,7 +27,7 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from warehouse import record_types
-from tests.conftest import TEMPLATES, cli_main, query
+from tests.builders.files import TEMPLATES, cli_main, query
 
 EXPLORE = "TPD_FUZZ_EXAMPLES" in os.environ
 FUZZ = settings(max_examples=int(os.environ.get("TPD_FUZZ_EXAMPLES", "40")), deadline=None, database=None,

@@ -12,7 +12,7 @@ import re
 import pytest
 
 from etl.errors import BatchRefused
-from tests.conftest import load, quarantined, query, rec, write_csv, write_records, write_xlsx
+from tests.builders.files import load, quarantined, query, rec, write_csv, write_records, write_xlsx
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 

@@ -14,7 +14,7 @@ import pytest
 
 import duckdb
 
-from tests.conftest import copy_warehouse, load, rec, write_records, write_xlsx
+from tests.builders.files import copy_warehouse, load, rec, write_records, write_xlsx
 
 _readers: dict = {}
 

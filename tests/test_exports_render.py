@@ -20,8 +20,8 @@ from urllib.parse import quote, unquote
 import pytest
 
 from dashboard.refusals import Refusal
-from tests.conftest import make_user
-from tests.dashboard_fixtures import LOG_PERIOD, demo_db  # noqa: F401  (fixture)
+from tests.builders.accounts import make_user
+from tests.builders.demo import LOG_PERIOD
 
 pytestmark = pytest.mark.browser
 
@@ -31,7 +31,7 @@ CHROMIUM = Path("/usr/bin/chromium")
 
 
 @pytest.fixture(scope="module")
-def client(demo_db):  # noqa: F811
+def client(demo_db):
     """The download routes on a Flask app of their own: the Dash app is built (it imports the pages,
     which register their charts), but requests skip Dash's own checks, which object to pages that
     other test modules imported a second time."""
@@ -330,7 +330,7 @@ def test_a_chart_carries_its_pages_explanation_and_only_the_filters_that_apply(c
     assert "被隔离" in text                                      # the figure's own title, kept as a line
 
 
-def test_the_source_line_names_the_warehouses_own_detachment_unless_exports_toml_sets_one(demo_db, tmp_path):  # noqa: F811
+def test_the_source_line_names_the_warehouses_own_detachment_unless_exports_toml_sets_one(demo_db, tmp_path):
     """exports.toml ships without a source line (a made-up bureau's name is treated as none): an
     export never credits a bureau that does not exist."""
     from dashboard.exports.context import configured_source, source_line
@@ -349,7 +349,7 @@ def test_the_source_line_names_the_warehouses_own_detachment_unless_exports_toml
     assert source_line("zh", own) == source_line("en", own) == "数据来源：云岚市公安局旅游警察支队指挥处"
 
 
-def test_a_unit_users_export_names_their_own_unit_where_the_city_would_be(demo_db):  # noqa: F811
+def test_a_unit_users_export_names_their_own_unit_where_the_city_would_be(demo_db):
     import datetime as dt
 
     from dashboard.exports.context import export_context
@@ -482,13 +482,13 @@ def test_a_wechat_charts_labels_do_not_run_into_each_other(client, chart_id, vie
     assert min(sizes) >= 12, "text a phone shows smaller than 12 px"
 
 
-def test_an_exports_times_are_china_time(demo_db):  # noqa: F811
+def test_an_exports_times_are_china_time(demo_db):
     """生成于 and 数据截至 are read in China: the loader's stamps (this server's clock) are converted."""
     import datetime as dt
 
     from dashboard.exports.context import export_context
     from dashboard.queries import reference
-    from dashboard.queries.filters import Scope
+    from dashboard.model.filters import Scope
     from dashboard.state import View
     china = dt.timezone(dt.timedelta(hours=8))
     context = export_context(View("last_week", dt.date(2026, 11, 16), dt.date(2026, 11, 22)), Scope.city(), "警情类别")

@@ -12,9 +12,10 @@ import os
 import pytest
 import requests
 
-from tests.auth_fixtures import a_branch, make_accounts
-from tests.conftest import copy_warehouse
-from tests.dashboard_fixtures import TODAY, demo_db  # noqa: F401  (fixture)
+from tests.builders.accounts import make_accounts
+from tests.builders.demo import a_branch
+from tests.builders.files import copy_warehouse
+from tests.builders.demo import TODAY
 from tests.http_client import http_session, start_server
 from warehouse.config import default_users_db_path
 from warehouse.connection import file_version, published_version
@@ -25,7 +26,7 @@ NODE = "web-test-1"
 
 
 @pytest.fixture(scope="module")
-def node(demo_db, tmp_path_factory):  # noqa: F811
+def node(demo_db, tmp_path_factory):
     db = copy_warehouse(demo_db, tmp_path_factory.mktemp("health") / "warehouse.duckdb")
     admin = make_accounts(default_users_db_path(db), a_branch(db))["admin"]
     env = {"TPD_TODAY": TODAY.isoformat(), "TPD_NODE_NAME": NODE, "TPD_WEB_WORKERS": "1"}

@@ -14,6 +14,7 @@ from dashboard.components.kpi import comparisons, figure_card, kpi_card, sparkli
 from dashboard.model import judgements
 from dashboard.model.values import KpiFigures, MetricValue
 from dashboard.state import View
+from tests.builders.components import find, texts
 
 WEEKS = pd.date_range("2026-08-31", periods=12, freq="7D")
 
@@ -25,29 +26,6 @@ def weekly(values) -> pd.DataFrame:
 def figures(now, previous, last_year, n=(None, None, None), history=(5, 6, 7, 6, 5, 6, 7, 8, 6, 5, 6, 7)):
     return KpiFigures(MetricValue(now, n[0]), MetricValue(previous, n[1]), MetricValue(last_year, n[2]),
                       weekly(list(history)))
-
-
-def texts(component) -> list[str]:
-    """Every string in a Dash component tree, in order."""
-    if component is None:
-        return []
-    if isinstance(component, (str, int, float)):
-        return [str(component)]
-    if isinstance(component, (list, tuple)):
-        return [s for c in component for s in texts(c)]
-    return texts(getattr(component, "children", None))
-
-
-def find(component, predicate) -> list:
-    """Every component in the tree for which `predicate` holds."""
-    found = [component] if hasattr(component, "to_plotly_json") and predicate(component) else []
-    children = getattr(component, "children", None) if not isinstance(component, (list, tuple)) else component
-    if isinstance(children, (list, tuple)):
-        for child in children:
-            found += find(child, predicate)
-    elif children is not None and not isinstance(children, (str, int, float)):
-        found += find(children, predicate)
-    return found
 
 
 def classes(component) -> str:

@@ -14,7 +14,7 @@ import sys
 import pytest
 
 from dashboard.model.catalog import METRICS
-from tests.metrics_fixtures import REPO, build, cli, compute_values, incident, officer, run_cli
+from tests.builders.warehouses import REPO, build, cli, compute_values, incident, officer, run_cli
 
 # The stable interface: every id the spec lists.
 SPEC_IDS = """

@@ -11,8 +11,8 @@ import datetime as dt
 
 import pytest
 
-from tests.metrics_fixtures import (UNITS, action, build, compute_values, deployment, incident, mediation,
-                                    nomination, officer, post, service, survey, team, visit, vote)
+from tests.builders.warehouses import (UNITS, action, build, compute_values, deployment, incident, mediation,
+                                       nomination, officer, post, service, survey, team, visit, vote)
 
 START, END = "2021-06-10", "2021-06-20"
 DAY_BEFORE, DAY_AFTER = "2021-06-09", "2021-06-21"

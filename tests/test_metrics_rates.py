@@ -7,8 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.metrics_fixtures import (build, compute_values, incident, mediation, run_cli, survey,
-                                    surveys_with, visit)
+from tests.builders.warehouses import build, compute_values, incident, mediation, run_cli, survey, surveys_with, visit
 
 START, END = "2021-06-01", "2021-06-30"
 

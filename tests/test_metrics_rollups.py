@@ -17,7 +17,6 @@ from dashboard.model.filters import Filters, Scope
 from dashboard.queries.breakdown import metric_frame
 from dashboard.queries.metrics import _median_ctes, compute
 from dashboard.queries.where import where_sql
-from tests.dashboard_fixtures import demo_db  # noqa: F401  (the fixture)
 
 ROLLED = [m for m in METRICS if isinstance(m, Metric) and (m.rollup_expr or m.median_seconds)]
 YEAR = (dt.date(2025, 11, 23), dt.date(2026, 11, 22))
@@ -46,7 +45,7 @@ def _from_records(con, m: Metric, filters: Filters):
 
 
 @pytest.fixture(scope="module")
-def con(demo_db):  # noqa: F811
+def con(demo_db):
     con = duckdb.connect(str(demo_db), read_only=True)
     yield con
     con.close()
@@ -69,7 +68,7 @@ def test_each_rolled_up_metric_equals_its_expression_over_the_records(con, metri
             assert got.n == n, (label, got.n, n)
 
 
-def test_weekly_frames_from_rollups_equal_the_records_week_by_week(con, demo_db):  # noqa: F811
+def test_weekly_frames_from_rollups_equal_the_records_week_by_week(con, demo_db):
     ids = [m.id for m in ROLLED]
     frame = metric_frame(ids, Filters(dt.date(2026, 8, 3), dt.date(2026, 9, 27)), Scope.city(), "week")
     for _, row in frame.iterrows():
@@ -143,7 +142,7 @@ def test_response_medians_keyed_by_a_column_the_mart_lacks_read_the_records():
     assert "incident_response" not in sql and "date_diff('second', r.received_at, r.arrived_at)" in sql
 
 
-def test_response_medians_by_unit_and_area_from_the_mart_equal_the_records(con, demo_db):  # noqa: F811
+def test_response_medians_by_unit_and_area_from_the_mart_equal_the_records(con, demo_db):
     for by in ("unit", "area"):
         frame = metric_frame(["incidents.response_median_min"], Filters(*YEAR), Scope.city(), by,
                              group_units=[r[0] for r in con.execute(
@@ -160,7 +159,7 @@ def test_response_medians_by_unit_and_area_from_the_mart_equal_the_records(con, 
             assert row["incidents.response_median_min"] == want, (by, row["key"])
 
 
-def test_a_warehouse_published_before_the_response_mart_reads_the_records_until_its_next_load(con, demo_db, tmp_path):  # noqa: F811,E501
+def test_a_warehouse_published_before_the_response_mart_reads_the_records_until_its_next_load(con, demo_db, tmp_path):  # noqa: E501
     import shutil
 
     from warehouse.connection import Warehouse
@@ -179,7 +178,7 @@ def test_a_warehouse_published_before_the_response_mart_reads_the_records_until_
 
 
 @pytest.mark.parametrize("label", ["year", "unit", "peak season"])
-def test_five_point_answers_from_the_rollup_equal_the_records(con, demo_db, label):  # noqa: F811
+def test_five_point_answers_from_the_rollup_equal_the_records(con, demo_db, label):
     from dashboard.queries import satisfaction
 
     filters = dict(_views(con))[label]

@@ -3,7 +3,7 @@
 shared/spec/metrics.md: a unit scope takes records of that unit and every unit
 below it; records with no unit (some surveys) are only in the whole-city
 figure; visitor counts belong to the unit responsible for their scenic area.
-The hierarchy (tests/metrics_fixtures.py):
+The hierarchy (tests/builders/warehouses.py):
 
     CITY ── ZD ─┬─ FJ1 ── PCS1        S1 → FJ1, S2 → PCS2, S0 → no unit
                 └─ FJ2 ── PCS2
@@ -12,9 +12,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.metrics_fixtures import (action, build, compute_values, deployment, incident, mediation,
-                                    nomination, officer, post, run_cli, service, survey, team, visit,
-                                    vote)
+from tests.builders.warehouses import (action, build, compute_values, deployment, incident, mediation, nomination,
+                                       officer, post, run_cli, service, survey, team, visit, vote)
 
 START, END = "2021-06-01", "2021-06-30"
 DAY = "2021-06-10"
@@ -260,7 +259,7 @@ def test_cli_season_option_filters_by_season(season_db):
 def test_a_user_scope_is_narrowed_by_the_unit_filter_never_widened(scope_db):
     from dashboard.model.filters import Filters, Scope
     from dashboard.queries.metrics import compute
-    from tests.metrics_fixtures import connect, day
+    from tests.builders.warehouses import connect, day
     def total(scope, unit):
         return compute(connect(scope_db), Filters(day(START), day(END), unit=unit), Scope(scope),
                        ["incidents.total"])["incidents.total"].value
@@ -272,13 +271,13 @@ def test_a_user_scope_is_narrowed_by_the_unit_filter_never_widened(scope_db):
 
 def test_unknown_season_is_refused():
     from dashboard.model.filters import Filters
-    from tests.metrics_fixtures import day
+    from tests.builders.warehouses import day
     with pytest.raises(ValueError):
         Filters(day(START), day(END), season="平季")
 
 
 def test_a_period_ending_before_it_starts_is_refused():
     from dashboard.model.filters import Filters
-    from tests.metrics_fixtures import day
+    from tests.builders.warehouses import day
     with pytest.raises(ValueError):
         Filters(day(END), day(START))

@@ -10,9 +10,8 @@ from __future__ import annotations
 import pytest
 
 from dashboard.model.catalog import METRICS
-from tests.metrics_fixtures import (action, build, compute_values, deployment, incident, mediation,
-                                    nomination, officer, post, run_cli, service, survey, team, visit,
-                                    vote)
+from tests.builders.warehouses import (action, build, compute_values, deployment, incident, mediation, nomination,
+                                       officer, post, run_cli, service, survey, team, visit, vote)
 
 START, END = "2021-06-01", "2021-06-30"
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.metrics_fixtures import build, compute_values, nomination, officer, vote
+from tests.builders.warehouses import build, compute_values, nomination, officer, vote
 
 START, END = "2021-06-01", "2021-06-30"
 
@@ -70,7 +70,7 @@ def test_vote_validity_does_not_depend_on_the_period_asked(votes_db):
 
 def test_votes_loaded_in_a_later_batch_are_judged_against_earlier_ones(tmp_path):
     from etl.loader import load_batch
-    from tests.metrics_fixtures import write_csv
+    from tests.builders.warehouses import write_csv
     db = build(tmp_path, officers=[officer("P1")], nominations=[nomination("N1", "P1", "2021-05-20")],
                votes=[vote("V1", "N1", "2021-06-01 08:00", "dave")])
     later = write_csv(tmp_path / "votes_later.csv",

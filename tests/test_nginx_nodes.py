@@ -21,13 +21,14 @@ from collections import Counter
 import pytest
 import requests
 
-from tests.auth_fixtures import a_branch, make_accounts
-from tests.conftest import ROOT, copy_warehouse
-from tests.dashboard_fixtures import TODAY, demo_db  # noqa: F401  (fixture)
+from tests.builders.accounts import make_accounts
+from tests.builders.demo import a_branch
+from tests.builders.files import ROOT, copy_warehouse
+from tests.builders.demo import TODAY
 from tests.http_client import callback_body, dash_callback, http_session
-from tests.nginx_fixtures import start_nginx, start_node
-from tests.redis_fixtures import RedisServer
-from tests.test_reliability_serving import VIEW, batch_files, kpi_counts
+from tests.builders.nodes import start_nginx, start_node
+from tests.builders.redis import RedisServer
+from tests.builders.serving import VIEW, batch_files, kpi_counts
 from warehouse.connection import file_version, published_version
 from warehouse.replicate import replicate
 
@@ -44,7 +45,7 @@ class Cluster:
 
 
 @pytest.fixture(scope="module")
-def cluster(demo_db, tmp_path_factory):  # noqa: F811
+def cluster(demo_db, tmp_path_factory):
     root = tmp_path_factory.mktemp("nodes")
     (root / "loader").mkdir()
     source = copy_warehouse(demo_db, root / "loader" / "warehouse.duckdb")

@@ -16,8 +16,7 @@ import pandas as pd
 import pytest
 from dash import no_update
 
-from tests.conftest import REFERENCE_AREAS, REFERENCE_UNITS, rec, write_records
-from tests.dashboard_fixtures import demo_db  # noqa: F401  (the fixture)
+from tests.builders.files import REFERENCE_AREAS, REFERENCE_UNITS, rec, write_records
 
 pytestmark = pytest.mark.usefixtures("as_admin")  # callbacks need a signed-in user
 
@@ -67,7 +66,7 @@ def clerk_db(tmp_path_factory):
 
 
 @pytest.fixture
-def on_clerk_db(clerk_db, demo_db):  # noqa: F811
+def on_clerk_db(clerk_db, demo_db):
     from dashboard.queries import db
     db.configure(clerk_db)
     yield clerk_db
@@ -75,7 +74,7 @@ def on_clerk_db(clerk_db, demo_db):  # noqa: F811
 
 
 @pytest.fixture(scope="module")
-def page(demo_db):  # noqa: F811
+def page(demo_db):
     from dashboard.app import create_app
     create_app(demo_db)
     from dashboard.pages import data as module
@@ -84,7 +83,7 @@ def page(demo_db):  # noqa: F811
 
 # ---- queries ----------------------------------------------------------------------------------
 
-def test_freshness_lists_every_record_type_in_load_order(demo_db):  # noqa: F811
+def test_freshness_lists_every_record_type_in_load_order(demo_db):
     from dashboard.model.filters import Scope
     from dashboard.queries import data as q
     from warehouse.record_types import RECORD_TYPES
@@ -94,7 +93,7 @@ def test_freshness_lists_every_record_type_in_load_order(demo_db):  # noqa: F811
     assert units["kind"] == "reference" and units["n_rows"] > 0 and pd.isna(units["latest"])
 
 
-def test_freshness_counts_agree_with_the_catalog(demo_db):  # noqa: F811
+def test_freshness_counts_agree_with_the_catalog(demo_db):
     from dashboard.model.filters import Filters, Scope
     from dashboard.queries import data as q
     from dashboard.queries.kpis import metric_values
@@ -106,7 +105,7 @@ def test_freshness_counts_agree_with_the_catalog(demo_db):  # noqa: F811
     assert df.loc["incidents", "latest"].date() == latest_record_day()
 
 
-def test_freshness_turns_flow_types_amber_then_red_and_never_colours_stock(demo_db):  # noqa: F811
+def test_freshness_turns_flow_types_amber_then_red_and_never_colours_stock(demo_db):
     from dashboard.model.filters import Scope
     from dashboard.queries import data as q
     latest = q.freshness(Scope.city(), dt.date(2026, 11, 23)).set_index("record_type").loc["incidents", "latest"]
@@ -139,7 +138,7 @@ def test_the_load_log_table_shows_the_message_in_the_ui_language(page, on_clerk_
     assert [r["message"] for r in rows if r["status"] == "interrupted"] == [message]
 
 
-def test_files_balance_and_add_up_to_the_load_totals(demo_db):  # noqa: F811
+def test_files_balance_and_add_up_to_the_load_totals(demo_db):
     from dashboard.model.filters import Scope
     from dashboard.queries import data as q
     files = q.load_files(_filters(), Scope.city())
@@ -148,21 +147,21 @@ def test_files_balance_and_add_up_to_the_load_totals(demo_db):  # noqa: F811
     assert files["rows"].sum() == totals["rows"] and files["quarantined"].sum() == totals["quarantined"]
 
 
-def test_quarantine_total_equals_the_quarantined_rows_of_the_load_log(demo_db):  # noqa: F811
+def test_quarantine_total_equals_the_quarantined_rows_of_the_load_log(demo_db):
     from dashboard.model.filters import Scope
     from dashboard.queries import data as q
     total = q.quarantine_total(_filters(), Scope.city())
     assert total > 0 and total == q.load_totals(_filters(), Scope.city())["quarantined"]
 
 
-def test_period_selects_batches_by_their_start_time(demo_db):  # noqa: F811
+def test_period_selects_batches_by_their_start_time(demo_db):
     from dashboard.model.filters import Filters, Scope
     from dashboard.queries import data as q
     old = Filters(dt.date(2020, 1, 1), dt.date(2020, 1, 31))
     assert q.load_log(old, Scope.city()).empty and q.quarantine_total(old, Scope.city()) == 0
 
 
-def test_quarantine_rows_filter_by_file_and_reason(demo_db):  # noqa: F811
+def test_quarantine_rows_filter_by_file_and_reason(demo_db):
     from dashboard.model.filters import Scope
     from dashboard.queries import data as q
     reasons = q.quarantine_reasons(_filters(), Scope.city())
@@ -196,7 +195,7 @@ def test_a_unit_scope_sees_no_bookkeeping(on_clerk_db):
 
 # ---- figures ----------------------------------------------------------------------------------
 
-def test_reason_figure_has_a_labelled_bar_per_reason_in_its_fixed_colour(demo_db):  # noqa: F811
+def test_reason_figure_has_a_labelled_bar_per_reason_in_its_fixed_colour(demo_db):
     from dashboard.figures.data import quarantine_reasons_figure
     from dashboard.model.filters import Scope
     from dashboard.queries import data as q
@@ -208,7 +207,7 @@ def test_reason_figure_has_a_labelled_bar_per_reason_in_its_fixed_colour(demo_db
     assert list(bar.text) == [f"{n:,}" for n in reasons["n_rows"]] and "rows quarantined" in fig.layout.title.text
 
 
-def test_reason_figure_without_rows_says_so(demo_db):  # noqa: F811
+def test_reason_figure_without_rows_says_so(demo_db):
     from dashboard.figures.data import quarantine_reasons_figure
     fig = quarantine_reasons_figure(pd.DataFrame(columns=["reason", "n_rows", "problems"]), 0, "zh")
     assert not fig.data and fig.layout.annotations[0].text == "没有被隔离的行"
@@ -225,7 +224,7 @@ def test_render_log_labels_statuses_and_marks_the_selected_batch(page, on_clerk_
     assert [r["batch_id"] for r in selected] == [batch] and selected[0]["status_label"] == "Refused"
 
 
-def test_clicking_a_batch_puts_it_in_the_url(page, demo_db):  # noqa: F811
+def test_clicking_a_batch_puts_it_in_the_url(page, demo_db):
     from dashboard.model.filters import Scope
     from dashboard.queries import data as q
     batch = sorted(q.batch_ids(Scope.city()))[0]
@@ -234,12 +233,12 @@ def test_clicking_a_batch_puts_it_in_the_url(page, demo_db):  # noqa: F811
         f"?period=this_month&lang=en&q={batch}"
 
 
-def test_clicking_an_unknown_batch_is_refused(page, demo_db):  # noqa: F811
+def test_clicking_an_unknown_batch_is_refused(page, demo_db):
     assert page.select_batch({"rowId": "'; drop table load_log; --"}, "?") is no_update
     assert page.select_batch(None, "?") is no_update
 
 
-def test_an_unknown_batch_posted_in_the_view_is_refused(page, demo_db):  # noqa: F811
+def test_an_unknown_batch_posted_in_the_view_is_refused(page, demo_db):
     from dashboard.refusals import InvalidInput
     with pytest.raises(InvalidInput, match="q=20990101T000000-nothere"):
         page.render_files(_around_now() + "&q=20990101T000000-nothere")
@@ -255,18 +254,18 @@ def test_files_of_a_refused_batch_say_nothing_was_loaded(page, on_clerk_db):
     assert rows == [] and batch in title and "没有导入任何文件" in str(info)
 
 
-def test_quarantine_rows_ignore_a_posted_file_or_reason_the_view_does_not_offer(page, demo_db):  # noqa: F811
+def test_quarantine_rows_ignore_a_posted_file_or_reason_the_view_does_not_offer(page, demo_db):
     _, all_rows, _ = page.render_quarantine_rows(_around_now(), None, None)
     _, rows, _ = page.render_quarantine_rows(_around_now(), "/etc/passwd", "nonsense")
     assert len(rows) == len(all_rows) > 0
 
 
-def test_a_reason_bar_click_sets_the_reason_filter(page, demo_db):  # noqa: F811
+def test_a_reason_bar_click_sets_the_reason_filter(page, demo_db):
     assert page.reason_from_chart({"points": [{"customdata": ["duplicate", 3]}]}) == "duplicate"
     assert page.reason_from_chart({"points": [{"customdata": ["<script>", 3]}]}) is no_update
 
 
-def test_layout_says_the_unit_and_area_filters_do_not_apply(page, demo_db):  # noqa: F811
+def test_layout_says_the_unit_and_area_filters_do_not_apply(page, demo_db):
     from dashboard.model.filters import Scope
     from dashboard.queries import reference
     unit = reference.units(Scope.city())["unit_code"].iloc[-1]
@@ -274,7 +273,7 @@ def test_layout_says_the_unit_and_area_filters_do_not_apply(page, demo_db):  # n
     assert "do not apply" in text and "Filters ignored here" in text
 
 
-def test_the_unit_filter_does_not_change_the_load_log(page, demo_db):  # noqa: F811
+def test_the_unit_filter_does_not_change_the_load_log(page, demo_db):
     from dashboard.model.filters import Scope
     from dashboard.queries import reference
     unit = reference.units(Scope.city())["unit_code"].iloc[-1]
@@ -283,7 +282,7 @@ def test_the_unit_filter_does_not_change_the_load_log(page, demo_db):  # noqa: F
 
 # ---- the page's own default period --------------------------------------------------------------
 
-def test_the_default_period_holds_the_latest_batches_even_when_today_is_pinned_before_them(demo_db):  # noqa: F811
+def test_the_default_period_holds_the_latest_batches_even_when_today_is_pinned_before_them(demo_db):
     """Loads are stamped by the wall clock; today is pinned to 2026-11-23: the window reaches the load."""
     from dashboard.clock import today
     from dashboard.model.filters import Filters, Scope
@@ -302,7 +301,7 @@ def test_the_default_period_reaches_back_to_the_latest_batches(on_clerk_db):
     assert start <= dt.date.today() and end == later
 
 
-def test_without_a_period_in_the_url_the_page_shows_the_latest_batches_not_this_month(page, demo_db):  # noqa: F811
+def test_without_a_period_in_the_url_the_page_shows_the_latest_batches_not_this_month(page, demo_db):
     """Today is pinned to 2026-11-23, the session's load ran by the wall clock: whatever month that
     is, the page without a period lists it."""
     from dashboard.model.filters import Scope
@@ -313,7 +312,7 @@ def test_without_a_period_in_the_url_the_page_shows_the_latest_batches_not_this_
     assert page.render_quarantine_rows("?", None, None)[1]
 
 
-def test_the_layout_without_a_period_says_it_shows_the_latest_batches(page, demo_db):  # noqa: F811
+def test_the_layout_without_a_period_says_it_shows_the_latest_batches(page, demo_db):
     from dash import dcc
     from dashboard.clock import today
     from dashboard.model.filters import Scope
@@ -327,13 +326,13 @@ def test_the_layout_without_a_period_says_it_shows_the_latest_batches(page, demo
     assert "at least the latest" not in str(page.layout(period="this_month", lang="en"))
 
 
-def test_a_period_set_in_the_url_is_the_pages_period(page, demo_db):  # noqa: F811
+def test_a_period_set_in_the_url_is_the_pages_period(page, demo_db):
     view = page._view("?period=custom&start=2020-01-01&end=2020-01-31", _city())
     assert (view.start, view.end) == (dt.date(2020, 1, 1), dt.date(2020, 1, 31))
     assert page.render_log("?period=custom&start=2020-01-01&end=2020-01-31")[1] == []
 
 
-def test_links_within_the_page_keep_the_default_period_out_of_the_url(page, demo_db):  # noqa: F811
+def test_links_within_the_page_keep_the_default_period_out_of_the_url(page, demo_db):
     """So it does not follow the person to the other pages as a custom period."""
     scope = _city()
     default = page._view("?lang=en", scope)

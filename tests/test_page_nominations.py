@@ -13,7 +13,6 @@ from dashboard.queries import db
 from dashboard.queries import nominations as q
 from dashboard.queries.kpis import metric_values
 from dashboard.refusals import InvalidInput
-from tests.dashboard_fixtures import demo_db  # noqa: F401  (the fixture)
 
 pytestmark = pytest.mark.usefixtures("as_admin")  # callbacks need a signed-in user
 
@@ -23,7 +22,7 @@ YEAR = Filters(dt.date(2026, 1, 1), dt.date(2026, 11, 23))
 
 
 @pytest.fixture(scope="module")
-def page(demo_db):  # noqa: F811
+def page(demo_db):
     from dashboard.app import create_app
 
     create_app(demo_db)
@@ -32,7 +31,7 @@ def page(demo_db):  # noqa: F811
 
 
 @pytest.fixture(scope="module")
-def latest(demo_db):  # noqa: F811
+def latest(demo_db):
     return q.latest_campaign()
 
 
@@ -47,7 +46,7 @@ def a_unit_with_nominees(campaign: str) -> str:
 
 # --- queries -------------------------------------------------------------------------------
 
-def test_campaigns_are_listed_oldest_first_and_the_latest_is_the_default(demo_db):  # noqa: F811
+def test_campaigns_are_listed_oldest_first_and_the_latest_is_the_default(demo_db):
     df = q.campaigns()
     assert list(df.columns[:3]) == ["campaign", "first_day", "last_day"]
     assert list(df.first_day) == sorted(df.first_day)
@@ -55,7 +54,7 @@ def test_campaigns_are_listed_oldest_first_and_the_latest_is_the_default(demo_db
     assert q.previous_campaign(df.campaign.iloc[0]) is None
 
 
-def test_campaign_figures_add_up_to_the_catalog(demo_db):  # noqa: F811
+def test_campaign_figures_add_up_to_the_catalog(demo_db):
     catalog = metric_values(WHOLE, CITY, q.HEADLINE)
     per_campaign = [q.campaign_metrics(WHOLE, CITY, c) for c in q.campaign_names()]
     for mid in q.HEADLINE:

@@ -9,7 +9,7 @@ import pytest
 from dashboard.model import judgements, ranking
 from dashboard.model.filters import Filters, Scope
 from dashboard.queries.metrics import compute
-from tests.dashboard_fixtures import demo_db  # noqa: F401  (fixture)
+from tests.builders.components import find, texts
 
 pytestmark = pytest.mark.usefixtures("as_admin")  # callbacks need a signed-in user
 
@@ -17,7 +17,7 @@ OCTOBER = Filters(dt.date(2026, 10, 1), dt.date(2026, 10, 31))
 
 
 @pytest.fixture(scope="module")
-def page(demo_db):  # noqa: F811
+def page(demo_db):
     from dashboard.app import create_app
 
     create_app(demo_db)
@@ -148,15 +148,11 @@ def test_alerts_for_the_worse_come_first(page):
 
 
 def test_this_years_cards_compare_with_last_year_only(page):
-    from tests.test_kpi_cards import texts
-
     words = " ".join(texts(page.render_kpis("?period=this_year")))
     assert "同比" in words and "环比" not in words
 
 
 def test_overview_kpi_cards_draw_no_plotly_graphs(page):
-    from tests.test_kpi_cards import find
-
     cards = page.render_kpis("?period=custom&start=2026-10-01&end=2026-10-31")
     assert not find(cards, lambda c: type(c).__name__ == "Graph")
     assert len(find(cards, lambda c: type(c).__name__ == "Img")) == len(cards)

@@ -17,7 +17,6 @@ from dashboard.queries import satisfaction as q
 from dashboard.queries.kpis import metric_values
 from dashboard.refusals import InvalidInput
 from dashboard.theme import GREY_OUT, LIKERT_COLORS
-from tests.dashboard_fixtures import demo_db  # noqa: F401  (the fixture)
 
 pytestmark = pytest.mark.usefixtures("as_admin")  # callbacks need a signed-in user
 
@@ -28,7 +27,7 @@ EMPTY = Filters(dt.date(2020, 1, 1), dt.date(2020, 1, 31))
 
 
 @pytest.fixture(scope="module")
-def page(demo_db):  # noqa: F811
+def page(demo_db):
     from dashboard.app import create_app
     create_app(demo_db)
     from dashboard.pages import satisfaction as module
@@ -36,13 +35,13 @@ def page(demo_db):  # noqa: F811
 
 
 @pytest.fixture(scope="module")
-def some_area(demo_db):  # noqa: F811
+def some_area(demo_db):
     df = q.survey_rates(YEAR, CITY, "area")
     return df.dropna(subset=["key"]).sort_values("survey.responses", ascending=False)["key"].iloc[0]
 
 
 @pytest.fixture(scope="module")
-def some_unit(demo_db):  # noqa: F811
+def some_unit(demo_db):
     from dashboard.queries import reference
     return reference.drill_children(None, CITY)[0]
 
@@ -58,7 +57,7 @@ def click(key) -> dict:
 
 # ---- queries ----------------------------------------------------------------------------------
 
-def test_whole_period_rates_equal_the_catalog(demo_db):  # noqa: F811
+def test_whole_period_rates_equal_the_catalog(demo_db):
     row = q.survey_rates(YEAR, CITY).iloc[0]
     expected = metric_values(YEAR, CITY, q.KPI_METRICS)
     for mid in q.KPI_METRICS:
@@ -67,19 +66,19 @@ def test_whole_period_rates_equal_the_catalog(demo_db):  # noqa: F811
     assert int(row["survey.safety_rate#n"]) == expected["survey.safety_rate"].n
 
 
-def test_channel_breakdown_adds_up_to_the_catalog_total(demo_db):  # noqa: F811
+def test_channel_breakdown_adds_up_to_the_catalog_total(demo_db):
     df = q.survey_rates(YEAR, CITY, "channel")
     assert df["survey.responses"].sum() == metric_values(YEAR, CITY, ["survey.responses"])["survey.responses"].value
 
 
-def test_area_segment_rate_equals_the_catalog_for_that_area(demo_db, some_area):  # noqa: F811
+def test_area_segment_rate_equals_the_catalog_for_that_area(demo_db, some_area):
     seg = q.segments(YEAR, CITY, "area", "survey.satisfaction_rate").set_index("key").loc[some_area]
     expected = metric_values(Filters(YEAR.start, YEAR.end, area=some_area), CITY, ["survey.satisfaction_rate"])
     assert seg["survey.satisfaction_rate"] == pytest.approx(expected["survey.satisfaction_rate"].value)
     assert seg["n"] == expected["survey.satisfaction_rate"].n
 
 
-def test_trend_has_every_bucket_and_adds_up_to_the_total(demo_db):  # noqa: F811
+def test_trend_has_every_bucket_and_adds_up_to_the_total(demo_db):
     df = q.trend(QUARTER, CITY, "week")
     weeks = (QUARTER.end - (QUARTER.start - dt.timedelta(days=QUARTER.start.weekday()))).days // 7 + 1
     assert len(df) == weeks
@@ -88,7 +87,7 @@ def test_trend_has_every_bucket_and_adds_up_to_the_total(demo_db):  # noqa: F811
     assert (df["survey.satisfaction_rate#low"].dropna() <= df["survey.satisfaction_rate"].dropna()).all()
 
 
-def test_unit_filter_leaves_out_answers_without_a_unit(demo_db, some_unit):  # noqa: F811
+def test_unit_filter_leaves_out_answers_without_a_unit(demo_db, some_unit):
     city = metric_values(YEAR, CITY, ["survey.responses"])["survey.responses"].value
     unitless = q.unitless_count(YEAR, CITY)
     from dashboard.queries import reference
@@ -99,7 +98,7 @@ def test_unit_filter_leaves_out_answers_without_a_unit(demo_db, some_unit):  # n
     assert in_units + unitless == city
 
 
-def test_small_segments_are_flagged_unranked_and_last(demo_db):  # noqa: F811
+def test_small_segments_are_flagged_unranked_and_last(demo_db):
     df = q.segments(QUARTER, CITY, "origin", "survey.satisfaction_rate")
     minimum = __import__("dashboard.model.judgements", fromlist=["x"]).min_survey_answers()
     assert (df["small"] == (df["n"] < minimum)).all()
@@ -111,7 +110,7 @@ def test_small_segments_are_flagged_unranked_and_last(demo_db):  # noqa: F811
 
 
 @pytest.mark.parametrize("by", ["area", "origin", "respondent_type"])
-def test_catch_all_groups_are_kept_last_and_never_numbered(demo_db, by):  # noqa: F811
+def test_catch_all_groups_are_kept_last_and_never_numbered(demo_db, by):
     """未关联景区, 其他客源地 and 未填写 are no places: they keep their row, after every ranked one,
     and their label carries no rank number."""
     from dashboard.figures import satisfaction as figs
@@ -125,14 +124,14 @@ def test_catch_all_groups_are_kept_last_and_never_numbered(demo_db, by):  # noqa
     assert not any(re.match(r"\d+\. ", label) for label in labels[first:]), labels[first:]
 
 
-def test_origin_breakdown_pools_origins_beyond_the_top(demo_db):  # noqa: F811
+def test_origin_breakdown_pools_origins_beyond_the_top(demo_db):
     df = q.survey_rates(YEAR, CITY, "origin")
     named = [k for k in df["key"] if isinstance(k, str) and k != q.OTHER]
     assert len(named) <= q.TOP_ORIGINS
     assert df["survey.responses"].sum() == metric_values(YEAR, CITY, ["survey.responses"])["survey.responses"].value
 
 
-def test_channel_narrows_every_query(demo_db):  # noqa: F811
+def test_channel_narrows_every_query(demo_db):
     by_channel = q.survey_rates(QUARTER, CITY, "channel").set_index("key")
     channel = by_channel["survey.responses"].idxmax()
     narrowed = q.survey_rates(QUARTER, CITY, None, channel).iloc[0]
@@ -143,7 +142,7 @@ def test_channel_narrows_every_query(demo_db):  # noqa: F811
         q.survey_rates(QUARTER, CITY, None, "'; drop table surveys; --")
 
 
-def test_likert_counts_are_the_answers_to_each_question(demo_db):  # noqa: F811
+def test_likert_counts_are_the_answers_to_each_question(demo_db):
     df = q.likert(QUARTER, CITY)
     row = q.survey_rates(QUARTER, CITY).iloc[0]
     assert list(dict.fromkeys(df["question"])) == list(q.QUESTIONS)
@@ -153,7 +152,7 @@ def test_likert_counts_are_the_answers_to_each_question(demo_db):  # noqa: F811
     assert q.likert(EMPTY, CITY).empty
 
 
-def test_comments_are_masked_and_rows_are_suggestions_or_low_scores(demo_db):  # noqa: F811
+def test_comments_are_masked_and_rows_are_suggestions_or_low_scores(demo_db):
     df = q.comments(YEAR, CITY, limit=5000)
     assert len(df)
     assert all(c is None or not __import__("re").search(r"1[3-9]\d{9}|\d{17}[\dXx]", c) for c in df["comment"])
@@ -161,7 +160,7 @@ def test_comments_are_masked_and_rows_are_suggestions_or_low_scores(demo_db):  #
     assert df["submitted_at"].is_monotonic_decreasing
 
 
-def test_comment_search_matches_masked_text_only_and_as_a_parameter(demo_db):  # noqa: F811
+def test_comment_search_matches_masked_text_only_and_as_a_parameter(demo_db):
     df = q.comments(YEAR, CITY, limit=5000)
     masked = next(c for c in df["comment"] if c and "****" in c)
     word = masked[:4]
@@ -172,7 +171,7 @@ def test_comment_search_matches_masked_text_only_and_as_a_parameter(demo_db):  #
     assert q.comments(YEAR, CITY, search="%").empty
 
 
-def test_keywords_skip_stopwords_single_characters_and_numbers(demo_db):  # noqa: F811
+def test_keywords_skip_stopwords_single_characters_and_numbers(demo_db):
     df = q.keywords(YEAR, CITY)
     assert 0 < len(df) <= 20
     assert all(len(w) > 1 and w not in q.STOPWORDS and not any(ch.isdigit() for ch in w) for w in df["word"])
@@ -181,12 +180,12 @@ def test_keywords_skip_stopwords_single_characters_and_numbers(demo_db):  # noqa
     assert q.keywords(EMPTY, CITY).empty
 
 
-def test_keywords_leave_out_words_used_once_when_enough_words_recur(demo_db):  # noqa: F811
+def test_keywords_leave_out_words_used_once_when_enough_words_recur(demo_db):
     df = q.keywords(YEAR, CITY)
     assert (df["comments"] >= 2).sum() >= q.KEYWORD_MIN_REPEATED and (df["comments"] >= 2).all()
 
 
-def test_keyword_chart_over_a_handful_of_comments_says_to_read_them(demo_db):  # noqa: F811
+def test_keyword_chart_over_a_handful_of_comments_says_to_read_them(demo_db):
     from dashboard.figures.satisfaction import keywords_figure
     few = pd.DataFrame({"word": ["停车场", "码头"], "comments": [2, 1], "of": [6, 6]})
     fig = keywords_figure(few, "zh")
@@ -228,7 +227,7 @@ def test_words_of_a_masked_comment_keep_no_number_fragments():
 
 # ---- figures ----------------------------------------------------------------------------------
 
-def test_empty_period_figures_say_so_in_words(demo_db):  # noqa: F811
+def test_empty_period_figures_say_so_in_words(demo_db):
     from dashboard.figures import satisfaction as figs
     for fig in (figs.trend_figure(q.trend(EMPTY, CITY, "week"), [], "week", "zh"),
                 figs.segment_figure(q.segments(EMPTY, CITY, "area", "survey.satisfaction_rate"), "area",
@@ -239,7 +238,7 @@ def test_empty_period_figures_say_so_in_words(demo_db):  # noqa: F811
         assert fig.layout.annotations and fig.layout.annotations[0].text
 
 
-def test_trend_figure_draws_bands_and_n_in_the_hover(demo_db):  # noqa: F811
+def test_trend_figure_draws_bands_and_n_in_the_hover(demo_db):
     from dashboard.figures.satisfaction import trend_figure
     df = q.trend(QUARTER, CITY, "week")
     fig = trend_figure(df, [(dt.date(2026, 10, 1), dt.date(2026, 10, 8), "national_day")], "week", "zh")
@@ -267,7 +266,7 @@ def test_segment_figure_greys_small_samples_and_labels_n():
     assert list(ranked.customdata) == ["扫码问卷", "电话回访"]
 
 
-def test_likert_figure_centres_neutral_and_puts_dissatisfied_left(demo_db):  # noqa: F811
+def test_likert_figure_centres_neutral_and_puts_dissatisfied_left(demo_db):
     from dashboard.figures.satisfaction import likert_figure
     df = q.likert(QUARTER, CITY)
     fig = likert_figure(df, QUESTION_LABELS, "en")
@@ -351,7 +350,7 @@ def test_page_controls_write_grain_metric_and_search_to_the_url(page):
 def test_comment_search_is_record_level(page):
     from dashboard.refusals import Forbidden
     from dashboard.session import acting_as
-    from tests.conftest import make_user
+    from tests.builders.accounts import make_user
     with acting_as(make_user("publicity")), pytest.raises(Forbidden):
         page.search_to_url("索道", "?period=this_quarter")
 
@@ -390,7 +389,7 @@ def test_a_part_week_is_a_hollow_point_with_its_interval_outside_the_band():
     assert fig.layout.yaxis.range[0] >= 0.75                     # its wide interval does not stretch the axis
 
 
-def test_the_selected_period_box_takes_in_the_last_point(demo_db):  # noqa: F811
+def test_the_selected_period_box_takes_in_the_last_point(demo_db):
     """Points sit in the middle of their week: the 所选时间 box covers the weeks the period touches,
     so it does not stop short of the last point when the period ends early in a week."""
     from dashboard.figures import satisfaction as figs
@@ -406,7 +405,7 @@ def test_the_selected_period_box_takes_in_the_last_point(demo_db):  # noqa: F811
 
 
 
-def test_n_labels_start_clear_of_a_point_at_100_percent(demo_db):  # noqa: F811
+def test_n_labels_start_clear_of_a_point_at_100_percent(demo_db):
     """The n labels sit right of each interval's end; at 100 % the point is drawn there too, so the
     label trace carries an invisible marker as wide as the point, which moves its text off it."""
     from dashboard.figures import satisfaction as figs

@@ -6,12 +6,12 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-from tests.dashboard_fixtures import TODAY, demo_db  # noqa: F401  (the fixture)
+from tests.builders.demo import TODAY
 
 pytestmark = pytest.mark.usefixtures("as_admin")  # callbacks need a signed-in user
 
 @pytest.fixture(scope="module")
-def page(demo_db):  # noqa: F811
+def page(demo_db):
     from dashboard.app import create_app
     create_app(demo_db)
     from dashboard.pages import staffing

@@ -5,8 +5,7 @@ from __future__ import annotations
 import pytest
 
 from dashboard import plotly_bundle
-from tests.auth_fixtures import sign_in_test_client
-from tests.dashboard_fixtures import demo_db  # noqa: F401  (the fixture)
+from tests.builders.accounts import sign_in_test_client
 
 
 def test_the_vendored_bundle_is_plotly_pys_plotly_js_version():
@@ -17,7 +16,7 @@ def test_the_vendored_bundle_is_plotly_pys_plotly_js_version():
 
 
 @pytest.mark.usefixtures("as_admin")
-def test_every_chart_of_every_page_draws_only_trace_types_the_bundle_holds(demo_db):  # noqa: F811
+def test_every_chart_of_every_page_draws_only_trace_types_the_bundle_holds(demo_db):
     from dashboard.app import create_app
     from dashboard.exports import charts
     from dashboard.exports.registry import CHARTS, PAGES
@@ -33,7 +32,7 @@ def test_every_chart_of_every_page_draws_only_trace_types_the_bundle_holds(demo_
     assert drawn <= plotly_bundle.TRACE_TYPES, drawn - plotly_bundle.TRACE_TYPES
 
 
-def test_dcc_graphs_request_for_plotly_js_is_answered_with_the_bundle(demo_db):  # noqa: F811
+def test_dcc_graphs_request_for_plotly_js_is_answered_with_the_bundle(demo_db):
     from dashboard.app import create_app
     client = sign_in_test_client(create_app(demo_db).server.test_client())
     response = client.get(plotly_bundle.FULL_BUNDLE_PATH)
@@ -44,7 +43,7 @@ def test_dcc_graphs_request_for_plotly_js_is_answered_with_the_bundle(demo_db): 
     assert again.status_code == 304
 
 
-def test_the_renderer_asks_for_plotly_js_at_the_path_the_bundle_answers(demo_db):  # noqa: F811
+def test_the_renderer_asks_for_plotly_js_at_the_path_the_bundle_answers(demo_db):
     """Served locally, dash-renderer points dcc.Graph at this URL: if Dash moved it, the override
     would silently stop applying."""
     from pathlib import Path

@@ -16,7 +16,7 @@ import pytest
 
 from dashboard.model.filters import Filters, Scope
 from dashboard.privacy import mask_sql, mask_text
-from tests.conftest import rec, write_records
+from tests.builders.files import rec, write_records
 
 # (written, the digits that must not survive)
 SAMPLES = [

@@ -1,6 +1,6 @@
 """Shared answers and single-flight locks in Redis (dashboard/redis_answers.py), for several nodes.
 
-Against a real redis-server of the test's own (tests.redis_fixtures). Nodes
+Against a real redis-server of the test's own (tests.builders.redis). Nodes
 are processes: what one keeps another reads; the same answer asked by two at
 once is computed once; a leader killed mid-computation frees its lock within
 the lock's time to live; with Redis stopped requests keep answering, and when
@@ -19,11 +19,12 @@ import pytest
 import requests
 
 from dashboard.redis_answers import RedisAnswers
-from tests.auth_fixtures import a_branch, make_accounts
-from tests.conftest import ROOT, copy_warehouse
-from tests.dashboard_fixtures import TODAY, demo_db  # noqa: F401  (fixture)
+from tests.builders.accounts import make_accounts
+from tests.builders.demo import a_branch
+from tests.builders.files import ROOT, copy_warehouse
+from tests.builders.demo import TODAY
 from tests.http_client import dash_callback, http_session, start_server
-from tests.redis_fixtures import RedisServer, redis_server  # noqa: F401  (fixture)
+from tests.builders.redis import RedisServer
 from warehouse.config import default_users_db_path
 
 # One node computing a key: lead (count the computation in a file, take a second) or read.
@@ -54,7 +55,7 @@ def _node(url: str, key: str, computations, lock_s: float = 30) -> subprocess.Po
                             env={**os.environ, "PYTHONPATH": str(ROOT)}, stdout=subprocess.PIPE, text=True)
 
 
-def test_an_answer_kept_by_one_node_is_read_by_another(redis_server):  # noqa: F811
+def test_an_answer_kept_by_one_node_is_read_by_another(redis_server):
     one, other = RedisAnswers.from_url(redis_server.url), RedisAnswers.from_url(redis_server.url)
     one.keep("k1", b'{"response": 1}')
     assert other.get("k1") == b'{"response": 1}'
@@ -62,7 +63,7 @@ def test_an_answer_kept_by_one_node_is_read_by_another(redis_server):  # noqa: F
     assert 0 < ttl_ms <= 86400 * 1000            # every answer expires
 
 
-def test_the_same_answer_asked_by_two_processes_at_once_is_computed_once(redis_server, tmp_path):  # noqa: F811
+def test_the_same_answer_asked_by_two_processes_at_once_is_computed_once(redis_server, tmp_path):
     computations = tmp_path / "computations"
     nodes = [_node(redis_server.url, "same-view", computations) for _ in range(2)]
     outputs = [node.communicate(timeout=60)[0].split() for node in nodes]
@@ -71,7 +72,7 @@ def test_the_same_answer_asked_by_two_processes_at_once_is_computed_once(redis_s
     assert all(out[-1] == "answer" for out in outputs)
 
 
-def test_a_leader_killed_mid_computation_frees_its_lock_within_the_ttl(redis_server, tmp_path):  # noqa: F811
+def test_a_leader_killed_mid_computation_frees_its_lock_within_the_ttl(redis_server, tmp_path):
     lock_s = 2.0
     leader = _node(redis_server.url, "view", tmp_path / "computations", lock_s)
     assert leader.stdout.readline().strip() == "leading"
@@ -87,7 +88,7 @@ def test_a_leader_killed_mid_computation_frees_its_lock_within_the_ttl(redis_ser
     assert _node(redis_server.url, "view", computations).communicate(timeout=60)[0].split()[0] == "leading"
 
 
-def test_a_leader_whose_lock_expired_does_not_remove_the_next_leaders(redis_server):  # noqa: F811
+def test_a_leader_whose_lock_expired_does_not_remove_the_next_leaders(redis_server):
     store = RedisAnswers.from_url(redis_server.url)
     store.lock_ms = 200
     first = store.take("v")
@@ -98,7 +99,7 @@ def test_a_leader_whose_lock_expired_does_not_remove_the_next_leaders(redis_serv
     assert redis_server.client().get("tpd:flight:v").decode() == second.token
 
 
-def test_with_redis_stopped_the_store_answers_nothing_at_once_and_is_used_again_when_back(redis_server):  # noqa: F811
+def test_with_redis_stopped_the_store_answers_nothing_at_once_and_is_used_again_when_back(redis_server):
     store = RedisAnswers.from_url(redis_server.url)
     store.retry_s = 0.5
     redis_server.stop()
@@ -122,7 +123,7 @@ def _answers_kept(server: RedisServer) -> int:
 
 
 @pytest.mark.slow
-def test_a_node_keeps_answering_with_redis_stopped_and_shares_again_when_it_is_back(demo_db, tmp_path):  # noqa: F811
+def test_a_node_keeps_answering_with_redis_stopped_and_shares_again_when_it_is_back(demo_db, tmp_path):
     server = RedisServer().start()
     db = copy_warehouse(demo_db, tmp_path / "warehouse.duckdb")
     admin = make_accounts(default_users_db_path(db), a_branch(db))["admin"]

@@ -14,8 +14,7 @@ import signal
 
 import pytest
 
-from tests.conftest import cli_load, load, query, rec, write_records
-from tests.test_etl_batches import digest, snapshot, stray_files
+from tests.builders.files import cli_load, digest, load, query, rec, snapshot, stray_files, write_records
 from warehouse.connection import journal_entries, journal_path
 from warehouse.faults import CRASH_POINTS
 

@@ -22,10 +22,10 @@ import time
 
 import pytest
 
-from dashboard.queries.incidents import KPIS
-from tests.auth_fixtures import a_branch, make_accounts
-from tests.conftest import ROOT, copy_warehouse, write_records
-from tests.dashboard_fixtures import TODAY, demo_db  # noqa: F401  (fixture)
+from tests.builders.accounts import make_accounts
+from tests.builders.demo import TODAY, a_branch
+from tests.builders.files import ROOT, copy_warehouse
+from tests.builders.serving import MAX_REQUESTS, VIEW, WAIT_SECONDS, batch_files, kpi_counts, number
 from tests.http_client import BadResponse, dash_callback, http_session, start_server
 from warehouse.config import default_users_db_path
 
@@ -33,49 +33,6 @@ pytestmark = pytest.mark.slow
 
 K = 5                 # batches published while clients read
 N = 4                 # incidents per batch, two per file
-VIEW = "?period=custom&start=2026-11-01&end=2026-11-23"
-MAX_REQUESTS = 3000   # per client: a bound on the loop whatever happens
-WAIT_SECONDS = 120    # for clients to catch up after a load
-
-
-def batch_files(directory, k):
-    def incident(j, case_type=""):
-        return dict(incident_id=f"RT{k:02d}-{j}", received_at=f"2026-11-23 23:{40 + k}:{10 + j:02d}",
-                    unit_code="YL0013", area_code="YLA001", category="盗窃", source="110报警",
-                    arrived_at="", closed_at="", case_type=case_type, tourist_origin="广东",
-                    summary="负载测试")
-    return [write_records(directory / f"incidents_b{k}_a.csv", "incidents",
-                          [incident(1, "刑事案件"), incident(2)]),
-            write_records(directory / f"incidents_b{k}_b.csv", "incidents", [incident(3), incident(4)])]
-
-
-def texts_with_class(tree, cls):
-    out = []
-
-    def walk(node):
-        if isinstance(node, dict):
-            props = node.get("props", {})
-            if isinstance(props, dict) and props.get("className") == cls:
-                out.append(props.get("children"))
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for value in node:
-                walk(value)
-    walk(tree)
-    return out
-
-
-def number(text) -> int:
-    return int(str(text).replace(",", ""))
-
-
-def kpi_counts(session, base):
-    answer = dash_callback(session, base, [("incidents-kpis", "children")],
-                           [("incidents-view", "data", VIEW)])
-    values = texts_with_class(answer["incidents-kpis"]["children"], "tpd-kpi-value")
-    assert len(values) == len(KPIS), values
-    return number(values[KPIS.index("incidents.total")]), number(values[KPIS.index("cases.criminal")])
 
 
 def record_counts(session, base):
@@ -124,7 +81,7 @@ class Client(threading.Thread):
             self.caught_up = loads_before
 
 
-def test_pages_and_callbacks_during_loads_are_whole_and_at_batch_boundaries(demo_db, tmp_path):  # noqa: F811
+def test_pages_and_callbacks_during_loads_are_whole_and_at_batch_boundaries(demo_db, tmp_path):
     db = copy_warehouse(demo_db, tmp_path / "warehouse.duckdb")
     admin = make_accounts(default_users_db_path(db), a_branch(db))["admin"]   # the whole city
     env = {"TPD_TODAY": TODAY.isoformat(), "TPD_WEB_WORKERS": "2", "TPD_WEB_THREADS": "4"}

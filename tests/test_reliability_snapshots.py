@@ -15,7 +15,7 @@ import duckdb
 import pytest
 
 from dashboard.queries import breakdown, db
-from tests.conftest import ROOT
+from tests.builders.files import ROOT
 from warehouse import config, connection
 
 

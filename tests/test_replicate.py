@@ -15,7 +15,7 @@ import signal
 import subprocess
 import sys
 
-from tests.conftest import ROOT, load, rec, write_records
+from tests.builders.files import ROOT, load, rec, write_records
 from warehouse.connection import Warehouse, file_version, published_version
 from warehouse.replicate import replicate
 

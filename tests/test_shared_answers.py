@@ -14,8 +14,7 @@ import pytest
 
 from dashboard.queries import db
 from dashboard.shared_answers import answer_key, cache_dir
-from tests.auth_fixtures import sign_in_test_client
-from tests.dashboard_fixtures import demo_db  # noqa: F401  (the fixture)
+from tests.builders.accounts import sign_in_test_client
 
 KPIS = {"output": "overview-kpis.children", "outputs": {"id": "overview-kpis", "property": "children"},
         "inputs": [{"id": "overview-view", "property": "data", "value": "?period=last_week"}],
@@ -23,7 +22,7 @@ KPIS = {"output": "overview-kpis.children", "outputs": {"id": "overview-kpis", "
 
 
 @pytest.fixture(scope="module")
-def app(demo_db):  # noqa: F811
+def app(demo_db):
     from dashboard.app import create_app
     return create_app(demo_db)
 
@@ -45,11 +44,11 @@ def _post(client, body):
     return client.post("/_dash-update-component", data=json.dumps(body), content_type="application/json")
 
 
-def _stored(demo_db) -> int:  # noqa: F811
+def _stored(demo_db) -> int:
     return sum(1 for p in cache_dir(demo_db).iterdir() if not p.name.startswith("__wz"))
 
 
-def test_an_answer_is_kept_for_the_other_workers_and_answered_without_computing(app, demo_db, monkeypatch):  # noqa: F811
+def test_an_answer_is_kept_for_the_other_workers_and_answered_without_computing(app, demo_db, monkeypatch):
     client = _client(app)
     body = dict(KPIS, inputs=[{"id": "overview-view", "property": "data", "value": "?period=this_quarter"}])
     first = _post(client, body)
@@ -61,7 +60,7 @@ def test_an_answer_is_kept_for_the_other_workers_and_answered_without_computing(
     assert again.status_code == 200 and again.data == first.data
 
 
-def test_a_role_that_may_see_more_or_another_scope_gets_its_own_answer(app, demo_db):  # noqa: F811
+def test_a_role_that_may_see_more_or_another_scope_gets_its_own_answer(app, demo_db):
     from dashboard.auth.roles import answer_class
     from dashboard.model.filters import Scope
     from dashboard.queries import reference
@@ -79,7 +78,7 @@ def test_a_role_that_may_see_more_or_another_scope_gets_its_own_answer(app, demo
     assert unit_answer.data != city_answer.data
 
 
-def test_roles_that_may_see_the_same_share_answers(app, demo_db, monkeypatch):  # noqa: F811
+def test_roles_that_may_see_the_same_share_answers(app, demo_db, monkeypatch):
     """Leadership and public opinion both see the city with its records: one computes, the other reads."""
     from dashboard.pages import overview
     body = dict(KPIS, inputs=[{"id": "overview-view", "property": "data", "value": "?period=this_year"}])
@@ -90,7 +89,7 @@ def test_roles_that_may_see_the_same_share_answers(app, demo_db, monkeypatch):  
     assert first.status_code == again.status_code == 200 and again.data == first.data
 
 
-def test_a_refusal_is_never_kept(app, demo_db):  # noqa: F811
+def test_a_refusal_is_never_kept(app, demo_db):
     client = _client(app)
     before = _stored(demo_db)
     bad = dict(KPIS, inputs=[{"id": "overview-view", "property": "data", "value": "?period=never"}])
@@ -98,7 +97,7 @@ def test_a_refusal_is_never_kept(app, demo_db):  # noqa: F811
     assert _stored(demo_db) == before
 
 
-def test_no_request_leaves_an_answer_locked(app, demo_db):  # noqa: F811
+def test_no_request_leaves_an_answer_locked(app, demo_db):
     """Answered or refused, a request lands its flight: the next one for the same answer waits for nobody."""
     import time
     client = _client(app)
@@ -112,7 +111,7 @@ def test_no_request_leaves_an_answer_locked(app, demo_db):  # noqa: F811
     assert list(inflight.iterdir()) == []
 
 
-def test_a_callback_that_is_not_a_pure_view_is_never_shared(app, demo_db):  # noqa: F811
+def test_a_callback_that_is_not_a_pure_view_is_never_shared(app, demo_db):
     from dashboard.components import shell
     from dashboard.shared_answers import MARK
     assert not getattr(shell.update_shell, MARK, False), "the shell names the signed-in user"
@@ -137,12 +136,12 @@ def _a_branch() -> str:
     return reference.drill_children(None, Scope.city())[0]
 
 
-def test_no_shared_answers_when_switched_off(demo_db, monkeypatch):  # noqa: F811
+def test_no_shared_answers_when_switched_off(demo_db, monkeypatch):
     monkeypatch.setenv("TPD_SHARED_CACHE_DIR", "off")
     assert cache_dir(demo_db) is None
 
 
-def test_the_same_view_asked_by_many_at_once_is_computed_once(app, demo_db, monkeypatch):  # noqa: F811
+def test_the_same_view_asked_by_many_at_once_is_computed_once(app, demo_db, monkeypatch):
     import threading
     import time
 
@@ -174,7 +173,7 @@ def test_the_same_view_asked_by_many_at_once_is_computed_once(app, demo_db, monk
     assert len(computed) == 1
 
 
-def test_no_shared_callback_reads_who_is_asking_beyond_scope_and_capabilities(app, demo_db):  # noqa: F811
+def test_no_shared_callback_reads_who_is_asking_beyond_scope_and_capabilities(app, demo_db):
     """Answers are shared by scope and capabilities (roles.answer_class): a callback that read the
     role's name or the user would hand one user's answer to another. A tripwire on their source."""
     import inspect

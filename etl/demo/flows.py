@@ -55,7 +55,7 @@ def _incidents(w: World, rng, i0, i1):
     order = np.argsort(recv, kind="stable")
     a, d, recv = a[order], d[order], recv[order]
     recv = np.minimum(recv, w.now_s - 600)
-    unit = w.unit_for_areas(rng, a)
+    unit = w.with_responsible_unit(w.unit_for_areas(rng, a), a)
     cat = choice(rng, rt.INCIDENT_CATEGORIES, n, [CATEGORY_W[c] for c in rt.INCIDENT_CATEGORIES])
     src = choice(rng, rt.INCIDENT_SOURCES, n, SOURCE_W)
     mins = rng.lognormal(np.log(13.0), 0.8, n)
@@ -116,6 +116,7 @@ def _mediations(w: World, rng, i0, i1, disputes):
     inc_ids = np.array(list(np.array(disputes["ids"], object)[link]) + [None] * n_w, object)
     order = np.argsort(opened, kind="stable")
     opened, unit, area, inc_ids = opened[order], unit[order], area[order], inc_ids[order]
+    unit = w.with_responsible_unit(unit, area)
     opened = np.minimum(opened, w.now_s - 60)
     n = len(opened)
     result = choice(rng, rt.MEDIATION_RESULTS, n, [86, 5, 5, 4, 0])

@@ -157,3 +157,16 @@ class World:
                 cand, p = self.area_cand[k]
                 u[m] = cand[rng.choice(len(cand), int(m.sum()), p=p)]
         return u
+
+    def with_responsible_unit(self, unit, a):
+        """`unit` with the first record at each area booked to the area's responsible unit when
+        chance gave that unit none of them: a unit answering for a scenic area has incidents and
+        mediations there in every month the area has any (the page tests drill into one).
+        No random draw, so a month where chance already did it comes out unchanged."""
+        unit = unit.copy()
+        for k in np.unique(a[a >= 0]):
+            at = np.flatnonzero(a == k)
+            own = self.ref.area_unit[k]
+            if not (unit[at] == own).any():
+                unit[at[0]] = own
+        return unit

@@ -91,7 +91,7 @@ def utf8_copy(path: Path, encoding: str, workdir: Path, name: str) -> Path:
             for chunk in iter(lambda: src.read(1 << 20), ""):
                 dst.write(chunk)
                 done += len(chunk)
-    except UnicodeDecodeError as exc:
+    except UnicodeDecodeError:
         # A byte-order mark names the encoding, but the bytes after it are not in it
         # (a damaged or truncated file, or a BOM pasted onto text of another encoding).
         label = _ENCODING_NAMES.get(encoding, encoding)

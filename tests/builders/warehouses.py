@@ -1,4 +1,4 @@
-"""Small warehouses for the metrics tests, built through the real ETL.
+"""Small warehouses from explicit records for the query and metrics tests, built through the real ETL.
 
 A test lists the records it needs with the row helpers below (each fills the
 required columns with harmless defaults, so a test names only what matters),
@@ -18,6 +18,7 @@ responsible unit).
 """
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime as dt
 import json
@@ -28,7 +29,7 @@ from pathlib import Path
 
 from etl.loader import load_batch
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 
 UNITS = [
     dict(unit_code="CITY", unit_name="市公安局", unit_level="市局", parent_code=""),
@@ -158,6 +159,19 @@ def build(directory: Path, units=UNITS, scenic_areas=AREAS, **records: list[dict
         if rows:
             assert loaded[record_type] == len(rows), (record_type, loaded[record_type], len(rows))
     return db
+
+
+@contextlib.contextmanager
+def queries_reading(db: Path):
+    """The page queries (`dashboard.queries.db`, one warehouse per process) read `db` in the block;
+    after it, TPD_DB's again: the session's demo warehouse once `demo_db` has been built."""
+    from dashboard.queries import db as queries_db
+    queries_db.configure(db)
+    try:
+        yield db
+    finally:
+        if os.environ.get("TPD_DB"):
+            queries_db.configure(os.environ["TPD_DB"])
 
 
 _READERS: dict[tuple[str, str], object] = {}

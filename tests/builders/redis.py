@@ -10,7 +10,6 @@ import shutil
 import subprocess
 import time
 
-import pytest
 import redis
 
 from tests.http_client import free_port
@@ -45,10 +44,3 @@ class RedisServer:
 
     def client(self) -> redis.Redis:
         return redis.Redis.from_url(self.url, socket_connect_timeout=1)
-
-
-@pytest.fixture
-def redis_server():
-    server = RedisServer().start()
-    yield server
-    server.stop()

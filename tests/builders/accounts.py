@@ -1,15 +1,13 @@
-"""Signed-in users for tests that go through the web server: accounts per role, a live server, sign-in.
+"""Who a test acts as: a user for function-level tests, stored accounts, signed-in clients.
 
-    from tests.auth_fixtures import accounts, server  # noqa: F401  (fixtures)
-
-`accounts` makes a users database of the module with one account per role
-(known passwords, no change required) and `server` serves the session's
-demo warehouse with it in a subprocess. `http_session(server, account)`
-signs in with `requests` the way a browser does (form with CSRF token) and
-sends the CSRF header on later posts; `browser_context(browser, server,
-account)` signs a Playwright context in through the form.
-Function-level tests use `dashboard.session.acting_as` instead
-(`tests.conftest.as_admin`, `make_user`).
+`make_user(role, unit)` is a user stored nowhere, for `dashboard.session.acting_as`
+(the `as_admin` fixture runs a whole test as an administrator). `make_accounts`
+stores one account per role (known passwords, no change required), which the
+`accounts` and `server` fixtures (tests.fixtures.accounts) serve the demo
+warehouse with. `http_session(server, account)` signs in with `requests` the way
+a browser does (form with CSRF token) and sends the CSRF header on later posts;
+`browser_context(browser, server, account)` signs a Playwright context in through
+the form; `sign_in_test_client` signs a Flask test client in without the form.
 """
 from __future__ import annotations
 
@@ -22,12 +20,10 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
-import pytest
-
 from dashboard.auth.csrf import token_in_form as csrf_from
-from tests.dashboard_fixtures import TODAY, demo_db  # noqa: F401  (fixture)
+from tests.builders.demo import TODAY
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 PASSWORD = "Test-pass-2026!"
 
 
@@ -39,16 +35,6 @@ class Account:
     unit: str | None = None
 
 
-def a_branch(db_path) -> str:
-    """The first 景区分局 of the demo city: a unit with units below it."""
-    import duckdb
-    con = duckdb.connect(str(db_path), read_only=True)
-    try:
-        return con.execute("select unit_code from units where unit_level = '景区分局' order by 1 limit 1").fetchone()[0]
-    finally:
-        con.close()
-
-
 def make_accounts(users_db: Path, unit: str) -> dict[str, Account]:
     from dashboard.auth import store
     accounts = {}
@@ -58,16 +44,6 @@ def make_accounts(users_db: Path, unit: str) -> dict[str, Account]:
                   actor="tests", db=users_db)
         accounts[role] = account
     return accounts
-
-
-@pytest.fixture(scope="module")
-def users_db(tmp_path_factory) -> Path:
-    return tmp_path_factory.mktemp("users") / "users.sqlite3"
-
-
-@pytest.fixture(scope="module")
-def accounts(users_db, demo_db) -> dict[str, Account]:  # noqa: F811
-    return make_accounts(users_db, a_branch(demo_db))
 
 
 def _free_port() -> int:
@@ -109,13 +85,6 @@ def stop_server(proc: subprocess.Popen) -> None:
         proc.kill()
 
 
-@pytest.fixture(scope="module")
-def server(demo_db, users_db, accounts):  # noqa: F811
-    proc, base = start_server(demo_db, users_db)
-    yield base
-    stop_server(proc)
-
-
 def http_session(base: str, account: Account):
     """A `requests.Session` signed in as `account`; posts carry the CSRF header from then on."""
     import requests
@@ -153,3 +122,9 @@ def sign_in_test_client(client, role: str = "admin", unit: str | None = None):
     with client.session_transaction() as session:
         session["s"] = sessions.start(user)
     return client
+
+
+def make_user(role: str, unit: str | None = None, name: str | None = None):
+    """A user of `role` (not stored anywhere) for `acting_as` in function-level tests."""
+    from dashboard.auth.store import User
+    return User(name or f"test-{role}", role, unit)
