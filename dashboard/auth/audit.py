@@ -25,6 +25,15 @@ def record(event: str, *, target: str | None = None, detail: dict | None = None,
                                     detail=detail, ip=ip)
 
 
+def refused(reason: str, status: int, **detail) -> int:
+    """An `access.refused` entry for the current request: a role's 403, or a 400 naming a unit or
+    area outside the user's scope."""
+    if "output" not in detail:
+        detail["query"] = request.query_string.decode("utf-8", "replace")[:500] or None
+    return record("access.refused", target=request.path[:200],
+                  detail={"reason": reason[:500], "status": status, **detail})
+
+
 def _utc(day: dt.date) -> str:
     """Local midnight at the start of `day`, in UTC as stored."""
     local = dt.datetime.combine(day, dt.time.min).astimezone()

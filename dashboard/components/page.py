@@ -22,7 +22,7 @@ from dashboard.components.exports import pack_menu
 from dashboard.components.filter_bar import filter_bar
 from dashboard.components.view import view_from_args
 from dashboard.queries.filters import Scope
-from dashboard.refusals import InvalidInput
+from dashboard.refusals import InvalidInput, OutOfScope
 from dashboard.session import current_user, may
 from dashboard.state import SHARED_KEYS, View
 from dashboard.text import t
@@ -53,9 +53,14 @@ def record_level_only(lang: str, content):
     return html.P(t("auth.records_hidden", lang, role=role), className="tpd-hint tpd-records-hidden")
 
 
+SCOPE_KEYS = ("unit", "area")
+
+
 def _refuse(what: list[str]) -> InvalidInput:
+    """Refused filters; naming a unit or area the user's scope does not hold is `OutOfScope` (audited)."""
     shown = "、".join(w[:80] for w in what[:5])
-    return InvalidInput(f"请求中的筛选条件无效，已拒绝：{shown}", f"invalid filters in the request, refused: {shown}")
+    kind = OutOfScope if any(w.startswith(SCOPE_KEYS) for w in what) else InvalidInput
+    return kind(f"请求中的筛选条件无效，已拒绝：{shown}", f"invalid filters in the request, refused: {shown}")
 
 
 def view_from_store(search, scope: Scope, default_period: str = "last_week",
