@@ -15,6 +15,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "export.csv": ("CSV（Excel 直接打开）", "CSV (opens in Excel)"),
     "export.xlsx": ("Excel 工作簿（XLSX）", "Excel workbook (XLSX)"),
     "export.pack": ("宣传素材包", "Publicity pack"),
+    "export.preparing": ("正在生成…", "Preparing…"),
+    "export.failed": ("下载失败：", "Download failed: "),
     "export.pack_title": ("本页全部图表按所选尺寸打包下载（zip）",
                           "Every chart of this page, sized for one medium, in a zip"),
     "export.pack_item.wechat": ("微信公众号（PNG）", "WeChat (PNG)"),
