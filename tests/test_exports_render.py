@@ -241,9 +241,10 @@ def test_quarantine_export_follows_the_grids_own_choices(client):
     all_rows = list(csv.reader(io.StringIO(everything[3:].decode("utf-8"))))
     some_rows = list(csv.reader(io.StringIO(narrowed[3:].decode("utf-8"))))
     assert 1 < len(some_rows) < len(all_rows)
-    # A reason the page does not offer is ignored, as the page ignores it.
-    ignored = _get(client, f"/download/table/data-quarantine-grid.csv?{LOG_PERIOD}&reason=DROP TABLE").data
-    assert ignored == everything
+    # A reason or file the page does not offer is refused, never dropped for the whole table.
+    for arg in ("reason=DROP TABLE", "file=nothing.csv"):
+        refused = _get(client, f"/download/table/data-quarantine-grid.csv?{LOG_PERIOD}&{arg}", 400)
+        assert "quarantine" in refused.get_data(as_text=True) and "隔离" in refused.get_data(as_text=True)
 
 
 def test_every_export_passes_through_the_one_record_call(client, caplog):
