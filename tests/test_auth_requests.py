@@ -494,6 +494,20 @@ def test_a_request_naming_another_units_scope_is_refused_and_audited(sessions, a
     assert f"unit={other}" in refused[1][2]["query"]
 
 
+def test_a_page_link_naming_another_unit_is_ignored_on_the_page_and_audited(sessions, accounts, demo_db,  # noqa: F811
+                                                                             users_db):  # noqa: F811
+    s, other = sessions["unit"], sibling_of(demo_db, accounts["unit"].unit)
+    before = _last_audit_id(users_db)
+    routed = post(s, body(".._pages_content.children..._pages_store.data..",
+                          [("_pages_location", "pathname", "/incidents"),
+                           ("_pages_location", "search", f"?period=this_year&unit={other}")]))
+    assert routed.status_code == 200 and "已忽略" in json.dumps(routed.json(), ensure_ascii=False)
+    refused = _refusals_since(users_db, before, "t-unit")
+    assert len(refused) == 1 and refused[0][0] == "access.refused"
+    assert refused[0][2]["via"] == "page link" and refused[0][2]["page"] == "incidents"
+    assert f"unit={other}" in refused[0][2]["reason"]
+
+
 def test_a_view_refused_for_another_reason_is_not_a_scope_refusal(sessions, users_db):  # noqa: F811
     before = _last_audit_id(users_db)
     assert_refused(post(sessions["leader"], view_body("incidents-kpis.children", "incidents-view", "?period=forever")))

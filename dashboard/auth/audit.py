@@ -30,8 +30,9 @@ def refused(reason: str, status: int, **detail) -> int:
     area outside the user's scope."""
     if "output" not in detail:
         detail["query"] = request.query_string.decode("utf-8", "replace")[:500] or None
+    detail = {"reason": reason[:500], "status": status, **detail}
     return record("access.refused", target=request.path[:200],
-                  detail={"reason": reason[:500], "status": status, **detail})
+                  detail={k: v for k, v in detail.items() if v is not None})
 
 
 def _utc(day: dt.date) -> str:
