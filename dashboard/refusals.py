@@ -9,6 +9,7 @@ from __future__ import annotations
 
 class Refusal(Exception):
     status = 400
+    audit = False            # True: the guard writes an audit entry when it answers the refusal
     audited = False          # True when whoever raised it has written the audit entry already
 
     def __init__(self, zh: str, en: str):
@@ -25,9 +26,21 @@ class InvalidInput(Refusal, ValueError):
     status = 400
 
 
+class OutOfScope(InvalidInput):
+    """A request naming a unit or scenic area outside the user's scope (or none that exists):
+    answered 400 like any invalid filter, and audited like a 403."""
+    audit = True
+
+
 class Forbidden(Refusal, PermissionError):
     """The signed-in user's role may not see this."""
     status = 403
+    audit = True
+
+
+class Unknown(Refusal, LookupError):
+    """No such address (a download or script path naming nothing the server has)."""
+    status = 404
 
 
 class NotSignedIn(Refusal, PermissionError):

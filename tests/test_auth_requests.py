@@ -20,6 +20,7 @@ import pytest
 import requests
 
 from tests.builders.accounts import PASSWORD, Account, csrf_from, http_session
+from tests.builders.demo import LOG_PERIOD
 
 CALLBACK = "/_dash-update-component"
 
@@ -529,3 +530,150 @@ def test_signing_out_needs_the_token_and_ends_the_session(sessions, server, acco
     out = s.post(server + "/logout", data={"csrf_token": token}, allow_redirects=False, timeout=30)
     assert out.status_code == 303 and out.headers["Location"].startswith("/login?out=1")
     assert s.get(server + "/_dash-layout", timeout=30).status_code == 401
+
+
+# ---- refusals of scope are audited; rights come before work; no 500s, no app page for a file ----
+
+def _refusals_since(users_db, last_id: int, actor: str) -> list[tuple[str, str, dict]]:
+    con = sqlite3.connect(users_db)
+    rows = con.execute("select event, target, detail from audit_log where id > ? and actor = ? order by id",
+                       (last_id, actor)).fetchall()
+    return [(e, target, json.loads(d) if d else {}) for e, target, d in rows]
+
+
+def _last_audit_id(users_db) -> int:
+    return sqlite3.connect(users_db).execute("select coalesce(max(id), 0) from audit_log").fetchone()[0]
+
+
+def test_a_request_naming_another_units_scope_is_refused_and_audited(sessions, accounts, demo_db, users_db):
+    """By callback, by export link and by briefing link: each a 400 with a bilingual message and
+    an `access.refused` entry naming the unit asked for, as a 403 gets."""
+    s, own = sessions["unit"], accounts["unit"].unit
+    other = sibling_of(demo_db, own)
+    before = _last_audit_id(users_db)
+    assert_refused(post(s, view_body("overview-kpis.children", "overview-view", f"?period=this_year&unit={other}")))
+    export = s.get(s.base + f"/download/table/incidents-records.csv?period=this_year&unit={other}", timeout=60)
+    assert export.status_code == 400 and export.json()["zh"] and export.json()["en"]
+    briefing = s.get(s.base + f"/download/briefing.docx?period=this_year&area={area_of(demo_db, other)}", timeout=60)
+    assert briefing.status_code == 400 and "链接中的筛选条件无效" in briefing.text and "area=" in briefing.text
+    refused = [r for r in _refusals_since(users_db, before, "t-unit") if r[0] == "access.refused"]
+    assert [target for _, target, _ in refused] == [CALLBACK, "/download/table/incidents-records.csv",
+                                                     "/download/briefing.docx"]
+    assert all(d["status"] == 400 for _, _, d in refused)
+    assert f"unit={other}" in refused[0][2]["reason"] and refused[0][2]["output"] == "overview-kpis.children"
+    assert f"unit={other}" in refused[1][2]["query"]
+
+
+def test_a_page_link_naming_another_unit_is_ignored_on_the_page_and_audited(sessions, accounts, demo_db,
+                                                                             users_db):
+    s, other = sessions["unit"], sibling_of(demo_db, accounts["unit"].unit)
+    before = _last_audit_id(users_db)
+    routed = post(s, body(".._pages_content.children..._pages_store.data..",
+                          [("_pages_location", "pathname", "/incidents"),
+                           ("_pages_location", "search", f"?period=this_year&unit={other}")]))
+    assert routed.status_code == 200 and "已忽略" in json.dumps(routed.json(), ensure_ascii=False)
+    refused = _refusals_since(users_db, before, "t-unit")
+    assert len(refused) == 1 and refused[0][0] == "access.refused"
+    assert refused[0][2]["via"] == "page link" and refused[0][2]["page"] == "incidents"
+    assert f"unit={other}" in refused[0][2]["reason"]
+
+
+def test_a_view_refused_for_another_reason_is_not_a_scope_refusal(sessions, users_db):
+    before = _last_audit_id(users_db)
+    assert_refused(post(sessions["leader"], view_body("incidents-kpis.children", "incidents-view", "?period=forever")))
+    assert _refusals_since(users_db, before, "t-leader") == []
+
+
+def test_an_export_the_role_may_not_have_is_refused_before_any_work(sessions, users_db):
+    """Public opinion may not open 布警勤务: its pack is refused at once (no query, no browser) and audited."""
+    s = sessions["opinion"]
+    before = _last_audit_id(users_db)
+    for path in ("/download/pack/staffing.zip?preset=print&period=this_year",
+                 "/download/chart/staffing-tree.png?preset=wechat&period=this_year",
+                 "/download/table/incidents-records.xlsx?period=this_year",
+                 "/download/briefing.pdf?period=this_year"):
+        r = s.get(s.base + path, timeout=60)
+        assert_refused(r, 403)
+        assert r.elapsed.total_seconds() < 2, (path, r.elapsed)    # the pack took 3.5–8 s of Chromium before
+    events = [(e, target) for e, target, _ in _refusals_since(users_db, before, "t-opinion")]
+    assert events == [("export.refused", "pack:staffing"), ("export.refused", "chart:staffing-tree"),
+                      ("export.refused", "table:incidents-records"), ("export.refused", "pdf:briefing")]
+
+
+def nested(depth: int) -> list:
+    value: list = []
+    for _ in range(depth - 1):
+        value = [value]
+    return value
+
+
+def test_a_deeply_nested_callback_body_is_refused_not_a_500(sessions):
+    s = sessions["leader"]
+    for text in ("[" * 100_000 + "]" * 100_000,
+                 '{"output": "incidents-kpis.children", "inputs": ' + "[" * 5_000 + "]" * 5_000 + "}",
+                 json.dumps({**view_body("incidents-kpis.children", "incidents-view", "?"),
+                             "state": nested(40)})):
+        r = s.post(s.base + CALLBACK, data=text, headers={"Content-Type": "application/json"}, timeout=30)
+        assert_refused(r, 400)
+
+
+@pytest.mark.parametrize("path", ["/_dash-component-suites/dash/x", "/_dash-component-suites/nothing/x.js",
+                                  "/_dash-component-suites/dash/dcc/nothing.js",
+                                  "/_dash-component-suites/dash/dcc/x.v1_0_0m1.js",
+                                  "/_dash-component-suites/dash/dcc/%00.js",
+                                  "/_dash-component-suites/dash_ag_grid/x.css", "/_dash-component-suites/dash",
+                                  "/_dash-component-suites/", "/_no-such-endpoint"])
+def test_a_malformed_script_path_is_a_404_not_a_500(sessions, path):
+    assert_refused(sessions["leader"].get(sessions["leader"].base + path, timeout=30), 404)
+
+
+@pytest.mark.parametrize("path", ["/download", "/download/", "/download/nothing", "/download/chart/",
+                                  "/download/x/y.png", "/download/table/incidents-records",
+                                  "/download/pack/incidents.tar", "/briefing/nothing"])
+def test_an_unknown_download_address_is_a_404_not_the_apps_page(sessions, path):
+    r = sessions["leader"].get(sessions["leader"].base + path, timeout=30)
+    assert r.status_code == 404 and r.headers["Content-Type"].startswith("text/plain")
+    assert "没有这个地址" in r.text and "no such address" in r.text and "<html" not in r.text.lower()
+
+
+def test_an_unknown_download_address_still_sends_a_stranger_to_sign_in(server):
+    r = requests.get(server + "/download/nothing", allow_redirects=False, headers={"Accept": "text/html"},
+                     timeout=30)
+    assert r.status_code == 303 and r.headers["Location"].startswith("/login?next=")
+
+
+def test_a_quarantine_export_naming_a_file_or_reason_the_view_does_not_offer_is_refused(sessions):
+    s = sessions["admin"]
+    for arg, zh, en in (("file=nothing.csv", "没有这个文件", "no such file"),
+                        ("file=../../etc/passwd", "没有这个文件", "no such file"),
+                        ("reason=DROP TABLE", "没有这种隔离原因", "no such quarantine reason")):
+        r = s.get(s.base + f"/download/table/data-quarantine-grid.csv?{LOG_PERIOD}&{arg}", timeout=60)
+        assert r.status_code == 400 and zh in r.text and en in r.text, (arg, r.status_code, r.text[:200])
+    assert s.get(s.base + f"/download/table/data-quarantine-grid.csv?{LOG_PERIOD}", timeout=60).status_code == 200
+
+
+# ---- exports hold every row ---------------------------------------------------------------------
+
+def test_an_export_holds_every_row_of_a_table_the_page_shows_in_part(sessions):
+    """The comments grid shows the latest 500 of the view; its CSV and XLSX hold them all, the 说明
+    sheet counts them, and the line under the grid says so."""
+    import csv
+    import io
+
+    import openpyxl
+
+    s = sessions["admin"]
+    shown = post(s, view_body("..satisfaction-comments.columnDefs...satisfaction-comments.rowData"
+                              "...satisfaction-comments-hint.children..", "satisfaction-view", "?period=this_year"))
+    answer = shown.json()["response"]
+    rows_shown = len(answer["satisfaction-comments"]["rowData"])
+    hint = answer["satisfaction-comments-hint"]["children"]
+    total = int(re.search(r"显示 [\d,]+ / ([\d,]+) 条", hint).group(1).replace(",", ""))
+    assert rows_shown == 500 < total and f"导出文件含全部 {total:,} 条" in hint
+    data = s.get(s.base + "/download/table/satisfaction-comments.csv?period=this_year", timeout=120).content
+    assert len(list(csv.reader(io.StringIO(data[3:].decode("utf-8"), newline="")))) - 1 == total
+    book = openpyxl.load_workbook(io.BytesIO(
+        s.get(s.base + "/download/table/satisfaction-comments.xlsx?period=this_year", timeout=120).content))
+    assert book.worksheets[0].max_row - 1 == total
+    about = {row[0].value: row[1].value for row in book["说明"].iter_rows()}
+    assert about["行数"] == total and "行数上限" not in about

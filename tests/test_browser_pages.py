@@ -165,10 +165,16 @@ def test_a_chart_a_table_and_a_page_pack_download_from_their_export_menus(server
         assert header[:2] == ["警情编号", "接警时间"]
 
         page.click("#incidents-pack button")
+        page.evaluate(RECORD_DOWNLOAD_STATUS)
         with page.expect_download(timeout=60_000) as info:
             page.click("#incidents-pack-wechat")
         names = zipfile.ZipFile(info.value.path()).namelist()
         assert sum(n.endswith(".png") for n in names) == 7 and "说明.txt" in names
+        # While the pack was prepared the page said so; once it arrived the box went away.
+        seen = page.evaluate("() => window.tpdStatusSeen")
+        assert any(text.startswith("正在生成… 宣传素材包 · 微信公众号（PNG）") for text in seen), seen
+        page.wait_for_function("() => document.getElementById('tpd-download-status').style.display === 'none'",
+                               timeout=10_000)
 
         page.select_option("#filter-period", "this_year")
         page.wait_for_url("**period=this_year**", timeout=30_000)
@@ -179,6 +185,16 @@ def test_a_chart_a_table_and_a_page_pack_download_from_their_export_menus(server
         assert console == []
     finally:
         page.close()
+
+
+# Every text the download status box (assets/downloads.js) shows, however briefly.
+RECORD_DOWNLOAD_STATUS = """() => {
+    window.tpdStatusSeen = [];
+    new MutationObserver(() => {
+        const box = document.getElementById('tpd-download-status');
+        if (box && box.textContent) window.tpdStatusSeen.push(box.textContent);
+    }).observe(document.body, {subtree: true, childList: true, characterData: true});
+}"""
 
 
 BRIEF_SETTLED = """() => {

@@ -409,3 +409,157 @@ def test_on_a_phone_bar_numbers_too_small_to_read_are_left_out_and_outside_ones_
     assert layout["uniformtext"] == {"minsize": 12, "mode": "hide"}
     assert layout["margin"]["r"] >= text_width("203.0（81人）", 12)
     assert "uniformtext" not in framed(figure, PRESETS["slides"], FrameText("景区警力与客流"))["layout"]
+
+
+# ---------------------------------------------------------------- what the routes do, on the demo warehouse
+
+@pytest.fixture(scope="module")
+def routes_as(demo_db):
+    """The download routes on a Flask app of their own, answering as the user `routes_as.user`
+    (a role's user made by `make_user`), refusals answered as the guard answers them."""
+    import flask
+
+    from dashboard.app import create_app
+    from dashboard.exports import routes
+    from dashboard.refusals import Refusal
+    from tests.builders.accounts import make_user
+
+    create_app(demo_db)
+    server = flask.Flask("tpd-export-file-tests")
+    routes.register(server)
+    state = {"user": make_user("admin")}
+
+    @server.before_request
+    def _signed_in():
+        flask.g.tpd_user = state["user"]
+
+    @server.errorhandler(Refusal)
+    def _refused(refusal):
+        return flask.jsonify(refusal.as_json()), refusal.status
+
+    client = server.test_client()
+    client.sign_in = lambda role, unit=None: state.update(user=make_user(role, unit))
+    return client
+
+
+def _fail(*_args, **_kwargs):
+    raise AssertionError("work was done for an export the role may not have")
+
+
+def test_an_export_the_role_may_not_have_is_refused_before_any_query_or_drawing(routes_as, monkeypatch):
+    from dashboard.exports import charts, tables
+    from dashboard.exports.registry import PAGES, TABLES
+
+    monkeypatch.setattr(charts, "renderer", _fail)
+    monkeypatch.setattr(PAGES["staffing"], "view_of", _fail)
+    monkeypatch.setattr(PAGES["incidents"], "view_of", _fail)
+    monkeypatch.setattr(tables, "export_context", _fail)
+    routes_as.sign_in("opinion")
+    try:
+        for url in ("/download/pack/staffing.zip?preset=print&period=this_year",
+                    "/download/chart/staffing-tree.png?preset=wechat&period=this_year",
+                    "/download/table/incidents-records.xlsx?period=this_year"):
+            response = routes_as.get(url)
+            assert response.status_code == 403, (url, response.get_data(as_text=True)[:300])
+            assert response.json["zh"] == "您的角色不能导出此内容" and response.json["en"]
+        routes_as.sign_in("publicity")     # may open the page, not its record-level table
+        assert routes_as.get("/download/table/incidents-records.csv?period=this_year").status_code == 403
+        assert "incidents-records" in TABLES
+    finally:
+        routes_as.sign_in("admin")
+
+
+def _sheet_rows(data: bytes):
+    book = openpyxl.load_workbook(io.BytesIO(data))
+    return book.worksheets[0].max_row - 1, {r[0].value: r[1].value for r in book.worksheets[1].iter_rows()}
+
+
+def test_an_export_holds_every_row_of_the_view_where_the_page_shows_the_latest(routes_as):
+    """Every grid that shows only its latest rows (`capped`) exports all of the view's rows."""
+    from dashboard.exports.registry import PAGES, TABLES
+    from dashboard.model.filters import Scope
+    from dashboard.session import acting_as
+    from tests.builders.accounts import make_user
+    from tests.builders.demo import LOG_PERIOD
+
+    capped = {grid_id: spec for grid_id, spec in TABLES.items() if spec.capped}
+    assert set(capped) == {"incidents-records", "mediation-records", "satisfaction-comments",
+                           "data-quarantine-grid", "data-audit"}
+    more_than_shown = set()
+    for grid_id, spec in capped.items():
+        with acting_as(make_user("admin")):
+            view = PAGES[spec.page].view_of("?" + LOG_PERIOD, Scope.city())
+            on_page = len(spec.build(view, Scope.city()).rows)
+            in_view = len(spec.build(view, Scope.city(), limit=10**9).rows)
+        rows = list(csv.reader(io.StringIO(routes_as.get(f"/download/table/{grid_id}.csv?{LOG_PERIOD}").data[3:]
+                                           .decode("utf-8"), newline="")))
+        xlsx_rows, about = _sheet_rows(routes_as.get(f"/download/table/{grid_id}.xlsx?{LOG_PERIOD}").data)
+        grew = grid_id == "data-audit"          # the CSV export above is itself a new audit entry
+        assert len(rows) - 1 >= in_view >= on_page, grid_id
+        assert xlsx_rows == about["行数"] == len(rows) - 1 + grew, grid_id
+        if in_view > on_page:
+            more_than_shown.add(grid_id)
+    # A year of the demo holds more incidents and comments than the grids' 500.
+    assert {"incidents-records", "satisfaction-comments"} <= more_than_shown
+
+
+def test_a_file_cut_at_the_row_ceiling_says_so_in_its_name_and_its_about_sheet(routes_as, monkeypatch):
+    from dashboard.exports import tables
+
+    monkeypatch.setattr(tables, "EXPORT_ROW_LIMIT", 100)
+    response = routes_as.get("/download/table/incidents-records.xlsx?period=this_year")
+    rows, about = _sheet_rows(response.data)
+    assert rows == about["行数"] == 100
+    assert "超过单个导出文件的上限 100 行" in about["行数上限"]
+    assert "_仅最新100行" in response.headers["Content-Disposition"].encode("latin-1").decode("utf-8") \
+        or "%E4%BB%85%E6%9C%80%E6%96%B0100%E8%A1%8C" in response.headers["Content-Disposition"]
+    csv_response = routes_as.get("/download/table/incidents-records.csv?period=this_year&lang=en")
+    assert len(csv_response.data.decode("utf-8-sig").strip().split("\r\n")) == 101
+    assert "latest-100-rows-only" in csv_response.headers["Content-Disposition"]
+
+
+def test_the_line_under_a_grid_says_what_its_exports_hold():
+    from dashboard.exports.tables import EXPORT_ROW_LIMIT, with_export_rows
+
+    assert with_export_rows("共 777 条，显示最近 500 条", "zh", 777) == "共 777 条，显示最近 500 条。导出文件含全部 777 条。"
+    assert with_export_rows("showing 500 of 777.", "en", 777) == "showing 500 of 777. Exports hold all 777."
+    over = with_export_rows("共 9 条", "zh", EXPORT_ROW_LIMIT + 1)
+    assert f"只含最新的 {EXPORT_ROW_LIMIT:,} 条" in over
+    assert f"每个文件最多 {EXPORT_ROW_LIMIT:,} 行" in with_export_rows("仅显示前 2,000 条；", "zh")
+
+
+# ---------------------------------------------------------------- packs: drawn side by side, drawn once
+
+def test_an_image_drawn_already_is_taken_again_not_drawn_again(monkeypatch):
+    from dashboard.exports.renderer import Renderer
+
+    drawn = []
+    renderer = Renderer(tabs=3)
+    monkeypatch.setattr(renderer, "_draw", lambda jobs: drawn.append(len(jobs)) or [b"img-%d" % len(drawn)] * len(jobs))
+    figure = {"data": [{"type": "bar", "y": [1, 2]}], "layout": {"width": 540, "height": 400}}
+    other = {"data": [{"type": "bar", "y": [1, 3]}], "layout": {"width": 540, "height": 400}}
+    first = renderer.render_many([(figure, "png", 2.0), (figure, "pdf", 1.0)])
+    again = renderer.render_many([(figure, "png", 2.0), (other, "png", 2.0), (figure, "pdf", 1.0)])
+    assert drawn == [2, 1]                                   # only the changed figure is drawn
+    assert again[0] == first[0] and again[2] == first[1] and again[1] == b"img-2"
+    assert renderer.render_many([(figure, "png", 3.0)]) == [b"img-3"]   # another scale is another image
+
+
+def test_every_export_link_says_it_is_being_prepared():
+    import datetime as dt
+    from pathlib import Path
+
+    from dashboard.components.exports import chart_menu, pack_menu, table_menu
+    from dashboard.state import View
+
+    view = View("last_week", dt.date(2026, 11, 16), dt.date(2026, 11, 22), lang="en")
+    links = [c for menu in (chart_menu("incidents-category", view), table_menu("incidents-records", view),
+                            pack_menu("incidents", view)) for c in menu._traverse()
+             if getattr(c, "href", None)]
+    assert len(links) == 9 + 2 + 3
+    for link in links:
+        props = link.to_plotly_json()["props"]
+        assert props["data-busy"] == "Preparing…" and props["data-failed"] and props["data-what"], props
+    assert links[-1].to_plotly_json()["props"]["data-what"] == "Publicity pack · Print A4 (PNG + PDF)"
+    script = (Path(__file__).resolve().parent.parent / "dashboard" / "assets" / "downloads.js").read_text()
+    assert "a[data-busy]" in script and "Content-Disposition" in script

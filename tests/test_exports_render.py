@@ -243,9 +243,10 @@ def test_quarantine_export_follows_the_grids_own_choices(client):
     all_rows = list(csv.reader(io.StringIO(everything[3:].decode("utf-8"))))
     some_rows = list(csv.reader(io.StringIO(narrowed[3:].decode("utf-8"))))
     assert 1 < len(some_rows) < len(all_rows)
-    # A reason the page does not offer is ignored, as the page ignores it.
-    ignored = _get(client, f"/download/table/data-quarantine-grid.csv?{LOG_PERIOD}&reason=DROP TABLE").data
-    assert ignored == everything
+    # A reason or file the page does not offer is refused, never dropped for the whole table.
+    for arg in ("reason=DROP TABLE", "file=nothing.csv"):
+        refused = _get(client, f"/download/table/data-quarantine-grid.csv?{LOG_PERIOD}&{arg}", 400)
+        assert "quarantine" in refused.get_data(as_text=True) and "隔离" in refused.get_data(as_text=True)
 
 
 def test_every_export_passes_through_the_one_record_call(client, caplog):
@@ -281,8 +282,9 @@ def test_the_export_server_starts_again_when_its_browser_dies(client):
     assert browser is not None
     os.kill(browser.subprocess.pid, signal.SIGKILL)       # the Chromium this process started
     browser.subprocess.wait(10)
-    response = _get(client, f"/download/chart/incidents-source.png?preset=wechat&{MONTH}")
-    assert _image(response.data).width == 1080
+    # Another image than the one drawn before the crash (that one is kept, and would not need a browser).
+    response = _get(client, f"/download/chart/incidents-source.png?preset=slides&{MONTH}")
+    assert _image(response.data).width == 1920
     assert renderer()._kaleido is not browser
 
 

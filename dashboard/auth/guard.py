@@ -16,7 +16,13 @@
   each of the kind its property holds (text, number, click data ...); the
   values' meaning is validated where they are used (`view_from_store`).
 - refusals answer with their status and a bilingual JSON message, never a
-  500; unexpected errors answer a bilingual 500 without a traceback.
+  500; those of a role (403) and of a unit or area outside the user's scope
+  (400, `OutOfScope`) are written to the audit log. A callback body that is
+  not a JSON object or nests deeper than `MAX_JSON_DEPTH` is a 400; an
+  address under /download/, /briefing/ or /_… that names nothing (which
+  Dash would answer with the app's page) and a script path naming no file
+  Dash serves are 404s. Unexpected errors answer a bilingual 500 without a
+  traceback.
 - security headers on every answer (CSP, frame-ancestors, nosniff …), no
   caching of anything but static files, no server banner.
 """
@@ -28,13 +34,14 @@ import os
 from urllib.parse import urlencode
 
 import dash
-from flask import g, jsonify, redirect, request, session
+from dash.exceptions import DependencyException
+from flask import Response, g, jsonify, redirect, request, session
 from werkzeug.exceptions import HTTPException
 
 from dashboard.auth import audit, csrf, roles, sessions, store, views
 from dashboard.auth.roles import page_of_module
 from dashboard.auth.current import current_user
-from dashboard.refusals import Forbidden, NotSignedIn, Refusal
+from dashboard.refusals import Forbidden, NotSignedIn, Refusal, Unknown
 from dashboard.text import t
 
 log = logging.getLogger("tpd.auth")
@@ -265,9 +272,13 @@ def install(app: dash.Dash, users_db=None) -> None:
     guard_page_layouts()
 
     def guard_callback(user: store.User):
-        body = request.get_json(silent=True)
-        if not isinstance(body, dict):
-            return _refuse(_bad("请求不是有效的 JSON 对象", "the request is not a JSON object"))
+        try:
+            body = request.get_json(silent=True)
+        except RecursionError:   # nested past what the JSON decoder will follow
+            body = None
+        if not isinstance(body, dict) or too_deep(body):
+            return _refuse(_bad("请求不是有效的 JSON 对象（或嵌套过深）",
+                                "the request is not a JSON object (or is nested too deep)"))
         output = body.get("output")
         entry = app.callback_map.get(output) if isinstance(output, str) else None
         if entry is None or "callback" not in entry:
@@ -305,6 +316,8 @@ def install(app: dash.Dash, users_db=None) -> None:
             return _refuse(Forbidden("请先修改一次性密码", "change your one-time password first"))
         if path == CALLBACK_PATH:
             return guard_callback(user)
+        if _unknown_route(path):
+            return _not_found(path)
         page = page_paths().get(path)
         if page and request.method in ("GET", "HEAD") and not roles.may_open(user.role, page):
             audit.record("access.refused", target=f"page:{page}", detail={"via": "url"})
@@ -332,20 +345,60 @@ def install(app: dash.Dash, users_db=None) -> None:
 
     @server.errorhandler(Refusal)
     def refused(refusal: Refusal):
-        if isinstance(refusal, Forbidden) and not refusal.audited and g.get("tpd_user") is not None:
-            audit.record("access.refused", target=request.path[:200], detail={"reason": refusal.en})
+        if refusal.audit and not refusal.audited and g.get("tpd_user") is not None:
+            detail = {}
+            if request.path == CALLBACK_PATH:
+                body = request.get_json(silent=True)
+                output = body.get("output") if isinstance(body, dict) else None
+                detail["output"] = output.split("@")[0][:200] if isinstance(output, str) else None
+            audit.refused(refusal.en, refusal.status, **detail)
         return _refuse(refusal)
 
     @server.errorhandler(Exception)
     def unexpected(error):
         if isinstance(error, HTTPException):
             return error
+        if isinstance(error, DependencyException):   # a script path naming no file Dash serves
+            return _not_found(request.path)
         log.exception("unexpected error on %s", request.path)
         response = jsonify({"error": "InternalError", "status": 500, "zh": "服务器内部错误，已记录",
                             "en": "internal server error, logged",
                             "message": "服务器内部错误，已记录 / internal server error, logged"})
         response.status_code = 500
         return response
+
+
+# Dash answers any path it has no route for with the app's page; under these prefixes a path
+# names a file or an endpoint, and one that does not exist is a 404.
+CATCH_ALL = "/<path:path>"
+RESERVED_PREFIXES = ("/download/", "/briefing/", "/_")
+MAX_JSON_DEPTH = 32     # a callback body is a handful of levels deep (Plotly click data included)
+
+
+def _unknown_route(path: str) -> bool:
+    rule = request.url_rule
+    named = path == "/download" or path.startswith(RESERVED_PREFIXES)
+    return named and (rule is None or rule.rule == CATCH_ALL)
+
+
+def _not_found(path: str):
+    zh, en = "没有这个地址", "no such address"
+    if path.startswith(("/download", "/briefing/")):   # a link a person followed: plain text, as the downloads answer
+        return Response(f"{zh}：{path[:200]} / {en}: {path[:200]}\n", status=404,
+                        content_type="text/plain; charset=utf-8")
+    return _refuse(Unknown(zh, en))
+
+
+def too_deep(value, limit: int = MAX_JSON_DEPTH) -> bool:
+    """Whether a parsed JSON value nests lists and objects deeper than `limit` (walked without recursion)."""
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, (dict, list)):
+            if depth > limit:
+                return True
+            stack.extend((child, depth + 1) for child in (item.values() if isinstance(item, dict) else item))
+    return False
 
 
 def _bad(zh: str, en: str):

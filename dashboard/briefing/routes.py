@@ -8,8 +8,9 @@ Each route rebuilds the briefing on the server from the view its URL
 describes, validated against what the current user's scope may see (the
 same `view_from_args` the pages use), and never from figures a client
 sends. A link naming a unit or area the user may not see, or an invalid
-period, is refused (400) rather than quietly widened. Every file handed
-out passes through `dashboard.exports.record.exported` first.
+period, is refused (400) rather than quietly widened, and audited. The
+role's right to the briefing is checked before anything is composed; every
+file handed out passes through `dashboard.exports.record.exported` first.
 """
 from __future__ import annotations
 
@@ -19,14 +20,16 @@ from urllib.parse import quote
 
 from flask import Blueprint, Response, request, send_file
 
+from dashboard.auth import audit
 from dashboard.briefing import DEFAULT_PERIOD
 from dashboard.briefing import docx as word
 from dashboard.briefing import html as print_html
 from dashboard.briefing import pdf
 from dashboard.briefing.compose import cached_briefing
 from dashboard.briefing.text import document
+from dashboard.components.page import SCOPE_KEYS
 from dashboard.components.view import view_from_args
-from dashboard.exports.record import exported
+from dashboard.exports.record import check_rights, exported
 from dashboard.session import current_scope
 from dashboard.state import View
 from dashboard.text import t
@@ -49,10 +52,15 @@ def _plain(status: int, zh: str, en: str) -> Response:
     return Response(f"{zh}\n{en}\n", status=status, mimetype="text/plain", headers={"Cache-Control": "no-store"})
 
 
-def _request_view() -> tuple[View | None, Response | None]:
+def _request_view(kind: str) -> tuple[View | None, Response | None]:
+    """The briefing's view, once the role may export it (before anything is composed); a link
+    naming a unit or area outside the user's scope is refused and audited."""
+    check_rights(kind, "briefing", request.query_string.decode("utf-8", "replace"))
     view = view_from_args(request.args.to_dict(), current_scope(), DEFAULT_PERIOD)
     if view.invalid:
         what = "、".join(view.invalid)
+        if any(item.startswith(SCOPE_KEYS) for item in view.invalid):
+            audit.refused(f"invalid filters in the request, refused: {what}", 400)
         return None, _plain(400, t("briefing.invalid_link", "zh", what=what), t("briefing.invalid_link", "en", what=what))
     return view, None
 
@@ -79,7 +87,7 @@ def _failed(exc: Exception, view: View | None) -> Response:
 
 @bp.get(f"{PREFIX}/briefing.docx")
 def briefing_docx():
-    view, refused = _request_view()
+    view, refused = _request_view("docx")
     if refused:
         return refused
     try:
@@ -93,7 +101,7 @@ def briefing_docx():
 
 @bp.get(f"{PREFIX}/briefing.pdf")
 def briefing_pdf():
-    view, refused = _request_view()
+    view, refused = _request_view("pdf")
     if refused:
         return refused
     try:
@@ -110,7 +118,7 @@ def briefing_pdf():
 
 @bp.get("/briefing/print")
 def briefing_print():
-    view, refused = _request_view()
+    view, refused = _request_view("html")
     if refused:
         return refused
     try:

@@ -2,7 +2,9 @@
 
 Each menu is a small dropdown of plain links to the server's /download/
 routes; every link carries the view's query string, so what downloads is
-what the page shows, rebuilt on the server. A page's layout is built again
+what the page shows, rebuilt on the server. The links carry what to say
+while the file is prepared (`progress`): assets/downloads.js fetches them
+and shows 正在生成… until the file arrives, or the server's refusal. A page's layout is built again
 whenever its URL changes, so the links always follow the filters. Tables
 whose rows also depend on controls outside the URL (the quarantine grid's
 file and reason) get their links' `href` updated by the page.
@@ -33,6 +35,11 @@ def chart_graph_config(title: str, view: View) -> dict:
     return graph_config(view.lang, download_name(title, view))
 
 
+def progress(lang: str, what: str) -> dict:
+    """The data attributes assets/downloads.js shows while the download is prepared, or if it fails."""
+    return {"data-busy": t("export.preparing", lang), "data-failed": t("export.failed", lang), "data-what": what}
+
+
 def chart_menu(chart_id: str, view: View) -> dbc.DropdownMenu:
     """导出 ▾: each preset with its PNG, SVG and PDF links."""
     lang, query = view.lang, view.query()
@@ -42,7 +49,8 @@ def chart_menu(chart_id: str, view: View) -> dbc.DropdownMenu:
         items.append(html.Div([
             html.A(fmt.upper(), href=chart_href(chart_id, fmt, key, query), download="",
                    title=t(f"export.format.{fmt}", lang), className="btn btn-sm btn-outline-primary tpd-export-link",
-                   id=f"{chart_id}-export-{key}-{fmt}")
+                   id=f"{chart_id}-export-{key}-{fmt}",
+                   **progress(lang, f"{t(f'export.preset_short.{key}', lang)} {fmt.upper()}"))
             for fmt in FORMATS
         ], className="tpd-export-row"))
     return dbc.DropdownMenu(items, label=t("export.menu", lang), size="sm", color="link", align_end=True,
@@ -54,7 +62,8 @@ def table_menu(grid_id: str, view: View, **params) -> dbc.DropdownMenu:
     """导出 ▾: CSV and XLSX of the grid as shown."""
     lang, query = view.lang, view.query()
     items = [html.A(t(f"export.{fmt}", lang), href=table_href(grid_id, fmt, query, **params), download="",
-                    className="dropdown-item tpd-export-item", id=f"{grid_id}-export-{fmt}")
+                    className="dropdown-item tpd-export-item", id=f"{grid_id}-export-{fmt}",
+                    **progress(lang, t(f"export.{fmt}", lang)))
              for fmt in ("csv", "xlsx")]
     return dbc.DropdownMenu(items, label=t("export.table_menu", lang), size="sm", color="link", align_end=True,
                             class_name="tpd-export-menu", toggle_class_name="tpd-export-toggle",
@@ -71,7 +80,8 @@ def pack_menu(page: str, view: View) -> dbc.DropdownMenu:
     lang, query = view.lang, view.query()
     items = [dbc.DropdownMenuItem(t("export.pack_title", lang), header=True)]
     items += [html.A(t(f"export.pack_item.{key}", lang), href=pack_href(page, key, query), download="",
-                     className="dropdown-item tpd-export-item", id=f"{page}-pack-{key}")
+                     className="dropdown-item tpd-export-item", id=f"{page}-pack-{key}",
+                     **progress(lang, f"{t('export.pack', lang)} · {t(f'export.pack_item.{key}', lang)}"))
               for key in PRESETS]
     return dbc.DropdownMenu(items, label=t("export.pack", lang), size="sm", color="primary", align_end=True,
                             class_name="tpd-pack-menu", id=f"{page}-pack")

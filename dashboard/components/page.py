@@ -7,22 +7,25 @@ post anything to a callback: `view_from_store` is the one place every
 callback's view passes through, and it refuses (`InvalidInput`, answered
 as a 400 with a bilingual message) whatever the page itself would never
 have written there: another type than text, unknown keys, units and
-scenic areas outside the user's scope, unknown enum values, periods out of
-bounds. Nothing refused reaches SQL; what passes reaches it only as
-parameters.
+scenic areas outside the user's scope (`OutOfScope`, audited), unknown enum
+values, periods out of bounds. Nothing refused reaches SQL; what passes
+reaches it only as parameters. A page's own link is read leniently (what is
+invalid is ignored and said so in the filter bar), but a unit or area
+outside the scope that it ignores is audited all the same.
 """
 from __future__ import annotations
 
 from urllib.parse import parse_qsl
 
 from dash import dcc, html
+from flask import has_request_context
 
-from dashboard.auth import roles
+from dashboard.auth import audit, roles
 from dashboard.components.exports import pack_menu
 from dashboard.components.filter_bar import filter_bar
 from dashboard.components.view import view_from_args
 from dashboard.model.filters import Scope
-from dashboard.refusals import InvalidInput
+from dashboard.refusals import InvalidInput, OutOfScope
 from dashboard.session import current_user, may
 from dashboard.state import SHARED_KEYS, View
 from dashboard.text import t
@@ -33,6 +36,7 @@ MAX_FIELDS = 20
 
 def page_frame(store_id: str, view: View, scope: Scope, title: str, *children, pack: str | None = None) -> html.Div:
     """`pack`: the page's id, to offer its charts as a publicity pack beside the filters."""
+    _audit_ignored_scope(view, store_id)
     tools = pack_menu(pack, view) if pack else None
     return html.Div([
         html.H1(title, className="tpd-page-title visually-hidden"),
@@ -53,9 +57,22 @@ def record_level_only(lang: str, content):
     return html.P(t("auth.records_hidden", lang, role=role), className="tpd-hint tpd-records-hidden")
 
 
+SCOPE_KEYS = ("unit", "area")
+
+
+def _audit_ignored_scope(view: View, store_id: str) -> None:
+    """A page link naming a unit or area outside the user's scope: ignored on the page, audited here."""
+    outside = [w for w in view.invalid if w.startswith(SCOPE_KEYS)]
+    if outside and has_request_context() and current_user() is not None:
+        audit.refused("filters outside the user's scope in a page link, ignored: " + ", ".join(outside)[:400],
+                      200, via="page link", page=store_id.removesuffix("-view"))
+
+
 def _refuse(what: list[str]) -> InvalidInput:
+    """Refused filters; naming a unit or area the user's scope does not hold is `OutOfScope` (audited)."""
     shown = "、".join(w[:80] for w in what[:5])
-    return InvalidInput(f"请求中的筛选条件无效，已拒绝：{shown}", f"invalid filters in the request, refused: {shown}")
+    kind = OutOfScope if any(w.startswith(SCOPE_KEYS) for w in what) else InvalidInput
+    return kind(f"请求中的筛选条件无效，已拒绝：{shown}", f"invalid filters in the request, refused: {shown}")
 
 
 def view_from_store(search, scope: Scope, default_period: str = "last_week",

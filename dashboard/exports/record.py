@@ -12,6 +12,8 @@ chart or table (`incidents-category`, `mediation-records`) or a page (a pack
 of its charts), and a user gets only what their role shows them: a page
 they may open, a record-level table only with the `records` capability.
 Anything else raises `Forbidden` (answered 403) and is audited as refused.
+The routes ask the same question first (`check_rights`), before a query
+runs or a browser draws: a refusal costs nothing.
 
 Nobody signed in: `NotSignedIn` (an export is never anonymous). If the entry
 cannot be written the exception propagates, so call this before sending the
@@ -38,16 +40,24 @@ def _filters(view) -> str | None:
     return str(view)[:2000]
 
 
-def exported(kind: str, what: str, view, **details) -> None:
-    """kind: chart, pack or table; what: the chart, page or grid id; view: the View exported."""
+def check_rights(kind: str, what: str, view=None, **details) -> dict:
+    """Refuse (`Forbidden`, audited) unless the signed-in user's role may export `what`; the audit
+    entry's detail otherwise. `view` is the View, or the request's query string before it is read."""
     user = require_user()
-    filters = _filters(view)
-    detail = {"kind": kind, "what": what, "filters": filters, "role": user.role,
+    detail = {"kind": kind, "what": what, "filters": _filters(view), "role": user.role,
               "scope": user.scope.unit or "city", **{k: v for k, v in details.items() if v is not None}}
     if not roles.may_export(user.role, str(what)):
         audit.record("export.refused", target=f"{kind}:{what}"[:200], detail=detail)
         refusal = Forbidden("您的角色不能导出此内容", "your role may not export this")
         refusal.audited = True
         raise refusal
+    return detail
+
+
+def exported(kind: str, what: str, view, **details) -> None:
+    """kind: chart, pack or table; what: the chart, page or grid id; view: the View exported."""
+    user = require_user()
+    detail = check_rights(kind, what, view, **details)
+    filters = detail["filters"]
     audit.record("export", target=f"{kind}:{what}"[:200], detail=detail)
     log.info("export user=%s kind=%s what=%s view=%s", user.username, kind, what, filters)

@@ -13,7 +13,10 @@ chart and table builders:
     def records_table(view, scope) -> Table: ...
 
 The page's callbacks call the same builders, so an export is the chart or
-table the person sees, rebuilt on the server for the view in the URL. Ids
+table the person sees, rebuilt on the server for the view in the URL. A
+grid that shows only the latest rows declares `capped=True`: its builder
+takes `limit` (the page's own number by default) and an export asks it for
+every row, up to the one ceiling a file has (`tables.EXPORT_ROW_LIMIT`). Ids
 are the component ids, unique across pages. `describe` gives the page's own
 active choices (a category, a campaign …) for the subtitle of an export.
 A chart that shows other days than the period (a 12-week trend ending with
@@ -76,6 +79,7 @@ class TableSpec:
     params: tuple[str, ...] = ()                      # extra query arguments the builder validates itself
     title: Callable | None = None
     note: Callable | None = None                      # (view, scope) -> str | None: a line under the filters
+    capped: bool = False                              # the page shows the latest rows; build(..., limit=n)
 
     def title_of(self, view: View, scope: Scope) -> str:
         return self.title(view, scope) if self.title else t(self.title_key, view.lang)
@@ -98,9 +102,10 @@ class PageExports:
             return build
         return register
 
-    def table(self, grid_id: str, title_key: str, *, params: tuple[str, ...] = (), title=None, note=None):
+    def table(self, grid_id: str, title_key: str, *, params: tuple[str, ...] = (), title=None, note=None,
+              capped: bool = False):
         def register(build):
-            spec = TableSpec(self.page, grid_id, title_key, build, params, title, note)
+            spec = TableSpec(self.page, grid_id, title_key, build, params, title, note, capped)
             self.tables[grid_id] = spec
             TABLES[grid_id] = spec
             return build

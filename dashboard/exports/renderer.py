@@ -11,6 +11,15 @@ off, so rendering needs no network. `frame.js` is loaded into the page (see
 `frame.py`). The tab stays loaded between renders (see `_kaleido_class`).
 If the browser dies or a render fails, the next call starts a new one.
 
+The browser opens with one tab, so a fresh dashboard's first export is not
+kept waiting; once it has drawn its first image, more tabs (`TPD_EXPORT_TABS`,
+default 3) open in the background, and the images of a pack are drawn
+concurrently, one per tab. Images already drawn are kept (up to
+`RENDER_CACHE_BYTES`), keyed by the framed figure itself and the format:
+the frame carries the generation time to the minute, so the same chart
+downloaded again in that minute (alone, then in a pack) is not drawn again,
+and nothing stale can come back.
+
 `render(fig, fmt, scale)` returns the file's bytes; PNGs get their dpi
 written in. `warm_up()` starts the browser in the background so the first
 export of a freshly started dashboard does not pay for it.
@@ -19,18 +28,22 @@ from __future__ import annotations
 
 import asyncio
 import atexit
+import hashlib
 import logging
 import os
 import shutil
 import struct
 import threading
 import zlib
+from collections import OrderedDict
 from pathlib import Path
 
 log = logging.getLogger("tpd.exports")
 
 FRAME_JS = Path(__file__).with_name("frame.js")
 RENDER_TIMEOUT_S = 30
+DEFAULT_TABS = 3                         # a pack's 7 charts drawn three at a time; each tab ~40 MB
+RENDER_CACHE_BYTES = 64 * 1024 * 1024
 
 
 class ExportUnavailable(RuntimeError):
@@ -80,14 +93,18 @@ class Renderer:
     """A Kaleido on a private event loop; `render` may be called from any thread."""
 
     def __init__(self, tabs: int | None = None, timeout: float = RENDER_TIMEOUT_S):
-        # One tab by default: a second one doubles the start-up time, and two cores are
-        # better spent on the queries; packs still render one chart after another in ~0.2 s each.
-        self.tabs = tabs or int(os.environ.get("TPD_EXPORT_TABS", "1"))
+        # One tab to start with (a second one would double the start-up time), the others opened
+        # after the first image (`_grow`): packs then draw their images side by side.
+        self.tabs = max(1, tabs or int(os.environ.get("TPD_EXPORT_TABS", str(DEFAULT_TABS))))
         self.timeout = timeout
         self._lock = threading.Lock()
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
         self._kaleido = None
+        self._grown = False
+        self._drawn: OrderedDict[str, bytes] = OrderedDict()
+        self._drawn_bytes = 0
+        self._drawn_lock = threading.Lock()
 
     @property
     def running(self) -> bool:
@@ -110,7 +127,7 @@ class Renderer:
 
             async def open_browser():
                 page = PageGenerator(mathjax=False, others=[str(FRAME_JS)])
-                k = _kaleido_class()(n=self.tabs, path=path, page_generator=page, timeout=self.timeout)
+                k = _kaleido_class()(n=1, path=path, page_generator=page, timeout=self.timeout)
                 await k.open()
                 return k
 
@@ -120,8 +137,26 @@ class Renderer:
                 loop.call_soon_threadsafe(loop.stop)
                 thread.join(5)
                 raise ExportUnavailable(f"图片导出服务启动失败 / the image export server failed to start: {exc}") from exc
-            self._loop, self._thread = loop, thread
-            log.info("export server started: %s, %d tab(s)", path, self.tabs)
+            self._loop, self._thread, self._grown = loop, thread, False
+            log.info("export server started: %s, 1 tab (%d once warm)", path, self.tabs)
+
+    def _grow(self) -> None:
+        """Open the other tabs in the background, once. Kaleido 1.5's `_create_kaleido_tab` (private,
+        like `_return_kaleido_tab` above) opens one and queues it for renders; were it renamed,
+        exports would stay on one tab (slower, same images)."""
+        k, loop = self._kaleido, self._loop
+        if self._grown or k is None or self.tabs <= 1 or not hasattr(k, "_create_kaleido_tab"):
+            return
+        self._grown = True
+
+        async def grow():
+            for _ in range(self.tabs - 1):
+                await k._create_kaleido_tab()
+
+        def done(future):
+            if future.exception() is not None:
+                log.warning("export server: extra tabs did not open: %r", future.exception())
+        asyncio.run_coroutine_threadsafe(grow(), loop).add_done_callback(done)
 
     def prepare(self) -> None:
         """Start the browser in the background if it is not running, so that it starts while the
@@ -166,7 +201,18 @@ class Renderer:
         return asyncio.run_coroutine_threadsafe(coroutine_fn(k), loop)
 
     def render_many(self, jobs: list[tuple[dict, str, float]]) -> list[bytes]:
-        """Each (figure dict, format, scale) as file bytes, in order; one retry with a new browser."""
+        """Each (figure dict, format, scale) as file bytes, in order, drawn concurrently on the
+        browser's tabs (those drawn already are taken as they were); one retry with a new browser."""
+        keys = [drawing_key(fig, fmt, scale) for fig, fmt, scale in jobs]
+        results = [self._drawn_before(key) for key in keys]
+        todo = [i for i, data in enumerate(results) if data is None]
+        if todo:
+            for i, data in zip(todo, self._draw([jobs[i] for i in todo])):
+                results[i] = data
+                self._keep(keys[i], data)
+        return results
+
+    def _draw(self, jobs: list[tuple[dict, str, float]]) -> list[bytes]:
         async def run(k):
             return await asyncio.gather(*(
                 k.calc_fig(fig, opts={"format": fmt, "width": fig["layout"]["width"],
@@ -184,10 +230,36 @@ class Renderer:
                 self.close()
                 if attempt == 2:
                     raise ExportUnavailable(f"图片生成失败 / the image could not be drawn: {exc or type(exc).__name__}") from exc
+        self._grow()
         return list(results)
+
+    def _drawn_before(self, key: str) -> bytes | None:
+        with self._drawn_lock:
+            data = self._drawn.get(key)
+            if data is not None:
+                self._drawn.move_to_end(key)
+            return data
+
+    def _keep(self, key: str, data: bytes) -> None:
+        with self._drawn_lock:
+            if key in self._drawn or len(data) > RENDER_CACHE_BYTES // 4:
+                return
+            self._drawn[key] = data
+            self._drawn_bytes += len(data)
+            while self._drawn_bytes > RENDER_CACHE_BYTES:
+                self._drawn_bytes -= len(self._drawn.popitem(last=False)[1])
 
     def render(self, fig: dict, fmt: str, scale: float) -> bytes:
         return self.render_many([(fig, fmt, scale)])[0]
+
+
+def drawing_key(fig: dict, fmt: str, scale: float) -> str:
+    """What an image is drawn from: the whole framed figure (data, texts, generation time), the
+    format and the scale."""
+    from plotly.io.json import to_json_plotly
+    digest = hashlib.sha256(f"{fmt}|{scale!r}|".encode())
+    digest.update(to_json_plotly(fig).encode())
+    return digest.hexdigest()
 
 
 _renderer = Renderer()

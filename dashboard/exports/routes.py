@@ -19,7 +19,8 @@ from flask import Blueprint, Response, request, send_file
 
 from dashboard.exports.charts import chart_file, pack_file
 from dashboard.exports.files import ExportError
-from dashboard.exports.registry import TABLES
+from dashboard.exports.record import check_rights
+from dashboard.exports.registry import CHARTS, PAGES, TABLES
 from dashboard.exports.renderer import ExportUnavailable
 from dashboard.exports.tables import table_file
 from dashboard.session import current_scope
@@ -57,19 +58,29 @@ def _unavailable(exc: ExportUnavailable):
     return _error(503, str(exc))
 
 
+def _may(kind: str, what: str, known: bool) -> None:
+    """Rights first, before a query runs or a browser starts: a refused export costs nothing. An id
+    that names nothing is left to the export function's 404."""
+    if known:
+        check_rights(kind, what, request.query_string.decode("utf-8", "replace"))
+
+
 @blueprint.get("/chart/<chart_id>.<fmt>")
 def chart(chart_id: str, fmt: str):
+    _may("chart", chart_id, chart_id in CHARTS)
     return _send(chart_file(chart_id, _view_search(), request.args.get("preset"), fmt, current_scope()))
 
 
 @blueprint.get("/pack/<page>.zip")
 def pack(page: str):
+    _may("pack", page, page in PAGES)
     return _send(pack_file(page, _view_search(), request.args.get("preset"), current_scope()))
 
 
 @blueprint.get("/table/<grid_id>.<fmt>")
 def table(grid_id: str, fmt: str):
     spec = TABLES.get(grid_id)
+    _may("table", grid_id, spec is not None)
     params = {k: request.args.get(k) for k in (spec.params if spec else ())}
     return _send(table_file(grid_id, _view_search(params), fmt, current_scope(), params))
 

@@ -18,8 +18,14 @@ CSV numbers are written as the page shows them (a `.1f` column's 10.283… as
 10.3, a `.1%` column's 0.9532 as 95.3%). XLSX cells are typed per column: integers, decimals, percentages, dates and
 date-times are real numbers and dates at full precision with a display format
 (the page's decimals), so they sort and sum in Excel; columns are wide enough
-for their Chinese headers beside the filter button; a second sheet (说明) carries the title, filters, source, as-of
-and generation time.
+for their Chinese headers beside the filter button; a second sheet (说明) carries the title, filters, row count,
+source, as-of and generation time.
+
+A file holds every row of the view, not just those a grid shows (record grids
+show the latest 500): up to `EXPORT_ROW_LIMIT` rows, the one ceiling, there
+because a workbook is built in memory. A file cut there says so: its name
+ends 仅最新N行 / latest-N-rows-only, its 说明 sheet has a line saying why, and the
+page's row count says the same beside the grid (`export_rows_note`).
 """
 from __future__ import annotations
 
@@ -28,7 +34,7 @@ import datetime as dt
 import io
 import math
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import ROUND_HALF_UP, Decimal
 
 from dashboard.exports import registry
@@ -254,7 +260,8 @@ def _sheet_title(text: str) -> str:
     return re.sub(r"[\[\]:*?/\\]", "", text)[:31] or "Sheet1"
 
 
-def to_xlsx(table: Table, context: ExportContext) -> bytes:
+def to_xlsx(table: Table, context: ExportContext, cut_note: str | None = None) -> bytes:
+    """`cut_note`: why the file holds fewer rows than the view (the row ceiling), on the 说明 sheet."""
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.utils import get_column_letter
@@ -275,10 +282,13 @@ def to_xlsx(table: Table, context: ExportContext) -> bytes:
     widths = [column_width(c.header) + FILTER_BUTTON for c in columns]
     bold = Font(bold=True)
     pinned = {id(r) for r in (*table.pinned_top, *table.pinned_bottom)}
-    for row in _rows(table):
+    # Cells are reached by their coordinates: `ws.max_row` and `ws[n]` scan every cell so far,
+    # which made a long table quadratic (10,000 rows took over a minute).
+    for row_number, row in enumerate(_rows(table), start=2):
         values = [_typed_value(c, row.get(c.field)) for c in columns]
         ws.append(values)
-        for i, (cell, column, fmt) in enumerate(zip(ws[ws.max_row], columns, formats)):
+        cells = [ws.cell(row_number, j) for j in range(1, len(columns) + 1)]
+        for i, (cell, column, fmt) in enumerate(zip(cells, columns, formats)):
             if fmt and cell.value is not None:
                 cell.number_format = fmt
             if isinstance(cell.value, str):
@@ -302,6 +312,7 @@ def to_xlsx(table: Table, context: ExportContext) -> bytes:
         (t("export.about.table", lang), context.title),
         (t("export.about.filters", lang), context.filters_line),
         (t("export.about.rows", lang), len(table.rows)),
+        *([(t("export.about.cut", lang), cut_note)] if cut_note else []),
         (t("export.about.source", lang), context.source),
         (t("export.about.as_of", lang), context.as_of.replace(tzinfo=None, microsecond=0) if context.as_of else None),
         (t("export.about.generated", lang), context.generated.replace(tzinfo=None, microsecond=0)),
@@ -327,6 +338,26 @@ def to_xlsx(table: Table, context: ExportContext) -> bytes:
 # ---- a grid of a view, as a file --------------------------------------------------------------
 
 TABLE_FORMATS = ("csv", "xlsx")
+# The most rows one file holds. openpyxl keeps every cell in memory (50,000 rows of 12 columns:
+# about 150 MB and 30 s on a busy two-core machine); beyond it a file holds the first rows and says so.
+EXPORT_ROW_LIMIT = 50_000
+
+
+def with_export_rows(text: str, lang: str, total: int | None = None) -> str:
+    """A grid's row count (`text`) followed by what its exports hold (`export_rows_note`)."""
+    text = text.rstrip()
+    end = "" if text.endswith(("。", ".")) else ("。" if lang == "zh" else ".")
+    return f"{text}{end}{'' if lang == 'zh' else ' '}{export_rows_note(lang, total)}"
+
+
+def export_rows_note(lang: str, total: int | None = None) -> str:
+    """What a grid's exports hold, for the line under a grid that shows fewer rows than its view has."""
+    limit = f"{EXPORT_ROW_LIMIT:,}"
+    if total is not None and total > EXPORT_ROW_LIMIT:
+        return t("export.rows_capped", lang, limit=limit)
+    if total is None:
+        return t("export.rows_all", lang, limit=limit)
+    return t("export.rows_all_n", lang, total=f"{total:,}", limit=limit)
 
 
 def table_file(grid_id: str, search: str | None, fmt: str, scope: Scope, params: dict | None = None) -> ExportFile:
@@ -339,12 +370,20 @@ def table_file(grid_id: str, search: str | None, fmt: str, scope: Scope, params:
     page = registry.PAGES[spec.page]
     view = page.view_of(search, scope)
     extra = {k: v for k, v in (params or {}).items() if k in spec.params and v not in (None, "")}
+    if spec.capped:
+        extra["limit"] = EXPORT_ROW_LIMIT + 1        # one more than a file holds: to know it was cut
     table = spec.build(view, scope, **extra)
+    cut = len(table.rows) > EXPORT_ROW_LIMIT
+    if cut:
+        table = replace(table, rows=table.rows[:EXPORT_ROW_LIMIT])
     note = spec.note(view, scope) if spec.note else None
     context = export_context(view, scope, spec.title_of(view, scope),
                              page.filters_of(view, scope) + ([note] if note else []), with_place=page.view_filters)
-    data = to_csv(table) if fmt == "csv" else to_xlsx(table, context)
+    cut_note = t("export.rows_cut", view.lang, limit=f"{EXPORT_ROW_LIMIT:,}") if cut else None
+    data = to_csv(table) if fmt == "csv" else to_xlsx(table, context, cut_note)
     demo = t("export.watermark", view.lang) if context.demo else ""
-    name = file_name(context.title, context.period_slug, demo, ext=fmt)
-    exported("table", grid_id, view, fmt=fmt, size=len(data), file_name=name)
+    first = t("export.rows_cut_name", view.lang, limit=EXPORT_ROW_LIMIT) if cut else ""
+    name = file_name(context.title, context.period_slug, first, demo, ext=fmt)
+    exported("table", grid_id, view, fmt=fmt, size=len(data), file_name=name, rows=len(table.rows),
+             cut=cut or None)
     return ExportFile(name, MIMETYPES[fmt], data)

@@ -32,7 +32,8 @@ from dashboard.components.grid import grid
 from dashboard.components.page import page_frame, view_from_store
 from dashboard.components.view import args_from_search, view_from_args
 from dashboard.exports.registry import page_exports
-from dashboard.exports.tables import Table
+from dashboard.exports.files import ExportError
+from dashboard.exports.tables import Table, with_export_rows
 from dashboard.figures.data import quarantine_reasons_figure, reason_label
 from dashboard.privacy import mask_text
 from dashboard.queries import data as q
@@ -202,7 +203,7 @@ def layout(**kwargs):
         *([dbc.Row([
             dbc.Col(_card(
                 t("data.audit", lang),
-                html.P(t("data.audit_hint", lang, limit=audit.LIMIT), className="tpd-hint"),
+                html.P(with_export_rows(t("data.audit_hint", lang, limit=audit.LIMIT), lang), className="tpd-hint"),
                 grid(AUDIT, [], [], lang, height=360, tooltipShowDelay=200),
                 tools=table_menu(AUDIT, view),
             ), lg=8),
@@ -468,13 +469,18 @@ def _quarantine_choice(view, scope, file, reason) -> tuple[str | None, str | Non
     return file, reason
 
 
+def _quarantine_frame(view, scope, file, reason, limit: int):
+    return q.quarantine_rows(view.filters, scope, view.get("q"), file, reason, t("data.masked", view.lang),
+                             limit=limit)
+
+
 def _quarantine(view, scope, file, reason) -> tuple[Table, str]:
     lang = view.lang
     file, reason = _quarantine_choice(view, scope, file, reason)
-    df = q.quarantine_rows(view.filters, scope, view.get("q"), file, reason, t("data.masked", lang),
-                           limit=q.QUARANTINE_LIMIT + 1)
+    df = _quarantine_frame(view, scope, file, reason, q.QUARANTINE_LIMIT + 1)
     if len(df) > q.QUARANTINE_LIMIT:
-        note = t("data.limit_note", lang, n=f"{q.QUARANTINE_LIMIT:,}+", limit=f"{q.QUARANTINE_LIMIT:,}")
+        note = with_export_rows(t("data.limit_note", lang, n=f"{q.QUARANTINE_LIMIT:,}+",
+                                  limit=f"{q.QUARANTINE_LIMIT:,}"), lang)
         df = df.head(q.QUARANTINE_LIMIT)
     else:
         note = t("data.shown_note", lang, n=f"{len(df):,}")
@@ -487,9 +493,21 @@ def quarantine_title(view, scope) -> str:
         else t("data.quarantine_scope_period", view.lang)
 
 
-@EXPORTS.table(Q_GRID, "data.quarantine_scope_period", params=("file", "reason"), title=quarantine_title)
-def quarantine_table(view, scope, file: str | None = None, reason: str | None = None) -> Table:
-    return _quarantine(view, scope, file, reason)[0]
+@EXPORTS.table(Q_GRID, "data.quarantine_scope_period", params=("file", "reason"), title=quarantine_title,
+               capped=True)
+def quarantine_table(view, scope, file: str | None = None, reason: str | None = None,
+                     limit: int = q.QUARANTINE_LIMIT) -> Table:
+    """The grid as an export: a `file` or `reason` this view does not offer is refused (the page's
+    own links only carry offered ones), never dropped for the whole table."""
+    offered_file, offered_reason = _quarantine_choice(view, scope, file, reason)
+    if file and offered_file != file:
+        raise ExportError(400, f"隔离区在所选范围内没有这个文件：{file[:200]}",
+                          f"the quarantine of this view has no such file: {file[:200]}")
+    if reason and offered_reason != reason:
+        raise ExportError(400, f"没有这种隔离原因：{reason[:100]}（可选 {'、'.join(q.REASONS)}）",
+                          f"no such quarantine reason: {reason[:100]} (one of {', '.join(q.REASONS)})")
+    return Table(quarantine_columns(view.lang), quarantine_rows(_quarantine_frame(view, scope, file, reason, limit),
+                                                                view.lang))
 
 
 @callback(Output(Q_GRID, "columnDefs"), Output(Q_GRID, "rowData"), Output(Q_NOTE, "children"),
@@ -595,10 +613,10 @@ def _admins_only() -> None:
         raise Forbidden("只有管理员可以查看审计日志", "only administrators may read the audit log")
 
 
-@EXPORTS.table(AUDIT, "data.audit")
-def audit_table(view, scope) -> Table:
+@EXPORTS.table(AUDIT, "data.audit", capped=True)
+def audit_table(view, scope, limit: int = audit.LIMIT) -> Table:
     _admins_only()
-    return Table(audit_columns(view.lang), audit_rows(audit.entries(view.start, view.end), view.lang))
+    return Table(audit_columns(view.lang), audit_rows(audit.entries(view.start, view.end, limit), view.lang))
 
 
 @EXPORTS.table(USERS, "data.users")

@@ -24,7 +24,7 @@ from dashboard.components.kpi import kpi_card
 from dashboard.components.page import page_frame, record_level_only, view_from_store
 from dashboard.components.view import view_from_args
 from dashboard.exports.registry import from_start_of, page_exports
-from dashboard.exports.tables import Table
+from dashboard.exports.tables import Table, with_export_rows
 from dashboard.figures import incidents as figs
 from dashboard.format import fmt_value
 from dashboard.model import judgements
@@ -304,9 +304,10 @@ def record_rows(df, lang: str) -> list[dict]:
     return out
 
 
-@EXPORTS.table(RECORDS, "incidents.records")
-def records_table(view, scope) -> Table:
-    return Table(record_columns(view.lang), record_rows(q.records(view.filters, scope, view.get("category")), view.lang))
+@EXPORTS.table(RECORDS, "incidents.records", capped=True)
+def records_table(view, scope, limit: int = q.RECORD_LIMIT) -> Table:
+    df = q.records(view.filters, scope, view.get("category"), limit=limit)
+    return Table(record_columns(view.lang), record_rows(df, view.lang))
 
 
 @callback(Output(RECORDS, "rowData"), Output(RECORDS_COUNT, "children"), Input(VIEW, "data"))
@@ -318,7 +319,8 @@ def render_records(search):
     rows = records_table(view, scope).rows
     total = q.category_values(view.filters, scope, ["incidents.total"], category)["incidents.total"].value or 0
     if total > len(rows):
-        count = t("incidents.records_count", view.lang, total=f"{int(total):,}", shown=f"{len(rows):,}")
+        count = with_export_rows(t("incidents.records_count", view.lang, total=f"{int(total):,}",
+                                   shown=f"{len(rows):,}"), view.lang, int(total))
     else:
         count = t("incidents.records_all", view.lang, total=f"{int(total):,}")
     return rows, count

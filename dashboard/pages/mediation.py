@@ -24,7 +24,7 @@ from dashboard.components.kpi import figure_card, kpi_card
 from dashboard.components.page import page_frame, record_level_only, view_from_store
 from dashboard.components.view import view_from_args
 from dashboard.exports.registry import from_start_of, page_exports
-from dashboard.exports.tables import Table
+from dashboard.exports.tables import Table, with_export_rows
 from dashboard.figures import mediation as figs
 from dashboard.model import judgements
 from dashboard.model.values import KpiFigures
@@ -243,14 +243,14 @@ def record_columns(lang: str) -> list[dict]:
     ]
 
 
-@EXPORTS.table(RECORDS, "mediation.records")
-def records_table(view, scope) -> Table:
-    return _records(view, scope)[0]
+@EXPORTS.table(RECORDS, "mediation.records", capped=True)
+def records_table(view, scope, limit: int = q.RECORD_LIMIT) -> Table:
+    return _records(view, scope, limit)[0]
 
 
-def _records(view, scope) -> tuple[Table, int]:
+def _records(view, scope, limit: int = q.RECORD_LIMIT) -> tuple[Table, int]:
     lang = view.lang
-    df, total = q.records(view.filters, scope, view.get("category"))
+    df, total = q.records(view.filters, scope, view.get("category"), limit=limit)
     yes, no, none = t("mediation.yes", lang), t("mediation.no", lang), "—"
     rows = []
     for rec in df.astype(object).where(df.notna(), None).to_dict("records"):
@@ -271,7 +271,8 @@ def render_records(search):
     lang = view.lang
     table, total = _records(view, scope)
     rows = table.rows
-    count = (t("mediation.records_count", lang, total=f"{total:,}", shown=f"{len(rows):,}") if total > len(rows)
+    count = (with_export_rows(t("mediation.records_count", lang, total=f"{total:,}", shown=f"{len(rows):,}"),
+                              lang, total) if total > len(rows)
              else t("mediation.records_all", lang, total=f"{total:,}"))
     return record_columns(lang), rows, count
 

@@ -23,7 +23,7 @@ from dashboard.components.kpi import kpi_card
 from dashboard.components.page import page_frame, record_level_only, view_from_store
 from dashboard.components.view import view_from_args
 from dashboard.exports.registry import page_exports
-from dashboard.exports.tables import Table
+from dashboard.exports.tables import Table, with_export_rows
 from dashboard.figures.satisfaction import (keywords_figure, likert_figure, metric_label, origin_label,
                                            segment_figure, trend_figure)
 from dashboard.model import judgements
@@ -299,9 +299,9 @@ def _search_note(view, scope) -> str | None:
     return f"{t('satisfaction.search_label', view.lang)}{'：' if view.lang == 'zh' else ': '}{text}" if text else None
 
 
-@EXPORTS.table(COMMENTS, "satisfaction.comments", note=_search_note)
-def comments_table(view, scope) -> Table:
-    df = q.comments(view.filters, scope, view.get("category"), view.get("q"))
+@EXPORTS.table(COMMENTS, "satisfaction.comments", note=_search_note, capped=True)
+def comments_table(view, scope, limit: int = q.GRID_LIMIT) -> Table:
+    df = q.comments(view.filters, scope, view.get("category"), view.get("q"), limit=limit)
     return Table(comment_columns(view.lang), comment_rows(df, view.lang))
 
 
@@ -315,6 +315,8 @@ def render_comments(search):
     df = q.comments(view.filters, scope, view.get("category"), view.get("q"))
     total = int(df["total"].iloc[0]) if len(df) else 0
     hint = t("satisfaction.comments_hint", lang, low=q.LOW_SCORE, shown=f"{len(df):,}", total=f"{total:,}")
+    if total > len(df):
+        hint = with_export_rows(hint, lang, total)
     return comment_columns(lang), comment_rows(df, lang), hint
 
 

@@ -15,6 +15,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "export.csv": ("CSV（Excel 直接打开）", "CSV (opens in Excel)"),
     "export.xlsx": ("Excel 工作簿（XLSX）", "Excel workbook (XLSX)"),
     "export.pack": ("宣传素材包", "Publicity pack"),
+    "export.preparing": ("正在生成…", "Preparing…"),
+    "export.failed": ("下载失败：", "Download failed: "),
     "export.pack_title": ("本页全部图表按所选尺寸打包下载（zip）",
                           "Every chart of this page, sized for one medium, in a zip"),
     "export.pack_item.wechat": ("微信公众号（PNG）", "WeChat (PNG)"),
@@ -34,6 +36,18 @@ TEXT: dict[str, tuple[str, str]] = {
     "export.about.table": ("表格", "Table"),
     "export.about.filters": ("筛选条件", "Filters"),
     "export.about.rows": ("行数", "Rows"),
+    "export.about.cut": ("行数上限", "Row limit"),
+    "export.rows_cut": ("所选范围的行数超过单个导出文件的上限 {limit} 行，本文件只含最新的 {limit} 行；"
+                        "请缩小时间段或加筛选后分批导出。",
+                        "The view has more rows than one export file holds ({limit}): this file holds the "
+                        "latest {limit} only. Narrow the period or the filters and export in parts."),
+    "export.rows_cut_name": ("仅最新{limit}行", "latest-{limit}-rows-only"),
+    "export.rows_all_n": ("导出文件含全部 {total} 条。", "Exports hold all {total}."),
+    "export.rows_all": ("导出文件含全部行（每个文件最多 {limit} 行）。",
+                        "Exports hold every row (at most {limit} per file)."),
+    "export.rows_capped": ("导出文件只含最新的 {limit} 条（每个文件的上限）；请缩小时间段或加筛选后分批导出。",
+                           "Exports hold the latest {limit} only (the most one file holds): narrow the period "
+                           "or the filters to export the rest."),
     "export.about.source": ("数据来源", "Source"),
     "export.about.as_of": ("数据截至", "Data as of"),
     "export.about.generated": ("生成时间", "Generated"),
