@@ -15,7 +15,9 @@ from dashboard.auth import roles
 from dashboard.auth.current import acting_as, current_user  # noqa: F401  (re-exported)
 from dashboard.auth.store import User
 from dashboard.model.filters import Scope
+from dashboard.queries import reference
 from dashboard.refusals import Forbidden, NotSignedIn
+from dashboard.text import t
 
 
 def require_user() -> User:
@@ -52,3 +54,9 @@ def record_level(fn):
             raise Forbidden("您的角色不能查看明细记录", "your role may not see record-level tables")
         return fn(*args, **kwargs)
     return wrapper
+
+
+def scope_label(scope: Scope, lang: str = "zh") -> str:
+    """What the top of a scope is called wherever the city would be named: 全市 for the city,
+    the unit's own name for a unit user (whose figures are their subtree's, not the city's)."""
+    return reference.scope_name(scope) or t("crumb.city", lang)

@@ -27,10 +27,13 @@ suggestion or the lowest overall score, newest first) for the comments grid.
 """
 from __future__ import annotations
 
-import duckdb
+from typing import TYPE_CHECKING
 
 from warehouse.calendar import FIRST_YEAR, LAST_YEAR, calendar_rows
 from warehouse.record_types import ADMINISTRATIVE_CASE, CRIMINAL_CASE, OFF_PEAK, PEAK
+
+if TYPE_CHECKING:   # connections are handed in: the catalog reads this module's column lists without DuckDB
+    import duckdb
 
 SURVEY_COUNTS = """count(*) as responses,
        count(q_satisfaction) as satisfaction_answers,

@@ -15,10 +15,11 @@ from __future__ import annotations
 import dash_bootstrap_components as dbc
 from dash import Input, Output, State, callback, ctx, dcc, html, no_update
 
-from dashboard.components.view import args_from_search, scope_label
+from dashboard.components.view import args_from_search
 from dashboard.model.filters import SEASONS, Scope
 from dashboard.model.periods import PRESETS
 from dashboard.queries import reference
+from dashboard.session import scope_label
 from dashboard.state import View
 from dashboard.text import t
 

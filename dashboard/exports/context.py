@@ -10,14 +10,15 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
-from dashboard.components.view import scope_label
-from dashboard.model.filters import Scope
+import tomllib
+
 from dashboard.clock import china_now, in_china
+from dashboard.model.filters import Scope
 from dashboard.queries import reference
+from dashboard.session import scope_label
 from dashboard.state import View
 from dashboard.text import t, unit_with_kind
 

@@ -16,12 +16,17 @@ import dash_bootstrap_components as dbc
 from dash import Input, Output, State, callback, dcc, html, no_update
 
 from dashboard.components.cached import cached_output
-from dashboard.components.exports import card_head, chart_graph_config, chart_menu, table_menu
+from dashboard.components.exports import (
+    card_head,
+    chart_graph_config,
+    chart_menu,
+    table_menu,
+)
 from dashboard.components.filter_bar import URL
 from dashboard.components.grid import few_condition, grid, rate_cell_style
 from dashboard.components.kpi import kpi_card
 from dashboard.components.page import page_frame, view_from_store
-from dashboard.components.view import scope_label, view_from_args
+from dashboard.components.view import view_from_args
 from dashboard.exports.registry import page_exports, weeks_to_end
 from dashboard.exports.tables import Table
 from dashboard.figures.overview import weekly_trend_figure
@@ -33,7 +38,7 @@ from dashboard.queries import overview as q
 from dashboard.queries import reference
 from dashboard.queries.calendar import peak_bands
 from dashboard.queries.kpis import kpi_figures
-from dashboard.session import current_scope
+from dashboard.session import current_scope, scope_label
 from dashboard.text import t
 
 dash.register_page(__name__, path="/", name="nav.overview", order=0, title="总览 · 旅游警务数据看板")

@@ -16,16 +16,26 @@ import dash_bootstrap_components as dbc
 from dash import Input, Output, State, callback, dcc, html, no_update
 
 from dashboard.components.cached import cached_output
-from dashboard.components.exports import card_head, chart_graph_config, chart_menu, table_menu
+from dashboard.components.exports import (
+    card_head,
+    chart_graph_config,
+    chart_menu,
+    table_menu,
+)
 from dashboard.components.filter_bar import URL
 from dashboard.components.grid import grid
 from dashboard.components.kpi import kpi_card
 from dashboard.components.page import page_frame, view_from_store
-from dashboard.components.view import scope_label, view_from_args
+from dashboard.components.view import view_from_args
 from dashboard.exports.registry import page_exports
 from dashboard.exports.tables import Table
-from dashboard.figures.staffing import (area_figure, deployments_figure, officers_by_unit_figure, officers_height,
-                                       person_times_figure)
+from dashboard.figures.staffing import (
+    area_figure,
+    deployments_figure,
+    officers_by_unit_figure,
+    officers_height,
+    person_times_figure,
+)
 from dashboard.format import fmt_value
 from dashboard.model.catalog import BY_ID
 from dashboard.model.filters import Scope
@@ -33,7 +43,7 @@ from dashboard.queries import reference
 from dashboard.queries import staffing as q
 from dashboard.queries.calendar import peak_bands
 from dashboard.queries.kpis import kpi_figures
-from dashboard.session import current_scope
+from dashboard.session import current_scope, scope_label
 from dashboard.state import View
 from dashboard.text import t, value_label
 from dashboard.text.common import GRID_LOCALE_ZH
