@@ -63,6 +63,7 @@ class Chart:
     args: tuple[str, ...] = ()           # the page's choices `data` takes, by name
     height: int | None = None            # a fixed height in px (a responsive graph in a row would shrink)
     fit: bool = False                    # the graph box follows the figure's own height (a `style` output)
+    style: dict | None = None            # the graph's own CSS, instead of a fixed height
     export: bool = True
     title: Callable | None = None        # export: (ask) -> str, when the title depends on the view
     note: Callable | None = None         # export: (ask) -> str, a line under the filters
@@ -86,6 +87,7 @@ class Grid:
     id: str
     title_key: str
     table: Callable                      # (ask, **params) -> Table: columns and formatted rows
+    export_table: Callable | None = None # (ask, **params) -> Table, when a file says more than the screen
     columns: Callable | None = None      # (lang) -> columnDefs fixed in the layout; None: sent with the rows
     options: Callable | None = None      # (table, ask) -> dashGridOptions (a Patch, say, for pinned rows)
     height: int | str = 320

@@ -79,7 +79,7 @@ class Page:
     # ---- layout ----------------------------------------------------------------------------------
 
     def graph(self, chart: Chart, ask: Ask, title: str | None = None) -> dcc.Graph:
-        style = {"height": f"{chart.height}px"} if chart.height else None
+        style = chart.style or ({"height": f"{chart.height}px"} if chart.height else None)
         return dcc.Graph(id=chart.id, config=chart_graph_config(title or t(chart.title_key, ask.lang), ask.view),
                          **({"style": style} if style else {}))
 
@@ -88,7 +88,8 @@ class Page:
                     row_id=item.row_id, **item.grid_options)
 
     def card(self, item: Chart | Grid, ask: Ask, *above, below=(), hint: str | None = None, tools=(),
-             title=None, title_id: str | None = None, loading: bool = False, cls: str = "h-100") -> dbc.Card:
+             title=None, title_id: str | None = None, loading: bool = False, cls: str = "h-100",
+             body_cls: str | None = None) -> dbc.Card:
         """A declared chart or grid in its card: title and export menu, hint, `above`, the graph or grid,
         `below`. `title` replaces the title (a component: a count beside it, say)."""
         lang = ask.lang
@@ -100,7 +101,7 @@ class Page:
             card_head(title if title is not None else t(item.title_key, lang), *tools, menu, title_id=title_id),
             *([html.P(hint, className="tpd-hint")] if hint else []),
             *above, body, *below,
-        ]), className=cls)
+        ], **({"className": body_cls} if body_cls else {})), className=cls)
         return record_level_only(lang, card) if isinstance(item, Grid) and item.records else card
 
     # ---- callbacks -------------------------------------------------------------------------------
@@ -115,7 +116,7 @@ class Page:
                 lambda view, scope: item.build(self.ask(view, scope)))
         else:
             self.exports.table(item.id, item.title_key, params=item.params, title=title, note=note)(
-                lambda view, scope, **params: item.table(self.ask(view, scope), **params))
+                lambda view, scope, **params: (item.export_table or item.table)(self.ask(view, scope), **params))
 
     def in_view(self, fn: Callable | None) -> Callable | None:
         """An export's `(view, scope) -> …` from a page's `(ask) -> …`."""
@@ -150,7 +151,7 @@ class Page:
                             State(self.store, "data"), prevent_initial_call=True)(fn)
         return register
 
-    def drill(self, *drills: Drill) -> Callable:
+    def drill(self, *drills: Drill, name: str = "drill") -> Callable:
         """One callback from the declared clicks to the URL: `fn(*clicks, search)`; the click that
         fired gives its value, and its `to` the query string (None, or no value: nothing changes)."""
         by_source = {d.source: d for d in drills}
@@ -167,7 +168,7 @@ class Page:
             query = d.to(value, self.ask_from(search))
             return no_update if query is None or query == "" else query
 
-        _name(follow, self.module, "drill_" + "_".join(d.source for d in drills))
+        _name(follow, self.module, name)
         return self.to_url(*[(d.source, d.prop) for d in drills])(follow)
 
 

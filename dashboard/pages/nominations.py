@@ -295,6 +295,6 @@ def to_unit(unit, ask):
         return ask.view.query(unit=unit, area=None, q=None)
 
 
-pick_nominee_bar = P.drill(Drill(RANKING, to_nominee, value=bar_nomination))
-pick_nominee_row = P.drill(Drill(NOMINEES, to_nominee, prop="cellClicked"))
-drill_unit = P.drill(Drill(UNITS, to_unit))
+pick_nominee_bar = P.drill(Drill(RANKING, to_nominee, value=bar_nomination), name="pick_nominee_bar")
+pick_nominee_row = P.drill(Drill(NOMINEES, to_nominee, prop="cellClicked"), name="pick_nominee_row")
+drill_unit = P.drill(Drill(UNITS, to_unit), name="drill_unit")
