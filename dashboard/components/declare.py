@@ -90,7 +90,7 @@ class Grid:
     export_table: Callable | None = None # (ask, **params) -> Table, when a file says more than the screen
     columns: Callable | None = None      # (lang) -> columnDefs fixed in the layout; None: sent with the rows
     options: Callable | None = None      # (table, ask) -> dashGridOptions (a Patch, say, for pinned rows)
-    height: int | str = 320
+    height: int | str | None = 320       # px, any CSS height, or None: as tall as its rows
     row_id: str | None = None
     grid_options: dict = field(default_factory=dict)
     records: bool = False                # record-level: shown and answered only to roles with `records`
@@ -104,7 +104,7 @@ class Grid:
         return cols + [(self.id, "rowData")] + ([(self.id, "dashGridOptions")] if self.options else [])
 
     def answer(self, ask: Ask) -> list:
-        table: Table = self.table(ask)
+        table: Table = self.table(ask, **ask.args(self.params))
         cols = [] if self.columns else [table.columns]
         return cols + [table.rows] + ([self.options(table, ask)] if self.options else [])
 

@@ -84,8 +84,13 @@ class Page:
                          **({"style": style} if style else {}))
 
     def grid(self, item: Grid, ask: Ask):
-        return grid(item.id, item.columns(ask.lang) if item.columns else [], [], ask.lang, height=item.height,
-                    row_id=item.row_id, **item.grid_options)
+        """The grid, empty until its callback fills it; `height=None`: as tall as its rows (with
+        `domLayout: autoHeight`), for short tables of a fixed length."""
+        g = grid(item.id, item.columns(ask.lang) if item.columns else [], [], ask.lang, height=item.height or 0,
+                 row_id=item.row_id, **item.grid_options)
+        if item.height is None:
+            g.style = {"width": "100%"}
+        return g
 
     def card(self, item: Chart | Grid, ask: Ask, *above, below=(), hint: str | None = None, tools=(),
              title=None, title_id: str | None = None, loading: bool = False, cls: str = "h-100",
@@ -122,15 +127,19 @@ class Page:
         """An export's `(view, scope) -> …` from a page's `(ask) -> …`."""
         return None if fn is None else lambda view, scope: fn(self.ask(view, scope))
 
-    def render(self, *items: Item, cached: bool = True) -> Callable:
+    def render(self, *items: Item, cached: bool = True, inputs: dict[str, tuple[str, str]] | None = None) -> Callable:
         """One callback answering every output of `items` from the page's view; a record-level grid
-        among them makes it refuse roles without `records`."""
+        among them makes it refuse roles without `records`. `inputs`: controls outside the URL, by the
+        choice they give (`fn(search, *values)`; the items read them as `ask.get(name)`)."""
         for item in items:
             self.declare(item)
         outputs = [Output(i, prop) for item in items for i, prop in item.outputs()]
+        names = list(inputs or {})
 
-        def answer(search):
+        def answer(search, *values):
             ask = self.ask_from(search)
+            if names:
+                ask = Ask(ask.view, ask.scope, {**ask.choices, **dict(zip(names, values))})
             values = [v for item in items for v in item.answer(ask)]
             return values[0] if len(values) == 1 else tuple(values)
 
@@ -138,7 +147,7 @@ class Page:
         fn = cached_output(answer) if cached else answer
         if any(isinstance(item, Grid) and item.records for item in items):
             fn = record_level(fn)
-        return callback(*outputs, Input(self.store, "data"))(fn)
+        return callback(*outputs, Input(self.store, "data"), *[Input(i, p) for i, p in (inputs or {}).values()])(fn)
 
     def kpis(self, kpis: Kpis) -> Callable:
         return self.render(kpis)
