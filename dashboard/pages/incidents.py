@@ -47,7 +47,8 @@ def _describe(view, scope) -> list[str]:
     return [t("incidents.category_filter", view.lang, category=value_label(category, view.lang))] if category else []
 
 
-P = Page(__name__, PAGE, default_period="this_month", allowed={"category": set(q.CATEGORIES)}, describe=_describe)
+DEFAULT_PERIOD, EXTRA = "this_month", {"category": set(q.CATEGORIES)}
+P = Page(__name__, PAGE, default_period=DEFAULT_PERIOD, allowed=EXTRA, describe=_describe)
 
 
 def area_note(ask) -> str:
