@@ -109,6 +109,15 @@ class Page:
         ], **({"className": body_cls} if body_cls else {})), className=cls)
         return record_level_only(lang, card) if isinstance(item, Grid) and item.records else card
 
+    def chip(self, ask: Ask, arg: str, text: str, clear: str) -> html.Div | None:
+        """The page's choice `arg` (a category …), named by `text`, with a link that clears it."""
+        if not ask.view.get(arg):
+            return None
+        return html.Div([
+            html.Span(text, className=f"badge rounded-pill text-bg-primary me-2 tpd-chip tpd-{self.name}-chip"),
+            dcc.Link(clear, href=ask.view.query(**{arg: None}), className="small", id=f"{self.name}-clear-{arg}"),
+        ], className="mb-2")
+
     # ---- callbacks -------------------------------------------------------------------------------
 
     def declare(self, item: Item) -> None:

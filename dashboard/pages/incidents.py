@@ -165,22 +165,12 @@ render_enforcement = P.render(ENFORCE_GRID)
 render_records = P.render(RECORDS_GRID, Text(RECORDS_COUNT, records_count))
 
 
-def _category_chip(ask) -> html.Div | None:
-    category, lang = ask.get("category"), ask.lang
-    if not category:
-        return None
-    return html.Div(dbc.Badge([
-        t("incidents.category_filter", lang, category=value_label(category, lang)), " ",
-        dcc.Link("✕", href=ask.view.query(category=None), title=t("incidents.clear_category", lang),
-                 className="text-white text-decoration-none ms-1", id=f"{PAGE}-clear-category"),
-    ], color="primary", className="tpd-incidents-chip"), className="mb-2")
-
-
 def layout(**kwargs):
     ask = P.layout_ask(kwargs)
     lang = ask.lang
     return P.frame(
-        ask, _category_chip(ask),
+        ask, P.chip(ask, "category", _describe(ask.view, ask.scope)[0] if ask.get("category") else "",
+                    t("incidents.clear_category", lang)),
         dcc.Loading(dbc.Row(id=KPIS, className="g-2 mb-2"), type="dot", delay_show=300),
         dbc.Row([
             dbc.Col(P.card(CATEGORY_CHART, ask, hint=t("incidents.by_category_hint", lang)), lg=4),

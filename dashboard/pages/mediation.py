@@ -135,17 +135,6 @@ render_trend = P.render(TREND_CHART)
 render_records = P.render(RECORDS_GRID, Text(RECORDS_COUNT, records_count))
 
 
-def _category_chip(ask) -> html.Div | None:
-    category, lang = ask.get("category"), ask.lang
-    if not category:
-        return None
-    return html.Div([
-        html.Span(t("mediation.category_chip", lang, name=value_label(category, lang)),
-                  className="badge rounded-pill text-bg-primary me-2 tpd-med-chip"),
-        dcc.Link(t("mediation.category_clear", lang), href=ask.view.query(category=None), className="small"),
-    ], className="mb-2")
-
-
 def layout(**kwargs):
     ask = P.layout_ask(kwargs)
     lang = ask.lang
@@ -154,7 +143,8 @@ def layout(**kwargs):
                               html.Span(id=RECORDS_COUNT, className="text-muted small ms-3")],
                              className="d-flex align-items-baseline")
     return P.frame(
-        ask, _category_chip(ask),
+        ask, P.chip(ask, "category", _describe(ask.view, ask.scope)[0] if ask.get("category") else "",
+                    t("mediation.category_clear", lang)),
         dcc.Loading(dbc.Row(id=KPIS, className="g-2 mb-2"), type="dot", delay_show=300),
         dbc.Row([dbc.Col(P.card(TYPES_CHART, ask, hint=types, cls=""), lg=6),
                  dbc.Col(P.card(COMPENSATION_CHART, ask, hint=types, cls=""), lg=6)], className="g-2 mb-2"),
