@@ -110,10 +110,6 @@ def units_table(view, scope) -> Table:
     return lag_tables(P.ask(view, scope), full_headers=True)[0]
 
 
-def areas_table(view, scope) -> Table:
-    return lag_tables(P.ask(view, scope), full_headers=True)[1]
-
-
 def alert_item(alert: dict, lang: str) -> html.Li:
     """One departure, worded with whether it is for the better or the worse."""
     m = BY_ID[alert["metric"]]
@@ -156,12 +152,11 @@ TREND_CHART = Chart(TREND, "overview.trend", q.weekly_trend, span=weeks_to_end(q
                     style={"flex": "1 1 0", "minHeight": "300px"},   # as tall as the two lag tables beside it
                     figure=lambda df, ask: weekly_trend_figure(
                         df, peak_bands(trailing_weeks(ask.filters, q.TREND_WEEKS), ask.scope, ask.lang), ask.lang))
-UNITS_GRID = Grid(UNITS, "overview.lagging_units", lambda ask: lag_tables(ask)[0], height=LAG_GRID_HEIGHT,
-                  export_table=lambda ask: units_table(ask.view, ask.scope), row_id="key",
-                  grid_options={"rowHeight": 30, "headerHeight": 32})
-AREAS_GRID = Grid(AREAS, "overview.lagging_areas", lambda ask: lag_tables(ask)[1], height=LAG_GRID_HEIGHT,
-                  export_table=lambda ask: areas_table(ask.view, ask.scope), row_id="key",
-                  grid_options={"rowHeight": 30, "headerHeight": 32})
+LAG_GRID = {"height": LAG_GRID_HEIGHT, "row_id": "key", "grid_options": {"rowHeight": 30, "headerHeight": 32}}
+UNITS_GRID = Grid(UNITS, "overview.lagging_units", lambda ask: lag_tables(ask)[0],
+                  export_table=lambda ask: lag_tables(ask, full_headers=True)[0], **LAG_GRID)
+AREAS_GRID = Grid(AREAS, "overview.lagging_areas", lambda ask: lag_tables(ask)[1],
+                  export_table=lambda ask: lag_tables(ask, full_headers=True)[1], **LAG_GRID)
 
 render_kpis = P.kpis(Kpis(KPIS, catalog_kpis(q.HEADLINE), q.HEADLINE, width={"xs": 6, "md": 3}))
 render_trend = P.render(TREND_CHART)

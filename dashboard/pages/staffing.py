@@ -48,10 +48,8 @@ def more_figures(figures: dict, ask) -> list:
     lang = ask.lang
     items = [html.Span(t("staffing.more_label", lang), className="tpd-staffing-more-label")]
     for mid in q.MORE_METRICS:
-        m = BY_ID[mid]
-        value = fmt_value(m.fmt, figures[mid].now.value, lang)
-        unit = m.unit_zh if lang == "zh" else m.unit_en
-        label = m.zh if lang == "zh" else m.en
+        m, value = BY_ID[mid], fmt_value(BY_ID[mid].fmt, figures[mid].now.value, lang)
+        label, unit = (m.zh, m.unit_zh) if lang == "zh" else (m.en, m.unit_en)
         items.append(html.Span([html.Span(label + " "), html.B(value), html.Span(" " + unit if unit else "")],
                                className="tpd-staffing-more-item", id=f"{PAGE}-more-{mid.replace('.', '-')}"))
     return items
@@ -142,9 +140,9 @@ render_lists = P.render(POSTS_GRID, TEAMS_GRID)
 
 
 def _tab(item: Grid, ask) -> dbc.Tab:
-    return dbc.Tab(html.Div([html.Div(table_menu(item.id, ask.view), className="d-flex justify-content-end mb-1"),
-                             P.grid(item, ask)]),
-                   label=t(item.title_key, ask.lang), tab_id=item.id.removeprefix(f"{PAGE}-"), className="pt-2")
+    menu = html.Div(table_menu(item.id, ask.view), className="d-flex justify-content-end mb-1")
+    return dbc.Tab(html.Div([menu, P.grid(item, ask)]), label=t(item.title_key, ask.lang),
+                   tab_id=item.id.removeprefix(f"{PAGE}-"), className="pt-2")
 
 
 def layout(**kwargs):
