@@ -76,8 +76,8 @@ def main() -> int:
 def warm_reference() -> None:
     """What every view shares and the server keeps per published version once any page has
     asked: the unit tree, the scenic areas, the as-of time. Left cached, as in a running server."""
+    from dashboard.model.filters import Scope
     from dashboard.queries import reference
-    from dashboard.queries.filters import Scope
 
     city = Scope.city()
     reference.units(city), reference.areas(city), reference.issuing_unit()

@@ -14,7 +14,7 @@ import functools
 from dashboard.auth import roles
 from dashboard.auth.current import acting_as, current_user  # noqa: F401  (re-exported)
 from dashboard.auth.store import User
-from dashboard.queries.filters import Scope
+from dashboard.model.filters import Scope
 from dashboard.refusals import Forbidden, NotSignedIn
 
 

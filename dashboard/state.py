@@ -5,9 +5,8 @@ reproduces the view. `parse_view` turns the query arguments Dash passes to a
 page's `layout(**kwargs)` into a `View`, dropping (and reporting) anything
 invalid; `View.query()` writes it back. Callbacks read the view strictly
 (`dashboard.components.page.view_from_store`): there anything invalid is
-refused, because only a tampering client sends it. Periods: weeks run Monday to Sunday;
-a period that has not ended yet (本周, 本月 …) runs to today, and is compared
-with the same number of days of the period before and of last year.
+refused, because only a tampering client sends it. What a period preset means, and
+what it is compared with, is the model's (`dashboard.model.periods`).
 """
 from __future__ import annotations
 
@@ -15,9 +14,9 @@ import datetime as dt
 from dataclasses import dataclass, field, replace
 from urllib.parse import urlencode
 
-from dashboard.queries.filters import SEASONS, Filters
+from dashboard.model.filters import SEASONS, Filters
+from dashboard.model.periods import PRESETS, Comparison, comparison, preset_range
 
-PRESETS = ("this_week", "last_week", "this_month", "this_quarter", "this_year", "custom")
 EXTRA_KEYS = ("category", "campaign", "grain", "q")   # page-level choices kept in the URL
 SHARED_KEYS = ("period", "start", "end", "unit", "area", "season", "lang")
 LANGS = ("zh", "en")
@@ -43,6 +42,11 @@ class View:
     def filters(self) -> Filters:
         return Filters(self.start, self.end, unit=self.unit, area=self.area, season=self.season)
 
+    @property
+    def comparison(self) -> Comparison:
+        """The periods this view's figures are compared with (环比, 同比)."""
+        return comparison(self.filters, self.period)
+
     def get(self, key: str, default: str | None = None) -> str | None:
         return dict(self.extra).get(key, default)
 
@@ -59,56 +63,6 @@ class View:
 
     def with_(self, **changes) -> "View":
         return replace(self, **changes)
-
-
-def week_start(day: dt.date) -> dt.date:
-    return day - dt.timedelta(days=day.weekday())
-
-
-def preset_range(preset: str, today: dt.date) -> tuple[dt.date, dt.date]:
-    if preset == "this_week":
-        return week_start(today), today
-    if preset == "last_week":
-        start = week_start(today) - dt.timedelta(days=7)
-        return start, start + dt.timedelta(days=6)
-    if preset == "this_month":
-        return today.replace(day=1), today
-    if preset == "this_quarter":
-        return dt.date(today.year, 3 * ((today.month - 1) // 3) + 1, 1), today
-    if preset == "this_year":
-        return dt.date(today.year, 1, 1), today
-    raise ValueError(preset)
-
-
-def _shift_year(day: dt.date, years: int) -> dt.date:
-    try:
-        return day.replace(year=day.year + years)
-    except ValueError:  # 29 February
-        return day.replace(year=day.year + years, day=28)
-
-
-def previous_period(period: str, start: dt.date, end: dt.date) -> tuple[dt.date, dt.date]:
-    """The same days of the period before: last week, last month, last quarter, or the span before."""
-    if period in ("this_week", "last_week"):
-        return start - dt.timedelta(days=7), end - dt.timedelta(days=7)
-    if period == "this_month":
-        prev_start = (start - dt.timedelta(days=1)).replace(day=1)
-        return prev_start, min(prev_start + (end - start), start - dt.timedelta(days=1))
-    if period == "this_quarter":
-        month = start.month - 3 if start.month > 3 else start.month + 9
-        prev_start = dt.date(start.year if start.month > 3 else start.year - 1, month, 1)
-        return prev_start, min(prev_start + (end - start), start - dt.timedelta(days=1))
-    if period == "this_year":
-        return _shift_year(start, -1), _shift_year(end, -1)
-    span = end - start
-    return start - span - dt.timedelta(days=1), start - dt.timedelta(days=1)
-
-
-def same_period_last_year(period: str, start: dt.date, end: dt.date) -> tuple[dt.date, dt.date]:
-    """Weeks shift by 52 weeks so weekdays line up; other periods by a calendar year."""
-    if period in ("this_week", "last_week"):
-        return start - dt.timedelta(weeks=52), end - dt.timedelta(weeks=52)
-    return _shift_year(start, -1), _shift_year(end, -1)
 
 
 def _date(text) -> dt.date | None:

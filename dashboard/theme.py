@@ -11,7 +11,7 @@ from __future__ import annotations
 import plotly.graph_objects as go
 import plotly.io as pio
 
-from etl import record_types as rtypes
+from warehouse import record_types as rtypes
 
 FONT_FAMILY = ('"Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "Microsoft YaHei", '
                '"PingFang SC", "WenQuanYi Micro Hei", sans-serif')
@@ -40,10 +40,12 @@ for _domain in _DOMAINS:
         CATEGORY_COLORS.setdefault(_value, PALETTE[_i % len(PALETTE)])
 # Meaningful colours where the value carries a judgement.
 CATEGORY_COLORS.update({
-    "调解成功": RAG["green"], "调解失败": RAG["red"], "调解中": MUTED, "移交处理": "#4f9bd9",
-    "当选": RAG["green"], "入围": "#4f9bd9", "未当选": GREY_OUT, "候选": MUTED,
-    "旺季": RAG["amber"], "淡季": "#4f9bd9", "专职旅游警察": POLICE_BLUE, "兼职旅游警察": "#4f9bd9",
-    "辅警": "#8c6d46", "无": GREY_OUT,
+    rtypes.MEDIATED: RAG["green"], rtypes.NOT_MEDIATED: RAG["red"], rtypes.MEDIATING: MUTED,
+    rtypes.REFERRED: "#4f9bd9",
+    rtypes.SELECTED: RAG["green"], rtypes.SHORTLISTED: "#4f9bd9", rtypes.NOT_SELECTED: GREY_OUT,
+    rtypes.CANDIDATE: MUTED,
+    rtypes.PEAK: RAG["amber"], rtypes.OFF_PEAK: "#4f9bd9", rtypes.FULLTIME_POLICE: POLICE_BLUE,
+    rtypes.PARTTIME_POLICE: "#4f9bd9", rtypes.AUXILIARY_POLICE: "#8c6d46", rtypes.NO_CASE: GREY_OUT,
 })
 # Five-point answers: red through grey to blue (diverging).
 LIKERT_COLORS = {1: "#b83227", 2: "#e38b7f", 3: "#c5ccd6", 4: "#7fb0e0", 5: "#1f4e8c"}

@@ -23,11 +23,11 @@ from pathlib import Path
 
 import numpy as np
 
-from etl import record_types as rt
 from etl.demo_calendar import holiday_periods
 from etl.demo_campaigns import deployments, nominations, votes
 from etl.demo_flows import Cat, Seq, World, month_flows
 from etl.demo_ref import build_officers, build_posts, build_reference, build_teams
+from warehouse import record_types as rt
 from etl.demo_write import (BAD_UNIT_CODE, ArrowCsv, Style, arrow_with_bad, bad_frame, bad_strings,
                             headers, plan_bad, render, render_arrow, write_csv, write_xlsx)
 

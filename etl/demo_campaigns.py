@@ -6,10 +6,10 @@ import datetime as dt
 
 import numpy as np
 
-from etl import record_types as rt
 from etl.demo_calendar import holiday_periods
 from etl.demo_flows import DAY, VOTE_HOUR_W, Cat, World, choice
 from etl.demo_ref import reason_pool
+from warehouse import record_types as rt
 
 
 def deployments(w: World) -> dict:

@@ -13,9 +13,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from etl import record_types as rt
 from etl.demo_calendar import all_periods
 from etl.demo_ref import ORIGIN_P, ORIGINS, Reference, comment_pools, fake_pii_text, fake_phones, summary_pool
+from warehouse import record_types as rt
 
 DAY = 86400
 NAT = np.datetime64("NaT", "s")

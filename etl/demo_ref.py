@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from etl import record_types as rt
+from warehouse import record_types as rt
 
 CITY = "云岚市"
 BUREAU = "云岚市公安局"

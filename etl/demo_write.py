@@ -21,8 +21,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
-from etl import record_types as rt
 from etl.demo_flows import Cat, Seq
+from warehouse import record_types as rt
 
 FULLWIDTH = str.maketrans("0123456789", "０１２３４５６７８９")
 UNIT_SUFFIX = {"compensation_yuan": "元", "visitors": "人次", "police_count": "人次", "auxiliary_count": "人次",

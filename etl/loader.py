@@ -36,11 +36,11 @@ import duckdb
 from etl.errors import BatchRefused
 from etl.pii import salt_for
 from etl.readers import CSV_SUFFIXES, SHEET_SUFFIXES, StagedFile, detect_type, stage_file, type_from_name
-from etl.record_types import RECORD_TYPES, RecordType
 from etl.validate import build_work_table, collect_errors
 from warehouse.connection import journal_append, journal_entries, publishing, writer_lock
 from warehouse.faults import crash_point
 from warehouse.marts import refresh_marts
+from warehouse.record_types import RECORD_TYPES, RecordType
 
 ORDER = {rt.name: i for i, rt in enumerate(RECORD_TYPES)}
 

@@ -34,8 +34,8 @@ from pathlib import Path
 import duckdb
 
 from etl.errors import FileRefused
-from etl.record_types import RECORD_TYPES, RecordType
 from etl.values import cleaned
+from warehouse.record_types import RECORD_TYPES, RecordType
 
 CSV_SUFFIXES = {".csv", ".txt", ".tsv"}
 SHEET_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods"}

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import duckdb
 
-from etl.record_types import BY_NAME, DATE, ENUM, KEY_OF, TEXT, TS, Column, RecordType
+from warehouse.record_types import BY_NAME, DATE, ENUM, KEY_OF, TEXT, TS, Column, RecordType
 from etl.values import (DATE_EXAMPLES, DATE_EXAMPLES_EN, TYPE_WORDS, YEAR_MAX, YEAR_MIN, excel_error,
                         parse, pii_hash, sql_str)
 

@@ -12,7 +12,7 @@ strict pattern first, and numbers must be well-formed before they are cast.
 """
 from __future__ import annotations
 
-from etl.record_types import BOOL, DATE, DEC, ENUM, INT, TEXT, TS, Column
+from warehouse.record_types import BOOL, DATE, DEC, ENUM, INT, TEXT, TS, Column
 
 _FULL = "０１２３４５６７８９ＡＢＣＤＥＦＧＨＩＪＫＬＭＮＯＰＱＲＳＴＵＶＷＸＹＺａｂｃｄｅｆｇｈｉｊｋｌｍｎｏｐｑｒｓｔｕｖｗｘｙｚ　，．－／：（）＋＿％"
 _HALF = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz ,.-/:()+_%"

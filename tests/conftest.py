@@ -22,9 +22,9 @@ from types import SimpleNamespace
 import duckdb
 import pytest
 
-from etl import record_types
 from etl.loader import load_batch
 from etl.pii import salt_path
+from warehouse import record_types
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -185,7 +185,7 @@ def compute_values(db: Path, start: str, end: str, unit=None, area=None, season=
 
     The same question on the same warehouse file is computed once per session.
     """
-    from dashboard.queries.filters import Filters, Scope
+    from dashboard.model.filters import Filters, Scope
     from dashboard.queries.metrics import compute
     from warehouse.connection import file_version
     key = (str(db), file_version(Path(db)), start, end, unit, area, season,

@@ -13,9 +13,9 @@ import datetime as dt
 import duckdb
 import pytest
 
+from dashboard.model.filters import Filters, Scope
 from dashboard.queries import reference
 from dashboard.queries import staffing as staffing_q
-from dashboard.queries.filters import Filters, Scope
 from dashboard.queries.kpis import metric_values
 from tests.dashboard_fixtures import TODAY, demo_db  # noqa: F401  (fixture)
 

@@ -19,11 +19,11 @@ from urllib.parse import unquote
 
 import pytest
 
-from dashboard import analysis
 from dashboard.briefing import compose
 from dashboard.briefing.model import Heading, Paragraph, Table
-from dashboard.queries.filters import Scope
-from dashboard.queries.metrics import wilson
+from dashboard.model import judgements
+from dashboard.model.filters import Scope
+from dashboard.model.judgements import wilson
 from dashboard.state import View
 from tests.metrics_fixtures import build, compute_values, incident, officer, survey, visit
 from tests.test_metrics_seed_reports import LESHAN_END, LESHAN_REPORT, LESHAN_START, leshan_records
@@ -125,7 +125,7 @@ def test_changes_are_judged_by_the_analysis_module(week):
     b = compose.briefing(view(*WEEK), CITY)
     fig = b.figures["incidents.total"]
     assert (fig.now.value, fig.previous.value, fig.last_year.value) == (50, 40, 10)
-    assert fig.vs_previous == analysis.change("count", 50, 40)
+    assert fig.vs_previous == judgements.change("count", 50, 40)
     assert fig.vs_previous.notable is False and fig.vs_last_year.notable is True
 
 
@@ -353,8 +353,8 @@ def test_a_unit_user_cannot_download_another_units_briefing(client, monkeypatch)
 
 
 def test_a_change_that_rounds_to_nothing_reads_as_unchanged():
-    from dashboard.analysis import Change
     from dashboard.briefing.text import change_cell, change_words
+    from dashboard.model.judgements import Change
     labels = ("上周", "去年同期")
     tiny = Change(0.01, 0.0005, None)
     assert change_words("incidents.response_median_min", tiny, "prev", labels, "zh") == "环比持平"
@@ -368,13 +368,13 @@ def test_a_change_that_rounds_to_nothing_reads_as_unchanged():
 
 def test_a_count_on_a_small_base_changes_by_how_many_not_by_a_percentage():
     from dashboard.briefing.text import change_cell, change_words
-    ch = analysis.change("count", 7, 1)             # 综合执法治理 1 → 7: "+600 %" would mislead
+    ch = judgements.change("count", 7, 1)             # 综合执法治理 1 → 7: "+600 %" would mislead
     assert ch.relative is None and ch.notable is False
     assert change_words("enforce.joint_operations", ch, "prev", ("上周", "去年同期"), "zh") == "环比增加6次"
     assert change_words("enforce.joint_operations", ch, "prev", ("the previous week", "x"), "en") == \
         "up 6 on the previous week"
     assert change_cell("enforce.joint_operations", ch, "zh").text == "+6次"
-    fell = analysis.change("count", 0, 5)            # 救助游客 5 → 0
+    fell = judgements.change("count", 0, 5)            # 救助游客 5 → 0
     assert change_words("service.rescued", fell, "prev", ("上周", "去年同期"), "zh") == "环比减少5人"
 
 

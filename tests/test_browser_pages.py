@@ -220,7 +220,7 @@ def test_briefing_page_from_a_url_with_filters_shows_the_catalog_figures_and_dow
 
     import docx
 
-    from dashboard.queries.filters import Filters, Scope
+    from dashboard.model.filters import Filters, Scope
     from dashboard.queries.metrics import compute
     from tests.metrics_fixtures import connect
 

@@ -5,6 +5,7 @@ import datetime as dt
 
 import pytest
 
+from dashboard.queries.calendar import PEAK_DEPLOYMENT
 from tests.metrics_fixtures import build, deployment
 
 
@@ -19,26 +20,26 @@ def bands(tmp_path_factory):
         deployment("D6", "2021-03-16", "2021-03-16", season="淡季"),   # off season: not a band
         deployment("D7", "2021-04-10", "2021-04-12", season="旺季", unit="FJ2"),
     ])
+    from dashboard.model.filters import Filters, Scope
     from dashboard.queries import db as qdb
     from dashboard.queries.calendar import peak_bands
-    from dashboard.queries.filters import Filters, Scope
     before = qdb._state["warehouse"]
     qdb.configure(db)
     march_april = Filters(dt.date(2021, 3, 1), dt.date(2021, 4, 30))
     try:
-        return {"city": peak_bands(march_april, Scope.city(), "zh"),
-                "FJ1": peak_bands(march_april, Scope("FJ1"), "zh")}
+        return {"city": peak_bands(march_april, Scope.city()),
+                "FJ1": peak_bands(march_april, Scope("FJ1"))}
     finally:
         qdb._state["warehouse"] = before
         qdb.clear_cache()
 
 
 def test_overlapping_touching_and_repeated_deployments_make_one_band(bands):
-    assert (dt.date(2021, 3, 1), dt.date(2021, 3, 15), "旺季布警") in bands["city"]
+    assert (dt.date(2021, 3, 1), dt.date(2021, 3, 15), PEAK_DEPLOYMENT) in bands["city"]
 
 
 def test_a_gap_of_a_day_between_deployments_keeps_two_bands(bands):
-    assert (dt.date(2021, 3, 17), dt.date(2021, 3, 25), "旺季布警") in bands["city"]
+    assert (dt.date(2021, 3, 17), dt.date(2021, 3, 25), PEAK_DEPLOYMENT) in bands["city"]
 
 
 def test_off_season_deployments_are_not_shaded(bands):
@@ -46,5 +47,13 @@ def test_off_season_deployments_are_not_shaded(bands):
 
 
 def test_a_unit_sees_only_the_deployments_of_its_subtree(bands):
-    assert (dt.date(2021, 4, 10), dt.date(2021, 4, 12), "旺季布警") in bands["city"]
+    assert (dt.date(2021, 4, 10), dt.date(2021, 4, 12), PEAK_DEPLOYMENT) in bands["city"]
     assert all(first != dt.date(2021, 4, 10) for first, _, _ in bands["FJ1"])
+
+
+@pytest.mark.parametrize("lang, caption", [("zh", "国庆黄金周"), ("en", "National Day")])
+def test_a_band_is_captioned_by_its_kind_in_the_page_language(lang, caption):
+    from dashboard.figures.base import top_strip
+    strip = top_strip([(dt.date(2021, 10, 1), dt.date(2021, 10, 7), "national_day")],
+                      dt.date(2021, 9, 1), dt.date(2021, 11, 1), lang)
+    assert [a["text"] for a in strip.annotations] == [caption]

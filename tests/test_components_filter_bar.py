@@ -26,8 +26,8 @@ def app(demo_db):  # noqa: F811
 
 
 def _branch_and_child():
+    from dashboard.model.filters import Scope
     from dashboard.queries import reference
-    from dashboard.queries.filters import Scope
     df = reference.units(Scope.city())
     branch = df[df.unit_level == "景区分局"].unit_code.iloc[0]
     child = df[df.parent_code == branch].unit_code.iloc[0]
@@ -46,7 +46,7 @@ def _labels(nav) -> list[str]:
 
 def test_a_unit_users_drill_path_starts_at_their_unit_not_the_city(demo_db):  # noqa: F811
     from dashboard.components.filter_bar import breadcrumb
-    from dashboard.queries.filters import Scope
+    from dashboard.model.filters import Scope
     branch, child, names = _branch_and_child()
     top = breadcrumb(_view(), Scope(branch))
     assert "全市" not in str(top) and names[branch] in str(top)
@@ -57,7 +57,7 @@ def test_a_unit_users_drill_path_starts_at_their_unit_not_the_city(demo_db):  # 
 
 def test_a_unit_users_unit_filter_is_named_for_their_unit(demo_db):  # noqa: F811
     from dashboard.components.filter_bar import filter_bar
-    from dashboard.queries.filters import Scope
+    from dashboard.model.filters import Scope
     branch, _, names = _branch_and_child()
     with_unit = filter_bar(_view(lang="en"), Scope(branch))
     unit_filter = next(c for c in with_unit._traverse() if getattr(c, "id", None) == "filter-unit")
@@ -71,7 +71,7 @@ def test_the_unit_tree_is_indented_by_spaces_a_line_of_text_drops_so_the_chosen_
     """Full-width spaces (U+3000) are kept by a browser at the start of a line; plain spaces are
     dropped there unless the option list keeps them (tpd.css)."""
     from dashboard.components.filter_bar import INDENT, unit_options
-    from dashboard.queries.filters import Scope
+    from dashboard.model.filters import Scope
     branch, child, names = _branch_and_child()
     options = {o["value"]: o for o in unit_options(Scope(branch), "zh")}
     assert options[branch]["label"] == names[branch] == options[branch]["search"]   # the top of the scope
@@ -81,7 +81,7 @@ def test_the_unit_tree_is_indented_by_spaces_a_line_of_text_drops_so_the_chosen_
 
 def test_the_dropdowns_and_the_date_picker_speak_the_ui_language(demo_db):  # noqa: F811
     from dashboard.components.filter_bar import filter_bar
-    from dashboard.queries.filters import Scope
+    from dashboard.model.filters import Scope
     zh = {getattr(c, "id", None): c for c in filter_bar(_view(), Scope.city())._traverse()}
     en = {getattr(c, "id", None): c for c in filter_bar(_view(lang="en"), Scope.city())._traverse()}
     assert zh["filter-unit"].labels["search"] == "搜索" and en["filter-unit"].labels["search"] == "Search"

@@ -12,7 +12,7 @@ import datetime as dt
 import pytest
 
 from dashboard.components.declare import Ask, Chart, Grid, Kpis, clicked
-from dashboard.queries.filters import Filters, Scope
+from dashboard.model.filters import Filters, Scope
 from dashboard.state import View
 from tests.dashboard_fixtures import demo_db  # noqa: F401  (the fixture)
 

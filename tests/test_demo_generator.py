@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from etl import record_types as rt
 from etl.demo import BAD_UNIT_CODE, DEMO_SEED, generate_exports, holiday_periods
+from warehouse import record_types as rt
 
 TODAY = dt.date(2026, 11, 23)
 SCALE = 3000

@@ -21,7 +21,7 @@ import pytest
 import etl.loader
 from etl.errors import BatchRefused
 from etl.pii import salt_path
-from etl.record_types import RECORD_TYPES
+from warehouse.record_types import RECORD_TYPES
 from tests.conftest import (ROOT, cli_load, cli_main, load, query, quarantined, rec, reference_batch,
                             table_rows, write_csv, write_records)
 from warehouse.connection import Warehouse

@@ -27,7 +27,7 @@ from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from etl import record_types
+from warehouse import record_types
 from tests.conftest import TEMPLATES, cli_main, query
 
 EXPLORE = "TPD_FUZZ_EXAMPLES" in os.environ

@@ -396,8 +396,8 @@ def test_excel_boolean_cells_load_as_booleans(sheet_db):
 
 from hypothesis import given, settings, strategies as st  # noqa: E402
 
-from etl.record_types import get  # noqa: E402
 from etl.values import cleaned, parse  # noqa: E402
+from warehouse.record_types import get  # noqa: E402
 
 _sql = duckdb.connect()
 FULL_WIDTH = str.maketrans("0123456789,-", "０１２３４５６７８９，－")

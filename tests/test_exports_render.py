@@ -202,9 +202,9 @@ def test_a_slides_pack_pairs_each_png_with_an_svg(client):
 
 
 def test_a_grids_csv_has_its_rows_and_headers_as_the_page_shows_them(client):
-    from dashboard.pages import incidents
-    from dashboard.queries.filters import Scope
     from dashboard.components.page import view_from_store
+    from dashboard.model.filters import Scope
+    from dashboard.pages import incidents
 
     response = _get(client, f"/download/table/incidents-records.csv?{MONTH}")
     assert response.mimetype == "text/csv"
@@ -321,8 +321,8 @@ def test_a_chart_carries_its_pages_explanation_and_only_the_filters_that_apply(c
     unit = _first_branch()
     data_page = _get(client, f"/download/chart/data-quarantine-chart.svg?preset=wechat&period=this_year&unit={unit}")
     text = data_page.data.decode("utf-8")
+    from dashboard.model.filters import Scope
     from dashboard.queries import reference
-    from dashboard.queries.filters import Scope
     assert "2026年1月1日至11月23日" in text
     assert reference.unit_names(Scope.city())[unit] not in text and "全市" not in text
     assert "被隔离" in text                                      # the figure's own title, kept as a line
@@ -350,8 +350,8 @@ def test_a_unit_users_export_names_their_own_unit_where_the_city_would_be(demo_d
     import datetime as dt
 
     from dashboard.exports.context import export_context
+    from dashboard.model.filters import Scope
     from dashboard.queries import reference
-    from dashboard.queries.filters import Scope
     from dashboard.state import View
     unit = _first_branch()
     name = reference.unit_names(Scope.city())[unit]
@@ -366,7 +366,7 @@ def test_a_chart_that_shows_more_than_the_period_says_which_days_it_shows(client
 
     from dashboard.exports import charts
     from dashboard.exports.registry import CHARTS, PAGES
-    from dashboard.queries.filters import Scope
+    from dashboard.model.filters import Scope
     spec = CHARTS["overview-trend"]   # declared by the page: span=weeks_to_end(12)
     view = PAGES["overview"].view_of("?period=last_week", Scope.city())
     context = charts.chart_context(spec, view, Scope.city())
@@ -379,8 +379,8 @@ def test_a_chart_that_shows_more_than_the_period_says_which_days_it_shows(client
 
 
 def _first_branch() -> str:
+    from dashboard.model.filters import Scope
     from dashboard.queries import reference
-    from dashboard.queries.filters import Scope
     return reference.drill_children(None, Scope.city())[0]
 
 

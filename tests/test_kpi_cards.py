@@ -10,10 +10,9 @@ import re
 import pandas as pd
 import pytest
 
-from dashboard import analysis
 from dashboard.components.kpi import comparisons, figure_card, kpi_card, sparkline_svg
-from dashboard.queries.kpis import KpiFigures
-from dashboard.queries.metrics import MetricValue
+from dashboard.model import judgements
+from dashboard.model.values import KpiFigures, MetricValue
 from dashboard.state import View
 
 WEEKS = pd.date_range("2026-08-31", periods=12, freq="7D")
@@ -100,7 +99,7 @@ def test_a_rate_on_too_few_records_gets_no_red_badge_but_too_few():
 
 
 def test_a_rate_on_enough_records_is_judged_against_its_target():
-    n = analysis.min_survey_answers()
+    n = judgements.min_survey_answers()
     card = kpi_card("mediation.success_rate", figures(0.5, 0.8, 0.8, n=(n, n, n)), "zh", "k")
     assert "未达标" in texts(card) and "tpd-kpi-red" in classes(card)
 

@@ -13,7 +13,7 @@ import sys
 
 import pytest
 
-from dashboard.queries.catalog import METRICS
+from dashboard.model.catalog import METRICS
 from tests.metrics_fixtures import REPO, build, cli, compute_values, incident, officer, run_cli
 
 # The stable interface: every id the spec lists.

@@ -164,7 +164,8 @@ def test_stock_on_an_earlier_end_day_counts_what_was_active_then(stock_db, table
 
 
 def test_twelve_weeks_of_history_start_on_a_monday_and_end_with_the_period():
-    from dashboard.queries.filters import Filters, trailing_weeks
+    from dashboard.model.filters import Filters
+    from dashboard.model.periods import trailing_weeks
     span = trailing_weeks(Filters(dt.date(2026, 1, 1), dt.date(2026, 11, 25), unit="U1"), 12)
     assert span.start == dt.date(2026, 9, 7) and span.start.weekday() == 0
     assert span.end == dt.date(2026, 11, 25) and span.unit == "U1"

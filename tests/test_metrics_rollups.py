@@ -12,10 +12,11 @@ import duckdb
 import pandas as pd
 import pytest
 
+from dashboard.model.catalog import BY_ID, METRICS, SOURCES, Metric
+from dashboard.model.filters import Filters, Scope
 from dashboard.queries.breakdown import metric_frame
-from dashboard.queries.catalog import BY_ID, METRICS, SOURCES, Metric
-from dashboard.queries.filters import Filters, Scope, where_sql
 from dashboard.queries.metrics import _median_ctes, compute
+from dashboard.queries.where import where_sql
 from tests.dashboard_fixtures import demo_db  # noqa: F401  (the fixture)
 
 ROLLED = [m for m in METRICS if isinstance(m, Metric) and (m.rollup_expr or m.median_seconds)]

@@ -258,7 +258,7 @@ def test_cli_season_option_filters_by_season(season_db):
 
 
 def test_a_user_scope_is_narrowed_by_the_unit_filter_never_widened(scope_db):
-    from dashboard.queries.filters import Filters, Scope
+    from dashboard.model.filters import Filters, Scope
     from dashboard.queries.metrics import compute
     from tests.metrics_fixtures import connect, day
     def total(scope, unit):
@@ -271,14 +271,14 @@ def test_a_user_scope_is_narrowed_by_the_unit_filter_never_widened(scope_db):
 
 
 def test_unknown_season_is_refused():
-    from dashboard.queries.filters import Filters
+    from dashboard.model.filters import Filters
     from tests.metrics_fixtures import day
     with pytest.raises(ValueError):
         Filters(day(START), day(END), season="平季")
 
 
 def test_a_period_ending_before_it_starts_is_refused():
-    from dashboard.queries.filters import Filters
+    from dashboard.model.filters import Filters
     from tests.metrics_fixtures import day
     with pytest.raises(ValueError):
         Filters(day(END), day(START))

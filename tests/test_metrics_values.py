@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from dashboard.queries.catalog import METRICS
+from dashboard.model.catalog import METRICS
 from tests.metrics_fixtures import (action, build, compute_values, deployment, incident, mediation,
                                     nomination, officer, post, run_cli, service, survey, team, visit,
                                     vote)

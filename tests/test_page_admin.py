@@ -30,7 +30,7 @@ def app(demo_db):  # noqa: F811
 @pytest.fixture(scope="module")
 def branch(demo_db):  # noqa: F811
     from dashboard.queries import reference
-    from dashboard.queries.filters import Scope
+    from dashboard.model.filters import Scope
     return reference.drill_children(None, Scope.city())[0]
 
 

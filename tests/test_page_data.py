@@ -31,7 +31,7 @@ def _around_now() -> str:
 
 
 def _filters():
-    from dashboard.queries.filters import Filters
+    from dashboard.model.filters import Filters
     day = dt.date.today()
     return Filters(day - dt.timedelta(days=1), day + dt.timedelta(days=1))
 
@@ -85,9 +85,9 @@ def page(demo_db):  # noqa: F811
 # ---- queries ----------------------------------------------------------------------------------
 
 def test_freshness_lists_every_record_type_in_load_order(demo_db):  # noqa: F811
+    from dashboard.model.filters import Scope
     from dashboard.queries import data as q
-    from dashboard.queries.filters import Scope
-    from etl.record_types import RECORD_TYPES
+    from warehouse.record_types import RECORD_TYPES
     df = q.freshness(Scope.city(), dt.date(2026, 11, 23))
     assert list(df["record_type"]) == [rt.name for rt in RECORD_TYPES]
     units = df.set_index("record_type").loc["units"]
@@ -95,8 +95,8 @@ def test_freshness_lists_every_record_type_in_load_order(demo_db):  # noqa: F811
 
 
 def test_freshness_counts_agree_with_the_catalog(demo_db):  # noqa: F811
+    from dashboard.model.filters import Filters, Scope
     from dashboard.queries import data as q
-    from dashboard.queries.filters import Filters, Scope
     from dashboard.queries.kpis import metric_values
     from dashboard.queries.reference import latest_record_day
     df = q.freshness(Scope.city(), dt.date(2026, 11, 23)).set_index("record_type")
@@ -107,8 +107,8 @@ def test_freshness_counts_agree_with_the_catalog(demo_db):  # noqa: F811
 
 
 def test_freshness_turns_flow_types_amber_then_red_and_never_colours_stock(demo_db):  # noqa: F811
+    from dashboard.model.filters import Scope
     from dashboard.queries import data as q
-    from dashboard.queries.filters import Scope
     latest = q.freshness(Scope.city(), dt.date(2026, 11, 23)).set_index("record_type").loc["incidents", "latest"]
     amber = q.freshness(Scope.city(), latest.date() + dt.timedelta(days=q.STALE_AMBER_DAYS + 1)).set_index("record_type")
     red = q.freshness(Scope.city(), latest.date() + dt.timedelta(days=q.STALE_RED_DAYS + 1)).set_index("record_type")
@@ -117,24 +117,31 @@ def test_freshness_turns_flow_types_amber_then_red_and_never_colours_stock(demo_
 
 
 def test_load_log_is_newest_first_with_every_status(on_clerk_db):
+    from dashboard.model.filters import Scope
     from dashboard.queries import data as q
-    from dashboard.queries.filters import Scope
     df = q.load_log(_filters(), Scope.city())
     assert set(df["status"]) == {"committed", "refused", "interrupted"}
     assert list(df["started_at"]) == sorted(df["started_at"], reverse=True)
 
 
-def test_load_log_message_is_in_the_ui_language(on_clerk_db):
+def test_load_log_message_comes_in_chinese_and_in_english(on_clerk_db):
+    from dashboard.model.filters import Scope
     from dashboard.queries import data as q
-    from dashboard.queries.filters import Scope
-    zh = q.load_log(_filters(), Scope.city(), "zh").set_index("status").loc["interrupted", "message"]
-    en = q.load_log(_filters(), Scope.city(), "en").set_index("status").loc["interrupted", "message"]
-    assert zh == "加载中断（进程被终止）" and en == "load interrupted (process killed)"
+    row = q.load_log(_filters(), Scope.city()).set_index("status").loc["interrupted"]
+    assert row["message_zh"] == "加载中断（进程被终止）" and row["message_en"] == "load interrupted (process killed)"
+
+
+@pytest.mark.parametrize("lang, message", [("zh", "加载中断（进程被终止）"), ("en", "load interrupted (process killed)")])
+def test_the_load_log_table_shows_the_message_in_the_ui_language(page, on_clerk_db, lang, message):
+    from dashboard.model.filters import Scope
+    from dashboard.queries import data as q
+    rows = page.log_rows(q.load_log(_filters(), Scope.city()), None, lang)
+    assert [r["message"] for r in rows if r["status"] == "interrupted"] == [message]
 
 
 def test_files_balance_and_add_up_to_the_load_totals(demo_db):  # noqa: F811
+    from dashboard.model.filters import Scope
     from dashboard.queries import data as q
-    from dashboard.queries.filters import Scope
     files = q.load_files(_filters(), Scope.city())
     totals = q.load_totals(_filters(), Scope.city())
     assert files["balanced"].all()
@@ -142,22 +149,22 @@ def test_files_balance_and_add_up_to_the_load_totals(demo_db):  # noqa: F811
 
 
 def test_quarantine_total_equals_the_quarantined_rows_of_the_load_log(demo_db):  # noqa: F811
+    from dashboard.model.filters import Scope
     from dashboard.queries import data as q
-    from dashboard.queries.filters import Scope
     total = q.quarantine_total(_filters(), Scope.city())
     assert total > 0 and total == q.load_totals(_filters(), Scope.city())["quarantined"]
 
 
 def test_period_selects_batches_by_their_start_time(demo_db):  # noqa: F811
+    from dashboard.model.filters import Filters, Scope
     from dashboard.queries import data as q
-    from dashboard.queries.filters import Filters, Scope
     old = Filters(dt.date(2020, 1, 1), dt.date(2020, 1, 31))
     assert q.load_log(old, Scope.city()).empty and q.quarantine_total(old, Scope.city()) == 0
 
 
 def test_quarantine_rows_filter_by_file_and_reason(demo_db):  # noqa: F811
+    from dashboard.model.filters import Scope
     from dashboard.queries import data as q
-    from dashboard.queries.filters import Scope
     reasons = q.quarantine_reasons(_filters(), Scope.city())
     top = reasons.iloc[0]
     rows = q.quarantine_rows(_filters(), Scope.city(), reason=top["reason"])
@@ -168,8 +175,8 @@ def test_quarantine_rows_filter_by_file_and_reason(demo_db):  # noqa: F811
 
 
 def test_pii_in_quarantine_is_masked(on_clerk_db):
+    from dashboard.model.filters import Scope
     from dashboard.queries import data as q
-    from dashboard.queries.filters import Scope
     df = q.quarantine_rows(_filters(), Scope.city(), masked="已脱敏")
     text = " ".join(map(str, df.to_numpy().ravel()))
     assert PHONE not in text and VOTER not in text
@@ -180,8 +187,8 @@ def test_pii_in_quarantine_is_masked(on_clerk_db):
 
 
 def test_a_unit_scope_sees_no_bookkeeping(on_clerk_db):
+    from dashboard.model.filters import Scope
     from dashboard.queries import data as q
-    from dashboard.queries.filters import Scope
     unit = Scope("P01")
     assert q.load_log(_filters(), unit).empty and q.quarantine_rows(_filters(), unit).empty
     assert q.freshness(unit, dt.date.today()).empty and q.batch_ids(unit) == set()
@@ -191,8 +198,8 @@ def test_a_unit_scope_sees_no_bookkeeping(on_clerk_db):
 
 def test_reason_figure_has_a_labelled_bar_per_reason_in_its_fixed_colour(demo_db):  # noqa: F811
     from dashboard.figures.data import quarantine_reasons_figure
+    from dashboard.model.filters import Scope
     from dashboard.queries import data as q
-    from dashboard.queries.filters import Scope
     from dashboard.theme import color_of
     reasons = q.quarantine_reasons(_filters(), Scope.city())
     fig = quarantine_reasons_figure(reasons, q.quarantine_total(_filters(), Scope.city()), "en")
@@ -210,8 +217,8 @@ def test_reason_figure_without_rows_says_so(demo_db):  # noqa: F811
 # ---- callbacks --------------------------------------------------------------------------------
 
 def test_render_log_labels_statuses_and_marks_the_selected_batch(page, on_clerk_db):
+    from dashboard.model.filters import Scope
     from dashboard.queries import data as q
-    from dashboard.queries.filters import Scope
     batch = q.load_log(_filters(), Scope.city()).query("status == 'refused'")["batch_id"].iloc[0]
     _, rows, _ = page.render_log(_around_now() + f"&q={batch}&lang=en")
     selected = [r for r in rows if r["selected"]]
@@ -219,8 +226,8 @@ def test_render_log_labels_statuses_and_marks_the_selected_batch(page, on_clerk_
 
 
 def test_clicking_a_batch_puts_it_in_the_url(page, demo_db):  # noqa: F811
+    from dashboard.model.filters import Scope
     from dashboard.queries import data as q
-    from dashboard.queries.filters import Scope
     batch = sorted(q.batch_ids(Scope.city()))[0]
     assert page.select_batch({"rowId": batch}, "?lang=en") == f"?lang=en&q={batch}"
     assert page.select_batch({"rowId": batch}, "?period=this_month&lang=en") == \
@@ -241,8 +248,8 @@ def test_an_unknown_batch_posted_in_the_view_is_refused(page, demo_db):  # noqa:
 
 
 def test_files_of_a_refused_batch_say_nothing_was_loaded(page, on_clerk_db):
+    from dashboard.model.filters import Scope
     from dashboard.queries import data as q
-    from dashboard.queries.filters import Scope
     batch = q.load_log(_filters(), Scope.city()).query("status == 'refused'")["batch_id"].iloc[0]
     _, rows, title, info = page.render_files(f"?q={batch}")
     assert rows == [] and batch in title and "没有导入任何文件" in str(info)
@@ -260,16 +267,16 @@ def test_a_reason_bar_click_sets_the_reason_filter(page, demo_db):  # noqa: F811
 
 
 def test_layout_says_the_unit_and_area_filters_do_not_apply(page, demo_db):  # noqa: F811
+    from dashboard.model.filters import Scope
     from dashboard.queries import reference
-    from dashboard.queries.filters import Scope
     unit = reference.units(Scope.city())["unit_code"].iloc[-1]
     text = str(page.layout(unit=unit, lang="en"))
     assert "do not apply" in text and "Filters ignored here" in text
 
 
 def test_the_unit_filter_does_not_change_the_load_log(page, demo_db):  # noqa: F811
+    from dashboard.model.filters import Scope
     from dashboard.queries import reference
-    from dashboard.queries.filters import Scope
     unit = reference.units(Scope.city())["unit_code"].iloc[-1]
     assert page.render_log(_around_now() + f"&unit={unit}")[1] == page.render_log(_around_now())[1]
 
@@ -279,8 +286,8 @@ def test_the_unit_filter_does_not_change_the_load_log(page, demo_db):  # noqa: F
 def test_the_default_period_holds_the_latest_batches_even_when_today_is_pinned_before_them(demo_db):  # noqa: F811
     """Loads are stamped by the wall clock; today is pinned to 2026-11-23: the window reaches the load."""
     from dashboard.clock import today
+    from dashboard.model.filters import Filters, Scope
     from dashboard.queries import data as q
-    from dashboard.queries.filters import Filters, Scope
     start, end = q.recent_window(Scope.city(), today())
     assert start <= today() - dt.timedelta(days=q.RECENT_DAYS - 1) and end >= dt.date.today()
     assert not q.load_log(Filters(start, end), Scope.city()).empty
@@ -288,8 +295,8 @@ def test_the_default_period_holds_the_latest_batches_even_when_today_is_pinned_b
 
 def test_the_default_period_reaches_back_to_the_latest_batches(on_clerk_db):
     """A month without loads (the 1st of the next month, say) still shows the last ones."""
+    from dashboard.model.filters import Scope
     from dashboard.queries import data as q
-    from dashboard.queries.filters import Scope
     later = dt.date.today() + dt.timedelta(days=400)
     start, end = q.recent_window(Scope.city(), later)
     assert start <= dt.date.today() and end == later
@@ -298,8 +305,8 @@ def test_the_default_period_reaches_back_to_the_latest_batches(on_clerk_db):
 def test_without_a_period_in_the_url_the_page_shows_the_latest_batches_not_this_month(page, demo_db):  # noqa: F811
     """Today is pinned to 2026-11-23, the session's load ran by the wall clock: whatever month that
     is, the page without a period lists it."""
+    from dashboard.model.filters import Scope
     from dashboard.queries import data as q
-    from dashboard.queries.filters import Scope
     _, rows, totals = page.render_log("?")
     assert {r["batch_id"] for r in rows} == q.batch_ids(Scope.city()) and rows
     assert "本期共" in str(totals)
@@ -308,9 +315,9 @@ def test_without_a_period_in_the_url_the_page_shows_the_latest_batches_not_this_
 
 def test_the_layout_without_a_period_says_it_shows_the_latest_batches(page, demo_db):  # noqa: F811
     from dash import dcc
-    from dashboard.queries import data as q
-    from dashboard.queries.filters import Scope
     from dashboard.clock import today
+    from dashboard.model.filters import Scope
+    from dashboard.queries import data as q
     layout = page.layout(lang="en")
     assert "at least the latest" in str(layout)
     store = next(c for c in layout._traverse() if isinstance(c, dcc.Store) and c.id == page.VIEW)
@@ -343,5 +350,5 @@ def test_quarantined_file_names_values_and_messages_wrap_instead_of_being_cut(pa
 
 
 def _city():
-    from dashboard.queries.filters import Scope
+    from dashboard.model.filters import Scope
     return Scope.city()

@@ -7,8 +7,8 @@ from urllib.parse import parse_qs
 import pandas as pd
 import pytest
 
+from dashboard.model.filters import Filters, Scope
 from dashboard.queries import incidents as q
-from dashboard.queries.filters import Filters, Scope
 from dashboard.queries.kpis import metric_values
 from dashboard.text import t
 from dashboard.theme import GREY_OUT, color_of

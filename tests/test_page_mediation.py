@@ -9,15 +9,15 @@ import pytest
 from dash import no_update
 
 from dashboard.figures import mediation as figs
+from dashboard.model.filters import Filters, Scope
 from dashboard.queries import db, reference
-from dashboard.queries.breakdown import with_coverage
 from dashboard.queries import mediation as q
-from dashboard.queries.filters import Filters, Scope
+from dashboard.queries.breakdown import with_coverage
 from dashboard.queries.kpis import metric_values
 from dashboard.state import View
 from dashboard.text import t
 from dashboard.theme import RAG, color_of
-from etl.record_types import DISPUTE_TYPES, MEDIATION_RESULTS
+from warehouse.record_types import DISPUTE_TYPES, MEDIATION_RESULTS
 from tests.dashboard_fixtures import TODAY, demo_db  # noqa: F401
 
 pytestmark = pytest.mark.usefixtures("as_admin")  # callbacks need a signed-in user
@@ -84,7 +84,7 @@ def test_close_median_hours_is_over_closed_mediations(demo_db):  # noqa: F811
 
 def test_headline_without_category_comes_from_catalog(demo_db):  # noqa: F811
     view = View("this_year", YEAR.start, YEAR.end)
-    figures = q.headline(view, CITY)
+    figures = q.headline(view.filters, view.comparison, CITY)
     assert list(figures) == q.HEADLINE
     theirs = _catalog(YEAR)
     for mid in CATALOG:
@@ -94,7 +94,7 @@ def test_headline_without_category_comes_from_catalog(demo_db):  # noqa: F811
 
 def test_headline_with_category_counts_only_that_type(demo_db):  # noqa: F811
     view = View("this_year", YEAR.start, YEAR.end)
-    figures = q.headline(view, CITY, "消费纠纷")
+    figures = q.headline(view.filters, view.comparison, CITY, "消费纠纷")
     counts = q.type_result_counts(YEAR, CITY)
     mine = counts[counts.dispute_type == "消费纠纷"]
     assert figures["mediation.total"].now.value == mine["count"].sum()
@@ -265,7 +265,7 @@ def _weeks(partial_last: bool):
 
 
 def test_weekly_figure_shades_peaks_and_hatches_the_partial_week():
-    bands = [(dt.date(2026, 11, 10), dt.date(2026, 11, 12), "节假日")]
+    bands = [(dt.date(2026, 11, 10), dt.date(2026, 11, 12), "peak_deployment")]
     fig = figs.weekly_figure(_weeks(partial_last=True), bands, "zh")
     assert len(fig.layout.shapes) == 1
     whole, part = (tr for tr in fig.data if tr.type == "bar")

@@ -7,11 +7,11 @@ from urllib.parse import parse_qs, quote
 import pytest
 from dash import no_update
 
+from dashboard.model.filters import Filters, Scope
+from dashboard.privacy import mask_sql
 from dashboard.queries import db
 from dashboard.queries import nominations as q
-from dashboard.queries.filters import Filters, Scope
 from dashboard.queries.kpis import metric_values
-from dashboard.privacy import mask_sql
 from dashboard.refusals import InvalidInput
 from tests.dashboard_fixtures import demo_db  # noqa: F401  (the fixture)
 
@@ -195,7 +195,7 @@ def test_votes_figures_stack_valid_and_repeat_apart(latest):
     from dashboard.figures import nominations as figs
 
     days = figs.votes_over_time_figure(q.votes_by_day(YEAR, CITY, latest), [(dt.date(2026, 11, 1),
-                                       dt.date(2026, 11, 3), "假期")], dt.date(2026, 11, 1), YEAR.end, "en")
+                                       dt.date(2026, 11, 3), "peak_deployment")], dt.date(2026, 11, 1), YEAR.end, "en")
     assert [tr.marker.color for tr in days.data] == [figs.VALID_COLOR, figs.REPEAT_COLOR]
     assert days.layout.barmode == "stack" and "not counted" in days.data[1].name
     assert days.layout.shapes  # the peak band

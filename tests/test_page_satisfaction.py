@@ -10,11 +10,11 @@ from dash import no_update
 from dash._callback_context import context_value
 from dash._utils import AttributeDict
 
+from dashboard.model.filters import Filters, Scope
 from dashboard.queries import satisfaction as q
-from dashboard.queries.filters import Filters, Scope
 from dashboard.queries.kpis import metric_values
-from dashboard.theme import GREY_OUT, LIKERT_COLORS
 from dashboard.refusals import InvalidInput
+from dashboard.theme import GREY_OUT, LIKERT_COLORS
 from tests.dashboard_fixtures import demo_db  # noqa: F401  (the fixture)
 
 pytestmark = pytest.mark.usefixtures("as_admin")  # callbacks need a signed-in user
@@ -99,7 +99,7 @@ def test_unit_filter_leaves_out_answers_without_a_unit(demo_db, some_unit):  # n
 
 def test_small_segments_are_flagged_unranked_and_last(demo_db):  # noqa: F811
     df = q.segments(QUARTER, CITY, "origin", "survey.satisfaction_rate")
-    minimum = __import__("dashboard.analysis", fromlist=["x"]).min_survey_answers()
+    minimum = __import__("dashboard.model.judgements", fromlist=["x"]).min_survey_answers()
     assert (df["small"] == (df["n"] < minimum)).all()
     assert df.loc[df["small"], "rank"].isna().all()
     ranked = df[~df["small"]]
@@ -226,7 +226,7 @@ def test_empty_period_figures_say_so_in_words(demo_db):  # noqa: F811
 def test_trend_figure_draws_bands_and_n_in_the_hover(demo_db):  # noqa: F811
     from dashboard.figures.satisfaction import trend_figure
     df = q.trend(QUARTER, CITY, "week")
-    fig = trend_figure(df, [(dt.date(2026, 10, 1), dt.date(2026, 10, 8), "国庆")], "week", "zh")
+    fig = trend_figure(df, [(dt.date(2026, 10, 1), dt.date(2026, 10, 8), "national_day")], "week", "zh")
     fills = [tr for tr in fig.data if tr.fill == "toself"]
     lines = [tr for tr in fig.data if tr.mode == "lines+markers"]
     assert len(fills) == 2 and len(lines) == 2

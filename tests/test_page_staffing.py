@@ -20,13 +20,13 @@ def page(demo_db):  # noqa: F811
 
 @pytest.fixture(scope="module")
 def year(page):
-    from dashboard.queries.filters import Filters
+    from dashboard.model.filters import Filters
     return Filters(dt.date(TODAY.year, 1, 1), TODAY)
 
 
 @pytest.fixture(scope="module")
 def city():
-    from dashboard.queries.filters import Scope
+    from dashboard.model.filters import Scope
     return Scope.city()
 
 
@@ -51,8 +51,8 @@ def test_unit_table_total_and_rows_add_up_to_the_catalog(page, year, city):
 
 
 def test_unit_table_rows_are_each_child_units_catalog_figure(page, year, city):
+    from dashboard.model.filters import Filters
     from dashboard.queries import staffing as q
-    from dashboard.queries.filters import Filters
     rows, _ = q.unit_table(year, city)
     child = next(r for r in rows if r["kind"] == "unit")
     values = _catalog(Filters(year.start, year.end, unit=child["key"]), city, ["staff.fulltime", "posts.service_points"])
@@ -61,8 +61,8 @@ def test_unit_table_rows_are_each_child_units_catalog_figure(page, year, city):
 
 
 def test_unit_scope_narrows_every_query(page, year, city):
+    from dashboard.model.filters import Scope
     from dashboard.queries import staffing as q
-    from dashboard.queries.filters import Scope
     scope = Scope(_a_branch(city))
     rows, total = q.unit_table(year, scope)
     _, city_total = q.unit_table(year, city)
@@ -93,9 +93,9 @@ def test_person_times_trend_covers_every_week_and_adds_up(page, year, city):
 
 
 def test_area_staffing_counts_the_responsible_units_subtree(page, year, city):
+    from dashboard.model.filters import Filters
     from dashboard.queries import reference
     from dashboard.queries import staffing as q
-    from dashboard.queries.filters import Filters
     df = q.area_staffing(year, city)
     assert set(df.area_code) == set(reference.areas(city).area_code)
     row = df.iloc[0]
@@ -158,8 +158,8 @@ def test_deployments_figure_stacks_seasons_in_their_theme_colours(page, year, ci
 
 def test_deployments_of_a_single_week_are_drawn_a_week_wide(page, city):
     from dashboard.figures.staffing import deployments_figure
+    from dashboard.model.filters import Filters
     from dashboard.queries import staffing as q
-    from dashboard.queries.filters import Filters
     by_time = q.deployments_by_time(Filters(dt.date(TODAY.year, 1, 1), TODAY), city, "week")
     week = by_time.key.max().date()
     one = Filters(week, week + dt.timedelta(days=6))
@@ -173,7 +173,7 @@ def test_person_times_figure_shades_peaks_without_overprinting_captions(page, ye
     from dashboard.figures.staffing import person_times_figure
     from dashboard.queries import staffing as q
     from dashboard.queries.calendar import peak_bands
-    bands = peak_bands(year, city, "zh")
+    bands = peak_bands(year, city)
     fig = person_times_figure(q.person_times_trend(year, city, "month"), bands, "month", "zh")
     assert fig.layout.shapes, "peak periods are shaded"
     first, after = (dt.date.fromisoformat(d) for d in fig.layout.xaxis.range)

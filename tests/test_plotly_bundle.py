@@ -21,7 +21,7 @@ def test_every_chart_of_every_page_draws_only_trace_types_the_bundle_holds(demo_
     from dashboard.app import create_app
     from dashboard.exports import charts
     from dashboard.exports.registry import CHARTS, PAGES
-    from dashboard.queries.filters import Scope
+    from dashboard.model.filters import Scope
 
     create_app(demo_db)  # imports the pages, which register their charts
     drawn = set()

@@ -14,8 +14,8 @@ import re
 import duckdb
 import pytest
 
+from dashboard.model.filters import Filters, Scope
 from dashboard.privacy import mask_sql, mask_text
-from dashboard.queries.filters import Filters, Scope
 from tests.conftest import rec, write_records
 
 # (written, the digits that must not survive)

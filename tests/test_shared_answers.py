@@ -63,8 +63,8 @@ def test_an_answer_is_kept_for_the_other_workers_and_answered_without_computing(
 
 def test_a_role_that_may_see_more_or_another_scope_gets_its_own_answer(app, demo_db):  # noqa: F811
     from dashboard.auth.roles import answer_class
+    from dashboard.model.filters import Scope
     from dashboard.queries import reference
-    from dashboard.queries.filters import Scope
     branch = reference.drill_children(None, Scope.city())[0]
     version, day = db.version(), "2026-11-23"
     keys = {answer_key(KPIS, version, day, answer_class(role), unit)
@@ -132,8 +132,8 @@ def test_a_callback_that_is_not_a_pure_view_is_never_shared(app, demo_db):  # no
 
 
 def _a_branch() -> str:
+    from dashboard.model.filters import Scope
     from dashboard.queries import reference
-    from dashboard.queries.filters import Scope
     return reference.drill_children(None, Scope.city())[0]
 
 

@@ -30,6 +30,7 @@ from __future__ import annotations
 import duckdb
 
 from warehouse.calendar import FIRST_YEAR, LAST_YEAR, calendar_rows
+from warehouse.record_types import ADMINISTRATIVE_CASE, CRIMINAL_CASE, OFF_PEAK, PEAK
 
 SURVEY_COUNTS = """count(*) as responses,
        count(q_satisfaction) as satisfaction_answers,
@@ -101,8 +102,8 @@ select cast(received_at as date) as day, unit_code, area_code,
        count(*) as incidents,
        count(*) filter (where closed_at is not null
                         and cast(closed_at as date) = cast(received_at as date)) as closed_same_day,
-       count(*) filter (where case_type = '行政案件') as administrative,
-       count(*) filter (where case_type = '刑事案件') as criminal
+       count(*) filter (where case_type = '{ADMINISTRATIVE_CASE}') as administrative,
+       count(*) filter (where case_type = '{CRIMINAL_CASE}') as criminal
 from incidents
 group by all
 order by day;
@@ -117,9 +118,9 @@ order by day;
 create or replace table season_days as
 select d.day::date as day,
        case when exists (select 1 from peak_periods p where d.day between p.first_day and p.last_day)
-              or exists (select 1 from deployments x where x.season = '旺季'
+              or exists (select 1 from deployments x where x.season = '{PEAK}'
                          and d.day between x.start_date and x.end_date)
-            then '旺季' else '淡季' end as season
+            then '{PEAK}' else '{OFF_PEAK}' end as season
 from range(date '{first}-01-01', date '{last}-12-31' + interval 1 day, interval 1 day) d(day);
 """
 
@@ -128,8 +129,12 @@ def refresh_marts(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("create or replace table peak_periods (first_day date, last_day date, kind varchar, "
                 "label_zh varchar, label_en varchar)")
     con.executemany("insert into peak_periods values (?, ?, ?, ?, ?)", calendar_rows())
-    con.execute(MARTS_SQL.replace("{first}", str(FIRST_YEAR)).replace("{last}", str(LAST_YEAR))
-                .replace("{survey_counts}", SURVEY_COUNTS))
+    values = {"first": FIRST_YEAR, "last": LAST_YEAR, "survey_counts": SURVEY_COUNTS, "PEAK": PEAK,
+              "OFF_PEAK": OFF_PEAK, "ADMINISTRATIVE_CASE": ADMINISTRATIVE_CASE, "CRIMINAL_CASE": CRIMINAL_CASE}
+    sql = MARTS_SQL
+    for name, value in values.items():
+        sql = sql.replace("{" + name + "}", str(value))
+    con.execute(sql)
     for name, records, select in DERIVED:
         con.execute(f"create or replace table {name} as " + select.replace("{records}", records))
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import duckdb
 
-from etl.record_types import RECORD_TYPES, RecordType
+from warehouse.record_types import RECORD_TYPES, RecordType
 
 SCHEMA_VERSION = "2"
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from dashboard.auth import passwords, roles
-from dashboard.queries.filters import Scope
+from dashboard.model.filters import Scope
 from warehouse import usersdb
 from warehouse.config import default_users_db_path
 

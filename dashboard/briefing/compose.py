@@ -5,7 +5,7 @@ briefing states, for the view's period, the period before and the same
 period last year (one concurrent batch of catalog queries), and for the
 lag table of the units one level below and of the scenic areas (the same
 queries the Overview page uses). Changes and their notability come from
-`dashboard.analysis`; red/amber/green from `targets.toml`. Nothing here
+`dashboard.model.judgements`; red/amber/green from `targets.toml`. Nothing here
 words anything: that is `text.py`.
 """
 from __future__ import annotations
@@ -15,14 +15,14 @@ from dataclasses import replace
 
 import pandas as pd
 
-from dashboard import analysis
 from dashboard.briefing.model import Briefing, Figure, LagMetric, LagRow
+from dashboard.model import judgements, ranking
+from dashboard.model.catalog import BY_ID
+from dashboard.model.filters import Filters, Scope
 from dashboard.queries import db, reference
 from dashboard.queries import overview as overview_q
-from dashboard.queries.catalog import BY_ID
-from dashboard.queries.filters import Filters, Scope
 from dashboard.queries.kpis import metric_values_many
-from dashboard.state import View, previous_period, same_period_last_year
+from dashboard.state import View
 
 # Every metric a briefing states, in the order of its sections.
 HEADLINE = ("visitors.total", "incidents.total", "incidents.per_10k_visitors", "incidents.same_day_rate",
@@ -47,10 +47,8 @@ LAG_JUDGED = ("incidents.same_day_rate", "incidents.response_median_min", "surve
 
 
 def periods(view: View) -> tuple[Filters, Filters, Filters]:
-    f = view.filters
-    prev = Filters(*previous_period(view.period, f.start, f.end), f.unit, f.area, f.season)
-    last = Filters(*same_period_last_year(view.period, f.start, f.end), f.unit, f.area, f.season)
-    return f, prev, last
+    against = view.comparison
+    return view.filters, against.previous, against.last_year
 
 
 def _num(value):
@@ -72,10 +70,10 @@ def _lag_rows(df: pd.DataFrame, kind: str, min_answers: int) -> tuple[LagRow, ..
         metrics = []
         for mid in LAG_JUDGED:
             value, n = _num(rec.get(mid)), _num(rec.get(f"{mid}#n"))
-            target = analysis.target_of(mid)
+            target = judgements.target_of(mid)
             judged = value is not None and n is not None and n >= min_answers
             metrics.append(LagMetric(mid, value, None if n is None else int(n),
-                                     analysis.rag(mid, value) if judged else None,
+                                     judgements.rag(mid, value) if judged else None,
                                      target["target"] if target else None))
         incidents = _num(rec.get("incidents.total"))
         own = rec["key"] == overview_q.REST
@@ -99,10 +97,10 @@ def briefing(view: View, scope: Scope, now: dt.datetime | None = None) -> Briefi
         fmt = BY_ID[mid].fmt
         a, b, c = now_v[mid], prev_v[mid], last_v[mid]
         figures[mid] = Figure(mid, a, b, c,
-                              analysis.change(fmt, a.value, b.value, a.n, b.n),
-                              analysis.change(fmt, a.value, c.value, a.n, c.n))
-    min_answers = analysis.min_survey_answers()
-    units_df, areas_df = lag
+                              judgements.change(fmt, a.value, b.value, a.n, b.n),
+                              judgements.change(fmt, a.value, c.value, a.n, c.n))
+    min_answers = judgements.min_survey_answers()
+    units_df, areas_df = ranking.worst_first(lag[0], last_key=overview_q.REST), ranking.worst_first(lag[1])
     names = reference.unit_names(scope)
     area_name = reference.area_names(scope).get(view.area) if view.area else None
     # A unit user's briefing without a unit filter is their own unit's, never the city's.

@@ -3,7 +3,7 @@
 `compose.briefing(view, scope)` fills a `Briefing` from the queries layer:
 every number in it is a catalog metric (or a catalog-metric breakdown by
 unit and area) for the view's period, the period before and the same period
-last year, with the change judged by `dashboard.analysis`. `text.document`
+last year, with the change judged by `dashboard.model.judgements`. `text.document`
 words it, in Chinese or English, as a `Document` of headings, paragraphs and
 tables, which the page, the print HTML and the DOCX all render block by
 block, so the three never disagree.
@@ -13,8 +13,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from dashboard.analysis import Change
-from dashboard.queries.metrics import MetricValue
+from dashboard.model.judgements import Change
+from dashboard.model.values import MetricValue
 from dashboard.state import View
 
 

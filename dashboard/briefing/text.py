@@ -5,7 +5,7 @@ Quantities carry their Chinese measure words from the catalog (473人, 12个,
 always with their n (survey rates with the 95 % Wilson interval), changes
 as 环比/同比上升/下降 x% (percentage points for rates; 增加/减少 n on a base
 under `small_base`, where a percentage of a handful misleads), and the word 显著 /
-"notable" only where `dashboard.analysis` judged the change notable. A
+"notable" only where `dashboard.model.judgements` judged the change notable. A
 clause whose figure is zero is left out, as a person writing the report
 would; the tables keep every figure, zeros included. Sentence templates
 live in `dashboard/text/briefing.py`.
@@ -16,12 +16,12 @@ import calendar
 import datetime as dt
 import re
 
-from dashboard import analysis
 from dashboard.briefing import compose
 from dashboard.briefing.model import Briefing, Cell, Document, Figure, Heading, LagRow, Paragraph, Table
 from dashboard.format import fmt_value
-from dashboard.queries.catalog import BY_ID
-from dashboard.queries.metrics import MetricValue
+from dashboard.model import judgements
+from dashboard.model.catalog import BY_ID
+from dashboard.model.values import MetricValue
 from dashboard.text import TEXT, t
 
 MONTHS_EN = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
@@ -371,7 +371,7 @@ def _headline_table(w: _Words) -> Table:
         cells.append(Cell(f"{int(fig.now.n):,}" if has_n else "", "muted", numeric=True))
         rows.append(tuple(cells))
     return Table(tuple(columns), tuple(rows), caption=t("briefing.table.headline", lang),
-                 note=t("briefing.table.headline_note", lang, base=analysis.small_base()))
+                 note=t("briefing.table.headline_note", lang, base=judgements.small_base()))
 
 
 def _strength(w: _Words) -> list:
@@ -447,7 +447,7 @@ def _survey(w: _Words) -> list:
 
 
 def _target_words(w: _Words, mid: str, status: str, target) -> str:
-    lower = (analysis.target_of(mid) or {}).get("lower_is_better", False)
+    lower = (judgements.target_of(mid) or {}).get("lower_is_better", False)
     near = status == "amber"
     key = ("briefing.lag_near_above" if near else "briefing.lag_above") if lower else \
           ("briefing.lag_near_below" if near else "briefing.lag_below")
@@ -519,7 +519,7 @@ def _lagging(w: _Words) -> list:
 
 def _notes(w: _Words) -> list:
     targets = []
-    for mid, spec in analysis.settings().get("metrics", {}).items():
+    for mid, spec in judgements.settings().get("metrics", {}).items():
         if mid not in BY_ID:
             continue
         bound = ("不高于" if spec.get("lower_is_better") else "不低于") if w.lang != "en" else \
@@ -531,7 +531,7 @@ def _notes(w: _Words) -> list:
     return [
         Paragraph(w.t("briefing.note.source"), "note"),
         Paragraph(w.t("briefing.note.stock", end=end), "note"),
-        Paragraph(w.t("briefing.note.change", base=analysis.small_base()), "note"),
+        Paragraph(w.t("briefing.note.change", base=judgements.small_base()), "note"),
         Paragraph(w.t("briefing.note.targets", targets=("，" if w.lang != "en" else "; ").join(targets),
                       min=w.b.min_answers), "note"),
     ]

@@ -22,7 +22,8 @@ import dash_bootstrap_components as dbc
 
 from dashboard.components.kpi import kpi_card
 from dashboard.exports.tables import Table
-from dashboard.queries.filters import Filters, Scope
+from dashboard.model.filters import Filters, Scope
+from dashboard.model.periods import Comparison
 from dashboard.state import View
 
 
@@ -37,6 +38,11 @@ class Ask:
     @property
     def filters(self) -> Filters:
         return self.view.filters
+
+    @property
+    def against(self) -> Comparison:
+        """The periods a KPI compares with: the period before and last year, each its own Filters."""
+        return self.view.comparison
 
     @property
     def lang(self) -> str:

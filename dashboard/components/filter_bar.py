@@ -15,10 +15,11 @@ from __future__ import annotations
 import dash_bootstrap_components as dbc
 from dash import Input, Output, State, callback, ctx, dcc, html, no_update
 
-from dashboard.components.view import args_from_search
+from dashboard.components.view import args_from_search, scope_label
+from dashboard.model.filters import SEASONS, Scope
+from dashboard.model.periods import PRESETS
 from dashboard.queries import reference
-from dashboard.queries.filters import SEASONS, Scope
-from dashboard.state import PRESETS, View
+from dashboard.state import View
 from dashboard.text import t
 
 URL = "url"
@@ -59,7 +60,7 @@ def area_options(scope: Scope, unit: str | None) -> list[dict]:
 def breadcrumb(view: View, scope: Scope) -> html.Nav:
     names = reference.unit_names(scope)
     # The top of the user's scope: 全市, or a unit user's own unit (named once, not again below).
-    steps = [(reference.scope_label(scope, view.lang), view.query(unit=None, area=None))]
+    steps = [(scope_label(scope, view.lang), view.query(unit=None, area=None))]
     for code in reference.ancestors(view.unit, scope):
         if code == scope.unit or (scope.unit and code not in names):
             continue
@@ -89,7 +90,7 @@ def filter_bar(view: View, scope: Scope, tools=None) -> html.Div:
                 className="tpd-dates", start_date_placeholder_text=t("filter.custom_range", lang),
             ), xs=6, md=3),
             dbc.Col(dcc.Dropdown(id=UNIT, options=unit_options(scope, lang), value=view.unit,
-                                 placeholder=reference.scope_label(scope, lang), clearable=True,
+                                 placeholder=scope_label(scope, lang), clearable=True,
                                  labels=dropdown_labels(lang), optionHeight=30,
                                  className="tpd-dropdown"), xs=12, md=2),
             dbc.Col(dcc.Dropdown(id=AREA, options=area_options(scope, view.unit), value=view.area,

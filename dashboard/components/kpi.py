@@ -2,9 +2,9 @@
 
 A card is compact (the Overview shows eight on the first screen with the
 trend and the lag tables). The red/amber/green badge is given only on
-enough records (`analysis.rag` with n: "few" otherwise, grey, 样本不足). A
+enough records (`judgements.rag` with n: "few" otherwise, grey, 样本不足). A
 change reads 持平 when it would print as zero, in absolute terms on a small
-base, and 显著 in words when `analysis.change` judged it notable, green when
+base, and 显著 in words when `judgements.change` judged it notable, green when
 that is for the better and red when for the worse (the catalog's
 `higher_is_better`; neutral figures stay ink). With the view, a card shows
 only 同比 where the period before and last year are the same days (本年),
@@ -19,18 +19,19 @@ import base64
 import dash_bootstrap_components as dbc
 from dash import html
 
-from dashboard import analysis, theme
+from dashboard import theme
 from dashboard.format import fmt_value
-from dashboard.queries.catalog import BY_ID
-from dashboard.queries.kpis import KpiFigures
-from dashboard.state import View, previous_period, same_period_last_year
+from dashboard.model import judgements
+from dashboard.model.catalog import BY_ID
+from dashboard.model.values import KpiFigures
+from dashboard.state import View
 from dashboard.text import t
 
 MINUS = "\u2212"
 SPARK_W, SPARK_H, SPARK_PAD = 112, 32, 3
 
 
-def is_flat(fmt: str, ch: analysis.Change) -> bool:
+def is_flat(fmt: str, ch: judgements.Change) -> bool:
     """Whether the change prints as zero at the card's precision (then it reads 持平)."""
     if not ch.delta:
         return True
@@ -43,7 +44,7 @@ def is_flat(fmt: str, ch: analysis.Change) -> bool:
     return abs(ch.delta) < (0.005 if fmt in ("score", "per10k") else 0.05)
 
 
-def change_text(fmt: str, ch: analysis.Change, lang: str, unit: str = "") -> str:
+def change_text(fmt: str, ch: judgements.Change, lang: str, unit: str = "") -> str:
     """+12%, −0.4个百分点, +6起 (absolute on a small base), +1.3 (minutes, scores)."""
     if fmt == "rate":
         text = f"{ch.delta * 100:+.1f}" + ("个百分点" if lang == "zh" else " pp")
@@ -58,7 +59,7 @@ def change_text(fmt: str, ch: analysis.Change, lang: str, unit: str = "") -> str
 
 def change_item(label: str, fmt: str, now, before, lang: str, higher_is_better: bool | None = True,
                 unit: str = "") -> html.Span:
-    ch = analysis.change(fmt, now.value, before.value, now.n, before.n)
+    ch = judgements.change(fmt, now.value, before.value, now.n, before.n)
     head = html.Span(label + " ", className="tpd-change-label")
     if ch.delta is None:
         return html.Span([head, html.Span(t("kpi.no_base", lang), className="text-muted")], className="tpd-change")
@@ -69,7 +70,7 @@ def change_item(label: str, fmt: str, now, before, lang: str, higher_is_better: 
     if not ch.notable:
         return html.Span([head, html.Span(f"{arrow} {change_text(fmt, ch, lang, unit)}", className="tpd-change-quiet")],
                          className="tpd-change", title=t("kpi.not_notable", lang))
-    tone = analysis.verdict(higher_is_better, ch.delta) or "neutral"
+    tone = judgements.verdict(higher_is_better, ch.delta) or "neutral"
     return html.Span([
         head,
         html.Span(f"{arrow} {change_text(fmt, ch, lang, unit)} ", className=f"tpd-change-{tone}"),
@@ -83,11 +84,10 @@ def comparisons(view: View | None, lang: str) -> list[tuple[str, str]]:
     both = [("previous", t("kpi.vs_previous", lang)), ("last_year", t("kpi.vs_last_year", lang))]
     if view is None:
         return both
-    prev = previous_period(view.period, view.start, view.end)
-    last = same_period_last_year(view.period, view.start, view.end)
-    if prev == last:
+    against = view.comparison
+    if against.previous == against.last_year:
         return both[1:]
-    days, prev_days = (view.end - view.start).days + 1, (prev[1] - prev[0]).days + 1
+    days, prev_days = view.filters.days, against.previous.days
     if prev_days != days:   # 本月 on the 31st against a 30-day month: counts are not like for like
         return [("previous", t("kpi.vs_previous_days", lang, days=prev_days)), both[1]]
     return both
@@ -177,8 +177,8 @@ def figure_card(label: str, fmt: str, unit: str, fig: KpiFigures, lang: str, car
 
     `view`: the page's view, so 本年 shows only 同比. `pending`: the figure is not final yet
     (a selection still open): this sentence replaces the changes, and no badge is given."""
-    status = None if pending or not target_id else analysis.rag(target_id, fig.now.value, fig.now.n)
-    target = analysis.target_of(target_id) if target_id else None
+    status = None if pending or not target_id else judgements.rag(target_id, fig.now.value, fig.now.n)
+    target = judgements.target_of(target_id) if target_id else None
     footer = []
     if fig.now.n is not None and fmt in ("rate", "minutes", "score", "per10k"):
         footer.append(t("kpi.n", lang, n=f"{int(fig.now.n):,}"))
@@ -194,7 +194,7 @@ def figure_card(label: str, fmt: str, unit: str, fig: KpiFigures, lang: str, car
                    for which, name in comparisons(view, lang)]
     badge = None
     if status:
-        title = t("kpi.few_title", lang, min=analysis.min_survey_answers()) if status == "few" else None
+        title = t("kpi.few_title", lang, min=judgements.min_survey_answers()) if status == "few" else None
         badge = html.Span(t(f"rag.{status}", lang), className=f"tpd-rag tpd-rag-{status}", title=title)
     return dbc.Card(dbc.CardBody([
         html.Div([html.Span(label, className="tpd-kpi-label"), badge], className="tpd-kpi-head"),

@@ -12,7 +12,7 @@ from dashboard.components.grid import records
 from dashboard.figures.data import reason_label
 from dashboard.queries import data as q
 from dashboard.text import t
-from etl.record_types import BY_NAME
+from warehouse.record_types import BY_NAME
 
 COUNT_FMT = {"function": "params.value == null ? '—' : d3.format(',')(params.value)"}
 STATUS_CLASSES = {f"tpd-status tpd-status-{s}": f"params.data && params.data.status == '{s}'" for s in q.STATUSES}
@@ -76,6 +76,7 @@ def log_rows(df, selected: str | None, lang: str) -> list[dict]:
         row["status_label"] = t(f"data.status.{row['status']}", lang) if row["status"] in q.STATUSES \
             else row["status"]
         row["selected"] = row["batch_id"] == selected
+        row["message"] = row[f"message_{lang}"]
     return rows
 
 
@@ -142,6 +143,7 @@ def quarantine_rows(df, lang: str) -> list[dict]:
         row["type_label"] = type_label(row["record_type"], lang)
         row["column_label"] = column_label(row["record_type"], row["column_name"], lang)
         row["reason_label"] = reason_label(row["reason"], lang)
+        row["message"] = row[f"message_{lang}"]
     return rows
 
 

@@ -21,7 +21,7 @@ from dashboard.auth import roles
 from dashboard.components.exports import pack_menu
 from dashboard.components.filter_bar import filter_bar
 from dashboard.components.view import view_from_args
-from dashboard.queries.filters import Scope
+from dashboard.model.filters import Scope
 from dashboard.refusals import InvalidInput
 from dashboard.session import current_user, may
 from dashboard.state import SHARED_KEYS, View

@@ -31,7 +31,7 @@ from dashboard.components.grid import grid
 from dashboard.components.page import page_frame, record_level_only, view_from_store
 from dashboard.components.view import view_from_args
 from dashboard.exports.registry import page_exports
-from dashboard.queries.filters import Scope
+from dashboard.model.filters import Scope
 from dashboard.session import current_scope, record_level
 from dashboard.state import View
 from dashboard.text import t

@@ -18,8 +18,8 @@ from dashboard.exports.frame import FrameText, framed
 from dashboard.exports.presets import FORMATS, MIMETYPES, PRESETS, Preset
 from dashboard.exports.record import exported
 from dashboard.exports.renderer import renderer, with_dpi
+from dashboard.model.filters import Scope
 from dashboard.queries import db
-from dashboard.queries.filters import Scope
 from dashboard.state import View
 from dashboard.text import t
 

@@ -14,8 +14,9 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
+from dashboard.components.view import scope_label
+from dashboard.model.filters import Scope
 from dashboard.queries import reference
-from dashboard.queries.filters import Scope
 from dashboard.state import View
 from dashboard.text import t
 
@@ -100,7 +101,7 @@ def view_filters(view: View, scope: Scope, with_place: bool = True,
     parts = [period_text(start, end, lang)]
     if not with_place:
         return parts
-    unit = reference.unit_names(scope).get(view.unit, view.unit) if view.unit else reference.scope_label(scope, lang)
+    unit = reference.unit_names(scope).get(view.unit, view.unit) if view.unit else scope_label(scope, lang)
     parts.append(unit)
     if view.area:
         parts.append(reference.area_names(scope).get(view.area, view.area))

@@ -28,7 +28,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Callable
 
-from dashboard.queries.filters import Scope, trailing_weeks
+from dashboard.model.filters import Scope
+from dashboard.model.periods import trailing_weeks
 from dashboard.state import View
 from dashboard.text import t
 

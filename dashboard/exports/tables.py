@@ -34,10 +34,10 @@ from dashboard.exports.files import ExportError, ExportFile
 from dashboard.exports.frame import text_width
 from dashboard.exports.presets import MIMETYPES
 from dashboard.exports.record import exported
+from dashboard.model.filters import Scope
 from dashboard.privacy import mask_text
-from dashboard.queries.filters import Scope
 from dashboard.text import t
-from etl import record_types
+from warehouse import record_types
 
 PII_FIELDS = frozenset(c.name for rt in record_types.RECORD_TYPES for c in rt.columns if c.pii)
 FREE_TEXT_FIELDS = frozenset(c.name for rt in record_types.RECORD_TYPES for c in rt.columns if c.free_text) \

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard.queries.breakdown import bucket_after
+from dashboard.model.periods import bucket_after
 from dashboard.text import t
 from dashboard.theme import MUTED, PEAK_BAND, POLICE_BLUE
 
@@ -287,7 +287,8 @@ def top_strip(bands, first: dt.date, after: dt.date, lang: str, cov: Coverage | 
             if row is not None:
                 strip.annotations.append(_caption(text, end if at_end else start, row,
                                                   "right" if at_end else "left"))
-    for band_first, band_last, label in sorted(bands):
+    for band_first, band_last, kind in sorted(bands):
+        label = t(f"band.{kind}", lang)
         band_after = band_last + dt.timedelta(days=1)
         if band_after <= first or band_first >= after:
             continue

@@ -15,9 +15,10 @@ import plotly.graph_objects as go
 from dashboard.figures.base import (bucket_span, bucket_text, count_axis, count_bars, coverage, empty_figure,
                                     rate_axis, time_line, time_axis, top_strip)
 from dashboard.format import fmt_value
-from dashboard.queries.catalog import BY_ID
+from dashboard.model.catalog import BY_ID
 from dashboard.text import t, value_label
 from dashboard.theme import GREY_OUT, GRID, MUTED, POLICE_BLUE, RAG, color_of
+from warehouse.record_types import ADMINISTRATIVE_CASE, CRIMINAL_CASE
 
 BLUES = [[0.0, "#f4f7fb"], [0.15, "#cfe0f3"], [0.45, "#7fb0e0"], [0.75, "#3b78bf"], [1.0, "#163a6b"]]
 
@@ -207,7 +208,7 @@ def cases_figure(df: pd.DataFrame, bands, lang: str) -> go.Figure:
         return empty_figure(t("empty.no_data", lang))
     keys, cov, weeks = _weeks(df, lang)
     traces, top = [], 0.0
-    for mid, value in zip(ids, ("行政案件", "刑事案件")):
+    for mid, value in zip(ids, (ADMINISTRATIVE_CASE, CRIMINAL_CASE)):
         counts = pd.to_numeric(df[mid]).fillna(0)
         top = max(top, float(counts.max()))
         name = _label(mid, lang)

@@ -11,15 +11,15 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard import analysis
+from dashboard.model import judgements
 from dashboard.figures.base import (bucket_span, bucket_text, count_axis, count_bars, coverage, empty_figure,
                                     rate_axis, time_line, time_axis, top_strip, yuan_axis)
 from dashboard.format import fmt_value
-from dashboard.queries.catalog import BY_ID
-from dashboard.queries.mediation import CLOSE_BIN_EDGES
+from dashboard.model.breakdowns import CLOSE_BIN_EDGES
+from dashboard.model.catalog import BY_ID
 from dashboard.text import t, value_label
 from dashboard.theme import GREY_OUT, MUTED, POLICE_BLUE, RAG, color_of
-from etl.record_types import DISPUTE_TYPES, MEDIATION_RESULTS
+from warehouse.record_types import DISPUTE_TYPES, MEDIATION_RESULTS
 
 DIMMED = 0.28
 
@@ -102,7 +102,7 @@ def share_bars_figure(df: pd.DataFrame, rate_col: str, lang: str, min_cases: int
         hits = [int(r[f"{rate_col}#hits"]) for r in ranked]
         colors = []
         for rate in rates:
-            status = analysis.rag(metric_id, rate) if metric_id else None
+            status = judgements.rag(metric_id, rate) if metric_id else None
             colors.append(RAG[status] if status else POLICE_BLUE)
         traces.append(dict(
             type="bar", y=names[:len(ranked)], x=rates, orientation="h", marker=dict(color=colors, line=dict(width=0)),

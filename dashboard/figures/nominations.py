@@ -14,11 +14,12 @@ import plotly.graph_objects as go
 from dashboard.figures.base import count_axis, empty_figure, period_x, time_axis, top_strip, widen_lone_bucket
 from dashboard.text import t, value_label
 from dashboard.theme import MUTED, POLICE_BLUE, color_of
+from warehouse.record_types import CANDIDATE, NOT_SELECTED, SELECTED, SHORTLISTED
 
 VALID_COLOR = POLICE_BLUE
 REPEAT_COLOR = "#b7c0cc"
 TOP = 20
-LEGEND_ORDER = ("当选", "入围", "候选", "未当选")   # the outcomes, best first
+LEGEND_ORDER = (SELECTED, SHORTLISTED, CANDIDATE, NOT_SELECTED)   # the outcomes, best first
 
 
 def _label(value, lang: str) -> str:
@@ -140,7 +141,7 @@ def by_unit_figure(df: pd.DataFrame, lang: str) -> go.Figure:
                                f"{t('nominations.selected', lang)}: %{{customdata[3]:,d}}<br>"
                                f"{t('nominations.valid_votes', lang)}: %{{customdata[1]:,d}}<extra></extra>"))
     fig.add_bar(y=labels, x=df["selected"], orientation="h", name=t("nominations.selected", lang),
-                marker_color=color_of("当选"), customdata=custom,
+                marker_color=color_of(SELECTED), customdata=custom,
                 text=[f"{v:,}" if v else "" for v in df["selected"]], textposition="outside",
                 cliponaxis=False,
                 hovertemplate=(f"<b>%{{y}}</b><br>{t('nominations.selected', lang)}: %{{x:,d}} / "

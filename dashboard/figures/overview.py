@@ -6,7 +6,7 @@ import plotly.graph_objects as go
 
 from dashboard.figures.base import (bucket_span, bucket_text, count_axis, count_bars, coverage, empty_figure,
                                     rate_axis, time_line, time_axis, top_strip)
-from dashboard.queries.catalog import BY_ID
+from dashboard.model.catalog import BY_ID
 from dashboard.text import t
 from dashboard.theme import POLICE_BLUE, RAG
 

@@ -11,15 +11,16 @@ import datetime as dt
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard import analysis, theme
+from dashboard import theme
+from dashboard.model import judgements
 from dashboard.figures.base import (bucket_span, bucket_text, coverage, empty_figure, period_x, rate_axis,
                                     time_line, time_axis, top_strip)
-from dashboard.queries.catalog import BY_ID
-from dashboard.queries.satisfaction import KEYWORD_MIN_COMMENTS, OTHER
+from dashboard.model.breakdowns import KEYWORD_MIN_COMMENTS, OTHER
+from dashboard.model.catalog import BY_ID
 from dashboard.text import t, value_label
 from dashboard.text.satisfaction import ORIGINS_EN
 from dashboard.theme import GREY_OUT, INK, LIKERT_COLORS, MUTED, POLICE_BLUE, RAG
-from etl.record_types import LIKERT
+from warehouse.record_types import LIKERT
 
 TREND_COLORS = {"survey.satisfaction_rate": POLICE_BLUE, "survey.safety_rate": RAG["green"]}
 BAND_COLORS = {"survey.satisfaction_rate": "rgba(31,78,140,0.14)", "survey.safety_rate": "rgba(46,125,79,0.14)"}
@@ -55,7 +56,7 @@ def trend_figure(df: pd.DataFrame, bands, grain: str, lang: str, metric_ids=None
     metric_ids = metric_ids or ["survey.satisfaction_rate", "survey.safety_rate"]
     if df.empty or pd.to_numeric(df["survey.responses"]).fillna(0).sum() == 0:
         return empty_figure(t("empty.no_data", lang), height=320)
-    minimum = analysis.min_survey_answers()
+    minimum = judgements.min_survey_answers()
     cov = coverage(df, grain)
     keys = list(pd.to_datetime(df["key"]))
     buckets = [bucket_text(k, grain, lang, cov, i) for i, k in enumerate(keys)]
@@ -110,7 +111,7 @@ def trend_figure(df: pd.DataFrame, bands, grain: str, lang: str, metric_ids=None
     mark = (*selected, t("satisfaction.selected_period", lang)) if selected else None
     strip = top_strip(bands, first, after, lang, cov, keys, grain, plot_px=1100, highlight=mark)
     height, margin = 340, dict(l=56, r=20, t=56, b=44)
-    target = analysis.target_of("survey.satisfaction_rate")
+    target = judgements.target_of("survey.satisfaction_rate")
     goal = target["target"] if target else None
     fig = go.Figure(data=traces, layout=dict(
         height=height, hovermode="closest", legend=dict(y=1.08), margin=margin,
@@ -199,7 +200,7 @@ def segment_figure(df: pd.DataFrame, by: str, metric_id: str, lang: str) -> go.F
     ranked = int((~df["small"]).sum())
     if 0 < ranked < len(df):
         fig.add_hline(y=ranked - 0.5, line=dict(color=GRID_LINE, width=1, dash="dash"))
-    target = analysis.target_of(metric_id)
+    target = judgements.target_of(metric_id)
     x_axis = rate_axis(list(pd.to_numeric(low)))
     if target and target["target"] >= x_axis["range"][0]:
         fig.add_vline(x=target["target"], line=dict(color=RAG["amber"], width=1, dash="dot"))

@@ -8,11 +8,11 @@ import plotly.graph_objects as go
 
 from dashboard.figures.base import (bucket_span, bucket_text, count_axis, count_bars, coverage, empty_figure,
                                     span_coverage, time_axis, time_line, top_strip, widen_lone_bucket)
-from dashboard.queries.breakdown import bucket_after, bucket_start
-from dashboard.queries.catalog import BY_ID
+from dashboard.model.catalog import BY_ID
+from dashboard.model.periods import bucket_after, bucket_start
 from dashboard.text import t, value_label
 from dashboard.theme import GRID, MUTED, POLICE_BLUE, color_of
-from etl.record_types import DEPLOY_MODES, PERSON_TYPES, SEASONS
+from warehouse.record_types import DEPLOY_MODES, PERSON_TYPES, SEASONS
 
 OFFICER_TYPES = ("staff.fulltime", "staff.parttime", "staff.auxiliary")   # in PERSON_TYPES order
 

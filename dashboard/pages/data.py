@@ -120,7 +120,7 @@ def _auto_height(g):
 # ---- what the page shows, and from which queries -------------------------------------------------
 
 def log_table(ask) -> Table:
-    rows = log_rows(q.load_log(ask.filters, ask.scope, ask.lang), ask.get("q"), ask.lang)
+    rows = log_rows(q.load_log(ask.filters, ask.scope), ask.get("q"), ask.lang)
     return Table(log_columns(ask.lang), rows)
 
 
@@ -139,7 +139,7 @@ def files_info(ask):
     lang, selected = ask.lang, ask.get("q")
     if not selected:
         return None
-    info = q.batch(ask.scope, selected, lang) or {}
+    info = q.batch(ask.scope, selected) or {}
     status = t(f"data.status.{info.get('status')}", lang) if info.get("status") in q.STATUSES \
         else str(info.get("status"))
     parts = [html.Div([
@@ -148,7 +148,7 @@ def files_info(ask):
         dcc.Link(t("data.show_all_batches", lang), href=page_query(ask.view, ask.scope, q=None), className="small"),
     ], className="small mb-1")]
     if q.load_files(ask.filters, ask.scope, selected).empty:
-        parts.append(dbc.Alert(t("data.batch_no_files", lang, status=status, message=info.get("message") or ""),
+        parts.append(dbc.Alert(t("data.batch_no_files", lang, status=status, message=info.get(f"message_{lang}") or ""),
                                color="warning" if info.get("status") != "failed" else "danger",
                                className="py-1 px-2 small mb-1"))
     return parts
@@ -186,7 +186,7 @@ def _quarantine_choice(ask, file, reason) -> tuple[str | None, str | None]:
 def _quarantine(ask, file, reason) -> tuple[Table, str]:
     lang = ask.lang
     file, reason = _quarantine_choice(ask, file, reason)
-    df = q.quarantine_rows(ask.filters, ask.scope, ask.get("q"), file, reason, lang, t("data.masked", lang),
+    df = q.quarantine_rows(ask.filters, ask.scope, ask.get("q"), file, reason, t("data.masked", lang),
                            limit=q.QUARANTINE_LIMIT + 1)
     if len(df) > q.QUARANTINE_LIMIT:
         note = t("data.limit_note", lang, n=f"{q.QUARANTINE_LIMIT:,}+", limit=f"{q.QUARANTINE_LIMIT:,}")

@@ -16,7 +16,7 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
-from dashboard import analysis
+from dashboard.model import judgements
 from dashboard.components.bind import kpis_of
 from dashboard.components.declare import Chart, Drill, Grid, Kpis, Text
 from dashboard.components.grid import number_format, pinned_rows, records
@@ -27,7 +27,7 @@ from dashboard.figures import incidents as figs
 from dashboard.format import fmt_value
 from dashboard.queries import incidents as q
 from dashboard.queries.calendar import peak_bands
-from dashboard.queries.catalog import BY_ID
+from dashboard.model.catalog import BY_ID
 from dashboard.text import t, value_label
 
 dash.register_page(__name__, path="/incidents", name="nav.incidents", order=2,
@@ -71,7 +71,7 @@ def response_data(filters, scope, category):
 
 
 def _bands(ask):
-    return peak_bands(q.trend_span(ask.filters), ask.scope, ask.lang)
+    return peak_bands(q.trend_span(ask.filters), ask.scope)
 
 
 TREND_SPAN = from_start_of(q.trend_span)
@@ -88,7 +88,7 @@ RESPONSE_CHART = Chart(RESPONSE, "incidents.response", response_data, args=CAT, 
                        figure=lambda d, ask: figs.response_figure(*d, q.RESPONSE_BIN_MIN, q.RESPONSE_CAP_MIN, ask.lang))
 SAME_DAY_CHART = Chart(SAME_DAY, "incidents.same_day", q.weekly, args=CAT, height=300, note=trend_note,
                        span=TREND_SPAN, figure=lambda df, ask: figs.same_day_figure(
-                           df, _bands(ask), analysis.target_of("incidents.same_day_rate"), ask.lang))
+                           df, _bands(ask), judgements.target_of("incidents.same_day_rate"), ask.lang))
 CASES_CHART = Chart(CASES, "incidents.cases", q.weekly, args=CAT, height=300, note=trend_note,
                     span=TREND_SPAN, figure=lambda df, ask: figs.cases_figure(df, _bands(ask), ask.lang))
 

@@ -16,7 +16,7 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
-from dashboard import analysis
+from dashboard.model import judgements
 from dashboard.components.bind import kpis_of
 from dashboard.components.declare import Chart, Drill, Grid, Kpis, Text
 from dashboard.components.grid import number_format, records
@@ -29,7 +29,7 @@ from dashboard.queries import mediation as q
 from dashboard.queries import reference
 from dashboard.queries.calendar import peak_bands
 from dashboard.text import t, value_label
-from etl.record_types import DISPUTE_TYPES
+from warehouse.record_types import DISPUTE_TYPES
 
 dash.register_page(__name__, path="/mediation", name="nav.mediation", order=3,
                    title="纠纷调解 · 旅游警务数据看板")
@@ -65,7 +65,7 @@ def _no_units(ask, units) -> str | None:
 
 
 def _target() -> float | None:
-    return (analysis.target_of(RATE) or {}).get("target")
+    return (judgements.target_of(RATE) or {}).get("target")
 
 
 TYPES_CHART = Chart(TYPES, "mediation.by_type", q.type_result_counts,   # every type shown, the chosen one stands out
@@ -84,7 +84,7 @@ CLOSE_CHART = Chart(CLOSE, "mediation.close_time", q.close_time, args=CAT,
                     figure=lambda d, ask: figs.close_time_figure(*d, ask.lang))
 TREND_CHART = Chart(TREND, "mediation.trend", q.weekly_trend, args=CAT, span=from_start_of(q.trend_span),
                     note=lambda ask: t("mediation.trend_note", ask.lang), figure=lambda df, ask: figs.weekly_figure(
-                        df, peak_bands(q.trend_span(ask.filters), ask.scope, ask.lang), ask.lang))
+                        df, peak_bands(q.trend_span(ask.filters), ask.scope), ask.lang))
 
 
 def record_columns(lang: str) -> list[dict]:

@@ -27,12 +27,12 @@ from dashboard.figures import nominations as figs
 from dashboard.format import fmt_value
 from dashboard.queries import nominations as q
 from dashboard.queries.calendar import peak_bands
-from dashboard.queries.catalog import BY_ID
-from dashboard.queries.filters import Filters, Scope
+from dashboard.model.catalog import BY_ID
+from dashboard.model.filters import Filters, Scope
 from dashboard.state import View
 from dashboard.text import t, value_label
 from dashboard.theme import color_of
-from etl.record_types import OUTCOMES
+from warehouse.record_types import OUTCOMES, SELECTED, SHORTLISTED
 
 dash.register_page(__name__, path="/nominations", name="nav.nominations", order=5,
                    title="最美旅游警察 · 旅游警务数据看板")
@@ -113,7 +113,7 @@ def nominee_columns(lang: str) -> list[dict]:
     count_fmt = {"function": "params.value == null ? '—' : d3.format(',')(params.value)"}
     outcome_style = {"styleConditions": [
         {"condition": f"params.value == {value_label(o, lang)!r}",
-         "style": {"color": color_of(o), "fontWeight": 600 if o in ("当选", "入围") else 400}}
+         "style": {"color": color_of(o), "fontWeight": 600 if o in (SELECTED, SHORTLISTED) else 400}}
         for o in OUTCOMES]}
     return [
         col("rank", "rank", type="numericColumn", maxWidth=96, minWidth=86, pinned="left", valueFormatter=count_fmt),
@@ -155,7 +155,7 @@ def time_figure(df, ask):
         start, end = view.start, view.end
     ranked = q.ranking(ask.filters, ask.scope, campaign)
     level = max(TIME_MIN_HEIGHT, figs.ranking_height(int((ranked["valid"] > 0).sum())))
-    fig = figs.votes_over_time_figure(df, peak_bands(Filters(start, end), ask.scope, ask.lang), start, end, ask.lang,
+    fig = figs.votes_over_time_figure(df, peak_bands(Filters(start, end), ask.scope), start, end, ask.lang,
                                       height=level if not _row(ask) else level - 60)
     return fig.update_layout(height=320) if df.empty else fig
 

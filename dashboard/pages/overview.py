@@ -15,11 +15,12 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
-from dashboard import analysis
+from dashboard.model import judgements, ranking
 from dashboard.components.bind import catalog_kpis
 from dashboard.components.declare import Chart, Drill, Grid, Kpis, Text
 from dashboard.components.grid import few_condition, rate_cell_style
 from dashboard.components.page_kit import Page
+from dashboard.components.view import scope_label
 from dashboard.exports.registry import weeks_to_end
 from dashboard.exports.tables import Table
 from dashboard.figures.overview import weekly_trend_figure
@@ -27,8 +28,8 @@ from dashboard.format import fmt_value
 from dashboard.queries import overview as q
 from dashboard.queries import reference
 from dashboard.queries.calendar import peak_bands
-from dashboard.queries.catalog import BY_ID
-from dashboard.queries.filters import trailing_weeks
+from dashboard.model.catalog import BY_ID
+from dashboard.model.periods import trailing_weeks
 from dashboard.session import current_scope
 from dashboard.text import t
 
@@ -58,7 +59,7 @@ LAG_COLUMNS = (
 def lag_columns(lang: str, name_header: str, full_headers: bool = False) -> list[dict]:
     """The lag tables' columns: short headers with the full name as tooltip (a file export gets
     the full names); a rate on fewer than the minimum records is grey and says 样本不足."""
-    min_n = analysis.min_survey_answers()
+    min_n = judgements.min_survey_answers()
     few = json.dumps("\u2002" + t("overview.too_few", lang), ensure_ascii=False)
 
     def col(field, short_key, fmt, n_field, width):
@@ -71,7 +72,7 @@ def lag_columns(lang: str, name_header: str, full_headers: bool = False) -> list
                 "type": "numericColumn", "minWidth": width, "width": width, "filter": False,
                 "wrapHeaderText": False, "autoHeaderHeight": False,
                 "valueFormatter": {"function": f"params.value == null ? '—' : {shown}"}}
-        target = analysis.target_of(field)
+        target = judgements.target_of(field)
         if target:
             spec["cellStyle"] = rate_cell_style(field, target["target"], target.get("amber", target["target"]),
                                                 target.get("lower_is_better", False), n_field, min_n)
@@ -100,6 +101,7 @@ def _name_rest(rows: list[dict], lang: str) -> list[dict]:
 def lag_tables(ask, full_headers: bool = False) -> tuple[Table, Table]:
     """Lagging units and lagging areas, from one set of queries."""
     units, areas = q.lagging(ask.filters, ask.scope)
+    units, areas = ranking.worst_first(units, last_key=q.REST), ranking.worst_first(areas)
     lang = ask.lang
     return (Table(lag_columns(lang, t("common.unit", lang), full_headers), _name_rest(lag_rows(units), lang)),
             Table(lag_columns(lang, t("common.area", lang), full_headers), lag_rows(areas)))
@@ -113,8 +115,8 @@ def units_table(view, scope) -> Table:
 def alert_item(alert: dict, lang: str) -> html.Li:
     """One departure, worded with whether it is for the better or the worse."""
     m = BY_ID[alert["metric"]]
-    tone = analysis.verdict(m.higher_is_better, alert["z"]) or "neutral"
-    where = alert["unit_name"] or reference.scope_label(current_scope(), lang)
+    tone = judgements.verdict(m.higher_is_better, alert["z"]) or "neutral"
+    where = alert["unit_name"] or scope_label(current_scope(), lang)
     direction = t("overview.up" if alert["z"] > 0 else "overview.down", lang)
     icon = {"bad": "⚠", "good": "✔", "neutral": "●"}[tone]
     return html.Li([
@@ -129,14 +131,14 @@ def alert_item(alert: dict, lang: str) -> html.Li:
 
 def alert_order(alert: dict) -> tuple:
     """For the worse first, then neutral, then for the better; the largest departure first."""
-    tone = analysis.verdict(BY_ID[alert["metric"]].higher_is_better, alert["z"])
+    tone = judgements.verdict(BY_ID[alert["metric"]].higher_is_better, alert["z"])
     return {"bad": 0, None: 1, "good": 2}[tone], -abs(alert["z"])
 
 
 def alerts_line(ask) -> list:
     lang = ask.lang
     title = html.Span(t("overview.alerts", lang), className="tpd-alert-title")
-    found = sorted(q.alerts(ask.filters, ask.scope), key=alert_order)
+    found = sorted(ranking.departures(q.alert_series(ask.filters, ask.scope), q.ALERT_METRICS), key=alert_order)
     if not found:
         return [title, html.Span(t("overview.no_alerts", lang), className="text-muted")]
     items = [alert_item(a, lang) for a in found[:8]]
@@ -151,7 +153,7 @@ def alerts_line(ask) -> list:
 TREND_CHART = Chart(TREND, "overview.trend", q.weekly_trend, span=weeks_to_end(q.TREND_WEEKS),
                     style={"flex": "1 1 0", "minHeight": "300px"},   # as tall as the two lag tables beside it
                     figure=lambda df, ask: weekly_trend_figure(
-                        df, peak_bands(trailing_weeks(ask.filters, q.TREND_WEEKS), ask.scope, ask.lang), ask.lang))
+                        df, peak_bands(trailing_weeks(ask.filters, q.TREND_WEEKS), ask.scope), ask.lang))
 LAG_GRID = {"height": LAG_GRID_HEIGHT, "row_id": "key", "grid_options": {"rowHeight": 30, "headerHeight": 32}}
 UNITS_GRID = Grid(UNITS, "overview.lagging_units", lambda ask: lag_tables(ask)[0],
                   export_table=lambda ask: lag_tables(ask, full_headers=True)[0], **LAG_GRID)

@@ -15,7 +15,7 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import dcc, html, no_update
 
-from dashboard import analysis
+from dashboard.model import judgements
 from dashboard.components.bind import kpis_of
 from dashboard.components.declare import Chart, Drill, Grid, Kpis, Text
 from dashboard.components.page_kit import Page
@@ -26,7 +26,7 @@ from dashboard.queries import reference
 from dashboard.queries import satisfaction as q
 from dashboard.queries.calendar import peak_bands
 from dashboard.text import t, value_label
-from etl.record_types import SURVEY_CHANNELS
+from warehouse.record_types import SURVEY_CHANNELS
 
 dash.register_page(__name__, path="/satisfaction", name="nav.satisfaction", order=4,
                    title="满意度调查 · 旅游警务数据看板")
@@ -75,7 +75,7 @@ def trend_data(filters, scope, grain, channel):
 
 
 def segments_hint(ask) -> str:
-    return t("satisfaction.segments_hint", ask.lang, n=analysis.min_survey_answers())
+    return t("satisfaction.segments_hint", ask.lang, n=judgements.min_survey_answers())
 
 
 def segment_chart(by: str) -> Chart:
@@ -98,9 +98,9 @@ def likert_labels(lang: str) -> dict:
 
 TREND_CHART = Chart(
     TREND, "satisfaction.trend", trend_data, args=("grain", "channel"),
-    note=lambda ask: t("satisfaction.trend_hint", ask.lang, n=analysis.min_survey_answers()),
+    note=lambda ask: t("satisfaction.trend_hint", ask.lang, n=judgements.min_survey_answers()),
     span=lambda view, scope: (q.trend_span(view.filters, _choices(view, scope)["grain"]).start, view.end),
-    figure=lambda df, ask: trend_figure(df, peak_bands(q.trend_span(ask.filters, ask.get("grain")), ask.scope, ask.lang),
+    figure=lambda df, ask: trend_figure(df, peak_bands(q.trend_span(ask.filters, ask.get("grain")), ask.scope),
                                         ask.get("grain"), ask.lang, selected=(ask.view.start, ask.view.end)))
 SEGMENT_CHARTS = {by: segment_chart(by) for by in q.SEGMENTS}
 LIKERT_CHART = Chart(LIKERT, "satisfaction.likert", q.likert, args=CHANNEL,
@@ -177,7 +177,7 @@ render_comments = P.render(COMMENTS_GRID, Text(COMMENTS_HINT, comments_hint))
 def layout(**kwargs):
     ask = P.layout_ask(kwargs)
     lang = ask.lang
-    minimum = analysis.min_survey_answers()
+    minimum = judgements.min_survey_answers()
     grain_tools = dbc.RadioItems(
         id=GRAIN, value=ask.get("grain"), inline=True, className="tpd-sat-radio",
         options=[{"label": t(f"satisfaction.by_{g}", lang), "value": g} for g in ("week", "month")])

@@ -20,13 +20,14 @@ from dashboard.components.declare import Chart, Drill, Grid, Kpis
 from dashboard.components.exports import table_menu
 from dashboard.components.grid import number_format
 from dashboard.components.page_kit import Page
+from dashboard.components.view import scope_label
 from dashboard.exports.tables import Table
 from dashboard.figures.staffing import area_figure, deployments_figure, officers_by_unit_figure, person_times_figure
 from dashboard.format import fmt_value
 from dashboard.queries import reference
 from dashboard.queries import staffing as q
 from dashboard.queries.calendar import peak_bands
-from dashboard.queries.catalog import BY_ID
+from dashboard.model.catalog import BY_ID
 from dashboard.text import t, value_label
 from dashboard.text.common import GRID_LOCALE_ZH
 
@@ -79,7 +80,7 @@ def unit_columns(lang: str) -> list[dict]:
 def named_rows(rows: list[dict], ask) -> list[dict]:
     """The units' rows, the page's own level named as such."""
     def own(row):
-        return t("staffing.own_level", ask.lang, name=row["name"] or reference.scope_label(ask.scope, ask.lang))
+        return t("staffing.own_level", ask.lang, name=row["name"] or scope_label(ask.scope, ask.lang))
     return [{**row, "name": own(row)} if row["kind"] == "self" else row for row in rows]
 
 
@@ -122,7 +123,7 @@ DEPLOY_CHART = Chart(DEPLOY, "staffing.deployments", lambda f, s, grain: (
     figure=lambda d, ask: deployments_figure(*d, ask.filters.start, ask.filters.end, ask.get("grain"), ask.lang))
 PERSON_TIMES_CHART = Chart(PERSON_TIMES, "staffing.person_times", q.person_times_trend, args=GRAIN_ARG, height=360,
                            figure=lambda df, ask: person_times_figure(
-                               df, peak_bands(ask.filters, ask.scope, ask.lang), ask.get("grain"), ask.lang))
+                               df, peak_bands(ask.filters, ask.scope), ask.get("grain"), ask.lang))
 AREAS_CHART = Chart(AREAS, "staffing.areas", q.area_staffing, height=360, fit=True,   # grows with the areas
                     figure=lambda df, ask: area_figure(df, ask.lang))
 UNITS_GRID = Grid(UNITS, "staffing.unit_table", units_table, options=unit_options, height=440, row_id="key")

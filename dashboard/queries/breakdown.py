@@ -23,12 +23,14 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pandas as pd
 
+from dashboard.model.catalog import BY_ID, SOURCES, Metric, Ratio
+from dashboard.model.filters import Filters, Scope
+from dashboard.model.judgements import wilson
+from dashboard.model.periods import GRAINS, bucket_after, buckets
 from dashboard.queries import db
-from dashboard.queries.catalog import BY_ID, SOURCES, Metric, Ratio
-from dashboard.queries.filters import Filters, Scope, where_sql
-from dashboard.queries.metrics import aggregate_sql, select_list, wilson
+from dashboard.queries.metrics import aggregate_sql, select_list
+from dashboard.queries.where import where_sql
 
-GRAINS = ("day", "week", "month")
 _POOL_WORKERS = int(os.environ.get("TPD_QUERY_WORKERS", "4"))  # queries in flight per process
 _pool: dict = {"pid": None, "executor": None}
 _pool_lock = threading.Lock()
@@ -57,29 +59,6 @@ def concurrently(thunks: list) -> list:
     # Each thunk runs in a copy of this context: the request's pinned snapshot goes along.
     futures = [_executor().submit(contextvars.copy_context().run, thunk) for thunk in thunks]
     return [f.result() for f in futures]
-
-
-def bucket_start(day: dt.date, grain: str) -> dt.date:
-    if grain == "week":
-        return day - dt.timedelta(days=day.weekday())
-    if grain == "month":
-        return day.replace(day=1)
-    return day
-
-
-def bucket_after(day: dt.date, grain: str) -> dt.date:
-    """The first day of the bucket after the one that starts on `day`."""
-    if grain == "month":
-        return (day.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
-    return day + dt.timedelta(days=7 if grain == "week" else 1)
-
-
-def buckets(filters: Filters, grain: str) -> list[dt.date]:
-    out, day = [], bucket_start(filters.start, grain)
-    while day <= filters.end:
-        out.append(day)
-        day = bucket_after(day, grain)
-    return out
 
 
 def with_coverage(df: pd.DataFrame, filters: Filters, grain: str) -> pd.DataFrame:

@@ -1,17 +1,24 @@
-"""Peak periods to shade on time axes: holidays from the calendar and 旺季 deployments."""
+"""Peak periods to shade on time axes: holidays from the calendar and 旺季 deployments.
+
+A band names its kind (`warehouse.calendar`'s holiday kinds, or `PEAK_DEPLOYMENT`);
+the figures word it (the text catalog's `band.<kind>`).
+"""
 from __future__ import annotations
 
 import datetime as dt
 
+from dashboard.model.filters import Filters, Scope
 from dashboard.queries import db
-from dashboard.queries.filters import Filters, Scope
+from warehouse.record_types import PEAK
 
 
-def peak_bands(filters: Filters, scope: Scope, lang: str) -> list[tuple[dt.date, dt.date, str]]:
-    """(first day, last day, label) overlapping the period; overlapping deployments merged."""
-    label = "label_en" if lang == "en" else "label_zh"
-    holidays = db.rows(f"""
-        select first_day, last_day, {label} from peak_periods
+PEAK_DEPLOYMENT = "peak_deployment"
+
+
+def peak_bands(filters: Filters, scope: Scope) -> list[tuple[dt.date, dt.date, str]]:
+    """(first day, last day, kind) overlapping the period; overlapping deployments merged."""
+    holidays = db.rows("""
+        select first_day, last_day, kind from peak_periods
         where first_day <= $end and last_day >= $start order by first_day
     """, {"start": filters.start, "end": filters.end})
     # Overlapping or touching deployments merged into one band, in SQL: a city has
@@ -19,7 +26,7 @@ def peak_bands(filters: Filters, scope: Scope, lang: str) -> list[tuple[dt.date,
     deployments = db.rows("""
         with peak as (  -- distinct: both windows below must order the rows the same way
             select distinct start_date, end_date from deployments
-            where season = '旺季' and start_date <= $end and end_date >= $start
+            where season = $peak and start_date <= $end and end_date >= $start
               and ($scope is null or unit_code in (select unit_code from unit_closure where ancestor_code = $scope))
         ), reach as (
             select start_date, end_date,
@@ -33,10 +40,9 @@ def peak_bands(filters: Filters, scope: Scope, lang: str) -> list[tuple[dt.date,
             from reach
         )
         select min(start_date), max(end_date) from islands group by island order by 1
-    """, {"start": filters.start, "end": filters.end, "scope": scope.unit})
+    """, {"start": filters.start, "end": filters.end, "scope": scope.unit, "peak": PEAK})
     bands = list(holidays)
-    word = "Peak deployment" if lang == "en" else "旺季布警"
     for first, last in deployments:
         if not any(h[0] <= first and last <= h[1] for h in holidays):
-            bands.append((first, last, word))
+            bands.append((first, last, PEAK_DEPLOYMENT))
     return sorted(bands)

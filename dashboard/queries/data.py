@@ -22,11 +22,11 @@ import datetime as dt
 
 import pandas as pd
 
+from dashboard.model.catalog import SOURCES
+from dashboard.model.filters import Filters, Scope
 from dashboard.privacy import mask_sql
 from dashboard.queries import db
-from dashboard.queries.catalog import SOURCES
-from dashboard.queries.filters import Filters, Scope
-from etl.record_types import RECORD_TYPES
+from warehouse.record_types import RECORD_TYPES
 
 STATUSES = ("committed", "refused", "interrupted", "failed")
 REASONS = ("missing", "bad_value", "out_of_range", "before_start", "unknown_reference", "cycle",
@@ -68,10 +68,12 @@ def _batches_where(filters: Filters, batch: str | None, params: dict) -> str:
     return "l.started_at >= $start and l.started_at < $end_next"
 
 
-# A message stored as "中文 / English" shown in the UI language; others as they are.
-_MESSAGE = (r"case when regexp_matches(l.message, '\s?/ ') then "
-            r"(case when $en then regexp_replace(l.message, '^.*?\s?/ ', '') "
-            r"else regexp_extract(l.message, '^(.*?)\s?/ ', 1) end) else l.message end")
+# A message stored as "中文 / English", as its Chinese and its English half; others as they are.
+_MESSAGE_ZH = r"case when regexp_matches(l.message, '\s?/ ') then regexp_extract(l.message, '^(.*?)\s?/ ', 1) " \
+              r"else l.message end"
+_MESSAGE_EN = r"case when regexp_matches(l.message, '\s?/ ') then regexp_replace(l.message, '^.*?\s?/ ', '') " \
+              r"else l.message end"
+_MESSAGES = f"{mask_sql(_MESSAGE_ZH)} as message_zh, {mask_sql(_MESSAGE_EN)} as message_en"
 
 
 def freshness(scope: Scope, today: dt.date) -> pd.DataFrame:
@@ -141,16 +143,16 @@ def batch_ids(scope: Scope) -> set[str]:
     return set(df["batch_id"])
 
 
-def load_log(filters: Filters, scope: Scope, lang: str = "zh") -> pd.DataFrame:
-    """The batches that started in the period, newest first, message in the UI language."""
-    params = {**_base(scope), "en": lang == "en"}
+def load_log(filters: Filters, scope: Scope) -> pd.DataFrame:
+    """The batches that started in the period, newest first, message in Chinese and in English."""
+    params = _base(scope)
     where = _batches_where(filters, None, params)
     return db.frame(f"""
         select l.batch_id, strftime(l.started_at, '{TS_FMT}') as started_at,
                strftime(l.finished_at, '{TS_FMT}') as finished_at,
                date_diff('millisecond', l.started_at, l.finished_at) / 1000.0 as seconds,
                l.user_name, l.host, l.status, l.files, l.rows, l.loaded, l.updated, l.unchanged,
-               l.quarantined, {mask_sql(_MESSAGE)} as message
+               l.quarantined, {_MESSAGES}
         from load_log l
         where $city and {where}
         order by l.started_at desc, l.batch_id desc
@@ -172,12 +174,12 @@ def load_totals(filters: Filters, scope: Scope) -> dict:
     return {k: int(v) for k, v in df.iloc[0].items()}
 
 
-def batch(scope: Scope, batch_id: str, lang: str = "zh") -> dict | None:
-    """One batch's log row (status, time, user, message), whenever it ran."""
-    params = {**_base(scope), "batch": batch_id, "en": lang == "en"}
+def batch(scope: Scope, batch_id: str) -> dict | None:
+    """One batch's log row (status, time, user, message in Chinese and English), whenever it ran."""
+    params = {**_base(scope), "batch": batch_id}
     df = db.frame(f"""
         select l.batch_id, l.status, strftime(l.started_at, '{TS_FMT}') as started_at, l.user_name,
-               l.files, {mask_sql(_MESSAGE)} as message
+               l.files, {_MESSAGES}
         from load_log l where $city and l.batch_id = $batch
     """, params)
     return None if df.empty else df.astype(object).where(df.notna(), None).iloc[0].to_dict()
@@ -252,11 +254,12 @@ def _masked_record() -> str:
 
 
 def quarantine_rows(filters: Filters, scope: Scope, batch: str | None = None, file: str | None = None,
-                    reason: str | None = None, lang: str = "zh", masked: str = "已脱敏",
+                    reason: str | None = None, masked: str = "已脱敏",
                     limit: int = QUARANTINE_LIMIT) -> pd.DataFrame:
-    """Quarantined values, newest batch first, with PII masked and the message in the UI language."""
+    """Quarantined values, newest batch first, with PII replaced by `masked` (the caller's wording)
+    and the message in Chinese and in English."""
     params = {**_base(scope), "pii_cols": list(PII_COLUMNS), "pii_types": list(PII_TYPES),
-              "masked": masked, "en": lang == "en", "limit": limit, "file": file, "reason": reason}
+              "masked": masked, "limit": limit, "file": file, "reason": reason}
     where = _quarantine_where(filters, batch, params)
     return db.frame(f"""
         select q.batch_id, parse_filename(q.file_name) as file, q.file_name as file_path, q.record_type,
@@ -266,7 +269,7 @@ def quarantine_rows(filters: Filters, scope: Scope, batch: str | None = None, fi
                     when q.column_name is null and list_contains($pii_types, q.record_type) then $masked
                     else {mask_sql("q.raw_value")} end as raw_value,
                q.reason,
-               {mask_sql("case when $en then q.message_en else q.message_zh end")} as message,
+               {mask_sql("q.message_zh")} as message_zh, {mask_sql("q.message_en")} as message_en,
                case when q.raw_record is null then null else {_masked_record()} end as raw_record
         from quarantine q join load_log l on l.batch_id = q.batch_id
         where {where} and ($file is null or q.file_name = $file) and ($reason is null or q.reason = $reason)

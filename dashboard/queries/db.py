@@ -148,7 +148,7 @@ def warm_up() -> None:
     import datetime as dt
 
     from dashboard.clock import today
-    from dashboard.queries.filters import Filters, Scope
+    from dashboard.model.filters import Filters, Scope
     from dashboard.queries.metrics import compute
 
     end = today()

@@ -17,26 +17,21 @@ import math
 import numpy as np
 import pandas as pd
 
+from dashboard.model.catalog import BY_ID, ENFORCEMENT, RESPONSE_MIN, SAME_DAY, SOURCES, Metric, Ratio
+from dashboard.model.filters import Filters, Scope
+from dashboard.model.periods import Comparison, buckets, comparison_spans, week_start
+from dashboard.model.values import KpiFigures, MetricValue
 from dashboard.privacy import mask_sql
 from dashboard.queries import db, reference
-from dashboard.queries.breakdown import buckets, metric_frame, with_coverage
-from dashboard.queries.catalog import BY_ID, RESPONSE_MIN, SAME_DAY, SOURCES, Metric, Ratio
-from dashboard.queries.filters import Filters, Scope, where_sql
-from dashboard.queries.kpis import KpiFigures, comparison_spans, kpi_figures, metric_values, weekly_series
-from dashboard.queries.metrics import MetricValue, aggregate_sql
-from dashboard.state import View, week_start
-from etl.record_types import INCIDENT_CATEGORIES, INCIDENT_SOURCES
+from dashboard.queries.breakdown import metric_frame, with_coverage
+from dashboard.queries.kpis import kpi_figures, metric_values, weekly_series
+from dashboard.queries.metrics import aggregate_sql
+from dashboard.queries.where import where_sql
+from warehouse.record_types import INCIDENT_CATEGORIES, INCIDENT_SOURCES, NO_CASE
 
 KPIS = ["incidents.total", "incidents.per_10k_visitors", "incidents.same_day_rate",
         "incidents.response_median_min", "cases.administrative", "cases.criminal"]
-# The enforce.* catalog metrics and the action type each one sums.
-ENFORCE_TYPES = {
-    "enforce.joint_operations": "综合执法", "enforce.campaigns": "专项整治",
-    "enforce.hazards_fixed": "隐患排查整治", "enforce.shops_penalized": "违规卖场查处",
-    "enforce.shops_inspected": "商铺检查", "enforce.info_transfers": "信息流转",
-    "enforce.coop_exchanges": "区域协作交流",
-}
-ENFORCE = list(ENFORCE_TYPES)
+ENFORCE = list(ENFORCEMENT)   # the enforce.* catalog metrics
 CATEGORIES = INCIDENT_CATEGORIES
 SOURCES_ORDER = INCIDENT_SOURCES
 RESPONSE_BIN_MIN = 5          # histogram bin width, minutes
@@ -151,11 +146,11 @@ def category_frame(metric_ids: list[str], filters: Filters, scope: Scope, by: st
     return out.reset_index(drop=True)
 
 
-def kpis(view: View, scope: Scope, category: str | None = None) -> dict[str, KpiFigures]:
+def kpis(filters: Filters, against: Comparison, scope: Scope, category: str | None = None) -> dict[str, KpiFigures]:
     """The six headline cards: now, the period before, last year, 12 weeks of history."""
     if not category:
-        return kpi_figures(view, scope, KPIS)
-    f, prev, last, weeks = comparison_spans(view)
+        return kpi_figures(filters, against, scope, KPIS)
+    f, prev, last, weeks = comparison_spans(filters, against)
     now_v = category_values(f, scope, KPIS, category)
     prev_v = category_values(prev, scope, KPIS, category)
     last_v = category_values(last, scope, KPIS, category)
@@ -376,7 +371,7 @@ def records(filters: Filters, scope: Scope, category: str | None = None,
                u.unit_name, a.area_name, r.category, r.source,
                round({RESPONSE_MIN}, 1) as response_min,
                ({SAME_DAY}) as same_day,
-               coalesce(r.case_type, '无') as case_type,
+               coalesce(r.case_type, '{NO_CASE}') as case_type,
                {mask_sql("r.summary")} as summary
         from recent r
         left join units u on u.unit_code = r.unit_code

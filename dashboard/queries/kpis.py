@@ -1,4 +1,4 @@
-"""KPI figures for a view: now, the period before, last year, and 12 weeks of history.
+"""KPI figures for a period: now, the period before, last year, and 12 weeks of history.
 
 `kpi_figures` runs every source's query for every period, and the weekly
 breakdown, at the same time on separate cursors; the figures themselves still
@@ -6,32 +6,14 @@ come from `metrics.compute`, which reads the rows those queries returned.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import pandas as pd
 
+from dashboard.model.filters import Filters, Scope
+from dashboard.model.periods import Comparison, comparison_spans
+from dashboard.model.values import KpiFigures, MetricValue
 from dashboard.queries import db
 from dashboard.queries.breakdown import concurrently, metric_frame_parts, metric_plan
-from dashboard.queries.filters import Filters, Scope, trailing_weeks
-from dashboard.queries.metrics import MetricValue, compute, source_query
-from dashboard.state import View, previous_period, same_period_last_year
-
-
-@dataclass(frozen=True)
-class KpiFigures:
-    now: MetricValue
-    previous: MetricValue
-    last_year: MetricValue
-    weekly: pd.DataFrame          # key (week start), value, n, partial (a week the period cuts short)
-
-
-def comparison_spans(view: View) -> tuple[Filters, Filters, Filters, Filters]:
-    """The view's period, the same days of the period before and of last year, and the
-    12 calendar weeks of history that end with the period."""
-    f = view.filters
-    prev = Filters(*previous_period(view.period, f.start, f.end), f.unit, f.area, f.season)
-    last = Filters(*same_period_last_year(view.period, f.start, f.end), f.unit, f.area, f.season)
-    return f, prev, last, trailing_weeks(f)
+from dashboard.queries.metrics import compute, source_query
 
 
 def weekly_series(weekly: pd.DataFrame, metric_id: str) -> pd.DataFrame:
@@ -94,8 +76,9 @@ def metric_values_many(periods: list[Filters], scope: Scope, metric_ids: list[st
     return values, results[len(queries):]
 
 
-def kpi_figures(view: View, scope: Scope, metric_ids: list[str]) -> dict[str, KpiFigures]:
-    f, prev, last, weeks = comparison_spans(view)
+def kpi_figures(filters: Filters, against: Comparison, scope: Scope, metric_ids: list[str]) -> dict[str, KpiFigures]:
+    """Each metric now, in the comparison periods `against`, and over the 12 weeks to the period's end."""
+    f, prev, last, weeks = comparison_spans(filters, against)
     weekly_q, weekly_finish = metric_frame_parts(metric_ids, weeks, scope, "week")
     (now_v, prev_v, last_v), weekly_parts = metric_values_many([f, prev, last], scope, metric_ids, extra=weekly_q)
     weekly = weekly_finish(weekly_parts)

@@ -16,14 +16,16 @@ import datetime as dt
 
 import pandas as pd
 
+from dashboard.model.breakdowns import CLOSE_BIN_EDGES
+from dashboard.model.catalog import BY_ID, SOURCES, Metric
+from dashboard.model.filters import Filters, Scope
+from dashboard.model.periods import Comparison, buckets, comparison_spans, week_start
+from dashboard.model.values import KpiFigures, MetricValue
 from dashboard.queries import db, reference
-from dashboard.queries.breakdown import buckets, with_coverage
-from dashboard.queries.catalog import BY_ID, SOURCES, Metric
-from dashboard.queries.filters import Filters, Scope, where_sql
-from dashboard.queries.kpis import KpiFigures, comparison_spans, kpi_figures, weekly_series
-from dashboard.queries.metrics import MetricValue
-from dashboard.state import View, week_start
-from etl.record_types import DISPUTE_TYPES, MEDIATION_RESULTS
+from dashboard.queries.breakdown import with_coverage
+from dashboard.queries.kpis import kpi_figures, weekly_series
+from dashboard.queries.where import where_sql
+from warehouse.record_types import DISPUTE_TYPES, MEDIATED, MEDIATION_RESULTS
 
 SOURCE = SOURCES["mediations"]
 HOURS = "date_diff('second', r.opened_at, r.closed_at) / 3600.0"
@@ -44,8 +46,6 @@ HEADLINE = CATALOG_HEADLINE + list(PAGE_METRICS)
 # are far fewer than survey answers (a unit handles a handful a week), so the
 # survey minimum (30) would grey out nearly every unit in a month.
 MIN_CASES = 10
-# Upper edges (hours) of the time-to-close bins; the last bin is open-ended.
-CLOSE_BIN_EDGES = (0.5, 1, 2, 4, 8, 24, 48)
 RECORD_LIMIT = 500
 
 
@@ -111,13 +111,13 @@ def weekly(filters: Filters, scope: Scope, metric_ids: list[str], category: str 
     return with_coverage(db.frame(sql, params), filters, "week")
 
 
-def headline(view: View, scope: Scope, category: str | None = None) -> dict[str, KpiFigures]:
+def headline(filters: Filters, against: Comparison, scope: Scope, category: str | None = None) -> dict[str, KpiFigures]:
     """KPI figures of HEADLINE: now, the period before, last year and 12 weeks of history."""
-    f, prev, last, weeks = comparison_spans(view)
+    f, prev, last, weeks = comparison_spans(filters, against)
     out: dict[str, KpiFigures] = {}
     local = list(PAGE_METRICS)
     if category is None:
-        out.update(kpi_figures(view, scope, CATALOG_HEADLINE))
+        out.update(kpi_figures(filters, against, scope, CATALOG_HEADLINE))
     else:
         local = HEADLINE
     now_v, prev_v, last_v = (values(p, scope, local, category) for p in (f, prev, last))
@@ -143,7 +143,7 @@ def type_result_counts(filters: Filters, scope: Scope) -> pd.DataFrame:
 RATE_COLUMNS = ["mediation.total", "mediation.success_rate", FAST_TRACK.id, CLOSE_MEDIAN.id,
                 "mediation.compensation_yuan"]
 # How many cases each share is of: what `small` and the bar labels rest on.
-HITS = {"mediation.success_rate": "count(*) filter (where r.result = '调解成功')",
+HITS = {"mediation.success_rate": f"count(*) filter (where r.result = '{MEDIATED}')",
         FAST_TRACK.id: "count(*) filter (where r.fast_track)"}
 
 

@@ -10,35 +10,16 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
-import math
 import re
 import sys
-from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
-from dashboard.queries.catalog import BY_ID, METRICS, SOURCES, Metric, Ratio, Source
-from dashboard.queries.filters import SEASONS, Filters, Scope, where_sql
-
-Z95 = 1.959963984540054
-
-
-@dataclass(frozen=True)
-class MetricValue:
-    value: float | int | None
-    n: int | None = None
-    low: float | None = None
-    high: float | None = None
-
-
-def wilson(rate: float | None, n: int | None, z: float = Z95) -> tuple[float | None, float | None]:
-    """The Wilson score interval of a proportion."""
-    if rate is None or not n:
-        return None, None
-    denom = 1 + z * z / n
-    centre = (rate + z * z / (2 * n)) / denom
-    half = z * math.sqrt(rate * (1 - rate) / n + z * z / (4 * n * n)) / denom
-    return max(0.0, centre - half), min(1.0, centre + half)
+from dashboard.model.catalog import BY_ID, METRICS, SOURCES, Metric, Ratio, Source
+from dashboard.model.filters import SEASONS, Filters, Scope
+from dashboard.model.judgements import wilson
+from dashboard.model.values import MetricValue
+from dashboard.queries.where import where_sql
 
 
 def _number(value):

@@ -19,18 +19,19 @@ import datetime as dt
 
 import pandas as pd
 
+from dashboard.model.catalog import BY_ID, SOURCES
+from dashboard.model.filters import Filters, Scope
+from dashboard.model.periods import Comparison, buckets, comparison_spans, trailing_weeks
+from dashboard.model.values import KpiFigures, MetricValue
 from dashboard.privacy import mask_sql
 from dashboard.queries import db, reference
-from dashboard.queries.breakdown import buckets, with_coverage
-from dashboard.queries.catalog import BY_ID, SOURCES
-from dashboard.queries.filters import Filters, Scope, trailing_weeks, where_sql
-from dashboard.queries.kpis import KpiFigures, comparison_spans, weekly_series
-from dashboard.queries.metrics import MetricValue
-from dashboard.state import View
-from etl.record_types import VOTE_CHANNELS
+from dashboard.queries.breakdown import with_coverage
+from dashboard.queries.kpis import weekly_series
+from dashboard.queries.where import where_sql
+from warehouse.record_types import CANDIDATE, NOT_SELECTED, SELECTED, SHORTLISTED, VOTE_CHANNELS
 
 HEADLINE = ["nominations.total", "nominations.selected", "votes.valid", "votes.repeat"]
-DECIDED = ("入围", "当选", "未当选")     # outcomes that end the wait (候选 or none: still running)
+DECIDED = (SHORTLISTED, SELECTED, NOT_SELECTED)   # outcomes that end the wait (候选 or none: still running)
 VALID, REPEAT = BY_ID["votes.valid"].expr, BY_ID["votes.repeat"].expr
 # The campaign column of each catalog source's rows.
 CAMPAIGN_OF = {"nominations": "r.campaign", "votes": "n.campaign"}
@@ -187,12 +188,12 @@ def _day_sums(days: pd.DataFrame, filters: Filters, campaign: str | None, metric
     return {m.id: MetricValue(None) if campaign is None else MetricValue(int(rows[m.id].sum())) for m in metrics}
 
 
-def campaign_kpis(view: View, scope: Scope, campaign: str | None,
+def campaign_kpis(filters: Filters, against: Comparison, scope: Scope, campaign: str | None,
                   metric_ids: list[str] = HEADLINE) -> dict[str, KpiFigures]:
     """KPI figures of one campaign, like `kpis.kpi_figures`: now; this campaign in the period
     before; the previous campaign over the same days a year earlier (campaigns are yearly);
     12 weeks of history. A comparison with nothing (zero) is no comparison."""
-    f, prev, last, weeks = comparison_spans(view)
+    f, prev, last, weeks = comparison_spans(filters, against)
     prev_campaign = previous_campaign(campaign) if campaign else None
     vote_metrics = [BY_ID[m] for m in metric_ids if BY_ID[m].source == "votes"]
     other = [m for m in metric_ids if BY_ID[m].source != "votes"]
@@ -259,7 +260,7 @@ def ranking(filters: Filters, scope: Scope, campaign: str | None) -> pd.DataFram
     sql = f"""
         with nominees as (
             select r.nomination_id, r.person_id, o.name, o.unit_code, u.unit_name, o.person_type,
-                   r.nominated_by, r.nominated_on, coalesce(r.outcome, '候选') as outcome,
+                   r.nominated_by, r.nominated_on, coalesce(r.outcome, '{CANDIDATE}') as outcome,
                    {mask_sql('r.reason')} as reason
             from {SOURCES['nominations'].from_sql}
             left join units u on u.unit_code = o.unit_code

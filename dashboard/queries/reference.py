@@ -12,9 +12,9 @@ import datetime as dt
 
 import pandas as pd
 
+from dashboard.model.filters import Scope
 from dashboard.queries import db
-from dashboard.queries.filters import Scope
-from dashboard.text import t
+from warehouse.record_types import DETACHMENT
 
 
 def units(scope: Scope) -> pd.DataFrame:
@@ -41,11 +41,10 @@ def unit_names(scope: Scope) -> dict[str, str]:
     return dict(zip(df.unit_code, df.unit_name))
 
 
-def scope_label(scope: Scope, lang: str = "zh") -> str:
-    """What the top of a scope is called wherever the city would be named: 全市 for the city,
-    the unit's own name for a unit user (whose figures are their subtree's, not the city's)."""
+def scope_name(scope: Scope) -> str | None:
+    """The name of a unit scope's own unit (its code when it has none); None for the city."""
     if scope.unit is None:
-        return t("crumb.city", lang)
+        return None
     return unit_names(scope).get(scope.unit, scope.unit)
 
 
@@ -60,9 +59,9 @@ def issuing_unit() -> str | None:
             where w.depth < 32
         )
         select u.unit_name from units u join walk w using (unit_code)
-        order by (u.unit_level = '旅游警察支队') desc, w.depth, u.unit_code
+        order by (u.unit_level = $detachment) desc, w.depth, u.unit_code
         limit 1
-    """)
+    """, {"detachment": DETACHMENT})
     return found[0][0] if found else None
 
 

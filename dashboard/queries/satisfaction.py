@@ -5,7 +5,7 @@ Every rate is the catalog's own SQL (`survey.satisfaction_rate`,
 month, scenic area, channel, respondent type or origin, with its n and 95 %
 Wilson interval; an optional survey channel (the page's `category`) narrows
 every query alike. Segments resting on fewer than
-`analysis.min_survey_answers()` answers are flagged `small` and left
+`judgements.min_survey_answers()` answers are flagged `small` and left
 unranked. Free text is masked in SQL before anyone (or the word segmenter)
 sees it; comment keywords are counted per comment with jieba, cached per
 warehouse version and filters.
@@ -21,17 +21,21 @@ from functools import lru_cache
 
 import pandas as pd
 
-from dashboard import analysis
+from dashboard.model import judgements
+from dashboard.model.breakdowns import OTHER
+from dashboard.model.catalog import BY_ID, SOURCES, SURVEY_ANSWERS_ROLLUP, SURVEY_PROFILE_ROLLUP
+from dashboard.model.filters import Filters, Scope
+from dashboard.model.judgements import wilson
+from dashboard.model.periods import Comparison, bucket_start, buckets, comparison_spans
+from dashboard.model.values import KpiFigures, MetricValue
 from dashboard.privacy import mask_sql
 from dashboard.queries import db, reference
-from dashboard.queries.breakdown import bucket_start, buckets, with_coverage
-from dashboard.queries.catalog import BY_ID, SOURCES, SURVEY_ANSWERS_ROLLUP, SURVEY_PROFILE_ROLLUP
-from dashboard.queries.filters import Filters, Scope, where_sql
-from dashboard.queries.kpis import KpiFigures, comparison_spans, kpi_figures, weekly_series
-from dashboard.queries.metrics import MetricValue, select_list, wilson
-from dashboard.state import View
-from etl.record_types import SURVEY_CHANNELS, SURVEYS
+from dashboard.queries.breakdown import with_coverage
+from dashboard.queries.kpis import kpi_figures, weekly_series
+from dashboard.queries.metrics import select_list
+from dashboard.queries.where import where_sql
 from warehouse.marts import FEEDBACK_LOW_SCORE
+from warehouse.record_types import SURVEYS, SURVEY_CHANNELS
 
 KPI_METRICS = ["survey.responses", "survey.satisfaction_rate", "survey.safety_rate", "survey.satisfaction_mean"]
 RATE_METRICS = ["survey.satisfaction_rate", "survey.safety_rate"]
@@ -41,11 +45,9 @@ QUESTIONS = ("q_safety", "q_satisfaction", "q_visibility", "q_efficiency", "q_at
 QUESTION_LABELS = {c.name: c.zh for c in SURVEYS.columns if c.name in QUESTIONS}
 TOP_ORIGINS = 12
 TREND_BUCKETS = 12             # the trend shows at least this many weeks or months
-OTHER = "__other__"            # key of the origins beyond the top ones
 GRID_LIMIT = 500
 LOW_SCORE = FEEDBACK_LOW_SCORE  # q_satisfaction at or below this is a "lowest-rated" answer
 KEYWORD_SOURCE_LIMIT = 20000   # distinct comments segmented per view (most frequent first)
-KEYWORD_MIN_COMMENTS = 10      # fewer comments than this are read, not counted
 KEYWORD_MIN_REPEATED = 5       # with this many words used twice or more, words used once are left out
 
 _KEYS = {"area": "r.area_code", "channel": "r.channel", "respondent_type": "r.respondent_type",
@@ -142,7 +144,7 @@ def segments(filters: Filters, scope: Scope, by: str, metric_id: str, channel: s
         df["name"] = df["key"]
     df["n"] = pd.to_numeric(df[f"{metric_id}#n"]).fillna(0).astype(int)
     df = df[df["n"] > 0].copy()
-    minimum = analysis.min_survey_answers()
+    minimum = judgements.min_survey_answers()
     df["small"] = df["n"] < minimum
     ranked = df[~df["small"]].sort_values([metric_id, "n"], ascending=[False, False], kind="stable")
     small = df[df["small"]].sort_values("n", ascending=False, kind="stable")
@@ -173,11 +175,11 @@ def trend(filters: Filters, scope: Scope, grain: str, channel: str | None = None
     return survey_rates(filters, scope, grain, channel, RATE_METRICS + ["survey.responses"])
 
 
-def kpis(view: View, scope: Scope, channel: str | None = None) -> dict[str, KpiFigures]:
+def kpis(filters: Filters, against: Comparison, scope: Scope, channel: str | None = None) -> dict[str, KpiFigures]:
     """The KPI cards' figures: the catalog's own when no channel is chosen, else the same SQL narrowed."""
     if not channel:
-        return kpi_figures(view, scope, KPI_METRICS)
-    f, prev, last, weeks = comparison_spans(view)
+        return kpi_figures(filters, against, scope, KPI_METRICS)
+    f, prev, last, weeks = comparison_spans(filters, against)
     values = {name: survey_rates(span, scope, None, channel).iloc[0]
               for name, span in (("now", f), ("prev", prev), ("last", last))}
     weekly = survey_rates(weeks, scope, "week", channel)

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import pandas as pd
 
+from dashboard.model.catalog import SOURCES
+from dashboard.model.filters import Filters, Scope
 from dashboard.queries import db, reference
 from dashboard.queries.breakdown import metric_frame
-from dashboard.queries.catalog import SOURCES
-from dashboard.queries.filters import Filters, Scope, where_sql
 from dashboard.queries.kpis import metric_values
+from dashboard.queries.where import where_sql
 
 # The headline cards (one row of six), and the figures shown beside them on one line.
 KPI_METRICS = ["staff.tourism_police", "staff.auxiliary", "posts.police_rooms_standardized",

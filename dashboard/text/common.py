@@ -1,4 +1,5 @@
 """UI text shared by every page: the shell, the filter bar, cards, empty states."""
+from warehouse.calendar import PERIOD_LABELS
 
 TEXT: dict[str, tuple[str, str]] = {
     "app.title": ("旅游警务数据看板", "Tourism Policing Dashboard"),
@@ -69,6 +70,9 @@ TEXT: dict[str, tuple[str, str]] = {
     "common.count": ("数量", "Count"),
     "common.rate": ("比率", "Rate"),
     "common.peak_band": ("旺季/节假日", "Peak season / holidays"),
+    # A peak band's caption, by kind (dashboard.queries.calendar): the calendar's holidays, 旺季 deployments.
+    **{f"band.{kind}": labels for kind, labels in PERIOD_LABELS.items()},
+    "band.peak_deployment": ("旺季布警", "Peak deployment"),
     "common.records": ("明细记录", "Records"),
     "common.error": ("查询出错：{msg}", "Query failed: {msg}"),
     "common.loading": ("加载中…", "Loading…"),

@@ -134,7 +134,7 @@ python -m etl load 导出文件或目录… [--type incidents] [--user 张三] [
 - 文件名以记录类型的中文或英文名开头即可识别类型（如 `涉旅警情_2026年11月.csv`、`incidents_2026-11.csv`），否则用 `--type` 指定。
 - 支持 CSV（UTF-8、带 BOM 的 UTF-8、GBK/GB18030，自动识别）和 XLSX（第一个工作表）。
 - **退出码**：`0` 批次已提交（含隔离行）；`2` 批次被拒绝（类型无法识别、文件无法读取、缺少必填列），未导入任何数据；其他非零值：加载出错，仓库保持原状，本页显示为“失败”或“已中断”。
-- **隔离原因从哪里来**：每种记录类型的列、必填项、取值、范围和引用在 `etl/record_types.py` 中声明一次，由 `etl/validate.py` 逐条检查；不合格的行进入隔离区，其余行照常导入。
+- **隔离原因从哪里来**：每种记录类型的列、必填项、取值、范围和引用在 `warehouse/record_types.py` 中声明一次，由 `etl/validate.py` 逐条检查；不合格的行进入隔离区，其余行照常导入。
 - **修正后重新导入**：在原文件中改正被隔离的行，再次导入同一文件即可；已导入且未改动的行计为“未变”，重复导入不会改变任何数据。
 """,
         """**Load a batch of files** (one command = one batch: committed whole, or nothing changes):
@@ -146,7 +146,7 @@ python -m etl load FILES_OR_DIRECTORIES… [--type incidents] [--user NAME] [--j
 - A file's record type is read from its name, which starts with the type's Chinese or English name (`涉旅警情_2026年11月.csv`, `incidents_2026-11.csv`); otherwise give `--type`.
 - CSV (UTF-8, UTF-8 with BOM, GBK/GB18030, detected) and XLSX (first sheet).
 - **Exit codes**: `0` the batch committed (quarantined rows included); `2` the batch was refused (unknown type, unreadable file, missing required columns) and nothing was loaded; any other non-zero: the load failed and the warehouse is as it was; this page shows it as failed or interrupted.
-- **Where reasons come from**: each record type's columns, required values, accepted values, ranges and references are declared once in `etl/record_types.py` and checked by `etl/validate.py`; failing rows go to quarantine, the others load.
+- **Where reasons come from**: each record type's columns, required values, accepted values, ranges and references are declared once in `warehouse/record_types.py` and checked by `etl/validate.py`; failing rows go to quarantine, the others load.
 - **Fix and reload**: correct the quarantined rows in the original file and load it again; rows already loaded and unchanged count as unchanged, so a reload changes nothing else.
 """),
 }

@@ -1,4 +1,4 @@
-"""Pure judgements on figures: change, whether it is notable, red/amber/green.
+"""Pure judgements on figures: Wilson intervals, change, whether it is notable, red/amber/green.
 
 A "+200 %" on three incidents is noise. A change in a count is notable only
 when the Poisson test 2·(√now − √before) lies beyond ±3 — or, on a base of
@@ -21,11 +21,20 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from dashboard.queries.metrics import wilson
-
-TARGETS_FILE = Path(__file__).with_name("targets.toml")
+TARGETS_FILE = Path(__file__).parents[1] / "targets.toml"   # dashboard/targets.toml, beside exports.toml
 POISSON_Z = 3.0
 POISSON_P = math.erfc(POISSON_Z / math.sqrt(2))   # the two-sided level of |z| > 3
+Z95 = 1.959963984540054
+
+
+def wilson(rate: float | None, n: int | None, z: float = Z95) -> tuple[float | None, float | None]:
+    """The Wilson score interval of a proportion."""
+    if rate is None or not n:
+        return None, None
+    denom = 1 + z * z / n
+    centre = (rate + z * z / (2 * n)) / denom
+    half = z * math.sqrt(rate * (1 - rate) / n + z * z / (4 * n * n)) / denom
+    return max(0.0, centre - half), min(1.0, centre + half)
 
 
 @lru_cache(maxsize=1)
@@ -131,3 +140,4 @@ def departs_from_baseline(history: list[float], latest: float, z: float | None =
         return None
     score = (latest - mean) / sd
     return score if abs(score) > (z or baseline_z()) else None
+

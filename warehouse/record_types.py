@@ -76,24 +76,40 @@ class RecordType:
         return tuple(c for c in self.columns if c.required)
 
 
-UNIT_LEVELS = ("市局", "旅游警察支队", "景区分局", "分县局", "派出所")
+# The enumerated values. Those that figures, queries or judgements single out are named, so
+# that every other module refers to them by name and each value is spelled here only.
+DETACHMENT = "旅游警察支队"
+UNIT_LEVELS = ("市局", DETACHMENT, "景区分局", "分县局", "派出所")
 AREA_GRADES = ("5A", "4A", "3A", "2A", "1A", "其他")
-POST_TYPES = ("旅游警务室", "警务服务点", "旅游警务服务站")
-PERSON_TYPES = ("专职旅游警察", "兼职旅游警察", "辅警")
-TEAM_TYPES = ("旅游警务志愿者队伍", "治安防控队伍")
-SEASONS = ("淡季", "旺季")
-DEPLOY_MODES = ("常态勤务", "动态布警", "派驻增援", "梯次用警", "专项安保")
+POLICE_ROOM, SERVICE_POINT, SERVICE_STATION = "旅游警务室", "警务服务点", "旅游警务服务站"
+POST_TYPES = (POLICE_ROOM, SERVICE_POINT, SERVICE_STATION)
+FULLTIME_POLICE, PARTTIME_POLICE, AUXILIARY_POLICE = "专职旅游警察", "兼职旅游警察", "辅警"
+PERSON_TYPES = (FULLTIME_POLICE, PARTTIME_POLICE, AUXILIARY_POLICE)
+VOLUNTEER_TEAM, PREVENTION_TEAM = "旅游警务志愿者队伍", "治安防控队伍"
+TEAM_TYPES = (VOLUNTEER_TEAM, PREVENTION_TEAM)
+OFF_PEAK, PEAK = "淡季", "旺季"
+SEASONS = (OFF_PEAK, PEAK)
+DYNAMIC_DEPLOYMENT, SPECIAL_SECURITY = "动态布警", "专项安保"
+DEPLOY_MODES = ("常态勤务", DYNAMIC_DEPLOYMENT, "派驻增援", "梯次用警", SPECIAL_SECURITY)
 INCIDENT_CATEGORIES = ("矛盾纠纷", "盗窃", "诈骗", "人员走失", "物品遗失", "求助救助", "交通事故", "违法经营", "其他")
 INCIDENT_SOURCES = ("110报警", "现场报警", "电话报警", "网络报警", "巡逻发现")
-CASE_TYPES = ("无", "行政案件", "刑事案件")
+NO_CASE, ADMINISTRATIVE_CASE, CRIMINAL_CASE = "无", "行政案件", "刑事案件"
+CASE_TYPES = (NO_CASE, ADMINISTRATIVE_CASE, CRIMINAL_CASE)
 DISPUTE_TYPES = ("消费纠纷", "住宿纠纷", "餐饮纠纷", "交通纠纷", "购物纠纷", "门票纠纷", "服务纠纷", "其他")
-MEDIATION_RESULTS = ("调解成功", "调解失败", "移交处理", "当事人撤回", "调解中")
-SERVICE_TYPES = ("寻人", "寻物", "救助游客", "交通业务", "户政业务", "安全预警推送", "咨询指引")
-ACTION_TYPES = ("综合执法", "专项整治", "隐患排查整治", "违规卖场查处", "信息流转", "区域协作交流", "商铺检查")
+MEDIATED, NOT_MEDIATED, REFERRED, WITHDRAWN, MEDIATING = "调解成功", "调解失败", "移交处理", "当事人撤回", "调解中"
+MEDIATION_RESULTS = (MEDIATED, NOT_MEDIATED, REFERRED, WITHDRAWN, MEDIATING)
+(FIND_PERSON, FIND_ITEM, RESCUE, TRAFFIC_SERVICE, HOUSEHOLD_SERVICE, SAFETY_WARNING,
+ DIRECTIONS) = ("寻人", "寻物", "救助游客", "交通业务", "户政业务", "安全预警推送", "咨询指引")
+SERVICE_TYPES = (FIND_PERSON, FIND_ITEM, RESCUE, TRAFFIC_SERVICE, HOUSEHOLD_SERVICE, SAFETY_WARNING, DIRECTIONS)
+(JOINT_ENFORCEMENT, SPECIAL_CAMPAIGN, HAZARD_FIXING, SHOP_PENALTY, INFO_TRANSFER, REGIONAL_EXCHANGE,
+ SHOP_INSPECTION) = ("综合执法", "专项整治", "隐患排查整治", "违规卖场查处", "信息流转", "区域协作交流", "商铺检查")
+ACTION_TYPES = (JOINT_ENFORCEMENT, SPECIAL_CAMPAIGN, HAZARD_FIXING, SHOP_PENALTY, INFO_TRANSFER, REGIONAL_EXCHANGE,
+                SHOP_INSPECTION)
 SURVEY_CHANNELS = ("扫码问卷", "电话回访", "现场访谈", "网上评警")
 RESPONDENT_TYPES = ("游客", "本地居民", "商户从业者")
 NOMINATED_BY = ("单位推荐", "群众推荐")
-OUTCOMES = ("候选", "入围", "当选", "未当选")
+CANDIDATE, SHORTLISTED, SELECTED, NOT_SELECTED = "候选", "入围", "当选", "未当选"
+OUTCOMES = (CANDIDATE, SHORTLISTED, SELECTED, NOT_SELECTED)
 VOTE_CHANNELS = ("微信", "网页", "现场")
 LIKERT = {1: "非常不满意", 2: "不满意", 3: "一般", 4: "满意", 5: "非常满意"}
 # The contract's labels, and the other common wording of the same five-point scale.
