@@ -20,6 +20,7 @@ from dash import dcc, html, no_update
 from dashboard.components.bind import kpis_of
 from dashboard.components.declare import Chart, Drill, Grid, Kpis, Text
 from dashboard.components.filter_bar import dropdown_labels
+from dashboard.components.grid import number_format
 from dashboard.components.kpi import plain_card
 from dashboard.components.page_kit import Page
 from dashboard.exports.tables import Table
@@ -110,7 +111,7 @@ def kpi_tail(figures, ask) -> list:
 def nominee_columns(lang: str) -> list[dict]:
     def col(field, key, **more):
         return {"field": field, "headerName": t(f"nominations.col.{key}", lang), **more}
-    count_fmt = {"function": "params.value == null ? '—' : d3.format(',')(params.value)"}
+    count_fmt = number_format(",")
     outcome_style = {"styleConditions": [
         {"condition": f"params.value == {value_label(o, lang)!r}",
          "style": {"color": color_of(o), "fontWeight": 600 if o in (SELECTED, SHORTLISTED) else 400}}
@@ -161,8 +162,7 @@ def time_figure(df, ask):
 
 
 def _person(filters, scope, campaign, nominee) -> str | None:
-    row = nominee_row(filters, scope, campaign, nominee)
-    return row["person_id"] if row else None
+    return (nominee_row(filters, scope, campaign, nominee) or {}).get("person_id")
 
 
 def time_title(ask) -> str:
@@ -177,9 +177,7 @@ def channel_title(ask) -> str:
 
 def time_detail(ask):
     row = _row(ask)
-    if not row:
-        return None
-    return dbc.Alert([
+    return row and dbc.Alert([
         html.Span(t("nominations.viewing", ask.lang, name=row["name"], unit=row["unit_name"],
                     valid=f"{row['valid']:,}", repeat=f"{row['repeat']:,}") + " "),
         dcc.Link(t("nominations.show_all", ask.lang), href=ask.view.query(q=None), className="ms-1"),
