@@ -216,7 +216,7 @@ def test_a_grids_csv_has_its_rows_and_headers_as_the_page_shows_them(client):
     assert data.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(data[3:].decode("utf-8"), newline="")))
     view = view_from_store(f"?{MONTH}", Scope.city(), incidents.DEFAULT_PERIOD, incidents.EXTRA)
-    shown = incidents.records_table(view, Scope.city())
+    shown = incidents.records_table(incidents.P.ask(view, Scope.city()))
     assert rows[0] == [c["headerName"] for c in shown.columns]
     assert len(rows) - 1 == len(shown.rows) > 0
     assert {r[4] for r in rows[1:]} <= {"矛盾纠纷", "盗窃", "诈骗", "人员走失", "物品遗失", "求助救助", "交通事故",

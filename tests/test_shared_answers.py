@@ -54,8 +54,8 @@ def test_an_answer_is_kept_for_the_other_workers_and_answered_without_computing(
     first = _post(client, body)
     assert first.status_code == 200
     db.clear_cache()   # this process forgets: what answers now is what another worker would read
-    from dashboard.pages import overview
-    monkeypatch.setattr(overview, "kpi_figures", lambda *a, **k: pytest.fail("computed again"))
+    from dashboard.components import bind
+    monkeypatch.setattr(bind, "kpi_figures", lambda *a, **k: pytest.fail("computed again"))
     again = _post(client, body)
     assert again.status_code == 200 and again.data == first.data
 
@@ -80,11 +80,11 @@ def test_a_role_that_may_see_more_or_another_scope_gets_its_own_answer(app, demo
 
 def test_roles_that_may_see_the_same_share_answers(app, demo_db, monkeypatch):
     """Leadership and public opinion both see the city with its records: one computes, the other reads."""
-    from dashboard.pages import overview
+    from dashboard.components import bind
     body = dict(KPIS, inputs=[{"id": "overview-view", "property": "data", "value": "?period=this_year"}])
     first = _post(_client(app, "leader"), body)
     db.clear_cache()
-    monkeypatch.setattr(overview, "kpi_figures", lambda *a, **k: pytest.fail("computed again"))
+    monkeypatch.setattr(bind, "kpi_figures", lambda *a, **k: pytest.fail("computed again"))
     again = _post(_client(app, "opinion"), body)
     assert first.status_code == again.status_code == 200 and again.data == first.data
 
@@ -145,16 +145,16 @@ def test_the_same_view_asked_by_many_at_once_is_computed_once(app, demo_db, monk
     import threading
     import time
 
-    from dashboard.pages import overview
+    from dashboard.components import bind
     computed = []
-    real = overview.kpi_figures
+    real = bind.kpi_figures
 
     def slow_kpis(*args, **kwargs):
         computed.append(1)
         time.sleep(0.5)              # long enough for the others to arrive while it is computed
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(overview, "kpi_figures", slow_kpis)
+    monkeypatch.setattr(bind, "kpi_figures", slow_kpis)
     db.clear_cache()
     body = dict(KPIS, inputs=[{"id": "overview-view", "property": "data", "value": "?period=this_month"}])
     clients = [_client(app, role) for role in ("leader", "leader", "leader", "leader")]

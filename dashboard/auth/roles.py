@@ -7,7 +7,7 @@ given to a role here. Capabilities beyond opening a page:
 - `records`: record-level tables (incident records, mediation records, the
   survey answers with their comments). Publicity staff work with charts and
   figures only.
-- `admin`: the audit log and the user list on the data page.
+- `admin`: the audit log and the user list (the admin page, `/admin`, which no role below lists).
 
 Scope: a unit user sees their own unit's subtree; every other role the whole city.
 """

@@ -50,3 +50,24 @@ def rate_cell_style(metric_field: str, target: float, amber: float, lower_is_bet
 def few_condition(n_field: str, min_n: int) -> str:
     """The JavaScript test of a row with too few records behind `n_field` (the grid's rows are ours)."""
     return f"params.data != null && params.data[{n_field!r}] != null && params.data[{n_field!r}] < {int(min_n)}"
+
+
+def records(df) -> list[dict]:
+    """A frame's rows as the grid takes them: plain values, None for missing."""
+    return [] if df.empty else df.astype(object).where(df.notna(), None).to_dict("records")
+
+
+def number_format(d3: str, empty: str = "—") -> dict:
+    """A column's valueFormatter: the d3 format, or `empty` for a missing value."""
+    return {"function": f"params.value == null ? '{empty}' : d3.format('{d3}')(params.value)"}
+
+
+def pinned_rows(where: str):
+    """A grid's options (`Grid.options`) that pin the table's total row on top or at the bottom."""
+    from dash import Patch
+
+    def options(table, ask):
+        patch = Patch()
+        patch[f"pinned{where.title()}RowData"] = getattr(table, f"pinned_{where}")
+        return patch
+    return options

@@ -209,3 +209,13 @@ def figure_card(label: str, fmt: str, unit: str, fig: KpiFigures, lang: str, car
         html.Div(changes, className="tpd-kpi-changes"),
         html.Div(" · ".join(footer), className="tpd-kpi-foot"),
     ]), className=f"tpd-kpi tpd-kpi-compact h-100 tpd-kpi-{status or 'none'}", id=card_id)
+
+
+def plain_card(label: str, value: str, foot: str, card_id: str, value_class: str = "") -> dbc.Card:
+    """A card for a figure with nothing to compare (a share of this period only, an outcome still
+    pending): its label, its value or a word instead, and a line under it."""
+    return dbc.Card(dbc.CardBody([
+        html.Span(label, className="tpd-kpi-label"),
+        html.Div(html.Span(value, className=f"tpd-kpi-value {value_class}".strip())),
+        html.Div(foot, className="tpd-kpi-foot"),
+    ]), className="tpd-kpi h-100 tpd-kpi-none", id=card_id)

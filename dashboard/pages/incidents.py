@@ -14,55 +14,32 @@ from __future__ import annotations
 
 import dash
 import dash_bootstrap_components as dbc
-from dash import Input, Output, Patch, State, callback, dcc, html, no_update
+from dash import dcc, html
 
-from dashboard.components.cached import cached_output
-from dashboard.components.exports import card_head, chart_graph_config, chart_menu, table_menu
-from dashboard.components.filter_bar import URL
-from dashboard.components.grid import grid
-from dashboard.components.kpi import kpi_card
-from dashboard.components.page import page_frame, record_level_only, view_from_store
-from dashboard.components.view import view_from_args
-from dashboard.exports.registry import from_start_of, page_exports
-from dashboard.exports.tables import Table, with_export_rows
+from dashboard.model import judgements
+from dashboard.components.bind import kpis_of
+from dashboard.components.declare import Chart, Drill, Grid, Kpis, Text
+from dashboard.components.grid import number_format, pinned_rows, records
+from dashboard.components.page_kit import Page, rows_line
+from dashboard.exports.registry import from_start_of
+from dashboard.exports.tables import Table
 from dashboard.figures import incidents as figs
 from dashboard.format import fmt_value
-from dashboard.model import judgements
-from dashboard.model.catalog import BY_ID
 from dashboard.queries import incidents as q
 from dashboard.queries.calendar import peak_bands
-from dashboard.session import current_scope, record_level
+from dashboard.model.catalog import BY_ID
 from dashboard.text import t, value_label
 
 dash.register_page(__name__, path="/incidents", name="nav.incidents", order=2,
                    title="警情处置 · 旅游警务数据看板")
 
 PAGE = "incidents"
-VIEW = f"{PAGE}-view"
-KPIS = f"{PAGE}-kpis"
-CATEGORY = f"{PAGE}-category"
-SOURCE = f"{PAGE}-source"
-AREA = f"{PAGE}-area"
-AREA_NOTE = f"{PAGE}-area-note"
-HEATMAP = f"{PAGE}-heatmap"
-RESPONSE = f"{PAGE}-response"
-RESPONSE_STATS = f"{PAGE}-response-stats"
-SAME_DAY = f"{PAGE}-same-day"
-CASES = f"{PAGE}-cases"
-TREND_HINT = f"{PAGE}-trend-hint"
-CASES_HINT = f"{PAGE}-cases-hint"
-ENFORCE = f"{PAGE}-enforcement"
-RECORDS = f"{PAGE}-records"
-RECORDS_COUNT = f"{PAGE}-records-count"
-DEFAULT_PERIOD = "this_month"
-EXTRA = {"category": set(q.CATEGORIES)}
+KPIS, CATEGORY, SOURCE, AREA, AREA_NOTE = (f"{PAGE}-{x}" for x in ("kpis", "category", "source", "area", "area-note"))
+HEATMAP, RESPONSE, RESPONSE_STATS = f"{PAGE}-heatmap", f"{PAGE}-response", f"{PAGE}-response-stats"
+SAME_DAY, CASES, TREND_HINT, CASES_HINT = (f"{PAGE}-{x}" for x in ("same-day", "cases", "trend-hint", "cases-hint"))
+ENFORCE, RECORDS, RECORDS_COUNT = f"{PAGE}-enforcement", f"{PAGE}-records", f"{PAGE}-records-count"
 TOTAL_KEY = "__total__"
-ROW2_HEIGHT = figs.BAR_HEIGHT
-
-
-def _view(search):
-    scope = current_scope()
-    return view_from_store(search, scope, DEFAULT_PERIOD, EXTRA), scope
+CAT = ("category",)
 
 
 def _describe(view, scope) -> list[str]:
@@ -70,178 +47,50 @@ def _describe(view, scope) -> list[str]:
     return [t("incidents.category_filter", view.lang, category=value_label(category, view.lang))] if category else []
 
 
-EXPORTS = page_exports(PAGE, lambda search, scope: view_from_store(search, scope, DEFAULT_PERIOD, EXTRA),
-                       describe=_describe)
+DEFAULT_PERIOD, EXTRA = "this_month", {"category": set(q.CATEGORIES)}
+P = Page(__name__, PAGE, default_period=DEFAULT_PERIOD, allowed=EXTRA, describe=_describe)
 
 
-def _card(title_key: str, view, *body, hint: str | None = None, export: str | None = None,
-          table: str | None = None) -> dbc.Card:
-    lang = view.lang
-    tools = [chart_menu(export, view) if export else None, table_menu(table, view) if table else None]
-    return dbc.Card(dbc.CardBody([
-        card_head(t(title_key, lang), *tools),
-        *([html.P(hint, className="tpd-hint")] if hint else []),
-        *body,
-    ]), className="h-100")
+def area_note(ask) -> str:
+    missing = q.without_area(ask.filters, ask.scope, ask.get("category"))
+    return t("incidents.no_area", ask.lang, n=f"{missing:,}") if missing else ""
 
 
-def _graph(graph_id: str, title_key: str, view, height: int = 300) -> dcc.Graph:
-    # A fixed height: a responsive graph in an equal-height card row would otherwise shrink to nothing.
-    return dcc.Graph(id=graph_id, config=chart_graph_config(t(title_key, view.lang), view),
-                     style={"height": f"{height}px"})
-
-
-def _category_chip(view) -> html.Div | None:
-    category = view.get("category")
-    if not category:
-        return None
-    lang = view.lang
-    return html.Div(dbc.Badge([
-        t("incidents.category_filter", lang, category=value_label(category, lang)), " ",
-        dcc.Link("✕", href=view.query(category=None), title=t("incidents.clear_category", lang),
-                 className="text-white text-decoration-none ms-1", id=f"{PAGE}-clear-category"),
-    ], color="primary", className="tpd-incidents-chip"), className="mb-2")
-
-
-def layout(**kwargs):
-    scope = current_scope()
-    view = view_from_args(kwargs, scope, DEFAULT_PERIOD, EXTRA)
-    lang = view.lang
-    return page_frame(
-        VIEW, view, scope, t("nav.incidents", lang),
-        _category_chip(view),
-        dcc.Loading(dbc.Row(id=KPIS, className="g-2 mb-2"), type="dot", delay_show=300),
-        dbc.Row([
-            dbc.Col(_card("incidents.by_category", view, _graph(CATEGORY, "incidents.by_category", view, ROW2_HEIGHT),
-                          hint=t("incidents.by_category_hint", lang), export=CATEGORY), lg=4),
-            dbc.Col(_card("incidents.by_source", view, _graph(SOURCE, "incidents.by_source", view, ROW2_HEIGHT),
-                          export=SOURCE), lg=3),
-            dbc.Col(_card("incidents.by_area", view, _graph(AREA, "incidents.by_area", view, ROW2_HEIGHT),
-                          html.P(id=AREA_NOTE, className="tpd-hint mb-0"),
-                          hint=t("incidents.by_area_hint", lang), export=AREA), lg=5),
-        ], className="g-2 mb-2"),
-        dbc.Row([
-            dbc.Col(_card("incidents.heatmap", view, _graph(HEATMAP, "incidents.heatmap", view),
-                          hint=t("incidents.heatmap_hint", lang), export=HEATMAP), lg=7),
-            dbc.Col(_card("incidents.response", view,
-                          html.P(id=RESPONSE_STATS, className="tpd-hint"),
-                          _graph(RESPONSE, "incidents.response", view), export=RESPONSE), lg=5),
-        ], className="g-2 mb-2"),
-        dbc.Row([
-            dbc.Col(_card("incidents.same_day", view, html.P(id=TREND_HINT, className="tpd-hint"),
-                          _graph(SAME_DAY, "incidents.same_day", view), export=SAME_DAY), lg=6),
-            dbc.Col(_card("incidents.cases", view, html.P(id=CASES_HINT, className="tpd-hint"),
-                          _graph(CASES, "incidents.cases", view), export=CASES), lg=6),
-        ], className="g-2 mb-2"),
-        dbc.Row(dbc.Col(_card(
-            "incidents.enforcement", view,
-            grid(ENFORCE, enforcement_columns(lang), [], lang, height=300, row_id="key",
-                 suppressFieldDotNotation=True),
-            hint=t("incidents.enforcement_hint", lang), table=ENFORCE)), className="g-2 mb-2"),
-        record_level_only(lang, dbc.Row(dbc.Col(_card(
-            "incidents.records", view,
-            html.P(id=RECORDS_COUNT, className="tpd-hint"),
-            grid(RECORDS, record_columns(lang), [], lang, height=420, tooltipShowDelay=200),
-            table=RECORDS,
-        )), className="g-2")),
-        pack=PAGE,
-    )
-
-
-@callback(Output(KPIS, "children"), Input(VIEW, "data"))
-@cached_output
-def render_kpis(search):
-    view, scope = _view(search)
-    figures = q.kpis(view.filters, view.comparison, scope, view.get("category"))
-    return [dbc.Col(kpi_card(mid, figures[mid], view.lang, f"{PAGE}-kpi-{i}", view=view), xs=6, md=4, xl=2)
-            for i, mid in enumerate(q.KPIS)]
-
-
-def area_note(view, scope) -> str:
-    missing = q.without_area(view.filters, scope, view.get("category"))
-    return t("incidents.no_area", view.lang, n=f"{missing:,}") if missing else ""
-
-
-def response_note(view, scope) -> str:
-    stats = q.response_stats(view.filters, scope, view.get("category"))
-    return t("incidents.response_stats", view.lang, median=fmt_value("minutes", stats["median"]),
+def response_note(ask) -> str:
+    stats = q.response_stats(ask.filters, ask.scope, ask.get("category"))
+    return t("incidents.response_stats", ask.lang, median=fmt_value("minutes", stats["median"]),
              p90=fmt_value("minutes", stats["p90"]), n=f"{stats['n']:,}") if stats["n"] else ""
 
 
-def trend_note(view, scope) -> str:
-    return t("incidents.trend_hint", view.lang, start=q.trend_span(view.filters).start.isoformat())
+def trend_note(ask) -> str:
+    return t("incidents.trend_hint", ask.lang, start=q.trend_span(ask.filters).start.isoformat())
 
 
-@EXPORTS.chart(CATEGORY, "incidents.by_category")
-def category_chart(view, scope):
-    category = view.get("category")
-    return figs.category_figure(q.by_category(view.filters, scope, category), category, view.lang)
+def response_data(filters, scope, category):
+    return q.response_histogram(filters, scope, category), q.response_stats(filters, scope, category)
 
 
-@EXPORTS.chart(SOURCE, "incidents.by_source")
-def source_chart(view, scope):
-    return figs.source_figure(q.by_source(view.filters, scope, view.get("category")), view.lang)
+def _bands(ask):
+    return peak_bands(q.trend_span(ask.filters), ask.scope)
 
 
-@EXPORTS.chart(AREA, "incidents.by_area", note=area_note)
-def area_chart(view, scope):
-    return figs.area_figure(q.by_area(view.filters, scope, view.get("category")), view.area, view.lang)
-
-
-@EXPORTS.chart(HEATMAP, "incidents.heatmap")
-def heatmap_chart(view, scope):
-    return figs.heatmap_figure(q.hour_weekday(view.filters, scope, view.get("category")), view.lang)
-
-
-@EXPORTS.chart(RESPONSE, "incidents.response", note=response_note)
-def response_chart(view, scope):
-    category = view.get("category")
-    stats = q.response_stats(view.filters, scope, category)
-    return figs.response_figure(q.response_histogram(view.filters, scope, category), stats, q.RESPONSE_BIN_MIN,
-                                q.RESPONSE_CAP_MIN, view.lang)
-
-
-def _trend_frame(view, scope):
-    span = q.trend_span(view.filters)
-    return q.weekly(view.filters, scope, view.get("category")), peak_bands(span, scope)
-
-
-@EXPORTS.chart(SAME_DAY, "incidents.same_day", note=trend_note, span=from_start_of(q.trend_span))
-def same_day_chart(view, scope):
-    df, bands = _trend_frame(view, scope)
-    return figs.same_day_figure(df, bands, judgements.target_of("incidents.same_day_rate"), view.lang)
-
-
-@EXPORTS.chart(CASES, "incidents.cases", note=trend_note, span=from_start_of(q.trend_span))
-def cases_chart(view, scope):
-    df, bands = _trend_frame(view, scope)
-    return figs.cases_figure(df, bands, view.lang)
-
-
-@callback(Output(CATEGORY, "figure"), Output(SOURCE, "figure"), Output(AREA, "figure"),
-          Output(AREA_NOTE, "children"), Input(VIEW, "data"))
-@cached_output
-def render_breakdowns(search):
-    view, scope = _view(search)
-    return (category_chart(view, scope), source_chart(view, scope), area_chart(view, scope),
-            area_note(view, scope))
-
-
-@callback(Output(HEATMAP, "figure"), Output(RESPONSE, "figure"), Output(RESPONSE_STATS, "children"),
-          Input(VIEW, "data"))
-@cached_output
-def render_timing(search):
-    view, scope = _view(search)
-    return heatmap_chart(view, scope), response_chart(view, scope), response_note(view, scope)
-
-
-@callback(Output(SAME_DAY, "figure"), Output(CASES, "figure"), Output(TREND_HINT, "children"),
-          Output(CASES_HINT, "children"), Input(VIEW, "data"))
-@cached_output
-def render_trends(search):
-    view, scope = _view(search)
-    hint = trend_note(view, scope)
-    return same_day_chart(view, scope), cases_chart(view, scope), hint, hint
+TREND_SPAN = from_start_of(q.trend_span)
+CATEGORY_CHART = Chart(CATEGORY, "incidents.by_category", q.by_category, args=CAT, height=figs.BAR_HEIGHT,
+                       figure=lambda df, ask: figs.category_figure(df, ask.get("category"), ask.lang))
+SOURCE_CHART = Chart(SOURCE, "incidents.by_source", q.by_source, args=CAT, height=figs.BAR_HEIGHT,
+                     figure=lambda df, ask: figs.source_figure(df, ask.lang))
+AREA_CHART = Chart(AREA, "incidents.by_area", q.by_area, args=CAT, height=figs.BAR_HEIGHT, note=area_note,
+                   figure=lambda df, ask: figs.area_figure(df, ask.view.area, ask.lang))
+HEATMAP_CHART = Chart(HEATMAP, "incidents.heatmap", q.hour_weekday, args=CAT, height=300,
+                      figure=lambda df, ask: figs.heatmap_figure(df, ask.lang))
+RESPONSE_CHART = Chart(RESPONSE, "incidents.response", response_data, args=CAT, height=300,
+                       note=response_note,
+                       figure=lambda d, ask: figs.response_figure(*d, q.RESPONSE_BIN_MIN, q.RESPONSE_CAP_MIN, ask.lang))
+SAME_DAY_CHART = Chart(SAME_DAY, "incidents.same_day", q.weekly, args=CAT, height=300, note=trend_note,
+                       span=TREND_SPAN, figure=lambda df, ask: figs.same_day_figure(
+                           df, _bands(ask), judgements.target_of("incidents.same_day_rate"), ask.lang))
+CASES_CHART = Chart(CASES, "incidents.cases", q.weekly, args=CAT, height=300, note=trend_note,
+                    span=TREND_SPAN, figure=lambda df, ask: figs.cases_figure(df, _bands(ask), ask.lang))
 
 
 def enforcement_columns(lang: str) -> list[dict]:
@@ -251,26 +100,14 @@ def enforcement_columns(lang: str) -> list[dict]:
         m = BY_ID[mid]
         cols.append({"field": mid, "headerName": m.zh if lang == "zh" else f"{m.en} ({m.unit_en})",
                      "type": "numericColumn", "minWidth": 110, "wrapHeaderText": True, "autoHeaderHeight": True,
-                     "valueFormatter": {"function": "params.value == null ? '—' : d3.format(',d')(params.value)"}})
+                     "valueFormatter": number_format(",d")})
     return cols
 
 
-@EXPORTS.table(ENFORCE, "incidents.enforcement")
-def enforcement_table(view, scope) -> Table:
-    df = q.enforcement_by_unit(view.filters, scope)
-    total = {"key": TOTAL_KEY, "name": t("common.total", view.lang), **q.enforcement_total(view.filters, scope)}
-    rows = df.astype(object).where(df.notna(), None).to_dict("records")
-    return Table(enforcement_columns(view.lang), rows, pinned_top=[total])
-
-
-@callback(Output(ENFORCE, "rowData"), Output(ENFORCE, "dashGridOptions"), Input(VIEW, "data"))
-@cached_output
-def render_enforcement(search):
-    view, scope = _view(search)
-    table = enforcement_table(view, scope)
-    options = Patch()
-    options["pinnedTopRowData"] = table.pinned_top
-    return table.rows, options
+def enforcement_table(ask) -> Table:
+    total = {"key": TOTAL_KEY, "name": t("common.total", ask.lang), **q.enforcement_total(ask.filters, ask.scope)}
+    rows = records(q.enforcement_by_unit(ask.filters, ask.scope))
+    return Table(enforcement_columns(ask.lang), rows, pinned_top=[total])
 
 
 def record_columns(lang: str) -> list[dict]:
@@ -284,8 +121,7 @@ def record_columns(lang: str) -> list[dict]:
         col("area_name", "col_area", minWidth=115),
         col("category", "col_category", minWidth=wide, tooltipField="category"),
         col("source", "col_source", minWidth=wide, tooltipField="source"),
-        col("response_min", "col_response", type="numericColumn", minWidth=115,
-            valueFormatter={"function": "params.value == null ? '—' : d3.format('.1f')(params.value)"}),
+        col("response_min", "col_response", type="numericColumn", minWidth=115, valueFormatter=number_format(".1f")),
         col("same_day", "col_same_day", minWidth=100),
         col("case_type", "col_case", minWidth=wide, tooltipField="case_type"),
         col("summary", "col_summary", minWidth=240, flex=1, tooltipField="summary"),
@@ -295,64 +131,72 @@ def record_columns(lang: str) -> list[dict]:
 def record_rows(df, lang: str) -> list[dict]:
     """Rows for the grid: recorded values in the reader's language, yes/no for same-day."""
     yes, no = t("incidents.yes", lang), t("incidents.no", lang)
-    out = []
-    for row in df.astype(object).where(df.notna(), None).to_dict("records"):
+    rows = records(df)
+    for row in rows:
         for field in ("category", "source", "case_type"):
             row[field] = value_label(row[field], lang) if row[field] is not None else None
         row["same_day"] = yes if row["same_day"] else no
-        out.append(row)
-    return out
+    return rows
 
 
-@EXPORTS.table(RECORDS, "incidents.records", capped=True)
-def records_table(view, scope, limit: int = q.RECORD_LIMIT) -> Table:
-    df = q.records(view.filters, scope, view.get("category"), limit=limit)
-    return Table(record_columns(view.lang), record_rows(df, view.lang))
+def records_table(ask, limit: int = q.RECORD_LIMIT) -> Table:
+    df = q.records(ask.filters, ask.scope, ask.get("category"), limit=limit)
+    return Table(record_columns(ask.lang), record_rows(df, ask.lang))
 
 
-@callback(Output(RECORDS, "rowData"), Output(RECORDS_COUNT, "children"), Input(VIEW, "data"))
-@record_level
-@cached_output
-def render_records(search):
-    view, scope = _view(search)
-    category = view.get("category")
-    rows = records_table(view, scope).rows
-    total = q.category_values(view.filters, scope, ["incidents.total"], category)["incidents.total"].value or 0
-    if total > len(rows):
-        count = with_export_rows(t("incidents.records_count", view.lang, total=f"{int(total):,}",
-                                   shown=f"{len(rows):,}"), view.lang, int(total))
-    else:
-        count = t("incidents.records_all", view.lang, total=f"{int(total):,}")
-    return rows, count
+def records_count(ask) -> str:
+    shown = len(q.records(ask.filters, ask.scope, ask.get("category")))
+    total = q.category_values(ask.filters, ask.scope, ["incidents.total"], ask.get("category"))["incidents.total"]
+    return rows_line(ask, int(total.value or 0), shown, "incidents.records_count", "incidents.records_all")
 
 
-def _clicked(click) -> str | None:
-    points = (click or {}).get("points") or []
-    value = points[0].get("customdata") if points else None
-    if isinstance(value, list):
-        value = value[0] if value else None
-    return value if isinstance(value, str) else None
+ENFORCE_GRID = Grid(ENFORCE, "incidents.enforcement", enforcement_table, columns=enforcement_columns,
+                    options=pinned_rows("top"), height=300, row_id="key")
+RECORDS_GRID = Grid(RECORDS, "incidents.records", records_table, columns=record_columns, height=420,
+                    grid_options={"tooltipShowDelay": 200}, records=True, capped=True)
+
+render_kpis = P.kpis(Kpis(KPIS, kpis_of(q.kpis), q.KPIS, args=CAT, width={"xs": 6, "md": 4, "xl": 2}))
+render_breakdowns = P.render(CATEGORY_CHART, SOURCE_CHART, AREA_CHART, Text(AREA_NOTE, area_note))
+render_timing = P.render(HEATMAP_CHART, RESPONSE_CHART, Text(RESPONSE_STATS, response_note))
+render_trends = P.render(SAME_DAY_CHART, CASES_CHART, Text(TREND_HINT, trend_note), Text(CASES_HINT, trend_note))
+render_enforcement = P.render(ENFORCE_GRID)
+render_records = P.render(RECORDS_GRID, Text(RECORDS_COUNT, records_count))
 
 
-@callback(Output(URL, "search", allow_duplicate=True), Input(CATEGORY, "clickData"), Input(AREA, "clickData"),
-          Input(ENFORCE, "cellClicked"), State(VIEW, "data"), prevent_initial_call=True)
-def drill(category_click, area_click, unit_click, search):
-    """A click on a category narrows the page to it (again: clears it); on an area or unit, drills in."""
-    trigger = dash.ctx.triggered_id
-    view, scope = _view(search)
-    if trigger == CATEGORY:
-        value = _clicked(category_click)
-        if value not in q.CATEGORIES:
-            return no_update
-        return view.query(category=None if value == view.get("category") else value)
-    if trigger == AREA:
-        value = _clicked(area_click)
-        if value not in q.known_areas(scope):
-            return no_update
-        return view.query(area=value)
-    if trigger == ENFORCE:
-        value = (unit_click or {}).get("rowId")
-        if not isinstance(value, str) or value not in q.known_units(scope):
-            return no_update
-        return view.query(unit=value, area=None)
-    return no_update
+def layout(**kwargs):
+    ask = P.layout_ask(kwargs)
+    lang = ask.lang
+    return P.frame(
+        ask, P.chip(ask, "category", _describe(ask.view, ask.scope)[0] if ask.get("category") else "",
+                    t("incidents.clear_category", lang)),
+        dcc.Loading(dbc.Row(id=KPIS, className="g-2 mb-2"), type="dot", delay_show=300),
+        dbc.Row([
+            dbc.Col(P.card(CATEGORY_CHART, ask, hint=t("incidents.by_category_hint", lang)), lg=4),
+            dbc.Col(P.card(SOURCE_CHART, ask), lg=3),
+            dbc.Col(P.card(AREA_CHART, ask, below=[html.P(id=AREA_NOTE, className="tpd-hint mb-0")],
+                           hint=t("incidents.by_area_hint", lang)), lg=5),
+        ], className="g-2 mb-2"),
+        dbc.Row([
+            dbc.Col(P.card(HEATMAP_CHART, ask, hint=t("incidents.heatmap_hint", lang)), lg=7),
+            dbc.Col(P.card(RESPONSE_CHART, ask, html.P(id=RESPONSE_STATS, className="tpd-hint")), lg=5),
+        ], className="g-2 mb-2"),
+        dbc.Row([
+            dbc.Col(P.card(SAME_DAY_CHART, ask, html.P(id=TREND_HINT, className="tpd-hint")), lg=6),
+            dbc.Col(P.card(CASES_CHART, ask, html.P(id=CASES_HINT, className="tpd-hint")), lg=6),
+        ], className="g-2 mb-2"),
+        dbc.Row(dbc.Col(P.card(ENFORCE_GRID, ask, hint=t("incidents.enforcement_hint", lang))), className="g-2 mb-2"),
+        dbc.Row(dbc.Col(P.card(RECORDS_GRID, ask, html.P(id=RECORDS_COUNT, className="tpd-hint"))), className="g-2"),
+    )
+
+
+def to_category(value, ask):
+    if value in q.CATEGORIES:
+        return ask.view.query(category=None if value == ask.get("category") else value)
+
+
+drill = P.drill(
+    Drill(CATEGORY, to_category),
+    Drill(AREA, lambda value, ask: ask.view.query(area=value) if value in q.known_areas(ask.scope) else None),
+    Drill(ENFORCE, lambda value, ask: ask.view.query(unit=value, area=None) if value in q.known_units(ask.scope)
+          else None, prop="cellClicked"),
+)

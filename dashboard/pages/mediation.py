@@ -14,25 +14,20 @@ from __future__ import annotations
 
 import dash
 import dash_bootstrap_components as dbc
-from dash import Input, Output, State, callback, dcc, html, no_update
+from dash import dcc, html
 
-from dashboard.components.cached import cached_output
-from dashboard.components.exports import card_head, chart_graph_config, chart_menu, table_menu
-from dashboard.components.filter_bar import URL
-from dashboard.components.grid import grid
-from dashboard.components.kpi import figure_card, kpi_card
-from dashboard.components.page import page_frame, record_level_only, view_from_store
-from dashboard.components.view import view_from_args
-from dashboard.exports.registry import from_start_of, page_exports
-from dashboard.exports.tables import Table, with_export_rows
-from dashboard.figures import mediation as figs
 from dashboard.model import judgements
-from dashboard.model.values import KpiFigures
+from dashboard.components.bind import kpis_of
+from dashboard.components.declare import Chart, Drill, Grid, Kpis, Text
+from dashboard.components.grid import number_format, records
+from dashboard.components.kpi import figure_card
+from dashboard.components.page_kit import Page, rows_line
+from dashboard.exports.registry import from_start_of
+from dashboard.exports.tables import Table
+from dashboard.figures import mediation as figs
 from dashboard.queries import mediation as q
 from dashboard.queries import reference
 from dashboard.queries.calendar import peak_bands
-from dashboard.session import current_scope, record_level
-from dashboard.state import View
 from dashboard.text import t, value_label
 from warehouse.record_types import DISPUTE_TYPES
 
@@ -40,24 +35,11 @@ dash.register_page(__name__, path="/mediation", name="nav.mediation", order=3,
                    title="纠纷调解 · 旅游警务数据看板")
 
 PAGE = "mediation"
-VIEW = f"{PAGE}-view"
-KPIS = f"{PAGE}-kpis"
-TYPES = f"{PAGE}-types"
-COMPENSATION = f"{PAGE}-compensation"
-UNIT_RATE = f"{PAGE}-unit-rate"
-AREA_RATE = f"{PAGE}-area-rate"
-UNIT_FAST = f"{PAGE}-unit-fast"
-CLOSE = f"{PAGE}-close"
-TREND = f"{PAGE}-trend"
-RECORDS = f"{PAGE}-records"
-RECORDS_COUNT = f"{PAGE}-records-count"
-DEFAULT_PERIOD = "this_month"
-EXTRA_ALLOWED = {"category": set(DISPUTE_TYPES)}
-
-
-def _view(search):
-    scope = current_scope()
-    return view_from_store(search, scope, DEFAULT_PERIOD, EXTRA_ALLOWED), scope
+KPIS, TYPES, COMPENSATION = f"{PAGE}-kpis", f"{PAGE}-types", f"{PAGE}-compensation"
+UNIT_RATE, AREA_RATE, UNIT_FAST = f"{PAGE}-unit-rate", f"{PAGE}-area-rate", f"{PAGE}-unit-fast"
+CLOSE, TREND, RECORDS, RECORDS_COUNT = f"{PAGE}-close", f"{PAGE}-trend", f"{PAGE}-records", f"{PAGE}-records-count"
+CAT = ("category",)
+RATE = "mediation.success_rate"
 
 
 def _describe(view, scope) -> list[str]:
@@ -65,247 +47,132 @@ def _describe(view, scope) -> list[str]:
     return [t("mediation.category_chip", view.lang, name=value_label(category, view.lang))] if category else []
 
 
-EXPORTS = page_exports(PAGE, lambda search, scope: view_from_store(search, scope, DEFAULT_PERIOD, EXTRA_ALLOWED),
-                       describe=_describe)
+P = Page(__name__, PAGE, default_period="this_month", allowed={"category": set(DISPUTE_TYPES)}, describe=_describe)
 
 
-def _card(title_key: str, graph_id: str, view, hint: str | None = None) -> dbc.Card:
-    title = t(title_key, view.lang)
-    return dbc.Card(dbc.CardBody([
-        card_head(title, chart_menu(graph_id, view)),
-        html.P(hint, className="tpd-hint") if hint else None,
-        dcc.Graph(id=graph_id, config=chart_graph_config(title, view)),
-    ]))
-
-
-def _category_chip(view) -> html.Div | None:
-    category = view.get("category")
-    if not category:
+def page_card(metric_id, figures, ask, card_id) -> dbc.Card | None:
+    """A KPI card for the page's own figures (fast-track share, median hours); None for the catalog's."""
+    m = q.PAGE_METRICS.get(metric_id)
+    if m is None:
         return None
-    lang = view.lang
-    return html.Div([
-        html.Span(t("mediation.category_chip", lang, name=value_label(category, lang)),
-                  className="badge rounded-pill text-bg-primary me-2 tpd-med-chip"),
-        dcc.Link(t("mediation.category_clear", lang), href=view.query(category=None), className="small"),
-    ], className="mb-2")
-
-
-def layout(**kwargs):
-    scope = current_scope()
-    view = view_from_args(kwargs, scope, DEFAULT_PERIOD, EXTRA_ALLOWED)
-    lang = view.lang
-    small = t("mediation.small_note", lang, n=q.MIN_CASES)
-    return page_frame(
-        VIEW, view, scope, t("nav.mediation", lang),
-        _category_chip(view),
-        dcc.Loading(dbc.Row(id=KPIS, className="g-2 mb-2"), type="dot", delay_show=300),
-        dbc.Row([
-            dbc.Col(_card("mediation.by_type", TYPES, view, t("mediation.type_hint", lang)), lg=6),
-            dbc.Col(_card("mediation.compensation", COMPENSATION, view, t("mediation.type_hint", lang)), lg=6),
-        ], className="g-2 mb-2"),
-        dbc.Row([
-            dbc.Col(_card("mediation.rate_by_unit", UNIT_RATE, view, small), lg=4),
-            dbc.Col(_card("mediation.rate_by_area", AREA_RATE, view, small), lg=4),
-            dbc.Col(_card("mediation.fast_by_unit", UNIT_FAST, view,
-                          t("mediation.fast_small_note", lang, n=q.MIN_CASES)), lg=4),
-        ], className="g-2 mb-2"),
-        dbc.Row([
-            dbc.Col(_card("mediation.close_time", CLOSE, view), lg=6),
-            dbc.Col(_card("mediation.trend", TREND, view, t("mediation.trend_note", lang)), lg=6),
-        ], className="g-2 mb-2"),
-        record_level_only(lang, dbc.Card(dbc.CardBody([
-            card_head(html.Div([
-                html.H2(t("mediation.records", lang), className="tpd-card-title mb-0"),
-                html.Span(id=RECORDS_COUNT, className="text-muted small ms-3"),
-            ], className="d-flex align-items-baseline"), table_menu(RECORDS, view)),
-            grid(RECORDS, [], [], lang, height=420),
-        ]))),
-        pack=PAGE,
-    )
-
-
-def _page_card(metric_id: str, fig: KpiFigures, view: View, card_id: str) -> dbc.Card:
-    """A KPI card for the page's own figures (fast-track share, median hours)."""
-    m = q.PAGE_METRICS[metric_id]
     fmt = "rate" if m.fmt == "rate" else "minutes"
-    unit = "" if fmt == "rate" else t("mediation.hours_unit", view.lang)
-    return figure_card(t(metric_id, view.lang), fmt, unit, fig, view.lang, card_id, view=view)
+    unit = "" if fmt == "rate" else t("mediation.hours_unit", ask.lang)
+    return figure_card(t(metric_id, ask.lang), fmt, unit, figures[metric_id], ask.lang, card_id, view=ask.view)
 
 
-@callback(Output(KPIS, "children"), Input(VIEW, "data"))
-@cached_output
-def render_kpis(search):
-    view, scope = _view(search)
-    figures = q.headline(view.filters, view.comparison, scope, view.get("category"))
-    cards = []
-    for i, mid in enumerate(q.HEADLINE):
-        card_id = f"{PAGE}-kpi-{i}"
-        card = (_page_card(mid, figures[mid], view, card_id) if mid in q.PAGE_METRICS
-                else kpi_card(mid, figures[mid], view.lang, card_id, view=view))
-        cards.append(dbc.Col(card, xs=6, md=4, xl=True))
-    return cards
+def _no_units(ask, units) -> str | None:
+    return t("mediation.no_children", ask.lang) if ask.view.unit and units.empty else None
 
 
-@EXPORTS.chart(TYPES, "mediation.by_type")
-def types_chart(view, scope):
-    """Types are always all shown (the chosen one stands out), so another can be clicked."""
-    return figs.type_result_figure(q.type_result_counts(view.filters, scope), view.lang, view.get("category"))
+def _target() -> float | None:
+    return (judgements.target_of(RATE) or {}).get("target")
 
 
-@EXPORTS.chart(COMPENSATION, "mediation.compensation")
-def compensation_chart(view, scope):
-    return figs.compensation_figure(q.compensation_by_type(view.filters, scope, view.get("category")), view.lang)
-
-
-def _no_units(view, units) -> str | None:
-    return t("mediation.no_children", view.lang) if view.unit and units.empty else None
-
-
-@EXPORTS.chart(UNIT_RATE, "mediation.rate_by_unit")
-def unit_rate_chart(view, scope):
-    units = q.by_unit(view.filters, scope, view.get("category"))
-    rate = "mediation.success_rate"
-    target = (judgements.target_of(rate) or {}).get("target")
-    return figs.share_bars_figure(units, rate, view.lang, q.MIN_CASES, target=target, metric_id=rate,
-                                  empty_text=_no_units(view, units))
-
-
-@EXPORTS.chart(AREA_RATE, "mediation.rate_by_area")
-def area_rate_chart(view, scope):
-    areas = q.by_area(view.filters, scope, view.get("category"))
-    rate = "mediation.success_rate"
-    target = (judgements.target_of(rate) or {}).get("target")
-    return figs.share_bars_figure(areas, rate, view.lang, q.MIN_CASES, target=target, metric_id=rate)
-
-
-@EXPORTS.chart(UNIT_FAST, "mediation.fast_by_unit")
-def unit_fast_chart(view, scope):
-    units = q.by_unit(view.filters, scope, view.get("category"))
-    return figs.share_bars_figure(units, q.FAST_TRACK.id, view.lang, q.MIN_CASES, small_col="fast_small",
-                                  empty_text=_no_units(view, units))
-
-
-@EXPORTS.chart(CLOSE, "mediation.close_time")
-def close_chart(view, scope):
-    bins, stats = q.close_time(view.filters, scope, view.get("category"))
-    return figs.close_time_figure(bins, stats, view.lang)
-
-
-@EXPORTS.chart(TREND, "mediation.trend", note=lambda view, scope: t("mediation.trend_note", view.lang),
-                span=from_start_of(q.trend_span))
-def trend_chart(view, scope):
-    span = q.trend_span(view.filters)
-    df = q.weekly_trend(view.filters, scope, view.get("category"))
-    return figs.weekly_figure(df, peak_bands(span, scope), view.lang)
-
-
-@callback(Output(TYPES, "figure"), Output(COMPENSATION, "figure"), Input(VIEW, "data"))
-@cached_output
-def render_types(search):
-    view, scope = _view(search)
-    return types_chart(view, scope), compensation_chart(view, scope)
-
-
-@callback(Output(UNIT_RATE, "figure"), Output(AREA_RATE, "figure"), Output(UNIT_FAST, "figure"),
-          Input(VIEW, "data"))
-@cached_output
-def render_groups(search):
-    view, scope = _view(search)
-    return unit_rate_chart(view, scope), area_rate_chart(view, scope), unit_fast_chart(view, scope)
-
-
-@callback(Output(CLOSE, "figure"), Input(VIEW, "data"))
-@cached_output
-def render_close(search):
-    return close_chart(*_view(search))
-
-
-@callback(Output(TREND, "figure"), Input(VIEW, "data"))
-@cached_output
-def render_trend(search):
-    return trend_chart(*_view(search))
+TYPES_CHART = Chart(TYPES, "mediation.by_type", q.type_result_counts,   # every type shown, the chosen one stands out
+                    figure=lambda df, ask: figs.type_result_figure(df, ask.lang, ask.get("category")))
+COMPENSATION_CHART = Chart(COMPENSATION, "mediation.compensation", q.compensation_by_type, args=CAT,
+                           figure=lambda df, ask: figs.compensation_figure(df, ask.lang))
+UNIT_RATE_CHART = Chart(UNIT_RATE, "mediation.rate_by_unit", q.by_unit, args=CAT, figure=lambda df, ask: (
+    figs.share_bars_figure(df, RATE, ask.lang, q.MIN_CASES, target=_target(), metric_id=RATE,
+                           empty_text=_no_units(ask, df))))
+AREA_RATE_CHART = Chart(AREA_RATE, "mediation.rate_by_area", q.by_area, args=CAT, figure=lambda df, ask: (
+    figs.share_bars_figure(df, RATE, ask.lang, q.MIN_CASES, target=_target(), metric_id=RATE)))
+UNIT_FAST_CHART = Chart(UNIT_FAST, "mediation.fast_by_unit", q.by_unit, args=CAT, figure=lambda df, ask: (
+    figs.share_bars_figure(df, q.FAST_TRACK.id, ask.lang, q.MIN_CASES, small_col="fast_small",
+                           empty_text=_no_units(ask, df))))
+CLOSE_CHART = Chart(CLOSE, "mediation.close_time", q.close_time, args=CAT,
+                    figure=lambda d, ask: figs.close_time_figure(*d, ask.lang))
+TREND_CHART = Chart(TREND, "mediation.trend", q.weekly_trend, args=CAT, span=from_start_of(q.trend_span),
+                    note=lambda ask: t("mediation.trend_note", ask.lang), figure=lambda df, ask: figs.weekly_figure(
+                        df, peak_bands(q.trend_span(ask.filters), ask.scope), ask.lang))
 
 
 def record_columns(lang: str) -> list[dict]:
-    def num(field, key, fmt):
-        return {"field": field, "headerName": t(key, lang), "type": "numericColumn", "minWidth": 130,
-                "valueFormatter": {"function": f"params.value == null ? '—' : d3.format('{fmt}')(params.value)"}}
+    def col(field, key, **more):
+        return {"field": field, "headerName": t(key, lang), **more}
+
+    def num(field, key, fmt, width=130):
+        return col(field, key, type="numericColumn", minWidth=width, valueFormatter=number_format(fmt))
     return [
-        {"field": "mediation_id", "headerName": t("mediation.col.id", lang), "minWidth": 110, "pinned": "left"},
-        {"field": "opened_at", "headerName": t("mediation.col.opened", lang), "minWidth": 140, "sort": "desc"},
-        {"field": "unit_name", "headerName": t("common.unit", lang), "minWidth": 130},
-        {"field": "area_name", "headerName": t("common.area", lang), "minWidth": 120},
-        {"field": "dispute_type", "headerName": t("mediation.col.type", lang), "minWidth": 100},
-        {"field": "result", "headerName": t("mediation.col.result", lang), "minWidth": 100},
+        col("mediation_id", "mediation.col.id", minWidth=110, pinned="left"),
+        col("opened_at", "mediation.col.opened", minWidth=140, sort="desc"),
+        col("unit_name", "common.unit", minWidth=130),
+        col("area_name", "common.area", minWidth=120),
+        col("dispute_type", "mediation.col.type", minWidth=100),
+        col("result", "mediation.col.result", minWidth=100),
         num("hours_to_close", "mediation.col.hours", ",.1f"),
-        num("compensation_yuan", "mediation.col.compensation", ",.2f") | {"minWidth": 150},
-        {"field": "fast_track", "headerName": t("mediation.col.fast_track", lang), "minWidth": 100},
+        num("compensation_yuan", "mediation.col.compensation", ",.2f", 150),
+        col("fast_track", "mediation.col.fast_track", minWidth=100),
     ]
 
 
-@EXPORTS.table(RECORDS, "mediation.records", capped=True)
-def records_table(view, scope, limit: int = q.RECORD_LIMIT) -> Table:
-    return _records(view, scope, limit)[0]
-
-
-def _records(view, scope, limit: int = q.RECORD_LIMIT) -> tuple[Table, int]:
-    lang = view.lang
-    df, total = q.records(view.filters, scope, view.get("category"), limit=limit)
+def records_table(ask, limit: int = q.RECORD_LIMIT) -> Table:
+    lang = ask.lang
+    df, _ = q.records(ask.filters, ask.scope, ask.get("category"), limit=limit)
     yes, no, none = t("mediation.yes", lang), t("mediation.no", lang), "—"
-    rows = []
-    for rec in df.astype(object).where(df.notna(), None).to_dict("records"):
+    rows = records(df)
+    for rec in rows:
         rec["dispute_type"] = value_label(rec["dispute_type"], lang)
         rec["result"] = value_label(rec["result"], lang)
         rec["area_name"] = rec["area_name"] or none
         rec["fast_track"] = none if rec["fast_track"] is None else yes if rec["fast_track"] else no
-        rows.append(rec)
-    return Table(record_columns(lang), rows), total
+    return Table(record_columns(lang), rows)
 
 
-@callback(Output(RECORDS, "columnDefs"), Output(RECORDS, "rowData"), Output(RECORDS_COUNT, "children"),
-          Input(VIEW, "data"))
-@record_level
-@cached_output
-def render_records(search):
-    view, scope = _view(search)
-    lang = view.lang
-    table, total = _records(view, scope)
-    rows = table.rows
-    count = (with_export_rows(t("mediation.records_count", lang, total=f"{total:,}", shown=f"{len(rows):,}"),
-                              lang, total) if total > len(rows)
-             else t("mediation.records_all", lang, total=f"{total:,}"))
-    return record_columns(lang), rows, count
+def records_count(ask) -> str:
+    df, total = q.records(ask.filters, ask.scope, ask.get("category"))
+    return rows_line(ask, total, len(df), "mediation.records_count", "mediation.records_all")
 
 
-def _clicked(click) -> str | None:
-    points = (click or {}).get("points") or []
-    data = points[0].get("customdata") if points and isinstance(points[0], dict) else None
-    if isinstance(data, list) and data:
-        data = data[0]
-    return data if isinstance(data, str) else None
+RECORDS_GRID = Grid(RECORDS, "mediation.records", records_table, height=420, records=True, capped=True)
+
+render_kpis = P.kpis(Kpis(KPIS, kpis_of(q.headline), q.HEADLINE, args=CAT, card=page_card))
+render_types = P.render(TYPES_CHART, COMPENSATION_CHART)
+render_groups = P.render(UNIT_RATE_CHART, AREA_RATE_CHART, UNIT_FAST_CHART)
+render_close = P.render(CLOSE_CHART)
+render_trend = P.render(TREND_CHART)
+render_records = P.render(RECORDS_GRID, Text(RECORDS_COUNT, records_count))
 
 
-@callback(Output(URL, "search", allow_duplicate=True),
-          Input(TYPES, "clickData"), Input(COMPENSATION, "clickData"), Input(UNIT_RATE, "clickData"),
-          Input(AREA_RATE, "clickData"), Input(UNIT_FAST, "clickData"), State(VIEW, "data"),
-          prevent_initial_call=True)
-def drill(type_click, comp_click, unit_click, area_click, fast_click, search):
-    """A click on a dispute type narrows the page to it (again: clears it); a unit or area drills in."""
-    trigger = dash.ctx.triggered_id
-    clicks = {TYPES: type_click, COMPENSATION: comp_click, UNIT_RATE: unit_click, AREA_RATE: area_click,
-              UNIT_FAST: fast_click}
-    value = _clicked(clicks.get(trigger))
-    if not value:
-        return no_update
-    view, scope = _view(search)
-    if trigger in (TYPES, COMPENSATION):
-        if value not in DISPUTE_TYPES:
-            return no_update
-        return view.query(category=None if view.get("category") == value else value)
-    if trigger in (UNIT_RATE, UNIT_FAST):
-        if value not in reference.drill_children(view.unit, scope):
-            return no_update
-        return view.query(unit=value, area=None)
-    if value not in reference.area_names(scope):
-        return no_update
-    return view.query(area=value)
+def layout(**kwargs):
+    ask = P.layout_ask(kwargs)
+    lang = ask.lang
+    small, types = t("mediation.small_note", lang, n=q.MIN_CASES), t("mediation.type_hint", lang)
+    records_title = html.Div([html.H2(t("mediation.records", lang), className="tpd-card-title mb-0"),
+                              html.Span(id=RECORDS_COUNT, className="text-muted small ms-3")],
+                             className="d-flex align-items-baseline")
+    return P.frame(
+        ask, P.chip(ask, "category", _describe(ask.view, ask.scope)[0] if ask.get("category") else "",
+                    t("mediation.category_clear", lang)),
+        dcc.Loading(dbc.Row(id=KPIS, className="g-2 mb-2"), type="dot", delay_show=300),
+        dbc.Row([dbc.Col(P.card(TYPES_CHART, ask, hint=types, cls=""), lg=6),
+                 dbc.Col(P.card(COMPENSATION_CHART, ask, hint=types, cls=""), lg=6)], className="g-2 mb-2"),
+        dbc.Row([
+            dbc.Col(P.card(UNIT_RATE_CHART, ask, hint=small, cls=""), lg=4),
+            dbc.Col(P.card(AREA_RATE_CHART, ask, hint=small, cls=""), lg=4),
+            dbc.Col(P.card(UNIT_FAST_CHART, ask, hint=t("mediation.fast_small_note", lang, n=q.MIN_CASES), cls=""),
+                    lg=4),
+        ], className="g-2 mb-2"),
+        dbc.Row([dbc.Col(P.card(CLOSE_CHART, ask, cls=""), lg=6),
+                 dbc.Col(P.card(TREND_CHART, ask, hint=t("mediation.trend_note", lang), cls=""), lg=6)],
+                className="g-2 mb-2"),
+        P.card(RECORDS_GRID, ask, title=records_title, cls=""),
+    )
+
+
+def to_category(value, ask):
+    if value in DISPUTE_TYPES:
+        return ask.view.query(category=None if ask.get("category") == value else value)
+
+
+def to_unit(value, ask):
+    if value in reference.drill_children(ask.view.unit, ask.scope):
+        return ask.view.query(unit=value, area=None)
+
+
+drill = P.drill(
+    Drill(TYPES, to_category), Drill(COMPENSATION, to_category), Drill(UNIT_RATE, to_unit),
+    Drill(AREA_RATE, lambda value, ask: ask.view.query(area=value) if value in reference.area_names(ask.scope)
+          else None),
+    Drill(UNIT_FAST, to_unit),
+)

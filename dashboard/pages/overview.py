@@ -9,158 +9,37 @@ weekly meeting. Clicking a unit or an area drills the whole page into it.
 """
 from __future__ import annotations
 
-import json
-
 import dash
 import dash_bootstrap_components as dbc
-from dash import Input, Output, State, callback, dcc, html, no_update
+from dash import dcc, html
 
-from dashboard.components.cached import cached_output
-from dashboard.components.exports import (
-    card_head,
-    chart_graph_config,
-    chart_menu,
-    table_menu,
-)
-from dashboard.components.filter_bar import URL
-from dashboard.components.grid import few_condition, grid, rate_cell_style
-from dashboard.components.kpi import kpi_card
-from dashboard.components.page import page_frame, view_from_store
-from dashboard.components.view import view_from_args
-from dashboard.exports.registry import page_exports, weeks_to_end
+from dashboard.model import judgements, ranking
+from dashboard.components.bind import catalog_kpis
+from dashboard.components.declare import Chart, Drill, Grid, Kpis, Text
+from dashboard.components.lag_tables import lag_columns, lag_rows
+from dashboard.components.page_kit import Page
+from dashboard.exports.registry import weeks_to_end
 from dashboard.exports.tables import Table
 from dashboard.figures.overview import weekly_trend_figure
 from dashboard.format import fmt_value
-from dashboard.model import judgements, ranking
-from dashboard.model.catalog import BY_ID
-from dashboard.model.periods import trailing_weeks
 from dashboard.queries import overview as q
 from dashboard.queries import reference
 from dashboard.queries.calendar import peak_bands
-from dashboard.queries.kpis import kpi_figures
+from dashboard.model.catalog import BY_ID
+from dashboard.model.periods import trailing_weeks
 from dashboard.session import current_scope, scope_label
 from dashboard.text import t
 
 dash.register_page(__name__, path="/", name="nav.overview", order=0, title="总览 · 旅游警务数据看板")
 
 PAGE = "overview"
-VIEW = f"{PAGE}-view"
-KPIS = f"{PAGE}-kpis"
-TREND = f"{PAGE}-trend"
-ALERTS = f"{PAGE}-alerts"
-UNITS = f"{PAGE}-units"
-AREAS = f"{PAGE}-areas"
-DEFAULT_PERIOD = "last_week"
+KPIS, TREND, ALERTS, UNITS, AREAS = (f"{PAGE}-{x}" for x in ("kpis", "trend", "alerts", "units", "areas"))
 # The header and four rows on a 900 px high window, more on a taller one: both tables and
 # everything above them fit the first screen.
 LAG_GRID_HEIGHT = "max(150px, calc(50vh - 290px))"
 ALERTS_SHOWN = 3           # alerts on the page's line; the rest behind "另有 n 条"
 
-EXPORTS = page_exports(PAGE, lambda search, scope: view_from_store(search, scope, DEFAULT_PERIOD))
-
-
-def _lag_card(grid_id: str, title_key: str, view) -> dbc.Card:
-    lang = view.lang
-    title = html.Div([html.H2(t(title_key, lang), className="tpd-card-title mb-0"),
-                      html.Span(t("overview.click_to_drill", lang), className="tpd-hint mb-0")],
-                     className="tpd-lag-title")
-    return dbc.Card(dbc.CardBody([
-        card_head(title, table_menu(grid_id, view)),
-        grid(grid_id, [], [], lang, height=LAG_GRID_HEIGHT, row_id="key", rowHeight=30, headerHeight=32),
-    ]), className="tpd-lag-card")
-
-
-def layout(**kwargs):
-    """KPI cards, one line of alerts, then the trend beside the lag tables: one screen at 1440×900."""
-    scope = current_scope()
-    view = view_from_args(kwargs, scope, DEFAULT_PERIOD)
-    lang = view.lang
-    return page_frame(
-        VIEW, view, scope, t("nav.overview", lang),
-        dcc.Loading(dbc.Row(id=KPIS, className="g-2 mb-2"), type="dot", delay_show=300),
-        html.Div(id=ALERTS, className="tpd-alert-strip mb-2", role="status"),
-        dbc.Row([
-            dbc.Col(dbc.Card(dbc.CardBody([
-                card_head(t("overview.trend", lang), chart_menu(TREND, view)),
-                # As tall as the two lag tables beside it (the graph is responsive).
-                dcc.Graph(id=TREND, config=chart_graph_config(t("overview.trend", lang), view),
-                          style={"flex": "1 1 0", "minHeight": "300px"}),
-            ], className="d-flex flex-column"), className="h-100"), lg=4),
-            dbc.Col([_lag_card(UNITS, "overview.lagging_units", view),
-                     _lag_card(AREAS, "overview.lagging_areas", view)], lg=8, className="tpd-lag-stack"),
-        ], className="g-2"),
-        pack=PAGE,
-    )
-
-
-@callback(Output(KPIS, "children"), Input(VIEW, "data"))
-@cached_output
-def render_kpis(search):
-    scope = current_scope()
-    view = view_from_store(search, scope, DEFAULT_PERIOD)
-    figures = kpi_figures(view.filters, view.comparison, scope, q.HEADLINE)
-    return [dbc.Col(kpi_card(mid, figures[mid], view.lang, f"{PAGE}-kpi-{i}", view=view), xs=6, md=3)
-            for i, mid in enumerate(q.HEADLINE)]
-
-
-@EXPORTS.chart(TREND, "overview.trend", span=weeks_to_end(q.TREND_WEEKS))
-def trend_chart(view, scope):
-    df = q.weekly_trend(view.filters, scope)
-    return weekly_trend_figure(df, peak_bands(trailing_weeks(view.filters, q.TREND_WEEKS), scope),
-                               view.lang)
-
-
-@callback(Output(TREND, "figure"), Input(VIEW, "data"))
-@cached_output
-def render_trend(search):
-    scope = current_scope()
-    return trend_chart(view_from_store(search, scope, DEFAULT_PERIOD), scope)
-
-
-# The figures of the lag tables: (field, short header key, d3 format, field of its n, min width).
-LAG_COLUMNS = (
-    ("incidents.same_day_rate", "overview.col.same_day", ".1%", "incidents.same_day_rate#n", 128),
-    ("incidents.response_median_min", "overview.col.response", ".1f", "incidents.response_median_min#n", 128),
-    ("survey.satisfaction_rate", "overview.col.satisfaction", ".1%", "survey.satisfaction_rate#n", 128),
-    ("survey.satisfaction_rate#n", "overview.col.responses", ",", None, 84),
-    ("incidents.total", "overview.col.incidents", ",d", None, 72),
-    ("incidents.per_10k_visitors", "overview.col.per_10k", ".2f", None, 80),
-)
-
-
-def lag_columns(lang: str, name_header: str, full_headers: bool = False) -> list[dict]:
-    """The lag tables' columns: short headers with the full name as tooltip (a file export gets
-    the full names); a rate on fewer than the minimum records is grey and says 样本不足."""
-    min_n = judgements.min_survey_answers()
-    few = json.dumps("\u2002" + t("overview.too_few", lang), ensure_ascii=False)
-
-    def col(field, short_key, fmt, n_field, width):
-        full = (BY_ID[field].zh if lang == "zh" else BY_ID[field].en) if field in BY_ID \
-            else t("overview.col.responses_full", lang)
-        shown = f"d3.format('{fmt}')(params.value)"
-        if n_field:
-            shown += f" + ({few_condition(n_field, min_n)} ? {few} : '')"
-        spec = {"field": field, "headerName": full if full_headers else t(short_key, lang), "headerTooltip": full,
-                "type": "numericColumn", "minWidth": width, "width": width, "filter": False,
-                "wrapHeaderText": False, "autoHeaderHeight": False,
-                "valueFormatter": {"function": f"params.value == null ? '—' : {shown}"}}
-        target = judgements.target_of(field)
-        if target:
-            spec["cellStyle"] = rate_cell_style(field, target["target"], target.get("amber", target["target"]),
-                                                target.get("lower_is_better", False), n_field, min_n)
-        return spec
-    return [{"field": "name", "headerName": name_header, "pinned": "left", "minWidth": 150, "width": 160, "filter": False,
-             "cellClass": "tpd-drill-cell", "tooltipField": "name"}] + [col(*c) for c in LAG_COLUMNS]
-
-
-def lag_rows(df) -> list[dict]:
-    """Rows with the figures shown and the n behind each judged rate (the grid greys a rate on few)."""
-    if df.empty:
-        return []
-    keep = ["key", "name"] + [c[0] for c in LAG_COLUMNS] + [c[3] for c in LAG_COLUMNS if c[3]]
-    keep = list(dict.fromkeys(k for k in keep if k in df))
-    out = df[keep].astype(object).where(df[keep].notna(), None)
-    return out.to_dict("records")
+P = Page(__name__, PAGE, default_period="last_week")
 
 
 def _name_rest(rows: list[dict], lang: str) -> list[dict]:
@@ -170,36 +49,18 @@ def _name_rest(rows: list[dict], lang: str) -> list[dict]:
     return rows
 
 
-def lag_tables(view, scope, full_headers: bool = False) -> tuple[Table, Table]:
+def lag_tables(ask, full_headers: bool = False) -> tuple[Table, Table]:
     """Lagging units and lagging areas, from one set of queries."""
-    units, areas = q.lagging(view.filters, scope)
+    units, areas = q.lagging(ask.filters, ask.scope)
     units, areas = ranking.worst_first(units, last_key=q.REST), ranking.worst_first(areas)
-    lang = view.lang
+    lang = ask.lang
     return (Table(lag_columns(lang, t("common.unit", lang), full_headers), _name_rest(lag_rows(units), lang)),
             Table(lag_columns(lang, t("common.area", lang), full_headers), lag_rows(areas)))
 
 
-@EXPORTS.table(UNITS, "overview.lagging_units")
 def units_table(view, scope) -> Table:
-    return lag_tables(view, scope, full_headers=True)[0]
-
-
-@EXPORTS.table(AREAS, "overview.lagging_areas")
-def areas_table(view, scope) -> Table:
-    return lag_tables(view, scope, full_headers=True)[1]
-
-
-@callback(
-    Output(UNITS, "columnDefs"), Output(UNITS, "rowData"),
-    Output(AREAS, "columnDefs"), Output(AREAS, "rowData"),
-    Input(VIEW, "data"),
-)
-@cached_output
-def render_lagging(search):
-    scope = current_scope()
-    view = view_from_store(search, scope, DEFAULT_PERIOD)
-    units, areas = lag_tables(view, scope)
-    return units.columns, units.rows, areas.columns, areas.rows
+    """The lagging units as a file gives them: the columns' full names."""
+    return lag_tables(P.ask(view, scope), full_headers=True)[0]
 
 
 def alert_item(alert: dict, lang: str) -> html.Li:
@@ -225,14 +86,10 @@ def alert_order(alert: dict) -> tuple:
     return {"bad": 0, None: 1, "good": 2}[tone], -abs(alert["z"])
 
 
-@callback(Output(ALERTS, "children"), Input(VIEW, "data"))
-@cached_output
-def render_alerts(search):
-    scope = current_scope()
-    view = view_from_store(search, scope, DEFAULT_PERIOD)
-    lang = view.lang
+def alerts_line(ask) -> list:
+    lang = ask.lang
     title = html.Span(t("overview.alerts", lang), className="tpd-alert-title")
-    found = sorted(ranking.departures(q.alert_series(view.filters, scope), q.ALERT_METRICS), key=alert_order)
+    found = sorted(ranking.departures(q.alert_series(ask.filters, ask.scope), q.ALERT_METRICS), key=alert_order)
     if not found:
         return [title, html.Span(t("overview.no_alerts", lang), className="text-muted")]
     items = [alert_item(a, lang) for a in found[:8]]
@@ -244,22 +101,52 @@ def render_alerts(search):
     return [title, shown, more]
 
 
-@callback(Output(URL, "search", allow_duplicate=True), Input(UNITS, "cellClicked"),
-          Input(AREAS, "cellClicked"), State(VIEW, "data"), prevent_initial_call=True)
-def drill(unit_click, area_click, search):
-    """A click on a unit or area row narrows the whole page to it."""
-    trigger = dash.ctx.triggered_id
-    click = unit_click if trigger == UNITS else area_click if trigger == AREAS else None
-    row_key = (click or {}).get("rowId")
-    if not isinstance(row_key, str) or row_key == q.REST:
-        return no_update
-    scope = current_scope()
-    view = view_from_store(search, scope, DEFAULT_PERIOD)
-    # The row id is client input: only a unit or area this user may see is followed.
-    if trigger == UNITS:
-        if row_key not in set(reference.units(scope).unit_code):
-            return no_update
-        return view.query(unit=row_key, area=None)
-    if row_key not in reference.area_names(scope):
-        return no_update
-    return view.query(area=row_key)
+TREND_CHART = Chart(TREND, "overview.trend", q.weekly_trend, span=weeks_to_end(q.TREND_WEEKS),
+                    style={"flex": "1 1 0", "minHeight": "300px"},   # as tall as the two lag tables beside it
+                    figure=lambda df, ask: weekly_trend_figure(
+                        df, peak_bands(trailing_weeks(ask.filters, q.TREND_WEEKS), ask.scope), ask.lang))
+LAG_GRID = {"height": LAG_GRID_HEIGHT, "row_id": "key", "grid_options": {"rowHeight": 30, "headerHeight": 32}}
+UNITS_GRID = Grid(UNITS, "overview.lagging_units", lambda ask: lag_tables(ask)[0],
+                  export_table=lambda ask: lag_tables(ask, full_headers=True)[0], **LAG_GRID)
+AREAS_GRID = Grid(AREAS, "overview.lagging_areas", lambda ask: lag_tables(ask)[1],
+                  export_table=lambda ask: lag_tables(ask, full_headers=True)[1], **LAG_GRID)
+
+render_kpis = P.kpis(Kpis(KPIS, catalog_kpis(q.HEADLINE), q.HEADLINE, width={"xs": 6, "md": 3}))
+render_trend = P.render(TREND_CHART)
+render_lagging = P.render(UNITS_GRID, AREAS_GRID)
+render_alerts = P.render(Text(ALERTS, alerts_line))
+
+
+def _lag_card(item: Grid, ask) -> dbc.Card:
+    title = html.Div([html.H2(t(item.title_key, ask.lang), className="tpd-card-title mb-0"),
+                      html.Span(t("overview.click_to_drill", ask.lang), className="tpd-hint mb-0")],
+                     className="tpd-lag-title")
+    return P.card(item, ask, title=title, cls="tpd-lag-card")
+
+
+def layout(**kwargs):
+    """KPI cards, one line of alerts, then the trend beside the lag tables: one screen at 1440×900."""
+    ask = P.layout_ask(kwargs)
+    return P.frame(
+        ask,
+        dcc.Loading(dbc.Row(id=KPIS, className="g-2 mb-2"), type="dot", delay_show=300),
+        html.Div(id=ALERTS, className="tpd-alert-strip mb-2", role="status"),
+        dbc.Row([
+            dbc.Col(P.card(TREND_CHART, ask, body_cls="d-flex flex-column"), lg=4),
+            dbc.Col([_lag_card(UNITS_GRID, ask), _lag_card(AREAS_GRID, ask)], lg=8, className="tpd-lag-stack"),
+        ], className="g-2"),
+    )
+
+
+def to_unit(key, ask):
+    """The row id is client input: only a unit or area this user may see is followed."""
+    if key != q.REST and key in set(reference.units(ask.scope).unit_code):
+        return ask.view.query(unit=key, area=None)
+
+
+def to_area(key, ask):
+    if key != q.REST and key in reference.area_names(ask.scope):
+        return ask.view.query(area=key)
+
+
+drill = P.drill(Drill(UNITS, to_unit, prop="cellClicked"), Drill(AREAS, to_area, prop="cellClicked"))

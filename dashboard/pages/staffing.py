@@ -13,330 +13,189 @@ from __future__ import annotations
 
 import dash
 import dash_bootstrap_components as dbc
-from dash import Input, Output, State, callback, dcc, html, no_update
+from dash import dcc, html, no_update
 
-from dashboard.components.cached import cached_output
-from dashboard.components.exports import (
-    card_head,
-    chart_graph_config,
-    chart_menu,
-    table_menu,
-)
-from dashboard.components.filter_bar import URL
-from dashboard.components.grid import grid
-from dashboard.components.kpi import kpi_card
-from dashboard.components.page import page_frame, view_from_store
-from dashboard.components.view import view_from_args
-from dashboard.exports.registry import page_exports
+from dashboard.components.bind import catalog_kpis
+from dashboard.components.declare import Chart, Drill, Grid, Kpis
+from dashboard.components.exports import table_menu
+from dashboard.components.grid import number_format
+from dashboard.components.page_kit import Page
 from dashboard.exports.tables import Table
-from dashboard.figures.staffing import (
-    area_figure,
-    deployments_figure,
-    officers_by_unit_figure,
-    officers_height,
-    person_times_figure,
-)
+from dashboard.figures.staffing import area_figure, deployments_figure, officers_by_unit_figure, person_times_figure
 from dashboard.format import fmt_value
-from dashboard.model.catalog import BY_ID
-from dashboard.model.filters import Scope
 from dashboard.queries import reference
 from dashboard.queries import staffing as q
 from dashboard.queries.calendar import peak_bands
-from dashboard.queries.kpis import kpi_figures
-from dashboard.session import current_scope, scope_label
-from dashboard.state import View
+from dashboard.model.catalog import BY_ID
+from dashboard.session import scope_label
 from dashboard.text import t, value_label
 from dashboard.text.common import GRID_LOCALE_ZH
 
 dash.register_page(__name__, path="/staffing", name="nav.staffing", order=1, title="警力部署 · 旅游警务数据看板")
 
 PAGE = "staffing"
-VIEW = f"{PAGE}-view"
-KPIS = f"{PAGE}-kpis"
-MORE = f"{PAGE}-more-figures"
+KPIS, MORE, GRAIN = f"{PAGE}-kpis", f"{PAGE}-more-figures", f"{PAGE}-grain"
 TREE = f"{PAGE}-tree"     # the officers-by-unit bars (the id other modules and tests know)
-UNITS = f"{PAGE}-units"
-GRAIN = f"{PAGE}-grain"
-DEPLOY = f"{PAGE}-deploy"
-PERSON_TIMES = f"{PAGE}-person-times"
-AREAS = f"{PAGE}-areas"
-POSTS = f"{PAGE}-posts"
-TEAMS = f"{PAGE}-teams"
-DEFAULT_PERIOD = "this_year"
-EXTRA = {"grain": set(q.TIME_GRAINS)}
+UNITS, DEPLOY, PERSON_TIMES = f"{PAGE}-units", f"{PAGE}-deploy", f"{PAGE}-person-times"
+AREAS, POSTS, TEAMS = f"{PAGE}-areas", f"{PAGE}-posts", f"{PAGE}-teams"
+GRAIN_ARG = ("grain",)
+
+P = Page(__name__, PAGE, default_period="this_year", allowed={"grain": set(q.TIME_GRAINS)},
+         choices=lambda view, scope: {"grain": view.get("grain") or q.default_grain(view.filters)})
 
 
-def _view(search) -> tuple[View, Scope]:
-    scope = current_scope()
-    return view_from_store(search, scope, DEFAULT_PERIOD, EXTRA), scope
-
-
-EXPORTS = page_exports(PAGE, lambda search, scope: view_from_store(search, scope, DEFAULT_PERIOD, EXTRA))
-
-
-def _grain(view: View) -> str:
-    return view.get("grain") or q.default_grain(view.filters)
-
-
-def _card(title_key: str, view: View, *body, hint_key: str | None = None, header_extra=None,
-          export: str | None = None, table: str | None = None) -> dbc.Card:
-    lang = view.lang
-    tools = [header_extra, chart_menu(export, view) if export else None, table_menu(table, view) if table else None]
-    head = card_head(t(title_key, lang), *tools)
-    hint = [html.P(t(hint_key, lang), className="tpd-hint")] if hint_key else []
-    return dbc.Card(dbc.CardBody([head, *hint, *body]), className="h-100")
-
-
-def _graph(graph_id: str, title_key: str, view: View, height: int) -> dcc.Graph:
-    return dcc.Graph(id=graph_id, config=chart_graph_config(t(title_key, view.lang), view),
-                     style={"height": f"{height}px"})
-
-
-def _tab_grid(grid_id: str, view: View) -> html.Div:
-    return html.Div([html.Div(table_menu(grid_id, view), className="d-flex justify-content-end mb-1"),
-                     grid(grid_id, [], [], view.lang, height=350)])
-
-
-def layout(**kwargs):
-    scope = current_scope()
-    view = view_from_args(kwargs, scope, DEFAULT_PERIOD, EXTRA)
-    lang = view.lang
-    grain_options = [{"label": t(f"staffing.grain_{g}", lang), "value": g} for g in q.TIME_GRAINS]
-    grain_radio = dbc.RadioItems(id=GRAIN, options=grain_options, value=_grain(view), inline=True,
-                                 className="small tpd-staffing-grain", input_class_name="me-1")
-    return page_frame(
-        VIEW, view, scope, t("nav.staffing", lang),
-        dcc.Loading(html.Div([dbc.Row(id=KPIS, className="g-2"), html.Div(id=MORE, className="tpd-staffing-more")],
-                             className="mb-2"), type="dot", delay_show=300),
-        dbc.Row([
-            dbc.Col(_card("staffing.hierarchy", view, _graph(TREE, "staffing.hierarchy", view, 440),
-                          hint_key="staffing.hierarchy_hint", export=TREE), lg=5),
-            dbc.Col(_card("staffing.unit_table", view,
-                          grid(UNITS, [], [], lang, height=440, row_id="key"),
-                          hint_key="staffing.click_to_drill", table=UNITS), lg=7),
-        ], className="g-2 mb-2"),
-        dbc.Row([
-            dbc.Col(_card("staffing.deployments", view, _graph(DEPLOY, "staffing.deployments", view, 360),
-                          hint_key="staffing.deployments_hint", header_extra=grain_radio, export=DEPLOY), lg=7),
-            dbc.Col(_card("staffing.person_times", view, _graph(PERSON_TIMES, "staffing.person_times", view, 360),
-                          hint_key="staffing.person_times_hint", export=PERSON_TIMES), lg=5),
-        ], className="g-2 mb-2"),
-        dbc.Row([
-            dbc.Col(_card("staffing.areas", view, _graph(AREAS, "staffing.areas", view, 360),
-                          hint_key="staffing.areas_hint", export=AREAS), lg=5),
-            dbc.Col(dbc.Card(dbc.CardBody(dbc.Tabs([
-                dbc.Tab(_tab_grid(POSTS, view), label=t("staffing.posts", lang), tab_id="posts", className="pt-2"),
-                dbc.Tab(_tab_grid(TEAMS, view), label=t("staffing.teams", lang), tab_id="teams", className="pt-2"),
-            ], active_tab="posts", className="tpd-staffing-tabs")), className="h-100"), lg=7),
-        ], className="g-2"),
-        pack=PAGE,
-    )
-
-
-@callback(Output(KPIS, "children"), Output(MORE, "children"), Input(VIEW, "data"))
-@cached_output
-def render_kpis(search):
-    view, scope = _view(search)
-    lang = view.lang
-    figures = kpi_figures(view.filters, view.comparison, scope, q.KPI_METRICS + q.MORE_METRICS)
-    cards = [dbc.Col(kpi_card(mid, figures[mid], lang, f"{PAGE}-kpi-{i}", view=view), xs=6, md=4, lg=2)
-             for i, mid in enumerate(q.KPI_METRICS)]
-    return cards, more_figures(figures, lang)
-
-
-def more_figures(figures: dict, lang: str) -> list:
+def more_figures(figures: dict, ask) -> list:
     """The catalog figures without a card of their own, on one line: label, value and unit."""
+    lang = ask.lang
     items = [html.Span(t("staffing.more_label", lang), className="tpd-staffing-more-label")]
     for mid in q.MORE_METRICS:
-        m = BY_ID[mid]
-        value = fmt_value(m.fmt, figures[mid].now.value, lang)
-        unit = m.unit_zh if lang == "zh" else m.unit_en
-        label = m.zh if lang == "zh" else m.en
+        m, value = BY_ID[mid], fmt_value(BY_ID[mid].fmt, figures[mid].now.value, lang)
+        label, unit = (m.zh, m.unit_zh) if lang == "zh" else (m.en, m.unit_en)
         items.append(html.Span([html.Span(label + " "), html.B(value), html.Span(" " + unit if unit else "")],
                                className="tpd-staffing-more-item", id=f"{PAGE}-more-{mid.replace('.', '-')}"))
     return items
 
 
-@EXPORTS.chart(TREE, "staffing.hierarchy")
-def tree_chart(view: View, scope: Scope):
-    return officers_by_unit_figure(units_table(view, scope).rows, view.lang)
-
-
-@callback(Output(TREE, "figure"), Output(TREE, "style"), Input(VIEW, "data"))
-@cached_output
-def render_tree(search):
-    fig = tree_chart(*_view(search))
-    return fig, {"height": f"{fig.layout.height or officers_height(0)}px"}
-
-
-def _count_col(field: str, key: str, lang: str, width: int | None = None) -> dict:
-    width = width or (64 if lang == "zh" else 86)
-    return {"field": field, "headerName": t(key, lang), "type": "numericColumn", "minWidth": width,
-            "filter": False, "wrapHeaderText": True, "autoHeaderHeight": True,
-            "valueFormatter": {"function": "params.value == null ? '—' : d3.format(',d')(params.value)"}}
+def _count_col(field: str, key: str, lang: str, width: int | None = None, **more) -> dict:
+    return {"field": field, "headerName": t(key, lang), "type": "numericColumn",
+            "minWidth": width or (64 if lang == "zh" else 86), "filter": False, "wrapHeaderText": True,
+            "autoHeaderHeight": True, "valueFormatter": number_format(",d"), **more}
 
 
 def unit_columns(lang: str) -> list[dict]:
+    counts = [("staff.fulltime", "fulltime"), ("staff.parttime", "parttime"), ("staff.auxiliary", "auxiliary"),
+              ("staff.officers", "officers"), ("posts.police_rooms_standardized", "rooms_std"),
+              ("posts.service_points", "points"), ("teams.volunteer", "volunteer"),
+              ("teams.prevention", "prevention")]
     return [
-        {"field": "name", "headerName": t("staffing.col_unit", lang), "pinned": "left", "minWidth": 135 if lang == "zh" else 155,
-         "cellClassRules": {"tpd-drill-cell": "params.data.kind == 'unit'"}, "tooltipField": "name"},
-        _count_col("staff.fulltime", "staffing.col_fulltime", lang),
-        _count_col("staff.parttime", "staffing.col_parttime", lang),
-        _count_col("staff.auxiliary", "staffing.col_auxiliary", lang),
-        {**_count_col("staff.officers", "staffing.col_officers", lang), "cellStyle": {"fontWeight": 600}},
-        _count_col("posts.police_rooms_standardized", "staffing.col_rooms_std", lang),
-        _count_col("posts.service_points", "staffing.col_points", lang),
-        _count_col("teams.volunteer", "staffing.col_volunteer", lang),
-        _count_col("teams.prevention", "staffing.col_prevention", lang),
+        {"field": "name", "headerName": t("staffing.col_unit", lang), "pinned": "left",
+         "minWidth": 135 if lang == "zh" else 155, "cellClassRules": {"tpd-drill-cell": "params.data.kind == 'unit'"},
+         "tooltipField": "name"},
+        *[_count_col(field, f"staffing.col_{key}", lang, **({"cellStyle": {"fontWeight": 600}}
+                                                              if key == "officers" else {})) for field, key in counts],
         _count_col("deploy.person_times", "staffing.col_person_times", lang, 80 if lang == "zh" else 110),
     ]
 
 
-@EXPORTS.table(UNITS, "staffing.unit_table")
-def units_table(view: View, scope: Scope) -> Table:
-    lang = view.lang
-    rows, total = q.unit_table(view.filters, scope)
-    for row in rows:
-        if row["kind"] == "self":
-            row["name"] = t("staffing.own_level", lang, name=row["name"] or scope_label(scope, lang))
-    return Table(unit_columns(lang), rows, pinned_bottom=[{**total, "name": t("staffing.total_row", lang)}])
+def named_rows(rows: list[dict], ask) -> list[dict]:
+    """The units' rows, the page's own level named as such."""
+    def own(row):
+        return t("staffing.own_level", ask.lang, name=row["name"] or scope_label(ask.scope, ask.lang))
+    return [{**row, "name": own(row)} if row["kind"] == "self" else row for row in rows]
 
 
-@callback(Output(UNITS, "columnDefs"), Output(UNITS, "rowData"), Output(UNITS, "dashGridOptions"),
-          Input(VIEW, "data"))
-@cached_output
-def render_units(search):
-    view, scope = _view(search)
-    lang = view.lang
-    table = units_table(view, scope)
-    options = {"localeText": GRID_LOCALE_ZH if lang == "zh" else {}, "animateRows": False,
-               "pinnedBottomRowData": table.pinned_bottom, "suppressFieldDotNotation": True,
-               "getRowStyle": {"function": "params.node.rowPinned ? {fontWeight: 600} : null"}}
-    return table.columns, table.rows, options
+def units_table(ask) -> Table:
+    rows, total = q.unit_table(ask.filters, ask.scope)
+    return Table(unit_columns(ask.lang), named_rows(rows, ask),
+                 pinned_bottom=[{**total, "name": t("staffing.total_row", ask.lang)}])
 
 
-@EXPORTS.chart(DEPLOY, "staffing.deployments")
-def deployments_chart(view: View, scope: Scope):
-    f, grain = view.filters, _grain(view)
-    return deployments_figure(q.deployments_by_time(f, scope, grain), q.deployments_by_mode(f, scope),
-                              f.start, f.end, grain, view.lang)
+def unit_options(table: Table, ask) -> dict:
+    return {"localeText": GRID_LOCALE_ZH if ask.lang == "zh" else {}, "animateRows": False,
+            "pinnedBottomRowData": table.pinned_bottom, "suppressFieldDotNotation": True,
+            "getRowStyle": {"function": "params.node.rowPinned ? {fontWeight: 600} : null"}}
 
 
-@EXPORTS.chart(PERSON_TIMES, "staffing.person_times")
-def person_times_chart(view: View, scope: Scope):
-    f, grain = view.filters, _grain(view)
-    return person_times_figure(q.person_times_trend(f, scope, grain), peak_bands(f, scope),
-                               grain, view.lang)
-
-
-@EXPORTS.chart(AREAS, "staffing.areas")
-def areas_chart(view: View, scope: Scope):
-    return area_figure(q.area_staffing(view.filters, scope), view.lang)
-
-
-@callback(Output(DEPLOY, "figure"), Input(VIEW, "data"))
-@cached_output
-def render_deployments(search):
-    return deployments_chart(*_view(search))
-
-
-@callback(Output(PERSON_TIMES, "figure"), Input(VIEW, "data"))
-@cached_output
-def render_person_times(search):
-    return person_times_chart(*_view(search))
-
-
-@callback(Output(AREAS, "figure"), Output(AREAS, "style"), Input(VIEW, "data"))
-@cached_output
-def render_areas(search):
-    fig = areas_chart(*_view(search))
-    # The graph box follows the figure, which grows with the number of areas.
-    return fig, {"height": f"{fig.layout.height or 360}px"}
-
-
-@EXPORTS.table(POSTS, "staffing.posts")
-def posts_table(view: View, scope: Scope) -> Table:
-    return lists_tables(view, scope)[0]
-
-
-@EXPORTS.table(TEAMS, "staffing.teams")
-def teams_table(view: View, scope: Scope) -> Table:
-    return lists_tables(view, scope)[1]
-
-
-@callback(Output(POSTS, "columnDefs"), Output(POSTS, "rowData"),
-          Output(TEAMS, "columnDefs"), Output(TEAMS, "rowData"), Input(VIEW, "data"))
-@cached_output
-def render_lists(search):
-    posts, teams = lists_tables(*_view(search))
-    return posts.columns, posts.rows, teams.columns, teams.rows
-
-
-def lists_tables(view: View, scope: Scope) -> tuple[Table, Table]:
+def lists_tables(ask) -> tuple[Table, Table]:
     """Posts and teams in use on the period's last day."""
-    lang = view.lang
+    lang = ask.lang
     yes, no = t("staffing.yes", lang), t("staffing.no", lang)
     posts = [{**r, "post_type": value_label(r["post_type"], lang), "standardized": yes if r["standardized"] else no}
-             for r in q.post_list(view.filters, scope)]
-    teams = [{**r, "team_type": value_label(r["team_type"], lang)} for r in q.team_list(view.filters, scope)]
-    post_cols = [
-        {"field": "post_name", "headerName": t("staffing.col_post", lang), "minWidth": 170, "tooltipField": "post_name"},
-        {"field": "post_type", "headerName": t("staffing.col_type", lang), "minWidth": 95},
-        {"field": "standardized", "headerName": t("staffing.col_standardized", lang), "minWidth": 70},
-        {"field": "area_name", "headerName": t("staffing.col_area", lang), "minWidth": 100,
-         "valueFormatter": {"function": "params.value == null ? '—' : params.value"}},
-        {"field": "unit_name", "headerName": t("staffing.col_unit", lang), "minWidth": 110},
-        {"field": "opened_on", "headerName": t("staffing.col_opened", lang), "minWidth": 100},
-    ]
-    team_cols = [
-        {"field": "team_name", "headerName": t("staffing.col_team", lang), "minWidth": 160, "tooltipField": "team_name"},
-        {"field": "team_type", "headerName": t("staffing.col_type", lang), "minWidth": 110},
-        {"field": "unit_name", "headerName": t("staffing.col_unit", lang), "minWidth": 100},
-        _count_col("members", "staffing.col_members", lang, 80),
-        {"field": "founded_on", "headerName": t("staffing.col_founded", lang), "minWidth": 100},
-    ]
+             for r in q.post_list(ask.filters, ask.scope)]
+    teams = [{**r, "team_type": value_label(r["team_type"], lang)} for r in q.team_list(ask.filters, ask.scope)]
+
+    def col(field, key, width, **more):
+        return {"field": field, "headerName": t(f"staffing.col_{key}", lang), "minWidth": width, **more}
+    post_cols = [col("post_name", "post", 170, tooltipField="post_name"), col("post_type", "type", 95),
+                 col("standardized", "standardized", 70),
+                 col("area_name", "area", 100, valueFormatter={"function": "params.value == null ? '—' : params.value"}),
+                 col("unit_name", "unit", 110), col("opened_on", "opened", 100)]
+    team_cols = [col("team_name", "team", 160, tooltipField="team_name"), col("team_type", "type", 110),
+                 col("unit_name", "unit", 100), _count_col("members", "staffing.col_members", lang, 80),
+                 col("founded_on", "founded", 100)]
     return Table(post_cols, posts), Table(team_cols, teams)
 
 
-@callback(Output(URL, "search", allow_duplicate=True), Input(GRAIN, "value"), State(VIEW, "data"),
-          prevent_initial_call=True)
+TREE_CHART = Chart(TREE, "staffing.hierarchy", q.unit_table, height=440, fit=True,
+                   figure=lambda d, ask: officers_by_unit_figure(named_rows(d[0], ask), ask.lang))
+DEPLOY_CHART = Chart(DEPLOY, "staffing.deployments", lambda f, s, grain: (
+    q.deployments_by_time(f, s, grain), q.deployments_by_mode(f, s)), args=GRAIN_ARG, height=360,
+    figure=lambda d, ask: deployments_figure(*d, ask.filters.start, ask.filters.end, ask.get("grain"), ask.lang))
+PERSON_TIMES_CHART = Chart(PERSON_TIMES, "staffing.person_times", q.person_times_trend, args=GRAIN_ARG, height=360,
+                           figure=lambda df, ask: person_times_figure(
+                               df, peak_bands(ask.filters, ask.scope), ask.get("grain"), ask.lang))
+AREAS_CHART = Chart(AREAS, "staffing.areas", q.area_staffing, height=360, fit=True,   # grows with the areas
+                    figure=lambda df, ask: area_figure(df, ask.lang))
+UNITS_GRID = Grid(UNITS, "staffing.unit_table", units_table, options=unit_options, height=440, row_id="key")
+POSTS_GRID = Grid(POSTS, "staffing.posts", lambda ask: lists_tables(ask)[0], height=350)
+TEAMS_GRID = Grid(TEAMS, "staffing.teams", lambda ask: lists_tables(ask)[1], height=350)
+
+render_kpis = P.kpis(Kpis(KPIS, catalog_kpis(q.KPI_METRICS + q.MORE_METRICS), q.KPI_METRICS,
+                          width={"xs": 6, "md": 4, "lg": 2}, more=(MORE, more_figures)))
+render_tree = P.render(TREE_CHART)
+render_units = P.render(UNITS_GRID)
+render_deployments = P.render(DEPLOY_CHART)
+render_person_times = P.render(PERSON_TIMES_CHART)
+render_areas = P.render(AREAS_CHART)
+render_lists = P.render(POSTS_GRID, TEAMS_GRID)
+
+
+def _tab(item: Grid, ask) -> dbc.Tab:
+    menu = html.Div(table_menu(item.id, ask.view), className="d-flex justify-content-end mb-1")
+    return dbc.Tab(html.Div([menu, P.grid(item, ask)]), label=t(item.title_key, ask.lang),
+                   tab_id=item.id.removeprefix(f"{PAGE}-"), className="pt-2")
+
+
+def layout(**kwargs):
+    ask = P.layout_ask(kwargs)
+    lang = ask.lang
+    grain_radio = dbc.RadioItems(id=GRAIN, value=ask.get("grain"), inline=True, input_class_name="me-1",
+                                 options=[{"label": t(f"staffing.grain_{g}", lang), "value": g} for g in q.TIME_GRAINS],
+                                 className="small tpd-staffing-grain")
+    return P.frame(
+        ask,
+        dcc.Loading(html.Div([dbc.Row(id=KPIS, className="g-2"), html.Div(id=MORE, className="tpd-staffing-more")],
+                             className="mb-2"), type="dot", delay_show=300),
+        dbc.Row([
+            dbc.Col(P.card(TREE_CHART, ask, hint=t("staffing.hierarchy_hint", lang)), lg=5),
+            dbc.Col(P.card(UNITS_GRID, ask, hint=t("staffing.click_to_drill", lang)), lg=7),
+        ], className="g-2 mb-2"),
+        dbc.Row([
+            dbc.Col(P.card(DEPLOY_CHART, ask, hint=t("staffing.deployments_hint", lang), tools=[grain_radio]), lg=7),
+            dbc.Col(P.card(PERSON_TIMES_CHART, ask, hint=t("staffing.person_times_hint", lang)), lg=5),
+        ], className="g-2 mb-2"),
+        dbc.Row([
+            dbc.Col(P.card(AREAS_CHART, ask, hint=t("staffing.areas_hint", lang)), lg=5),
+            dbc.Col(dbc.Card(dbc.CardBody(dbc.Tabs([_tab(POSTS_GRID, ask), _tab(TEAMS_GRID, ask)], active_tab="posts",
+                                                   className="tpd-staffing-tabs")), className="h-100"), lg=7),
+        ], className="g-2"),
+    )
+
+
+@P.to_url((GRAIN, "value"))
 def choose_grain(grain, search):
-    view, _ = _view(search)
-    if grain not in q.TIME_GRAINS or grain == _grain(view):
-        return no_update
-    return view.query(grain=grain)
+    ask = P.ask_from(search)
+    return no_update if grain not in q.TIME_GRAINS or grain == ask.get("grain") else ask.view.query(grain=grain)
 
 
-def _clicked_point(click) -> dict:
+def tree_unit(click) -> str | None:
+    """A bar's unit: its customdata, or the first part of its id."""
     points = (click or {}).get("points") or []
-    return points[0] if points and isinstance(points[0], dict) else {}
+    point = points[0] if points and isinstance(points[0], dict) else {}
+    custom = point.get("customdata")
+    return custom[0] if isinstance(custom, list) and custom else str(point.get("id") or "").split("|")[0] or None
 
 
-@callback(Output(URL, "search", allow_duplicate=True), Input(TREE, "clickData"), Input(UNITS, "cellClicked"),
-          Input(AREAS, "clickData"), State(VIEW, "data"), prevent_initial_call=True)
-def drill(tree_click, unit_click, area_click, search):
-    """A click on a unit (its bar or table row) or a scenic area narrows the page to it."""
-    trigger = dash.ctx.triggered_id
-    view, scope = _view(search)
-    if trigger == AREAS:
-        custom = _clicked_point(area_click).get("customdata")
-        code = custom[0] if isinstance(custom, list) and custom else None
-        allowed = set(reference.areas(scope, view.unit).area_code)
-        if not isinstance(code, str) or code not in allowed or code == view.area:
-            return no_update
-        return view.query(area=code)
-    if trigger == TREE:
-        point = _clicked_point(tree_click)
-        custom = point.get("customdata")
-        code = custom[0] if isinstance(custom, list) and custom else str(point.get("id") or "").split("|")[0]
-    elif trigger == UNITS:
-        code = (unit_click or {}).get("rowId")
-    else:
-        return no_update
-    if not isinstance(code, str) or code == view.unit:
-        return no_update
-    # Only down the tree from where the page is, and only within the user's scope.
-    path = reference.ancestors(code, scope)
-    if code not in path or (view.unit and view.unit not in path):
-        return no_update
-    return view.query(unit=code, area=None)
+def to_unit(code, ask):
+    """Only down the tree from where the page is, and only within the user's scope."""
+    path = reference.ancestors(code, ask.scope)
+    if code != ask.view.unit and code in path and (not ask.view.unit or ask.view.unit in path):
+        return ask.view.query(unit=code, area=None)
+
+
+def to_area(code, ask):
+    if code != ask.view.area and code in set(reference.areas(ask.scope, ask.view.unit).area_code):
+        return ask.view.query(area=code)
+
+
+drill = P.drill(Drill(TREE, to_unit, value=tree_unit), Drill(UNITS, to_unit, prop="cellClicked"), Drill(AREAS, to_area))

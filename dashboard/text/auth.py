@@ -54,6 +54,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "data.users_status.active": ("正常", "active"),
     "data.users_status.disabled": ("已停用", "disabled"),
     "data.users_status.must_change": ("待改密码", "must change password"),
+    "data.admin_moved": ("审计日志和用户列表在单独的页面：", "The audit log and the user list have a page of their own: "),
+    "data.admin_open": ("打开审计与用户 →", "Open audit and users →"),
 }
 
 # Audit events as a person reads them.

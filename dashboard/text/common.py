@@ -14,6 +14,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "nav.satisfaction": ("满意度调查", "Satisfaction"),
     "nav.nominations": ("最美旅游警察", "Nominations"),
     "nav.data": ("数据管理", "Data"),
+    "nav.admin": ("审计与用户", "Audit and users"),
     "filter.period": ("时间", "Period"),
     "filter.unit": ("单位", "Unit"),
     "filter.area": ("景区", "Scenic area"),
