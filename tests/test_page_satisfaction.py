@@ -10,6 +10,7 @@ from dash import no_update
 from dash._callback_context import context_value
 from dash._utils import AttributeDict
 
+from dashboard.model.breakdowns import QUESTION_LABELS
 from dashboard.model.filters import Filters, Scope
 from dashboard.queries import satisfaction as q
 from dashboard.queries.kpis import metric_values
@@ -217,7 +218,7 @@ def test_empty_period_figures_say_so_in_words(demo_db):  # noqa: F811
     for fig in (figs.trend_figure(q.trend(EMPTY, CITY, "week"), [], "week", "zh"),
                 figs.segment_figure(q.segments(EMPTY, CITY, "area", "survey.satisfaction_rate"), "area",
                                     "survey.satisfaction_rate", "zh"),
-                figs.likert_figure(q.likert(EMPTY, CITY), q.QUESTION_LABELS, "zh"),
+                figs.likert_figure(q.likert(EMPTY, CITY), QUESTION_LABELS, "zh"),
                 figs.keywords_figure(q.keywords(EMPTY, CITY), "en")):
         assert not fig.data
         assert fig.layout.annotations and fig.layout.annotations[0].text
@@ -254,7 +255,7 @@ def test_segment_figure_greys_small_samples_and_labels_n():
 def test_likert_figure_centres_neutral_and_puts_dissatisfied_left(demo_db):  # noqa: F811
     from dashboard.figures.satisfaction import likert_figure
     df = q.likert(QUARTER, CITY)
-    fig = likert_figure(df, q.QUESTION_LABELS, "en")
+    fig = likert_figure(df, QUESTION_LABELS, "en")
     bars = {int(tr.name.split()[0]): tr for tr in fig.data}
     assert [bars[s].marker.color for s in range(1, 6)] == [LIKERT_COLORS[s] for s in range(1, 6)]
     for i in range(len(q.QUESTIONS)):

@@ -11,10 +11,10 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard.model import judgements
 from dashboard.figures.base import (bucket_span, bucket_text, count_axis, count_bars, coverage, empty_figure,
                                     rate_axis, time_line, time_axis, top_strip, yuan_axis)
 from dashboard.format import fmt_value
+from dashboard.model import judgements
 from dashboard.model.breakdowns import CLOSE_BIN_EDGES
 from dashboard.model.catalog import BY_ID
 from dashboard.text import t, value_label

@@ -12,9 +12,9 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from dashboard import theme
-from dashboard.model import judgements
 from dashboard.figures.base import (bucket_span, bucket_text, coverage, empty_figure, period_x, rate_axis,
                                     time_line, time_axis, top_strip)
+from dashboard.model import judgements
 from dashboard.model.breakdowns import KEYWORD_MIN_COMMENTS, OTHER
 from dashboard.model.catalog import BY_ID
 from dashboard.text import t, value_label

@@ -213,7 +213,8 @@ METRICS: tuple[Metric | Ratio, ...] = (
     M("service.found", "帮助寻人寻物(人次)", "People and items found", "services",
       _sum("r.quantity", f"r.service_type in ('{FIND_PERSON}', '{FIND_ITEM}')"), unit_zh="人次", unit_en="times"),
     M("service.convenience", "交通及户政便捷服务(人次)", "Traffic and household-registration services", "services",
-      _sum("r.quantity", f"r.service_type in ('{TRAFFIC_SERVICE}', '{HOUSEHOLD_SERVICE}')"), unit_zh="人次", unit_en="times"),
+      _sum("r.quantity", f"r.service_type in ('{TRAFFIC_SERVICE}', '{HOUSEHOLD_SERVICE}')"),
+      unit_zh="人次", unit_en="times"),
     M("service.warnings_pushed", "推送安全预警(次)", "Safety warnings pushed", "services",
       _sum("r.quantity", f"r.service_type = '{SAFETY_WARNING}'"), unit_zh="次", unit_en="warnings"),
     M("service.rescued", "救助游客(人)", "Tourists rescued", "services",
@@ -249,6 +250,19 @@ METRICS: tuple[Metric | Ratio, ...] = (
 )
 
 BY_ID: dict[str, Metric | Ratio] = {m.id: m for m in METRICS}
+
+# Two figures the mediation page shows beside the catalog's (not in the catalog, so not in the
+# command line's output): the share settled by fast track, and the median hours to close.
+MEDIATION_HOURS = "date_diff('second', r.opened_at, r.closed_at) / 3600.0"
+FAST_TRACK = Metric(
+    "mediation.fast_track_share", "快调快赔占比", "Fast-track share", "mediations",
+    "(count(*) filter (where r.fast_track))::double / nullif(count(r.fast_track), 0)",
+    fmt="rate", n_expr="count(r.fast_track)")
+CLOSE_MEDIAN = Metric(
+    "mediation.close_median_hours", "办结用时中位数(小时)", "Median time to close (h)", "mediations",
+    f"median({MEDIATION_HOURS})", fmt="hours", unit_zh="小时", unit_en="h",
+    n_expr="count(r.closed_at)", higher_is_better=False)
+MEDIATION_PAGE_METRICS = {m.id: m for m in (FAST_TRACK, CLOSE_MEDIAN)}
 
 
 def get(metric_id: str) -> Metric | Ratio:

@@ -65,7 +65,8 @@ def departures(series: list[tuple[str | None, str | None, pd.DataFrame]], metric
                     continue
             z = judgements.departs_from_baseline(history, None if pd.isna(latest) else latest)
             mean = sum(v for v in history if pd.notna(v)) / max(1, sum(pd.notna(v) for v in history))
-            if z is not None and mid == "incidents.total" and abs(judgements.poisson_z(latest, mean)) <= judgements.POISSON_Z:
+            if (z is not None and mid == "incidents.total"
+                    and abs(judgements.poisson_z(latest, mean)) <= judgements.POISSON_Z):
                 z = None  # a jump of a handful of incidents is noise, however flat the baseline
             if z is not None:
                 out.append({"unit": code, "unit_name": name, "metric": mid,

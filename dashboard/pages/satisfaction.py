@@ -16,6 +16,7 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html, no_update
 
 from dashboard.model import judgements
+from dashboard.model.breakdowns import QUESTION_LABELS
 from dashboard.components.bind import kpis_of
 from dashboard.components.declare import Chart, Drill, Grid, Kpis, Text
 from dashboard.components.page_kit import Page
@@ -93,7 +94,7 @@ def keywords_note(ask) -> str:
 
 
 def likert_labels(lang: str) -> dict:
-    return {k: (v if lang == "zh" else t(f"satisfaction.q.{k}", lang)) for k, v in q.QUESTION_LABELS.items()}
+    return {k: (v if lang == "zh" else t(f"satisfaction.q.{k}", lang)) for k, v in QUESTION_LABELS.items()}
 
 
 TREND_CHART = Chart(
@@ -118,7 +119,7 @@ def comment_columns(lang: str) -> list[dict]:
                "headerTooltip": label if lang == "zh" else t(f"satisfaction.q.{name}", lang),
                "type": "numericColumn", "width": 84, "minWidth": 64, "filter": False, "cellStyle": score_style,
                "valueFormatter": {"function": "params.value == null ? '—' : params.value"}}
-              for name, label in q.QUESTION_LABELS.items()]
+              for name, label in QUESTION_LABELS.items()]
 
     def col(field, width, min_width, **more):
         return {"field": field, "headerName": t(f"satisfaction.col.{field}", lang), "width": width,

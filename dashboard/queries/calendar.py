@@ -11,8 +11,7 @@ from dashboard.model.filters import Filters, Scope
 from dashboard.queries import db
 from warehouse.record_types import PEAK
 
-
-PEAK_DEPLOYMENT = "peak_deployment"
+PEAK_DEPLOYMENT = "peak_deployment"   # a band of 旺季 deployments outside the holidays
 
 
 def peak_bands(filters: Filters, scope: Scope) -> list[tuple[dt.date, dt.date, str]]:

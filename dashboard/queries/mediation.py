@@ -4,7 +4,7 @@ Headline figures come from the metrics catalog (`kpi_figures`). The page can
 narrow to one dispute type (`category`), which the catalog engine does not
 filter on: then the catalog's own metric expressions are run here with one
 more condition, so the definitions stay the catalog's. Two page figures are
-not in the catalog and are defined once below, as catalog-shaped `Metric`s:
+not in the catalog's list, and are defined beside it (`MEDIATION_PAGE_METRICS`):
 the fast-track share (快调快赔 over mediations whose fast_track is known) and
 the median time to close in hours (over closed mediations). Every function
 applies the period, unit, area, season and scope through `where_sql`, so the
@@ -17,7 +17,8 @@ import datetime as dt
 import pandas as pd
 
 from dashboard.model.breakdowns import CLOSE_BIN_EDGES
-from dashboard.model.catalog import BY_ID, SOURCES, Metric
+from dashboard.model.catalog import (BY_ID, CLOSE_MEDIAN, FAST_TRACK, MEDIATION_HOURS, MEDIATION_PAGE_METRICS, SOURCES,
+                                     Metric)
 from dashboard.model.filters import Filters, Scope
 from dashboard.model.periods import Comparison, buckets, comparison_spans, week_start
 from dashboard.model.values import KpiFigures, MetricValue
@@ -28,18 +29,10 @@ from dashboard.queries.where import where_sql
 from warehouse.record_types import DISPUTE_TYPES, MEDIATED, MEDIATION_RESULTS
 
 SOURCE = SOURCES["mediations"]
-HOURS = "date_diff('second', r.opened_at, r.closed_at) / 3600.0"
+HOURS = MEDIATION_HOURS
 
 CATALOG_HEADLINE = ["mediation.total", "mediation.success_rate", "mediation.compensation_yuan"]
-FAST_TRACK = Metric(
-    "mediation.fast_track_share", "快调快赔占比", "Fast-track share", "mediations",
-    "(count(*) filter (where r.fast_track))::double / nullif(count(r.fast_track), 0)",
-    fmt="rate", n_expr="count(r.fast_track)")
-CLOSE_MEDIAN = Metric(
-    "mediation.close_median_hours", "办结用时中位数(小时)", "Median time to close (h)", "mediations",
-    f"median({HOURS})", fmt="hours", unit_zh="小时", unit_en="h",
-    n_expr="count(r.closed_at)", higher_is_better=False)
-PAGE_METRICS = {m.id: m for m in (FAST_TRACK, CLOSE_MEDIAN)}
+PAGE_METRICS = MEDIATION_PAGE_METRICS
 HEADLINE = CATALOG_HEADLINE + list(PAGE_METRICS)
 
 # Rates over fewer concluded cases than this are shown but not ranked. Mediations

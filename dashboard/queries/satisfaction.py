@@ -22,7 +22,7 @@ from functools import lru_cache
 import pandas as pd
 
 from dashboard.model import judgements
-from dashboard.model.breakdowns import OTHER
+from dashboard.model.breakdowns import OTHER, QUESTIONS
 from dashboard.model.catalog import BY_ID, SOURCES, SURVEY_ANSWERS_ROLLUP, SURVEY_PROFILE_ROLLUP
 from dashboard.model.filters import Filters, Scope
 from dashboard.model.judgements import wilson
@@ -35,14 +35,12 @@ from dashboard.queries.kpis import kpi_figures, weekly_series
 from dashboard.queries.metrics import select_list
 from dashboard.queries.where import where_sql
 from warehouse.marts import FEEDBACK_LOW_SCORE
-from warehouse.record_types import SURVEYS, SURVEY_CHANNELS
+from warehouse.record_types import SURVEY_CHANNELS
 
 KPI_METRICS = ["survey.responses", "survey.satisfaction_rate", "survey.safety_rate", "survey.satisfaction_mean"]
 RATE_METRICS = ["survey.satisfaction_rate", "survey.safety_rate"]
 SEGMENTS = ("area", "channel", "respondent_type", "origin")
 GRAINS = ("week", "month")
-QUESTIONS = ("q_safety", "q_satisfaction", "q_visibility", "q_efficiency", "q_attitude")
-QUESTION_LABELS = {c.name: c.zh for c in SURVEYS.columns if c.name in QUESTIONS}
 TOP_ORIGINS = 12
 TREND_BUCKETS = 12             # the trend shows at least this many weeks or months
 GRID_LIMIT = 500
