@@ -26,7 +26,7 @@ import dash_bootstrap_components as dbc
 from dash import Input, Output, State, callback, dcc, html, no_update
 
 from dashboard.components.cached import cached_output
-from dashboard.components.declare import Ask, Chart, Drill, Grid, Item, Kpis, clicked
+from dashboard.components.declare import Ask, Chart, Drill, Grid, Item, clicked
 from dashboard.components.exports import card_head, chart_graph_config, chart_menu, table_menu
 from dashboard.components.filter_bar import URL
 from dashboard.components.grid import grid
@@ -149,10 +149,10 @@ class Page:
         outputs = [Output(i, prop) for item in items for i, prop in item.outputs()]
         names = list(inputs or {})
 
-        def answer(search, *values):
+        def answer(search, *controls):
             ask = self.ask_from(search)
             if names:
-                ask = Ask(ask.view, ask.scope, {**ask.choices, **dict(zip(names, values))})
+                ask = Ask(ask.view, ask.scope, {**ask.choices, **dict(zip(names, controls))})
             values = [v for item in items for v in item.answer(ask)]
             return values[0] if len(values) == 1 else tuple(values)
 
@@ -161,9 +161,6 @@ class Page:
         if any(isinstance(item, Grid) and item.records for item in items):
             fn = record_level(fn)
         return callback(*outputs, Input(self.store, "data"), *[Input(i, p) for i, p in (inputs or {}).values()])(fn)
-
-    def kpis(self, kpis: Kpis) -> Callable:
-        return self.render(kpis)
 
     def to_url(self, *inputs: tuple[str, str], records: bool = False) -> Callable:
         """Decorate `fn(*values, search) -> query string | no_update`: a control that rewrites the URL."""

@@ -126,7 +126,7 @@ def records_count(ask) -> str:
 
 RECORDS_GRID = Grid(RECORDS, "mediation.records", records_table, height=420, records=True, capped=True)
 
-render_kpis = P.kpis(Kpis(KPIS, kpis_of(q.headline), q.HEADLINE, args=CAT, card=page_card))
+render_kpis = P.render(Kpis(KPIS, kpis_of(q.headline), q.HEADLINE, args=CAT, card=page_card))
 render_types = P.render(TYPES_CHART, COMPENSATION_CHART)
 render_groups = P.render(UNIT_RATE_CHART, AREA_RATE_CHART, UNIT_FAST_CHART)
 render_close = P.render(CLOSE_CHART)

@@ -202,7 +202,7 @@ UNITS_CHART = Chart(UNITS, "nominations.by_unit", q.nominations_by_unit, args=CA
                     figure=lambda df, ask: figs.by_unit_figure(df, ask.lang))
 NOMINEES_GRID = Grid(NOMINEES, "nominations.all_nominees", nominees_table, height=GRID_MAX, row_id="nomination_id")
 
-render_kpis = P.kpis(Kpis(KPIS, kpis_of(q.campaign_kpis), q.HEADLINE, args=CAMPAIGN_ARG, card=kpi_card, tail=kpi_tail))
+render_kpis = P.render(Kpis(KPIS, kpis_of(q.campaign_kpis), q.HEADLINE, args=CAMPAIGN_ARG, card=kpi_card, tail=kpi_tail))
 render_ranking = P.render(RANKING_CHART, NOMINEES_GRID, Text(NOMINEES, lambda ask: {
     "height": f"{grid_height(len(nominees_table(ask).rows))}px", "width": "100%"}, prop="style"))
 render_time = P.render(TIME_CHART, Text(TIME_TITLE, time_title), Text(DETAIL, time_detail))

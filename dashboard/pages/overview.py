@@ -111,7 +111,7 @@ UNITS_GRID = Grid(UNITS, "overview.lagging_units", lambda ask: lag_tables(ask)[0
 AREAS_GRID = Grid(AREAS, "overview.lagging_areas", lambda ask: lag_tables(ask)[1],
                   export_table=lambda ask: lag_tables(ask, full_headers=True)[1], **LAG_GRID)
 
-render_kpis = P.kpis(Kpis(KPIS, catalog_kpis(q.HEADLINE), q.HEADLINE, width={"xs": 6, "md": 3}))
+render_kpis = P.render(Kpis(KPIS, catalog_kpis(q.HEADLINE), q.HEADLINE, width={"xs": 6, "md": 3}))
 render_trend = P.render(TREND_CHART)
 render_lagging = P.render(UNITS_GRID, AREAS_GRID)
 render_alerts = P.render(Text(ALERTS, alerts_line))

@@ -130,7 +130,7 @@ UNITS_GRID = Grid(UNITS, "staffing.unit_table", units_table, options=unit_option
 POSTS_GRID = Grid(POSTS, "staffing.posts", lambda ask: lists_tables(ask)[0], height=350)
 TEAMS_GRID = Grid(TEAMS, "staffing.teams", lambda ask: lists_tables(ask)[1], height=350)
 
-render_kpis = P.kpis(Kpis(KPIS, catalog_kpis(q.KPI_METRICS + q.MORE_METRICS), q.KPI_METRICS,
+render_kpis = P.render(Kpis(KPIS, catalog_kpis(q.KPI_METRICS + q.MORE_METRICS), q.KPI_METRICS,
                           width={"xs": 6, "md": 4, "lg": 2}, more=(MORE, more_figures)))
 render_tree = P.render(TREE_CHART)
 render_units = P.render(UNITS_GRID)
