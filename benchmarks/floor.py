@@ -66,31 +66,36 @@ def recording():
         db._run = original
 
 
-def _filters_of(params: dict) -> Filters | None:
+def _filters_of(params: dict) -> list[Filters]:
+    """The periods a statement reads: its own, or each of a KPI card's (`period_start<j>`)."""
+    unit, area = params.get("unit"), params.get("area")
+    if "period_start0" in params:
+        return [Filters(params[f"period_start{j}"], params[f"period_end{j}"] - dt.timedelta(days=1), unit, area)
+                for j in range(sum(k.startswith("period_start") for k in params))]
     if "start" in params and "end_next" in params:
-        start, end = params["start"], params["end_next"] - dt.timedelta(days=1)
-    elif "end" in params and isinstance(params["end"], dt.date):
-        start = end = params["end"]
-    else:
-        return None
-    return Filters(start, end, params.get("unit"), params.get("area"))
+        return [Filters(params["start"], params["end_next"] - dt.timedelta(days=1), unit, area)]
+    if "end" in params and isinstance(params["end"], dt.date):
+        return [Filters(params["end"], params["end"], unit, area)]
+    return []
 
 
 def floor_statements(statements: list, sizes: dict[str, int]) -> list[tuple[str, dict]]:
     """The bare scans of the rows `statements` read, each distinct scan once."""
     scans: dict = {}
     for sql, params in statements:
-        filters = _filters_of(params)
+        periods = _filters_of(params)
         scope = Scope(params["scope_unit"]) if "scope_unit" in params else Scope.city()
         for table in set(_TABLE.findall(sql)):
             table = table.lower()
             src = TABLES.get(table)
-            if src is not None and filters is not None:
-                p: dict = {}
-                where = where_sql(src, filters, scope, p)
-                median = f", median({_MEDIAN[table]})" if table in _MEDIAN else ""
-                scan = f"select {src.unit_expr} as k, count(*){median} from {src.from_sql} where {where} group by 1"
-                scans.setdefault((scan, tuple(sorted((k, repr(v)) for k, v in p.items()))), (scan, p))
+            if src is not None and periods:
+                for filters in periods:
+                    p: dict = {}
+                    where = where_sql(src, filters, scope, p)
+                    median = f", median({_MEDIAN[table]})" if table in _MEDIAN else ""
+                    scan = (f"select {src.unit_expr} as k, count(*){median} from {src.from_sql} "
+                            f"where {where} group by 1")
+                    scans.setdefault((scan, tuple(sorted((k, repr(v)) for k, v in p.items()))), (scan, p))
             elif sizes.get(table, 0) >= _SMALL:
                 scan = f"select count(*) from {table}"
                 scans.setdefault((scan, ()), (scan, {}))

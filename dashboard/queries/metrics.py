@@ -144,10 +144,10 @@ PERIOD = "_period"
 
 
 def periods_query(source_name: str, metrics: list[Metric], periods: list[Filters],
-                  scope: Scope) -> tuple[str, dict] | None:
-    """`source_query` for several periods of one view in one scan: a row per period with
-    records, keyed `_period` (the period's index in `periods`), each row what
-    `source_query` gives for that period.
+                  scope: Scope) -> tuple[str, dict, list[int]] | None:
+    """`source_query` for several periods of one view in one scan: (sql, params, the span
+    of each period). A row per distinct span with records, keyed `_period` (the span's
+    index), each row what `source_query` gives for the periods of that span.
 
     None for a stock source (each period reads its own day), for periods that differ
     in more than their dates, or that overlap without being the same (a row counts
