@@ -46,7 +46,7 @@ def _part(columns: list[str]) -> str:
 
 
 def _median_ctes(i: int, seconds: str, keys: list[str], source: Source, joins: str, where: str,
-                 few_groups: bool = False, group: str = "group by all") -> list[str]:
+                 few_groups: bool = False, each_key_alone: bool = False) -> list[str]:
     """The exact median of whole seconds, in minutes, per key.
 
     Over one group (a whole period) or a few (the periods of a KPI card) counting each
@@ -57,7 +57,11 @@ def _median_ctes(i: int, seconds: str, keys: list[str], source: Source, joins: s
     """
     key_cols = "".join(f"{k} as k{j}, " for j, k in enumerate(keys))
     part = _part([f"k{j}" for j in range(len(keys))])
+    # Each key on its own (grouping sets), with the value when counting the distribution.
+    alone = lambda *also: ("group by grouping sets (" + ", ".join(  # noqa: E731
+        "(" + ", ".join([str(j + 1)] + list(also)) + ")" for j in range(len(keys))) + ")")
     if keys and not few_groups:
+        group = alone() if each_key_alone else "group by all"
         return [
             f"m{i} as (select {part} as part, med as lo, med as hi, n from ("
             f"select {key_cols}median({seconds} / 60.0) as med, count(*) as n "
@@ -65,7 +69,7 @@ def _median_ctes(i: int, seconds: str, keys: list[str], source: Source, joins: s
         ]
     return [
         f"h{i} as (select {key_cols}{seconds} as v, count(*) as c from {source.from_sql}{joins} "
-        f"where {where} and {seconds} is not null group by all)",
+        f"where {where} and {seconds} is not null {alone(str(len(keys) + 1)) if each_key_alone else 'group by all'})",
         f"w{i} as (select part, v, sum(c) over (partition by part order by v) as cum, "
         f"sum(c) over (partition by part) as tot from (select {part} as part, v, c from h{i}))",
         f"m{i} as (select part, min(v) filter (where cum >= (tot + 1) // 2) / 60.0 as lo, "
@@ -127,7 +131,7 @@ def aggregate_sql(source_name: str, metrics: list[Metric], filters: Filters, sco
     for i, m in enumerate(medians):
         seconds = m.median_seconds if med_source is source else m.median_column
         ctes += _median_ctes(i, seconds, [e for _, e in raw_keys], med_source, raw_joins, raw_where, few_groups,
-                             group.strip() if each_key_alone else "group by all")
+                             each_key_alone)
         columns.append(f'm{i}.lo + (m{i}.hi - m{i}.lo) * 0.5 as "{m.id}"')
         columns.append(f'coalesce(m{i}.n, 0)::bigint as "{m.id}#n"')
         joins_out.append(f"left join m{i} on {p_part} is not distinct from m{i}.part")
