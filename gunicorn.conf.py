@@ -6,6 +6,7 @@
   TPD_WEB_WORKERS   worker processes (default: the cores available, at least 2)
   TPD_WEB_THREADS   request threads per worker (default 8)
   TPD_WEB_TIMEOUT   seconds a request may take before its worker is restarted (default 120)
+  TPD_WEB_KEEPALIVE seconds an idle connection is kept open for the client's next request (default 75)
   TPD_CONTROL_SOCKET  path of gunicorn's control socket for `gunicornc` (default: none)
 
 Workers import the app after they fork (no `preload_app`): nothing of DuckDB
@@ -32,7 +33,14 @@ worker_class = "gthread"
 threads = int(os.environ.get("TPD_WEB_THREADS") or 8)
 timeout = int(os.environ.get("TPD_WEB_TIMEOUT") or 120)  # an uncached page on a 10M warehouse takes seconds
 graceful_timeout = 30
-keepalive = 5
+# The client must be the one to close an idle connection: a server that closes it first races
+# the client's next request on it, which is then cut off ("Server disconnected without sending
+# a response"; seen under the load test with gunicorn's 5 s against httpx's 5 s). So the server
+# keeps idle connections longer than its clients reuse them: nginx's upstream pool
+# (deploy/nginx.conf: 4 s), HTTP clients such as the load test's (httpx: 5 s); a browser
+# served directly may keep one longer, and resends a request cut off on a reused connection.
+# gthread workers park idle connections in their poller, not on a thread: a socket each.
+keepalive = int(os.environ.get("TPD_WEB_KEEPALIVE") or 75)
 preload_app = False
 proc_name = "tpd-dashboard"
 # gunicorn's control socket defaults to one path per user: two dashboards (or a test

@@ -47,3 +47,11 @@ def report(name: str, figures: dict) -> None:
 
 def p95(values: list[float]) -> float:
     return statistics.quantiles(values, n=20)[18] if len(values) >= 20 else max(values)
+
+
+def machine_note() -> dict:
+    """What the figures were measured on: cores, load average (1, 5, 15 min), CPU model, time."""
+    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                if line.startswith("model name")), "unknown") if Path("/proc/cpuinfo").exists() else "unknown"
+    return {"cores": os.cpu_count(), "load_average": [round(x, 2) for x in os.getloadavg()], "cpu": cpu,
+            "at_utc": time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime())}

@@ -2,7 +2,10 @@
 
 Target (issue 6): 50 users for 60 s on a 10,000,000-incident warehouse, no
 errors, the 95th percentile of callback latency under 1 s on this 2-core
-machine; memory per worker stated.
+machine; memory per worker stated. Every error is reported with its cause (the
+exception chain, or the HTTP status), and so is every request retried because
+the server had closed its idle connection (a browser retries those too); a
+worker that gunicorn restarted during the run is counted from its log.
 
 What a user does is what the browser does for them. Each user signs in
 through the form (CSRF token, session cookie), loads the page's HTML and,
@@ -53,6 +56,14 @@ TODAY = "2026-11-23"
 PASSWORD = "Load-test-pass-2026!"
 CALLBACK = "/_dash-update-component"
 PARALLEL_REQUESTS = 6          # what a browser opens per host
+# How long a user's client reuses an idle connection (httpx's default). The server must keep
+# idle connections longer (gunicorn.conf.py `keepalive`): a server that closes first races
+# the client's next request on that connection, which then fails with "Server disconnected
+# without sending a response".
+CLIENT_IDLE_REUSE_S = 5.0
+# What gunicorn logs when a worker is restarted or killed: a request it held is cut off.
+WORKER_EVENTS = re.compile(r"WORKER TIMEOUT|Booting worker|Worker exiting|was sent SIG\w+|Worker \(pid:\d+\) (?:exited|was)",
+                           re.IGNORECASE)
 # What people pick, most often first: the meeting reviews last week, then the month and the year.
 PERIODS = {"last_week": 0.35, "this_month": 0.25, "this_year": 0.2, "this_week": 0.1, "this_quarter": 0.1}
 SEASONS = ("旺季", "淡季")
@@ -74,12 +85,19 @@ class Account:
 
 @dataclass
 class Tally:
-    """What the users saw: latencies by kind and callback, errors."""
+    """What the users saw: latencies by kind and callback, errors (each with its cause) and the
+    requests retried on a connection the server had closed."""
     latencies: dict[str, list[float]] = field(default_factory=dict)
     by_callback: dict[str, list[float]] = field(default_factory=dict)
-    errors: list[str] = field(default_factory=list)
+    errors: list[dict] = field(default_factory=list)
+    retried: list[dict] = field(default_factory=list)
     navigations: int = 0
-    retries: int = 0
+
+    def by_cause(self, found: list[dict]) -> dict[str, int]:
+        out: dict[str, int] = {}
+        for e in found:
+            out[e["cause"]] = out.get(e["cause"], 0) + 1
+        return dict(sorted(out.items(), key=lambda kv: -kv[1]))
 
     def add(self, kind: str, seconds: float, name: str | None = None) -> None:
         self.latencies.setdefault(kind, []).append(seconds)
@@ -130,7 +148,7 @@ def make_users(users_db: Path, accounts: list[Account]) -> None:
 def start_gunicorn(db: Path, port: int, workers: int, threads: int, log: Path) -> subprocess.Popen:
     env = {**os.environ, "PYTHONPATH": str(REPO), "TPD_DB": str(db), "TPD_TODAY": TODAY,
            "TPD_BIND": f"127.0.0.1:{port}", "TPD_WEB_WORKERS": str(workers), "TPD_WEB_THREADS": str(threads),
-           "TPD_LOG_LEVEL": "warning"}
+           "TPD_LOG_LEVEL": "info"}  # worker boots and exits are logged at info
     env.pop("TPD_USERS_DB", None)
     gunicorn = Path(sys.executable).with_name("gunicorn")
     with open(log, "wb") as out:
@@ -256,6 +274,36 @@ def initial_callbacks(deps: list[dict], on_page: set[str]) -> list[dict]:
     return out
 
 
+def _request_of(request) -> str:
+    return f"{request.method} {request.url.path}" if request is not None else "?"
+
+
+def cause_of(exc: BaseException) -> str:
+    """The exception and what caused it, outermost first: "RemoteProtocolError: Server
+    disconnected without sending a response." or a timeout, a refused connection, …"""
+    chain, seen = [], set()
+    while exc is not None and id(exc) not in seen:
+        seen.add(id(exc))
+        chain.append(f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__)
+        exc = exc.__cause__ or exc.__context__
+    return " ← ".join(chain)
+
+
+def failure(kind: str, name: str | None, exc: BaseException, t0: float) -> dict:
+    try:
+        request = _request_of(getattr(exc, "request", None))
+    except RuntimeError:  # an httpx error raised before its request was set
+        request = "?"
+    return {"kind": kind, "callback": name, "request": request, "cause": cause_of(exc),
+            "after_ms": round(1000 * (time.perf_counter() - t0))}
+
+
+def worker_events(log: Path) -> list[str]:
+    """gunicorn's lines about workers timing out, exiting or booting (after the first boot)."""
+    lines = [line.strip() for line in log.read_text(errors="replace").splitlines() if WORKER_EVENTS.search(line)]
+    return lines
+
+
 def callback_name(dep: dict) -> str:
     return dep["output"].strip(".").split("...")[0]
 
@@ -268,7 +316,8 @@ class User:
         self.account, self.base, self.deps, self.tally, self.rng, self.think = account, base, deps, tally, rng, think
         self.units, self.areas = scope_units, areas
         self.client = httpx.AsyncClient(base_url=base, timeout=120, follow_redirects=False,
-                                        limits=httpx.Limits(max_connections=PARALLEL_REQUESTS))
+                                        limits=httpx.Limits(max_connections=PARALLEL_REQUESTS,
+                                                            keepalive_expiry=CLIENT_IDLE_REUSE_S))
         self.router = next(d for d in deps if "_pages_content.children" in d["output"])
         self.shell = next(d for d in deps if "shell-nav.children" in d["output"])
         self.static_loaded = False
@@ -285,15 +334,17 @@ class User:
         try:
             try:
                 response = await send()
-            except (httpx.RemoteProtocolError, httpx.ReadError):
-                self.tally.retries += 1
+            except (httpx.RemoteProtocolError, httpx.ReadError) as exc:
+                self.tally.retried.append(failure(kind, name, exc, t0))
                 response = await send()
         except Exception as exc:  # noqa: BLE001  (every failure is a finding)
-            self.tally.errors.append(f"{kind} {name or ''}: {type(exc).__name__}: {exc}")
+            self.tally.errors.append(failure(kind, name, exc, t0))
             return None
         self.tally.add(kind, time.perf_counter() - t0, name)
         if response.status_code != 200:
-            self.tally.errors.append(f"{kind} {name or ''}: HTTP {response.status_code} {response.text[:200]}")
+            self.tally.errors.append({"kind": kind, "callback": name, "request": _request_of(response.request),
+                                      "cause": f"HTTP {response.status_code}", "detail": response.text[:200],
+                                      "after_ms": round(1000 * (time.perf_counter() - t0))})
             return None
         return response
 
@@ -431,6 +482,7 @@ async def run_load(args, db: Path) -> dict:
         cpu_used = sum(cpu_seconds(p) for p in worker_pids(server.pid)) - cpu_before
         stop.set()
         await sampler
+        events = worker_events(log)  # before the server is stopped: its workers' exits are not findings
     finally:
         server.terminate()
         server.wait(timeout=60)
@@ -445,7 +497,13 @@ async def run_load(args, db: Path) -> dict:
         "page_html": summary(tally.latencies.get("page", [])),
         "static": summary(tally.latencies.get("static", [])),
         "slowest_callbacks_p95": dict(slowest),
-        "errors": len(tally.errors), "first_errors": tally.errors[:5], "retried_idle_connections": tally.retries,
+        "errors": len(tally.errors), "errors_by_cause": tally.by_cause(tally.errors), "error_list": tally.errors,
+        "retried_closed_connections": len(tally.retried), "retried_by_cause": tally.by_cause(tally.retried),
+        "retried_list": tally.retried[:20],
+        # Boots beyond the workers' first: a worker restarted (timeout, crash) during the run.
+        "worker_restarts": max(0, sum("Booting worker" in line for line in events) - args.workers),
+        "worker_events": [line for line in events if "Booting worker" not in line][:20],
+        "client_idle_reuse_s": CLIENT_IDLE_REUSE_S, "server_keepalive_s": server_keepalive(),
         "worker_rss_mib": {str(pid): {"peak": round(max(v)), "end": round(v[-1])} for pid, v in memory.items() if v},
         "worker_cpu_share": round(cpu_used / elapsed / os.cpu_count(), 2),
     }
@@ -468,6 +526,12 @@ async def dependencies(base: str, account: Account) -> list[dict]:
     async with httpx.AsyncClient(base_url=base, timeout=60) as client:
         await sign_in(client, account.username)
         return (await client.get("/_dash-dependencies")).json()
+
+
+def server_keepalive() -> float:
+    """gunicorn's `keepalive` as gunicorn.conf.py sets it (the environment the server had)."""
+    import runpy
+    return runpy.run_path(str(REPO / "gunicorn.conf.py"))["keepalive"]
 
 
 def free_port() -> int:

@@ -9,7 +9,8 @@ Time buckets also say how much of them the period covers (`partial`,
 `counted_from`, `counted_to`), so a chart can tell a week cut short by the
 period's end from a real drop.
 `concurrently` runs independent queries at once on separate cursors (DuckDB
-releases the GIL), and `unit_week_frames` gives every child unit's weekly
+releases the GIL), `unit_and_area_frames_parts` gives the by-unit and by-area
+frames from one scan per source (grouping sets), and `unit_week_frames` gives every child unit's weekly
 frame from one grouped query per source instead of one query set per unit.
 `TPD_QUERY_WORKERS` (default 4) caps the queries one process runs at once.
 """
@@ -198,6 +199,43 @@ def metric_frame_parts(metric_ids: list[str], filters: Filters, scope: Scope, by
               for source_name, metrics in by_source.items()]
     return thunks, lambda parts: _assemble(_keys(filters, by, group_units, rest_key), parts, by, wanted, needed,
                                            filters)
+
+
+def _unit_area_source(source_name: str, metrics: list[Metric], filters: Filters, scope: Scope,
+                      units: list[str], rest_key: str) -> pd.DataFrame:
+    """One flow source by child unit (those in none under `rest_key`) and by scenic area, in one
+    scan: grouping sets, so each row is keyed by a `unit` or an `area` (the other null)."""
+    params: dict = {"group_units": list(units), "rest_key": rest_key}
+
+    def keyed(src):
+        return ([("unit", "coalesce(uc.ancestor_code, $rest_key)"), ("area", src.area_expr)],
+                f"left join (select unit_code, ancestor_code from unit_closure "
+                f"where ancestor_code in (select unnest($group_units))) uc on uc.unit_code = {src.unit_expr}", "")
+    return db.frame(aggregate_sql(source_name, metrics, filters, scope, params, keyed, each_key_alone=True), params)
+
+
+def unit_and_area_frames_parts(metric_ids: list[str], filters: Filters, scope: Scope, units: list[str],
+                               rest_key: str):
+    """`metric_frame(..., "unit", units, rest_key)` and `metric_frame(..., "area")` from one query per
+    source (each source's rows read once), in two steps like `metric_frame_parts`: the thunks, and
+    the function that turns their results into the (units, areas) frames."""
+    wanted, needed, by_source = metric_plan(metric_ids)
+    if any(SOURCES[s].is_stock or not SOURCES[s].area_expr for s in by_source):
+        unit_q, unit_finish = metric_frame_parts(metric_ids, filters, scope, "unit", units, rest_key)
+        area_q, area_finish = metric_frame_parts(metric_ids, filters, scope, "area")
+        return unit_q + area_q, lambda parts: (unit_finish(parts[:len(unit_q)]), area_finish(parts[len(unit_q):]))
+
+    def finish(frames):
+        unit_parts, area_parts = [], []
+        for f in frames:
+            by_unit = f["unit"].notna()
+            unit_parts.append(f[by_unit].drop(columns="area").rename(columns={"unit": "key"}).reset_index(drop=True))
+            area_parts.append(f[~by_unit & f["area"].notna()].drop(columns="unit").rename(columns={"area": "key"})
+                              .reset_index(drop=True))
+        return (_assemble(_keys(filters, "unit", units, rest_key), unit_parts, "unit", wanted, needed, filters),
+                _assemble(None, area_parts, "area", wanted, needed, filters))
+    return [(lambda s=source_name, ms=metrics: _unit_area_source(s, ms, filters, scope, units, rest_key))
+            for source_name, metrics in by_source.items()], finish
 
 
 def _unit_week_source(source_name: str, metrics: list[Metric], filters: Filters, scope: Scope,

@@ -1,6 +1,7 @@
 """KPI figures for a period: now, the period before, last year, and 12 weeks of history.
 
-`kpi_figures` runs every source's query for every period, and the weekly
+`kpi_figures` runs one query per source for all the periods (`metrics.periods_query`:
+the span's rows read once, joined to the periods they fall in), and the weekly
 breakdown, at the same time on separate cursors; the figures themselves still
 come from `metrics.compute`, which reads the rows those queries returned.
 """
@@ -13,7 +14,7 @@ from dashboard.model.periods import Comparison, comparison_spans
 from dashboard.model.values import KpiFigures, MetricValue
 from dashboard.queries import db
 from dashboard.queries.breakdown import concurrently, metric_frame_parts, metric_plan
-from dashboard.queries.metrics import compute, source_query
+from dashboard.queries.metrics import compute, periods_query, source_query
 
 
 def weekly_series(weekly: pd.DataFrame, metric_id: str) -> pd.DataFrame:
@@ -36,6 +37,14 @@ def _source_row(sql: str, params: dict) -> tuple[list[str], tuple]:
         result = cur.execute(sql, params)
         return [d[0] for d in result.description], result.fetchone()
     return db.with_cursor(("source_row",) + _query_key(sql, params), run)
+
+
+def _period_rows(sql: str, params: dict) -> tuple[list[str], list[tuple]]:
+    """The rows of a `periods_query`: its column names (the period's index first) and a row per period."""
+    def run(cur):
+        result = cur.execute(sql, params)
+        return [d[0] for d in result.description], result.fetchall()
+    return db.with_cursor(("period_rows",) + _query_key(sql, params), run)
 
 
 class _Replay:
@@ -62,14 +71,27 @@ def metric_values_many(periods: list[Filters], scope: Scope, metric_ids: list[st
     """`metric_values` for several periods, with every (period, source) query run concurrently,
     together with the `extra` thunks (whose results come back second)."""
     _, _, by_source = metric_plan(metric_ids)
-    queries = {}
-    for f in periods:
-        for source_name, metrics in by_source.items():
+    queries, joint = {}, []
+    for source_name, metrics in by_source.items():
+        together = periods_query(source_name, metrics, periods, scope) if len(periods) > 1 else None
+        if together is not None:
+            sql, params, span_of = together
+            asked = [_query_key(*source_query(source_name, metrics, f, scope)) for f in periods]
+            joint.append(((sql, params), {span: [k for k, s in zip(asked, span_of) if s == span] for span in span_of}))
+            continue
+        for f in periods:
             sql, params = source_query(source_name, metrics, f, scope)
             queries.setdefault(_query_key(sql, params), (sql, params))
-    thunks = [(lambda q=q: _source_row(*q)) for q in queries.values()] + list(extra or [])
+    thunks = ([(lambda q=q: _source_row(*q)) for q in queries.values()]
+              + [(lambda q=q: _period_rows(*q)) for q, _ in joint] + list(extra or []))
     results = concurrently(thunks)
     answers = dict(zip(queries, results[:len(queries)]))
+    for (_, keys), (names, rows) in zip(joint, results[len(queries):len(queries) + len(joint)]):
+        # A period with no records has no row here: `_Replay` runs its own query for it.
+        for row in rows:
+            for key in keys[row[0]]:
+                answers[key] = names[1:], row[1:]
+    results = results[:len(queries)] + results[len(queries) + len(joint):]
     values = [db.with_cursor(("metrics", f, scope, tuple(metric_ids)),
                              lambda cur, f=f: compute(_Replay(answers, cur), f, scope, metric_ids))
               for f in periods]

@@ -45,25 +45,31 @@ def _part(columns: list[str]) -> str:
     return columns[0] if len(columns) == 1 else f"row({', '.join(columns)})"
 
 
-def _median_ctes(i: int, seconds: str, keys: list[str], source: Source, joins: str, where: str) -> list[str]:
+def _median_ctes(i: int, seconds: str, keys: list[str], source: Source, joins: str, where: str,
+                 few_groups: bool = False, each_key_alone: bool = False) -> list[str]:
     """The exact median of whole seconds, in minutes, per key.
 
-    Over one group (a whole period) counting each distinct value once and interpolating
-    the two middle values, as DuckDB's `median` does, is cheaper than DuckDB's `median`;
-    over many groups (units, weeks) the distribution's window sort costs two to four
-    times more than `median` itself, so keyed medians use it. Both give the same figure.
+    Over one group (a whole period) or a few (the periods of a KPI card) counting each
+    distinct value once and interpolating the two middle values, as DuckDB's `median`
+    does, is cheaper than DuckDB's `median`; over many groups (units, weeks) the
+    distribution's window sort costs two to four times more than `median` itself, so
+    those medians use it. Both give the same figure.
     """
     key_cols = "".join(f"{k} as k{j}, " for j, k in enumerate(keys))
     part = _part([f"k{j}" for j in range(len(keys))])
-    if keys:
+    # Each key on its own (grouping sets), with the value when counting the distribution.
+    alone = lambda *also: ("group by grouping sets (" + ", ".join(  # noqa: E731
+        "(" + ", ".join([str(j + 1)] + list(also)) + ")" for j in range(len(keys))) + ")")
+    if keys and not few_groups:
+        group = alone() if each_key_alone else "group by all"
         return [
             f"m{i} as (select {part} as part, med as lo, med as hi, n from ("
             f"select {key_cols}median({seconds} / 60.0) as med, count(*) as n "
-            f"from {source.from_sql}{joins} where {where} and {seconds} is not null group by all))",
+            f"from {source.from_sql}{joins} where {where} and {seconds} is not null {group}))",
         ]
     return [
         f"h{i} as (select {key_cols}{seconds} as v, count(*) as c from {source.from_sql}{joins} "
-        f"where {where} and {seconds} is not null group by all)",
+        f"where {where} and {seconds} is not null {alone(str(len(keys) + 1)) if each_key_alone else 'group by all'})",
         f"w{i} as (select part, v, sum(c) over (partition by part order by v) as cum, "
         f"sum(c) over (partition by part) as tot from (select {part} as part, v, c from h{i}))",
         f"m{i} as (select part, min(v) filter (where cum >= (tot + 1) // 2) / 60.0 as lo, "
@@ -87,14 +93,17 @@ def _median_reading(source: Source, medians: list[Metric], shape):
 
 
 def aggregate_sql(source_name: str, metrics: list[Metric], filters: Filters, scope: Scope, params: dict,
-                  keyed=None, rollup: bool = True) -> str:
+                  keyed=None, rollup: bool = True, few_groups: bool = False, each_key_alone: bool = False) -> str:
     """One query for several metrics of one source: a row per key, or one row.
 
     `keyed(source)` gives `([(alias, key expression)], joins, extra where)` for the
     physical source chosen (the rollup or the records), so keys can name its columns.
     The source's rollup is read when every metric but the medians has a rollup form;
     medians come from the distribution of their seconds in the records. A caller whose
-    keys or conditions need record columns the rollup lacks passes `rollup=False`.
+    keys or conditions need record columns the rollup lacks passes `rollup=False`;
+    one whose keys make a handful of groups passes `few_groups` (see `_median_ctes`).
+    With `each_key_alone`, the rows are grouped by each key on its own in one scan
+    (grouping sets): a row per value of one key, the other keys null.
     """
     source = SOURCES[source_name]
     medians = [m for m in metrics if m.median_seconds]
@@ -109,7 +118,9 @@ def aggregate_sql(source_name: str, metrics: list[Metric], filters: Filters, sco
     keys, joins, where = shape(physical)
     aliases = [a for a, _ in keys]
     key_select = "".join(f"{expr} as {alias}, " for alias, expr in keys)
-    group = f" group by {', '.join(str(i + 1) for i in range(len(keys)))}" if keys else ""
+    positions = [str(i + 1) for i in range(len(keys))]
+    group = ((f" group by grouping sets ({', '.join(f'({p})' for p in positions)})" if each_key_alone
+              else f" group by {', '.join(positions)}") if keys else "")
     selects = select_list(plain, use_rollup) or ["count(*) as _rows"]
     base = f"select {key_select}{', '.join(selects)} from {physical.from_sql}{joins} where {where}{group}"
     if not medians:
@@ -119,7 +130,8 @@ def aggregate_sql(source_name: str, metrics: list[Metric], filters: Filters, sco
     p_part = _part([f"p.{a}" for a in aliases])
     for i, m in enumerate(medians):
         seconds = m.median_seconds if med_source is source else m.median_column
-        ctes += _median_ctes(i, seconds, [e for _, e in raw_keys], med_source, raw_joins, raw_where)
+        ctes += _median_ctes(i, seconds, [e for _, e in raw_keys], med_source, raw_joins, raw_where, few_groups,
+                             each_key_alone)
         columns.append(f'm{i}.lo + (m{i}.hi - m{i}.lo) * 0.5 as "{m.id}"')
         columns.append(f'coalesce(m{i}.n, 0)::bigint as "{m.id}#n"')
         joins_out.append(f"left join m{i} on {p_part} is not distinct from m{i}.part")
@@ -130,6 +142,41 @@ def aggregate_sql(source_name: str, metrics: list[Metric], filters: Filters, sco
 def source_query(source_name: str, metrics: list[Metric], filters: Filters, scope: Scope) -> tuple[str, dict]:
     params: dict = {}
     return aggregate_sql(source_name, metrics, filters, scope, params), params
+
+
+PERIOD = "_period"
+
+
+def periods_query(source_name: str, metrics: list[Metric], periods: list[Filters],
+                  scope: Scope) -> tuple[str, dict, list[int]] | None:
+    """`source_query` for several periods of one view in one scan: (sql, params, the span
+    of each period). A row per distinct span with records, keyed `_period` (the span's
+    index), each row what `source_query` gives for the periods of that span.
+
+    None for a stock source (each period reads its own day), for periods that differ
+    in more than their dates, or that overlap without being the same (a row counts
+    in one period here).
+    """
+    source = SOURCES[source_name]
+    if source.is_stock or len({(f.unit, f.area, f.season) for f in periods}) != 1:
+        return None
+    spans = sorted({(f.start, f.end) for f in periods})
+    if any(b[0] <= a[1] for a, b in zip(spans, spans[1:])):
+        return None
+    first = periods[0]
+    hull = Filters(spans[0][0], spans[-1][1], first.unit, first.area, first.season)
+    params: dict = {}
+    for j, (start, end) in enumerate(spans):
+        params[f"period_start{j}"], params[f"period_end{j}"] = start, end + dt.timedelta(days=1)
+
+    def keyed(src: Source):
+        within = [f"({src.date_expr} >= $period_start{j} and {src.date_expr} < $period_end{j})"
+                  for j in range(len(spans))]
+        key = "case " + " ".join(f"when {w} then {j}" for j, w in enumerate(within)) + " end"
+        return [(PERIOD, key)], "", f" and ({' or '.join(within)})"
+    sql = aggregate_sql(source_name, metrics, hull, scope, params, keyed, few_groups=True)
+    # Rows keyed by span; each period asks for its span's row.
+    return sql, params, [spans.index((f.start, f.end)) for f in periods]
 
 
 def compute(con, filters: Filters, scope: Scope = Scope.city(),

@@ -13,7 +13,8 @@ from dashboard.model.breakdowns import REST
 from dashboard.model.filters import Filters, Scope
 from dashboard.model.periods import trailing_weeks
 from dashboard.queries import reference
-from dashboard.queries.breakdown import concurrently, metric_frame, metric_frame_parts, unit_week_frames_parts
+from dashboard.queries.breakdown import (concurrently, metric_frame, metric_frame_parts, unit_and_area_frames_parts,
+                                         unit_week_frames_parts)
 
 HEADLINE = ["visitors.total", "incidents.total", "incidents.per_10k_visitors", "incidents.same_day_rate",
             "incidents.response_median_min", "mediation.success_rate", "survey.satisfaction_rate",
@@ -73,14 +74,15 @@ def _named_areas(df: pd.DataFrame, scope: Scope) -> pd.DataFrame:
 
 def lagging(filters: Filters, scope: Scope) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The units one level down (the parent's own records under `REST`) and the scenic areas, with
-    their lag figures and names, those with records only; all their queries run at the same time."""
+    their lag figures and names, those with records only; one query per source for both, all at
+    the same time."""
     children = reference.drill_children(filters.unit, scope)
-    unit_q, unit_finish = (metric_frame_parts(LAG_METRICS, filters, scope, "unit", group_units=children,
-                                              rest_key=REST) if children else ([], None))
-    area_q, area_finish = metric_frame_parts(LAG_METRICS, filters, scope, "area")
-    results = concurrently(unit_q + area_q)
-    units = _named_units(unit_finish(results[:len(unit_q)]), scope) if children else pd.DataFrame()
-    return units, _named_areas(area_finish(results[len(unit_q):]), scope)
+    if not children:
+        return pd.DataFrame(), _named_areas(metric_frame(LAG_METRICS, filters, scope, "area"), scope)
+    # Each source's rows read once for both tables (grouping sets).
+    queries, finish = unit_and_area_frames_parts(LAG_METRICS, filters, scope, children, REST)
+    units, areas = finish(concurrently(queries))
+    return _named_units(units, scope), _named_areas(areas, scope)
 
 
 def alert_series(filters: Filters, scope: Scope) -> list[tuple[str | None, str | None, pd.DataFrame]]:

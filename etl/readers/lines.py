@@ -72,7 +72,10 @@ def needs_lf_copy(path: Path) -> bool:
     stops at such a file (and takes the batch's transaction with it), and Python's csv
     module finds no rows in the first, while Excel reads every one of them as a line
     break. Counting bytes runs at memory speed; a file without any CR (most) is
-    answered by the first pass."""
+    answered by the first pass, which looks for a CR only."""
+    with open(path, "rb") as fh:
+        if not any(b"\r" in chunk for chunk in iter(lambda: fh.read(1 << 22), b"")):
+            return False
     crlf = lf = cr = 0
     last = b""
     with open(path, "rb") as fh:
@@ -81,7 +84,7 @@ def needs_lf_copy(path: Path) -> bool:
             lf += chunk.count(b"\n")
             crlf += chunk.count(b"\r\n") + (last == b"\r" and chunk[:1] == b"\n")
             last = chunk[-1:]
-    return cr > 0 and not (crlf == lf == cr)
+    return not (crlf == lf == cr)
 
 
 def one_line_ending(path: Path, workdir: Path) -> Path:
