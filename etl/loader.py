@@ -288,6 +288,7 @@ def load_batch(
                         crash_point("write")
                         _log_file(con, batch_id, staged, result)
                 refresh_marts(con, incremental=True)
+                crash_point("marts")
                 _log_batch(con, batch_id, started, journal, results)
                 for key, value in (meta or {}).items():
                     con.execute("insert or replace into meta values ($1, $2)", [key, value])
