@@ -190,7 +190,7 @@ def _refresh_days(con: duckdb.DuckDBPyConnection, name: str, records: str, selec
     if not con.execute(f"select count(*) from {days}").fetchone()[0]:
         return
     touched = f"(select * from {records} where cast({DAY_COLUMNS[records]} as date) in {days})"
-    con.execute(f"create or replace temp table _mart_days as " + select.replace("{records}", touched))
+    con.execute("create or replace temp table _mart_days as " + select.replace("{records}", touched))
     if _columns(con, "_mart_days", temporary=True) != _columns(con, name, temporary=False):
         con.execute(f"create or replace table {name} as " + select.replace("{records}", records))
     else:
