@@ -1,9 +1,10 @@
-"""`python -m etl load|demo`: the clerk's and the operator's command line.
+"""`python -m etl load|demo|rebuild`: the clerk's and the operator's command line.
 
 `load` prints a summary per file (or one JSON object with `--json`) and exits
 0 when the batch committed, quarantined rows included, 2 when it was refused
 with nothing loaded. `demo` writes a fictional city's exports and loads them
-through the same loader, marking the warehouse as demo data.
+through the same loader, marking the warehouse as demo data. `rebuild` builds
+every mart from the records (a load recomputes only the days its batch touched).
 
 Every load, committed or refused, is also appended to the audit log in the
 users database beside the warehouse (`TPD_USERS_DB` overrides where), with
@@ -22,9 +23,10 @@ import tempfile
 from pathlib import Path
 
 from etl.errors import BatchRefused
-from etl.loader import BatchResult, load_batch
+from etl.loader import BatchResult, load_batch, rebuild_marts
 from warehouse import users_store
 from warehouse.config import default_db_path, default_users_db_path
+from warehouse.connection import WarehouseMissing
 
 EXIT_REFUSED = 2
 
@@ -106,6 +108,16 @@ def cmd_demo(args) -> int:
     return 0
 
 
+def cmd_rebuild(args) -> int:
+    try:
+        rebuild_marts(args.db)
+    except WarehouseMissing as missing:
+        print(missing, file=sys.stderr)
+        return EXIT_REFUSED
+    print(f"汇总表已全部重建 marts rebuilt from the records: {args.db}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m etl", description="旅游警务数据看板 ETL")
     parser.add_argument("--db", type=Path, default=None, help="warehouse file (default: data/warehouse.duckdb or $TPD_DB)")
@@ -122,6 +134,8 @@ def main(argv: list[str] | None = None) -> int:
     demo.add_argument("--seed", type=int, default=None)
     demo.add_argument("--today", help="last day of the demo period (YYYY-MM-DD)")
     demo.add_argument("--exports", help="keep the generated export files in this directory")
+    rebuild = sub.add_parser("rebuild", help="rebuild every mart from the records (a changed definition, a repair)")
+    rebuild.add_argument("--db", type=Path, default=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     args.db = Path(args.db) if args.db else default_db_path()
-    return {"load": cmd_load, "demo": cmd_demo}[args.command](args)
+    return {"load": cmd_load, "demo": cmd_demo, "rebuild": cmd_rebuild}[args.command](args)

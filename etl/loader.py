@@ -37,9 +37,9 @@ from etl.errors import BatchRefused
 from etl.pii import salt_for
 from etl.readers import CSV_SUFFIXES, SHEET_SUFFIXES, StagedFile, detect_type, stage_file, type_from_name
 from etl.validate import build_work_table, collect_errors
-from warehouse.connection import journal_append, journal_entries, publishing, writer_lock
+from warehouse.connection import WarehouseMissing, journal_append, journal_entries, publishing, writer_lock
 from warehouse.faults import crash_point
-from warehouse.marts import refresh_marts
+from warehouse.marts import note_touched_days, refresh_marts
 from warehouse.record_types import RECORD_TYPES, RecordType
 
 ORDER = {rt.name: i for i, rt in enumerate(RECORD_TYPES)}
@@ -123,6 +123,7 @@ def merge(con: duckdb.DuckDBPyConnection, rt: RecordType, work: str, errs: str, 
             insert into {rt.table} ({", ".join(cols)}, _batch_id)
             select {", ".join(cols)}, $batch from {work} anti join {errs} using (_row)
         """, {"batch": batch_id}).fetchone()[0]
+        note_touched_days(con, rt.table, f"select * from {rt.table} where _batch_id = $batch", {"batch": batch_id})
         return {"loaded": loaded, "updated": 0, "unchanged": 0}
     on = " and ".join(f"t.{k} = i.{k}" for k in rt.key)
     same = " and ".join(f"t.{c} is not distinct from i.{c}" for c in cols)
@@ -134,6 +135,10 @@ def merge(con: duckdb.DuckDBPyConnection, rt: RecordType, work: str, errs: str, 
         from (select {", ".join(cols)} from {work} anti join {errs} using (_row)) i
         left join {rt.table} t on {on}
     """)
+    # The marts are recomputed for the days of the new versions and of the versions they replace.
+    note_touched_days(con, rt.table, f"select * from {incoming} where _status in ('new', 'changed')")
+    note_touched_days(con, rt.table, f"select t.* from {rt.table} t semi join "
+                                     f"(select * from {incoming} where _status = 'changed') i on {on}")
     con.execute(f"""
         insert into history
         select $batch, $type, {_key_string(rt, 't')}, to_json(t), current_timestamp::timestamp
@@ -282,7 +287,8 @@ def load_batch(
                         results.append(result)
                         crash_point("write")
                         _log_file(con, batch_id, staged, result)
-                refresh_marts(con)
+                refresh_marts(con, incremental=True)
+                crash_point("marts")
                 _log_batch(con, batch_id, started, journal, results)
                 for key, value in (meta or {}).items():
                     con.execute("insert or replace into meta values ($1, $2)", [key, value])
@@ -298,6 +304,16 @@ def load_batch(
             raise
         journal_append(db, {**journal, "event": "committed", "at": dt.datetime.now()})
     return BatchResult(batch_id, results, skipped)
+
+
+def rebuild_marts(db: Path | str) -> None:
+    """Build every mart from the records and publish (after a changed mart definition, or as a
+    repair); the records, the load log and the bookkeeping stay as they are."""
+    db = Path(db)
+    if not db.exists():
+        raise WarehouseMissing(db)
+    with writer_lock(db), publishing(db, "rebuild-" + new_batch_id()) as con:
+        refresh_marts(con)
 
 
 def _log_file(con, batch_id: str, staged: StagedFile, r: FileResult) -> None:

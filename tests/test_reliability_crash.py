@@ -2,19 +2,24 @@
 
 `TPD_CRASH_AT=<point>` (warehouse/faults.py) makes the real `python -m etl load`
 kill itself at that point, so every stage is hit deterministically: after the
-copy, while parsing, while writing, just before the rename that publishes, and
-just after it. Before the rename the published warehouse must equal its state
+copy, while parsing, while writing, after the marts are refreshed, just before
+the rename that publishes, and just after it (and a `python -m etl rebuild`
+after its copy and before its rename). Before the rename the published warehouse must equal its state
 before the load, table by table and byte for byte; after it the batch is
 committed whole. Either way the next load succeeds, removes the killed copy, and
 the load log shows what happened to the killed attempt.
 """
 from __future__ import annotations
 
+import os
 import signal
+import subprocess
+import sys
 
 import pytest
 
-from tests.builders.files import cli_load, digest, load, query, rec, snapshot, stray_files, write_records
+from etl.loader import rebuild_marts
+from tests.builders.files import ROOT, cli_load, digest, load, query, rec, snapshot, stray_files, write_records
 from warehouse.connection import journal_entries, journal_path
 from warehouse.faults import CRASH_POINTS
 
@@ -62,6 +67,21 @@ def test_a_load_killed_right_after_publishing_is_committed_whole(ref_db, inbox):
     # The journal never said "committed", but the warehouse's own log does: not interrupted.
     assert query(ref_db, "select status from load_log where batch_id = $1", [killed]) == [("committed",)]
     assert query(ref_db, "select count(*) from load_log where status <> 'committed'") == [(0,)]
+
+
+@pytest.mark.parametrize("point", ["copy", "publish"])
+def test_a_rebuild_killed_before_publishing_leaves_the_warehouse_as_it_was(ref_db, inbox, point):
+    load(ref_db, *batch(inbox))
+    before_digest, before = digest(ref_db), snapshot(ref_db)
+    proc = subprocess.run([sys.executable, "-m", "etl", "rebuild", "--db", str(ref_db)], cwd=ROOT,
+                          capture_output=True, text=True, timeout=60,
+                          env={**os.environ, "PYTHONPATH": str(ROOT), "TPD_CRASH_AT": point})
+    assert proc.returncode == -signal.SIGKILL, proc.stderr
+    assert digest(ref_db) == before_digest and snapshot(ref_db) == before
+
+    rebuild_marts(ref_db)
+    assert stray_files(ref_db) == []
+    assert snapshot(ref_db) == before   # the marts rebuilt whole hold what the loads left
 
 
 def test_a_journal_line_cut_by_a_kill_does_not_swallow_the_next_entry(ref_db, inbox):

@@ -9,11 +9,13 @@ Points, in the order a load reaches them:
   copy       the published warehouse has been copied to the private file
   parse      the first file has been read and staged (nothing typed or merged)
   write      the first file's rows are merged into the copy (uncommitted)
+  marts      the marts are refreshed for the days the batch touched (uncommitted)
   publish    the copy is committed, checkpointed and synced, not yet renamed
   published  the copy has been renamed over the published file (the load is
              committed) but the journal does not say so yet
 
-and of a replication (`python -m warehouse replicate`, not in CRASH_POINTS):
+`python -m etl rebuild` passes copy, publish and published too. And of a replication
+(`python -m warehouse replicate`, not in CRASH_POINTS):
   replica-copied  the replica is written, checked and synced, not yet renamed
 """
 from __future__ import annotations
@@ -21,7 +23,7 @@ from __future__ import annotations
 import os
 import signal
 
-CRASH_POINTS = ("copy", "parse", "write", "publish", "published")
+CRASH_POINTS = ("copy", "parse", "write", "marts", "publish", "published")
 
 
 def crash_point(name: str) -> None:

@@ -1,4 +1,9 @@
-"""Marts rebuilt after every load, inside the same publish.
+"""Marts refreshed by every load, inside the same publish.
+
+The daily marts (`DAILY`) are recomputed for the calendar days a batch touched (the days of
+its new rows and of the versions its updates replaced); the small ones are rebuilt whole.
+`python -m etl rebuild` builds every mart from the records (a changed definition, a repair);
+`tests/test_etl_incremental.py` holds the two equal.
 
 `unit_closure` lists every (ancestor, unit) pair of the unit hierarchy, the
 unit itself included, so a unit scope is one semi-join. `peak_periods` and `season_days` hold the tourism calendar (see
@@ -30,7 +35,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from warehouse.calendar import FIRST_YEAR, LAST_YEAR, calendar_rows
-from warehouse.record_types import ADMINISTRATIVE_CASE, CRIMINAL_CASE, OFF_PEAK, PEAK
+from warehouse.record_types import ADMINISTRATIVE_CASE, CRIMINAL_CASE, INCIDENTS, OFF_PEAK, PEAK, SURVEYS, VOTES
 
 if TYPE_CHECKING:   # connections are handed in: the catalog reads this module's column lists without DuckDB
     import duckdb
@@ -77,7 +82,7 @@ where comment is not null or q_satisfaction <= {FEEDBACK_LOW_SCORE}
 order by submitted_at desc, response_id"""),
 )
 
-MARTS_SQL = """
+UNIT_CLOSURE_SQL = """
 create or replace table unit_closure as
 with recursive tree(ancestor_code, unit_code, depth, path) as (
     select unit_code, unit_code, 0, [unit_code] from units
@@ -89,35 +94,10 @@ with recursive tree(ancestor_code, unit_code, depth, path) as (
     where not list_contains(tree.path, child.unit_code)
 )
 select distinct ancestor_code, unit_code, depth from tree;
-
 drop table if exists vote_flags;
-create or replace table vote_facts as
-select v.*,
-       row_number() over (
-           partition by nomination_id, voter_key, cast(voted_at as date)
-           order by voted_at, vote_id
-       ) = 1 as is_valid
-from votes v
-order by voted_at;
+"""
 
-create or replace table incident_daily as
-select cast(received_at as date) as day, unit_code, area_code,
-       count(*) as incidents,
-       count(*) filter (where closed_at is not null
-                        and cast(closed_at as date) = cast(received_at as date)) as closed_same_day,
-       count(*) filter (where case_type = '{ADMINISTRATIVE_CASE}') as administrative,
-       count(*) filter (where case_type = '{CRIMINAL_CASE}') as criminal
-from incidents
-group by all
-order by day;
-
-create or replace table survey_daily as
-select cast(submitted_at as date) as day, unit_code, area_code, channel,
-       {survey_counts}
-from surveys
-group by all
-order by day;
-
+SEASON_DAYS_SQL = """
 create or replace table season_days as
 select d.day::date as day,
        case when exists (select 1 from peak_periods p where d.day between p.first_day and p.last_day)
@@ -127,19 +107,103 @@ select d.day::date as day,
 from range(date '{first}-01-01', date '{last}-12-31' + interval 1 day, interval 1 day) d(day);
 """
 
+# Marts whose every row comes from the records of one calendar day (the day of the record
+# table's date column): (name, that table, the SELECT naming the table as {records}, the
+# mart's expression for that day). A load recomputes only the days its batch touched.
+DAILY = (
+    ("vote_facts", "votes", """
+select v.*,
+       row_number() over (
+           partition by nomination_id, voter_key, cast(voted_at as date)
+           order by voted_at, vote_id
+       ) = 1 as is_valid
+from {records} v
+order by voted_at""", "cast(voted_at as date)"),
+    ("incident_daily", "incidents", f"""
+select cast(received_at as date) as day, unit_code, area_code,
+       count(*) as incidents,
+       count(*) filter (where closed_at is not null
+                        and cast(closed_at as date) = cast(received_at as date)) as closed_same_day,
+       count(*) filter (where case_type = '{ADMINISTRATIVE_CASE}') as administrative,
+       count(*) filter (where case_type = '{CRIMINAL_CASE}') as criminal
+from {{records}}
+group by all
+order by day""", "day"),
+    ("survey_daily", "surveys", f"""
+select cast(submitted_at as date) as day, unit_code, area_code, channel,
+       {SURVEY_COUNTS}
+from {{records}}
+group by all
+order by day""", "day"),
+    *((name, records, select, {"incident_response": "cast(received_at as date)",
+                               "survey_feedback": "cast(submitted_at as date)"}.get(name, "day"))
+      for name, records, select in DERIVED),
+)
 
-def refresh_marts(con: duckdb.DuckDBPyConnection) -> None:
+# The column of each record table whose calendar day its daily marts are kept by.
+DAY_COLUMNS = {rt.table: rt.date_column for rt in (INCIDENTS, SURVEYS, VOTES)}
+
+TOUCHED_DAYS = "touched_days"
+
+
+def note_touched_days(con: duckdb.DuckDBPyConnection, table: str, rows_sql: str, params=None) -> None:
+    """Remember the days of `rows_sql`'s rows of `table` (new versions and the versions they
+    replace): the next `refresh_marts(con, incremental=True)` recomputes those days."""
+    if table not in DAY_COLUMNS:
+        return
+    con.execute(f"create temp table if not exists {TOUCHED_DAYS} (records varchar, day date)")
+    con.execute(f"insert into {TOUCHED_DAYS} select distinct $records, cast({DAY_COLUMNS[table]} as date) "
+                f"from ({rows_sql})", {**(params or {}), "records": table})
+
+
+def refresh_marts(con: duckdb.DuckDBPyConnection, *, incremental: bool = False) -> None:
+    """Build every mart from the records, or (`incremental`) only the days noted as touched.
+
+    The small marts (calendar, unit closure, season days) are rebuilt either way. A daily
+    mart the warehouse lacks, or whose columns no longer match its definition (a column
+    added to its record table), is built whole."""
     con.execute("create or replace table peak_periods (first_day date, last_day date, kind varchar, "
                 "label_zh varchar, label_en varchar)")
     con.executemany("insert into peak_periods values (?, ?, ?, ?, ?)", calendar_rows())
-    values = {"first": FIRST_YEAR, "last": LAST_YEAR, "survey_counts": SURVEY_COUNTS, "PEAK": PEAK,
-              "OFF_PEAK": OFF_PEAK, "ADMINISTRATIVE_CASE": ADMINISTRATIVE_CASE, "CRIMINAL_CASE": CRIMINAL_CASE}
-    sql = MARTS_SQL
+    values = {"first": FIRST_YEAR, "last": LAST_YEAR, "PEAK": PEAK, "OFF_PEAK": OFF_PEAK}
+    season_sql = SEASON_DAYS_SQL
     for name, value in values.items():
-        sql = sql.replace("{" + name + "}", str(value))
-    con.execute(sql)
-    for name, records, select in DERIVED:
+        season_sql = season_sql.replace("{" + name + "}", str(value))
+    con.execute(UNIT_CLOSURE_SQL)
+    con.execute(season_sql)
+    present = {r[0] for r in con.execute(
+        "select table_name from duckdb_tables() where database_name = current_database() "
+        "and schema_name = 'main'").fetchall()}
+    noted = TOUCHED_DAYS in {r[0] for r in con.execute(
+        "select table_name from duckdb_tables() where temporary").fetchall()}
+    for name, records, select, day in DAILY:
+        if not incremental or name not in present:
+            con.execute(f"create or replace table {name} as " + select.replace("{records}", records))
+        elif noted:
+            _refresh_days(con, name, records, select, day)
+    if noted:
+        con.execute(f"drop table {TOUCHED_DAYS}")
+
+
+def _refresh_days(con: duckdb.DuckDBPyConnection, name: str, records: str, select: str, day: str) -> None:
+    days = f"(select day from {TOUCHED_DAYS} where records = '{records}')"
+    if not con.execute(f"select count(*) from {days}").fetchone()[0]:
+        return
+    touched = f"(select * from {records} where cast({DAY_COLUMNS[records]} as date) in {days})"
+    con.execute("create or replace temp table _mart_days as " + select.replace("{records}", touched))
+    if _columns(con, "_mart_days", temporary=True) != _columns(con, name, temporary=False):
         con.execute(f"create or replace table {name} as " + select.replace("{records}", records))
+    else:
+        con.execute(f"delete from {name} where {day} in {days}")
+        con.execute(f"insert into {name} by name select * from _mart_days")
+    con.execute("drop table _mart_days")
+
+
+def _columns(con: duckdb.DuckDBPyConnection, table: str, *, temporary: bool) -> list[tuple[str, str]]:
+    return con.execute(
+        "select column_name, data_type from duckdb_columns() where table_name = $t and schema_name = 'main' "
+        "and database_name = case when $tmp then 'temp' else current_database() end order by column_index",
+        {"t": table, "tmp": temporary}).fetchall()
 
 
 def stand_in_for_missing_marts(con: duckdb.DuckDBPyConnection, catalog: str) -> None:
