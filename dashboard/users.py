@@ -144,8 +144,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m dashboard.users", description="旅游警务数据看板用户管理 user administration")
     parser.add_argument("--db", type=Path, default=None,
                         help="the warehouse (default: $TPD_DB or data/warehouse.duckdb)")
-    parser.add_argument("--users-db", type=Path, default=None,
-                        help="the users database (default: $TPD_USERS_DB, else beside the warehouse)")
+    parser.add_argument("--users-db", type=users_store.location, default=None,
+                        help="the users database: a SQLite file or a postgresql:// URL (default: $TPD_USERS_URL, else $TPD_USERS_DB, else beside the warehouse)")
     sub = parser.add_subparsers(dest="command", required=True)
     add = sub.add_parser("add", help="add a user")
     add.add_argument("username")

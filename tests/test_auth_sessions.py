@@ -13,7 +13,7 @@ import sqlite3
 import pytest
 
 from dashboard.auth import sessions, store
-from warehouse.users_store import sqlite_schema
+from warehouse.users_store import migrate, sqlite_schema
 
 PASSWORD = "Correct-horse-42"
 
@@ -123,7 +123,7 @@ def test_a_session_in_use_is_seen_and_stays_alive(udb, wang, monkeypatch):
 def users_db_from_before(path) -> None:
     """A users database as the dashboard wrote it before sessions were kept (schema without a version)."""
     con = sqlite3.connect(path)
-    con.executescript(sqlite_schema.ACCOUNTS_AND_AUDIT)
+    con.executescript(";\n".join(s for s in sqlite_schema.ACCOUNTS_AND_AUDIT if not s.startswith("pragma")) + ";")
     from dashboard.auth.passwords import hash_password
     con.execute("insert into users (username, display_name, role, unit_code, password_hash, must_change, "
                 "session_epoch, created_at, updated_at) values ('old', '老王', 'leader', null, ?, 0, 4, "
@@ -156,10 +156,10 @@ def test_a_users_database_from_before_opens_and_is_migrated_in_place(tmp_path):
 def test_migrating_twice_changes_nothing(tmp_path):
     path = tmp_path / "old-users.sqlite3"
     users_db_from_before(path)
-    con = sqlite3.connect(path, isolation_level=None)
+    assert migrate.upgrade(path) is None
+    assert migrate.upgrade(path) == migrate.HEAD
+    con = sqlite3.connect(path)
     try:
-        assert sqlite_schema.migrate(con) == 0
-        assert sqlite_schema.migrate(con) == sqlite_schema.VERSION
         assert con.execute("select count(*) from users").fetchone()[0] == 1
     finally:
         con.close()
