@@ -19,7 +19,7 @@ from warehouse.users_store import (Account, AuditQuery, Event, SqliteUsersStore,
                                    open_store)
 
 PASSWORD = "Correct-horse-42"
-BEFORE_ALEMBIC = Path(__file__).parent / "data" / "users-v2-before-alembic.sqlite3"
+BEFORE_ALEMBIC = Path(__file__).parent / "samples" / "users-v2-before-alembic.sqlite3"
 
 
 def another_node(location):
