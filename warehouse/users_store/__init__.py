@@ -21,12 +21,12 @@ import socket
 import threading
 from pathlib import Path
 
-from warehouse.users_store.interface import (Account, AuditEntry, AuditQuery, Event, Session, UsersStore, now_utc,
-                                             parse_utc, utc_text)
+from warehouse.users_store.interface import (Account, AuditEntry, AuditQuery, Event, Session, StoreUnavailable,
+                                             UsersStore, now_utc, parse_utc, utc_text)
 from warehouse.users_store.migrate import is_url
 from warehouse.users_store.sqlite import SqliteUsersStore
 
-__all__ = ["Account", "AuditEntry", "AuditQuery", "Event", "Session", "SqliteUsersStore", "UsersStore", "forget_store",
+__all__ = ["Account", "AuditEntry", "AuditQuery", "Event", "Session", "SqliteUsersStore", "StoreUnavailable", "UsersStore", "forget_store",
            "is_url", "location", "now_utc", "open_store", "os_actor", "parse_utc", "record", "utc_text"]
 
 _open: dict[Path, UsersStore] = {}

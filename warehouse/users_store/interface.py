@@ -37,6 +37,14 @@ def parse_utc(text: str) -> dt.datetime:
     return dt.datetime.strptime(text, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=dt.timezone.utc)
 
 
+class StoreUnavailable(RuntimeError):
+    """The store's server does not answer now (PostgreSQL stopped or unreachable): nothing was read or
+    written. The dashboard answers 503 and the request does nothing, so no audit entry is lost."""
+
+    zh = "用户库暂时无法访问，请稍后再试"
+    en = "the users store does not answer; please try again shortly"
+
+
 @dataclass(frozen=True)
 class Account:
     username: str

@@ -5,9 +5,8 @@ use and opened afresh in a forked worker (a connection must not cross a
 fork). Connections are in autocommit; a change and its audit entry are one
 explicit transaction. A connection is checked when taken from the pool, so
 after PostgreSQL restarts the next request gets a live one; while it is down
-a request waits at most `WAIT_SECONDS` and gets `psycopg.OperationalError`
-or `psycopg_pool.PoolTimeout` (the dashboard answers 503, see
-dashboard.auth.guard). Times are `timestamptz` in the database and UTC text
+a request waits at most `WAIT_SECONDS` and gets `StoreUnavailable` (the
+dashboard answers 503 and does nothing, see dashboard.auth.guard). Times are `timestamptz` in the database and UTC text
 (`now_utc()`) at the interface, as in SQLite.
 """
 from __future__ import annotations
@@ -20,11 +19,11 @@ from contextlib import contextmanager
 
 import psycopg
 from psycopg.rows import dict_row
-from psycopg_pool import ConnectionPool
+from psycopg_pool import ConnectionPool, PoolTimeout
 
 from warehouse.users_store import migrate
-from warehouse.users_store.interface import (Account, AuditEntry, AuditQuery, Event, Session, UsersStore, now_utc,
-                                             utc_text)
+from warehouse.users_store.interface import (Account, AuditEntry, AuditQuery, Event, Session, StoreUnavailable,
+                                             UsersStore, now_utc, utc_text)
 
 POOL_SIZE = 4            # per process: a gunicorn worker's threads share them
 WAIT_SECONDS = 3.0       # for a connection from the pool, or a new one to the server
@@ -76,8 +75,11 @@ class PostgresUsersStore(UsersStore):
 
     @contextmanager
     def _connection(self):
-        with self._pool_here().connection() as con:
-            yield con
+        try:
+            with self._pool_here().connection() as con:
+                yield con
+        except (psycopg.OperationalError, PoolTimeout) as lost:   # the server is down or unreachable
+            raise StoreUnavailable(str(lost)) from lost
 
     @contextmanager
     def _transaction(self):
