@@ -57,13 +57,13 @@ def _postgres_counts(con) -> dict[str, int]:
     return {t: int(con.execute(f"select count(*) from {t}").fetchone()[0]) for t in TABLES}
 
 
-def _source_rows(path: Path, table: str) -> list[tuple]:
+def _source_rows(path: Path, table: str) -> tuple[list[str], list[tuple]]:
+    """The table's columns, and its rows in key order (the audit log: by id, the order it was written)."""
     import sqlite3
     con = sqlite3.connect(path)
     try:
         columns = [r[1] for r in con.execute(f"pragma table_info({table})")]
-        order = "id" if table in ("audit_log",) else columns[0]
-        return columns, con.execute(f"select {', '.join(columns)} from {table} order by {order}").fetchall()
+        return columns, con.execute(f"select {', '.join(columns)} from {table} order by {columns[0]}").fetchall()
     finally:
         con.close()
 
