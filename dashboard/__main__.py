@@ -13,7 +13,7 @@ import os
 import sys
 from pathlib import Path
 
-from warehouse import facts
+from warehouse import facts, users_store
 from warehouse.config import default_db_path, default_users_db_path
 
 DEMO_ADMIN = "admin"
@@ -59,8 +59,8 @@ def request_handler():
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m dashboard", description="旅游警务数据看板")
     parser.add_argument("--db", type=Path, default=None)
-    parser.add_argument("--users-db", type=Path, default=None,
-                        help="users and audit log (default: $TPD_USERS_DB, else beside the warehouse)")
+    parser.add_argument("--users-db", type=users_store.location, default=None,
+                        help="users and audit log: a SQLite file or a postgresql:// URL (default: $TPD_USERS_URL, else $TPD_USERS_DB, else beside the warehouse)")
     parser.add_argument("--host", default=os.environ.get("TPD_HOST", "127.0.0.1"))
     parser.add_argument("--port", type=int, default=int(os.environ.get("TPD_PORT", "8050")))
     parser.add_argument("--debug", action="store_true")

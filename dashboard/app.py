@@ -3,7 +3,8 @@
 `create_app(db)` points the query layer at a warehouse and builds the app
 (with the export downloads under /download/ and the briefing's print view),
 every route of it behind sign-in (`dashboard.auth`; the users database lives
-beside the warehouse unless `users_db` or `TPD_USERS_DB` says otherwise)
+beside the warehouse unless `users_db`, `TPD_USERS_URL` (PostgreSQL) or
+`TPD_USERS_DB` says otherwise)
 except /healthz for the load balancer (`dashboard.health`);
 `server` is the Flask app for gunicorn (`dashboard.wsgi:server`). Building
 the app opens no warehouse connection: the first request of each process

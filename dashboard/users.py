@@ -8,11 +8,13 @@
     python -m dashboard.users reset-password li
     python -m dashboard.users audit [--user li] [--kind signin] [--from 2026-12-01] [--to "2026-12-07 18:00"]
                                     [--out audit.csv]
+    python -m dashboard.users copy-to-postgres --to postgresql://tpd@127.0.0.1/tpd [--merge]
 
 `add` and `reset-password` print a generated one-time password (the user
 must change it at the first sign-in) unless `--password-stdin` reads one
-from standard input. Users live in the users database (`--users-db`, else
-`TPD_USERS_DB`, else beside the warehouse `--db` / `TPD_DB`); a unit code is
+from standard input. Users live in the users database (`--users-db`: a SQLite file or a
+`postgresql://` URL, else `TPD_USERS_URL`, else `TPD_USERS_DB`, else beside the
+warehouse `--db` / `TPD_DB`); a unit code is
 checked against the warehouse when there is one. Every change is audited
 with the operating-system account that ran the command. `disable` and
 `reset-password` end the user's sessions at once (a signed-in browser is
@@ -24,7 +26,12 @@ to standard output or `--out FILE`, oldest first: entries by or about a user
 `signin.failed`, or every event of a kind such as `signin` or `user`), from
 and to a China time (`--from`, `--to`: a day, both ends included, or a day and
 a time). Reading the log is itself audited.
-Exit status: 0 done, 2 refused (unknown role, user exists, no such user …).
+
+`copy-to-postgres` copies the SQLite users database (accounts, the secret
+key, sessions, every audit entry) into PostgreSQL in one transaction, then
+compares the rows per table and a sample of rows field by field; a target
+that already holds users or entries is refused unless `--merge`.
+Exit status: 0 done, 1 the copy does not match, 2 refused (unknown role, user exists, no such user …).
 """
 from __future__ import annotations
 
@@ -140,12 +147,39 @@ def cmd_audit(args, db: Path, actor: str) -> int:
     return 0
 
 
+def cmd_copy_to_postgres(args, db, actor: str) -> int:
+    from warehouse.users_store.copy import CopyRefused, copy_to_postgres
+    if users_store.is_url(db):
+        raise store.UserError("复制的来源须是 SQLite 用户库文件（--users-db 文件）",
+                              "the copy's source must be a SQLite users file (--users-db FILE)")
+    if not users_store.is_url(args.to):
+        raise store.UserError(f"--to 须是 postgresql:// 地址：{args.to}", f"--to must be a postgresql:// URL: {args.to}")
+    try:
+        report = copy_to_postgres(db, args.to, merge=args.merge)
+    except CopyRefused as refusal:
+        raise store.UserError(refusal.zh, refusal.en) from None
+    for table in ("users", "settings", "sessions", "audit_log"):
+        print(f"{table:<10} 来源 source {report.source_rows[table]:>7}   目标 target "
+              f"{report.target_rows_before[table]:>7} → {report.target_rows_after[table]:>7}")
+    if report.kept_in_target:
+        print(f"目标库已有、保留未改的用户 kept as the target had them: {', '.join(report.kept_in_target)}")
+    if not report.ok:
+        print(f"复制后核对不一致 the copy does not match: {'; '.join(report.differences)}", file=sys.stderr)
+        return 1
+    print(f"核对一致：各表行数相符，抽样 {report.sampled} 行逐字段相同 / checked: rows per table match, "
+          f"{report.sampled} sampled rows identical field by field")
+    users_store.open_store(args.to).append_audit(users_store.Event(
+        "users.copied", actor=actor, target="postgresql",
+        detail={"from": str(db), "rows": report.source_rows, "merge": args.merge, "kept": report.kept_in_target}))
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m dashboard.users", description="旅游警务数据看板用户管理 user administration")
     parser.add_argument("--db", type=Path, default=None,
                         help="the warehouse (default: $TPD_DB or data/warehouse.duckdb)")
-    parser.add_argument("--users-db", type=Path, default=None,
-                        help="the users database (default: $TPD_USERS_DB, else beside the warehouse)")
+    parser.add_argument("--users-db", type=users_store.location, default=None,
+                        help="the users database: a SQLite file or a postgresql:// URL (default: $TPD_USERS_URL, else $TPD_USERS_DB, else beside the warehouse)")
     sub = parser.add_subparsers(dest="command", required=True)
     add = sub.add_parser("add", help="add a user")
     add.add_argument("username")
@@ -169,12 +203,17 @@ def main(argv: list[str] | None = None) -> int:
         p.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
         p.add_argument("--no-change", action="store_true",
                        help="with --password-stdin: the user need not change it at the first sign-in")
+    copy = sub.add_parser("copy-to-postgres", help="copy the SQLite users database into PostgreSQL")
+    copy.add_argument("--to", required=True, help="the target: postgresql://user@host/database")
+    copy.add_argument("--merge", action="store_true",
+                      help="copy into a target that already holds users or audit entries (kept as they are)")
     args = parser.parse_args(argv)
     args.db = args.db or default_db_path()
     db = args.users_db or default_users_db_path(args.db)
     actor = "cli:" + users_store.os_actor()
     command = {"add": cmd_add, "list": cmd_list, "disable": cmd_disable, "enable": cmd_enable,
-               "reset-password": cmd_reset, "audit": cmd_audit}[args.command]
+               "reset-password": cmd_reset, "audit": cmd_audit,
+               "copy-to-postgres": cmd_copy_to_postgres}[args.command]
     try:
         return command(args, db, actor)
     except store.UserError as refusal:

@@ -28,11 +28,16 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def python_path() -> str:
+    """PYTHONPATH for a subprocess: the repository first, then whatever the tests run with."""
+    return os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))
+
+
 @contextlib.contextmanager
 def start_server(db: Path, *, gunicorn: bool = True, env: dict | None = None, boot_seconds: float = 60):
     """Serve `db` on 127.0.0.1 until the block ends; yields the base URL."""
     port = free_port()
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "TPD_DB": str(db), **(env or {})}
+    env = {**os.environ, "PYTHONPATH": python_path(), "TPD_DB": str(db), **(env or {})}
     env.pop("TPD_USERS_DB", None)  # the users database beside the warehouse
     if gunicorn:
         env.update(TPD_BIND=f"127.0.0.1:{port}")

@@ -17,30 +17,35 @@ from dashboard.users import main
 
 PASSWORD = "Correct-horse-42"
 BOM = "\ufeff"
+ENGINES = ("sqlite", "postgres")
+NO_WAREHOUSE = "/nonexistent/none.duckdb"   # the audit command reads no warehouse
 
 
 @pytest.fixture
-def udb(tmp_path, monkeypatch):
+def udb(users_location, monkeypatch):
     """These entries (UTC): 30 Nov 00:00 wang is added, 1 Dec 15:30 wang signs in, 16:30 a failed sign-in
-    for lee from 10.0.0.7, 2 Dec 02:00 wang exports a chart; later ones at 3 Dec 01:00."""
-    path = tmp_path / "users.sqlite3"
+    for lee from 10.0.0.7, 2 Dec 02:00 wang exports a chart; later ones at 3 Dec 01:00. Once in SQLite,
+    once in PostgreSQL."""
+    path = users_location
     clock = iter(["2026-11-30T00:00:00Z", "2026-11-30T00:00:00Z", "2026-12-01T15:30:00Z",
                   "2026-12-01T15:30:00Z", "2026-12-01T16:30:00Z", "2026-12-02T02:00:00Z"])
-    monkeypatch.setattr("warehouse.users_store.sqlite.now_utc", lambda: next(clock))
+    for engine in ENGINES:
+        monkeypatch.setattr(f"warehouse.users_store.{engine}.now_utc", lambda: next(clock))
     store.add("wang", "leader", password=PASSWORD, must_change=False, actor="cli:root@host", db=path)  # 2 times
     store.authenticate("wang", PASSWORD, ip="10.0.0.9", db=path)                                       # 2 times
     store.authenticate("lee", "wrong-password", ip="10.0.0.7", db=path)
     from warehouse.users_store import Event, open_store
     open_store(path).append_audit(Event("export", actor="wang", target="chart:incidents-trend",
                                         detail={"fmt": "png", "filters": "?period=last_week"}))
-    monkeypatch.setattr("warehouse.users_store.sqlite.now_utc", lambda: "2026-12-03T01:00:00Z")
+    for engine in ENGINES:
+        monkeypatch.setattr(f"warehouse.users_store.{engine}.now_utc", lambda: "2026-12-03T01:00:00Z")
     return path
 
 
 def audit(db, *args, out_file=None) -> tuple[int, str, str]:
     out, err = io.StringIO(), io.StringIO()
     with redirect_stdout(out), redirect_stderr(err):
-        code = main(["--db", str(db.parent / "none.duckdb"), "--users-db", str(db), "audit", *args])
+        code = main(["--db", NO_WAREHOUSE, "--users-db", str(db), "audit", *args])
     return code, out.getvalue(), err.getvalue()
 
 

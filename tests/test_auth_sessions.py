@@ -1,6 +1,6 @@
 """Sessions kept in the users store, and a users database from before them, without a web server.
 
-A session is a row in the store that the cookie's token names (by its
+Every test with a users store runs on SQLite and on PostgreSQL. A session is a row in the store that the cookie's token names (by its
 SHA-256); signing out, a disable, a password reset or change end it; so do
 the idle and absolute lifetimes. A users database written before sessions
 existed opens, is migrated in place, and keeps every account and entry.
@@ -13,16 +13,16 @@ import sqlite3
 import pytest
 
 from dashboard.auth import sessions, store
-from warehouse.users_store import sqlite_schema
+from warehouse.users_store import is_url, migrate, sqlite_schema
 
 PASSWORD = "Correct-horse-42"
 
 
 @pytest.fixture
-def udb(tmp_path):
-    path = tmp_path / "users.sqlite3"
-    store.configure(path)
-    yield path
+def udb(users_location):
+    """The users store, once on SQLite and once on PostgreSQL."""
+    store.configure(users_location)
+    yield users_location
     store.configure(None)
 
 
@@ -32,6 +32,11 @@ def wang(udb):
 
 
 def stored_sessions(db) -> list[dict]:
+    if is_url(db):
+        import psycopg
+        from psycopg.rows import dict_row
+        with psycopg.connect(db, row_factory=dict_row) as con:
+            return con.execute("select * from sessions order by created_at, id").fetchall()
     con = sqlite3.connect(db)
     con.row_factory = sqlite3.Row
     try:
@@ -112,7 +117,8 @@ def test_a_session_in_use_is_seen_and_stays_alive(udb, wang, monkeypatch):
     now = dt.datetime.now(dt.timezone.utc)
     later = now + dt.timedelta(hours=sessions.SESSION_HOURS - 1)
     monkeypatch.setattr(sessions, "_now", lambda: later)
-    monkeypatch.setattr("warehouse.users_store.sqlite.now_utc", lambda: later.strftime("%Y-%m-%dT%H:%M:%SZ"))
+    for engine in ("sqlite", "postgres"):
+        monkeypatch.setattr(f"warehouse.users_store.{engine}.now_utc", lambda: later.strftime("%Y-%m-%dT%H:%M:%SZ"))
     assert fresh(token) == wang                               # used: its time last seen moves on
     monkeypatch.setattr(sessions, "_now", lambda: later + dt.timedelta(hours=2))
     assert fresh(token) == wang                               # idle 2 h since then, not 9 h since sign-in
@@ -123,7 +129,7 @@ def test_a_session_in_use_is_seen_and_stays_alive(udb, wang, monkeypatch):
 def users_db_from_before(path) -> None:
     """A users database as the dashboard wrote it before sessions were kept (schema without a version)."""
     con = sqlite3.connect(path)
-    con.executescript(sqlite_schema.ACCOUNTS_AND_AUDIT)
+    con.executescript(";\n".join(s for s in sqlite_schema.ACCOUNTS_AND_AUDIT if not s.startswith("pragma")) + ";")
     from dashboard.auth.passwords import hash_password
     con.execute("insert into users (username, display_name, role, unit_code, password_hash, must_change, "
                 "session_epoch, created_at, updated_at) values ('old', '老王', 'leader', null, ?, 0, 4, "
@@ -156,10 +162,10 @@ def test_a_users_database_from_before_opens_and_is_migrated_in_place(tmp_path):
 def test_migrating_twice_changes_nothing(tmp_path):
     path = tmp_path / "old-users.sqlite3"
     users_db_from_before(path)
-    con = sqlite3.connect(path, isolation_level=None)
+    assert migrate.upgrade(path) is None
+    assert migrate.upgrade(path) == migrate.HEAD
+    con = sqlite3.connect(path)
     try:
-        assert sqlite_schema.migrate(con) == 0
-        assert sqlite_schema.migrate(con) == sqlite_schema.VERSION
         assert con.execute("select count(*) from users").fetchone()[0] == 1
     finally:
         con.close()

@@ -1,13 +1,16 @@
 """Two gunicorn nodes behind Debian's nginx (deploy/nginx.conf), on loopback.
 
 Each node serves its own replica of the loader's warehouse (python -m
-warehouse replicate); both share one users database (SQLite for now: the same
-file) and the shared answers in a Redis of the test's own. Through nginx:
-requests land on both nodes, a session signed in once works on both, the
-nodes take the client's address from nginx and not from what the client
-sends, static files are kept by nginx for signed-in requests only, the same
-view is computed on one node and read on the other, and a publish replicated
-to both nodes while people work fails no request.
+warehouse replicate); both share one users store in PostgreSQL (a fresh
+database on the machine's server, `TPD_USERS_URL`) and the shared answers in a
+Redis of the test's own. Through nginx: requests land on both nodes, a session
+signed in once works on both, signing out on one ends it on the other, a
+`users disable` is refused on both within a second, the audit entries of both
+nodes are in one table in the order they happened, the nodes take the
+client's address from nginx and not from what the client sends, static files
+are kept by nginx for signed-in requests only, the same view is computed on
+one node and read on the other, and a publish replicated to both nodes while
+people work fails no request.
 """
 from __future__ import annotations
 
@@ -25,12 +28,14 @@ from tests.builders.accounts import make_accounts
 from tests.builders.demo import a_branch
 from tests.builders.files import ROOT, copy_warehouse
 from tests.builders.demo import TODAY
-from tests.http_client import callback_body, dash_callback, http_session
+from tests.http_client import callback_body, dash_callback, http_session, python_path
+from tests.builders.postgres import create_database, drop_database, wait_until
 from tests.builders.nodes import start_nginx, start_node
 from tests.builders.redis import RedisServer
 from tests.builders.serving import VIEW, batch_files, kpi_counts
 from warehouse.connection import file_version, published_version
 from warehouse.replicate import replicate
+from warehouse.users_store import AuditQuery, open_store
 
 pytestmark = pytest.mark.slow
 
@@ -52,7 +57,10 @@ def cluster(demo_db, tmp_path_factory):
     replicas = {name: root / name / "warehouse.duckdb" for name in NODES}
     for replica in replicas.values():
         replicate(source, replica)
-    users_db = root / "users.sqlite3"
+    try:
+        users_db = create_database()
+    except RuntimeError as error:
+        pytest.fail(str(error))
     admin = make_accounts(users_db, a_branch(source))["admin"]
     redis = RedisServer().start()
     env = {"TPD_TODAY": TODAY.isoformat(), "TPD_PROXY_HOPS": "1", "TPD_CACHE_URL": redis.url,
@@ -64,6 +72,7 @@ def cluster(demo_db, tmp_path_factory):
             yield Cluster(root, source, replicas, users_db, admin, nginx, {"node-a": a, "node-b": b}, redis)
     finally:
         redis.stop()
+        drop_database(users_db)
 
 
 def test_requests_through_nginx_land_on_both_nodes(cluster):
@@ -84,21 +93,75 @@ def test_a_session_signed_in_through_nginx_works_on_both_nodes(cluster):
     assert {status for _, status in answered} == {200}
 
 
+def signed_in_on(base: str, session: requests.Session) -> bool:
+    """Does `base` take the session's cookie? (A callback: 200 signed in, 401 not.)"""
+    r = session.post(base + "/_dash-update-component", timeout=60,
+                     json=callback_body(KPIS, [("incidents-view", "data", VIEW)]))
+    assert r.status_code in (200, 401), r.text[:200]
+    return r.status_code == 200
+
+
+def test_signing_out_on_one_node_ends_the_session_on_the_other(cluster):
+    session = http_session(cluster.nginx, cluster.admin)
+    assert signed_in_on(cluster.nodes["node-a"], session) and signed_in_on(cluster.nodes["node-b"], session)
+    cookie = session.cookies.get("tpd_session")
+    signout = session.post(cluster.nodes["node-a"] + "/logout", allow_redirects=False, timeout=30,
+                           data={"csrf_token": session.headers["X-CSRFToken"]})
+    assert signout.status_code == 303 and "out=1" in signout.headers["Location"]
+    old = requests.Session()
+    old.cookies.set("tpd_session", cookie)
+    old.headers["X-CSRFToken"] = session.headers["X-CSRFToken"]
+    assert wait_until(lambda: not signed_in_on(cluster.nodes["node-b"], old), 1.5)
+    assert not signed_in_on(cluster.nodes["node-a"], old)
+
+
+def test_users_disable_is_refused_on_both_nodes_within_a_second(cluster):
+    from tests.builders.accounts import PASSWORD, Account
+    account = Account("t-leader", PASSWORD, "leader")
+    session = http_session(cluster.nginx, account)
+    assert all(signed_in_on(base, session) for base in cluster.nodes.values())
+    disable = subprocess.run([sys.executable, "-m", "dashboard.users", "--users-db", cluster.users_db,
+                              "disable", account.username], cwd=ROOT, capture_output=True, text=True, timeout=60,
+                             env={**os.environ, "PYTHONPATH": python_path()})
+    assert disable.returncode == 0, disable.stderr
+    done = time.monotonic()
+    refused_after = {}
+    while len(refused_after) < len(NODES) and time.monotonic() - done < 5:
+        for name, base in cluster.nodes.items():
+            if name not in refused_after and not signed_in_on(base, session):
+                refused_after[name] = time.monotonic() - done
+    assert set(refused_after) == set(NODES)
+    # a node may answer from what it asked the store up to CHECK_SECONDS (1 s) ago; the request's own
+    # time on this busy machine comes on top
+    assert max(refused_after.values()) < 1.5, refused_after
+
+
+def test_audit_entries_from_both_nodes_are_in_one_table_in_order(cluster):
+    from dashboard.auth.csrf import token_in_form
+    names = [f"t-order-{n}" for n in range(8)]
+    for n, name in enumerate(names):
+        base = cluster.nodes[NODES[n % 2]]
+        s = requests.Session()
+        form = s.get(base + "/login", timeout=30)
+        assert form.headers["X-TPD-Node"] == NODES[n % 2]
+        s.post(base + "/login", allow_redirects=False, timeout=30,
+               data={"username": name, "password": "wrong", "csrf_token": token_in_form(form.text)})
+    entries = open_store(cluster.users_db).audit_entries(
+        AuditQuery(kinds=("signin.failed",), users=tuple(names), newest_first=False))
+    assert [e.target for e in entries] == names
+    assert [e.at for e in entries] == sorted(e.at for e in entries)
+
+
 def test_the_nodes_take_the_clients_address_from_nginx_not_from_the_client(cluster):
     """nginx connects to the nodes from 127.0.0.2 (the test's proxy_bind); the client comes from
     127.0.0.1 and claims another address: the audit log records the address nginx saw."""
-    import sqlite3
     from dashboard.auth.csrf import token_in_form
     s = requests.Session()
     form = s.get(cluster.nginx + "/login", timeout=30)
     s.post(cluster.nginx + "/login", headers={"X-Forwarded-For": "203.0.113.9"}, allow_redirects=False, timeout=30,
            data={"username": "t-nobody", "password": "wrong", "csrf_token": token_in_form(form.text)})
-    con = sqlite3.connect(cluster.users_db)
-    try:
-        ips = con.execute("select ip from audit_log where event = 'signin.failed' and target = 't-nobody'").fetchall()
-    finally:
-        con.close()
-    assert ips == [("127.0.0.1",)]
+    entries = open_store(cluster.users_db).audit_entries(AuditQuery(kinds=("signin.failed",), users=("t-nobody",)))
+    assert [e.ip for e in entries] == ["127.0.0.1"]
 
 
 def test_static_files_are_kept_by_nginx_for_signed_in_requests_only(cluster):
@@ -150,7 +213,8 @@ def test_a_publish_replicated_to_both_nodes_while_people_work_fails_no_request(c
     try:
         load = subprocess.run([sys.executable, "-m", "etl", "load", "--json", "--db", str(cluster.source),
                                *map(str, batch_files(cluster.root / "batch", 1))],
-                              cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)}, capture_output=True,
+                              cwd=ROOT, env={**os.environ, "PYTHONPATH": python_path(),
+                                             "TPD_USERS_URL": cluster.users_db}, capture_output=True,
                               text=True, timeout=180)
         assert load.returncode == 0, load.stderr
         for name in NODES:

@@ -3,7 +3,8 @@
 The default warehouse file is `data/warehouse.duckdb` under the repository;
 `TPD_DB` overrides it. The users database (accounts and the audit log) lives
 beside it as `<warehouse>.users.sqlite3`, never inside it, because every load
-replaces the warehouse file; `TPD_USERS_DB` overrides that.
+replaces the warehouse file; `TPD_USERS_DB` overrides that, and `TPD_USERS_URL`
+(`postgresql://…`, for several web nodes) puts them in PostgreSQL instead.
 
 Reader limits: every web worker is a process with its own DuckDB instance, and
 DuckDB's defaults (all cores, 80 % of memory) are each sized for a machine of
@@ -27,8 +28,11 @@ def default_db_path() -> Path:
     return Path(os.environ.get("TPD_DB", REPO_ROOT / "data" / "warehouse.duckdb"))
 
 
-def default_users_db_path(warehouse: Path | str | None = None) -> Path:
-    """`TPD_USERS_DB`, else `<warehouse stem>.users.sqlite3` beside the warehouse."""
+def default_users_db_path(warehouse: Path | str | None = None) -> Path | str:
+    """`TPD_USERS_URL` (a PostgreSQL URL, as text), else `TPD_USERS_DB`, else `<warehouse stem>.users.sqlite3`
+    beside the warehouse."""
+    if url := os.environ.get("TPD_USERS_URL"):
+        return url
     if env := os.environ.get("TPD_USERS_DB"):
         return Path(env)
     db = Path(warehouse) if warehouse is not None else default_db_path()

@@ -1,6 +1,6 @@
 """Access control: accounts, roles, sign-in, CSRF, the server-side guard and the audit log.
 
-- `store`: accounts in the users database (SQLite beside the warehouse, `TPD_USERS_DB`)
+- `store`: accounts in the users store (SQLite beside the warehouse, `TPD_USERS_DB`; PostgreSQL with `TPD_USERS_URL`)
 - `passwords`: scrypt hashes, generated one-time passwords, the policy
 - `roles`: role → pages it may open, capabilities, unit scope
 - `csrf`, `views`: the sign-in, sign-out and password forms

@@ -43,6 +43,7 @@ from dashboard.auth.roles import page_of_module
 from dashboard.auth.current import current_user
 from dashboard.refusals import Forbidden, NotSignedIn, Refusal, Unknown
 from dashboard.text import t
+from warehouse.users_store import StoreUnavailable
 
 log = logging.getLogger("tpd.auth")
 
@@ -353,6 +354,23 @@ def install(app: dash.Dash, users_db=None) -> None:
                 detail["output"] = output.split("@")[0][:200] if isinstance(output, str) else None
             audit.refused(refusal.en, refusal.status, **detail)
         return _refuse(refusal)
+
+    @server.errorhandler(StoreUnavailable)
+    def store_unavailable(error):
+        # Nothing was read or written: a sign-in, a session check or an audit entry could not be made,
+        # so the request is refused whole (an export is not sent unrecorded).
+        log.warning("users store unavailable on %s: %s", request.path, error)
+        form_post = request.mimetype == "application/x-www-form-urlencoded" \
+            and "text/html" in request.headers.get("Accept", "text/html")     # sign-in, password change
+        if _wants_page() or form_post:
+            lang = request.values.get("lang") if request.values.get("lang") in ("zh", "en") else "zh"
+            return views.store_unavailable_page(lang)
+        response = jsonify({"error": "Unavailable", "status": 503, "zh": StoreUnavailable.zh,
+                            "en": StoreUnavailable.en,
+                            "message": f"{StoreUnavailable.zh} / {StoreUnavailable.en}"})
+        response.status_code = 503
+        response.headers["Retry-After"] = "5"
+        return response
 
     @server.errorhandler(Exception)
     def unexpected(error):

@@ -20,7 +20,7 @@ from pathlib import Path
 from dashboard.auth import passwords, roles
 from dashboard.model.filters import Scope
 from warehouse.config import default_users_db_path
-from warehouse.users_store import Account, Event, UsersStore, open_store, parse_utc, utc_text
+from warehouse.users_store import Account, Event, UsersStore, location, open_store, parse_utc, utc_text
 
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9_.-]{1,31}$")
 MAX_FAILURES = 5
@@ -61,7 +61,7 @@ LISTED = ("username", "display_name", "role", "unit_code", "must_change", "disab
 
 def configure(db: Path | str | None) -> None:
     """Point this process at a users database (None: the default beside the warehouse)."""
-    _state["path"] = Path(db) if db is not None else None
+    _state["path"] = location(db) if db is not None else None
 
 
 def path() -> Path:

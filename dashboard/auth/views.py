@@ -111,6 +111,26 @@ def forbidden_page(user: store.User, pages: list[tuple[str, str]], lang: str, pa
     return html, 403, {"Content-Type": "text/html; charset=utf-8"}
 
 
+STORE_DOWN_PAGE = _head("auth.css") + """<body class="tpd-auth">
+<main class="tpd-auth-card">
+<h1 class="h4">{{ title }}</h1>
+<p role="alert">{{ message }}</p>
+<p lang="{{ 'zh-CN' if lang == 'en' else 'en' }}" class="text-muted">{{ other }}</p>
+</main>
+</body>
+</html>
+"""
+
+
+def store_unavailable_page(lang: str):
+    """The 503 answer while the users store does not answer: nothing was done, try again shortly."""
+    other = "zh" if lang == "en" else "en"
+    html = render_template_string(STORE_DOWN_PAGE, lang=lang, title=t("auth.store_down_title", lang),
+                                  app_title=t("app.title", lang), message=t("auth.store_down", lang),
+                                  other=t("auth.store_down", other))
+    return html, 503, {"Content-Type": "text/html; charset=utf-8", "Retry-After": "5"}
+
+
 def _lang() -> str:
     lang = request.values.get("lang") or "zh"
     return lang if lang in ("zh", "en") else "zh"

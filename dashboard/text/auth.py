@@ -27,6 +27,9 @@ TEXT: dict[str, tuple[str, str]] = {
     "auth.forbidden_page": ("您的角色（{role}）无权打开此页面", "Your role ({role}) may not open this page"),
     "auth.back_home": ("返回总览", "Back to the overview"),
     "auth.forbidden_title": ("无权访问", "Access refused"),
+    "auth.store_down_title": ("暂时无法服务", "Temporarily unavailable"),
+    "auth.store_down": ("用户库暂时无法访问，本次操作未执行。请稍后刷新页面重试。",
+                        "The users store does not answer, so nothing was done. Please reload the page shortly."),
     "auth.forbidden_help": ("此页面不在您的角色可打开的范围内，上方导航栏列出了您可以打开的页面。如确需访问，请联系管理员调整角色。",
                             "This page is not among those your role may open; the navigation bar above lists "
                             "the ones you can. If you need it, ask an administrator to change your role."),

@@ -1,8 +1,8 @@
 """Several nodes on loopback: gunicorn nodes and Debian's nginx in front of them, run by the test.
 
 `start_node` runs one node the way ./serve.sh does (gunicorn, gunicorn.conf.py)
-with its own warehouse replica, a users database it may share with other
-nodes, and its name. `nginx_conf` renders deploy/nginx.conf for the test: the
+with its own warehouse replica, a users store it shares with other nodes (a
+PostgreSQL URL, or a SQLite file on one machine), and its name. `nginx_conf` renders deploy/nginx.conf for the test: the
 nodes' ports in its upstream, a loopback listen port, every file nginx writes
 in the test's directory, connections to the nodes from 127.0.0.2; each place it changes must be found exactly once, so
 an edit of the deployed file that the test no longer matches fails here.
@@ -20,7 +20,8 @@ from pathlib import Path
 
 import requests
 
-from tests.http_client import ROOT, free_port
+from tests.http_client import ROOT, free_port, python_path
+from warehouse.users_store import is_url
 
 NGINX = Path("/usr/sbin/nginx")
 
@@ -48,10 +49,12 @@ def _stop(proc: subprocess.Popen) -> None:
 
 
 @contextlib.contextmanager
-def start_node(db: Path, users_db: Path, name: str, env: dict | None = None):
-    """A gunicorn node serving `db` as `name` on a free loopback port; yields its base URL."""
+def start_node(db: Path, users_db: Path | str, name: str, env: dict | None = None):
+    """A gunicorn node serving `db` as `name` on a free loopback port; yields its base URL. `users_db`
+    is a SQLite file (`TPD_USERS_DB`) or a PostgreSQL URL (`TPD_USERS_URL`)."""
     port = free_port()
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "TPD_DB": str(db), "TPD_USERS_DB": str(users_db),
+    users = {"TPD_USERS_URL": users_db} if is_url(users_db) else {"TPD_USERS_DB": str(users_db)}
+    env = {**os.environ, "PYTHONPATH": python_path(), "TPD_DB": str(db), **users,
            "TPD_NODE_NAME": name, "TPD_BIND": f"127.0.0.1:{port}", **(env or {})}
     log = Path(db).with_name(f"{name}.log")
     with open(log, "wb") as out:

@@ -2,8 +2,10 @@
 
 `UsersStore` is the interface the dashboard's access control and the command
 lines use; `warehouse.users_store.sqlite.SqliteUsersStore` is the embedded
-implementation (one file beside the warehouse). Another engine (PostgreSQL,
-for several web nodes) implements the same methods with the same meaning:
+implementation (one file beside the warehouse) and
+`warehouse.users_store.postgres.PostgresUsersStore` the one for several web
+nodes (`TPD_USERS_URL`); both implement the same methods with the same meaning
+(tests/test_users_store.py runs the contract on both):
 
 - every change to an account appends its audit entry in the same transaction;
 - the audit log is append-only: nothing here updates or deletes an entry;
@@ -35,6 +37,14 @@ def utc_text(at: dt.datetime) -> str:
 
 def parse_utc(text: str) -> dt.datetime:
     return dt.datetime.strptime(text, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=dt.timezone.utc)
+
+
+class StoreUnavailable(RuntimeError):
+    """The store's server does not answer now (PostgreSQL stopped or unreachable): nothing was read or
+    written. The dashboard answers 503 and the request does nothing, so no audit entry is lost."""
+
+    zh = "用户库暂时无法访问，请稍后再试"
+    en = "the users store does not answer; please try again shortly"
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,7 @@
 """The users store in a SQLite file of its own, beside the warehouse (the one-machine default).
 
 The file is created readable by its owner only, and migrated in place when
-opened (`sqlite_schema`). Each thread of each process has its own connection
+opened (`migrate`: Alembic, the steps in `sqlite_schema`). Each thread of each process has its own connection
 (SQLite connections are neither thread- nor fork-safe), opened on first use;
 writes are short `begin immediate` transactions, WAL lets readers go on
 meanwhile. Triggers refuse UPDATE and DELETE on the audit log in SQL too.
@@ -16,7 +16,7 @@ import threading
 from contextlib import contextmanager
 from pathlib import Path
 
-from warehouse.users_store import sqlite_schema
+from warehouse.users_store import migrate
 from warehouse.users_store.interface import (Account, AuditEntry, AuditQuery, Event, Session, UsersStore,
                                              now_utc)
 
@@ -46,7 +46,7 @@ class SqliteUsersStore(UsersStore):
         self.path = Path(path)
         self._local = threading.local()
         self._create()
-        sqlite_schema.migrate(self._con())
+        migrate.upgrade(self.path)
 
     # ---- connections --------------------------------------------------------------------------------
 
