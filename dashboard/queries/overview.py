@@ -12,7 +12,7 @@ import pandas as pd
 from dashboard.model.breakdowns import REST
 from dashboard.model.filters import Filters, Scope
 from dashboard.model.periods import trailing_weeks
-from dashboard.queries import reference
+from dashboard.queries import db, reference
 from dashboard.queries.breakdown import (concurrently, metric_frame, metric_frame_parts, unit_and_area_frames_parts,
                                          unit_week_frames_parts)
 
@@ -75,7 +75,12 @@ def _named_areas(df: pd.DataFrame, scope: Scope) -> pd.DataFrame:
 def lagging(filters: Filters, scope: Scope) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The units one level down (the parent's own records under `REST`) and the scenic areas, with
     their lag figures and names, those with records only; one query per source for both, all at
-    the same time."""
+    the same time. Kept whole in the query cache: the units and the areas grid each ask for it."""
+    units, areas = db.cached(("overview.lagging", filters, scope), lambda: _lagging(filters, scope))
+    return units.copy(), areas.copy()
+
+
+def _lagging(filters: Filters, scope: Scope) -> tuple[pd.DataFrame, pd.DataFrame]:
     children = reference.drill_children(filters.unit, scope)
     if not children:
         return pd.DataFrame(), _named_areas(metric_frame(LAG_METRICS, filters, scope, "area"), scope)
