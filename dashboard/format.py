@@ -48,6 +48,22 @@ def fmt_change(fmt: str, change, lang: str = "zh") -> str:
     return f"{change.delta:+,.0f}"
 
 
+def shows_as_zero(fmt: str, change, relative_places: int = 0) -> bool:
+    """Whether `change` prints as zero in `change_form`'s wording (then it reads 持平 / unchanged):
+    per cent with `relative_places` decimals (the cards 0, the briefing 1), points and units as
+    `fmt_change` prints them, amounts as whole numbers."""
+    if not change.delta:
+        return True
+    form = change_form(fmt, change)
+    if form == "points":
+        return abs(change.delta) * 100 < 0.05
+    if form == "units":
+        return abs(change.delta) < (0.05 if fmt == "minutes" else 0.005)
+    if form == "relative":
+        return abs(change.relative) * 100 < 0.5 * 10 ** -relative_places
+    return abs(change.delta) < 0.5
+
+
 def change_in_units(fmt: str, delta: float, lang: str = "zh") -> str:
     """+0.2分钟 / +0.2 min for times; +0.05 for scores and rates per 10,000 visitors."""
     if fmt == "minutes":

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 
 from dashboard.briefing.model import Cell
-from dashboard.format import change_form, change_in_units
+from dashboard.format import change_form, change_in_units, shows_as_zero
 from dashboard.model.catalog import BY_ID
 from dashboard.model.values import MetricValue
 from dashboard.text import t
@@ -85,17 +85,7 @@ def with_n(metric_id: str, now: MetricValue, lang: str, ci: bool = True, inline:
 
 def _shown_as_zero(metric_id: str, ch) -> bool:
     """Whether the change would print as 0.0 (then it reads 持平 / unchanged, not +0.0)."""
-    fmt = BY_ID[metric_id].fmt
-    if ch.delta == 0:
-        return True
-    form = change_form(fmt, ch)
-    if form == "points":
-        return abs(ch.delta) * 100 < 0.05
-    if form == "units":
-        return abs(ch.delta) < (0.05 if fmt == "minutes" else 0.005)
-    if form == "relative":
-        return abs(ch.relative) * 100 < 0.05
-    return False
+    return shows_as_zero(BY_ID[metric_id].fmt, ch, relative_places=1)
 
 
 def _amount(metric_id: str, ch, lang: str) -> tuple[str, str]:

@@ -20,7 +20,7 @@ import dash_bootstrap_components as dbc
 from dash import html
 
 from dashboard import theme
-from dashboard.format import change_form, fmt_change, fmt_value
+from dashboard.format import change_form, fmt_change, fmt_value, shows_as_zero
 from dashboard.model import judgements
 from dashboard.model.catalog import BY_ID
 from dashboard.model.values import KpiFigures
@@ -33,16 +33,7 @@ SPARK_W, SPARK_H, SPARK_PAD = 112, 32, 3
 
 def is_flat(fmt: str, ch: judgements.Change) -> bool:
     """Whether the change prints as zero at the card's precision (then it reads 持平)."""
-    if not ch.delta:
-        return True
-    form = change_form(fmt, ch)
-    if form == "points":
-        return abs(ch.delta) * 100 < 0.05
-    if form == "units":
-        return abs(ch.delta) < (0.05 if fmt == "minutes" else 0.005)
-    if form == "relative":
-        return abs(ch.relative) * 100 < 0.5
-    return abs(ch.delta) < 0.5
+    return shows_as_zero(fmt, ch)
 
 
 def change_text(fmt: str, ch: judgements.Change, lang: str, unit: str = "") -> str:
