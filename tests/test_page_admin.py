@@ -11,7 +11,7 @@ import json
 
 import pytest
 
-from tests.builders.accounts import sign_in_test_client
+from tests.builders.accounts import dash_test_client
 from tests.builders.demo import LOG_PERIOD
 
 OTHER_ROLES = ("leader", "opinion", "publicity", "unit")
@@ -27,32 +27,12 @@ def app(demo_db):
     return create_app(demo_db)
 
 
-@pytest.fixture(scope="module")
-def branch(demo_db):
-    from dashboard.queries import reference
-    from dashboard.model.filters import Scope
-    return reference.drill_children(None, Scope.city())[0]
-
-
-def _client(app, role: str, unit: str | None = None):
-    client = sign_in_test_client(app.server.test_client(), role, unit)
-    client.get("/login")  # sets the CSRF token the renderer sends back as a header
-    with client.session_transaction() as session:
-        token = session.get("csrf")
-    if token is None:
-        client.get("/")
-        with client.session_transaction() as session:
-            token = session["csrf"]
-    client.environ_base["HTTP_X_CSRFTOKEN"] = token
-    return client
-
-
 def _answer(client):
     return client.post("/_dash-update-component", data=json.dumps(ADMIN_GRIDS), content_type="application/json")
 
 
 def test_an_admin_opens_the_admin_page_and_reads_the_audit_log_and_the_users(app):
-    client = _client(app, "admin")
+    client = dash_test_client(app, "admin")
     assert client.get("/admin", headers={"Accept": "text/html"}).status_code == 200
     answer = _answer(client)
     assert answer.status_code == 200
@@ -63,7 +43,7 @@ def test_an_admin_opens_the_admin_page_and_reads_the_audit_log_and_the_users(app
 
 @pytest.mark.parametrize("role", OTHER_ROLES)
 def test_every_other_role_gets_the_403_page_and_no_audit_log(app, branch, role):
-    client = _client(app, role, branch if role == "unit" else None)
+    client = dash_test_client(app, role, branch if role == "unit" else None)
     page = client.get("/admin?lang=en", headers={"Accept": "text/html"})
     assert page.status_code == 403 and "may not open this page" in page.get_data(as_text=True)
     assert _answer(client).status_code == 403
@@ -72,7 +52,7 @@ def test_every_other_role_gets_the_403_page_and_no_audit_log(app, branch, role):
 
 
 def test_the_admin_page_keeps_the_grids_ids_and_download_links_of_the_data_page(app):
-    client = _client(app, "admin")
+    client = dash_test_client(app, "admin")
     for grid_id in ("data-audit", "data-users"):
         response = client.get(f"/download/table/{grid_id}.csv?{LOG_PERIOD}")
         assert response.status_code == 200 and response.mimetype == "text/csv", grid_id

@@ -14,7 +14,7 @@ import pytest
 
 from dashboard.queries import db
 from dashboard.shared_answers import answer_key, cache_dir
-from tests.builders.accounts import sign_in_test_client
+from tests.builders.accounts import dash_test_client
 
 KPIS = {"output": "overview-kpis.children", "outputs": {"id": "overview-kpis", "property": "children"},
         "inputs": [{"id": "overview-view", "property": "data", "value": "?period=last_week"}],
@@ -27,19 +27,6 @@ def app(demo_db):
     return create_app(demo_db)
 
 
-def _client(app, role="leader", unit=None):
-    client = sign_in_test_client(app.server.test_client(), role, unit)
-    client.get("/login")  # sets the CSRF cookie the renderer sends back as a header
-    with client.session_transaction() as session:
-        token = session.get("csrf")
-    if token is None:
-        client.get("/")
-        with client.session_transaction() as session:
-            token = session["csrf"]
-    client.environ_base["HTTP_X_CSRFTOKEN"] = token
-    return client
-
-
 def _post(client, body):
     return client.post("/_dash-update-component", data=json.dumps(body), content_type="application/json")
 
@@ -49,7 +36,7 @@ def _stored(demo_db) -> int:
 
 
 def test_an_answer_is_kept_for_the_other_workers_and_answered_without_computing(app, demo_db, monkeypatch):
-    client = _client(app)
+    client = dash_test_client(app)
     body = dict(KPIS, inputs=[{"id": "overview-view", "property": "data", "value": "?period=this_quarter"}])
     first = _post(client, body)
     assert first.status_code == 200
@@ -72,8 +59,8 @@ def test_a_role_that_may_see_more_or_another_scope_gets_its_own_answer(app, demo
     leader = answer_key(KPIS, version, day, answer_class("leader"), None)
     assert answer_key(KPIS, version, "2026-11-24", answer_class("leader"), None) != leader   # 上周 means other days tomorrow
     assert answer_key(KPIS, "another-version", day, answer_class("leader"), None) != leader
-    unit_answer = _post(_client(app, "unit", branch), KPIS)
-    city_answer = _post(_client(app, "leader"), KPIS)
+    unit_answer = _post(dash_test_client(app, "unit", branch), KPIS)
+    city_answer = _post(dash_test_client(app, "leader"), KPIS)
     assert unit_answer.status_code == city_answer.status_code == 200
     assert unit_answer.data != city_answer.data
 
@@ -82,15 +69,15 @@ def test_roles_that_may_see_the_same_share_answers(app, demo_db, monkeypatch):
     """Leadership and public opinion both see the city with its records: one computes, the other reads."""
     from dashboard.components import bind
     body = dict(KPIS, inputs=[{"id": "overview-view", "property": "data", "value": "?period=this_year"}])
-    first = _post(_client(app, "leader"), body)
+    first = _post(dash_test_client(app, "leader"), body)
     db.clear_cache()
     monkeypatch.setattr(bind, "kpi_figures", lambda *a, **k: pytest.fail("computed again"))
-    again = _post(_client(app, "opinion"), body)
+    again = _post(dash_test_client(app, "opinion"), body)
     assert first.status_code == again.status_code == 200 and again.data == first.data
 
 
 def test_a_refusal_is_never_kept(app, demo_db):
-    client = _client(app)
+    client = dash_test_client(app)
     before = _stored(demo_db)
     bad = dict(KPIS, inputs=[{"id": "overview-view", "property": "data", "value": "?period=never"}])
     assert _post(client, bad).status_code == 400
@@ -100,7 +87,7 @@ def test_a_refusal_is_never_kept(app, demo_db):
 def test_no_request_leaves_an_answer_locked(app, demo_db):
     """Answered or refused, a request lands its flight: the next one for the same answer waits for nobody."""
     import time
-    client = _client(app)
+    client = dash_test_client(app)
     inflight = cache_dir(demo_db).with_name(cache_dir(demo_db).name + ".inflight")
     bad = dict(KPIS, inputs=[{"id": "overview-view", "property": "data", "value": "?period=someday"}])
     good = dict(KPIS, inputs=[{"id": "overview-view", "property": "data", "value": "?period=this_week"}])
@@ -118,7 +105,7 @@ def test_a_callback_that_is_not_a_pure_view_is_never_shared(app, demo_db):
     output, entry = next((k, v) for k, v in app.callback_map.items()
                          if v["callback"].__name__ == "drill" and "overview-units" in json.dumps(v["inputs"]))
     assert not getattr(entry["callback"], MARK, False)
-    branch, client = _a_branch(), _client(app)
+    branch, client = _a_branch(), dash_test_client(app)
     body = {"output": output, "outputs": {"id": "url", "property": "search"},
             "inputs": [{"id": "overview-units", "property": "cellClicked", "value": {"rowId": branch}},
                        {"id": "overview-areas", "property": "cellClicked", "value": None}],
@@ -157,7 +144,7 @@ def test_the_same_view_asked_by_many_at_once_is_computed_once(app, demo_db, monk
     monkeypatch.setattr(bind, "kpi_figures", slow_kpis)
     db.clear_cache()
     body = dict(KPIS, inputs=[{"id": "overview-view", "property": "data", "value": "?period=this_month"}])
-    clients = [_client(app, role) for role in ("leader", "leader", "leader", "leader")]
+    clients = [dash_test_client(app, role) for role in ("leader", "leader", "leader", "leader")]
     answers = [None] * len(clients)
 
     def ask(i):
@@ -179,7 +166,7 @@ def test_no_shared_callback_reads_who_is_asking_beyond_scope_and_capabilities(ap
     import inspect
 
     from dashboard.shared_answers import MARK
-    _post(_client(app), KPIS)       # Dash gathers the pages' callbacks into its map at the first request
+    _post(dash_test_client(app), KPIS)       # Dash gathers the pages' callbacks into its map at the first request
     shared = [e["callback"] for e in app.callback_map.values() if getattr(e.get("callback"), MARK, False)]
     assert len(shared) > 30
     for fn in shared:

@@ -124,6 +124,21 @@ def sign_in_test_client(client, role: str = "admin", unit: str | None = None):
     return client
 
 
+def dash_test_client(app, role: str = "leader", unit: str | None = None):
+    """A Flask test client of the Dash `app`, signed in as `role`, sending the CSRF header the
+    renderer sends (the token the sign-in page sets)."""
+    client = sign_in_test_client(app.server.test_client(), role, unit)
+    client.get("/login")
+    with client.session_transaction() as session:
+        token = session.get("csrf")
+    if token is None:
+        client.get("/")
+        with client.session_transaction() as session:
+            token = session["csrf"]
+    client.environ_base["HTTP_X_CSRFTOKEN"] = token
+    return client
+
+
 def make_user(role: str, unit: str | None = None, name: str | None = None):
     """A user of `role` (not stored anywhere) for `acting_as` in function-level tests."""
     from dashboard.auth.store import User
