@@ -44,7 +44,7 @@ def main() -> int:
     from dashboard.exports import renderer as rendering
     from dashboard.exports.presets import PRESETS
     from dashboard.exports.registry import PAGES
-    from tests.auth_fixtures import sign_in_test_client
+    from tests.builders.accounts import sign_in_test_client
 
     client = sign_in_test_client(create_app(db).server.test_client(), "admin")
     one_tab, tabs = rendering.Renderer(tabs=1), rendering.Renderer()
