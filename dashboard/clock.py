@@ -6,12 +6,13 @@ import os
 from zoneinfo import ZoneInfo
 
 
-def today() -> dt.date:
-    pinned = os.environ.get("TPD_TODAY")
-    return dt.date.fromisoformat(pinned) if pinned else dt.date.today()
-
-
 CHINA = ZoneInfo("Asia/Shanghai")
+
+
+def today() -> dt.date:
+    """China's date, whatever the server's zone: periods (本周, 本月 …) turn at China's midnight."""
+    pinned = os.environ.get("TPD_TODAY")
+    return dt.date.fromisoformat(pinned) if pinned else dt.datetime.now(CHINA).date()
 
 
 def china_now() -> dt.datetime:
