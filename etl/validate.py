@@ -112,6 +112,15 @@ def column_checks(rt: RecordType, work: str) -> list[str]:
                 _fmt(f"“{label_zh}”的值“%s”年份不在 {YEAR_MIN}～{YEAR_MAX} 之间（年份须写四位）", raw),
                 _fmt(f"{label_en}: '%s' has a year outside {YEAR_MIN}..{YEAR_MAX} (write a four-digit year)", raw),
             ))
+        if col.pair:
+            other = rt.column(col.pair)
+            checks.append(_check(
+                work, col, "half_pair", f"not n_{col.name} and n_{other.name}",
+                _fmt(f"“{other.zh}”有值（%s）而“{label_zh}”为空：两者须同时填写或同时留空",
+                     f"coalesce(r_{other.name}, '')"),
+                _fmt(f"{other.name} is given (%s) but {label_en} is empty: give both or neither",
+                     f"coalesce(r_{other.name}, '')"),
+            ))
         if col.not_before:
             other = rt.column(col.not_before)
             checks.append(_check(

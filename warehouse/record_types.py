@@ -41,6 +41,7 @@ class Column:
     null_means: str | None = None         # what a null reads as (e.g. 无)
     scale: int = 4                        # decimals kept by a dec column (more are rounded)
     labels: tuple[tuple[str, int], ...] = ()  # words accepted for an int (非常满意 = 5)
+    pair: str | None = None               # a column given with this one or not at all (经度 with 纬度)
 
     @property
     def sql_type(self) -> str:
@@ -118,6 +119,13 @@ SCORE_WORDS = tuple((w, n) for n, w in LIKERT.items()) + (
 
 C = Column
 
+# Where a record is: decimal degrees, WGS-84/CGCS2000 (data contract), 6 decimals (about 0.1 m);
+# a longitude without its latitude, or the reverse, is a row error.
+COORDINATES = (
+    C("lon", "经度", DEC, min=73, max=136, scale=6, pair="lat"),
+    C("lat", "纬度", DEC, min=3, max=54, scale=6, pair="lon"),
+)
+
 UNITS = RecordType("units", "单位", (
     C("unit_code", "单位编码", TEXT, True),
     C("unit_name", "单位名称", TEXT, True),
@@ -131,8 +139,7 @@ SCENIC_AREAS = RecordType("scenic_areas", "景区", (
     C("area_name", "景区名称", TEXT, True),
     C("grade", "景区等级", ENUM, values=AREA_GRADES),
     C("county", "区县", TEXT),
-    C("lon", "经度", DEC, min=73, max=136, scale=6),   # 6 decimals: about 0.1 m
-    C("lat", "纬度", DEC, min=3, max=54, scale=6),
+    *COORDINATES,
     C("unit_code", "责任单位编码", TEXT, ref="units"),
 ), key=("area_code",), reference=True)
 
@@ -145,6 +152,7 @@ POSTS = RecordType("posts", "警务室与服务点", (
     C("standardized", "是否规范化", BOOL, True),
     C("opened_on", "启用日期", DATE, True),
     C("closed_on", "撤销日期", DATE, not_before="opened_on"),
+    *COORDINATES,
 ), key=("post_code",), date_column="opened_on")
 
 OFFICERS = RecordType("officers", "旅游警力", (
@@ -192,6 +200,7 @@ INCIDENTS = RecordType("incidents", "涉旅警情", (
     C("closed_at", "办结时间", TS, not_before="received_at"),
     C("case_type", "案件性质", ENUM, values=CASE_TYPES, null_means="无"),
     C("tourist_origin", "游客来源地", TEXT),
+    *COORDINATES,                                    # where the incident happened
     C("summary", "简要案情", TEXT, free_text=True),
 ), key=("incident_id",), date_column="received_at", aliases=("警情",))
 

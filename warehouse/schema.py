@@ -5,7 +5,7 @@ wrote the row). Bookkeeping: `meta` (demo flag, last batch), `load_log` and
 `load_files` (one row per batch and per file), `quarantine` (one row per
 rejected value, with the whole raw row), `history` (the previous version of
 every updated row). `ensure_schema` is idempotent, so a copy made by an older
-version gains new tables on its next load, and a column whose declared type
+version gains new tables and new columns (null in the rows it holds) on its next load, and a column whose declared type
 changed (coordinates from 4 to 6 decimals, amounts to the fen) takes the new
 type; values already stored keep the digits they had.
 """
@@ -57,7 +57,9 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
         "where database_name = current_database() and schema_name = 'main' and not internal").fetchall()}
     for rt in RECORD_TYPES:
         for col in rt.columns:
-            if existing.get((rt.table, col.name), col.sql_type) != col.sql_type:
+            if (rt.table, col.name) not in existing:   # a column the contract added (coordinates of posts)
+                con.execute(f"alter table {rt.table} add column {col.name} {col.sql_type}")
+            elif existing[(rt.table, col.name)] != col.sql_type:
                 con.execute(f"alter table {rt.table} alter column {col.name} set data type {col.sql_type}")
     con.execute(
         "insert or replace into meta values ('schema_version', $v)", {"v": SCHEMA_VERSION}

@@ -29,7 +29,7 @@ from dashboard.queries import db
 from warehouse.record_types import RECORD_TYPES
 
 STATUSES = ("committed", "refused", "interrupted", "failed")
-REASONS = ("missing", "bad_value", "out_of_range", "before_start", "unknown_reference", "cycle",
+REASONS = ("missing", "bad_value", "out_of_range", "before_start", "half_pair", "unknown_reference", "cycle",
            "duplicate", "malformed")
 PII_COLUMNS = tuple(sorted({c.name for rt in RECORD_TYPES for c in rt.columns if c.pii}))
 PII_TYPES = tuple(rt.name for rt in RECORD_TYPES if any(c.pii for c in rt.columns))

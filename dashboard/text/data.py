@@ -105,6 +105,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "data.reason.bad_value": ("值无法识别", "Unreadable value"),
     "data.reason.out_of_range": ("超出范围", "Out of range"),
     "data.reason.before_start": ("早于开始时间", "Before its start"),
+    "data.reason.half_pair": ("经纬度只填了一半", "Coordinate without its pair"),
     "data.reason.unknown_reference": ("未知编码", "Unknown code"),
     "data.reason.cycle": ("单位层级循环", "Unit hierarchy cycle"),
     "data.reason.duplicate": ("文件内主键重复", "Duplicate key in file"),

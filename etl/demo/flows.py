@@ -25,6 +25,25 @@ ACTION_Q = {"综合执法": (1, 3), "专项整治": (1, 1), "隐患排查整治"
             "信息流转": (1, 25), "区域协作交流": (1, 1), "商铺检查": (5, 40)}
 
 
+# Where incidents happened: scattered about their scenic area's point (the true area, also when the
+# record leaves the area blank); some records carry no coordinates. Drawn from a stream of their own,
+# so that the coordinates change no other value of the demo.
+COORDINATE_STREAM = 600_000
+INCIDENT_SPREAD_DEG = 0.006          # one standard deviation: about 600 m
+INCIDENT_NO_COORDINATES = 0.15
+
+
+def near_areas(w: World, rng, area: np.ndarray, spread: float, missing: float) -> dict:
+    """lon, lat (float arrays, NaN = none): normal scatter of `spread` degrees about each area's point."""
+    n = len(area)
+    lon = np.asarray(w.ref.areas["lon"], float)[area] + rng.normal(0, spread, n)
+    lat = np.asarray(w.ref.areas["lat"], float)[area] + rng.normal(0, spread, n)
+    gone = rng.random(n) < missing
+    lon[gone] = np.nan
+    lat[gone] = np.nan
+    return {"lon": np.round(lon, 6), "lat": np.round(lat, 6)}
+
+
 def month_flows(w: World, year: int, month: int, i0: int, i1: int) -> dict:
     rng = w.rng(1000 + year * 12 + month)
     out = {}
@@ -95,6 +114,7 @@ def _incidents(w: World, rng, i0, i1):
         "closed_at": closed_dt,
         "case_type": Cat(case, rt.CASE_TYPES),
         "tourist_origin": Cat(null_out(rng, choice(rng, ORIGINS, n, ORIGIN_P), 0.12), ORIGINS),
+        **near_areas(w, w.rng(COORDINATE_STREAM + i0), a, INCIDENT_SPREAD_DEG, INCIDENT_NO_COORDINATES),
         "summary": Cat(summ, w.spool + w.spool_pii),
     }
     dis = np.flatnonzero(cat == rt.INCIDENT_CATEGORIES.index("矛盾纠纷"))

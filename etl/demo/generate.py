@@ -158,7 +158,7 @@ def generate_exports(out_dir: Path, *, seed: int = DEMO_SEED, scale: int | None 
     # reference and slowly changing types: always the untidy small files
     out.write(T["units"], dict(ref.units), Style(encoding="utf-8-sig"), "units")
     out.write(T["scenic_areas"], dict(ref.areas), Style(fmt="xlsx", title="云岚市A级旅游景区名录"), "景区", "景区名录")
-    out.write(T["posts"], build_posts(w.rng(10), ref, start, today),
+    out.write(T["posts"], build_posts(w.rng(10), ref, start, today, seed),
               Style(encoding="gb18030", date="slash", null="-"), "警务室与服务点")
     n_off = 800 if w.f <= 1 else int(800 * (1 + 0.5 * math.log10(w.f)))
     officers = build_officers(w.rng(11), ref, start, today, n_off)

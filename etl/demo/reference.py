@@ -141,7 +141,10 @@ def _d(y, m, d):
     return np.datetime64(dt.date(y, m, d), "D")
 
 
-def build_posts(rng: np.random.Generator, ref: Reference, start: dt.date, end: dt.date) -> dict:
+POST_COORDINATE_STREAM = 500
+
+
+def build_posts(rng: np.random.Generator, ref: Reference, start: dt.date, end: dt.date, seed: int) -> dict:
     """~45 posts: 15 旅游警务室 (12 standardized), 27 警务服务点, 3 旅游警务服务站."""
     types = ["旅游警务室"] * 15 + ["警务服务点"] * 27 + ["旅游警务服务站"] * 3
     n = len(types)
@@ -169,6 +172,12 @@ def build_posts(rng: np.random.Generator, ref: Reference, start: dt.date, end: d
     closed = np.full(n, np.datetime64("NaT"), "datetime64[D]")
     for i in (20, 33):                     # a couple closed
         closed[i] = np.datetime64(start, "D") + int(rng.integers(30, span - 10))
+    # Coordinates from a stream of their own (the other values are as they were without them):
+    # within about 1 km of the post's scenic area, three posts without coordinates.
+    crng = np.random.default_rng([seed, POST_COORDINATE_STREAM])
+    lon = np.asarray(ref.areas["lon"], float)[area] + crng.uniform(-0.01, 0.01, n)
+    lat = np.asarray(ref.areas["lat"], float)[area] + crng.uniform(-0.008, 0.008, n)
+    lon[-3:] = lat[-3:] = np.nan
     return {
         "post_code": np.array([f"YLP{i + 1:03d}" for i in range(n)], object),
         "post_name": np.array(names, object),
@@ -178,6 +187,8 @@ def build_posts(rng: np.random.Generator, ref: Reference, start: dt.date, end: d
         "standardized": std,
         "opened_on": opened,
         "closed_on": closed,
+        "lon": np.round(lon, 6),
+        "lat": np.round(lat, 6),
     }
 
 

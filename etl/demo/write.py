@@ -145,7 +145,8 @@ def render(frame: dict, rtype: rt.RecordType, style: Style, rng: np.random.Gener
             if xl:
                 out[ok] = [float(x) for x in f[ok]]
             else:
-                out[ok] = [str(int(x)) if x == int(x) else f"{x:.2f}" for x in f[ok]]
+                digits = max(2, col.scale) if col.pair else 2      # coordinates keep their 6 decimals
+                out[ok] = [str(int(x)) if x == int(x) else f"{x:.{digits}f}" for x in f[ok]]
         else:
             out = np.asarray(v, object).copy()
         cols.append(out)

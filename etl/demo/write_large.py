@@ -34,7 +34,8 @@ def render_arrow(frame: dict, rtype: rt.RecordType) -> pa.Table:
         elif col.type == rt.INT:
             a = pc.cast(pc.cast(pa.array(np.asarray(v, float), from_pandas=True), pa.int64()), pa.string())
         elif col.type == rt.DEC:
-            a = pc.cast(pa.array(np.round(np.asarray(v, float), 2), from_pandas=True), pa.string())
+            a = pc.cast(pa.array(np.round(np.asarray(v, float), col.scale if col.pair else 2), from_pandas=True),
+                        pa.string())
         else:
             a = pa.array(v, pa.string(), from_pandas=True)
         arrays.append(a)
