@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-ANALYTIC_PAGES = frozenset({"overview", "briefing", "staffing", "incidents", "mediation", "satisfaction",
+ANALYTIC_PAGES = frozenset({"overview", "briefing", "staffing", "map", "incidents", "mediation", "satisfaction",
                             "nominations"})
 # Pages every signed-in role may open: the "no such page" answer holds no data.
 EVERY_ROLE_PAGES = frozenset({"not_found_404"})

@@ -141,3 +141,20 @@ def departs_from_baseline(history: list[float], latest: float, z: float | None =
     score = (latest - mean) / sd
     return score if abs(score) > (z or baseline_z()) else None
 
+
+
+def furthest_from(ratios: dict, reference: float | None, most: int = 3, factor: float = 1.5) -> list:
+    """The keys whose ratio lies furthest from `reference` (on a log scale, so half and double are
+    equally far): at most `most` of them, and only those at least `factor` times above or below it.
+    A key without a ratio (no visitors) is never flagged; nothing is without a reference."""
+    if not reference or reference <= 0:
+        return []
+    far = []
+    for key, ratio in ratios.items():
+        if ratio is None or ratio != ratio:         # None or NaN
+            continue
+        distance = math.inf if ratio <= 0 else abs(math.log(ratio / reference))
+        if distance >= math.log(factor):
+            far.append((distance, key))
+    far.sort(key=lambda pair: (-pair[0], str(pair[1])))
+    return [key for _, key in far[:most]]

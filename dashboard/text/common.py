@@ -9,6 +9,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "app.as_of": ("数据截至 {when}", "Data as of {when}"),
     "nav.overview": ("总览", "Overview"),
     "nav.staffing": ("警力部署", "Staffing"),
+    "nav.map": ("警力地图", "Map"),
     "nav.incidents": ("警情处置", "Incidents"),
     "nav.mediation": ("纠纷调解", "Mediation"),
     "nav.satisfaction": ("满意度调查", "Satisfaction"),
