@@ -111,7 +111,9 @@ def map_figure(areas: pd.DataFrame, posts: pd.DataFrame, cells: pd.DataFrame, co
             textfont=dict(size=11, color=INK), customdata=custom[has], hovertemplate=hover,
             marker=dict(size=size_list[has], color=values[has], colorscale=scale, opacity=0.88,
                         line=dict(color="white", width=1.5), showscale=True,
-                        colorbar=dict(title=dict(text=color_word, side="right"), thickness=12, len=0.6, x=1.0,
+                        colorbar=dict(title=dict(text=color_word, side="top"), orientation="h", thickness=10,
+                                      len=0.4, x=1.0, xanchor="right", y=1.0, yanchor="bottom",
+                                      tickfont=dict(size=10),
                                       tickformat=".0%" if color_metric.fmt == "rate" else ",.1f")),
         ))
     if (~has).any():
@@ -144,11 +146,11 @@ def map_figure(areas: pd.DataFrame, posts: pd.DataFrame, cells: pd.DataFrame, co
     axis = dict(showgrid=True, gridcolor=GRID, zeroline=False, ticks="", tickfont=dict(size=10, color=MUTED),
                 ticksuffix="°", showline=False, mirror=False)
     fig.update_layout(
-        height=MAP_HEIGHT, plot_bgcolor=LAND, margin=dict(l=40, r=10, t=10, b=10), dragmode="pan",
+        height=MAP_HEIGHT, plot_bgcolor=LAND, margin=dict(l=40, r=10, t=58, b=10), dragmode="pan",
         hovermode="closest", legend=dict(orientation="h", yanchor="top", y=-0.06, x=0, font=dict(size=11)),
         xaxis=dict(axis, range=[float(xs.min()) - pad_x, float(xs.max()) + pad_x], title_text=None),
         yaxis=dict(axis, range=[float(ys.min()) - pad_y, float(ys.max()) + pad_y], title_text=None,
-                   scaleanchor="x", scaleratio=1 / math.cos(math.radians(mid_lat)), constrain="domain"),
+                   scaleanchor="x", scaleratio=1 / math.cos(math.radians(mid_lat)), constrain="range"),
         meta={"datum": "WGS-84/CGCS2000", "scaleratio": 1 / math.cos(math.radians(mid_lat))},
     )
     return fig

@@ -54,9 +54,9 @@ def officer(person_id, person_type="专职旅游警察", unit="FJ1", joined="202
 
 
 def post(code, post_type="旅游警务室", standardized="是", unit="FJ1", opened="2020-01-01", closed="",
-         area=""):
+         area="", lon="", lat=""):
     return dict(post_code=code, post_name=f"点位{code}", post_type=post_type, unit_code=unit,
-                area_code=area, standardized=standardized, opened_on=opened, closed_on=closed)
+                area_code=area, standardized=standardized, opened_on=opened, closed_on=closed, lon=lon, lat=lat)
 
 
 def team(code, team_type="旅游警务志愿者队伍", unit="FJ1", founded="2020-01-01", dissolved=""):
@@ -71,9 +71,10 @@ def deployment(did, start, end=None, mode="常态勤务", season="淡季", polic
                 auxiliary_count=str(auxiliary))
 
 
-def incident(iid, received, unit="FJ1", arrived="", closed="", case_type="", area="", category="盗窃"):
+def incident(iid, received, unit="FJ1", arrived="", closed="", case_type="", area="", category="盗窃", lon="",
+             lat=""):
     return dict(incident_id=iid, received_at=received, unit_code=unit, area_code=area,
-                category=category, arrived_at=arrived, closed_at=closed, case_type=case_type)
+                category=category, arrived_at=arrived, closed_at=closed, case_type=case_type, lon=lon, lat=lat)
 
 
 def mediation(mid, opened, result="调解成功", compensation="", unit="FJ1", area=""):
