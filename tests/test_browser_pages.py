@@ -22,6 +22,7 @@ PAGES = [
     ("overview", "/", "?period=last_week", "警情处置不过夜率"),
     ("overview_en_unit", "/", "?period=this_month&lang=en&unit={unit}", "Closed the same day"),
     ("staffing", "/staffing", "?period=this_year", "辅警"),
+    ("map", "/map", "?period=this_year", "警力与人流地图"),
     ("incidents", "/incidents", "?period=custom&start=2026-10-01&end=2026-10-31", "涉旅警情"),
     ("mediation", "/mediation", "?period=this_quarter", "调解"),
     ("satisfaction", "/satisfaction", "?period=this_year&season=旺季", "满意率"),

@@ -149,7 +149,7 @@ def map_figure(areas: pd.DataFrame, posts: pd.DataFrame, cells: pd.DataFrame, co
         height=MAP_HEIGHT, plot_bgcolor=LAND, margin=dict(l=40, r=10, t=58, b=10), dragmode="pan",
         hovermode="closest", legend=dict(orientation="h", yanchor="top", y=-0.06, x=0, font=dict(size=11)),
         xaxis=dict(axis, range=[float(xs.min()) - pad_x, float(xs.max()) + pad_x], title_text=None),
-        yaxis=dict(axis, range=[float(ys.min()) - pad_y, float(ys.max()) + pad_y], title_text=None,
+        yaxis=dict(axis, range=[float(ys.min()) - 1.6 * pad_y, float(ys.max()) + pad_y], title_text=None,  # labels below
                    scaleanchor="x", scaleratio=1 / math.cos(math.radians(mid_lat)), constrain="range"),
         meta={"datum": "WGS-84/CGCS2000", "scaleratio": 1 / math.cos(math.radians(mid_lat))},
     )
