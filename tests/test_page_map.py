@@ -206,3 +206,17 @@ def test_the_map_exports_as_a_png_with_the_network_cut_off(demo_db):
     assert image.size == (1920, 1080)
     colours = image.convert("RGB").resize((96, 54)).getcolors(96 * 54)
     assert colours is not None and len(colours) > 20          # drawn, not blank
+
+
+def test_the_maps_charts_join_the_pages_publicity_pack(server, accounts):
+    import io
+    import zipfile
+
+    from tests.builders.accounts import http_session
+    session = http_session(server, accounts["leader"])
+    response = session.get(f"{server}/download/pack/map.zip{QUERY}&preset=wechat", timeout=240)
+    assert response.status_code == 200, response.text[:500]
+    names = zipfile.ZipFile(io.BytesIO(response.content)).namelist()
+    pngs = [n for n in names if n.endswith(".png")]
+    assert len(pngs) == 4, names
+    assert any("警力与人流地图" in n for n in pngs), names
