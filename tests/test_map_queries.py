@@ -161,3 +161,27 @@ def test_the_map_draws_one_marker_per_placed_area_and_post():
     assert by_meta["posts-room-std"] == ["P1"] and by_meta["posts-point"] == ["P2"] and by_meta["posts-room"] == ["P3"]
     assert "density" in by_meta
     assert fig.layout.yaxis.scaleanchor == "x"
+
+
+def test_the_bureaus_boundary_is_drawn_from_its_geojson_file_and_a_bad_file_is_named(tmp_path, monkeypatch,
+                                                                                     warehouse):
+    from dashboard.app import create_app
+    create_app(warehouse)
+    from dashboard.pages import map as page
+    good = tmp_path / "boundary.geojson"
+    good.write_text('{"type": "FeatureCollection", "features": [{"type": "Feature", "geometry": {"type": "Polygon",'
+                    ' "coordinates": [[[103.7, 29.4], [104.0, 29.4], [104.0, 29.7], [103.7, 29.4]]]}}]}',
+                    encoding="utf-8")
+    monkeypatch.setenv("TPD_MAP_BOUNDARY", str(good))
+    rings, problem = page.boundary()
+    assert problem is None and rings == [[(103.7, 29.4), (104.0, 29.4), (104.0, 29.7), (103.7, 29.4)]]
+    fig = map_figure(geo.map_areas(PERIOD, CITY), geo.map_posts(PERIOD, CITY), geo.incident_cells(PERIOD, CITY),
+                     "survey.satisfaction_rate", "incidents.total", "en", rings)
+    assert [list(t.x) for t in fig.data if t.meta == "boundary"] == [[103.7, 104.0, 104.0, 103.7]]
+    bad = tmp_path / "bad.geojson"
+    bad.write_text("not json", encoding="utf-8")
+    monkeypatch.setenv("TPD_MAP_BOUNDARY", str(bad))
+    rings, problem = page.boundary()
+    assert rings == [] and "无法读取" in problem and "not readable GeoJSON" in problem
+    monkeypatch.setenv("TPD_MAP_BOUNDARY", str(tmp_path / "missing.geojson"))
+    assert "不存在" in page.boundary()[1]

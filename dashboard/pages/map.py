@@ -129,7 +129,8 @@ def ratio_data(filters, scope):
     return q.area_week_ratio(filters, scope), totals, ref, flagged
 
 
-MAP_CHART = Chart(MAP, "map.map", map_data, figure=draw_map, height=600)
+MAP_CHART = Chart(MAP, "map.map", map_data, figure=draw_map, height=600,
+                  note=lambda ask: t("map.export_note", ask.lang) + " " + map_note(ask))
 WEEKDAY_CHART = Chart(WEEKDAY, "map.weekday", q.by_weekday, figure=lambda df, ask: weekday_figure(df, ask.lang),
                       height=340)
 HOUR_CHART = Chart(HOUR_OF_WEEK, "map.hour_of_week", q.by_hour_of_week, height=340,

@@ -8,6 +8,8 @@ TEXT: dict[str, tuple[str, str]] = {
                      "service points (filled: standardized); the shading is the period's incident density "
                      "(an incident without coordinates counts at its area's point). Click an area to drill into it. "
                      "Datum WGS-84/CGCS2000."),
+    "map.export_note": ("坐标系 WGS-84/CGCS2000，经纬度按本地等距投影绘制。",
+                        "Datum WGS-84/CGCS2000, longitude and latitude in a local equirectangular projection."),
     "map.color_label": ("颜色", "Colour"),
     "map.size_label": ("大小", "Size"),
     "map.unplaced": ("未标注位置（无坐标且无景区坐标）：{areas} 个景区、{posts} 个点位、{incidents} 起警情；"
