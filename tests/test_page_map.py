@@ -199,7 +199,7 @@ def test_the_map_exports_as_a_png_with_the_network_cut_off(demo_db):
     answer = json.loads(proc.stdout.strip().splitlines()[-1])
     assert answer["name"].endswith(".png")
     assert "http://" not in answer["figure"] and "https://" not in answer["figure"]
-    assert set(answer["types"]) <= {"scatter", "histogram2dcontour"}      # cartesian traces only
+    assert set(answer["types"]) <= {"scatter", "contour"}                  # cartesian traces only
     assert not {"map", "mapbox", "geo"} & set(answer["layout"])             # no map subplot, no tiles
     from PIL import Image
     image = Image.open(png)

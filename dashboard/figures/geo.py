@@ -9,7 +9,7 @@ city's latitude (at a city's extent the error is under 1 %). An optional boundar
 own GeoJSON, see `dashboard.pages.map`) is drawn as plain lines under everything.
 
 Traces carry `meta` so that tests and readers can tell them apart: "density" (incidents, as
-filled contours of the counts by cell), "boundary", "areas" (scenic areas with a value of the
+filled contours of a kernel density of the counts by cell), "boundary", "areas" (scenic areas with a value of the
 chosen figure, coloured by it), "areas-none" (areas without one, grey), "posts-<kind>" (one trace
 per post kind: police room or service point, standardized or not, each its own marker).
 """
@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
@@ -60,6 +61,23 @@ def _sizes(values: pd.Series, lo: float = 12, hi: float = 46) -> list[float]:
     return [max(lo, hi * math.sqrt(max(float(v), 0.0) / top)) for v in values]
 
 
+def density_grid(cells: pd.DataFrame, x_range: tuple, y_range: tuple, mid_lat: float, steps: int = 120):
+    """The incidents' density on a grid over the view: a Gaussian kernel about every cell, its width
+    2 % of the view (at least about 400 m), the same on the ground east and north; scaled so that the
+    densest point is 1, then square-rooted so that the quieter places still show beside the busiest."""
+    gx = np.linspace(x_range[0], x_range[1], steps)
+    gy = np.linspace(y_range[0], y_range[1], steps)
+    sigma_y = max(0.004, 0.02 * max(y_range[1] - y_range[0], (x_range[1] - x_range[0]) * math.cos(math.radians(mid_lat))))
+    sigma_x = sigma_y / math.cos(math.radians(mid_lat))
+    lon, lat = cells.lon.to_numpy(float), cells.lat.to_numpy(float)
+    weight = cells.incidents.to_numpy(float)
+    kx = np.exp(-0.5 * ((gx[:, None] - lon[None, :]) / sigma_x) ** 2)          # grid x × cells
+    ky = np.exp(-0.5 * ((gy[:, None] - lat[None, :]) / sigma_y) ** 2)          # grid y × cells
+    z = (ky * weight[None, :]) @ kx.T                                          # grid y × grid x
+    top = z.max()
+    return gx, gy, np.sqrt(z / top) if top > 0 else z
+
+
 def map_figure(areas: pd.DataFrame, posts: pd.DataFrame, cells: pd.DataFrame, color_by: str, size_by: str,
                lang: str, boundary: list | None = None) -> go.Figure:
     """Scenic areas (size: `size_by`, colour: `color_by`), posts by kind and the incidents' density.
@@ -76,14 +94,22 @@ def map_figure(areas: pd.DataFrame, posts: pd.DataFrame, cells: pd.DataFrame, co
     size_word = size_metric.zh if lang == "zh" else size_metric.en
     fig = go.Figure()
 
+    xs = pd.concat([placed_areas.lon, placed_posts.lon, placed_cells.lon])
+    ys = pd.concat([placed_areas.lat, placed_posts.lat, placed_cells.lat])
+    mid_lat = (float(ys.min()) + float(ys.max())) / 2
+    pad_x = max(0.02, (float(xs.max()) - float(xs.min())) * 0.08)
+    pad_y = max(0.02, (float(ys.max()) - float(ys.min())) * 0.1)
+    x_range = (float(xs.min()) - pad_x, float(xs.max()) + pad_x)
+    y_range = (float(ys.min()) - 1.6 * pad_y, float(ys.max()) + pad_y)    # room for the labels below
+
     for ring in boundary or []:
         fig.add_trace(go.Scatter(x=[p[0] for p in ring], y=[p[1] for p in ring], mode="lines", meta="boundary",
                                  line=dict(color=MUTED, width=1.2), hoverinfo="skip", showlegend=False))
 
     if not placed_cells.empty:
-        fig.add_trace(go.Histogram2dContour(
-            x=placed_cells.lon, y=placed_cells.lat, z=placed_cells.incidents, histfunc="sum",
-            nbinsx=36, nbinsy=36, colorscale=DENSITY, showscale=False, ncontours=8, meta="density",
+        gx, gy, z = density_grid(placed_cells, x_range, y_range, mid_lat)
+        fig.add_trace(go.Contour(
+            x=gx, y=gy, z=z, zmin=0, zmax=1, colorscale=DENSITY, showscale=False, ncontours=9, meta="density",
             contours=dict(coloring="fill", showlines=False), line=dict(width=0), hoverinfo="skip",
             name=t("map.density", lang), showlegend=True,
         ))
@@ -105,11 +131,14 @@ def map_figure(areas: pd.DataFrame, posts: pd.DataFrame, cells: pd.DataFrame, co
     text = placed_areas.area_name.to_numpy()
     size_list = pd.Series(sizes, dtype=float).to_numpy()
     if has.any():
+        lo, hi = float(values[has].min()), float(values[has].max())
+        if hi - lo < 1e-9:                     # one value (or all alike): a scale around it
+            lo, hi = lo - (0.05 if color_metric.fmt == "rate" else 0.5), hi + (0.05 if color_metric.fmt == "rate" else 0.5)
         fig.add_trace(go.Scatter(
             x=placed_areas.lon[has], y=placed_areas.lat[has], mode="markers+text", meta="areas",
             name=t("map.areas", lang, size=size_word), text=text[has], textposition="bottom center",
             textfont=dict(size=11, color=INK), customdata=custom[has], hovertemplate=hover,
-            marker=dict(size=size_list[has], color=values[has], colorscale=scale, opacity=0.88,
+            marker=dict(size=size_list[has], color=values[has], colorscale=scale, opacity=0.88, cmin=lo, cmax=hi,
                         line=dict(color="white", width=1.5), showscale=True,
                         colorbar=dict(title=dict(text=color_word, side="top"), orientation="h", thickness=10,
                                       len=0.4, x=1.0, xanchor="right", y=1.0, yanchor="bottom",
@@ -138,18 +167,13 @@ def map_figure(areas: pd.DataFrame, posts: pd.DataFrame, cells: pd.DataFrame, co
             hovertemplate="<b>%{customdata[1]}</b><br>" + t(f"map.{meta}", lang) + "%{customdata[2]}<extra></extra>",
         ))
 
-    xs = pd.concat([placed_areas.lon, placed_posts.lon, placed_cells.lon])
-    ys = pd.concat([placed_areas.lat, placed_posts.lat, placed_cells.lat])
-    mid_lat = (float(ys.min()) + float(ys.max())) / 2
-    pad_x = max(0.02, (float(xs.max()) - float(xs.min())) * 0.08)
-    pad_y = max(0.02, (float(ys.max()) - float(ys.min())) * 0.1)
     axis = dict(showgrid=True, gridcolor=GRID, zeroline=False, ticks="", tickfont=dict(size=10, color=MUTED),
                 ticksuffix="°", showline=False, mirror=False)
     fig.update_layout(
         height=MAP_HEIGHT, plot_bgcolor=LAND, margin=dict(l=40, r=10, t=58, b=10), dragmode="pan",
-        hovermode="closest", legend=dict(orientation="h", yanchor="top", y=-0.06, x=0, font=dict(size=11)),
-        xaxis=dict(axis, range=[float(xs.min()) - pad_x, float(xs.max()) + pad_x], title_text=None),
-        yaxis=dict(axis, range=[float(ys.min()) - 1.6 * pad_y, float(ys.max()) + pad_y], title_text=None,  # labels below
+        hovermode="closest", legend=dict(orientation="h", yanchor="top", y=-0.09, x=0, font=dict(size=11)),
+        xaxis=dict(axis, range=list(x_range), title_text=None),
+        yaxis=dict(axis, range=list(y_range), title_text=None,
                    scaleanchor="x", scaleratio=1 / math.cos(math.radians(mid_lat)), constrain="range"),
         meta={"datum": "WGS-84/CGCS2000", "scaleratio": 1 / math.cos(math.radians(mid_lat))},
     )
