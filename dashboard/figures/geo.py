@@ -61,13 +61,13 @@ def _sizes(values: pd.Series, lo: float = 12, hi: float = 46) -> list[float]:
     return [max(lo, hi * math.sqrt(max(float(v), 0.0) / top)) for v in values]
 
 
-def density_grid(cells: pd.DataFrame, x_range: tuple, y_range: tuple, mid_lat: float, steps: int = 120):
+def density_grid(cells: pd.DataFrame, x_range: tuple, y_range: tuple, mid_lat: float, steps: int = 90):
     """The incidents' density on a grid over the view: a Gaussian kernel about every cell, its width
-    2 % of the view (at least about 400 m), the same on the ground east and north; scaled so that the
+    3 % of the view (at least about 400 m), the same on the ground east and north; scaled so that the
     densest point is 1, then square-rooted so that the quieter places still show beside the busiest."""
     gx = np.linspace(x_range[0], x_range[1], steps)
     gy = np.linspace(y_range[0], y_range[1], steps)
-    sigma_y = max(0.004, 0.02 * max(y_range[1] - y_range[0], (x_range[1] - x_range[0]) * math.cos(math.radians(mid_lat))))
+    sigma_y = max(0.004, 0.03 * max(y_range[1] - y_range[0], (x_range[1] - x_range[0]) * math.cos(math.radians(mid_lat))))
     sigma_x = sigma_y / math.cos(math.radians(mid_lat))
     lon, lat = cells.lon.to_numpy(float), cells.lat.to_numpy(float)
     weight = cells.incidents.to_numpy(float)
@@ -75,7 +75,9 @@ def density_grid(cells: pd.DataFrame, x_range: tuple, y_range: tuple, mid_lat: f
     ky = np.exp(-0.5 * ((gy[:, None] - lat[None, :]) / sigma_y) ** 2)          # grid y × cells
     z = (ky * weight[None, :]) @ kx.T                                          # grid y × grid x
     top = z.max()
-    return gx, gy, np.sqrt(z / top) if top > 0 else z
+    z = np.sqrt(z / top) if top > 0 else z
+    # Plain lists, rounded: the same JSON on screen and in the export, a few tens of kB.
+    return np.round(gx, 5).tolist(), np.round(gy, 5).tolist(), np.round(z, 3).tolist()
 
 
 def map_figure(areas: pd.DataFrame, posts: pd.DataFrame, cells: pd.DataFrame, color_by: str, size_by: str,
@@ -135,10 +137,10 @@ def map_figure(areas: pd.DataFrame, posts: pd.DataFrame, cells: pd.DataFrame, co
         if hi - lo < 1e-9:                     # one value (or all alike): a scale around it
             lo, hi = lo - (0.05 if color_metric.fmt == "rate" else 0.5), hi + (0.05 if color_metric.fmt == "rate" else 0.5)
         fig.add_trace(go.Scatter(
-            x=placed_areas.lon[has], y=placed_areas.lat[has], mode="markers+text", meta="areas",
+            x=placed_areas.lon[has], y=placed_areas.lat[has], mode="markers+text", meta="areas", cliponaxis=False,
             name=t("map.areas", lang, size=size_word), text=text[has], textposition="bottom center",
             textfont=dict(size=11, color=INK), customdata=custom[has], hovertemplate=hover,
-            marker=dict(size=size_list[has], color=values[has], colorscale=scale, opacity=0.88, cmin=lo, cmax=hi,
+            marker=dict(size=size_list[has], color=values[has], colorscale=scale, opacity=0.75, cmin=lo, cmax=hi,
                         line=dict(color="white", width=1.5), showscale=True,
                         colorbar=dict(title=dict(text=color_word, side="top"), orientation="h", thickness=10,
                                       len=0.4, x=1.0, xanchor="right", y=1.0, yanchor="bottom",
@@ -148,6 +150,7 @@ def map_figure(areas: pd.DataFrame, posts: pd.DataFrame, cells: pd.DataFrame, co
     if (~has).any():
         fig.add_trace(go.Scatter(
             x=placed_areas.lon[~has], y=placed_areas.lat[~has], mode="markers+text", meta="areas-none",
+            cliponaxis=False,
             name=t("map.areas_none", lang, figure=color_word), text=text[~has], textposition="bottom center",
             textfont=dict(size=11, color=MUTED), customdata=custom[~has], hovertemplate=hover,
             marker=dict(size=size_list[~has], color=GREY_OUT, opacity=0.8, line=dict(color="white", width=1.5)),
