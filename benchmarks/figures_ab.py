@@ -5,7 +5,8 @@ A shared machine's speed changes from minute to minute, so the two are timed
 side by side: for every view, the query cache is cleared and the callback run
 with plotly's objects, then cleared again and run with the dicts, in turns
 (which goes first alternates), beside the floor of its rows
-(`benchmarks/floor.py`, as `page_callbacks.py` times it). The figures' JSON is
+(`benchmarks/floor.py`, as `page_callbacks.py` times it), in wall time and in the process's
+CPU time (which another process's load on the cores changes far less). The figures' JSON is
 compared too: every output the two ways must serialise the same (key order aside).
 Run: .venv/bin/python benchmarks/figures_ab.py --db WAREHOUSE [--only NAME] [--rounds 2]
 """
@@ -71,6 +72,7 @@ def main() -> int:
             if args.only and args.only not in key:
                 continue
             spent = {"plotly": [], "lite": []}
+            cpu = {"plotly": [], "lite": []}
             floors = []
             for r in range(args.rounds):
                 for v, search in enumerate(searches):
@@ -82,9 +84,10 @@ def main() -> int:
                         qdb.clear_cache()
                         warm_reference()
                         with recording() as ran:
-                            t0 = time.perf_counter()
+                            t0, c0 = time.perf_counter(), time.process_time()
                             drawn[way] = fn(*call_args)
                             spent[way].append(time.perf_counter() - t0)
+                            cpu[way].append(time.process_time() - c0)
                     scans = floor_statements(ran, sizes)
                     floors.append(min(time_floor(con, scans) for _ in range(2)) if scans else 0.0)
                     if r == 0 and canonical(drawn["plotly"]) != canonical(drawn["lite"]):
@@ -97,9 +100,11 @@ def main() -> int:
                 row[f"{way}_p95_ms"] = round(p95(times) * 1000, 1)
                 ratios = [u / f for u, f in zip(times, floors) if f > 0]
                 row[f"{way}_ratio_to_floor"] = round(statistics.median(ratios), 2) if ratios else None
+                row[f"{way}_cpu_median_ms"] = round(statistics.median(cpu[way]) * 1000, 1)
             figures[key] = row
             print(f"{key[:60]:60s} plotly {row['plotly_median_ms']:6.0f} ms ×{row['plotly_ratio_to_floor'] or 0:5.1f}"
-                  f"  lite {row['lite_median_ms']:6.0f} ms ×{row['lite_ratio_to_floor'] or 0:5.1f}"
+                  f" cpu {row['plotly_cpu_median_ms']:6.0f}  lite {row['lite_median_ms']:6.0f} ms"
+                  f" ×{row['lite_ratio_to_floor'] or 0:5.1f} cpu {row['lite_cpu_median_ms']:6.0f}"
                   f"  floor {row['floor_median_ms']:6.1f} ms", file=sys.stderr)
     con.close()
     report("figures_ab", {"warehouse": str(args.db), "views": len(searches), "rounds": args.rounds,
