@@ -91,3 +91,14 @@ def test_serialising_a_figure_leaves_it_unchanged():
     spec["layout"]["height"] = 1080
     spec["data"][0]["x"].append(9)
     assert fig.layout.height == 300 and fig.data[0].x == (1,)
+
+
+def test_setting_a_property_of_a_part_never_set_puts_the_part_in_the_figure():
+    def build(go):
+        fig = go.Figure(go.Scatter(x=[1], y=[2]))
+        fig.layout.legend.orientation = "h"
+        fig.layout.xaxis.title.text = "月"
+        assert fig.layout.yaxis.range is None   # reading adds nothing
+        return fig
+    old, new = both(build)
+    assert new == old and new["layout"]["xaxis"] == {"title": {"text": "月"}} and "yaxis" not in new["layout"]

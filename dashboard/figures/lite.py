@@ -115,7 +115,9 @@ class Props(dict):
             raise AttributeError(name)
         value = self.get(name)
         if value is None:
-            return () if name in _ARRAYS else _EMPTY_PART.get(name)
+            if name in _ARRAYS:
+                return ()
+            return _Unset(self, name) if name in _PARTS or _AXIS.match(name) else None
         return tuple(value) if isinstance(value, list) else value
 
     def __setattr__(self, name: str, value) -> None:
@@ -129,15 +131,39 @@ class Props(dict):
         return _plain(self)
 
 
-class _Empty(dict):
-    """An unset nested part reads as an empty one (`fig.layout.xaxis.range` is None, not an error)."""
-
-    def get(self, name, default=None):
-        return Props() if name in ("xaxis", "yaxis", "title", "legend", "font", "margin", "marker", "line",
-                                   "hoverlabel", "error_x", "error_y", "colorbar") or _AXIS.match(name) else None
+_PARTS = frozenset({"title", "legend", "font", "margin", "marker", "line", "hoverlabel", "error_x", "error_y",
+                    "colorbar", "pattern", "textfont", "insidetextfont", "outsidetextfont", "uniformtext"})
 
 
-_EMPTY_PART = _Empty()
+class _Unset(Props):
+    """A part never set reads as an empty one (`fig.layout.xaxis.range` is None, not an error), and
+    setting something in it puts it in its owner, as on plotly's objects
+    (`fig.layout.legend.orientation = "h"`); merely reading it adds nothing."""
+
+    __slots__ = ("_owner", "_key")
+
+    def __init__(self, owner: dict, key: str):
+        super().__init__()
+        object.__setattr__(self, "_owner", owner)
+        object.__setattr__(self, "_key", key)
+
+    def _attach(self) -> None:
+        owner = self._owner
+        if owner is None:
+            return
+        object.__setattr__(self, "_owner", None)
+        dict.setdefault(owner, self._key, self)
+        if isinstance(owner, _Unset):
+            owner._attach()
+
+    def __setattr__(self, name: str, value) -> None:
+        super().__setattr__(name, value)
+        self._attach()
+
+    def update(self, dict1=None, **kwargs) -> "Props":
+        super().update(dict1, **kwargs)
+        self._attach()
+        return self
 
 
 def _trace(kind: str, kwargs: dict) -> Props:
@@ -306,6 +332,11 @@ class Figure:
         return figure
 
     to_dict = to_plotly_json
+
+    def to_json(self, **kwargs) -> str:
+        from plotly.io.json import to_json_plotly
+
+        return to_json_plotly(self.to_plotly_json(), **kwargs)
 
     def __repr__(self) -> str:
         return f"lite.Figure({len(self._data)} traces)"
