@@ -563,3 +563,13 @@ def test_every_export_link_says_it_is_being_prepared():
     assert links[-1].to_plotly_json()["props"]["data-what"] == "Publicity pack · Print A4 (PNG + PDF)"
     script = (Path(__file__).resolve().parent.parent / "dashboard" / "assets" / "downloads.js").read_text()
     assert "a[data-busy]" in script and "Content-Disposition" in script
+
+
+def test_a_phone_export_takes_a_chart_with_an_empty_trace():
+    """布警勤务 of a month without off-season deployments: that season's bars are empty beside
+    bars at dates (no category labels to tilt); the 微信 image was refused with a ValueError."""
+    import pandas as pd
+    import plotly.graph_objects as go
+    figure = go.Figure([go.Bar(x=[], y=[]), go.Bar(x=[pd.Timestamp("2026-10-26")], y=[25])])
+    layout = framed(figure, PRESETS["wechat"], FrameText("布警勤务"))["layout"]
+    assert "tickangle" not in layout.get("xaxis", {})

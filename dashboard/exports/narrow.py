@@ -115,7 +115,8 @@ def tilt_crowded_categories(spec: dict, width: float, size: int) -> None:
     labels: dict[str, set[str]] = {}
     for trace in spec["data"]:
         values = trace.get("x")
-        if trace.get("orientation") == "h" or values is None:
+        # A list of labels only: numbers come as typed arrays (a dict), and an empty trace has none.
+        if trace.get("orientation") == "h" or not isinstance(values, (list, tuple)) or not values:
             continue
         if all(isinstance(v, str) for v in values):
             labels.setdefault(_axis_of(trace, "x"), set()).update(values)

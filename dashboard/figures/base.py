@@ -17,7 +17,7 @@ import math
 from dataclasses import dataclass, field
 
 import pandas as pd
-import plotly.graph_objects as go
+from dashboard.figures import lite as go
 
 from dashboard.model.periods import bucket_after
 from dashboard.text import t

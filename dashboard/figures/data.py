@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import pandas as pd
-import plotly.graph_objects as go
+from dashboard.figures import lite as go
 
 from dashboard.figures.base import empty_figure
 from dashboard.text import t

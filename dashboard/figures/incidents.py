@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 
 import pandas as pd
-import plotly.graph_objects as go
+from dashboard.figures import lite as go
 
 from dashboard.figures.base import (bucket_span, bucket_text, count_axis, count_bars, coverage, empty_figure,
                                     rate_axis, time_line, time_axis, top_strip)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pandas as pd
-import plotly.graph_objects as go
+from dashboard.figures import lite as go
 
 from dashboard.figures.base import count_axis, empty_figure, period_x, time_axis, top_strip, widen_lone_bucket
 from dashboard.text import t, value_label

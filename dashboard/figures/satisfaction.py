@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pandas as pd
-import plotly.graph_objects as go
+from dashboard.figures import lite as go
 
 from dashboard import theme
 from dashboard.figures.base import (as_date, bucket_span, bucket_text, coverage, empty_figure, period_x, rate_axis,

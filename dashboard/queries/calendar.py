@@ -20,26 +20,21 @@ def peak_bands(filters: Filters, scope: Scope) -> list[tuple[dt.date, dt.date, s
         select first_day, last_day, kind from peak_periods
         where first_day <= $end and last_day >= $start order by first_day
     """, {"start": filters.start, "end": filters.end})
-    # Overlapping or touching deployments merged into one band, in SQL: a city has
-    # thousands of deployment rows and a few dozen bands (gaps and islands).
-    deployments = db.rows("""
-        with peak as (  -- distinct: both windows below must order the rows the same way
-            select distinct start_date, end_date from deployments
-            where season = $peak and start_date <= $end and end_date >= $start
-              and ($scope is null or unit_code in (select unit_code from unit_closure where ancestor_code = $scope))
-        ), reach as (
-            select start_date, end_date,
-                   max(end_date) over (order by start_date, end_date
-                                       rows between unbounded preceding and 1 preceding) as reached
-            from peak
-        ), islands as (
-            select start_date, end_date,
-                   sum(case when reached is null or start_date > reached + 1 then 1 else 0 end)
-                       over (order by start_date, end_date rows unbounded preceding) as island
-            from reach
-        )
-        select min(start_date), max(end_date) from islands group by island order by 1
+    # Overlapping or touching deployments merged into one band (gaps and islands). A city has
+    # thousands of deployment rows but a few dozen distinct spans: DuckDB gives those, sorted,
+    # and they are merged here (window functions over them cost more than the scan).
+    spans = db.rows("""
+        select distinct start_date, end_date from deployments
+        where season = $peak and start_date <= $end and end_date >= $start
+          and ($scope is null or unit_code in (select unit_code from unit_closure where ancestor_code = $scope))
+        order by 1, 2
     """, {"start": filters.start, "end": filters.end, "scope": scope.unit, "peak": PEAK})
+    deployments: list[list[dt.date]] = []
+    for first, last in spans:
+        if deployments and first <= deployments[-1][1] + dt.timedelta(days=1):
+            deployments[-1][1] = max(deployments[-1][1], last)
+        else:
+            deployments.append([first, last])
     bands = list(holidays)
     for first, last in deployments:
         if not any(h[0] <= first and last <= h[1] for h in holidays):

@@ -234,8 +234,14 @@ def comments(filters: Filters, scope: Scope, channel: str | None = None, search:
 
     `search` matches the masked comment (so a phone number cannot be looked
     up), the area name, the origin, the channel and the respondent type, as
-    a plain substring passed as a parameter.
+    a plain substring passed as a parameter. Kept whole in the query cache: the grid and the
+    line under it each ask for it.
     """
+    return db.cached(("satisfaction.comments", filters, scope, channel, search, int(limit)),
+                     lambda: _comments(filters, scope, channel, search, limit)).copy()
+
+
+def _comments(filters: Filters, scope: Scope, channel: str | None, search: str | None, limit: int) -> pd.DataFrame:
     params: dict = {"low_score": LOW_SCORE}
     where = _where(filters, scope, channel, params)
     masked = mask_sql("r.comment")
