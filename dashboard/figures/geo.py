@@ -19,8 +19,8 @@ import math
 
 import numpy as np
 import pandas as pd
-import plotly.graph_objects as go
 
+from dashboard.figures import lite as go
 from dashboard.figures.base import empty_figure
 from dashboard.model.catalog import BY_ID
 from dashboard.text import t

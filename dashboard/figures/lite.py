@@ -4,7 +4,7 @@ plotly.py's graph objects validate every property as it is set (`go.Figure`,
 `go.Bar`, `update_layout`, `add_hline` …): on the 1M demo that was more than
 half of a chart callback's time, several times DuckDB's scan of the rows
 (README, *Against the floor of the stack*). The builders import this module as
-`go` and keep their code: `Figure`, `Bar`, `Scatter`, `Heatmap` build the same
+`go` and keep their code: `Figure`, `Bar`, `Scatter`, `Heatmap`, `Contour` build the same
 dicts plotly would send (the figure JSON is the same, key order aside:
 `tests/test_figures_lite.py`), without the validators.
 
@@ -182,6 +182,10 @@ def Scatter(arg=None, **kwargs) -> Props:
 
 def Heatmap(arg=None, **kwargs) -> Props:
     return _trace("heatmap", {**(arg or {}), **kwargs})
+
+
+def Contour(arg=None, **kwargs) -> Props:
+    return _trace("contour", {**(arg or {}), **kwargs})
 
 
 def _template_json() -> dict | None:
