@@ -1,0 +1,151 @@
+"""The scheduler delivers subscriptions: the 周报 once per scope and week, alerts once, by mail and webhook.
+
+A local SMTP server (aiosmtpd) and a local HTTP receiver stand in for the bureau's mail server and
+messaging gateway; the clock is injected (China time). Nothing is sent twice: not by a restarted
+scheduler, not by a second one beside it, not by the next hour's round.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import email
+from email.header import decode_header, make_header
+from email.policy import compat32
+
+import pytest
+
+from dashboard.auth import store as users
+from dashboard.delivery import jobs
+from dashboard.model import judgements
+from dashboard.scheduler import Scheduler
+from tests.builders.receivers import SmtpSink, WebhookSink
+from warehouse.users_store import AuditQuery, Event, Subscription
+
+MONDAY_8 = dt.datetime(2026, 11, 23, 8, 0)      # the demo's today, China time
+PASSWORD = "Test-pass-2026!"
+
+
+@pytest.fixture
+def smtp(monkeypatch):
+    with SmtpSink() as sink:
+        monkeypatch.setenv("TPD_SMTP_HOST", "127.0.0.1")
+        monkeypatch.setenv("TPD_SMTP_PORT", str(sink.port))
+        monkeypatch.setenv("TPD_SMTP_FROM", "tpd@police.example.cn")
+        yield sink
+
+
+@pytest.fixture
+def gateway(monkeypatch):
+    with WebhookSink() as sink:
+        monkeypatch.setenv("TPD_WEBHOOK_URL", sink.url)
+        yield sink
+
+
+@pytest.fixture
+def store(demo_db, tmp_path, monkeypatch):
+    monkeypatch.setenv("TPD_ARCHIVE_DIR", str(tmp_path / "archive"))
+    monkeypatch.setenv("TPD_PUBLIC_URL", "https://tpd.example.cn")
+    path = tmp_path / "users.sqlite3"
+    users.configure(path)
+    yield users.users_store()
+    users.configure(None)
+
+
+def subscribe(store, username, role, unit=None, **sub):
+    users.add(username, role, password=PASSWORD, unit_code=unit, must_change=False, actor="tests")
+    return store.add_subscription(Subscription(username, sub.pop("kind", "briefing"), **sub),
+                                  Event("subscription.added", actor=username))
+
+
+def wire_subject(raw: bytes) -> str:
+    """The Subject header as it was on the wire (unfolded, not decoded)."""
+    return email.message_from_bytes(raw, policy=compat32)["Subject"]
+
+
+def subject_of(raw: bytes) -> str:
+    """The subject as its RFC 2047 encoded words decode."""
+    return str(make_header(decode_header(wire_subject(raw))))
+
+
+def test_a_monday_8_oclock_round_mails_each_subscriber_the_pdf_and_calls_the_gateway_once(store, smtp, gateway,
+                                                                                         branch):
+    subscribe(store, "wang", "leader", email="wang@police.example.cn", webhook_url=jobs.GATEWAY)
+    subscribe(store, "li", "unit", branch, unit_code=branch, email="li@police.example.cn")
+    outcome = Scheduler(store, clock=lambda: MONDAY_8).run_pending()
+
+    assert len(outcome.sent) == 3 and outcome.failed == []
+    assert sorted(rcpt for _, [rcpt] in smtp.envelopes) == ["li@police.example.cn", "wang@police.example.cn"]
+    for raw, msg in zip(smtp.raw, smtp.messages):
+        wire = wire_subject(raw)
+        assert wire.isascii() and "=?utf-8?" in wire.lower()         # RFC 2047 on the wire
+        subject = subject_of(raw)
+        assert subject.startswith("【周报】") and "2026-11-16至2026-11-22" in subject
+        [pdf] = [part for part in msg.iter_attachments()]
+        assert pdf.get_content_type() == "application/pdf" and pdf.get_content().startswith(b"%PDF")
+        assert pdf.get_filename().endswith("_2026-11-16_2026-11-22.pdf")
+    [call] = gateway.calls
+    assert call["title"].startswith("【周报】") and call["summary"]
+    assert call["link"].startswith("https://tpd.example.cn/briefing/archive/")
+    assert call["period"] == {"start": "2026-11-16", "end": "2026-11-22"}
+    assert store.count_audit("delivery.sent") == 3
+
+
+def test_a_restarted_or_second_scheduler_sends_nothing_more(store, smtp, gateway):
+    subscribe(store, "wang", "leader", email="wang@police.example.cn", webhook_url=jobs.GATEWAY)
+    first = Scheduler(store, clock=lambda: MONDAY_8)
+    assert len(first.run_pending().sent) == 2
+    assert Scheduler(store, clock=lambda: MONDAY_8).run_pending() is None      # the first holds the lease
+    first.stop()
+    later = MONDAY_8 + dt.timedelta(hours=3)
+    restarted = Scheduler(store, clock=lambda: later)
+    outcome = restarted.run_pending()
+    assert outcome.sent == [] and outcome.failed == []
+    assert len(smtp.raw) == 1 and len(gateway.calls) == 1
+
+
+def test_nothing_is_sent_before_the_subscriptions_slot(store, smtp):
+    subscribe(store, "wang", "leader", email="wang@police.example.cn", weekday=0, hour=9)
+    assert Scheduler(store, clock=lambda: MONDAY_8).run_pending().sent == []
+    assert smtp.raw == []
+
+
+def test_a_failed_send_is_retried_with_backoff_and_shown_as_failed(store, monkeypatch):
+    with WebhookSink(status=503) as down:
+        subscribe(store, "wang", "leader", kind="alerts", webhook_url=down.url)
+        monkeypatch.setattr(judgements, "settings", lambda: {"alerts": {"min_survey_answers": 30},
+                                                             "metrics": {"incidents.same_day_rate": {"target": 1.01,
+                                                                                                     "amber": 1.005}}})
+        jobs.run_alerts(store, MONDAY_8)
+        [failed] = store.deliveries(("failed",))
+        assert failed.attempts == 1 and "503" in failed.last_error
+        jobs.run_alerts(store, MONDAY_8 + dt.timedelta(minutes=1))              # not due yet
+        assert len(down.calls) == 1
+        down.status = 200
+        jobs.run_alerts(store, MONDAY_8 + dt.timedelta(minutes=6))              # due after 5 minutes
+        assert len(down.calls) == 2 and store.deliveries(("failed",)) == []
+    assert [e.event for e in store.audit_entries(AuditQuery(kinds=("delivery",), newest_first=False))] == [
+        "delivery.failed", "delivery.sent"]
+
+
+def test_an_alert_is_sent_once_when_a_figure_crosses_its_target_not_again_the_next_hour(store, smtp, gateway,
+                                                                                        monkeypatch):
+    subscribe(store, "wang", "leader", kind="alerts", email="wang@police.example.cn", webhook_url=jobs.GATEWAY)
+
+    def target(value):
+        monkeypatch.setattr(judgements, "settings", lambda: {
+            "alerts": {"min_survey_answers": 30},
+            "metrics": {"incidents.same_day_rate": {"target": value, "amber": value - 0.005}}})
+
+    def target_alerts():
+        return [c for c in gateway.calls if c["metric"] == "incidents.same_day_rate"]
+
+    target(0.0)                                  # on target: nothing about it
+    jobs.run_alerts(store, MONDAY_8 + dt.timedelta(hours=1))
+    assert target_alerts() == []
+    target(1.01)                                 # now below target: red
+    jobs.run_alerts(store, MONDAY_8 + dt.timedelta(hours=2))
+    [alert] = target_alerts()
+    assert alert["status"] == "red" and "未达目标" in alert["title"]
+    assert any("未达目标" in subject_of(raw) for raw in smtp.raw)
+    mails = len(smtp.raw)
+    jobs.run_alerts(store, MONDAY_8 + dt.timedelta(hours=3))
+    assert len(target_alerts()) == 1 and len(smtp.raw) == mails
