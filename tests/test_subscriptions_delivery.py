@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import email
+import json
 from email.header import decode_header, make_header
 from email.policy import compat32
 
@@ -149,3 +150,46 @@ def test_an_alert_is_sent_once_when_a_figure_crosses_its_target_not_again_the_ne
     mails = len(smtp.raw)
     jobs.run_alerts(store, MONDAY_8 + dt.timedelta(hours=3))
     assert len(target_alerts()) == 1 and len(smtp.raw) == mails
+
+
+# ---- the archive -------------------------------------------------------------------------------------
+
+def test_every_issue_is_archived_with_its_figures_and_listed_only_for_the_scopes_a_user_may_see(store, smtp,
+                                                                                               branch, tmp_path):
+    from dashboard.delivery.archive import file_of, visible
+    from dashboard.model.filters import Scope
+    subscribe(store, "wang", "leader", email="wang@police.example.cn", format="docx")
+    subscribe(store, "li", "unit", branch, unit_code=branch, email="li@police.example.cn", format="docx")
+    now = [MONDAY_8]
+    scheduler = Scheduler(store, clock=lambda: now[0])
+    scheduler.run_pending()
+    now[0] += dt.timedelta(days=7)
+    scheduler.run_pending()
+    city = visible(store, Scope.city())
+    assert [(e.scope_key, e.period_start) for e in city] == [
+        (f"unit={branch}", "2026-11-23"), ("city", "2026-11-23"), (f"unit={branch}", "2026-11-16"),
+        ("city", "2026-11-16")]
+    assert [e.scope_key for e in visible(store, Scope(branch))] == [f"unit={branch}"] * 2
+    [sent] = [m for m in smtp.messages if m["To"] == "li@police.example.cn"][:1]
+    [attached] = list(sent.iter_attachments())
+    entry = visible(store, Scope(branch))[-1]
+    kept = file_of(entry, tmp_path / "archive")
+    assert kept.read_bytes() == attached.get_content()
+    figures = json.loads((tmp_path / "archive" / entry.figures_path).read_text(encoding="utf-8"))
+    assert figures["view"]["unit"] == branch and "incidents.total" in figures["figures"]
+
+
+def test_the_archive_route_hands_a_unit_user_their_scopes_issue_and_nothing_else(store, smtp, branch, tmp_path,
+                                                                                 demo_db):
+    from dashboard.app import create_app
+    from tests.builders.accounts import sign_in_test_client
+    subscribe(store, "wang", "leader", email="wang@police.example.cn", format="docx")
+    subscribe(store, "li", "unit", branch, unit_code=branch, email="li@police.example.cn", format="docx")
+    Scheduler(store, clock=lambda: MONDAY_8).run_pending()
+    ids = {e.scope_key: e.id for e in store.archive_entries()}
+    app = create_app(demo_db, tmp_path / "users.sqlite3")
+    client = app.server.test_client()
+    sign_in_test_client(client, "unit", branch)
+    assert client.get(f"/briefing/archive/{ids[f'unit={branch}']}").status_code == 200
+    assert client.get(f"/briefing/archive/{ids['city']}").status_code == 404
+    assert store.count_audit("export") == 1
