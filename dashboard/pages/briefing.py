@@ -16,20 +16,19 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import Input, Output, callback, dcc, html
 
+from dashboard.auth import audit
 from dashboard.auth.store import users_store
 from dashboard.briefing import DEFAULT_PERIOD
 from dashboard.briefing.compose import cached_briefing
 from dashboard.briefing.model import Cell, Document, Heading, Paragraph, Table
 from dashboard.briefing.routes import urls
 from dashboard.briefing.text import document
-from dashboard.clock import CHINA
 from dashboard.components.page import page_frame, view_from_store
 from dashboard.components.view import view_from_args
 from dashboard.delivery.archive import visible
 from dashboard.queries import reference
 from dashboard.session import current_scope
 from dashboard.text import t
-from warehouse.users_store import parse_utc
 
 dash.register_page(__name__, path="/briefing", name="nav.briefing", order=0.5, title="周报 · 旅游警务数据看板")
 
@@ -83,7 +82,7 @@ def archive_list(scope, lang: str) -> html.Section:
 
     rows = [html.Tr([
         html.Td(f"{e.period_start} — {e.period_end}"), html.Td(where(e)),
-        html.Td(local_time(e.issued_at)),
+        html.Td(audit.china_time(e.issued_at)[:16]),
         html.Td(html.A(f"{e.format.upper()} · {'中文' if e.lang == 'zh' else 'English'}",
                        href=f"/briefing/archive/{e.id}", download="")),
     ]) for e in entries]
@@ -93,10 +92,6 @@ def archive_list(scope, lang: str) -> html.Section:
                                          className="table-responsive")],
                         id=ARCHIVE, className="tpd-brief-archive mt-3")
 
-
-def local_time(utc: str) -> str:
-    """A stored UTC stamp as China time, to the minute."""
-    return parse_utc(utc).astimezone(CHINA).strftime("%Y-%m-%d %H:%M")
 
 
 def _cell(c: Cell, tag=html.Td):

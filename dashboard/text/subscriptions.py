@@ -67,6 +67,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "archive.not_found": ("没有这份周报，或您无权查看。", "No such briefing, or you may not see it."),
     # --- the admin page ---------------------------------------------------------------------
     "admin.deliveries": ("订阅发送失败", "Failed deliveries"),
+    "admin.deliveries_cols": ("更新时间,状态,类型,收件人,范围,周期,次数,原因",
+                              "Updated,State,Kind,Recipient,Scope,Period,Attempts,Reason"),
     "admin.deliveries_none": ("没有失败的发送。", "No failed deliveries."),
     "admin.scheduler": ("调度进程：{holder}，租约至 {until}", "Scheduler: {holder}, lease until {until}"),
     "admin.scheduler_none": ("调度进程未运行（没有租约）。", "No scheduler is running (no lease)."),
