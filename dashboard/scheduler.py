@@ -80,6 +80,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--interval", type=int, default=60, help="seconds between rounds (default 60)")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.Formatter.converter = lambda *_: dt.datetime.now(CHINA).timetuple()   # the log in China time too
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)                    # not two lines a minute
     from dashboard.queries import db
     from warehouse.config import default_db_path, default_users_db_path
     warehouse = args.db or default_db_path()
