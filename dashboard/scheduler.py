@@ -51,14 +51,18 @@ class Scheduler:
             log.debug("the lease is held by another scheduler: %s", self.store.lease_holder(LEASE))
             return None
         now = self.clock()
-        outcome = jobs.run_briefings(self.store, now, self.archive)
+        outcome = jobs.run_briefings(self.store, now, self.archive, alive=self.renew)
         hour = now.replace(minute=0, second=0, microsecond=0)
         if self._alerts_hour != hour:
-            outcome += jobs.run_alerts(self.store, now)
+            outcome += jobs.run_alerts(self.store, now, alive=self.renew)
             self._alerts_hour = hour
         if outcome.sent or outcome.failed:
             log.info("round at %s: %d sent, %d failed", now, len(outcome.sent), len(outcome.failed))
         return outcome
+
+    def renew(self) -> bool:
+        """Still the holder? (the lease renewed): asked before each subscription of a long round."""
+        return self.store.acquire_lease(LEASE, self.holder, self.lease_seconds)
 
     def stop(self) -> None:
         self.store.release_lease(LEASE, self.holder)

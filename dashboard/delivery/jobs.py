@@ -125,8 +125,10 @@ def _send(channel: str, recipient: str, subject: str, body: str, payload: dict,
 
 # ---- the 周报 --------------------------------------------------------------------------------------
 
-def run_briefings(store: UsersStore, now: dt.datetime, root: Path | None = None) -> Outcome:
-    """Send every 周报 due at `now` (China time, naive) and not sent yet."""
+def run_briefings(store: UsersStore, now: dt.datetime, root: Path | None = None,
+                   alive: Callable[[], bool] = lambda: True) -> Outcome:
+    """Send every 周报 due at `now` (China time, naive) and not sent yet; stop when `alive()` says
+    this scheduler no longer holds its lease (asked before each subscription)."""
     outcome = Outcome()
     start, end = last_complete_week(now)
     root = root or settings.archive_dir()
@@ -134,6 +136,9 @@ def run_briefings(store: UsersStore, now: dt.datetime, root: Path | None = None)
     for sub in store.subscriptions(kind="briefing"):
         if not is_due(sub, now):
             continue
+        if not alive():
+            log.warning("the lease was lost: the round stops, another scheduler goes on")
+            break
         key = scope_key(sub.unit_code, sub.area_code)
         for channel, recipient in recipients(sub):
             title = f"{t('briefing.kind.week', sub.lang)} {start.isoformat()}—{end.isoformat()} · {key}"
@@ -179,12 +184,15 @@ def run_briefings(store: UsersStore, now: dt.datetime, root: Path | None = None)
 
 # ---- alerts -----------------------------------------------------------------------------------------
 
-def run_alerts(store: UsersStore, now: dt.datetime) -> Outcome:
+def run_alerts(store: UsersStore, now: dt.datetime, alive: Callable[[], bool] = lambda: True) -> Outcome:
     """Send every alert of the last complete week not sent yet to each alert subscription."""
     outcome = Outcome()
     start, end = last_complete_week(now)
     judged: dict[str, tuple] = {}
     for sub in store.subscriptions(kind="alerts"):
+        if not alive():
+            log.warning("the lease was lost: the round stops, another scheduler goes on")
+            break
         refused = refusal(store, sub.unit_code, sub.area_code, sub.username)
         if refused:
             log.warning("alert subscription %s not served: %s", sub.id, refused)
