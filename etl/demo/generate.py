@@ -145,10 +145,12 @@ def generate_exports(out_dir: Path, *, seed: int = DEMO_SEED, scale: int | None 
     scale: about how many incidents (default 40,000 over two years); every other flow
     type follows in proportion, visitors stay one row per area and day. `now` (China time,
     naive): no record is later; without `today` or `now` it is the moment in China, and
-    `today` China's date (whatever the server's zone); with only `today`, the end of that day.
+    `today` China's date (whatever the server's zone); with only `today`, the moment in China
+    when that is China's date today, else the end of that day.
     """
-    if today is None:
-        now = now or china_now().replace(microsecond=0)
+    if now is None and (today is None or today == china_now().date()):
+        now = china_now().replace(microsecond=0)
+    if now is not None:
         today = now.date()
     n = int(scale or DEFAULT_INCIDENTS)
     start = _start_of(today)
