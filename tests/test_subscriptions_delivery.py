@@ -193,3 +193,23 @@ def test_the_archive_route_hands_a_unit_user_their_scopes_issue_and_nothing_else
     assert client.get(f"/briefing/archive/{ids[f'unit={branch}']}").status_code == 200
     assert client.get(f"/briefing/archive/{ids['city']}").status_code == 404
     assert store.count_audit("export") == 1
+
+
+def test_the_briefing_page_lists_past_issues_of_the_users_scope_only(store, smtp, branch, tmp_path, demo_db):
+    import sys
+
+    import dash
+
+    from dashboard.app import create_app
+    from dashboard.model.filters import Scope
+    subscribe(store, "wang", "leader", email="wang@police.example.cn", format="docx")
+    subscribe(store, "li", "unit", branch, unit_code=branch, email="li@police.example.cn", format="docx")
+    Scheduler(store, clock=lambda: MONDAY_8).run_pending()
+    ids = {e.scope_key: e.id for e in store.archive_entries()}
+    create_app(demo_db, tmp_path / "users.sqlite3")
+    entry = next(p for p in dash.page_registry.values() if p["module"].endswith("pages.briefing") and "layout" in p)
+    archive_list = sys.modules[entry["module"]].archive_list
+    unit_view, city_view = str(archive_list(Scope(branch), "zh")), str(archive_list(Scope.city(), "zh"))
+    assert "历史周报" in unit_view and f"/briefing/archive/{ids[f'unit={branch}']}" in unit_view
+    assert f"/briefing/archive/{ids['city']}" not in unit_view
+    assert f"/briefing/archive/{ids['city']}" in city_view and "2026-11-16 — 2026-11-22" in city_view

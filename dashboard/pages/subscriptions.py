@@ -86,11 +86,11 @@ def form(user, lang: str) -> dbc.Card:
             {"label": t(f"subs.kind.{k}", lang), "value": k} for k in manage.KINDS])),
         _field(t("subs.unit", lang), dcc.Dropdown(id=UNIT, options=unit_options, clearable=False,
                                                   value=scope.unit or "")),
-        _field(t("subs.area", lang), dcc.Dropdown(id=AREA, options=area_options, clearable=False, value="")),
+        _field(t("subs.area", lang), dcc.Dropdown(id=AREA, options=area_options, clearable=False, value=""), 2),
         _field(t("subs.weekday", lang), dcc.Dropdown(id=WEEKDAY, clearable=False, value=0, options=[
             {"label": d, "value": i} for i, d in enumerate(days)]), 2),
         _field(t("subs.hour", lang), dcc.Dropdown(id=HOUR, clearable=False, value=8, options=[
-            {"label": f"{h:02d}:00", "value": h} for h in range(24)]), 1),
+            {"label": f"{h:02d}:00", "value": h} for h in range(24)]), 2),
         _field(t("subs.format", lang), dbc.RadioItems(id=FORMAT, value="pdf", inline=True, options=[
             {"label": f.upper(), "value": f} for f in manage.FORMATS]), 2),
         _field(t("subs.lang", lang), dbc.RadioItems(id=SUB_LANG, value=lang, inline=True, options=[
@@ -119,7 +119,8 @@ def layout(**kwargs):
         html.P(t("subs.intro", lang), className="tpd-hint"),
         html.Div(id=MESSAGE),
         html.Div(subscription_rows(user, lang), id=LIST),
-        html.Div([dcc.Dropdown(id=REMOVE_WHICH, options=remove_options(user, lang), style={"minWidth": "320px"}),
+        html.Div([dcc.Dropdown(id=REMOVE_WHICH, options=remove_options(user, lang), style={"minWidth": "320px"},
+                               placeholder=t("subs.remove_pick", lang)),
                   html.Button(t("subs.remove", lang), id=REMOVE, n_clicks=0,
                               className="btn btn-sm btn-outline-danger")],
                  className="d-flex flex-wrap align-items-center gap-2"),

@@ -28,6 +28,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "subs.channels": ("发送到", "Sent to"),
     "subs.submit": ("订阅", "Subscribe"),
     "subs.remove": ("退订", "Unsubscribe"),
+    "subs.remove_pick": ("选择要退订的订阅", "Choose a subscription to end"),
     "subs.added": ("已添加订阅。", "Subscription added."),
     "subs.removed": ("已退订。", "Unsubscribed."),
     "subs.weekdays": ("周一,周二,周三,周四,周五,周六,周日", "Mon,Tue,Wed,Thu,Fri,Sat,Sun"),
