@@ -213,3 +213,19 @@ def test_the_briefing_page_lists_past_issues_of_the_users_scope_only(store, smtp
     assert "历史周报" in unit_view and f"/briefing/archive/{ids[f'unit={branch}']}" in unit_view
     assert f"/briefing/archive/{ids['city']}" not in unit_view
     assert f"/briefing/archive/{ids['city']}" in city_view and "2026-11-16 — 2026-11-22" in city_view
+
+
+def test_a_departure_the_overview_shows_for_the_worse_is_alerted_once(store, gateway, monkeypatch):
+    from dashboard.delivery import alerts
+    subscribe(store, "wang", "leader", kind="alerts", webhook_url=jobs.GATEWAY)
+    monkeypatch.setattr(judgements, "settings", lambda: {"alerts": {"min_survey_answers": 30}, "metrics": {}})
+    found = [{"unit": None, "unit_name": None, "metric": "incidents.total", "week": dt.date(2026, 11, 16),
+              "value": 90.0, "baseline": 40.0, "z": 4.2},
+             {"unit": None, "unit_name": None, "metric": "incidents.same_day_rate", "week": dt.date(2026, 11, 16),
+              "value": 0.99, "baseline": 0.95, "z": 3.5}]                       # for the better: not alerted
+    monkeypatch.setattr(alerts.ranking, "departures", lambda series, metric_ids: found)
+    for hour in (9, 10):
+        jobs.run_alerts(store, MONDAY_8.replace(hour=hour))
+    departures = [c for c in gateway.calls if c["summary"].find("近12周均值") >= 0]
+    assert len(departures) == 1 and departures[0]["metric"] == "incidents.total"
+    assert "偏离近12周常态" in departures[0]["title"]

@@ -28,7 +28,7 @@ from dashboard.auth.store import user_of
 from dashboard.briefing import compose
 from dashboard.clock import CHINA
 from dashboard.delivery import channels, settings
-from dashboard.delivery.alerts import alerts, words
+from dashboard.delivery.alerts import alerts, departures, words
 from dashboard.delivery.issue import issue, scope_of, summary, week_view
 from dashboard.delivery.plan import is_due, last_complete_week, period_key, scope_key
 from dashboard.queries import reference
@@ -199,9 +199,9 @@ def run_alerts(store: UsersStore, now: dt.datetime, alive: Callable[[], bool] = 
             continue
         key = scope_key(sub.unit_code, sub.area_code)
         if key not in judged:
-            b = compose.briefing(week_view(sub.unit_code, sub.area_code, start, end), scope_of(sub.unit_code),
-                                 now=now)
-            judged[key] = (b, alerts(b))
+            view = week_view(sub.unit_code, sub.area_code, start, end)
+            b = compose.briefing(view, scope_of(sub.unit_code), now=now)
+            judged[key] = (b, alerts(b) + departures(view.filters, scope_of(sub.unit_code)))
         b, found = judged[key]
         lang = sub.lang
         view = week_view(sub.unit_code, sub.area_code, start, end, lang)

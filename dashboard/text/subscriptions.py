@@ -58,6 +58,10 @@ TEXT: dict[str, tuple[str, str]] = {
     "alert.change_title": ("{where} {metric}环比显著变差", "{where}: {metric} notably worse than the week before"),
     "alert.change_text": ("{where}{week}{metric}为{value}，上周为{before}，环比{change}，变化显著。",
                           "{where}, {week}: {metric} was {value} against {before} the week before ({change}), a notable change."),
+    "alert.departure_title": ("{where} {metric}偏离近12周常态", "{where}: {metric} departs from its 12 weeks before"),
+    "alert.departure_text": ("{where}{week}{metric}为{value}，近12周均值{baseline}，偏离{z}个标准差。",
+                             "{where}, {week}: {metric} was {value} against a 12-week mean of {baseline}, "
+                             "{z} standard deviations off."),
     # --- the archive on the briefing page ----------------------------------------------------
     "archive.title": ("历史周报", "Past briefings"),
     "archive.none": ("还没有已发送的周报。", "No briefing has been issued yet."),
