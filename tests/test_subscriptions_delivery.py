@@ -229,3 +229,21 @@ def test_a_departure_the_overview_shows_for_the_worse_is_alerted_once(store, gat
     departures = [c for c in gateway.calls if c["summary"].find("近12周均值") >= 0]
     assert len(departures) == 1 and departures[0]["metric"] == "incidents.total"
     assert "偏离近12周常态" in departures[0]["title"]
+
+
+def test_the_scheduler_command_sends_once_and_a_second_start_sends_nothing(store, smtp, demo_db, tmp_path):
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+    subscribe(store, "wang", "leader", email="wang@police.example.cn", format="docx", weekday=0, hour=0)
+    repo = Path(__file__).resolve().parents[1]
+    env = {**os.environ, "PYTHONPATH": str(repo), "TPD_USERS_DB": str(tmp_path / "users.sqlite3")}
+    runs = [subprocess.run([sys.executable, "-m", "dashboard.scheduler", "--db", str(demo_db), "--once"], cwd=repo,
+                           env=env, capture_output=True, text=True, timeout=300) for _ in range(2)]
+    assert [r.returncode for r in runs] == [0, 0], runs[0].stderr[-2000:]
+    assert [r.stdout.strip() for r in runs] == ["sent 1, failed 0", "sent 0, failed 0"]
+    [msg] = smtp.messages
+    assert subject_of(smtp.raw[0]).startswith("【周报】")
+    assert [a.get_content_type() for a in msg.iter_attachments()] == [
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document"]
