@@ -84,7 +84,7 @@ def test_a_monday_8_oclock_round_mails_each_subscriber_the_pdf_and_calls_the_gat
         assert pdf.get_content_type() == "application/pdf" and pdf.get_content().startswith(b"%PDF")
         assert pdf.get_filename().endswith("_2026-11-16_2026-11-22.pdf")
     [call] = gateway.calls
-    assert call["title"].startswith("【周报】") and call["summary"]
+    assert call["user"] == "wang" and call["title"].startswith("【周报】") and call["summary"]
     assert call["link"].startswith("https://tpd.example.cn/briefing/archive/")
     assert call["period"] == {"start": "2026-11-16", "end": "2026-11-22"}
     assert store.count_audit("delivery.sent") == 3

@@ -60,12 +60,13 @@ def recipients(sub: Subscription) -> list[tuple[str, str]]:
     if sub.email:
         out.append(("mail", sub.email))
     if sub.webhook_url:
-        out.append(("webhook", GATEWAY if sub.webhook_url == GATEWAY else sub.webhook_url))
+        # The gateway carries each user's messages to them: one delivery per user, not per scope.
+        out.append(("webhook", f"{GATEWAY}:{sub.username}" if sub.webhook_url == GATEWAY else sub.webhook_url))
     return out
 
 
 def webhook_target(recipient: str) -> str | None:
-    return settings.webhook_url() if recipient == GATEWAY else recipient
+    return settings.webhook_url() if recipient.startswith(f"{GATEWAY}:") else recipient
 
 
 def refusal(store: UsersStore, unit: str | None, area: str | None, username: str) -> str | None:
@@ -173,7 +174,8 @@ def run_briefings(store: UsersStore, now: dt.datetime, root: Path | None = None,
             text = summary(doc)
             body = t("subs.mail.briefing_body", lang, subtitle=doc.subtitle, summary=text, link=link,
                      manage=f"{settings.public_url()}/subscriptions")
-            payload = {"kind": "briefing", "title": subject, "summary": text, "link": link, "scope": key,
+            payload = {"kind": "briefing", "user": sub.username, "title": subject, "summary": text, "link": link,
+                       "scope": key,
                        "period": {"start": entry.period_start, "end": entry.period_end}, "format": entry.format,
                        "lang": lang}
             attachment = (Path(entry.path).name, (root / entry.path).read_bytes()) if channel == "mail" else None
@@ -217,7 +219,8 @@ def run_alerts(store: UsersStore, now: dt.datetime, alive: Callable[[], bool] = 
                 subject = t("subs.mail.alert_subject", lang, title=title)
                 body = t("subs.mail.alert_body", lang, text=text, link=link,
                          manage=f"{settings.public_url()}/subscriptions")
-                payload = {"kind": "alert", "title": title, "summary": text, "link": link, "scope": key,
+                payload = {"kind": "alert", "user": sub.username, "title": title, "summary": text, "link": link,
+                           "scope": key,
                            "metric": alert.metric_id, "status": alert.status,
                            "period": {"start": start.isoformat(), "end": end.isoformat()}}
                 deliver(store, claim, _send(channel, recipient, subject, body, payload), now, outcome)
