@@ -247,3 +247,14 @@ def test_the_scheduler_command_sends_once_and_a_second_start_sends_nothing(store
     assert subject_of(smtp.raw[0]).startswith("【周报】")
     assert [a.get_content_type() for a in msg.iter_attachments()] == [
         "application/vnd.openxmlformats-officedocument.wordprocessingml.document"]
+
+
+def test_a_briefing_that_failed_late_in_a_week_is_retried_for_that_week_after_it_turns(store):
+    with WebhookSink(status=503) as down:
+        subscribe(store, "wang", "leader", webhook_url=down.url, weekday=6, hour=23, format="docx")
+        sunday = dt.datetime(2026, 11, 29, 23, 50)
+        assert len(jobs.run_briefings(store, sunday).failed) == 1
+        down.status = 200
+        outcome = jobs.run_briefings(store, sunday + dt.timedelta(minutes=20))       # Monday 00:10
+        assert len(outcome.sent) == 1
+        assert [c["period"] for c in down.calls] == [{"start": "2026-11-16", "end": "2026-11-22"}] * 2

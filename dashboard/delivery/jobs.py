@@ -128,60 +128,77 @@ def _send(channel: str, recipient: str, subject: str, body: str, payload: dict,
 
 def run_briefings(store: UsersStore, now: dt.datetime, root: Path | None = None,
                    alive: Callable[[], bool] = lambda: True) -> Outcome:
-    """Send every 周报 due at `now` (China time, naive) and not sent yet; stop when `alive()` says
-    this scheduler no longer holds its lease (asked before each subscription)."""
+    """Send every 周报 due at `now` (China time, naive) and not sent yet, and retry the failed ones
+    of earlier weeks whose retry is due; stop when `alive()` says this scheduler no longer holds
+    its lease (asked before each subscription)."""
     outcome = Outcome()
     start, end = last_complete_week(now)
     root = root or settings.archive_dir()
     issued: dict[tuple, tuple | Exception] = {}
-    for sub in store.subscriptions(kind="briefing"):
+    subscriptions = store.subscriptions(kind="briefing")
+    for sub in subscriptions:
         if not is_due(sub, now):
             continue
         if not alive():
             log.warning("the lease was lost: the round stops, another scheduler goes on")
-            break
+            return outcome
         key = scope_key(sub.unit_code, sub.area_code)
         for channel, recipient in recipients(sub):
             title = f"{t('briefing.kind.week', sub.lang)} {start.isoformat()}—{end.isoformat()} · {key}"
             claim = store.claim_delivery(
                 Delivery("briefing", key, f"{period_key(start, end)}#{sub.lang}.{sub.format}", channel, recipient,
                          sub.username, title, sub.id), utc_of(now), settings.max_attempts())
-            if claim is None:
-                continue
-            refused = refusal(store, sub.unit_code, sub.area_code, sub.username)
-            if refused:
-                _failed(store, claim, refused, now, final=True)
-                outcome.failed.append(claim)
-                continue
-            which = (key, sub.lang, sub.format)
-            if which not in issued:
-                try:
-                    issued[which] = issue(store, sub.unit_code, sub.area_code, start, end, sub.lang, sub.format,
-                                          now, root)
-                except Exception as exc:  # noqa: BLE001  (e.g. no Chromium: retried later)
-                    log.exception("the 周报 for %s could not be made", which)
-                    issued[which] = exc
-            made = issued[which]
-            if isinstance(made, Exception):
-                _failed(store, claim, f"周报生成失败 / the briefing could not be made: {made}", now)
-                outcome.failed.append(claim)
-                continue
-            entry, doc = made
-            lang = sub.lang
-            link = f"{settings.public_url()}/briefing/archive/{entry.id}"
-            subject = t("subs.mail.briefing_subject", lang, title=doc.title, start=entry.period_start,
-                        end=entry.period_end)
-            text = summary(doc)
-            body = t("subs.mail.briefing_body", lang, subtitle=doc.subtitle, summary=text, link=link,
-                     manage=f"{settings.public_url()}/subscriptions")
-            payload = {"kind": "briefing", "user": sub.username, "title": subject, "summary": text, "link": link,
-                       "scope": key,
-                       "period": {"start": entry.period_start, "end": entry.period_end}, "format": entry.format,
-                       "lang": lang}
-            attachment = (Path(entry.path).name, (root / entry.path).read_bytes()) if channel == "mail" else None
-            deliver(store, claim, _send(channel, recipient, subject, body, payload, attachment), now, outcome,
-                    archive_id=entry.id)
+            if claim is not None:
+                _send_briefing(store, sub, claim, start, end, sub.lang, sub.format, now, root, issued, outcome)
+    # A failure late in a week is retried after the week has turned, for the week it was about.
+    current = period_key(start, end)
+    by_id = {sub.id: sub for sub in subscriptions}
+    for failed in store.deliveries(("failed",), limit=1000):
+        sub = by_id.get(failed.subscription_id)
+        if failed.kind != "briefing" or failed.period_key.startswith(current) or sub is None:
+            continue
+        period, _, variant = failed.period_key.partition("#")
+        lang, _, fmt = variant.partition(".")
+        claim = store.claim_delivery(failed, utc_of(now), settings.max_attempts())
+        if claim is not None:
+            first, last = (dt.date.fromisoformat(day) for day in period.split("/"))
+            _send_briefing(store, sub, claim, first, last, lang, fmt, now, root, issued, outcome)
     return outcome
+
+
+def _send_briefing(store: UsersStore, sub: Subscription, claim: Delivery, start: dt.date, end: dt.date, lang: str,
+                   fmt: str, now: dt.datetime, root: Path, issued: dict, outcome: Outcome) -> None:
+    """Send the claimed 周报 (the week's issue of the subscription's scope, made once per round)."""
+    refused = refusal(store, sub.unit_code, sub.area_code, sub.username)
+    if refused:
+        _failed(store, claim, refused, now, final=True)
+        outcome.failed.append(claim)
+        return
+    key = scope_key(sub.unit_code, sub.area_code)
+    which = (key, start, end, lang, fmt)
+    if which not in issued:
+        try:
+            issued[which] = issue(store, sub.unit_code, sub.area_code, start, end, lang, fmt, now, root)
+        except Exception as exc:  # noqa: BLE001  (e.g. no Chromium: retried later)
+            log.exception("the 周报 for %s could not be made", which)
+            issued[which] = exc
+    made = issued[which]
+    if isinstance(made, Exception):
+        _failed(store, claim, f"周报生成失败 / the briefing could not be made: {made}", now)
+        outcome.failed.append(claim)
+        return
+    entry, doc = made
+    link = f"{settings.public_url()}/briefing/archive/{entry.id}"
+    subject = t("subs.mail.briefing_subject", lang, title=doc.title, start=entry.period_start, end=entry.period_end)
+    text = summary(doc)
+    body = t("subs.mail.briefing_body", lang, subtitle=doc.subtitle, summary=text, link=link,
+             manage=f"{settings.public_url()}/subscriptions")
+    payload = {"kind": "briefing", "user": sub.username, "title": subject, "summary": text, "link": link,
+               "scope": key, "period": {"start": entry.period_start, "end": entry.period_end},
+               "format": entry.format, "lang": lang}
+    attachment = (Path(entry.path).name, (root / entry.path).read_bytes()) if claim.channel == "mail" else None
+    deliver(store, claim, _send(claim.channel, claim.recipient, subject, body, payload, attachment), now, outcome,
+            archive_id=entry.id)
 
 
 # ---- alerts -----------------------------------------------------------------------------------------
