@@ -17,4 +17,22 @@ fi
 from dashboard.__main__ import ensure_users
 from warehouse.config import default_users_db_path
 db = Path(sys.argv[1]); sys.exit(0 if ensure_users(db, default_users_db_path(db)) else 2)' "$TPD_DB"
-exec .venv/bin/gunicorn -c gunicorn.conf.py "$@" dashboard.wsgi:server
+# The scheduler (subscribed 周报 and alerts) runs beside the web server: with several nodes each may
+# start one, only the holder of the users store's lease works (README, "Subscriptions and the
+# scheduler"). TPD_SCHEDULER=off leaves it out (run `python -m dashboard.scheduler` elsewhere).
+if [ "${TPD_SCHEDULER:-on}" = "off" ]; then
+  exec .venv/bin/gunicorn -c gunicorn.conf.py "$@" dashboard.wsgi:server
+fi
+.venv/bin/python -m dashboard.scheduler --db "$TPD_DB" &
+scheduler=$!
+.venv/bin/gunicorn -c gunicorn.conf.py "$@" dashboard.wsgi:server &
+web=$!
+trap 'kill -TERM "$web" 2>/dev/null || true' TERM INT
+status=0
+wait "$web" || status=$?
+if kill -0 "$web" 2>/dev/null; then   # a signal ended the wait: let gunicorn finish its shutdown
+  wait "$web" || status=$?
+fi
+kill -TERM "$scheduler" 2>/dev/null || true
+wait "$scheduler" 2>/dev/null || true
+exit "$status"

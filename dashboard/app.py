@@ -24,6 +24,7 @@ from flask import g, request
 
 from dashboard import auth, health, plotly_bundle, shared_answers, theme  # noqa: F401  (theme registers the Plotly template)
 from dashboard.briefing import routes as briefing_routes
+from dashboard.delivery import routes as archive_routes
 from dashboard.components.shell import shell
 from dashboard.exports import routes as export_routes
 from dashboard.queries import db
@@ -51,6 +52,7 @@ def create_app(db_path: Path | str | None = None, users_db: Path | str | None = 
     app.layout = lambda: shell(dash.page_container)
     export_routes.register(app.server)    # /download/…: chart images, publicity packs, table files
     briefing_routes.register(app.server)  # /download/briefing.*, /briefing/print
+    archive_routes.register(app.server)   # /briefing/archive/<id>: the 周报 as issued
     health.install(app.server)            # /healthz answers before the sign-in guard; X-TPD-Node on all
     auth.install(app, users_db or default_users_db_path(db_path))
     plotly_bundle.install(app.server)     # after sign-in's guard, which lets scripts through

@@ -23,10 +23,3 @@ def china_now() -> dt.datetime:
 def utc_of_china(moment: dt.datetime) -> dt.datetime:
     """A naive China time as the naive UTC instant (file metadata are stored in UTC)."""
     return moment.replace(tzinfo=CHINA).astimezone(dt.timezone.utc).replace(tzinfo=None)
-
-
-def in_china(moment: dt.datetime | None) -> dt.datetime | None:
-    """A naive time stamped by this server's clock (the loader's, the audit log's) as China time."""
-    if moment is None:
-        return None
-    return moment.astimezone(CHINA).replace(tzinfo=None)

@@ -37,6 +37,7 @@ from etl.errors import BatchRefused
 from etl.pii import salt_for
 from etl.readers import CSV_SUFFIXES, SHEET_SUFFIXES, StagedFile, detect_type, stage_file, type_from_name
 from etl.validate import build_work_table, collect_errors
+from warehouse.clock import china_now
 from warehouse.connection import WarehouseMissing, journal_append, journal_entries, publishing, writer_lock
 from warehouse.faults import crash_point
 from warehouse.marts import note_touched_days, refresh_marts
@@ -75,7 +76,7 @@ class BatchResult:
 
 
 def new_batch_id() -> str:
-    return dt.datetime.now().strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:6]
+    return china_now().strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:6]
 
 
 def expand_inputs(inputs: Iterable[str | Path]) -> tuple[list[tuple[str, Path]], list[str]]:
@@ -261,7 +262,7 @@ def load_batch(
                "files": [name for name, _ in files]}
     db.parent.mkdir(parents=True, exist_ok=True)
     salt = salt_for(db)
-    started = dt.datetime.now()
+    started = china_now()
     results: list[FileResult] = []
     with writer_lock(db):
         journal_append(db, {**journal, "event": "started", "at": started})
@@ -295,14 +296,14 @@ def load_batch(
                 con.execute("insert or replace into meta values ('last_batch_id', $1)", [batch_id])
         except BatchRefused as refusal:
             refusal.batch_id = batch_id
-            journal_append(db, {**journal, "event": "refused", "at": dt.datetime.now(),
+            journal_append(db, {**journal, "event": "refused", "at": china_now(),
                                 "message": str(refusal)})
             raise
         except BaseException as exc:
-            journal_append(db, {**journal, "event": "failed", "at": dt.datetime.now(),
+            journal_append(db, {**journal, "event": "failed", "at": china_now(),
                                 "message": f"{type(exc).__name__}: {exc}"})
             raise
-        journal_append(db, {**journal, "event": "committed", "at": dt.datetime.now()})
+        journal_append(db, {**journal, "event": "committed", "at": china_now()})
     return BatchResult(batch_id, results, skipped)
 
 
@@ -329,5 +330,5 @@ def _log_batch(con, batch_id: str, started: dt.datetime, journal: dict, results:
     totals = [sum(getattr(r, k) for r in results) for k in ("rows", "loaded", "updated", "unchanged", "quarantined")]
     con.execute(
         "insert into load_log values ($1, $2, $3, $4, $5, 'committed', $6, $7, $8, $9, $10, $11, null)",
-        [batch_id, started, dt.datetime.now(), journal["user"], journal["host"], len(results), *totals],
+        [batch_id, started, china_now(), journal["user"], journal["host"], len(results), *totals],
     )

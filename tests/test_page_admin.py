@@ -76,3 +76,27 @@ def test_the_admin_page_is_for_admins_only_and_not_in_the_navbar():
     assert [name for name in ROLES if may_open(name, "admin")] == ["admin"]
     entry = next(p for p in dash.page_registry.values() if p["module"].endswith("pages.admin"))
     assert entry["path"] == "/admin" and entry["in_navbar"] is False
+
+
+def test_the_admin_page_shows_failed_deliveries_and_the_schedulers_lease(app):
+    from dashboard.auth import store
+    from warehouse.users_store import Delivery, Event
+    users = store.users_store()
+    claim = users.claim_delivery(Delivery("briefing", "city", "2026-11-16/2026-11-22#zh.pdf", "mail",
+                                          "wang@police.example.cn", "t-leader", "周报"), "2026-11-23T00:00:00Z", 5)
+    users.finish_delivery(claim.id, "abandoned", Event("delivery.abandoned"), error="550 mailbox unavailable")
+    users.acquire_lease("scheduler", "node-a:4242", 60)
+    client = dash_test_client(app, "admin")
+    page = client.get("/admin", headers={"Accept": "text/html"})
+    assert page.status_code == 200
+    import sys
+
+    import dash
+
+    from dashboard.session import acting_as
+    from tests.builders.accounts import make_user
+    entry = next(p for p in dash.page_registry.values() if p["module"].endswith("pages.admin") and "layout" in p)
+    with acting_as(make_user("admin")):
+        text = str(sys.modules[entry["module"]].deliveries_card("zh"))
+    assert "550 mailbox unavailable" in text and "abandoned" in text and "node-a:4242" in text
+    users.release_lease("scheduler", "node-a:4242")

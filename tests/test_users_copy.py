@@ -119,3 +119,27 @@ def test_merging_keeps_an_account_the_target_already_has(sqlite_users, postgres_
 def test_a_bad_copy_is_refused_with_a_bilingual_reason(tmp_path, args, said):
     code, _, err = users_cli("--users-db", str(tmp_path / "missing.sqlite3"), "copy-to-postgres", *args)
     assert code == 2 and said in err and "未执行" in err
+
+
+def test_the_copy_takes_subscriptions_their_deliveries_and_the_archives_records(sqlite_users, postgres_url):
+    from warehouse.users_store import ArchiveEntry, Delivery, Subscription
+    from warehouse.users_store.copy import copy_to_postgres
+    path, _ = sqlite_users
+    old = open_store(path)
+    sub_id = old.add_subscription(Subscription("wang", "briefing", email="wang@police.example.cn", format="docx"),
+                                  Event("subscription.added", actor="wang"))
+    entry = old.add_archive(ArchiveEntry("city", None, None, "2026-11-16", "2026-11-22", "zh", "docx", "周报",
+                                         "city/a.docx", "city/figures.json", 10, "ab" * 32, "2026-11-23T00:00:05Z"))
+    claim = old.claim_delivery(Delivery("briefing", "city", "2026-11-16/2026-11-22#zh.docx", "mail",
+                                        "wang@police.example.cn", "wang", "周报", sub_id), "2026-11-23T00:00:00Z", 5)
+    old.finish_delivery(claim.id, "sent", Event("delivery.sent"), archive_id=entry.id)
+    assert copy_to_postgres(path, postgres_url).ok
+    target = open_store(postgres_url)
+    [sub] = target.subscriptions("wang")
+    [kept] = target.archive_entries()
+    [sent] = target.deliveries()
+    assert (sub.format, sub.email, kept.issued_at, kept.period_start) == ("docx", "wang@police.example.cn",
+                                                                          "2026-11-23T00:00:05Z", "2026-11-16")
+    assert (sent.state, sent.subscription_id, sent.archive_id) == ("sent", sub.id, kept.id)
+    assert target.claim_delivery(Delivery("briefing", "city", "2026-11-16/2026-11-22#zh.docx", "mail",
+                                          "wang@police.example.cn", "wang", "周报"), "2026-11-24T00:00:00Z", 5) is None

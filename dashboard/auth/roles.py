@@ -17,6 +17,8 @@ from dataclasses import dataclass
 
 ANALYTIC_PAGES = frozenset({"overview", "briefing", "staffing", "map", "incidents", "mediation", "satisfaction",
                             "nominations"})
+# Each role that reads the 周报 may subscribe to it (its own subscriptions page).
+SUBSCRIBING_PAGES = ANALYTIC_PAGES | {"subscriptions"}
 # Pages every signed-in role may open: the "no such page" answer holds no data.
 EVERY_ROLE_PAGES = frozenset({"not_found_404"})
 
@@ -33,11 +35,11 @@ class Role:
 
 ROLES: dict[str, Role] = {r.name: r for r in (
     Role("admin", "管理员", "Administrator", None, frozenset({"records", "admin"})),
-    Role("leader", "领导", "Leadership", ANALYTIC_PAGES, frozenset({"records"})),
+    Role("leader", "领导", "Leadership", SUBSCRIBING_PAGES, frozenset({"records"})),
     Role("opinion", "舆情", "Public opinion", frozenset({"overview", "satisfaction", "nominations"}),
          frozenset({"records"})),
-    Role("publicity", "宣传", "Publicity", ANALYTIC_PAGES, frozenset()),
-    Role("unit", "单位", "Unit commander", ANALYTIC_PAGES, frozenset({"records"}), unit_scoped=True),
+    Role("publicity", "宣传", "Publicity", SUBSCRIBING_PAGES, frozenset()),
+    Role("unit", "单位", "Unit commander", SUBSCRIBING_PAGES, frozenset({"records"}), unit_scoped=True),
 )}
 NAMES = tuple(ROLES)
 # The record-level tables (component ids): the `records` capability shows and exports them.

@@ -19,7 +19,7 @@ from dashboard.briefing.model import Briefing, Figure, LagMetric, LagRow
 from dashboard.model import judgements, ranking
 from dashboard.model.catalog import BY_ID
 from dashboard.model.filters import Filters, Scope
-from dashboard.clock import china_now, in_china
+from dashboard.clock import china_now
 from dashboard.queries import db, reference
 from dashboard.queries import overview as overview_q
 from dashboard.queries.kpis import metric_values_many
@@ -116,7 +116,7 @@ def briefing(view: View, scope: Scope, now: dt.datetime | None = None) -> Briefi
         view=view, where=area_name or unit_name, unit_name=unit_name, area_name=area_name, issuer=issuer,
         previous=(prev.start, prev.end), last_year=(last.start, last.end), figures=figures,
         units=_lag_rows(units_df, "unit", min_answers), areas=_lag_rows(areas_df, "area", min_answers),
-        min_answers=min_answers, demo=reference.is_demo(), as_of=in_china(reference.as_of()),
+        min_answers=min_answers, demo=reference.is_demo(), as_of=reference.as_of(),
         generated_at=(now or china_now()).replace(microsecond=0),
         issuer_level=str(level.iloc[0]) if len(level) else "",
     )

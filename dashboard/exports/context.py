@@ -15,7 +15,7 @@ from pathlib import Path
 
 import tomllib
 
-from dashboard.clock import china_now, in_china
+from dashboard.clock import china_now
 from dashboard.model.filters import Scope
 from dashboard.queries import reference
 from dashboard.session import scope_label
@@ -124,7 +124,7 @@ def export_context(view: View, scope: Scope, title: str, page_filters: list[str]
     start, end = span or (view.start, view.end)
     return ExportContext(
         lang=view.lang, title=title, filters=[*view_filters(view, scope, with_place, span), *page_filters],
-        source=source_line(view.lang), as_of=in_china(reference.as_of()), generated=now or china_now(),
+        source=source_line(view.lang), as_of=reference.as_of(), generated=now or china_now(),
         demo=reference.is_demo(),
         period_slug=(start.isoformat() if start == end
                      else f"{start.isoformat()}{'至' if view.lang == 'zh' else '_to_'}{end.isoformat()}"),

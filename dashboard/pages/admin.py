@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import dash
 import dash_bootstrap_components as dbc
+from dash import html
 
 from dashboard.auth import audit, roles, store
 from dashboard.components.declare import Grid
@@ -101,6 +102,31 @@ USERS_GRID = Grid(USERS, "data.users", users_table, height=360)
 render_admin = P.render(AUDIT_GRID, USERS_GRID, cached=False)
 
 
+DELIVERIES = f"{PAGE}-deliveries"
+
+
+def deliveries_card(lang: str) -> dbc.Card:
+    """The subscriptions' deliveries that failed (retried) or were abandoned, newest first, and which
+    scheduler holds the lease: what an administrator must look into."""
+    _admins_only()
+    users = store.users_store()
+    lease = users.lease_holder("scheduler")
+    state_line = (t("admin.scheduler", lang, holder=lease[0], until=audit.china_time(lease[1]))
+                  if lease else t("admin.scheduler_none", lang))
+    failed = users.deliveries(("failed", "abandoned"), limit=50)
+    body = [html.H2(t("admin.deliveries", lang), className="tpd-card-title"), html.P(state_line, className="tpd-hint")]
+    if not failed:
+        body.append(html.P(t("admin.deliveries_none", lang), className="text-muted mb-0"))
+    else:
+        heads = t("admin.deliveries_cols", lang).split(",")
+        rows = [html.Tr([html.Td(audit.china_time(d.updated_at)), html.Td(d.state), html.Td(d.kind),
+                         html.Td(mask_text(d.recipient)), html.Td(d.scope_key), html.Td(d.period_key),
+                         html.Td(d.attempts), html.Td(d.last_error or "")]) for d in failed]
+        body.append(html.Div(html.Table([html.Thead(html.Tr([html.Th(h) for h in heads])), html.Tbody(rows)],
+                                        className="table table-sm"), className="table-responsive"))
+    return dbc.Card(dbc.CardBody(body), id=DELIVERIES, className="mt-2")
+
+
 def layout(**kwargs):
     ask = P.layout_ask(kwargs)
     lang = ask.lang
@@ -108,4 +134,4 @@ def layout(**kwargs):
         dbc.Col(P.card(AUDIT_GRID, ask, hint=with_export_rows(t("data.audit_hint", lang, limit=audit.LIMIT), lang)),
                        lg=8),
         dbc.Col(P.card(USERS_GRID, ask, hint=t("data.users_hint", lang)), lg=4),
-    ], className="g-2"))
+    ], className="g-2"), deliveries_card(lang))

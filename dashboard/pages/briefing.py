@@ -16,6 +16,8 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import Input, Output, callback, dcc, html
 
+from dashboard.auth import audit
+from dashboard.auth.store import users_store
 from dashboard.briefing import DEFAULT_PERIOD
 from dashboard.briefing.compose import cached_briefing
 from dashboard.briefing.model import Cell, Document, Heading, Paragraph, Table
@@ -23,6 +25,8 @@ from dashboard.briefing.routes import urls
 from dashboard.briefing.text import document
 from dashboard.components.page import page_frame, view_from_store
 from dashboard.components.view import view_from_args
+from dashboard.delivery.archive import visible
+from dashboard.queries import reference
 from dashboard.session import current_scope
 from dashboard.text import t
 
@@ -35,6 +39,7 @@ PREVIEW = f"{PAGE}-preview"
 DOCX = f"{PAGE}-docx"
 PDF = f"{PAGE}-pdf"
 PRINT = f"{PAGE}-print"
+ARCHIVE = f"{PAGE}-archive"
 
 
 def _toolbar(view) -> html.Div:
@@ -57,7 +62,36 @@ def layout(**kwargs):
         VIEW, view, scope, t("nav.briefing", view.lang),
         _toolbar(view),
         dcc.Loading(html.Article(id=PREVIEW, className="tpd-brief-sheet"), type="dot", delay_show=300),
+        archive_list(scope, view.lang),
     )
+
+
+def archive_list(scope, lang: str) -> html.Section:
+    """历史周报: every 周报 issued for the scopes the user may see, to download as it was sent."""
+    entries = visible(users_store(), scope)
+    title = html.H2(t("archive.title", lang), className="tpd-card-title")
+    if not entries:
+        return html.Section([title, html.P(t("archive.none", lang), className="text-muted")], id=ARCHIVE,
+                            className="tpd-brief-archive mt-3")
+    units, areas = reference.unit_names(scope), reference.area_names(scope)
+
+    def where(e) -> str:
+        names = [units.get(e.unit_code, e.unit_code) if e.unit_code else "", areas.get(e.area_code, e.area_code)
+                 if e.area_code else ""]
+        return " · ".join(n for n in names if n) or t("subs.scope_city", lang)
+
+    rows = [html.Tr([
+        html.Td(f"{e.period_start} — {e.period_end}"), html.Td(where(e)),
+        html.Td(audit.china_time(e.issued_at)[:16]),
+        html.Td(html.A(f"{e.format.upper()} · {'中文' if e.lang == 'zh' else 'English'}",
+                       href=f"/briefing/archive/{e.id}", download="")),
+    ]) for e in entries]
+    head = html.Thead(html.Tr([html.Th(t(k, lang)) for k in ("archive.period", "archive.scope", "archive.issued",
+                                                               "archive.file")]))
+    return html.Section([title, html.Div(html.Table([head, html.Tbody(rows)], className="table table-sm"),
+                                         className="table-responsive")],
+                        id=ARCHIVE, className="tpd-brief-archive mt-3")
+
 
 
 def _cell(c: Cell, tag=html.Td):

@@ -119,7 +119,13 @@ def is_demo() -> bool:
 
 
 def as_of() -> dt.datetime | None:
-    found = db.rows("select max(finished_at) from load_log where status = 'committed'")
+    """数据截至: the latest incident's time (China time, as recorded), never later than the last
+    committed load (China time, as the loader stamps it); the load's time when there are no incidents."""
+    found = db.rows("""
+        select case when i.latest is null then l.loaded else least(i.latest, coalesce(l.loaded, i.latest)) end
+        from (select max(finished_at) as loaded from load_log where status = 'committed') l,
+             (select max(received_at) as latest from incidents) i
+    """)
     return found[0][0] if found else None
 
 

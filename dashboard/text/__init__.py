@@ -8,12 +8,12 @@ with an English gloss from `VALUES` when the UI is in English.
 from __future__ import annotations
 
 from dashboard.text import (auth, briefing, common, data, exports, geo, incidents, mediation, nominations,
-                            overview, satisfaction, staffing)
+                            overview, satisfaction, staffing, subscriptions)
 
 LANGS = ("zh", "en")
 TEXT: dict[str, tuple[str, str]] = {}
 for _module in (common, overview, briefing, staffing, geo, incidents, mediation, satisfaction, nominations, data,
-                exports, auth):
+                exports, auth, subscriptions):
     _clash = TEXT.keys() & _module.TEXT.keys()
     assert not _clash, f"text keys defined twice: {_clash}"
     TEXT.update(_module.TEXT)

@@ -78,4 +78,9 @@ EVENTS: dict[str, tuple[str, str]] = {
     "user.enabled": ("启用用户", "user enabled"),
     "user.password_reset": ("重置密码", "password reset"),
     "access.refused": ("访问被拒绝", "access refused"),
+    "subscription.added": ("新增订阅", "subscribed"),
+    "subscription.ended": ("退订", "unsubscribed"),
+    "delivery.sent": ("订阅已发送", "delivery sent"),
+    "delivery.failed": ("订阅发送失败（将重试）", "delivery failed (will retry)"),
+    "delivery.abandoned": ("订阅发送放弃", "delivery abandoned"),
 }

@@ -93,7 +93,7 @@ def _incidents(w: World, rng, i0, i1):
     closed_dt = closed.astype("datetime64[s]")
     closed_dt[unclosed] = NAT
     arrived_dt = arrived.astype("datetime64[s]")
-    arrived_dt[arrived_null] = NAT
+    arrived_dt[arrived_null | (arrived > w.now_s)] = NAT      # not there yet at the demo's now
     # case type
     u = rng.random(n)
     p_adm = np.array([CASE_P[c][0] for c in rt.INCIDENT_CATEGORIES])[cat]

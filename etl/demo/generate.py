@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 
 from warehouse import record_types as rt
+from warehouse.clock import china_now
 from etl.demo.calendar import holiday_periods
 from etl.demo.campaigns import deployments, nominations, votes
 from etl.demo.flows import month_flows
@@ -138,19 +139,25 @@ class _Out:
 
 
 def generate_exports(out_dir: Path, *, seed: int = DEMO_SEED, scale: int | None = None,
-                     today: dt.date | None = None) -> list[Path]:
+                     today: dt.date | None = None, now: dt.datetime | None = None) -> list[Path]:
     """Write demo export files of all record types into out_dir; return their paths.
 
     scale: about how many incidents (default 40,000 over two years); every other flow
-    type follows in proportion, visitors stay one row per area and day.
+    type follows in proportion, visitors stay one row per area and day. `now` (China time,
+    naive): no record is later; without `today` or `now` it is the moment in China, and
+    `today` China's date (whatever the server's zone); with only `today`, the moment in China
+    when that is China's date today, else the end of that day.
     """
-    today = today or dt.date.today()
+    if now is None and (today is None or today == china_now().date()):
+        now = china_now().replace(microsecond=0)
+    if now is not None:
+        today = now.date()
     n = int(scale or DEFAULT_INCIDENTS)
     start = _start_of(today)
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     ref = build_reference(np.random.default_rng([seed, 0]))
-    w = World(seed, ref, start, today, holiday_periods(start, today), n)
+    w = World(seed, ref, start, today, holiday_periods(start, today), n, now=now)
     large = n >= LARGE_SCALE
     out = _Out(out_dir, seed, dt.datetime.combine(today, dt.time(8, 30)))
     T = rt.BY_NAME

@@ -62,13 +62,16 @@ VOTE_HOUR_W = np.array([1, 0.5, 0.3, 0.2, 0.2, 0.3, 1, 3, 5, 5, 4, 4, 7, 6, 4, 4
 class World:
     """The generated city over the period: reference data, visitors, and id counters."""
 
-    def __init__(self, seed, ref: Reference, start: dt.date, end: dt.date, periods, n_incidents: int):
+    def __init__(self, seed, ref: Reference, start: dt.date, end: dt.date, periods, n_incidents: int,
+                 now: dt.datetime | None = None):
         self.seed = seed
         self.ref = ref
         self.start, self.end = start, end
         self.days = np.arange(np.datetime64(start, "D"), np.datetime64(end, "D") + 1)
         self.day_s = self.days.astype("datetime64[s]").astype(np.int64)
-        self.now_s = int(self.day_s[-1]) + DAY - 1
+        # The demo's now (China time): no record is later. The end of the last day unless given.
+        end_of_day = int(self.day_s[-1]) + DAY - 1
+        self.now_s = end_of_day if now is None else min(end_of_day, int(np.datetime64(now, "s").astype(np.int64)))
         self.periods = periods
         self.n = n_incidents
         self.f = n_incidents / 40000.0
@@ -81,6 +84,8 @@ class World:
         crowd = 1 + 0.25 * (self.hol_f > 1.6)
         lam = self.visitors * ref.area_rate[:, None] * crowd[None, :]
         self.inc_lambda = lam * (self.n / lam.sum())
+        # The last day's incidents only up to now (not all of them squeezed in before it).
+        self.inc_lambda[:, -1] *= (self.now_s - int(self.day_s[-1]) + 1) / DAY
         self.vis_total = float(self.visitors.sum())
         self.spool, self.soff, self.ssize = summary_pool(self.rng(2))
         prng = self.rng(3)

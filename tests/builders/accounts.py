@@ -52,11 +52,11 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_server(db_path: Path, users_db: Path) -> tuple[subprocess.Popen, str]:
-    """The dashboard in a subprocess; its output goes to a file beside the users database (a pipe
-    nobody reads would fill up and stall the server)."""
+def start_server(db_path: Path, users_db: Path, env: dict | None = None) -> tuple[subprocess.Popen, str]:
+    """The dashboard in a subprocess (`env`: more of its environment, e.g. TZ); its output goes to a
+    file beside the users database (a pipe nobody reads would fill up and stall the server)."""
     port = _free_port()
-    env = {**os.environ, "TPD_TODAY": TODAY.isoformat(), "PYTHONPATH": str(REPO)}
+    env = {**os.environ, "TPD_TODAY": TODAY.isoformat(), "PYTHONPATH": str(REPO), **(env or {})}
     env.pop("TPD_USERS_DB", None)
     log = open(users_db.parent / f"server-{port}.log", "wb")
     proc = subprocess.Popen([sys.executable, "-m", "dashboard", "--db", str(db_path), "--users-db", str(users_db),

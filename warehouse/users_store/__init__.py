@@ -1,4 +1,5 @@
-"""The users store: accounts, sessions, the append-only audit log and the app's secret key.
+"""The users store: accounts, sessions, the append-only audit log, the app's secret key, and the
+subscriptions to the 周报 and alerts with their deliveries, the archive of issued 周报 and leases.
 
 All the SQL about users lives here. `UsersStore` (`interface`) is what the
 dashboard's access control and the command lines call; `SqliteUsersStore`
@@ -21,13 +22,15 @@ import socket
 import threading
 from pathlib import Path
 
-from warehouse.users_store.interface import (Account, AuditEntry, AuditQuery, Event, Session, StoreUnavailable,
-                                             UsersStore, now_utc, parse_utc, utc_text)
+from warehouse.users_store.interface import (Account, ArchiveEntry, AuditEntry, AuditQuery, Delivery, Event,
+                                             Session, StoreUnavailable, Subscription, UsersStore, now_utc,
+                                             parse_utc, utc_after, utc_text)
 from warehouse.users_store.migrate import is_url
 from warehouse.users_store.sqlite import SqliteUsersStore
 
-__all__ = ["Account", "AuditEntry", "AuditQuery", "Event", "Session", "SqliteUsersStore", "StoreUnavailable", "UsersStore", "forget_store",
-           "is_url", "location", "now_utc", "open_store", "os_actor", "parse_utc", "record", "utc_text"]
+__all__ = ["Account", "ArchiveEntry", "AuditEntry", "AuditQuery", "Delivery", "Event", "Session", "SqliteUsersStore",
+           "StoreUnavailable", "Subscription", "UsersStore", "forget_store", "is_url", "location", "now_utc",
+           "open_store", "os_actor", "parse_utc", "record", "utc_after", "utc_text"]
 
 _open: dict[Path, UsersStore] = {}
 _open_lock = threading.Lock()

@@ -1,7 +1,8 @@
 """Copy a SQLite users database into PostgreSQL, with nothing lost, and show it.
 
-Accounts, settings (the secret key, so signed cookies stay valid), sessions
-and every audit entry with its id and time go over in one transaction: the
+Accounts, settings (the secret key, so signed cookies stay valid), sessions,
+every audit entry with its id and time, and the subscriptions with their
+deliveries and the 周报 archive's records go over in one transaction: the
 copy is whole or nothing. A target that already holds accounts or entries is
 refused unless `merge` is asked for; then accounts, settings and sessions the
 target already has are kept as they are there (and listed), and the audit
@@ -70,7 +71,9 @@ def _source_rows(path: Path, table: str) -> tuple[list[str], list[tuple]]:
 
 _CASTS = {"created_at": "timestamptz", "updated_at": "timestamptz", "last_login_at": "timestamptz",
           "at": "timestamptz", "last_seen_at": "timestamptz", "ended_at": "timestamptz", "detail": "jsonb",
-          "must_change": "int::boolean", "disabled": "int::boolean"}
+          "must_change": "int::boolean", "disabled": "int::boolean", "active": "int::boolean",
+          "next_attempt_at": "timestamptz", "issued_at": "timestamptz", "period_start": "date",
+          "period_end": "date"}
 
 
 def _insert(con, table: str, columns: list[str], rows: list[tuple], conflict: str | None) -> int:
@@ -80,6 +83,38 @@ def _insert(con, table: str, columns: list[str], rows: list[tuple], conflict: st
     with con.cursor() as cur:
         cur.executemany(sql, rows)
     return len(rows)
+
+
+def _copy_subscriptions(con, source: Path) -> None:
+    """Subscriptions, the archive and deliveries, appended with the target's own ids (a delivery
+    keeps pointing at its subscription and archive entry); an archive entry or a delivery the target
+    has already (same key) is kept as it is there."""
+    def insert_returning(table: str, columns: list[str], row: tuple, conflict: str) -> int | None:
+        values = ", ".join(f"%s::{_CASTS[c]}" if c in _CASTS else "%s" for c in columns)
+        found = con.execute(f"insert into {table} ({', '.join(columns)}) values ({values}) "
+                            f"on conflict {conflict} returning id", row).fetchone()
+        return None if found is None else found[0]
+
+    ids: dict[str, dict] = {"subscriptions": {}, "briefing_archive": {}}
+    for table, conflict in (("subscriptions", "do nothing"),
+                            ("briefing_archive", "(scope_key, period_start, period_end, lang, format) "
+                                                 "do update set scope_key = excluded.scope_key")):
+        columns, rows = _source_rows(source, table)
+        at = columns.index("id")
+        rest = [c for c in columns if c != "id"]
+        for row in rows:
+            ids[table][row[at]] = insert_returning(table, rest, tuple(v for i, v in enumerate(row) if i != at),
+                                                   conflict)
+    columns, rows = _source_rows(source, "deliveries")
+    at, sub_at, arch_at = columns.index("id"), columns.index("subscription_id"), columns.index("archive_id")
+    rest = [c for c in columns if c != "id"]
+    moved = []
+    for row in rows:
+        row = list(row)
+        row[sub_at] = ids["subscriptions"].get(row[sub_at])
+        row[arch_at] = ids["briefing_archive"].get(row[arch_at])
+        moved.append(tuple(v for i, v in enumerate(row) if i != at))
+    _insert(con, "deliveries", rest, moved, "kind, scope_key, period_key, channel, recipient")
 
 
 def copy_to_postgres(source: Path, url: str, *, merge: bool = False) -> CopyReport:
@@ -114,6 +149,7 @@ def copy_to_postgres(source: Path, url: str, *, merge: bool = False) -> CopyRepo
             _insert(con, "audit_log", columns, audit, None)
             con.execute("select setval(pg_get_serial_sequence('audit_log', 'id'), "
                         "greatest((select max(id) from audit_log), 1))")
+            _copy_subscriptions(con, source)
         after = _postgres_counts(con)
     report = CopyReport(counts, before, after, kept)
     compare(source, url, report)

@@ -35,6 +35,10 @@ def utc_text(at: dt.datetime) -> str:
     return at.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+def utc_after(seconds: float) -> str:
+    return utc_text(dt.datetime.now(dt.timezone.utc) + dt.timedelta(seconds=seconds))
+
+
 def parse_utc(text: str) -> dt.datetime:
     return dt.datetime.strptime(text, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=dt.timezone.utc)
 
@@ -103,6 +107,71 @@ class Session:
     ended_at: str | None = None
     ended_reason: str | None = None   # signout, disabled, password, expired
     ip: str | None = None
+
+
+@dataclass(frozen=True)
+class Subscription:
+    """A user's standing order: the 周报 of a scope on a weekly slot (China time), or its alerts."""
+    username: str
+    kind: str                       # "briefing" or "alerts"
+    unit_code: str | None = None    # the scope: a unit's subtree, a scenic area, neither (the city)
+    area_code: str | None = None
+    weekday: int = 0                # 0 Monday … 6 Sunday, China time (briefings)
+    hour: int = 8
+    minute: int = 0
+    format: str = "pdf"             # pdf / docx
+    lang: str = "zh"                # zh / en
+    email: str | None = None        # by mail to this address
+    webhook_url: str | None = None  # by webhook to this URL ("default": the gateway of TPD_WEBHOOK_URL)
+    active: bool = True
+    id: int | None = None
+    created_at: str = ""
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """One message to one recipient for one scope and period: unique, so nothing is sent twice.
+
+    `state`: sending (claimed, before the send; a crash leaves it so, and it is not sent again),
+    sent, failed (to be retried at `next_attempt_at`), abandoned (retries used up)."""
+    kind: str                       # briefing / alert
+    scope_key: str
+    period_key: str                 # the week (2026-11-30/2026-12-06), or an alert's metric, state and period
+    channel: str                    # mail / webhook
+    recipient: str
+    username: str
+    title: str
+    subscription_id: int | None = None
+    state: str = "sending"
+    attempts: int = 0
+    last_error: str | None = None
+    next_attempt_at: str | None = None
+    archive_id: int | None = None
+    id: int | None = None
+    created_at: str = ""
+    updated_at: str = ""
+
+
+@dataclass(frozen=True)
+class ArchiveEntry:
+    """A 周报 as issued: the file as sent and its figures (paths under the archive directory)."""
+    scope_key: str
+    unit_code: str | None
+    area_code: str | None
+    period_start: str               # ISO dates
+    period_end: str
+    lang: str
+    format: str
+    title: str
+    path: str                       # relative to the archive directory
+    figures_path: str
+    size: int
+    sha256: str
+    issued_at: str = ""
+    id: int | None = None
+
+
+DELIVERY_STATES = ("sending", "sent", "failed", "abandoned")
 
 
 class UsersStore(ABC):
@@ -184,6 +253,65 @@ class UsersStore(ABC):
     @abstractmethod
     def forget_sessions(self, last_seen_before: str) -> int:
         """Remove sessions not seen since `last_seen_before` (long past any lifetime)."""
+
+    # ---- subscriptions, deliveries, the archive, leases ----------------------------------------------
+
+    @abstractmethod
+    def add_subscription(self, subscription: Subscription, event: Event) -> int:
+        """Add a subscription and its audit entry; returns its id."""
+
+    @abstractmethod
+    def subscriptions(self, username: str | None = None, *, kind: str | None = None) -> list[Subscription]:
+        """Active subscriptions (of one user, of one kind), oldest first."""
+
+    @abstractmethod
+    def end_subscription(self, subscription_id: int, username: str | None, event: Event) -> bool:
+        """Make a subscription inactive (only the user's own, unless `username` is None) and audit it;
+        False when there is no such active subscription."""
+
+    @abstractmethod
+    def claim_delivery(self, delivery: Delivery, now: str, max_attempts: int) -> Delivery | None:
+        """Claim the right to send `delivery` now, in one transaction: a new one is written in state
+        `sending`; one that failed and is due again (`next_attempt_at` <= `now`, fewer than
+        `max_attempts` attempts) goes back to `sending`. None: sent, being sent, or not due — send
+        nothing. The claimed record's `attempts` counts this attempt."""
+
+    @abstractmethod
+    def finish_delivery(self, delivery_id: int, state: str, event: Event, *, error: str | None = None,
+                        next_attempt_at: str | None = None, archive_id: int | None = None) -> None:
+        """Record how the attempt went (`sent`, `failed`, `abandoned`) and its audit entry."""
+
+    @abstractmethod
+    def deliveries(self, states: tuple[str, ...] = (), limit: int = 200) -> list[Delivery]:
+        """Deliveries, newest first (in these states)."""
+
+    @abstractmethod
+    def add_archive(self, entry: ArchiveEntry) -> ArchiveEntry:
+        """Keep an issued 周报; when one for the same scope, period, language and format is kept
+        already, that one is returned and nothing is written."""
+
+    @abstractmethod
+    def archive_entry(self, entry_id: int) -> ArchiveEntry | None: ...
+
+    @abstractmethod
+    def archive_entries(self, limit: int = 500) -> list[ArchiveEntry]:
+        """Every kept 周报, the newest period first."""
+
+    @abstractmethod
+    def find_archive(self, scope_key: str, period_start: str, period_end: str, lang: str,
+                     format: str) -> ArchiveEntry | None: ...
+
+    @abstractmethod
+    def acquire_lease(self, name: str, holder: str, seconds: int) -> bool:
+        """Hold the lease `name` for `seconds` from now: True when it was free, had expired, or is
+        `holder`'s already (renewed); False while another holder's lease runs."""
+
+    @abstractmethod
+    def release_lease(self, name: str, holder: str) -> None: ...
+
+    @abstractmethod
+    def lease_holder(self, name: str) -> tuple[str, str] | None:
+        """Who holds the lease and until when (UTC text), expired or not."""
 
     # ---- settings -----------------------------------------------------------------------------------
 

@@ -22,7 +22,7 @@ from pathlib import Path
 
 from warehouse.users_store import sqlite_schema
 
-HEAD = "0002"          # the newest revision in migrations/versions (a test checks Alembic agrees)
+HEAD = "0003"          # the newest revision in migrations/versions (a test checks Alembic agrees)
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 _ADVISORY_LOCK = 0x7470_6475   # "tpdu": the users store's migrations, one at a time per server
 

@@ -22,8 +22,9 @@ from psycopg.rows import dict_row
 from psycopg_pool import ConnectionPool, PoolTimeout
 
 from warehouse.users_store import migrate
-from warehouse.users_store.interface import (Account, AuditEntry, AuditQuery, Event, Session, StoreUnavailable,
-                                             UsersStore, now_utc, utc_text)
+from warehouse.users_store.interface import (Account, ArchiveEntry, AuditEntry, AuditQuery, Delivery, Event,
+                                             Session, StoreUnavailable, Subscription, UsersStore, now_utc, utc_after,
+                                             utc_text)
 
 POOL_SIZE = 4            # per process: a gunicorn worker's threads share them
 WAIT_SECONDS = 3.0       # for a connection from the pool, or a new one to the server
@@ -46,6 +47,38 @@ def _account(row) -> Account | None:
 def _session(row) -> Session:
     return Session(row["id"], row["username"], _text(row["created_at"]), _text(row["last_seen_at"]),
                    _text(row["ended_at"]), row["ended_reason"], row["ip"])
+
+
+_SUBSCRIPTION_COLUMNS = ("username, kind, unit_code, area_code, weekday, hour, minute, format, lang, email, "
+                         "webhook_url, active")
+_DELIVERY_COLUMNS = ("kind, scope_key, period_key, channel, recipient, username, title, subscription_id, state, "
+                     "attempts, last_error, next_attempt_at, archive_id")
+_ARCHIVE_COLUMNS = ("scope_key, unit_code, area_code, period_start, period_end, lang, format, title, path, "
+                    "figures_path, size, sha256")
+_DELIVERY_KEY = "kind = %s and scope_key = %s and period_key = %s and channel = %s and recipient = %s"
+
+
+def _subscription(row) -> Subscription:
+    return Subscription(row["username"], row["kind"], row["unit_code"], row["area_code"], int(row["weekday"]),
+                        int(row["hour"]), int(row["minute"]), row["format"], row["lang"], row["email"],
+                        row["webhook_url"], bool(row["active"]), int(row["id"]), _text(row["created_at"]))
+
+
+def _delivery(row) -> Delivery | None:
+    if row is None:
+        return None
+    return Delivery(row["kind"], row["scope_key"], row["period_key"], row["channel"], row["recipient"],
+                    row["username"], row["title"], row["subscription_id"], row["state"], int(row["attempts"]),
+                    row["last_error"], _text(row["next_attempt_at"]), row["archive_id"], int(row["id"]),
+                    _text(row["created_at"]), _text(row["updated_at"]))
+
+
+def _archive(row) -> ArchiveEntry | None:
+    if row is None:
+        return None
+    return ArchiveEntry(row["scope_key"], row["unit_code"], row["area_code"], row["period_start"].isoformat(),
+                        row["period_end"].isoformat(), row["lang"], row["format"], row["title"], row["path"],
+                        row["figures_path"], int(row["size"]), row["sha256"], _text(row["issued_at"]), int(row["id"]))
 
 
 def _detail(detail: dict | None) -> str | None:
@@ -256,6 +289,108 @@ class PostgresUsersStore(UsersStore):
 
     def forget_sessions(self, last_seen_before: str) -> int:
         return self._run("delete from sessions where last_seen_at < %s::timestamptz", (last_seen_before,))
+
+    # ---- subscriptions, deliveries, the archive, leases ----------------------------------------------
+
+    def add_subscription(self, subscription: Subscription, event: Event) -> int:
+        s, now = subscription, now_utc()
+        with self._transaction() as con:
+            row = con.execute(f"insert into subscriptions ({_SUBSCRIPTION_COLUMNS}, created_at, updated_at) "
+                              "values (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s::timestamptz, "
+                              "%s::timestamptz) returning id",
+                              (s.username, s.kind, s.unit_code, s.area_code, s.weekday, s.hour, s.minute, s.format,
+                               s.lang, s.email, s.webhook_url, s.active, now, now)).fetchone()
+            self._append(con, event)
+            return int(row["id"])
+
+    def subscriptions(self, username: str | None = None, *, kind: str | None = None) -> list[Subscription]:
+        where, params = ["active"], []
+        for column, value in (("username", username), ("kind", kind)):
+            if value is not None:
+                where.append(f"{column} = %s")
+                params.append(value)
+        return [_subscription(r) for r in self._all(
+            f"select id, created_at, {_SUBSCRIPTION_COLUMNS} from subscriptions where {' and '.join(where)} "
+            "order by id", params)]
+
+    def end_subscription(self, subscription_id: int, username: str | None, event: Event) -> bool:
+        with self._transaction() as con:
+            changed = con.execute("update subscriptions set active = false, updated_at = %s::timestamptz "
+                                  "where id = %s and active and (%s::text is null or username = %s)",
+                                  (now_utc(), subscription_id, username, username)).rowcount
+            if changed:
+                self._append(con, event)
+            return bool(changed)
+
+    def claim_delivery(self, delivery: Delivery, now: str, max_attempts: int) -> Delivery | None:
+        d, stamp = delivery, now_utc()
+        key = (d.kind, d.scope_key, d.period_key, d.channel, d.recipient)
+        with self._transaction() as con:
+            row = con.execute(
+                f"insert into deliveries ({_DELIVERY_COLUMNS}, created_at, updated_at) "
+                "values (%s, %s, %s, %s, %s, %s, %s, %s, 'sending', 1, null, null, %s, %s::timestamptz, "
+                "%s::timestamptz) on conflict (kind, scope_key, period_key, channel, recipient) do update "
+                "set state = 'sending', attempts = deliveries.attempts + 1, updated_at = excluded.updated_at "
+                "where deliveries.state = 'failed' and deliveries.attempts < %s "
+                "and coalesce(deliveries.next_attempt_at, '-infinity') <= %s::timestamptz "
+                f"returning id, created_at, updated_at, {_DELIVERY_COLUMNS}",
+                (*key, d.username, d.title, d.subscription_id, d.archive_id, stamp, stamp, max_attempts,
+                 now)).fetchone()
+            return _delivery(row)
+
+    def finish_delivery(self, delivery_id: int, state: str, event: Event, *, error: str | None = None,
+                        next_attempt_at: str | None = None, archive_id: int | None = None) -> None:
+        with self._transaction() as con:
+            con.execute("update deliveries set state = %s, last_error = %s, next_attempt_at = %s::timestamptz, "
+                        "archive_id = coalesce(%s, archive_id), updated_at = %s::timestamptz where id = %s",
+                        (state, error, next_attempt_at, archive_id, now_utc(), delivery_id))
+            self._append(con, event)
+
+    def deliveries(self, states: tuple[str, ...] = (), limit: int = 200) -> list[Delivery]:
+        where, params = ("where state = any(%s)", [list(states)]) if states else ("", [])
+        return [_delivery(r) for r in self._all(
+            f"select id, created_at, updated_at, {_DELIVERY_COLUMNS} from deliveries {where} "
+            "order by updated_at desc, id desc limit %s", (*params, limit))]
+
+    def add_archive(self, entry: ArchiveEntry) -> ArchiveEntry:
+        e = entry
+        self._run(f"insert into briefing_archive ({_ARCHIVE_COLUMNS}, issued_at) "
+                  "values (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s::timestamptz) "
+                  "on conflict (scope_key, period_start, period_end, lang, format) do nothing",
+                  (e.scope_key, e.unit_code, e.area_code, e.period_start, e.period_end, e.lang, e.format,
+                   e.title, e.path, e.figures_path, e.size, e.sha256, e.issued_at or now_utc()))
+        return self.find_archive(e.scope_key, e.period_start, e.period_end, e.lang, e.format)
+
+    def archive_entry(self, entry_id: int) -> ArchiveEntry | None:
+        return _archive(self._one(f"select id, issued_at, {_ARCHIVE_COLUMNS} from briefing_archive where id = %s",
+                                  (entry_id,)))
+
+    def archive_entries(self, limit: int = 500) -> list[ArchiveEntry]:
+        return [_archive(r) for r in self._all(
+            f"select id, issued_at, {_ARCHIVE_COLUMNS} from briefing_archive "
+            "order by period_start desc, id desc limit %s", (limit,))]
+
+    def find_archive(self, scope_key: str, period_start: str, period_end: str, lang: str,
+                     format: str) -> ArchiveEntry | None:
+        return _archive(self._one(
+            f"select id, issued_at, {_ARCHIVE_COLUMNS} from briefing_archive where scope_key = %s "
+            "and period_start = %s::date and period_end = %s::date and lang = %s and format = %s",
+            (scope_key, period_start, period_end, lang, format)))
+
+    def acquire_lease(self, name: str, holder: str, seconds: int) -> bool:
+        row = self._one("insert into leases (name, holder, expires_at) values (%s, %s, %s::timestamptz) "
+                        "on conflict (name) do update set holder = excluded.holder, "
+                        "expires_at = excluded.expires_at "
+                        "where leases.expires_at < %s::timestamptz or leases.holder = excluded.holder "
+                        "returning holder", (name, holder, utc_after(seconds), now_utc()))
+        return row is not None and row["holder"] == holder
+
+    def release_lease(self, name: str, holder: str) -> None:
+        self._run("delete from leases where name = %s and holder = %s", (name, holder))
+
+    def lease_holder(self, name: str) -> tuple[str, str] | None:
+        row = self._one("select holder, expires_at from leases where name = %s", (name,))
+        return None if row is None else (row["holder"], _text(row["expires_at"]))
 
     # ---- settings -----------------------------------------------------------------------------------
 

@@ -17,8 +17,8 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from warehouse.users_store import migrate
-from warehouse.users_store.interface import (Account, AuditEntry, AuditQuery, Event, Session, UsersStore,
-                                             now_utc)
+from warehouse.users_store.interface import (Account, ArchiveEntry, AuditEntry, AuditQuery, Delivery, Event,
+                                             Session, Subscription, UsersStore, now_utc, utc_after)
 
 _ACCOUNT_COLUMNS = ("username, role, unit_code, display_name, password_hash, must_change, disabled, session_epoch, "
                     "created_at, updated_at, last_login_at")
@@ -35,6 +35,37 @@ def _account(row) -> Account | None:
 def _session(row) -> Session:
     return Session(row["id"], row["username"], row["created_at"], row["last_seen_at"], row["ended_at"],
                    row["ended_reason"], row["ip"])
+
+
+_SUBSCRIPTION_COLUMNS = ("username, kind, unit_code, area_code, weekday, hour, minute, format, lang, email, "
+                         "webhook_url, active")
+_DELIVERY_COLUMNS = ("kind, scope_key, period_key, channel, recipient, username, title, subscription_id, state, "
+                     "attempts, last_error, next_attempt_at, archive_id")
+_ARCHIVE_COLUMNS = ("scope_key, unit_code, area_code, period_start, period_end, lang, format, title, path, "
+                    "figures_path, size, sha256")
+
+
+def _subscription(row) -> Subscription:
+    return Subscription(row["username"], row["kind"], row["unit_code"], row["area_code"], int(row["weekday"]),
+                        int(row["hour"]), int(row["minute"]), row["format"], row["lang"], row["email"],
+                        row["webhook_url"], bool(row["active"]), int(row["id"]), row["created_at"])
+
+
+def _delivery(row) -> Delivery | None:
+    if row is None:
+        return None
+    return Delivery(row["kind"], row["scope_key"], row["period_key"], row["channel"], row["recipient"],
+                    row["username"], row["title"], row["subscription_id"], row["state"], int(row["attempts"]),
+                    row["last_error"], row["next_attempt_at"], row["archive_id"], int(row["id"]),
+                    row["created_at"], row["updated_at"])
+
+
+def _archive(row) -> ArchiveEntry | None:
+    if row is None:
+        return None
+    return ArchiveEntry(row["scope_key"], row["unit_code"], row["area_code"], row["period_start"],
+                        row["period_end"], row["lang"], row["format"], row["title"], row["path"],
+                        row["figures_path"], int(row["size"]), row["sha256"], row["issued_at"], int(row["id"]))
 
 
 def _detail(detail: dict | None) -> str | None:
@@ -236,6 +267,113 @@ class SqliteUsersStore(UsersStore):
 
     def forget_sessions(self, last_seen_before: str) -> int:
         return self._con().execute("delete from sessions where last_seen_at < ?", (last_seen_before,)).rowcount
+
+    # ---- subscriptions, deliveries, the archive, leases ----------------------------------------------
+
+    def add_subscription(self, subscription: Subscription, event: Event) -> int:
+        s, now = subscription, now_utc()
+        with self._transaction() as con:
+            cur = con.execute(f"insert into subscriptions ({_SUBSCRIPTION_COLUMNS}, created_at, updated_at) "
+                              "values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                              (s.username, s.kind, s.unit_code, s.area_code, s.weekday, s.hour, s.minute, s.format,
+                               s.lang, s.email, s.webhook_url, int(s.active), now, now))
+            self._append(con, event)
+            return int(cur.lastrowid)
+
+    def subscriptions(self, username: str | None = None, *, kind: str | None = None) -> list[Subscription]:
+        where, params = ["active = 1"], []
+        for column, value in (("username", username), ("kind", kind)):
+            if value is not None:
+                where.append(f"{column} = ?")
+                params.append(value)
+        rows = self._con().execute(f"select id, created_at, {_SUBSCRIPTION_COLUMNS} from subscriptions "
+                                   f"where {' and '.join(where)} order by id", params).fetchall()
+        return [_subscription(r) for r in rows]
+
+    def end_subscription(self, subscription_id: int, username: str | None, event: Event) -> bool:
+        with self._transaction() as con:
+            changed = con.execute("update subscriptions set active = 0, updated_at = ? where id = ? and active = 1 "
+                                  "and (? is null or username = ?)",
+                                  (now_utc(), subscription_id, username, username)).rowcount
+            if changed:
+                self._append(con, event)
+            return bool(changed)
+
+    def claim_delivery(self, delivery: Delivery, now: str, max_attempts: int) -> Delivery | None:
+        d, stamp = delivery, now_utc()
+        key = (d.kind, d.scope_key, d.period_key, d.channel, d.recipient)
+        with self._transaction() as con:
+            found = con.execute(f"select id, created_at, updated_at, {_DELIVERY_COLUMNS} from deliveries "
+                                "where kind = ? and scope_key = ? and period_key = ? and channel = ? and recipient = ?",
+                                key).fetchone()
+            if found is None:
+                con.execute(f"insert into deliveries ({_DELIVERY_COLUMNS}, created_at, updated_at) "
+                            "values (?, ?, ?, ?, ?, ?, ?, ?, 'sending', 1, null, null, ?, ?, ?)",
+                            (*key, d.username, d.title, d.subscription_id, d.archive_id, stamp, stamp))
+            elif (found["state"] == "failed" and int(found["attempts"]) < max_attempts
+                  and (found["next_attempt_at"] or "") <= now):
+                con.execute("update deliveries set state = 'sending', attempts = attempts + 1, updated_at = ? "
+                            "where id = ?", (stamp, found["id"]))
+            else:
+                return None
+            return _delivery(con.execute(f"select id, created_at, updated_at, {_DELIVERY_COLUMNS} from deliveries "
+                                         "where kind = ? and scope_key = ? and period_key = ? and channel = ? "
+                                         "and recipient = ?", key).fetchone())
+
+    def finish_delivery(self, delivery_id: int, state: str, event: Event, *, error: str | None = None,
+                        next_attempt_at: str | None = None, archive_id: int | None = None) -> None:
+        with self._transaction() as con:
+            con.execute("update deliveries set state = ?, last_error = ?, next_attempt_at = ?, "
+                        "archive_id = coalesce(?, archive_id), updated_at = ? where id = ?",
+                        (state, error, next_attempt_at, archive_id, now_utc(), delivery_id))
+            self._append(con, event)
+
+    def deliveries(self, states: tuple[str, ...] = (), limit: int = 200) -> list[Delivery]:
+        where = f"where state in ({', '.join('?' * len(states))})" if states else ""
+        rows = self._con().execute(f"select id, created_at, updated_at, {_DELIVERY_COLUMNS} from deliveries {where} "
+                                   "order by updated_at desc, id desc limit ?", (*states, limit)).fetchall()
+        return [_delivery(r) for r in rows]
+
+    def add_archive(self, entry: ArchiveEntry) -> ArchiveEntry:
+        e = entry
+        with self._transaction() as con:
+            con.execute(f"insert into briefing_archive ({_ARCHIVE_COLUMNS}, issued_at) "
+                        "values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                        "on conflict (scope_key, period_start, period_end, lang, format) do nothing",
+                        (e.scope_key, e.unit_code, e.area_code, e.period_start, e.period_end, e.lang, e.format,
+                         e.title, e.path, e.figures_path, e.size, e.sha256, e.issued_at or now_utc()))
+        return self.find_archive(e.scope_key, e.period_start, e.period_end, e.lang, e.format)
+
+    def archive_entry(self, entry_id: int) -> ArchiveEntry | None:
+        return _archive(self._con().execute(f"select id, issued_at, {_ARCHIVE_COLUMNS} from briefing_archive "
+                                            "where id = ?", (entry_id,)).fetchone())
+
+    def archive_entries(self, limit: int = 500) -> list[ArchiveEntry]:
+        rows = self._con().execute(f"select id, issued_at, {_ARCHIVE_COLUMNS} from briefing_archive "
+                                   "order by period_start desc, id desc limit ?", (limit,)).fetchall()
+        return [_archive(r) for r in rows]
+
+    def find_archive(self, scope_key: str, period_start: str, period_end: str, lang: str,
+                     format: str) -> ArchiveEntry | None:
+        return _archive(self._con().execute(
+            f"select id, issued_at, {_ARCHIVE_COLUMNS} from briefing_archive where scope_key = ? "
+            "and period_start = ? and period_end = ? and lang = ? and format = ?",
+            (scope_key, period_start, period_end, lang, format)).fetchone())
+
+    def acquire_lease(self, name: str, holder: str, seconds: int) -> bool:
+        with self._transaction() as con:
+            con.execute("insert into leases (name, holder, expires_at) values (?, ?, ?) "
+                        "on conflict (name) do update set holder = excluded.holder, expires_at = excluded.expires_at "
+                        "where leases.expires_at < ? or leases.holder = excluded.holder",
+                        (name, holder, utc_after(seconds), now_utc()))
+            return con.execute("select holder from leases where name = ?", (name,)).fetchone()[0] == holder
+
+    def release_lease(self, name: str, holder: str) -> None:
+        self._con().execute("delete from leases where name = ? and holder = ?", (name, holder))
+
+    def lease_holder(self, name: str) -> tuple[str, str] | None:
+        row = self._con().execute("select holder, expires_at from leases where name = ?", (name,)).fetchone()
+        return None if row is None else (row[0], row[1])
 
     # ---- settings -----------------------------------------------------------------------------------
 
