@@ -22,7 +22,7 @@ from tests.builders.demo import LOG_PERIOD
 
 pytestmark = pytest.mark.browser
 
-ALL = {"/", "/briefing", "/staffing", "/incidents", "/mediation", "/satisfaction", "/nominations", "/data",
+ALL = {"/", "/briefing", "/staffing", "/map", "/incidents", "/mediation", "/satisfaction", "/nominations", "/data",
        "/subscriptions"}
 ANALYTIC = ALL - {"/data"}
 NAV = {
