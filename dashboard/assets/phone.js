@@ -1,0 +1,64 @@
+// On a phone (below 576 px; the navigation and filters fold below 768 px):
+// - the navbar's menu opens on its toggler and closes when the page changes;
+// - the filter drawer opens on the filter summary and closes on its ×, a tap beside it, or a new view;
+// - every chart's legend goes under the plot, below its axis labels, and a finger drag scrolls the
+//   page instead of zooming (the figures themselves stay as built: this only relayouts the browser's copy);
+//   a tap shows a point's values as hovering does.
+(function () {
+  var ns = window.dash_clientside = window.dash_clientside || {};
+  var DRAWER = 'offcanvas-md offcanvas-bottom tpd-filter-drawer';
+  ns.tpd = Object.assign(ns.tpd || {}, {
+    menu: function (clicks, pathname, open) {
+      var trigger = ((ns.callback_context.triggered || [])[0] || {}).prop_id || '';
+      return trigger.indexOf('shell-toggler') === 0 ? !open : false;
+    },
+    drawer: function (opened, closed, beside) {
+      var trigger = ((ns.callback_context.triggered || [])[0] || {}).prop_id || '';
+      var open = trigger.indexOf('filter-summary') === 0;
+      document.body.classList.toggle('tpd-drawer-open', open);
+      return [DRAWER + (open ? ' show' : ''), 'tpd-filter-backdrop' + (open ? ' show' : '')];
+    }
+  });
+
+  var PHONE = window.matchMedia('(max-width: 575.98px)');
+  var done = new WeakSet();
+
+  function belowAxis(el) {
+    // How far the x axis's labels and title reach under the plot area, in px.
+    var size = el._fullLayout && el._fullLayout._size;
+    if (!size) return 0;
+    var bottom = el.getBoundingClientRect().top + size.t + size.h, reach = 0;
+    el.querySelectorAll('.xaxislayer-above text, .g-xtitle text').forEach(function (n) {
+      reach = Math.max(reach, n.getBoundingClientRect().bottom - bottom);
+    });
+    return reach;
+  }
+
+  function adjust(el) {
+    if (!el.layout || !el._fullLayout || !window.Plotly || done.has(el.layout)) return;
+    var layout = el.layout;
+    done.add(layout);
+    var update = {dragmode: false};
+    var legend = el._fullLayout.showlegend;
+    if (legend) {
+      var h = el._fullLayout._size.h || 1;
+      Object.assign(update, {'legend.orientation': 'h', 'legend.x': 0, 'legend.xanchor': 'left',
+                             'legend.yanchor': 'top', 'legend.y': -(belowAxis(el) + 10) / h});
+    }
+    if (el._fullLayout.hovermode === false) update.hovermode = 'closest';
+    // Date axes with a tick a month (or two) name every third one: twelve months do not fit a phone.
+    Object.keys(layout).filter(function (k) { return /^xaxis\d*$/.test(k); }).forEach(function (k) {
+      var axis = layout[k] || {}, full = el._fullLayout[k] || {};
+      if (full.type !== 'date' || axis.dtick === undefined) return;
+      if (typeof axis.dtick === 'string' && axis.dtick.charAt(0) === 'M') {
+        update[k + '.dtick'] = 'M' + (parseInt(axis.dtick.slice(1), 10) * 3);
+      }
+    });
+    window.Plotly.relayout(el, update).then(function () { done.add(el.layout); });
+  }
+
+  setInterval(function () {
+    if (!PHONE.matches) return;
+    document.querySelectorAll('.js-plotly-plot').forEach(adjust);
+  }, 400);
+})();
