@@ -8,7 +8,9 @@ The breadcrumb (全市 › 分局 › 派出所 › 景区) is the drill path: e
 link one level up. For a unit user the top of the path, like the unit
 filter's placeholder, is their own unit, never 全市: their figures are
 their subtree's. The date picker's month and weekday names come from
-assets/datefns-locale-zh-cn.js in the Chinese UI.
+assets/datefns-locale-zh-cn.js in the Chinese UI. Below 768 px (a phone) the controls fold into
+a drawer (Bootstrap's offcanvas-md: the same controls, in the bar from 768 px up) that the
+summary line, the view in words, opens (assets/phone.js).
 """
 from __future__ import annotations
 

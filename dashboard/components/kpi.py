@@ -10,7 +10,8 @@ that is for the better and red when for the worse (the catalog's
 only 同比 where the period before and last year are the same days (本年),
 and names the length of a shorter period before. The sparkline is a small
 SVG image built here, not a Plotly graph: a page shows up to a dozen of
-them, and each Plotly graph costs the browser tens of milliseconds.
+them, and each Plotly graph costs the browser tens of milliseconds. A catalog figure's card has
+an ⓘ: a tap on its head opens its 口径 (dashboard.components.definition).
 """
 from __future__ import annotations
 
