@@ -21,7 +21,7 @@
   });
 
   var PHONE = window.matchMedia('(max-width: 575.98px)');
-  var done = new WeakSet();
+  var busy = new WeakSet();
 
   function belowAxis(el) {
     // How far the x axis's labels and title reach under the plot area, in px.
@@ -35,9 +35,11 @@
   }
 
   function adjust(el) {
-    if (!el.layout || !el._fullLayout || !window.Plotly || done.has(el.layout)) return;
+    // dcc.Graph keeps a relayout in its figure (a new layout object, dragmode false in it): a layout
+    // with dragmode false is done; one from the server (the figures never set it) is new.
+    if (!el.layout || !el._fullLayout || !window.Plotly || el.layout.dragmode === false || busy.has(el)) return;
     var layout = el.layout;
-    done.add(layout);
+    busy.add(el);
     var update = {dragmode: false};
     var legend = el._fullLayout.showlegend;
     if (legend) {
@@ -54,7 +56,7 @@
         update[k + '.dtick'] = 'M' + (parseInt(axis.dtick.slice(1), 10) * 3);
       }
     });
-    window.Plotly.relayout(el, update).then(function () { done.add(el.layout); });
+    window.Plotly.relayout(el, update).then(function () { busy.delete(el); }, function () { busy.delete(el); });
   }
 
   setInterval(function () {
