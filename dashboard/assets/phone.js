@@ -48,13 +48,15 @@
                              'legend.yanchor': 'top', 'legend.y': -(belowAxis(el) + 10) / h});
     }
     if (el._fullLayout.hovermode === false) update.hovermode = 'closest';
-    // Date axes with a tick a month (or two) name every third one: twelve months do not fit a phone.
+    // Date axes with a fixed step (a week, a month …) keep at most six labels on a phone's width.
     Object.keys(layout).filter(function (k) { return /^xaxis\d*$/.test(k); }).forEach(function (k) {
       var axis = layout[k] || {}, full = el._fullLayout[k] || {};
-      if (full.type !== 'date' || axis.dtick === undefined) return;
-      if (typeof axis.dtick === 'string' && axis.dtick.charAt(0) === 'M') {
-        update[k + '.dtick'] = 'M' + (parseInt(axis.dtick.slice(1), 10) * 3);
-      }
+      if (full.type !== 'date' || axis.dtick === undefined || !full.range) return;
+      var months = typeof axis.dtick === 'string' && axis.dtick.charAt(0) === 'M';
+      var step = months ? parseInt(axis.dtick.slice(1), 10) : Number(axis.dtick);
+      var stepMs = months ? step * 30.44 * 86400000 : step;
+      var factor = Math.ceil((new Date(full.range[1]) - new Date(full.range[0])) / stepMs / 6);
+      if (step > 0 && factor > 1) update[k + '.dtick'] = months ? 'M' + step * factor : step * factor;
     });
     window.Plotly.relayout(el, update).then(function () { busy.delete(el); }, function () { busy.delete(el); });
   }
