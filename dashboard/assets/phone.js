@@ -48,14 +48,19 @@
                              'legend.yanchor': 'top', 'legend.y': -(belowAxis(el) + 10) / h});
     }
     if (el._fullLayout.hovermode === false) update.hovermode = 'closest';
-    // Date axes with a fixed step (a week, a month …) keep at most six labels on a phone's width.
+    // Date axes with a fixed step (a week, a month …) keep only the labels that fit side by side.
+    var widest = 0;
+    el.querySelectorAll('.xaxislayer-above .xtick text').forEach(function (n) {
+      widest = Math.max(widest, n.getBoundingClientRect().width);
+    });
+    var fit = Math.max(2, Math.floor((el._fullLayout._size.w || 1) / (widest + 14)));
     Object.keys(layout).filter(function (k) { return /^xaxis\d*$/.test(k); }).forEach(function (k) {
       var axis = layout[k] || {}, full = el._fullLayout[k] || {};
       if (full.type !== 'date' || axis.dtick === undefined || !full.range) return;
       var months = typeof axis.dtick === 'string' && axis.dtick.charAt(0) === 'M';
       var step = months ? parseInt(axis.dtick.slice(1), 10) : Number(axis.dtick);
       var stepMs = months ? step * 30.44 * 86400000 : step;
-      var factor = Math.ceil((new Date(full.range[1]) - new Date(full.range[0])) / stepMs / 6);
+      var factor = Math.ceil((new Date(full.range[1]) - new Date(full.range[0])) / stepMs / fit);
       if (step > 0 && factor > 1) update[k + '.dtick'] = months ? 'M' + step * factor : step * factor;
     });
     window.Plotly.relayout(el, update).then(function () { busy.delete(el); }, function () { busy.delete(el); });
