@@ -206,3 +206,74 @@ def test_the_convention_for_changes_is_stated_under_the_briefing_and_on_the_card
     assert "到场时间、评分和每万名游客警情为增减值" in t("briefing.note.change", "zh", base=10)
     assert "by how much" in t("briefing.note.change", "en", base=10)
     assert "到场时间、评分和每万名游客警情为增减值" in t("kpi.change_rule", "zh")
+
+
+def definition_of(card):
+    """The 口径 popover of a card: its heading, its (term, text) pairs and its link, if any."""
+    popover = find(card, lambda c: type(c).__name__ == "Popover")[0]
+    terms = find(popover, lambda c: type(c).__name__ == "Dt")
+    defs = find(popover, lambda c: type(c).__name__ == "Dd")
+    links = find(popover, lambda c: type(c).__name__ == "Link")
+    head = texts(find(popover, lambda c: type(c).__name__ == "PopoverHeader")[0])
+    return popover, "".join(head), {texts(d)[0]: texts(v)[0] for d, v in zip(terms, defs)}, links
+
+
+def test_a_tap_on_a_cards_head_shows_what_it_counts_from_which_records_over_which_days_and_n_in_chinese():
+    from dashboard.session import acting_as
+    from tests.builders.accounts import make_user
+    with acting_as(make_user("leader")):
+        card = kpi_card("survey.satisfaction_rate", figures(0.9, 0.8, 0.8, n=(1234, 1000, 900)), "zh", "k",
+                        view=week_view())
+    popover, head, lines, links = definition_of(card)
+    assert popover.target == "k-head" and popover.trigger == "legacy"
+    assert find(card, lambda c: getattr(c, "id", None) == "k-head") and find(card, lambda c: getattr(c, "id", None) == "k-info")
+    assert head == "满意率的口径"
+    assert lines == {"统计什么": "满意度题答 4 或 5 分的问卷占作答该题问卷的比例（附 95% 置信区间）",
+                     "来源记录": "满意度调查问卷",
+                     "时段": "2026-11-16 至 2026-11-22，含首尾两日（按提交时间计入）",
+                     "样本量 n": "1,234 条记录"}
+    assert texts(links[0]) == ["查看明细记录：满意度调查 ›"]
+    assert links[0].href == "/satisfaction?period=last_week#satisfaction-comments"
+
+
+def test_the_definition_reads_in_english_and_a_stock_counts_what_is_active_on_the_last_day():
+    from dashboard.session import acting_as
+    from tests.builders.accounts import make_user
+    view = View("this_month", dt.date(2026, 11, 1), dt.date(2026, 11, 23), unit="YL0003", lang="en")
+    with acting_as(make_user("leader")):
+        rate = kpi_card("incidents.same_day_rate", figures(0.9, 0.8, 0.8, n=(321, 300, 300)), "en", "k", view=view)
+        stock = kpi_card("staff.auxiliary", figures(40, 38, 30), "en", "s", view=view)
+    _, head, lines, links = definition_of(rate)
+    assert head == "What Closed the same day counts"
+    assert lines == {"What it counts": "share of incidents closed on the day they were received (unclosed count as not)",
+                     "Records": "tourism incident records",
+                     "Dates": "2026-11-01 to 2026-11-23, both days included (by time received)",
+                     "n": "321 records"}
+    assert links[0].href == "/incidents?period=this_month&unit=YL0003&lang=en#incidents-records"
+    assert texts(links[0]) == ["See the records: Incidents ›"]
+    _, _, lines, links = definition_of(stock)
+    assert lines["Dates"] == "those active on 2026-11-23 (a stock at the end of the period)"
+    assert lines["n"] == "the figure itself (each record counts once)"
+    assert texts(links[0]) == ["Open Staffing ›"], "staffing has no record table: the link opens the page"
+
+
+def test_the_definition_links_to_records_only_for_roles_that_may_see_them_and_pages_they_may_open():
+    from dashboard.session import acting_as
+    from tests.builders.accounts import make_user
+    with acting_as(make_user("publicity")):
+        card = kpi_card("incidents.total", figures(190, 175, 150), "zh", "k", view=week_view())
+    _, _, _, links = definition_of(card)
+    assert texts(links[0]) == ["打开警情处置页 ›"] and "#" not in links[0].href
+    with acting_as(make_user("opinion")):
+        card = kpi_card("incidents.total", figures(190, 175, 150), "zh", "k", view=week_view())
+    assert definition_of(card)[3] == [], "opinion may not open the incidents page: no link"
+
+
+def test_every_catalog_figure_says_what_it_counts_in_both_languages():
+    from dashboard.components.definition import definition_lines
+    from dashboard.model.catalog import BY_ID, MEDIATION_PAGE_METRICS
+    for metric_id in [*BY_ID, *MEDIATION_PAGE_METRICS]:
+        for lang in ("zh", "en"):
+            lines = dict(definition_lines(metric_id, None, week_view(), lang))
+            assert all(text.strip() for text in lines.values()), (metric_id, lang, lines)
+            assert len(lines) >= 3, (metric_id, lang, lines)

@@ -331,3 +331,34 @@ def first_child():
     from dashboard.queries import reference
 
     return reference.drill_children(None, Scope.city())[0]
+
+
+def test_the_phone_block_lists_the_headlines_the_alerts_and_what_is_below_target(page):
+    from dashboard.model.catalog import BY_ID
+    from dashboard.queries import overview as q
+    search = "?period=this_year"
+    block = page.render_phone(search)
+    words = " ".join(texts(block))
+    assert "本期要点" in words and "异常提醒" in words and "未达目标的单位和景区" in words
+    assert all(BY_ID[m].zh in words for m in q.HEADLINE)
+    # Every unit listed below target is one the grid judges red or amber on a figure with enough records.
+    units = page.lag_tables(page.P.ask_from(search))[0].rows
+    listed = [row["key"] for row, _ in page.below_target(units, "zh")]
+    below = set(listed)
+    judged = {row["key"] for row in units if row["key"] != q.REST and any(
+        judgements.rag(f, row.get(f), row.get(f + "#n")) in ("red", "amber") for f, *_ in page.LAG_COLUMNS)}
+    assert below == judged
+    links = [c.href for c in find(block, lambda c: type(c).__name__ == "Link")]
+    assert "/incidents?period=this_year" in links and "/satisfaction?period=this_year" in links
+    assert below, "the demo city has units below target this year"
+    assert [f"?period=this_year&unit={k}" for k in listed[:page.PHONE_BELOW_SHOWN]] == \
+        [h for h in links if h.startswith("?period=this_year&unit=")][:page.PHONE_BELOW_SHOWN]
+
+
+def test_the_phone_block_links_only_to_pages_the_role_may_open(page):
+    from dashboard.session import acting_as
+    from tests.builders.accounts import make_user
+    with acting_as(make_user("opinion")):
+        links = [c.href for c in find(page.render_phone("?period=this_year"), lambda c: type(c).__name__ == "Link")]
+    assert "/satisfaction?period=this_year" in links
+    assert not any(h.startswith(("/incidents", "/mediation")) for h in links)

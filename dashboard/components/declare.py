@@ -138,7 +138,7 @@ class Kpis:
     data: Callable                       # bound through dashboard.components.bind: (ask, args) -> {metric: KpiFigures}
     metrics: Sequence[str]
     args: tuple[str, ...] = ()
-    width: dict = field(default_factory=lambda: {"xs": 6, "md": 4, "xl": True})
+    width: dict = field(default_factory=lambda: {"xs": 12, "md": 4, "xl": True})
     card: Callable | None = None         # (metric, figures, ask, card_id) -> a card of the page's own, or None
     tail: Callable | None = None         # (figures, ask) -> columns after the cards
     more: tuple[str, Callable] | None = None   # (id, (figures, ask) -> children): another output, same figures

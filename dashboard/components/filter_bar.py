@@ -8,12 +8,14 @@ The breadcrumb (全市 › 分局 › 派出所 › 景区) is the drill path: e
 link one level up. For a unit user the top of the path, like the unit
 filter's placeholder, is their own unit, never 全市: their figures are
 their subtree's. The date picker's month and weekday names come from
-assets/datefns-locale-zh-cn.js in the Chinese UI.
+assets/datefns-locale-zh-cn.js in the Chinese UI. Below 768 px (a phone) the controls fold into
+a drawer (Bootstrap's offcanvas-md: the same controls, in the bar from 768 px up) that the
+summary line, the view in words, opens (assets/phone.js).
 """
 from __future__ import annotations
 
 import dash_bootstrap_components as dbc
-from dash import Input, Output, State, callback, ctx, dcc, html, no_update
+from dash import ClientsideFunction, Input, Output, State, callback, clientside_callback, ctx, dcc, html, no_update
 
 from dashboard.components.view import args_from_search
 from dashboard.model.filters import SEASONS, Scope
@@ -30,6 +32,11 @@ UNIT = "filter-unit"
 AREA = "filter-area"
 SEASON = "filter-season"
 RESET = "filter-reset"
+SUMMARY = "filter-summary"          # on a phone: the view in one line, a tap opens the drawer
+DRAWER = "filter-drawer"            # the controls: in the bar from 768 px up, a drawer below
+DRAWER_CLOSE = "filter-drawer-close"
+BACKDROP = "filter-backdrop"
+DRAWER_CLASS = "offcanvas-md offcanvas-bottom tpd-filter-drawer"
 
 
 INDENT = " " * 4    # one level of the unit tree: about one Chinese character wide
@@ -82,35 +89,67 @@ def filter_bar(view: View, scope: Scope, tools=None) -> html.Div:
     period_options = [{"label": t(f"period.{p}", lang), "value": p} for p in PRESETS]
     season_options = [{"label": t(f"season.{s}", lang), "value": s} for s in SEASONS]
     return html.Div([
-        dbc.Row([
-            dbc.Col(dbc.Select(id=PERIOD, options=period_options, value=view.period,
-                               size="sm", name="period"), xs=6, md=2),
-            dbc.Col(dcc.DatePickerRange(
-                id=DATES, start_date=view.start, end_date=view.end, display_format="YYYY-MM-DD",
-                month_format=t("filter.month_format", lang), first_day_of_week=1, minimum_nights=0,
-                className="tpd-dates", start_date_placeholder_text=t("filter.custom_range", lang),
-            ), xs=6, md=3),
-            dbc.Col(dcc.Dropdown(id=UNIT, options=unit_options(scope, lang), value=view.unit,
-                                 placeholder=scope_label(scope, lang), clearable=True,
-                                 labels=dropdown_labels(lang), optionHeight=30,
-                                 className="tpd-dropdown"), xs=12, md=2),
-            dbc.Col(dcc.Dropdown(id=AREA, options=area_options(scope, view.unit), value=view.area,
-                                 placeholder=t("filter.all_areas", lang), clearable=True,
-                                 labels=dropdown_labels(lang), className="tpd-dropdown"), xs=8, md=2),
-            dbc.Col(dbc.Select(id=SEASON, options=[{"label": t("filter.all_seasons", lang), "value": "all"}]
-                               + season_options, value=view.season or "all", size="sm",
-                               name="season"), xs=4, md=2),
-            dbc.Col(dbc.Button(t("filter.reset", lang), id=RESET, size="sm", color="link",
-                               className="px-0"), xs=2, md=1, className="text-end"),
-        ], className="g-2 align-items-center"),
+        summary_button(view, scope),
+        html.Div([
+            html.Div([
+                html.Span(t("filter.drawer_title", lang), className="tpd-drawer-title"),
+                html.Button("×", id=DRAWER_CLOSE, type="button", className="btn-close-text",
+                            **{"aria-label": t("filter.drawer_close", lang)}),
+            ], className="tpd-drawer-head d-md-none"),
+            dbc.Row([
+                dbc.Col(dbc.Select(id=PERIOD, options=period_options, value=view.period,
+                                   size="sm", name="period"), xs=12, md=2),
+                dbc.Col(dcc.DatePickerRange(
+                    id=DATES, start_date=view.start, end_date=view.end, display_format="YYYY-MM-DD",
+                    month_format=t("filter.month_format", lang), first_day_of_week=1, minimum_nights=0,
+                    className="tpd-dates", start_date_placeholder_text=t("filter.custom_range", lang),
+                ), xs=12, md=3),
+                dbc.Col(dcc.Dropdown(id=UNIT, options=unit_options(scope, lang), value=view.unit,
+                                     placeholder=scope_label(scope, lang), clearable=True,
+                                     labels=dropdown_labels(lang), optionHeight=30,
+                                     className="tpd-dropdown"), xs=12, md=2),
+                dbc.Col(dcc.Dropdown(id=AREA, options=area_options(scope, view.unit), value=view.area,
+                                     placeholder=t("filter.all_areas", lang), clearable=True,
+                                     labels=dropdown_labels(lang), className="tpd-dropdown"), xs=12, md=2),
+                dbc.Col(dbc.Select(id=SEASON, options=[{"label": t("filter.all_seasons", lang), "value": "all"}]
+                                   + season_options, value=view.season or "all", size="sm",
+                                   name="season"), xs=12, md=2),
+                dbc.Col(dbc.Button(t("filter.reset", lang), id=RESET, size="sm", color="link",
+                                   className="px-0"), xs=12, md=1, className="text-md-end"),
+            ], className="g-2 align-items-center"),
+        ], id=DRAWER, className=DRAWER_CLASS, role="dialog", **{"aria-label": t("filter.drawer_title", lang)}),
+        html.Div(id=BACKDROP, className="tpd-filter-backdrop"),
         html.Div([
             breadcrumb(view, scope),
-            html.Span(_period_text(view), className="text-muted small ms-auto"),
+            html.Span(_period_text(view), className="text-muted small ms-auto d-none d-md-inline"),
             *([html.Div(tools, className="ms-3")] if tools is not None else []),
         ], className="d-flex align-items-center mt-2"),
         *([dbc.Alert(t("filter.invalid", lang, what="、".join(view.invalid)), color="warning",
                      className="py-1 px-2 small mt-2 mb-0")] if view.invalid else []),
     ], className="tpd-filter-bar")
+
+
+def summary_parts(view: View, scope: Scope) -> list[str]:
+    """The view in words, for the phone's one-line summary: period and its days, unit, area, season."""
+    lang = view.lang
+    parts = [t(f"period.{view.period}", lang), _period_text(view)]
+    parts.append(reference.unit_names(scope).get(view.unit, view.unit) if view.unit else scope_label(scope, lang))
+    if view.area:
+        parts.append(reference.area_names(scope).get(view.area, view.area))
+    if view.season:
+        parts.append(t(f"season.{view.season}", lang))
+    return parts
+
+
+def summary_button(view: View, scope: Scope) -> html.Button:
+    """On a phone the filters read as one line; a tap opens the drawer that changes them."""
+    parts = summary_parts(view, scope)
+    return html.Button([
+        html.Span([html.Strong(parts[0]), html.Span(" · ".join(parts[1:]), className="tpd-summary-rest")],
+                  className="tpd-summary-text"),
+        html.Span(t("filter.change", view.lang), className="tpd-summary-action"),
+    ], id=SUMMARY, type="button", className="tpd-filter-summary d-md-none",
+        **{"aria-controls": DRAWER, "aria-label": t("filter.drawer_title", view.lang) + "：" + " · ".join(parts)})
 
 
 def _period_text(view: View) -> str:
@@ -165,3 +204,13 @@ def filters_to_url(period, start, end, unit, area, season, _reset, search):
         return no_update  # wait for the end date
     query = next_query(search, trigger, period, start, end, unit, area, season)
     return no_update if query is None else query
+
+
+# The drawer opens on the summary's tap and closes on its ×, a tap beside it, or a change of the
+# view (the page, the bar with it, is laid out again from the new URL): assets/phone.js.
+clientside_callback(
+    ClientsideFunction("tpd", "drawer"),
+    Output(DRAWER, "className"), Output(BACKDROP, "className"),
+    Input(SUMMARY, "n_clicks"), Input(DRAWER_CLOSE, "n_clicks"), Input(BACKDROP, "n_clicks"),
+    prevent_initial_call=True,
+)

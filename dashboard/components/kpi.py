@@ -10,7 +10,8 @@ that is for the better and red when for the worse (the catalog's
 only 同比 where the period before and last year are the same days (本年),
 and names the length of a shorter period before. The sparkline is a small
 SVG image built here, not a Plotly graph: a page shows up to a dozen of
-them, and each Plotly graph costs the browser tens of milliseconds.
+them, and each Plotly graph costs the browser tens of milliseconds. A catalog figure's card has
+an ⓘ: a tap on its head opens its 口径 (dashboard.components.definition).
 """
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ import dash_bootstrap_components as dbc
 from dash import html
 
 from dashboard import theme
+from dashboard.components.definition import definition_popover, info_button, metric_of
 from dashboard.format import change_form, fmt_change, fmt_value, shows_as_zero
 from dashboard.model import judgements
 from dashboard.model.catalog import BY_ID
@@ -164,11 +166,14 @@ def kpi_card(metric_id: str, fig: KpiFigures, lang: str, card_id: str, view: Vie
 
 def figure_card(label: str, fmt: str, unit: str, fig: KpiFigures, lang: str, card_id: str,
                 target_id: str | None = None, higher_is_better: bool | None = None,
-                view: View | None = None, pending: str | None = None) -> dbc.Card:
+                view: View | None = None, pending: str | None = None, metric_id: str | None = None) -> dbc.Card:
     """A KPI card for any figure with now / previous / last year / weekly history.
 
     `view`: the page's view, so 本年 shows only 同比. `pending`: the figure is not final yet
-    (a selection still open): this sentence replaces the changes, and no badge is given."""
+    (a selection still open): this sentence replaces the changes, and no badge is given.
+    `metric_id` (default `target_id`): the catalog figure whose 口径 a tap on the card's head shows."""
+    metric_id = metric_id or target_id
+    defined = metric_id is not None and metric_of(metric_id) is not None
     status = None if pending or not target_id else judgements.rag(target_id, fig.now.value, fig.now.n)
     target = judgements.target_of(target_id) if target_id else None
     footer = []
@@ -188,8 +193,12 @@ def figure_card(label: str, fmt: str, unit: str, fig: KpiFigures, lang: str, car
     if status:
         title = t("kpi.few_title", lang, min=judgements.min_survey_answers()) if status == "few" else None
         badge = html.Span(t(f"rag.{status}", lang), className=f"tpd-rag tpd-rag-{status}", title=title)
+    head = [html.Span(label, className="tpd-kpi-label")]
+    if defined:
+        head.append(info_button(card_id, label, lang))
     return dbc.Card(dbc.CardBody([
-        html.Div([html.Span(label, className="tpd-kpi-label"), badge], className="tpd-kpi-head"),
+        html.Div([html.Div(head, className="tpd-kpi-name"), badge], className="tpd-kpi-head",
+                 **({"id": f"{card_id}-head"} if defined else {})),
         html.Div([
             html.Div([
                 html.Span(fmt_value(fmt, fig.now.value, lang, symbol=not unit), className="tpd-kpi-value"),
@@ -199,6 +208,7 @@ def figure_card(label: str, fmt: str, unit: str, fig: KpiFigures, lang: str, car
         ], className="tpd-kpi-main"),
         html.Div(changes, className="tpd-kpi-changes"),
         html.Div(" · ".join(footer), className="tpd-kpi-foot"),
+        *([definition_popover(metric_id, label, fig.now.n, view, lang, f"{card_id}-head")] if defined else []),
     ]), className=f"tpd-kpi tpd-kpi-compact h-100 tpd-kpi-{status or 'none'}", id=card_id)
 
 

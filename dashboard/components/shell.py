@@ -3,13 +3,14 @@
 The navbar lists only the pages the signed-in user's role may open (the
 server refuses the others too: `dashboard.auth.guard`), and none registered
 with `in_navbar=False` (the 404 page). It keeps to one line at 1440 px in
-both languages (tpd.css); the data's as-of time shows from 1400 px up.
+both languages (tpd.css); the data's as-of time shows from 1400 px up. Below 768 px (a phone)
+the brand stays and the rest folds into a menu behind a toggler (phone.css).
 """
 from __future__ import annotations
 
 import dash
 import dash_bootstrap_components as dbc
-from dash import Input, Output, callback, dcc, html
+from dash import ClientsideFunction, Input, Output, State, callback, clientside_callback, dcc, html
 
 from dashboard.auth import csrf, roles
 from dashboard.auth.roles import page_of_module
@@ -24,6 +25,8 @@ BANNER = "shell-banner"
 BRAND = "shell-brand"
 USER = "shell-user"
 SIGNOUT = "shell-signout"
+TOGGLER = "shell-toggler"     # below 768 px the navigation folds into a menu behind this button
+MENU = "shell-menu"
 
 
 SHARED_KEYS = ("period", "start", "end", "unit", "area", "season", "lang")
@@ -65,14 +68,23 @@ def shell(page_container) -> html.Div:
         dcc.Location(id="url", refresh="callback-nav"),
         dbc.Navbar(dbc.Container([
             dbc.NavbarBrand(t("app.title"), id=BRAND, href="/", className="tpd-brand"),
-            dbc.Nav(nav_items("/", ""), id=NAV, className="me-auto", navbar=True),
-            html.Span(id="shell-asof", className="text-white-50 small me-3 d-none d-xxl-inline"),
-            user_menu(),
-            dcc.Link(t("app.switch_lang"), id=LANG, href="?lang=en", className="btn btn-sm btn-outline-light"),
-        ], fluid=True), color="#1f4e8c", dark=True, className="tpd-navbar py-1"),
+            dbc.NavbarToggler(id=TOGGLER, className="tpd-nav-toggler"),
+            dbc.Collapse([
+                dbc.Nav(nav_items("/", ""), id=NAV, className="me-auto", navbar=True),
+                html.Span(id="shell-asof", className="text-white-50 small me-3 d-none d-xxl-inline"),
+                user_menu(),
+                dcc.Link(t("app.switch_lang"), id=LANG, href="?lang=en", className="btn btn-sm btn-outline-light"),
+            ], id=MENU, navbar=True, is_open=False, className="tpd-nav-menu"),
+        ], fluid=True), color="#1f4e8c", dark=True, expand="md", className="tpd-navbar py-1"),
         html.Div(t("app.demo_banner"), id=BANNER, className="tpd-demo-banner", hidden=not demo),
         dbc.Container(page_container, fluid=True, className="tpd-main"),
     ])
+
+
+# The menu opens on the toggler and closes when the page changes (assets/phone.js).
+clientside_callback(ClientsideFunction("tpd", "menu"), Output(MENU, "is_open"),
+                    Input(TOGGLER, "n_clicks"), Input("url", "pathname"), State(MENU, "is_open"),
+                    prevent_initial_call=True)
 
 
 def user_menu() -> html.Form | None:

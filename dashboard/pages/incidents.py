@@ -155,7 +155,7 @@ ENFORCE_GRID = Grid(ENFORCE, "incidents.enforcement", enforcement_table, columns
 RECORDS_GRID = Grid(RECORDS, "incidents.records", records_table, columns=record_columns, height=420,
                     grid_options={"tooltipShowDelay": 200}, records=True, capped=True)
 
-render_kpis = P.render(Kpis(KPIS, kpis_of(q.kpis), q.KPIS, args=CAT, width={"xs": 6, "md": 4, "xl": 2}))
+render_kpis = P.render(Kpis(KPIS, kpis_of(q.kpis), q.KPIS, args=CAT, width={"xs": 12, "md": 4, "xl": 2}))
 render_breakdowns = P.render(CATEGORY_CHART, SOURCE_CHART, AREA_CHART, Text(AREA_NOTE, area_note))
 render_timing = P.render(HEATMAP_CHART, RESPONSE_CHART, Text(RESPONSE_STATS, response_note))
 render_trends = P.render(SAME_DAY_CHART, CASES_CHART, Text(TREND_HINT, trend_note), Text(CASES_HINT, trend_note))

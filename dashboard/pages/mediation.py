@@ -57,7 +57,8 @@ def page_card(metric_id, figures, ask, card_id) -> dbc.Card | None:
         return None
     fmt = "rate" if m.fmt == "rate" else "minutes"
     unit = "" if fmt == "rate" else t("mediation.hours_unit", ask.lang)
-    return figure_card(t(metric_id, ask.lang), fmt, unit, figures[metric_id], ask.lang, card_id, view=ask.view)
+    return figure_card(t(metric_id, ask.lang), fmt, unit, figures[metric_id], ask.lang, card_id, view=ask.view,
+                       metric_id=metric_id)
 
 
 def _no_units(ask, units) -> str | None:

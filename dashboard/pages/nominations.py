@@ -104,7 +104,7 @@ def kpi_tail(figures, ask) -> list:
     prev = q.previous_campaign(campaign) if campaign else None
     note = t("nominations.compare_note", lang, prev=prev) if prev else t("nominations.compare_note_first", lang)
     return [dbc.Col(plain_card(t("nominations.repeat_share", lang), fmt_value("rate", share.value, lang), foot,
-                               f"{PAGE}-kpi-share"), xs=6, md=4, xl=True),
+                               f"{PAGE}-kpi-share"), xs=12, md=4, xl=True),
             dbc.Col(html.Div(note, className="tpd-hint mb-0"), xs=12)]
 
 

@@ -5,7 +5,9 @@ against the week before and the same week last year; alerts where a week
 departs from its own 12-week baseline, worded as for the better or the
 worse; a 12-week trend with peak periods shaded beside the units and scenic
 areas that lag most, all on the first screen of a 1440×900 display for the
-weekly meeting. Clicking a unit or an area drills the whole page into it.
+weekly meeting. Clicking a unit or an area drills the whole page into it. On a phone the page
+opens on a block of its own (hidden from 768 px up): the headline figures with their change, the
+alerts, and the units and areas below target, each a tap from its page.
 """
 from __future__ import annotations
 
@@ -16,7 +18,9 @@ from dash import dcc, html
 from dashboard.model import judgements, ranking
 from dashboard.components.bind import catalog_kpis
 from dashboard.components.declare import Chart, Drill, Grid, Kpis, Text
-from dashboard.components.lag_tables import lag_columns, lag_rows
+from dashboard.components.definition import SOURCE_PAGE, sources_of
+from dashboard.components.kpi import change_item, comparisons
+from dashboard.components.lag_tables import LAG_COLUMNS, lag_columns, lag_rows
 from dashboard.components.page_kit import Page
 from dashboard.exports.registry import weeks_to_end
 from dashboard.exports.tables import Table
@@ -27,13 +31,15 @@ from dashboard.queries import reference
 from dashboard.queries.calendar import peak_bands
 from dashboard.model.catalog import BY_ID
 from dashboard.model.periods import trailing_weeks
-from dashboard.session import current_scope, scope_label
+from dashboard.session import current_scope, may_open, scope_label
 from dashboard.text import t
 
 dash.register_page(__name__, path="/", name="nav.overview", order=0, title="总览 · 旅游警务数据看板")
 
 PAGE = "overview"
 KPIS, TREND, ALERTS, UNITS, AREAS = (f"{PAGE}-{x}" for x in ("kpis", "trend", "alerts", "units", "areas"))
+PHONE = f"{PAGE}-phone"    # what a leader wants first on a phone; hidden from 768 px up
+PHONE_BELOW_SHOWN = 5      # units (and areas) below target listed on the phone; the rest in the tables
 # The header and four rows on a 900 px high window, more on a taller one: both tables and
 # everything above them fit the first screen.
 LAG_GRID_HEIGHT = "max(150px, calc(50vh - 290px))"
@@ -111,10 +117,103 @@ UNITS_GRID = Grid(UNITS, "overview.lagging_units", lambda ask: lag_tables(ask)[0
 AREAS_GRID = Grid(AREAS, "overview.lagging_areas", lambda ask: lag_tables(ask)[1],
                   export_table=lambda ask: lag_tables(ask, full_headers=True)[1], **LAG_GRID)
 
-render_kpis = P.render(Kpis(KPIS, catalog_kpis(q.HEADLINE), q.HEADLINE, width={"xs": 6, "md": 3}))
+render_kpis = P.render(Kpis(KPIS, catalog_kpis(q.HEADLINE), q.HEADLINE, width={"xs": 12, "md": 3}))
 render_trend = P.render(TREND_CHART)
 render_lagging = P.render(UNITS_GRID, AREAS_GRID)
 render_alerts = P.render(Text(ALERTS, alerts_line))
+
+
+def _page_href(metric_id: str, ask) -> str | None:
+    """The page a headline figure lives on, with the view's filters; None where the role may not open it."""
+    page = SOURCE_PAGE.get(sources_of(BY_ID[metric_id])[0])
+    if page is None or not may_open(page):
+        return None
+    return f"/{page}" + ask.view.query()
+
+
+def _tap(children, href: str | None, cls: str):
+    return dcc.Link(children, href=href, className=f"{cls} tpd-tap") if href else html.Div(children, className=cls)
+
+
+def phone_headlines(ask) -> html.Section:
+    """The week's headline figures, each with its change against the period before, a tap from its page."""
+    lang = ask.lang
+    figures = catalog_kpis(q.HEADLINE)(ask, ())
+    which, name = comparisons(ask.view, lang)[0]
+    rows = []
+    for mid in q.HEADLINE:
+        m, fig = BY_ID[mid], figures[mid]
+        unit = m.unit_zh if lang == "zh" else m.unit_en
+        value = fmt_value(m.fmt, fig.now.value, lang, symbol=not unit) + (f" {unit}" if unit and m.fmt != "rate" else "")
+        before = fig.previous if which == "previous" else fig.last_year
+        rows.append(_tap([
+            html.Span(m.zh if lang == "zh" else m.en, className="tpd-phone-label"),
+            html.Span(value, className="tpd-phone-value"),
+            change_item(name, m.fmt, fig.now, before, lang, m.higher_is_better, unit),
+        ], _page_href(mid, ask), "tpd-phone-row"))
+    return html.Section([html.H2(t("overview.phone.headlines", lang), className="tpd-phone-title"), *rows],
+                        className="tpd-phone-part")
+
+
+def phone_alerts(ask) -> html.Section:
+    """Every departure, for the worse first, each a tap from the page of its figure, for its unit."""
+    lang = ask.lang
+    found = sorted(ranking.departures(q.alert_series(ask.filters, ask.scope), q.ALERT_METRICS), key=alert_order)
+    items = []
+    for alert in found:
+        item = alert_item(alert, lang)
+        href = _page_href(alert["metric"], ask)
+        if href and alert.get("unit") and alert["unit"] in set(reference.units(ask.scope).unit_code):
+            page = href.split("?")[0]
+            href = page + ask.view.query(unit=alert["unit"], area=None)
+        items.append(_tap(item.children, href, f"tpd-phone-row {item.className}"))
+    body = items or [html.P(t("overview.no_alerts", lang), className="text-muted mb-0")]
+    return html.Section([html.H2(t("overview.alerts", lang), className="tpd-phone-title"), *body],
+                        className="tpd-phone-part")
+
+
+def below_target(rows: list[dict], lang: str) -> list[tuple[dict, list[str]]]:
+    """Rows with a judged figure red or amber against its target (not on too few records), and which."""
+    out = []
+    for row in rows:
+        misses = []
+        for field, *_rest in LAG_COLUMNS:
+            n = row.get(f"{field}#n")
+            if judgements.rag(field, row.get(field), n) in ("red", "amber"):
+                m = BY_ID[field]
+                misses.append(f"{m.zh if lang == 'zh' else m.en} {fmt_value(m.fmt, row[field], lang)}")
+        if misses and row.get("key") != q.REST:
+            out.append((row, misses))
+    return out
+
+
+def phone_lagging(ask) -> html.Section:
+    """The units and the scenic areas below target, each a tap from the page drilled into it."""
+    lang = ask.lang
+    units, areas = lag_tables(ask)
+    parts = [html.H2(t("overview.phone.below_target", lang), className="tpd-phone-title")]
+    for kind, table, to in (("unit", units, lambda k: ask.view.query(unit=k, area=None)),
+                            ("area", areas, lambda k: ask.view.query(area=k))):
+        found = below_target(table.rows, lang)
+        parts.append(html.H3(t(f"common.{kind}", lang) + f"（{len(found)}）" if lang == "zh"
+                             else f"{t(f'common.{kind}', lang)} ({len(found)})", className="tpd-phone-sub"))
+        for row, misses in found[:PHONE_BELOW_SHOWN]:
+            parts.append(_tap([html.Span(row["name"], className="tpd-phone-label"),
+                               html.Span("、".join(misses) if lang == "zh" else "; ".join(misses),
+                                         className="tpd-phone-miss")], to(row["key"]), "tpd-phone-row"))
+        if not found:
+            parts.append(html.P(t("overview.phone.none_below", lang), className="text-muted mb-1"))
+        elif len(found) > PHONE_BELOW_SHOWN:
+            parts.append(html.P(t("overview.phone.more_below", lang, n=len(found) - PHONE_BELOW_SHOWN),
+                                className="text-muted mb-1"))
+    return html.Section(parts, className="tpd-phone-part")
+
+
+def phone_block(ask) -> list:
+    return [phone_headlines(ask), phone_alerts(ask), phone_lagging(ask)]
+
+
+render_phone = P.render(Text(PHONE, phone_block))
 
 
 def _lag_card(item: Grid, ask) -> dbc.Card:
@@ -129,8 +228,9 @@ def layout(**kwargs):
     ask = P.layout_ask(kwargs)
     return P.frame(
         ask,
+        html.Div(id=PHONE, className="tpd-phone-overview d-md-none mb-2"),
         dcc.Loading(dbc.Row(id=KPIS, className="g-2 mb-2"), type="dot", delay_show=300),
-        html.Div(id=ALERTS, className="tpd-alert-strip mb-2", role="status"),
+        html.Div(id=ALERTS, className="tpd-alert-strip mb-2 d-none d-md-flex", role="status"),
         dbc.Row([
             dbc.Col(P.card(TREND_CHART, ask, body_cls="d-flex flex-column"), lg=4),
             dbc.Col([_lag_card(UNITS_GRID, ask), _lag_card(AREAS_GRID, ask)], lg=8, className="tpd-lag-stack"),

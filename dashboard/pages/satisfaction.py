@@ -166,7 +166,7 @@ COMMENTS_GRID = Grid(COMMENTS, "satisfaction.comments", lambda ask, limit=q.GRID
     comment_columns(ask.lang), comment_rows(_comments(ask, limit), ask.lang)), note=_search_note, height=480,
     row_id="response_id", records=True, capped=True)
 
-render_kpis = P.render(Kpis(KPIS, kpis_of(q.kpis), q.KPI_METRICS, args=CHANNEL, width={"xs": 6, "md": 3}),
+render_kpis = P.render(Kpis(KPIS, kpis_of(q.kpis), q.KPI_METRICS, args=CHANNEL, width={"xs": 12, "md": 3}),
                        Text(NOTE, kpi_note))
 render_trend = P.render(TREND_CHART)
 render_segments = P.render(*SEGMENT_CHARTS.values())

@@ -131,7 +131,7 @@ POSTS_GRID = Grid(POSTS, "staffing.posts", lambda ask: lists_tables(ask)[0], hei
 TEAMS_GRID = Grid(TEAMS, "staffing.teams", lambda ask: lists_tables(ask)[1], height=350)
 
 render_kpis = P.render(Kpis(KPIS, catalog_kpis(q.KPI_METRICS + q.MORE_METRICS), q.KPI_METRICS,
-                          width={"xs": 6, "md": 4, "lg": 2}, more=(MORE, more_figures)))
+                          width={"xs": 12, "md": 4, "lg": 2}, more=(MORE, more_figures)))
 render_tree = P.render(TREE_CHART)
 render_units = P.render(UNITS_GRID)
 render_deployments = P.render(DEPLOY_CHART)

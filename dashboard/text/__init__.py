@@ -7,13 +7,13 @@ with an English gloss from `VALUES` when the UI is in English.
 """
 from __future__ import annotations
 
-from dashboard.text import (auth, briefing, common, data, exports, geo, incidents, mediation, nominations,
-                            overview, satisfaction, staffing, subscriptions)
+from dashboard.text import (auth, briefing, common, data, definitions, exports, geo, incidents, mediation,
+                            nominations, overview, satisfaction, staffing, subscriptions)
 
 LANGS = ("zh", "en")
 TEXT: dict[str, tuple[str, str]] = {}
 for _module in (common, overview, briefing, staffing, geo, incidents, mediation, satisfaction, nominations, data,
-                exports, auth, subscriptions):
+                exports, auth, subscriptions, definitions):
     _clash = TEXT.keys() & _module.TEXT.keys()
     assert not _clash, f"text keys defined twice: {_clash}"
     TEXT.update(_module.TEXT)

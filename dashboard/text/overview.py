@@ -3,6 +3,10 @@
 TEXT: dict[str, tuple[str, str]] = {
     "overview.trend": ("近12周警情与处置不过夜率", "Incidents and same-day closure, last 12 weeks"),
     "overview.alerts": ("异常提醒", "Alerts"),
+    "overview.phone.headlines": ("本期要点", "This period's figures"),
+    "overview.phone.below_target": ("未达目标的单位和景区", "Units and scenic areas below target"),
+    "overview.phone.none_below": ("没有记录足以判断且未达目标的。", "None below target on enough records to judge."),
+    "overview.phone.more_below": ("另有 {n} 个，见下方排名表", "{n} more in the tables below"),
     "overview.no_alerts": ("本期各项周指标均在近12周正常波动范围内。",
                            "Every weekly figure is within its normal 12-week range."),
     "overview.alert_text": ("{week} 当周 {value}，近12周均值 {baseline}，{direction}均值 {z} 个标准差",

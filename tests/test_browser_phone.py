@@ -1,0 +1,179 @@
+"""Every page on a phone (390×844), for every role: nothing wider than the screen, the navigation in a
+menu, the filters in a drawer, the overview opening on what a leader wants first, a KPI's 口径 a tap away.
+
+The session's demo warehouse served as in the other browser tests; each role signs in through the
+form. Screenshots of every page as each role sees it on the phone go to
+test-output/screenshots/phone_<role>_<page>.png (the whole page, scrolled).
+"""
+from __future__ import annotations
+
+import pytest
+
+from tests.builders.accounts import browser_context
+from tests.builders.browser import SETTLED, SHOTS
+from tests.builders.demo import LOG_PERIOD
+
+pytestmark = pytest.mark.browser
+
+PHONE = {"width": 390, "height": 844}
+PAGES = {   # path -> (query, what shows the page has settled)
+    "/": ("?period=last_week", SETTLED),
+    "/briefing": ("", "() => document.querySelector('#briefing-preview .tpd-brief-title') !== null"),
+    "/staffing": ("?period=this_year", SETTLED),
+    "/incidents": ("?period=this_month", SETTLED),
+    "/mediation": ("?period=this_quarter", SETTLED),
+    "/satisfaction": ("?period=this_year", SETTLED),
+    "/nominations": ("?period=this_year", SETTLED),
+    "/data": ("?" + LOG_PERIOD, SETTLED),
+    "/admin": ("?" + LOG_PERIOD, "() => (document.querySelector('#data-audit') || {innerText: ''}).innerText"
+                                 ".includes('登录成功')"),
+}
+ROLE_PAGES = {
+    "admin": list(PAGES),
+    "leader": [p for p in PAGES if p not in ("/data", "/admin")],
+    "opinion": ["/", "/satisfaction", "/nominations"],
+    "publicity": [p for p in PAGES if p not in ("/data", "/admin")],
+    "unit": [p for p in PAGES if p not in ("/data", "/admin")],
+}
+
+# What is wider than the screen, if anything: the widest elements that reach past its right edge.
+TOO_WIDE = """() => {
+    const w = document.documentElement.clientWidth;
+    return Array.from(document.querySelectorAll('body *')).filter(el => {
+        const r = el.getBoundingClientRect();
+        return r.width > 0 && r.right > w + 1 && getComputedStyle(el).position !== 'fixed';
+    }).slice(0, 5).map(el => el.tagName + '#' + el.id + '.' + String(el.className).slice(0, 60)
+                              + ' ' + Math.round(el.getBoundingClientRect().right));
+}"""
+
+
+def open_on_phone(context, url: str, settled: str):
+    page = context.new_page()
+    page.set_viewport_size(PHONE)
+    console = []
+    page.on("console", lambda m: console.append(f"{m.type}: {m.text}") if m.type in ("error", "warning") else None)
+    page.on("pageerror", lambda e: console.append(f"pageerror: {e}"))
+    page.goto(url, wait_until="networkidle", timeout=60_000)
+    try:
+        page.wait_for_function(settled, timeout=60_000)
+    except Exception as e:
+        raise AssertionError(f"{url} did not settle: {console} {page.inner_text('body')[:500]}") from e
+    page.wait_for_timeout(1200)   # Plotly draws, and phone.js moves the legends under the plots
+    return page, console
+
+
+def shot_name(role: str, path: str) -> str:
+    return f"phone_{role}_{path.strip('/') or 'overview'}.png"
+
+
+@pytest.mark.parametrize("role", list(ROLE_PAGES))
+def test_every_page_fits_a_phone_screen_for_every_role(server, browser, accounts, role):
+    context = browser_context(browser, server, accounts[role])
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    wide = {}
+    try:
+        for path in ROLE_PAGES[role]:
+            query, settled = PAGES[path]
+            page, console = open_on_phone(context, server + path + query, settled)
+            try:
+                width = page.evaluate("document.documentElement.scrollWidth")
+                if width > PHONE["width"]:
+                    wide[path] = (width, page.evaluate(TOO_WIDE))
+                assert page.is_visible("#shell-toggler") and not page.is_visible("#shell-nav"), \
+                    f"{path}: the navigation is not folded into a menu"
+                if path not in ("/briefing", "/admin", "/data"):
+                    assert page.is_visible("#filter-summary") and not page.is_visible("#filter-period"), \
+                        f"{path}: the filters are not folded into their summary"
+                page.screenshot(path=str(SHOTS / shot_name(role, path)), full_page=True)
+                assert console == [], f"{path}: browser console not empty: {console}"
+            finally:
+                page.close()
+    finally:
+        context.close()
+    assert wide == {}, f"pages wider than the phone's 390 px: {wide}"
+
+
+def test_the_menu_opens_on_its_toggler_and_takes_the_leader_to_a_page(server, browser, accounts):
+    context = browser_context(browser, server, accounts["leader"])
+    try:
+        page, console = open_on_phone(context, server + "/?period=last_week", SETTLED)
+        assert page.evaluate("document.querySelector('.tpd-navbar').getBoundingClientRect().height") < 80
+        page.click("#shell-toggler")
+        page.wait_for_selector("#shell-nav a[href^='/incidents']", state="visible", timeout=10_000)
+        page.click("#shell-nav a[href^='/incidents']")
+        page.wait_for_url("**/incidents**", timeout=30_000)
+        page.wait_for_function(SETTLED, timeout=60_000)
+        page.wait_for_selector("#shell-nav", state="hidden", timeout=10_000)
+        assert console == []
+    finally:
+        context.close()
+
+
+def kpi_words(page) -> str:
+    return page.inner_text("#overview-kpis")
+
+
+def test_the_drawer_changes_the_period_and_the_figures_follow(server, browser, accounts):
+    context = browser_context(browser, server, accounts["leader"])
+    try:
+        page, console = open_on_phone(context, server + "/?period=last_week", SETTLED)
+        before, summary = kpi_words(page), page.inner_text("#filter-summary")
+        assert "上周" in summary and "2026-11-16 至 2026-11-22" in summary and "全市" in summary
+        page.click("#filter-summary")
+        page.wait_for_selector("#filter-period", state="visible", timeout=10_000)
+        page.wait_for_timeout(400)   # the drawer slides in
+        page.screenshot(path=str(SHOTS / "phone_drawer_open.png"))
+        page.select_option("#filter-period", "this_month")
+        page.wait_for_url("**period=this_month**", timeout=30_000)
+        page.wait_for_function(SETTLED, timeout=60_000)
+        page.wait_for_function("(before) => document.querySelector('#overview-kpis').innerText !== before",
+                               arg=before, timeout=30_000)
+        assert "本月" in page.inner_text("#filter-summary") and "2026-11-01" in page.inner_text("#filter-summary")
+        assert not page.is_visible("#filter-period"), "the drawer closes on the new view"
+        assert kpi_words(page) != before
+        assert console == []
+    finally:
+        context.close()
+
+
+def test_the_overview_opens_on_headlines_alerts_and_what_is_below_target_on_a_phone_only(server, browser, accounts):
+    context = browser_context(browser, server, accounts["leader"])
+    try:
+        page, console = open_on_phone(context, server + "/?period=last_week", SETTLED)
+        block = page.inner_text("#overview-phone")
+        assert "本期要点" in block and "异常提醒" in block and "未达目标的单位和景区" in block
+        assert "警情处置不过夜率" in block and "环比" in block
+        top = page.evaluate("document.querySelector('#overview-phone').getBoundingClientRect().top")
+        kpis = page.evaluate("document.querySelector('#overview-kpis').getBoundingClientRect().top")
+        assert top < kpis < 10_000 and top < PHONE["height"], "the phone block comes first"
+        page.click("#overview-phone a[href^='/incidents']")
+        page.wait_for_url("**/incidents?period=last_week**", timeout=30_000)
+        page.wait_for_function(SETTLED, timeout=60_000)
+        page.set_viewport_size({"width": 1440, "height": 900})
+        page.goto(server + "/?period=last_week", wait_until="networkidle")
+        page.wait_for_function(SETTLED, timeout=60_000)
+        assert not page.is_visible("#overview-phone") and page.is_visible("#filter-period")
+        assert page.is_visible("#shell-nav") and not page.is_visible("#shell-toggler")
+        assert console == []
+    finally:
+        context.close()
+
+
+def test_a_tap_on_a_kpi_shows_its_definition_and_links_to_its_records(server, browser, accounts):
+    context = browser_context(browser, server, accounts["leader"])
+    try:
+        page, console = open_on_phone(context, server + "/incidents?period=this_month&lang=en", SETTLED)
+        page.click("#incidents-kpi-0-info")
+        page.wait_for_selector(".tpd-def", state="visible", timeout=10_000)
+        words = page.inner_text(".tpd-def")
+        assert "What it counts" in words and "tourism incident records" in words and "2026-11-01" in words
+        box = page.evaluate("(() => { const r = document.querySelector('.tpd-def').getBoundingClientRect();"
+                            " return [r.left, r.right]; })()")
+        assert box[0] >= 0 and box[1] <= PHONE["width"], f"the popover leaves the screen: {box}"
+        page.wait_for_timeout(400)   # the popover fades in
+        page.screenshot(path=str(SHOTS / "phone_definition_en.png"))
+        page.click(".tpd-def a")
+        page.wait_for_url("**/incidents?period=this_month&lang=en#incidents-records", timeout=30_000)
+        assert console == []
+    finally:
+        context.close()
