@@ -20,11 +20,13 @@ PAGES = {   # path -> (query, what shows the page has settled)
     "/": ("?period=last_week", SETTLED),
     "/briefing": ("", "() => document.querySelector('#briefing-preview .tpd-brief-title') !== null"),
     "/staffing": ("?period=this_year", SETTLED),
+    "/map": ("?period=this_year", SETTLED),
     "/incidents": ("?period=this_month", SETTLED),
     "/mediation": ("?period=this_quarter", SETTLED),
     "/satisfaction": ("?period=this_year", SETTLED),
     "/nominations": ("?period=this_year", SETTLED),
     "/data": ("?" + LOG_PERIOD, SETTLED),
+    "/subscriptions": ("", "() => document.querySelector('#subscriptions-submit') !== null"),
     "/admin": ("?" + LOG_PERIOD, "() => (document.querySelector('#data-audit') || {innerText: ''}).innerText"
                                  ".includes('登录成功')"),
 }
@@ -81,7 +83,7 @@ def test_every_page_fits_a_phone_screen_for_every_role(server, browser, accounts
                     wide[path] = (width, page.evaluate(TOO_WIDE))
                 assert page.is_visible("#shell-toggler") and not page.is_visible("#shell-nav"), \
                     f"{path}: the navigation is not folded into a menu"
-                if path not in ("/briefing", "/admin", "/data"):
+                if path not in ("/briefing", "/admin", "/data", "/subscriptions"):
                     assert page.is_visible("#filter-summary") and not page.is_visible("#filter-period"), \
                         f"{path}: the filters are not folded into their summary"
                 page.screenshot(path=str(SHOTS / shot_name(role, path)), full_page=True)
