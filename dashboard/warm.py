@@ -293,6 +293,7 @@ class Warmer:
         self.busy = Busy()
         self.rounds: list[Round] = []
         self.last: tuple | None = None
+        self._current: tuple | None = None
         self._wake = threading.Event()
         self._stop = threading.Event()
         self.thread: threading.Thread | None = None
@@ -331,6 +332,14 @@ class Warmer:
             self._wake.wait(self.poll_s)
             self._wake.clear()
 
+    def state(self) -> dict:
+        """For /healthz: whether this worker is warming now, and what its last round did."""
+        last = self.rounds[-1].as_dict() if self.rounds else None
+        if last:
+            last.pop("by_class_and_scope"), last.pop("not_kept")
+        return {"on": self.thread is not None and self.thread.is_alive(), "warming_now": self._current is not None,
+                "last_round": last}
+
     def check(self) -> Round | None:
         """Open the published version if it is new (the readers reopen), and warm it once a day."""
         snap = db.warehouse().snapshot()
@@ -338,7 +347,11 @@ class Warmer:
         if now == self.last:
             return None
         self.last = now
-        done = warm_once(self.app, busy=self.busy, stop=self._stop)
+        self._current = now
+        try:
+            done = warm_once(self.app, busy=self.busy, stop=self._stop)
+        finally:
+            self._current = None
         self.rounds.append(done)
         log.info("warming %s: %s", now, done.as_dict())
         return done
