@@ -5,7 +5,8 @@ this machine, or `python -m warehouse replicate` bringing one over; the
 warehouse tells `db.on_new_version`), and when China's day turns (上周 means
 other days tomorrow, and the day is in every answer's key), one thread of
 one worker computes the default views into the shared answers
-(dashboard.shared_answers): last complete week and this month, on every page
+(dashboard.shared_answers): each page as it opens (its own default period),
+last complete week and this month, on every page
 a role may open, for each answer class (`roles.answer_class`) on the whole
 city, then for each unit that has unit-scoped accounts, one unit at a time.
 
@@ -176,10 +177,11 @@ def callback_body(output: str, store: str, view: str) -> dict:
 
 def default_views(page: Page) -> list[str]:
     """The store values of the page's default views for the acting user: what its layout puts in
-    its store when opened for last week and for this month (in Chinese, no other filter)."""
+    its store when opened as it is linked (its own default period: this year on some pages), for
+    last week and for this month (in Chinese, no other filter)."""
     views = []
-    for period in PERIODS:
-        query = page.layout_ask({"period": period}).view.query()
+    for args in ({}, *({"period": period} for period in PERIODS)):
+        query = page.layout_ask(args).view.query()
         if query not in views:
             views.append(query)
     return views
