@@ -112,19 +112,19 @@ def test_a_request_after_warming_is_answered_from_the_shared_answers(node, branc
 
 
 def test_warming_stops_when_its_time_budget_is_spent(node, monkeypatch):
+    """Each answer made to take 0.1 s: a budget of 2 s computes at most twenty, not the hundreds there are."""
     app, loader, served = node
     _publish(loader, served)
-    original = warm._warm_answer
 
-    def slow(*args):
+    def slow(*_args):
         time.sleep(0.1)
-        return original(*args)
+        return "computed"
 
     monkeypatch.setattr(warm, "_warm_answer", slow)
     t0 = time.monotonic()
-    done = warm.warm_once(app, 1.0)
-    assert done.out_of_time and 0 < done.as_dict()["computed"] < 40
-    assert time.monotonic() - t0 < 3.0
+    done = warm.warm_once(app, 2.0)
+    assert done.out_of_time and 1 <= done.as_dict()["computed"] <= 20
+    assert time.monotonic() - t0 < 3.5
 
 
 def test_a_request_made_while_warming_runs_is_answered_meanwhile(node, monkeypatch):
