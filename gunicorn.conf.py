@@ -78,7 +78,12 @@ def post_fork(server, worker):
 
 def post_worker_init(worker):
     """Each worker, once it has imported the app (after the fork), reads what the pages
-    read in the background, so the first page of the day is not the slow one."""
+    read in the background, so the first page of the day is not the slow one, and starts
+    its warming thread: the worker that claims a version first computes the default views
+    into the shared answers."""
     from dashboard.queries.db import warm_up_in_background
+    from dashboard.warm import start_warming
+    from dashboard.wsgi import app
 
     warm_up_in_background()
+    start_warming(app)   # one worker of the nodes warms the shared answers after each publish (dashboard/warm.py)

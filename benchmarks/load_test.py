@@ -31,6 +31,10 @@ resident set, sampled every second.
 
 Run: .venv/bin/python benchmarks/load_test.py [--scale 10000000] [--users 50] [--seconds 60]
      [--workers 2] [--threads 8] [--think 3 10] [--seed 1] [--warm-answers]
+
+Through nginx in front of two nodes sharing PostgreSQL and Redis, and the cold
+start after a publish with and without warming: benchmarks/load_test_nodes.py,
+which reuses these users.
 """
 from __future__ import annotations
 
@@ -92,6 +96,16 @@ class Tally:
     errors: list[dict] = field(default_factory=list)
     retried: list[dict] = field(default_factory=list)
     navigations: int = 0
+    nodes: dict[str, int] = field(default_factory=dict)        # responses by the node that served them (X-TPD-Node)
+    answers: dict[str, int] = field(default_factory=dict)      # shareable callback answers: shared | computed
+
+    def served(self, response) -> None:
+        node = response.headers.get("X-TPD-Node")
+        if node:
+            self.nodes[node] = self.nodes.get(node, 0) + 1
+        answer = response.headers.get("X-TPD-Answer")
+        if answer:
+            self.answers[answer] = self.answers.get(answer, 0) + 1
 
     def by_cause(self, found: list[dict]) -> dict[str, int]:
         out: dict[str, int] = {}
@@ -341,6 +355,7 @@ class User:
             self.tally.errors.append(failure(kind, name, exc, t0))
             return None
         self.tally.add(kind, time.perf_counter() - t0, name)
+        self.tally.served(response)
         if response.status_code != 200:
             self.tally.errors.append({"kind": kind, "callback": name, "request": _request_of(response.request),
                                       "cause": f"HTTP {response.status_code}", "detail": response.text[:200],

@@ -1,5 +1,9 @@
 """`python -m dashboard --db PATH [--host H] [--port P]`: serve the dashboard.
 
+`python -m dashboard warm [--db PATH] [--seconds N]`: compute the default views
+into the shared answers now (dashboard.warm; a serving node does it by itself
+after each publish) and print what was computed.
+
 Every page needs a signed-in user. On a demo warehouse with no users yet,
 the first start creates the demo administrator `admin` with a one-time
 password and prints it (it must be changed at the first sign-in). A real
@@ -56,7 +60,35 @@ def request_handler():
     return QuietHandler
 
 
+def warm_command(argv) -> int:
+    import json
+
+    parser = argparse.ArgumentParser(prog="python -m dashboard warm",
+                                     description="预热共享答案 / compute the default views into the shared answers")
+    parser.add_argument("--db", type=Path, default=None, help="the warehouse (default: $TPD_DB)")
+    parser.add_argument("--users-db", type=users_store.location, default=None,
+                        help="whose units to warm: a SQLite file or a postgresql:// URL (default as when serving)")
+    parser.add_argument("--seconds", type=float, default=None,
+                        help="time budget (default: $TPD_WARM_SECONDS, else 600)")
+    args = parser.parse_args(argv)
+    db = args.db or default_db_path()
+    if not db.exists():
+        print(f"数据仓库文件不存在：{db} / warehouse not found: {db}", file=sys.stderr)
+        return 2
+    os.environ["TPD_DB"] = str(db)
+    from dashboard import warm
+    from dashboard.app import create_app
+
+    app = create_app(db, args.users_db or default_users_db_path(db))
+    done = warm.run_by_hand(app, args.seconds)
+    print(json.dumps(done.as_dict(), ensure_ascii=False, indent=2))
+    return 0 if done.outcome == "warmed" else 1
+
+
 def main(argv=None) -> int:
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv[:1] == ["warm"]:
+        return warm_command(argv[1:])
     parser = argparse.ArgumentParser(prog="python -m dashboard", description="旅游警务数据看板")
     parser.add_argument("--db", type=Path, default=None)
     parser.add_argument("--users-db", type=users_store.location, default=None,
@@ -80,6 +112,8 @@ def main(argv=None) -> int:
     from dashboard.exports.renderer import warm_up as start_export_browser
     from dashboard.queries.db import warm_up_in_background
     warm_up_in_background()
+    from dashboard.warm import start_warming
+    start_warming(app)       # the default views into the shared answers, now and after each publish
     start_export_browser()   # the export browser starts now, so the first chart download does not wait for it
     print(f"旅游警务数据看板 → http://{args.host}:{args.port}/", file=sys.stderr)
     app.run(host=args.host, port=args.port, debug=args.debug, request_handler=request_handler())

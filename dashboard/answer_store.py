@@ -15,7 +15,9 @@ implementations of the same small interface:
 """
 from __future__ import annotations
 
+import hashlib
 import os
+import time
 from pathlib import Path
 from typing import Protocol
 
@@ -49,6 +51,10 @@ class AnswerStore(Protocol):
 
     def answers(self) -> bool:
         """Whether the store answers now (for /healthz)."""
+
+    def claim(self, name: str, seconds: float) -> bool:
+        """True for the first caller of every worker and node sharing the store to claim `name`
+        (within `seconds`; after that it may be claimed again): who warms a version (dashboard.warm)."""
 
 
 def open_answer_store(directory: Path | None) -> AnswerStore | None:
@@ -97,4 +103,22 @@ class FileAnswers:
 
     def answers(self) -> bool:
         return self.directory.is_dir() and os.access(self.directory, os.W_OK | os.X_OK)
+
+    def claim(self, name: str, seconds: float) -> bool:
+        """A file created only if absent, beside the locks (older than `seconds`: claimed again)."""
+        path = self._flights.directory / ("claim-" + hashlib.sha256(name.encode()).hexdigest())
+        for _ in range(2):
+            try:
+                os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+                return True
+            except FileExistsError:
+                try:
+                    if time.time() - path.stat().st_mtime < seconds:
+                        return False
+                    os.unlink(path)       # a claim whose time is up: the next loop claims it anew
+                except OSError:
+                    pass
+            except OSError:               # the directory is not there: nobody can share the work
+                return True
+        return False
 

@@ -22,7 +22,7 @@ from pathlib import Path
 import dash
 from flask import g, request
 
-from dashboard import auth, health, plotly_bundle, shared_answers, theme  # noqa: F401  (theme registers the Plotly template)
+from dashboard import auth, health, plotly_bundle, shared_answers, theme, warm  # noqa: F401  (theme registers the Plotly template)
 from dashboard.briefing import routes as briefing_routes
 from dashboard.delivery import routes as archive_routes
 from dashboard.components.shell import shell
@@ -54,6 +54,7 @@ def create_app(db_path: Path | str | None = None, users_db: Path | str | None = 
     briefing_routes.register(app.server)  # /download/briefing.*, /briefing/print
     archive_routes.register(app.server)   # /briefing/archive/<id>: the 周报 as issued
     health.install(app.server)            # /healthz answers before the sign-in guard; X-TPD-Node on all
+    warm.install(app)                     # counts requests (warming waits for none); started by the server
     auth.install(app, users_db or default_users_db_path(db_path))
     plotly_bundle.install(app.server)     # after sign-in's guard, which lets scripts through
     _pin_a_version_per_request(app.server)  # after sign-in: a refused request pins nothing

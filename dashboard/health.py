@@ -4,7 +4,8 @@
 node's name (`TPD_NODE_NAME`, default the host name), the warehouse version it
 serves (the version every replica of that publish shares, and when it was
 published, China time), and whether the users store and the shared-answers
-cache answer. 200 when all of them do, 503 otherwise: a node whose warehouse
+cache answer, and what the answering worker's warming of the shared answers did last
+(dashboard.warm; information only). 200 when all of them do, 503 otherwise: a node whose warehouse
 or users store is gone takes no traffic. No path, URL or account is in it.
 
 `install(server)` must run before the sign-in guard is installed: its hook
@@ -58,10 +59,12 @@ def cache_state(answer_store) -> dict:
     return {"ok": False, "kind": answer_store.kind, "zh": "共享答案缓存无法访问", "en": "the shared-answers cache does not answer"}
 
 
-def health(answer_store) -> tuple[dict, int]:
+def health(answer_store, warmer=None) -> tuple[dict, int]:
     parts = {"warehouse": warehouse_state(), "users_store": users_store_state(), "cache": cache_state(answer_store)}
     ok = all(part["ok"] for part in parts.values())
-    return {"node": node_name(), "ok": ok, **parts}, 200 if ok else 503
+    # What the answering worker's warming did (dashboard.warm): information, never a reason for 503.
+    extra = {"warming": warmer.state()} if warmer is not None else {}
+    return {"node": node_name(), "ok": ok, **parts, **extra}, 200 if ok else 503
 
 
 def install(server) -> None:
@@ -71,7 +74,7 @@ def install(server) -> None:
     def answer_health():
         if request.path != PATH or request.method not in ("GET", "HEAD"):
             return None
-        body, status = health(server.extensions.get("tpd_answer_store"))
+        body, status = health(server.extensions.get("tpd_answer_store"), server.extensions.get("tpd_warmer"))
         response = jsonify(body)
         response.status_code = status
         return response

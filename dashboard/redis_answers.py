@@ -120,6 +120,13 @@ class RedisAnswers:
     def new_version(self, published: float) -> None:
         """Nothing to remove: older versions' answers are never asked again and expire."""
 
+    def claim(self, name: str, seconds: float) -> bool:
+        """`tpd:claim:<name>` set only if absent, for `seconds`. Redis down: not claimed (nothing
+        computed could be kept for the others)."""
+        token = f"{os.getpid()}-{secrets.token_hex(8)}"
+        return bool(self._call(lambda: self.client.set(PREFIX + "claim:" + name, token, nx=True,
+                                                       px=max(1, int(seconds * 1000))), None))
+
     def answers(self) -> bool:
         try:
             return bool(self.client.ping())

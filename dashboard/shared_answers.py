@@ -78,6 +78,47 @@ def answer_key(body: dict, version: str, day: str, role_class: str, scope_unit: 
     return hashlib.sha256(text.encode()).hexdigest()
 
 
+COUNTS: dict[str, int] = {"hit": 0, "computed": 0}   # this process's shareable answers, by how they came
+ANSWER_HEADER = "X-TPD-Answer"    # on a shareable callback's answer: `shared` (read from the store) or `computed`
+
+
+def key_of(app, body) -> str | None:
+    """The shared-answers key of a callback request body for the signed-in user of the request,
+    or None when its callback is not shareable (or the body not a plain one)."""
+    if not isinstance(body, dict) or not isinstance(body.get("output"), str):
+        return None
+    entry = app.callback_map.get(body["output"])
+    if not entry or not getattr(entry.get("callback"), MARK, False):
+        return None
+    return answer_key(body, published_version(db.version()), today().isoformat(), answer_class(current_role()),
+                      current_scope().unit)
+
+
+def keepable(response) -> bool:
+    """Whether an answer may be kept: a whole 200 computed from the latest published version."""
+    return (response.status_code == 200 and not response.is_streamed
+            and db.version() == db.warehouse().latest_version())
+
+
+def compute_into(store: AnswerStore, key: str, compute) -> str:
+    """Keep the answer `compute()` (a Flask response) gives under `key`, unless it is kept already or
+    another request computes it meanwhile (then it waits for that one, as a request does).
+    'kept already', 'computed' or 'not kept' (a refusal, an error, an older version)."""
+    if store.get(key) is not None:
+        return "kept already"
+    flight = store.take(key)
+    try:
+        if flight.answer is not None:
+            return "kept already"
+        response = compute()
+        if not keepable(response):
+            return "not kept"
+        store.keep(key, response.get_data())
+        return "computed"
+    finally:
+        store.land(flight)
+
+
 def install(app, warehouse_path: Path | str) -> None:
     """Answer shareable callbacks from, and keep their answers in, the shared cache."""
     store = open_answer_store(cache_dir(warehouse_path))
@@ -89,20 +130,14 @@ def install(app, warehouse_path: Path | str) -> None:
     def key_of_request() -> str | None:
         if request.method != "POST" or not request.path.endswith(CALLBACK_PATH):
             return None
-        body = request.get_json(silent=True)
-        if not isinstance(body, dict) or not isinstance(body.get("output"), str):
-            return None
-        entry = app.callback_map.get(body["output"])
-        if not entry or not getattr(entry.get("callback"), MARK, False):
-            return None
-        return answer_key(body, published_version(db.version()), today().isoformat(), answer_class(current_role()), current_scope().unit)
+        return key_of(app, request.get_json(silent=True))
 
     @app.server.before_request
     def answer_from_shared_cache():
         key = key_of_request()
         if key is None:
             return None
-        _forget_older_versions(store, seen_version)
+        forget_older_versions(store, seen_version)
         g.tpd_answer_key = key
         body = store.get(key)
         if body is None:
@@ -112,14 +147,17 @@ def install(app, warehouse_path: Path | str) -> None:
         if body is None:
             return None
         g.tpd_answer_hit = True
-        return Response(body, mimetype="application/json")
+        COUNTS["hit"] += 1
+        return Response(body, mimetype="application/json", headers={ANSWER_HEADER: "shared"})
 
     @app.server.after_request
     def keep_in_shared_cache(response):
         key = g.pop("tpd_answer_key", None)
-        if (key and not g.pop("tpd_answer_hit", False) and response.status_code == 200
-                and not response.is_streamed and db.version() == db.warehouse().latest_version()):
-            store.keep(key, response.get_data())
+        if key and not g.pop("tpd_answer_hit", False):
+            COUNTS["computed"] += 1
+            response.headers[ANSWER_HEADER] = "computed"
+            if keepable(response):
+                store.keep(key, response.get_data())
         store.land(g.pop("tpd_flight", None))    # kept (or not keepable): the waiters may go on
         return response
 
@@ -128,7 +166,7 @@ def install(app, warehouse_path: Path | str) -> None:
         store.land(g.pop("tpd_flight", None))
 
 
-def _forget_older_versions(store: AnswerStore, seen: dict) -> None:
+def forget_older_versions(store: AnswerStore, seen: dict) -> None:
     """When this worker first meets a newly published version, the store may drop what was kept
     before it was published: those keys can never be asked again."""
     latest = db.warehouse().latest_version()

@@ -64,7 +64,9 @@ def cluster(demo_db, tmp_path_factory):
     admin = make_accounts(users_db, a_branch(source))["admin"]
     redis = RedisServer().start()
     env = {"TPD_TODAY": TODAY.isoformat(), "TPD_PROXY_HOPS": "1", "TPD_CACHE_URL": redis.url,
-           "TPD_WEB_WORKERS": "1", "TPD_WEB_THREADS": "4"}
+           "TPD_WEB_WORKERS": "1", "TPD_WEB_THREADS": "4",
+           # these tests count the answers the nodes keep: no warming beside them (tests/test_warm.py)
+           "TPD_WARM_SECONDS": "0"}
     try:
         with start_node(replicas["node-a"], users_db, "node-a", env) as a, \
                 start_node(replicas["node-b"], users_db, "node-b", env) as b, \

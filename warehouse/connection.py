@@ -109,11 +109,15 @@ class Warehouse:
     that (a web worker) opens its own: DuckDB connections do not survive a fork.
     """
 
-    def __init__(self, path: Path | str):
+    def __init__(self, path: Path | str, on_open=None):
+        """`on_open(version)`: called (outside the lock) each time this process opens a version
+        it had not open: at the first query, and whenever the readers reopen after a publish or a
+        replication (the dashboard warms its shared answers from it)."""
         self.path = Path(path)
         self._lock = threading.Lock()
         self._current: Snapshot | None = None
         self._pid = os.getpid()
+        self._on_open = on_open
 
     def version(self) -> str:
         return file_version(self.path)
@@ -126,12 +130,16 @@ class Warehouse:
     def snapshot(self) -> Snapshot:
         """The published version as it is now, opened once per version and process."""
         version = self.version()
+        opened = False
         with self._lock:
             current = self._current
             if current is None or version != current.version or self._pid != os.getpid():
                 current = self._current = self._open()
                 self._pid = os.getpid()
-            return current
+                opened = True
+        if opened and self._on_open is not None:
+            self._on_open(current.version)
+        return current
 
     def _open(self) -> Snapshot:
         # The version must name the file the connection opened: a publish between

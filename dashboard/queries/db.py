@@ -42,8 +42,22 @@ _state: dict = {"warehouse": None}
 _pinned: contextvars.ContextVar[Snapshot | None] = contextvars.ContextVar("tpd_snapshot", default=None)
 
 
+_opened_listeners: list = []
+
+
+def on_new_version(listener) -> None:
+    """Call `listener(version)` whenever this process's readers open a version (the first, and each
+    newly published or replicated one). It must return at once: it runs in the query's thread."""
+    _opened_listeners.append(listener)
+
+
+def _opened(version: str) -> None:
+    for listener in list(_opened_listeners):
+        listener(version)
+
+
 def configure(path: Path | str) -> None:
-    _state["warehouse"] = Warehouse(path)
+    _state["warehouse"] = Warehouse(path, on_open=_opened)
     clear_cache()
 
 
