@@ -1,4 +1,4 @@
-// On a phone (below 576 px; the navigation and filters fold below 768 px):
+// On a phone (below 576 px; the filters fold below 768 px, the navigation below 1200 px):
 // - the navbar's menu opens on its toggler and closes when the page changes;
 // - the filter drawer opens on the filter summary and closes on its ×, a tap beside it, or a new view;
 // - every chart's legend goes under the plot, below its axis labels, and a finger drag scrolls the

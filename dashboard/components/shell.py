@@ -3,7 +3,7 @@
 The navbar lists only the pages the signed-in user's role may open (the
 server refuses the others too: `dashboard.auth.guard`), and none registered
 with `in_navbar=False` (the 404 page). It keeps to one line at 1440 px in
-both languages (tpd.css); the data's as-of time shows from 1400 px up. Below 768 px (a phone)
+both languages (tpd.css); the data's as-of time shows from 1400 px up. Below 1200 px (a tablet or a phone)
 the brand stays and the rest folds into a menu behind a toggler (phone.css).
 """
 from __future__ import annotations
@@ -25,7 +25,7 @@ BANNER = "shell-banner"
 BRAND = "shell-brand"
 USER = "shell-user"
 SIGNOUT = "shell-signout"
-TOGGLER = "shell-toggler"     # below 768 px the navigation folds into a menu behind this button
+TOGGLER = "shell-toggler"     # below 1200 px the navigation folds into a menu behind this button
 MENU = "shell-menu"
 
 
@@ -75,7 +75,7 @@ def shell(page_container) -> html.Div:
                 user_menu(),
                 dcc.Link(t("app.switch_lang"), id=LANG, href="?lang=en", className="btn btn-sm btn-outline-light"),
             ], id=MENU, navbar=True, is_open=False, className="tpd-nav-menu"),
-        ], fluid=True), color="#1f4e8c", dark=True, expand="md", className="tpd-navbar py-1"),
+        ], fluid=True), color="#1f4e8c", dark=True, expand="xl", className="tpd-navbar py-1"),
         html.Div(t("app.demo_banner"), id=BANNER, className="tpd-demo-banner", hidden=not demo),
         dbc.Container(page_container, fluid=True, className="tpd-main"),
     ])
