@@ -171,6 +171,12 @@ def refresh_marts(con: duckdb.DuckDBPyConnection, *, incremental: bool = False) 
         season_sql = season_sql.replace("{" + name + "}", str(value))
     con.execute(UNIT_CLOSURE_SQL)
     con.execute(season_sql)
+    from warehouse.partitions import active   # (it reads this module's DAILY)
+    parts = active(con)
+    if parts is not None:   # a partitioned warehouse: the daily marts live in the month partitions
+        parts.refresh_daily(incremental)
+        con.execute(f"drop table if exists {TOUCHED_DAYS}")
+        return
     present = {r[0] for r in con.execute(
         "select table_name from duckdb_tables() where database_name = current_database() "
         "and schema_name = 'main'").fetchall()}
@@ -204,6 +210,13 @@ def _columns(con: duckdb.DuckDBPyConnection, table: str, *, temporary: bool) -> 
         "select column_name, data_type from duckdb_columns() where table_name = $t and schema_name = 'main' "
         "and database_name = case when $tmp then 'temp' else current_database() end order by column_index",
         {"t": table, "tmp": temporary}).fetchall()
+
+
+def mart_columns(con: duckdb.DuckDBPyConnection, table: str, catalog: str) -> list[tuple[str, str]]:
+    """The columns (name, type) of `table` in the catalog `catalog` ('temp' for a temporary table)."""
+    return con.execute(
+        "select column_name, data_type from duckdb_columns() where table_name = $t and schema_name = 'main' "
+        "and database_name = $c order by column_index", {"t": table, "c": catalog}).fetchall()
 
 
 def stand_in_for_missing_marts(con: duckdb.DuckDBPyConnection, catalog: str) -> None:

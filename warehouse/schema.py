@@ -48,10 +48,13 @@ def table_ddl(rt: RecordType) -> str:
     return f"create table if not exists {rt.table} (\n    {cols},\n    _batch_id varchar\n)"
 
 
-def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
+def ensure_schema(con: duckdb.DuckDBPyConnection, *, elsewhere: tuple[str, ...] = ()) -> None:
+    """`elsewhere`: record tables this file does not hold (a partitioned warehouse's core:
+    warehouse.partitions)."""
     con.execute(BOOKKEEPING)
     for rt in RECORD_TYPES:
-        con.execute(table_ddl(rt))
+        if rt.table not in elsewhere:
+            con.execute(table_ddl(rt))
     existing = {(t, c): d for t, c, d in con.execute(
         "select table_name, column_name, data_type from duckdb_columns() "
         "where database_name = current_database() and schema_name = 'main' and not internal").fetchall()}
