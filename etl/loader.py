@@ -38,7 +38,7 @@ from etl.pii import salt_for
 from etl.readers import CSV_SUFFIXES, SHEET_SUFFIXES, StagedFile, detect_type, stage_file, type_from_name
 from etl.validate import build_work_table, collect_errors
 from warehouse import partitions
-from warehouse.connection import WarehouseMissing, journal_append, journal_entries, publishing, writer_lock
+from warehouse.connection import WarehouseMissing, convert_to_partitions, journal_append, journal_entries, publishing, writer_lock
 from warehouse.faults import crash_point
 from warehouse.marts import note_touched_days, refresh_marts
 from warehouse.record_types import RECORD_TYPES, RecordType
@@ -324,6 +324,16 @@ def rebuild_marts(db: Path | str) -> None:
         raise WarehouseMissing(db)
     with writer_lock(db), publishing(db, "rebuild-" + new_batch_id()) as con:
         refresh_marts(con)
+
+
+def partition_warehouse(db: Path | str) -> bool:
+    """Publish the single-file warehouse at `db` as a partitioned one (warehouse.partitions); False
+    when it already is one. Records, bookkeeping and marts are moved as they are."""
+    db = Path(db)
+    if not db.exists():
+        raise WarehouseMissing(db)
+    with writer_lock(db):
+        return convert_to_partitions(db, "partition-" + new_batch_id())
 
 
 def _log_file(con, batch_id: str, staged: StagedFile, r: FileResult) -> None:

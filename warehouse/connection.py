@@ -249,6 +249,52 @@ def publishing(path: Path, batch_id: str) -> Iterator[duckdb.DuckDBPyConnection]
         partitions.collect(path, set(parts.files.values()))
 
 
+def convert_to_partitions(path: Path, batch_id: str) -> bool:
+    """Publish the single-file warehouse at `path` as a partitioned one (warehouse.partitions): a
+    new core and one file per month, published by the core's rename. False when it already is.
+
+    The caller must hold `writer_lock(path)`."""
+    path = Path(path)
+    if not path.exists():
+        raise WarehouseMissing(path)
+    for stale in path.parent.glob(_temp_prefix(path) + "*"):
+        stale.unlink(missing_ok=True)
+    temp = path.parent / f"{_temp_prefix(path)}{batch_id}"
+    con = duckdb.connect(str(temp))
+    parts = None
+    try:
+        quoted = "'" + str(path).replace("'", "''") + "'"
+        con.execute(f"attach {quoted} as source (read_only)")
+        if partitions.is_partitioned(con, "source"):
+            con.close()
+            temp.unlink(missing_ok=True)
+            return False
+        parts = partitions.convert(con, "source", path, batch_id)
+        con.execute("detach source")
+        parts.finish()
+        crash_point("partitions")
+        con.execute("checkpoint")
+        con.close()
+        with open(temp, "rb+") as fh:
+            os.fsync(fh.fileno())
+        crash_point("publish")
+        os.replace(temp, path)
+        _fsync_dir(path.parent)
+    except BaseException:
+        try:
+            con.close()
+        finally:
+            for leftover in (temp, Path(f"{temp}.wal")):
+                leftover.unlink(missing_ok=True)
+            if parts is not None:
+                parts.discard()
+        raise
+    finally:
+        partitions.end(con)
+    partitions.collect(path, set(parts.files.values()))
+    return True
+
+
 def journal_path(path: Path) -> Path:
     return Path(path).parent / f".{Path(path).name}.journal.jsonl"
 

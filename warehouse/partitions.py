@@ -8,7 +8,7 @@ layout it was created with, and `python -m etl partition` converts a single-file
                             small marts, and `partitions` — the manifest: one row per month
                             naming the file that holds it.
   warehouse.duckdb.parts/   one file per calendar month (`2025-11.<batch id>.duckdb`) holding
-                            that month's incidents, surveys and votes (by their day column) and
+                            that month's flow records (`RECORDS`, by their day column) and
                             the daily marts' rows for its days (`DAILY` in warehouse.marts: every
                             row of those marts comes from the records of one day).
 
@@ -39,7 +39,11 @@ from warehouse.record_types import get as record_type
 
 LAYOUT_ENV = "TPD_WAREHOUSE_LAYOUT"
 MANIFEST = "partitions"
-RECORDS = tuple(DAY_COLUMNS)                                # incidents, surveys, votes
+# The flow records, kept by the month of their day column: the record types that grow with the
+# warehouse (the daily marts' incidents, surveys and votes, and mediations, services, enforcement
+# and visitor counts). Units, officers, posts, teams, deployments and nominations stay in the core.
+RECORDS = ("incidents", "mediations", "services", "enforcement", "surveys", "visitors", "votes")
+DATE_COLUMNS = {table: record_type(table).date_column for table in RECORDS}
 MARTS = tuple(name for name, *_ in DAILY)
 PARTITIONED = RECORDS + MARTS
 UNDATED = "undated"
@@ -183,7 +187,7 @@ class Partitions:
 
     def insert(self, table: str, rows_sql: str, params=None) -> int:
         """Insert the rows of `rows_sql` into `table`'s partitions, each row into its month's."""
-        self.con.execute(f"create or replace temp table _routed as select *, {period_of(DAY_COLUMNS[table])} "
+        self.con.execute(f"create or replace temp table _routed as select *, {period_of(DATE_COLUMNS[table])} "
                          f"as _period from ({rows_sql})", params or {})
         inserted = 0
         for (period,) in self.con.execute("select distinct _period from _routed order by 1").fetchall():
@@ -196,7 +200,7 @@ class Partitions:
 
     def delete(self, table: str, condition: str) -> None:
         """Delete the rows of `table` (as `t`) meeting `condition` from whichever months hold them."""
-        periods = self.con.execute(f"select distinct {period_of('t.' + DAY_COLUMNS[table])} from {table} t "
+        periods = self.con.execute(f"select distinct {period_of('t.' + DATE_COLUMNS[table])} from {table} t "
                                    f"where {condition}").fetchall()
         for (period,) in periods:
             alias = self.make_writable(period)
@@ -283,3 +287,33 @@ def collect(path: Path, keep: set[str]) -> None:
         name = item.name[:-len(".wal")] if item.name.endswith(".wal") else item.name
         if name not in keep:
             item.unlink(missing_ok=True)
+
+
+def convert(con: duckdb.DuckDBPyConnection, source: str, path: Path, batch_id: str) -> Partitions:
+    """Fill a new, empty core on `con` from the single-file warehouse attached as `source`: its
+    bookkeeping and undated tables into the core, its dated records and daily marts into one
+    new partition per month. The caller publishes (`Partitions.finish`, then the core's rename)."""
+    from warehouse.schema import ensure_schema
+
+    ensure_schema(con, elsewhere=RECORDS)
+    con.execute(MANIFEST_DDL)
+    core = set(_tables(con, con.execute("select current_database()").fetchone()[0]))
+    for table in sorted(_tables(con, source) - set(PARTITIONED)):
+        if table in core:
+            con.execute(f"delete from {table}")
+            con.execute(f"insert into {table} by name select * from {source}.main.{table}")
+        else:
+            con.execute(f"create table {table} as select * from {source}.main.{table}")
+    parts = begin(con, path, batch_id)
+    periods = sorted({p for table in RECORDS for (p,) in con.execute(
+        f"select distinct {period_of(DATE_COLUMNS[table])} from {source}.main.{table}").fetchall()})
+    for period in periods:
+        alias = parts.make_writable(period)
+        for table in RECORDS:
+            con.execute(f"insert into {alias}.main.{table} by name select * from {source}.main.{table} "
+                        f"where {period_of(DATE_COLUMNS[table])} = $p order by {DATE_COLUMNS[table]}", {"p": period})
+        for name, records, _select, day in DAILY:
+            con.execute(f"create or replace table {alias}.main.{name} as select * from {source}.main.{name} "
+                        f"where {period_of(day)} = $p", {"p": period})
+    parts._views()
+    return parts
