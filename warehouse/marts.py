@@ -145,6 +145,10 @@ DAY_COLUMNS = {rt.table: rt.date_column for rt in (INCIDENTS, SURVEYS, VOTES)}
 
 TOUCHED_DAYS = "touched_days"
 
+# Publishes whose daily marts are kept elsewhere (warehouse.partitions registers each of its
+# connections): id of the connection → what refreshes them, given `incremental`.
+DAILY_ELSEWHERE: dict = {}
+
 
 def note_touched_days(con: duckdb.DuckDBPyConnection, table: str, rows_sql: str, params=None) -> None:
     """Remember the days of `rows_sql`'s rows of `table` (new versions and the versions they
@@ -171,10 +175,9 @@ def refresh_marts(con: duckdb.DuckDBPyConnection, *, incremental: bool = False) 
         season_sql = season_sql.replace("{" + name + "}", str(value))
     con.execute(UNIT_CLOSURE_SQL)
     con.execute(season_sql)
-    from warehouse.partitions import active   # (it reads this module's DAILY)
-    parts = active(con)
-    if parts is not None:   # a partitioned warehouse: the daily marts live in the month partitions
-        parts.refresh_daily(incremental)
+    elsewhere = DAILY_ELSEWHERE.get(id(con))
+    if elsewhere is not None:   # a partitioned warehouse: the daily marts live in the month partitions
+        elsewhere(incremental)
         con.execute(f"drop table if exists {TOUCHED_DAYS}")
         return
     present = {r[0] for r in con.execute(

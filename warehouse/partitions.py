@@ -34,7 +34,7 @@ from pathlib import Path
 
 import duckdb
 
-from warehouse.marts import DAILY, DAY_COLUMNS, TOUCHED_DAYS, mart_columns
+from warehouse.marts import DAILY, DAILY_ELSEWHERE, DAY_COLUMNS, TOUCHED_DAYS, mart_columns
 from warehouse.record_types import get as record_type
 
 LAYOUT_ENV = "TPD_WAREHOUSE_LAYOUT"
@@ -266,11 +266,13 @@ def begin(con: duckdb.DuckDBPyConnection, path: Path, batch_id: str) -> Partitio
     """Attach the partitions to a publish's connection on its private core copy."""
     parts = Partitions(con, path, batch_id)
     _active[id(con)] = parts
+    DAILY_ELSEWHERE[id(con)] = parts.refresh_daily
     return parts
 
 
 def end(con: duckdb.DuckDBPyConnection) -> None:
     _active.pop(id(con), None)
+    DAILY_ELSEWHERE.pop(id(con), None)
 
 
 def active(con: duckdb.DuckDBPyConnection) -> Partitions | None:
