@@ -100,8 +100,8 @@ def test_a_partitioned_load_writes_only_the_months_its_batch_touched(ref_db, inb
     if each_layout == "single":
         assert before == after == set()
         return
-    assert sorted(f.split(".")[0] for f in before) == ["2021-05", "2021-06"]
-    assert before < after and sorted(f.split(".")[0] for f in after - before) == ["2019-10"]
+    assert sorted(f.rsplit(".", 2)[0] for f in before) == ["incidents.2021-05", "surveys.2021-05", "votes.2021-06"]
+    assert before < after and sorted(f.rsplit(".", 2)[0] for f in after - before) == ["incidents.2019-10"]
     assert query(ref_db, "select count(*) from incidents where incident_id = 'LATE'") == [(1,)]
 
 

@@ -71,8 +71,8 @@ def test_a_load_killed_after_writing_its_files_leaves_the_published_ones_untouch
     proc = cli_load(ref_db, correction, env={"TPD_CRASH_AT": point})
     assert proc.returncode == -signal.SIGKILL, proc.stderr
     # Beside the private copy, the new files of 2021-05 and 2020-02 (partitioned), named by no published core.
-    assert sorted(f.split(".")[0] for f in stray_files(ref_db) if not f.startswith(".")) == (
-        ["2020-02", "2021-05"] if each_layout == "partitioned" else [])
+    assert sorted(f.rsplit(".", 2)[0] for f in stray_files(ref_db) if not f.startswith(".")) == (
+        ["incidents.2020-02", "incidents.2021-05"] if each_layout == "partitioned" else [])
     assert published_files(ref_db) == published
     assert digest(ref_db) == before_digest and snapshot(ref_db) == before
 

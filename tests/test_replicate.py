@@ -143,7 +143,7 @@ def test_a_partitioned_replica_receives_only_the_months_a_load_changed(ref_db, i
     shipped = ref_db.stat().st_size + sum((parts_dir(ref_db) / f).stat().st_size for f in changed)
     assert done.copied and done.size == shipped
     if each_layout == "partitioned":
-        assert len(before) == 6 and [f.split(".")[0] for f in changed] == ["2021-03"]
+        assert len(before) == 6 and [f.rsplit(".", 2)[0] for f in changed] == ["incidents.2021-03"]
         assert sorted(p.name for p in parts_dir(node).iterdir()) == sorted(published_files(ref_db))  # March's old file went
     else:
         assert before == changed == set()

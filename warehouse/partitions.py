@@ -1,18 +1,19 @@
-"""The partitioned warehouse: a small core file naming immutable monthly partition files.
+"""The partitioned warehouse: a small core file naming immutable partition files, one per table and month.
 
 Layout (`TPD_WAREHOUSE_LAYOUT=partitioned` when a warehouse is created; a warehouse keeps the
 layout it was created with, and `python -m etl partition` converts a single-file one):
 
   warehouse.duckdb          the core: bookkeeping (load log, quarantine, history, meta), the
                             record tables without a day (units, officers, deployments …), the
-                            small marts, and `partitions` — the manifest: one row per month
+                            small marts, and `partitions` — the manifest: one row per partition
                             naming the file that holds it.
-  warehouse.duckdb.parts/   one file per calendar month (`2025-11.<batch id>.duckdb`) holding
-                            that month's flow records (`RECORDS`, by their day column) and
-                            the daily marts' rows for its days (`DAILY` in warehouse.marts: every
+  warehouse.duckdb.parts/   one file per flow record table and calendar month
+                            (`incidents.2025-11.<batch id>.duckdb`) holding that month's rows of
+                            the table (`RECORDS`, by their day column) and the rows of the daily
+                            marts built from it for its days (`DAILY` in warehouse.marts: every
                             row of those marts comes from the records of one day).
 
-A partition file is never written once published: a load copies the months its batch touches
+A partition file is never written once published: a load copies the partitions its batch touches
 to new files named for the batch, writes into the copies, then copies the core, records the
 new files in its manifest and renames it over the published core. That rename is the one atomic
 step, as before: readers opening the core see the old set of files or the new one, a kill
@@ -44,10 +45,12 @@ MANIFEST = "partitions"
 # and visitor counts). Units, officers, posts, teams, deployments and nominations stay in the core.
 RECORDS = ("incidents", "mediations", "services", "enforcement", "surveys", "visitors", "votes")
 DATE_COLUMNS = {table: record_type(table).date_column for table in RECORDS}
+# A partition holds one record table's month and the daily marts built from that table.
+FAMILIES = {table: (table, *(name for name, records, *_ in DAILY if records == table)) for table in RECORDS}
 MARTS = tuple(name for name, *_ in DAILY)
 PARTITIONED = RECORDS + MARTS
 UNDATED = "undated"
-MANIFEST_DDL = f"create table if not exists {MANIFEST} (period varchar primary key, file varchar not null)"
+MANIFEST_DDL = f"create table if not exists {MANIFEST} (part varchar primary key, file varchar not null)"
 
 _active: dict[int, "Partitions"] = {}
 
@@ -67,12 +70,17 @@ def parts_dir(path: Path) -> Path:
 
 
 def period_of(day_sql: str) -> str:
-    """The partition (month) of a day expression."""
+    """The month (partition period) of a day expression."""
     return f"coalesce(strftime(cast({day_sql} as date), '%Y-%m'), '{UNDATED}')"
 
 
-def _alias(prefix: str, period: str) -> str:
-    return f"{prefix}p_{re.sub(r'[^0-9a-z]', '_', period)}"
+def part_name(table: str, period: str) -> str:
+    """A partition's name in the manifest and at the start of its file's: `incidents.2025-11`."""
+    return f"{table}.{period}"
+
+
+def _alias(prefix: str, part: str) -> str:
+    return f"{prefix}p_{re.sub(r'[^0-9a-z]', '_', part)}"
 
 
 def _quote(path: Path | str) -> str:
@@ -88,7 +96,7 @@ def is_partitioned(con: duckdb.DuckDBPyConnection, catalog: str | None = None) -
 
 def manifest(con: duckdb.DuckDBPyConnection, catalog: str | None = None) -> dict[str, str]:
     table = MANIFEST if catalog is None else f"{catalog}.main.{MANIFEST}"
-    return dict(con.execute(f"select period, file from {table} order by period").fetchall())
+    return dict(con.execute(f"select part, file from {table} order by part").fetchall())
 
 
 def published_files(path: Path) -> set[str]:
@@ -112,11 +120,15 @@ def _tables(con, catalog: str) -> set[str]:
 
 def _create_views(con, aliases: list[str], schema: str) -> None:
     """One view per partitioned table over the partitions that hold it (`schema`: where the views go)."""
-    held = {alias: _tables(con, alias) for alias in aliases}
+    held: dict[str, list[str]] = {}
+    for catalog, table in con.execute("select database_name, table_name from duckdb_tables() "
+                                      "where schema_name = 'main' order by database_name").fetchall():
+        held.setdefault(table, []).append(catalog)
+    wanted = set(aliases)
     kind = "temp view" if schema == "temp" else "view"
     target = "" if schema == "temp" else f"{schema}."
     for table in RECORDS:
-        parts = [a for a in aliases if table in held[a]]
+        parts = [a for a in held.get(table, []) if a in wanted]
         if parts:
             body = "\nunion all by name\n".join(f"select * from {a}.main.{table}" for a in parts)
         else:
@@ -125,7 +137,7 @@ def _create_views(con, aliases: list[str], schema: str) -> None:
                    ", cast(null as varchar) as _batch_id limit 0"
         con.execute(f"create or replace {kind} {target}{table} as {body}")
     for name, records, select, _day in DAILY:
-        parts = [a for a in aliases if name in held[a]]
+        parts = [a for a in held.get(name, []) if a in wanted]
         if parts:
             body = "\nunion all by name\n".join(f"select * from {a}.main.{name}" for a in parts)
         else:
@@ -138,16 +150,16 @@ def attach_for_reading(con: duckdb.DuckDBPyConnection, core_catalog: str, core_p
     put the partitioned tables' views in the in-memory catalog."""
     directory = parts_dir(core_path)
     aliases = []
-    for period, file in manifest(con, core_catalog).items():
-        alias = _alias(core_catalog + "_", period)
+    for part, file in manifest(con, core_catalog).items():
+        alias = _alias(core_catalog + "_", part)
         con.execute(f"attach {_quote(directory / file)} as {alias} (read_only)")
         aliases.append(alias)
     _create_views(con, aliases, "memory.main")
 
 
 class Partitions:
-    """The partitions seen by one publish: the published ones attached read-only, the months the
-    batch writes copied to new files and attached read-write (under the same names)."""
+    """The partitions seen by one publish: the published ones attached read-only, those the batch
+    writes copied to new files and attached read-write (under the same names)."""
 
     def __init__(self, con: duckdb.DuckDBPyConnection, path: Path, batch_id: str):
         self.con, self.dir, self.batch_id = con, parts_dir(path), batch_id
@@ -155,8 +167,8 @@ class Partitions:
         self.published = manifest(con)
         self.files = dict(self.published)
         self.writable: set[str] = set()
-        for period, file in self.files.items():
-            con.execute(f"attach {_quote(self.dir / file)} as {_alias('', period)} (read_only)")
+        for part, file in self.files.items():
+            con.execute(f"attach {_quote(self.dir / file)} as {_alias('', part)} (read_only)")
         self._views()
 
     def _views(self) -> None:
@@ -165,23 +177,23 @@ class Partitions:
     def new_files(self) -> list[Path]:
         return [self.dir / self.files[p] for p in self.writable]
 
-    def make_writable(self, period: str) -> str:
-        """The catalog of `period`'s partition, copied to this batch's own file and writable."""
-        alias = _alias("", period)
-        if period in self.writable:
+    def make_writable(self, table: str, period: str) -> str:
+        """The catalog of `table`'s partition for `period`, copied to this batch's own file and writable."""
+        part = part_name(table, period)
+        alias = _alias("", part)
+        if part in self.writable:
             return alias
-        new = f"{period}.{self.batch_id}.duckdb"
-        if period in self.published:
+        new = f"{part}.{self.batch_id}.duckdb"
+        if part in self.published:
             self.con.execute(f"detach {alias}")
-            shutil.copyfile(self.dir / self.published[period], self.dir / new)
+            shutil.copyfile(self.dir / self.published[part], self.dir / new)
         self.con.execute(f"attach {_quote(self.dir / new)} as {alias}")
-        self.files[period] = new
-        self.writable.add(period)
-        if period not in self.published:
+        self.files[part] = new
+        self.writable.add(part)
+        if part not in self.published:
             from warehouse.schema import table_ddl
-            for table in RECORDS:
-                self.con.execute(table_ddl(record_type(table)).replace(
-                    f"create table if not exists {table}", f"create table if not exists {alias}.main.{table}", 1))
+            self.con.execute(table_ddl(record_type(table)).replace(
+                f"create table if not exists {table}", f"create table if not exists {alias}.main.{table}", 1))
             self._views()
         return alias
 
@@ -191,7 +203,7 @@ class Partitions:
                          f"as _period from ({rows_sql})", params or {})
         inserted = 0
         for (period,) in self.con.execute("select distinct _period from _routed order by 1").fetchall():
-            alias = self.make_writable(period)
+            alias = self.make_writable(table, period)
             inserted += self.con.execute(f"insert into {alias}.main.{table} by name "
                                          f"select * exclude (_period) from _routed where _period = $p",
                                          {"p": period}).fetchone()[0]
@@ -203,7 +215,7 @@ class Partitions:
         periods = self.con.execute(f"select distinct {period_of('t.' + DATE_COLUMNS[table])} from {table} t "
                                    f"where {condition}").fetchall()
         for (period,) in periods:
-            alias = self.make_writable(period)
+            alias = self.make_writable(table, period)
             self.con.execute(f"delete from {alias}.main.{table} t where {condition}")
 
     def refresh_daily(self, incremental: bool) -> None:
@@ -218,9 +230,10 @@ class Partitions:
                     f"select distinct {period_of('day')} from {TOUCHED_DAYS} where records = $r and day is not null",
                     {"r": records}).fetchall()]
             else:
-                periods = sorted(self.files)
+                prefix = part_name(records, "")
+                periods = [part[len(prefix):] for part in sorted(self.files) if part.startswith(prefix)]
             for period in periods:
-                alias = self.make_writable(period)
+                alias = self.make_writable(records, period)
                 whole = select.replace("{records}", f"{alias}.main.{records}")
                 if not incremental or name not in _tables(self.con, alias):
                     self.con.execute(f"create or replace table {alias}.main.{name} as {whole}")
@@ -240,11 +253,11 @@ class Partitions:
 
     def finish(self) -> None:
         """Write the batch's partitions out and name them in the core's manifest (not yet published)."""
-        for period in sorted(self.writable):
-            alias = _alias("", period)
+        for part in sorted(self.writable):
+            alias = _alias("", part)
             self.con.execute(f"checkpoint {alias}")
             self.con.execute(f"detach {alias}")
-            with open(self.dir / self.files[period], "rb+") as fh:
+            with open(self.dir / self.files[part], "rb+") as fh:
                 os.fsync(fh.fileno())
         fd = os.open(self.dir, os.O_RDONLY)
         try:
@@ -307,15 +320,16 @@ def convert(con: duckdb.DuckDBPyConnection, source: str, path: Path, batch_id: s
         else:
             con.execute(f"create table {table} as select * from {source}.main.{table}")
     parts = begin(con, path, batch_id)
-    periods = sorted({p for table in RECORDS for (p,) in con.execute(
-        f"select distinct {period_of(DATE_COLUMNS[table])} from {source}.main.{table}").fetchall()})
-    for period in periods:
-        alias = parts.make_writable(period)
-        for table in RECORDS:
+    for table in RECORDS:
+        date = DATE_COLUMNS[table]
+        for (period,) in con.execute(f"select distinct {period_of(date)} from {source}.main.{table} "
+                                     "order by 1").fetchall():
+            alias = parts.make_writable(table, period)
             con.execute(f"insert into {alias}.main.{table} by name select * from {source}.main.{table} "
-                        f"where {period_of(DATE_COLUMNS[table])} = $p order by {DATE_COLUMNS[table]}", {"p": period})
-        for name, records, _select, day in DAILY:
-            con.execute(f"create or replace table {alias}.main.{name} as select * from {source}.main.{name} "
-                        f"where {period_of(day)} = $p", {"p": period})
+                        f"where {period_of(date)} = $p order by {date}", {"p": period})
+            for name, records, _select, day in DAILY:
+                if records == table:
+                    con.execute(f"create or replace table {alias}.main.{name} as select * from "
+                                f"{source}.main.{name} where {period_of(day)} = $p", {"p": period})
     parts._views()
     return parts
