@@ -28,7 +28,7 @@ from etl.loader import BatchResult, load_batch, partition_warehouse, rebuild_mar
 from warehouse import users_store
 from warehouse.config import default_db_path, default_users_db_path
 from warehouse.connection import WarehouseMissing
-from warehouse.partitions import parts_dir
+from warehouse.partitions import parts_dir, wants_partitions
 
 EXIT_REFUSED = 2
 
@@ -157,5 +157,10 @@ def main(argv: list[str] | None = None) -> int:
     partition.add_argument("--db", type=Path, default=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     args.db = Path(args.db) if args.db else default_db_path()
+    try:
+        wants_partitions()
+    except ValueError as bad_layout:
+        print(bad_layout, file=sys.stderr)
+        return EXIT_REFUSED
     return {"load": cmd_load, "demo": cmd_demo, "rebuild": cmd_rebuild,
             "partition": cmd_partition}[args.command](args)
