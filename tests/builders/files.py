@@ -229,10 +229,10 @@ def copy_warehouse(src: Path, dst: Path) -> Path:
 
 
 def digest(path) -> str:
-    """The published files' bytes, hashed (the core and the partitions it names, if any): a warehouse
-    left exactly as it was has the same digest."""
+    """A file's bytes, hashed; of a partitioned warehouse, its core's and those of the partitions it
+    names: a warehouse left exactly as it was has the same digest."""
     h = hashlib.sha256(path.read_bytes())
-    for name in sorted(published_files(path)):
+    for name in sorted(published_files(path) if parts_dir(path).exists() else ()):
         h.update(name.encode())
         h.update((parts_dir(path) / name).read_bytes())
     return h.hexdigest()
