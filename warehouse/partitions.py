@@ -190,11 +190,13 @@ class Partitions:
         self.con.execute(f"attach {_quote(self.dir / new)} as {alias}")
         self.files[part] = new
         self.writable.add(part)
+        from warehouse.schema import align_types, table_ddl
         if part not in self.published:
-            from warehouse.schema import table_ddl
             self.con.execute(table_ddl(record_type(table)).replace(
                 f"create table if not exists {table}", f"create table if not exists {alias}.main.{table}", 1))
             self._views()
+        else:
+            align_types(self.con, record_type(table), alias)   # a column whose declared type changed
         return alias
 
     def insert(self, table: str, rows_sql: str, params=None) -> int:
