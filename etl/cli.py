@@ -18,15 +18,17 @@ import argparse
 import datetime as dt
 import json
 import os
+import shutil
 import sys
 import tempfile
 from pathlib import Path
 
 from etl.errors import BatchRefused
-from etl.loader import BatchResult, load_batch, rebuild_marts
+from etl.loader import BatchResult, load_batch, partition_warehouse, rebuild_marts
 from warehouse import users_store
 from warehouse.config import default_db_path, default_users_db_path
 from warehouse.connection import WarehouseMissing
+from warehouse.partitions import parts_dir, wants_partitions
 
 EXIT_REFUSED = 2
 
@@ -101,6 +103,7 @@ def cmd_demo(args) -> int:
         paths = generate_exports(out, seed=seed, scale=args.scale, today=today)
         if args.db.exists():
             args.db.unlink()
+        shutil.rmtree(parts_dir(args.db), ignore_errors=True)
         result = load_batch(args.db, paths, user="demo", meta={"demo": "true", "demo_seed": str(seed)})
     audit_load(args.db, "load", "demo", {**_batch_detail(result), "demo": True}, result.batch_id)
     print_summary(result)
@@ -115,6 +118,19 @@ def cmd_rebuild(args) -> int:
         print(missing, file=sys.stderr)
         return EXIT_REFUSED
     print(f"汇总表已全部重建 marts rebuilt from the records: {args.db}")
+    return 0
+
+
+def cmd_partition(args) -> int:
+    try:
+        converted = partition_warehouse(args.db)
+    except WarehouseMissing as missing:
+        print(missing, file=sys.stderr)
+        return EXIT_REFUSED
+    if converted:
+        print(f"数据仓库已按月分区 warehouse partitioned by month: {args.db} (+ {args.db}.parts/)")
+    else:
+        print(f"数据仓库已是分区布局，未改动 / the warehouse is already partitioned, nothing changed: {args.db}")
     return 0
 
 
@@ -136,6 +152,15 @@ def main(argv: list[str] | None = None) -> int:
     demo.add_argument("--exports", help="keep the generated export files in this directory")
     rebuild = sub.add_parser("rebuild", help="rebuild every mart from the records (a changed definition, a repair)")
     rebuild.add_argument("--db", type=Path, default=argparse.SUPPRESS)
+    partition = sub.add_parser("partition", help="turn a single-file warehouse into a partitioned one "
+                                                 "(a small core and one file per month)")
+    partition.add_argument("--db", type=Path, default=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     args.db = Path(args.db) if args.db else default_db_path()
-    return {"load": cmd_load, "demo": cmd_demo, "rebuild": cmd_rebuild}[args.command](args)
+    try:
+        wants_partitions()
+    except ValueError as bad_layout:
+        print(bad_layout, file=sys.stderr)
+        return EXIT_REFUSED
+    return {"load": cmd_load, "demo": cmd_demo, "rebuild": cmd_rebuild,
+            "partition": cmd_partition}[args.command](args)

@@ -37,8 +37,10 @@ from etl.errors import BatchRefused
 from etl.pii import salt_for
 from etl.readers import CSV_SUFFIXES, SHEET_SUFFIXES, StagedFile, detect_type, stage_file, type_from_name
 from etl.validate import build_work_table, collect_errors
+from warehouse import partitions
 from warehouse.clock import china_now
-from warehouse.connection import WarehouseMissing, journal_append, journal_entries, publishing, writer_lock
+from warehouse.connection import (WarehouseMissing, convert_to_partitions, journal_append, journal_entries, publishing,
+                                  writer_lock)
 from warehouse.faults import crash_point
 from warehouse.marts import note_touched_days, refresh_marts
 from warehouse.record_types import RECORD_TYPES, RecordType
@@ -120,10 +122,8 @@ def merge(con: duckdb.DuckDBPyConnection, rt: RecordType, work: str, errs: str, 
     cols = [c.name for c in rt.columns]
     if con.execute(f"select count(*) = 0 from (select 1 from {rt.table} limit 1)").fetchone()[0]:
         # First load of this type: every row is new, nothing to compare or keep in history.
-        loaded = con.execute(f"""
-            insert into {rt.table} ({", ".join(cols)}, _batch_id)
-            select {", ".join(cols)}, $batch from {work} anti join {errs} using (_row)
-        """, {"batch": batch_id}).fetchone()[0]
+        loaded = _insert(con, rt, f"select {', '.join(cols)}, $batch as _batch_id "
+                                  f"from {work} anti join {errs} using (_row)", {"batch": batch_id})
         note_touched_days(con, rt.table, f"select * from {rt.table} where _batch_id = $batch", {"batch": batch_id})
         return {"loaded": loaded, "updated": 0, "unchanged": 0}
     on = " and ".join(f"t.{k} = i.{k}" for k in rt.key)
@@ -145,16 +145,27 @@ def merge(con: duckdb.DuckDBPyConnection, rt: RecordType, work: str, errs: str, 
         select $batch, $type, {_key_string(rt, 't')}, to_json(t), current_timestamp::timestamp
         from {rt.table} t semi join (select * from {incoming} where _status = 'changed') i on {on}
     """, {"batch": batch_id, "type": rt.name})
-    con.execute(f"""
-        delete from {rt.table} t using {incoming} i where {on} and i._status = 'changed'
-    """)
-    con.execute(f"""
-        insert into {rt.table} ({", ".join(cols)}, _batch_id)
-        select {", ".join(cols)}, $batch from {incoming} where _status in ('new', 'changed')
-    """, {"batch": batch_id})
+    parts = partitions.active(con)
+    if parts is not None and rt.table in partitions.RECORDS:
+        parts.delete(rt.table, f"exists (select 1 from {incoming} i where {on} and i._status = 'changed')")
+    else:
+        con.execute(f"""
+            delete from {rt.table} t using {incoming} i where {on} and i._status = 'changed'
+        """)
+    _insert(con, rt, f"select {', '.join(cols)}, $batch as _batch_id from {incoming} "
+                     f"where _status in ('new', 'changed')", {"batch": batch_id})
     counts = dict(con.execute(f"select _status, count(*) from {incoming} group by 1").fetchall())
     return {"loaded": counts.get("new", 0), "updated": counts.get("changed", 0),
             "unchanged": counts.get("same", 0)}
+
+
+def _insert(con: duckdb.DuckDBPyConnection, rt: RecordType, rows_sql: str, params: dict) -> int:
+    """Insert `rows_sql`'s rows into the record table (into their months' partitions on a partitioned
+    warehouse); how many."""
+    parts = partitions.active(con)
+    if parts is not None and rt.table in partitions.RECORDS:
+        return parts.insert(rt.table, rows_sql, params)
+    return con.execute(f"insert into {rt.table} by name {rows_sql}", params).fetchone()[0]
 
 
 def quarantine(con: duckdb.DuckDBPyConnection, staged: StagedFile, work: str, errs: str, batch_id: str) -> None:
@@ -315,6 +326,16 @@ def rebuild_marts(db: Path | str) -> None:
         raise WarehouseMissing(db)
     with writer_lock(db), publishing(db, "rebuild-" + new_batch_id()) as con:
         refresh_marts(con)
+
+
+def partition_warehouse(db: Path | str) -> bool:
+    """Publish the single-file warehouse at `db` as a partitioned one (warehouse.partitions); False
+    when it already is one. Records, bookkeeping and marts are moved as they are."""
+    db = Path(db)
+    if not db.exists():
+        raise WarehouseMissing(db)
+    with writer_lock(db):
+        return convert_to_partitions(db, "partition-" + new_batch_id())
 
 
 def _log_file(con, batch_id: str, staged: StagedFile, r: FileResult) -> None:

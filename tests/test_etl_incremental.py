@@ -13,17 +13,20 @@ import datetime as dt
 import subprocess
 import sys
 
-import duckdb
+import pytest
 
 from etl.loader import rebuild_marts
-from tests.builders.files import ROOT, copy_warehouse, load, rec, write_records
+from tests.builders.files import ROOT, copy_warehouse, load, query, reader, rec, write_records
 from warehouse.marts import DAILY
+from warehouse.partitions import published_files
+
+pytestmark = pytest.mark.usefixtures("each_layout")
 
 MARTS = ("unit_closure", "season_days", "peak_periods", *(name for name, *_ in DAILY))
 
 
 def marts(db) -> dict[str, list[tuple]]:
-    con = duckdb.connect(str(db), read_only=True)
+    con = reader(db)
     try:
         return {name: con.execute(f"select * from {name} order by all").fetchall() for name in MARTS}
     finally:
@@ -88,12 +91,27 @@ def test_marts_after_loads_that_correct_old_rows_and_fill_a_closed_period_equal_
     assert marts(ref_db) == rebuilt(ref_db, tmp_path)
 
 
+def test_a_partitioned_load_writes_only_the_months_its_batch_touched(ref_db, inbox, each_layout):
+    load(ref_db, *first_batch(inbox))
+    before = published_files(ref_db)
+    load(ref_db, write_records(inbox / "incidents_late.csv", "incidents", [rec("incidents", incident_id="LATE",
+                                                                   received_at="2019-10-09 10:00")]))
+    after = published_files(ref_db)
+    if each_layout == "single":
+        assert before == after == set()
+        return
+    assert sorted(f.rsplit(".", 2)[0] for f in before) == ["incidents.2021-05", "surveys.2021-05", "votes.2021-06"]
+    assert before < after and sorted(f.rsplit(".", 2)[0] for f in after - before) == ["incidents.2019-10"]
+    assert query(ref_db, "select count(*) from incidents where incident_id = 'LATE'") == [(1,)]
+
+
 def test_an_identical_reload_leaves_every_mart_as_it_was(ref_db, inbox):
     load(ref_db, *first_batch(inbox))
-    before = marts(ref_db)
+    before, files = marts(ref_db), published_files(ref_db)
     result = load(ref_db, *first_batch(inbox))
     assert sum(f.unchanged for f in result.files) == sum(f.rows for f in result.files)
     assert marts(ref_db) == before
+    assert published_files(ref_db) == files   # (partitioned) no partition copied, rewritten or replaced
 
 
 def test_the_demo_loaded_month_by_month_with_corrections_equals_a_rebuild(tmp_path):

@@ -20,8 +20,13 @@ import pytest
 
 from etl.loader import rebuild_marts
 from tests.builders.files import ROOT, cli_load, digest, load, query, rec, snapshot, stray_files, write_records
+from warehouse.partitions import published_files
 from warehouse.connection import journal_entries, journal_path
-from warehouse.faults import CRASH_POINTS
+from warehouse.faults import CRASH_POINTS, PARTITIONED_CRASH_POINTS
+
+# Every test runs on a single-file warehouse and on a partitioned one; a load killed at each
+# point that layout passes (a partitioned publish also after writing its months' new files).
+pytestmark = pytest.mark.usefixtures("each_layout")
 
 
 def batch(inbox):
@@ -35,8 +40,10 @@ def killed_batch_id(db) -> str:
     return started[-1]
 
 
-@pytest.mark.parametrize("point", [p for p in CRASH_POINTS if p != "published"])
-def test_a_load_killed_before_publishing_leaves_the_warehouse_as_it_was(ref_db, inbox, point):
+@pytest.mark.parametrize("point", [p for p in PARTITIONED_CRASH_POINTS if p != "published"])
+def test_a_load_killed_before_publishing_leaves_the_warehouse_as_it_was(ref_db, inbox, point, each_layout):
+    if each_layout == "single" and point not in CRASH_POINTS:
+        point = "publish"   # a single file has no partitions to write: its last point before the rename
     files = batch(inbox)
     before_digest, before = digest(ref_db), snapshot(ref_db)
     proc = cli_load(ref_db, *files, env={"TPD_CRASH_AT": point})
@@ -51,6 +58,28 @@ def test_a_load_killed_before_publishing_leaves_the_warehouse_as_it_was(ref_db, 
     assert query(ref_db, "select batch_id, status, files from load_log where status <> 'committed'") == [
         (killed, "interrupted", 2)]
     assert query(ref_db, "select count(*) from incidents") == [(2,)]
+
+
+def test_a_load_killed_after_writing_its_files_leaves_the_published_ones_untouched(ref_db, inbox, each_layout):
+    load(ref_db, *batch(inbox))                                    # (partitioned: a partition for 2021-05)
+    published = published_files(ref_db)
+    before_digest, before = digest(ref_db), snapshot(ref_db)
+    correction = write_records(inbox / "incidents_fix.csv", "incidents",
+                               [rec("incidents", category="诈骗"), rec("incidents", incident_id="J003",
+                                                                         received_at="2020-02-01 10:00")])
+    point = "partitions" if each_layout == "partitioned" else "publish"
+    proc = cli_load(ref_db, correction, env={"TPD_CRASH_AT": point})
+    assert proc.returncode == -signal.SIGKILL, proc.stderr
+    # Beside the private copy, the new files of 2021-05 and 2020-02 (partitioned), named by no published core.
+    assert sorted(f.rsplit(".", 2)[0] for f in stray_files(ref_db) if not f.startswith(".")) == (
+        ["incidents.2020-02", "incidents.2021-05"] if each_layout == "partitioned" else [])
+    assert published_files(ref_db) == published
+    assert digest(ref_db) == before_digest and snapshot(ref_db) == before
+
+    load(ref_db, correction)
+    assert stray_files(ref_db) == []
+    assert query(ref_db, "select incident_id, category from incidents order by 1") == [
+        ("J001", "诈骗"), ("J002", "诈骗"), ("J003", "盗窃")]
 
 
 def test_a_load_killed_right_after_publishing_is_committed_whole(ref_db, inbox):

@@ -22,6 +22,7 @@ import time
 
 import pytest
 
+from etl.loader import partition_warehouse
 from tests.builders.accounts import make_accounts
 from tests.builders.demo import TODAY, a_branch
 from tests.builders.files import ROOT, copy_warehouse
@@ -81,8 +82,11 @@ class Client(threading.Thread):
             self.caught_up = loads_before
 
 
-def test_pages_and_callbacks_during_loads_are_whole_and_at_batch_boundaries(demo_db, tmp_path):
+@pytest.mark.parametrize("layout", ["single", "partitioned"])
+def test_pages_and_callbacks_during_loads_are_whole_and_at_batch_boundaries(demo_db, tmp_path, layout):
     db = copy_warehouse(demo_db, tmp_path / "warehouse.duckdb")
+    if layout == "partitioned":
+        assert partition_warehouse(db)   # a core and one file per month; each load replaces its month's
     admin = make_accounts(default_users_db_path(db), a_branch(db))["admin"]   # the whole city
     env = {"TPD_TODAY": TODAY.isoformat(), "TPD_WEB_WORKERS": "2", "TPD_WEB_THREADS": "4"}
     with start_server(db, env=env) as base:

@@ -15,8 +15,9 @@ import duckdb
 import pytest
 
 from dashboard.queries import breakdown, db
-from tests.builders.files import ROOT
-from warehouse import config, connection
+from tests.builders.files import ROOT, load, rec, reference_batch, write_records
+from warehouse import config, connection, partitions
+from warehouse.partitions import LAYOUT_ENV, parts_dir, published_files
 
 
 @pytest.fixture(autouse=True)
@@ -84,6 +85,48 @@ def test_a_publish_between_the_stat_and_the_attach_is_labelled_with_what_was_ope
     assert len(calls) == 2
     assert snap.version == connection.file_version(path)
     assert snap.cursor().execute("select count(*) from t").fetchone() == (2,)
+
+
+def incidents(*ids, day="2021-05-03"):
+    return [rec("incidents", incident_id=i, received_at=f"{day} 10:00", arrived_at="", closed_at="") for i in ids]
+
+
+def test_a_request_pinned_to_a_partitioned_version_answers_from_it_after_its_months_are_replaced(
+        ref_db, inbox, monkeypatch):
+    monkeypatch.setenv(LAYOUT_ENV, "partitioned")
+    ref_db.unlink()
+    load(ref_db, *reference_batch(inbox / "ref"), write_records(inbox / "incidents_1.csv", "incidents",
+                                                              incidents("J001")))
+    db.configure(ref_db)
+    (may_2021,) = published_files(ref_db)
+    with db.pinned():
+        assert db.rows("select count(*) from incidents")[0][0] == 1
+        load(ref_db, write_records(inbox / "incidents_2.csv", "incidents", incidents("J002")))
+        assert not (parts_dir(ref_db) / may_2021).exists()     # the replaced month's file is gone ...
+        assert db.rows("select count(*) from incidents")[0][0] == 1   # ... but still read through the pin
+        assert breakdown.concurrently([lambda: db.rows("select count(*) from incident_daily")[0][0]]) == [1]
+    assert db.rows("select count(*) from incidents")[0][0] == 2
+
+
+def test_a_reader_whose_partitions_were_removed_before_it_attached_them_opens_the_new_version(
+        ref_db, inbox, monkeypatch):
+    monkeypatch.setenv(LAYOUT_ENV, "partitioned")
+    ref_db.unlink()
+    load(ref_db, *reference_batch(inbox / "ref"), write_records(inbox / "incidents_1.csv", "incidents",
+                                                              incidents("J001")))
+    real_attach, calls = partitions.attach_for_reading, []
+
+    def attach_after_a_publish(con, catalog, path):
+        calls.append(path)
+        if len(calls) == 1:   # this reader read the old core; a load replaces (and removes) its month
+            load(ref_db, write_records(inbox / "incidents_2.csv", "incidents", incidents("J002")))
+        return real_attach(con, catalog, path)
+
+    monkeypatch.setattr(partitions, "attach_for_reading", attach_after_a_publish)
+    snap = connection.Warehouse(ref_db).snapshot()
+    assert len(calls) == 2
+    assert snap.version == connection.file_version(ref_db)
+    assert snap.cursor().execute("select count(*) from incidents").fetchone() == (2,)
 
 
 def test_only_layout_and_callback_requests_pin_a_version(tmp_path):

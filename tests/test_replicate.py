@@ -15,9 +15,14 @@ import signal
 import subprocess
 import sys
 
+import pytest
+
 from tests.builders.files import ROOT, load, rec, write_records
 from warehouse.connection import Warehouse, file_version, published_version
+from warehouse.partitions import parts_dir, published_files
 from warehouse.replicate import replicate
+
+pytestmark = pytest.mark.usefixtures("each_layout")   # a single-file warehouse, and a partitioned one
 
 
 def cli_replicate(source, dest, env=None) -> subprocess.CompletedProcess:
@@ -45,6 +50,9 @@ def test_a_replica_is_the_published_file_with_the_version_every_replica_shares(r
         assert proc.returncode == 0, proc.stderr
         assert "replicated version" in proc.stdout and "已复制版本" in proc.stdout
         assert filecmp.cmp(ref_db, node, shallow=False)
+        assert published_files(node) == published_files(ref_db)
+        assert all(filecmp.cmp(parts_dir(ref_db) / f, parts_dir(node) / f, shallow=False)
+                   for f in published_files(node))
     assert {published_version(file_version(p)) for p in (ref_db, *nodes)} == {published_version(file_version(ref_db))}
     assert not [p for p in (tmp_path / "node-a").iterdir() if "replicating" in p.name]   # no copy left behind
 
@@ -118,3 +126,25 @@ def test_a_source_that_is_missing_or_not_a_warehouse_is_refused_in_both_language
     assert refused.returncode == 2 and "不是可读取的数据仓库文件" in refused.stderr and "not a readable" in refused.stderr
     assert file_version(node) == held
     assert [p.name for p in node.parent.iterdir() if p.name.startswith(".warehouse.duckdb.replicating-")] == []
+
+
+def test_a_partitioned_replica_receives_only_the_months_a_load_changed(ref_db, inbox, tmp_path, each_layout):
+    load(ref_db, write_records(inbox / "incidents_1.csv", "incidents",
+                               [rec("incidents", incident_id=f"J{m}", received_at=f"2021-0{m}-03 10:00",
+                                    arrived_at="", closed_at="") for m in range(1, 7)]))
+    node = tmp_path / "node" / "warehouse.duckdb"
+    replicate(ref_db, node)
+    before = published_files(node)
+    load(ref_db, write_records(inbox / "incidents_2.csv", "incidents",
+                               [rec("incidents", incident_id="J7", received_at="2021-03-09 10:00",
+                                    arrived_at="", closed_at="")]))
+    done = replicate(ref_db, node)
+    changed = published_files(ref_db) - before
+    shipped = ref_db.stat().st_size + sum((parts_dir(ref_db) / f).stat().st_size for f in changed)
+    assert done.copied and done.size == shipped
+    if each_layout == "partitioned":
+        assert len(before) == 6 and [f.rsplit(".", 2)[0] for f in changed] == ["incidents.2021-03"]
+        assert sorted(p.name for p in parts_dir(node).iterdir()) == sorted(published_files(ref_db))  # March's old file went
+    else:
+        assert before == changed == set()
+    assert incidents(Warehouse(node)) == 7

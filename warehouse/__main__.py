@@ -1,7 +1,8 @@
 """`python -m warehouse replicate SOURCE DEST`: put the newest published warehouse onto a node.
 
 See warehouse/replicate.py. Exit status 0 when DEST holds SOURCE's version
-(copied now or already there), 2 when SOURCE is missing or not a warehouse.
+(copied now or already there), 2 when SOURCE is missing or not a warehouse, or published a
+newer version while its partitions were copied (DEST unchanged: run again).
 """
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import argparse
 import sys
 
 from warehouse.connection import WarehouseMissing
-from warehouse.replicate import NotAWarehouse, replicate
+from warehouse.replicate import NotAWarehouse, SourceMoved, replicate
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -21,7 +22,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         done = replicate(args.source, args.dest)
-    except (WarehouseMissing, NotAWarehouse) as exc:
+    except (WarehouseMissing, NotAWarehouse, SourceMoved) as exc:
         print(exc, file=sys.stderr)
         return 2
     if done.copied:

@@ -26,6 +26,7 @@ import duckdb
 
 from warehouse.config import reader_config
 from warehouse.faults import crash_point
+from warehouse import partitions
 from warehouse.marts import stand_in_for_missing_marts
 from warehouse.schema import ensure_schema
 
@@ -71,7 +72,14 @@ def connect_reader(path: Path) -> duckdb.DuckDBPyConnection:
     con = duckdb.connect(":memory:", config=config)
     quoted = "'" + str(path).replace("'", "''") + "'"
     con.execute(f"attach {quoted} as {READER_CATALOG} (read_only)")
-    stand_in_for_missing_marts(con, READER_CATALOG)
+    try:
+        if partitions.is_partitioned(con, READER_CATALOG):
+            partitions.attach_for_reading(con, READER_CATALOG, Path(path))
+        else:
+            stand_in_for_missing_marts(con, READER_CATALOG)
+    except BaseException:
+        con.close()
+        raise
     _read_from_warehouse(con)
     return con
 
@@ -147,9 +155,16 @@ class Warehouse:
         # version (and cache its answers under it). Files are only ever replaced,
         # never rewritten, so the same version before and after the attach is the
         # version of what was attached.
+        # On a partitioned warehouse a publish also removes the partitions it replaced: a
+        # reader that read the old core but had not yet attached them opens again.
         while True:
             before = self.version()
-            con = connect_reader(self.path)
+            try:
+                con = connect_reader(self.path)
+            except duckdb.IOException:
+                if self.version() == before:
+                    raise
+                continue
             if self.version() == before:
                 return Snapshot(before, con)
             con.close()
@@ -191,17 +206,31 @@ def publishing(path: Path, batch_id: str) -> Iterator[duckdb.DuckDBPyConnection]
     for stale in path.parent.glob(_temp_prefix(path) + "*"):
         stale.unlink(missing_ok=True)
     temp = path.parent / f"{_temp_prefix(path)}{batch_id}"
-    if path.exists():
+    existed = path.exists()
+    if existed:
         shutil.copyfile(path, temp)
     crash_point("copy")
     con = duckdb.connect(str(temp))
+    parts = None
     try:
-        ensure_schema(con)
-        # One transaction for the whole batch: the copy is private, and a commit
-        # per statement would cost a WAL flush each.
-        con.execute("begin transaction")
-        yield con
-        con.execute("commit")
+        partitioned = partitions.is_partitioned(con) if existed else partitions.wants_partitions()
+        if partitioned:
+            # The core is small; the months the batch writes are copied when it first writes
+            # them (warehouse.partitions). A transaction may write one file only, so each
+            # statement commits on its own: the copies are private until the core's rename.
+            ensure_schema(con, elsewhere=partitions.RECORDS)
+            con.execute(partitions.MANIFEST_DDL)
+            parts = partitions.begin(con, path, batch_id)
+            yield con
+            parts.finish()
+            crash_point("partitions")
+        else:
+            ensure_schema(con)
+            # One transaction for the whole batch: the copy is private, and a commit
+            # per statement would cost a WAL flush each.
+            con.execute("begin transaction")
+            yield con
+            con.execute("commit")
         con.execute("checkpoint")
         con.close()
         with open(temp, "rb+") as fh:
@@ -216,7 +245,62 @@ def publishing(path: Path, batch_id: str) -> Iterator[duckdb.DuckDBPyConnection]
         finally:
             for leftover in (temp, Path(f"{temp}.wal")):
                 leftover.unlink(missing_ok=True)
+            if parts is not None:
+                parts.discard()
         raise
+    finally:
+        partitions.end(con)
+    if parts is not None:
+        # The files of the version just replaced and the copies of killed loads go: a reader
+        # holding the replaced version keeps its open handles, one opening it now opens again
+        # (Warehouse._open).
+        partitions.collect(path, set(parts.files.values()))
+
+
+def convert_to_partitions(path: Path, batch_id: str) -> bool:
+    """Publish the single-file warehouse at `path` as a partitioned one (warehouse.partitions): a
+    new core and one file per month, published by the core's rename. False when it already is.
+
+    The caller must hold `writer_lock(path)`."""
+    path = Path(path)
+    if not path.exists():
+        raise WarehouseMissing(path)
+    for stale in path.parent.glob(_temp_prefix(path) + "*"):
+        stale.unlink(missing_ok=True)
+    temp = path.parent / f"{_temp_prefix(path)}{batch_id}"
+    con = duckdb.connect(str(temp))
+    parts = None
+    try:
+        quoted = "'" + str(path).replace("'", "''") + "'"
+        con.execute(f"attach {quoted} as source (read_only)")
+        if partitions.is_partitioned(con, "source"):
+            con.close()
+            temp.unlink(missing_ok=True)
+            return False
+        parts = partitions.convert(con, "source", path, batch_id)
+        con.execute("detach source")
+        parts.finish()
+        crash_point("partitions")
+        con.execute("checkpoint")
+        con.close()
+        with open(temp, "rb+") as fh:
+            os.fsync(fh.fileno())
+        crash_point("publish")
+        os.replace(temp, path)
+        _fsync_dir(path.parent)
+    except BaseException:
+        try:
+            con.close()
+        finally:
+            for leftover in (temp, Path(f"{temp}.wal")):
+                leftover.unlink(missing_ok=True)
+            if parts is not None:
+                parts.discard()
+        raise
+    finally:
+        partitions.end(con)
+    partitions.collect(path, set(parts.files.values()))
+    return True
 
 
 def journal_path(path: Path) -> Path:

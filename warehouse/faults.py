@@ -10,6 +10,8 @@ Points, in the order a load reaches them:
   parse      the first file has been read and staged (nothing typed or merged)
   write      the first file's rows are merged into the copy (uncommitted)
   marts      the marts are refreshed for the days the batch touched (uncommitted)
+  partitions (a partitioned warehouse) the months the batch wrote are written out to their
+             new files and synced, the core's manifest names them (uncommitted)
   publish    the copy is committed, checkpointed and synced, not yet renamed
   published  the copy has been renamed over the published file (the load is
              committed) but the journal does not say so yet
@@ -24,6 +26,7 @@ import os
 import signal
 
 CRASH_POINTS = ("copy", "parse", "write", "marts", "publish", "published")
+PARTITIONED_CRASH_POINTS = ("copy", "parse", "write", "marts", "partitions", "publish", "published")
 
 
 def crash_point(name: str) -> None:

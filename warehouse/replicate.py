@@ -14,7 +14,15 @@ seen, and the next run removes it.
 The replica keeps the published file's modification time and size, so all
 replicas of one publish share `published_version` (the version shared answers
 in Redis are keyed by). A replica never goes back: a SOURCE older than DEST is
-not copied. Only the warehouse file is replicated: the nodes do not load, so
+not copied.
+
+A partitioned warehouse (warehouse.partitions) ships only what changed: its partition files
+are immutable and named for the batch that wrote them, so the node receives the files its
+replica lacks (each into a temporary name, synced, renamed), then the core, renamed last — the
+step that makes the new set the node's version. Files the new core does not name are removed
+after it (a node's readers still holding them keep their handles). A partition the source
+removed meanwhile (a newer publish replaced it) stops the run with nothing published: run it
+again. Only the warehouse file is replicated: the nodes do not load, so
 they need neither the loader's journal nor its pseudonymisation salt, and the
 users store is shared (or beside each node) on its own.
 """
@@ -30,6 +38,7 @@ import duckdb
 
 from warehouse.connection import WarehouseMissing, _fsync_dir, file_version, published_version, writer_lock
 from warehouse.faults import crash_point
+from warehouse.partitions import collect, parts_dir, published_files
 
 COPY_CHUNK = 16 << 20
 
@@ -43,8 +52,40 @@ class NotAWarehouse(ValueError):
 class Replicated:
     version: str          # published_version of what DEST holds now
     copied: bool          # False: DEST already held that version, or a newer one
-    size: int
+    size: int             # bytes copied (a partitioned warehouse: its core and the partitions DEST lacked)
     seconds: float
+
+
+class SourceMoved(RuntimeError):
+    def __init__(self, path: Path):
+        super().__init__(f"复制期间源数据仓库已发布新版本（{path.name} 已被替换），本节点未改动，请重新运行"
+                         f" / the source published a newer version while copying ({path.name} was replaced);"
+                         f" this node is unchanged, run again")
+
+
+def _copy_partitions(source: Path, dest: Path, files: set[str]) -> int:
+    """The partition files DEST's directory lacks, each copied to a temporary name, synced, renamed."""
+    src_dir, dest_dir = parts_dir(source), parts_dir(dest)
+    dest_dir.mkdir(parents=True, exist_ok=True)
+    for stale in dest_dir.glob(".*.replicating-*"):
+        stale.unlink(missing_ok=True)
+    copied = 0
+    for name in sorted(files):
+        if (dest_dir / name).exists():
+            continue
+        temp = dest_dir / f".{name}.replicating-{os.getpid()}"
+        try:
+            with open(src_dir / name, "rb") as src, open(temp, "wb") as out:
+                shutil.copyfileobj(src, out, COPY_CHUNK)
+                out.flush()
+                os.fsync(out.fileno())
+                copied += out.tell()
+        except FileNotFoundError:
+            temp.unlink(missing_ok=True)
+            raise SourceMoved(src_dir / name) from None
+        os.replace(temp, dest_dir / name)
+    _fsync_dir(dest_dir)
+    return copied
 
 
 def _temp_prefix(dest: Path) -> str:
@@ -91,10 +132,14 @@ def replicate(source: Path | str, dest: Path | str) -> Replicated:
                     os.utime(out.fileno(), ns=(st.st_atime_ns, st.st_mtime_ns))
                     os.fsync(out.fileno())
                 _check_readable(temp)
+                files = published_files(temp)
+                shipped = st.st_size + (_copy_partitions(source, dest, files) if files else 0)
                 crash_point("replica-copied")
                 os.replace(temp, dest)
                 _fsync_dir(dest.parent)
             except BaseException:
                 temp.unlink(missing_ok=True)
                 raise
-    return Replicated(version, True, st.st_size, time.monotonic() - started)
+            if files:
+                collect(dest, files)
+    return Replicated(version, True, shipped, time.monotonic() - started)

@@ -48,10 +48,13 @@ def table_ddl(rt: RecordType) -> str:
     return f"create table if not exists {rt.table} (\n    {cols},\n    _batch_id varchar\n)"
 
 
-def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
+def ensure_schema(con: duckdb.DuckDBPyConnection, *, elsewhere: tuple[str, ...] = ()) -> None:
+    """`elsewhere`: record tables this file does not hold (a partitioned warehouse's core:
+    warehouse.partitions)."""
     con.execute(BOOKKEEPING)
     for rt in RECORD_TYPES:
-        con.execute(table_ddl(rt))
+        if rt.table not in elsewhere:
+            con.execute(table_ddl(rt))
     existing = {(t, c): d for t, c, d in con.execute(
         "select table_name, column_name, data_type from duckdb_columns() "
         "where database_name = current_database() and schema_name = 'main' and not internal").fetchall()}
@@ -64,3 +67,14 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(
         "insert or replace into meta values ('schema_version', $v)", {"v": SCHEMA_VERSION}
     )
+
+
+def align_types(con: duckdb.DuckDBPyConnection, rt: RecordType, catalog: str) -> None:
+    """Give `rt`'s table in the attached `catalog` (a partition being written) the declared column
+    types, as `ensure_schema` does for the tables of the file it opens."""
+    existing = dict(con.execute(
+        "select column_name, data_type from duckdb_columns() where database_name = $c and schema_name = 'main' "
+        "and table_name = $t", {"c": catalog, "t": rt.table}).fetchall())
+    for col in rt.columns:
+        if existing.get(col.name, col.sql_type) != col.sql_type:
+            con.execute(f"alter table {catalog}.main.{rt.table} alter column {col.name} set data type {col.sql_type}")

@@ -25,6 +25,8 @@ import duckdb
 from warehouse import record_types
 from etl.loader import load_batch
 from etl.pii import salt_path
+from warehouse.connection import connect_reader
+from warehouse.partitions import parts_dir, published_files
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -182,8 +184,13 @@ def cli_main(db: Path, *paths, args=()) -> SimpleNamespace:
     return SimpleNamespace(returncode=code, stdout=out.getvalue(), stderr=err.getvalue(), json=parsed)
 
 
+def reader(db: Path) -> duckdb.DuckDBPyConnection:
+    """A read-only connection as the dashboard opens one (a partitioned warehouse's months included)."""
+    return connect_reader(Path(db))
+
+
 def query(db: Path, sql: str, params=None) -> list[tuple]:
-    con = duckdb.connect(str(db), read_only=True)
+    con = reader(db)
     try:
         return con.execute(sql, params).fetchall()
     finally:
@@ -192,7 +199,7 @@ def query(db: Path, sql: str, params=None) -> list[tuple]:
 
 def quarantined(db: Path, file_name: str | None = None) -> list[dict]:
     """Quarantine rows as dicts, in file and row order."""
-    con = duckdb.connect(str(db), read_only=True)
+    con = reader(db)
     try:
         cur = con.execute(
             "select * from quarantine where $f is null or file_name like '%' || $f "
@@ -204,7 +211,7 @@ def quarantined(db: Path, file_name: str | None = None) -> list[dict]:
 
 
 def table_rows(db: Path, table: str, order_by: str) -> list[dict]:
-    con = duckdb.connect(str(db), read_only=True)
+    con = reader(db)
     try:
         cur = con.execute(f"select * exclude (_batch_id) from {table} order by {order_by}")
         names = [d[0] for d in cur.description]
@@ -214,25 +221,41 @@ def table_rows(db: Path, table: str, order_by: str) -> list[dict]:
 
 
 def copy_warehouse(src: Path, dst: Path) -> Path:
+    """The warehouse file (and a partitioned one's partitions) and its salt."""
     shutil.copyfile(src, dst)
+    if parts_dir(src).exists():
+        shutil.copytree(parts_dir(src), parts_dir(dst), dirs_exist_ok=True)
     shutil.copy(salt_path(src), salt_path(dst))  # keeps the salt's 0600
     return dst
 
 
 def digest(path) -> str:
-    """The file's bytes, hashed: a warehouse left exactly as it was has the same digest."""
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+    """A file's bytes, hashed; of a partitioned warehouse, its core's and those of the partitions it
+    names: a warehouse left exactly as it was has the same digest."""
+    h = hashlib.sha256(path.read_bytes())
+    for name in sorted(published_files(path) if parts_dir(path).exists() else ()):
+        h.update(name.encode())
+        h.update((parts_dir(path) / name).read_bytes())
+    return h.hexdigest()
 
 
 def snapshot(db) -> dict:
-    """Every table's rows, bookkeeping included, in a stable order."""
-    con = duckdb.connect(str(db), read_only=True)
+    """Every table's rows, bookkeeping included, in a stable order (a partitioned warehouse's tables
+    through their views; not its manifest, which names files: `digest` holds those)."""
+    con = reader(db)
     try:
-        tables = [t for (t,) in con.execute("select table_name from duckdb_tables() order by 1").fetchall()]
+        tables = [t for (t,) in con.execute(
+            "select table_name from duckdb_tables() where database_name = 'wh' and table_name <> 'partitions' union "
+            "select view_name from duckdb_views() where database_name = 'memory' and not internal "
+            "order by 1").fetchall()]
         return {t: sorted(map(repr, con.execute(f"select * from {t}").fetchall())) for t in tables}
     finally:
         con.close()
 
 
 def stray_files(db):
-    return sorted(p.name for p in db.parent.iterdir() if ".loading-" in p.name)
+    """A load's leftovers: private copies, and partition files the published core does not name."""
+    named = published_files(db)
+    parts = parts_dir(db)
+    strays = [p.name for p in parts.iterdir() if p.name not in named] if parts.exists() else []
+    return sorted([p.name for p in db.parent.iterdir() if ".loading-" in p.name] + strays)
