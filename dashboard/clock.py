@@ -3,10 +3,9 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from zoneinfo import ZoneInfo
 
-
-CHINA = ZoneInfo("Asia/Shanghai")
+from warehouse.clock import CHINA
+from warehouse.clock import china_now as china_now_precise
 
 
 def today() -> dt.date:
@@ -17,7 +16,7 @@ def today() -> dt.date:
 
 def china_now() -> dt.datetime:
     """The time now in China (naive, to the second): what stamps shown to people say."""
-    return dt.datetime.now(CHINA).replace(tzinfo=None, microsecond=0)
+    return china_now_precise().replace(microsecond=0)
 
 
 def utc_of_china(moment: dt.datetime) -> dt.datetime:

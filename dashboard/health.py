@@ -16,17 +16,16 @@ from __future__ import annotations
 import datetime as dt
 import os
 import socket
-from zoneinfo import ZoneInfo
 
 from flask import jsonify, request
 
 from dashboard.auth import store as users
+from dashboard.clock import CHINA
 from dashboard.queries import db
 from warehouse.connection import WarehouseMissing, published_version
 
 PATH = "/healthz"
 HEADER = "X-TPD-Node"
-CHINA = ZoneInfo("Asia/Shanghai")
 
 
 def node_name() -> str:

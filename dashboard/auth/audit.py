@@ -11,16 +11,15 @@ import csv
 import datetime as dt
 import io
 import json
-from zoneinfo import ZoneInfo
 
 from flask import has_request_context, request
 
 from dashboard.auth import store
 from dashboard.auth.current import current_user
+from dashboard.clock import CHINA
 from warehouse.users_store import AuditEntry, AuditQuery, Event, parse_utc, utc_text
 
 LIMIT = 500
-CHINA = ZoneInfo("Asia/Shanghai")
 CSV_COLUMNS = ("id", "at", "actor", "event", "target", "detail", "ip")
 CSV_HEADER = ("编号 id", "时间（北京时间）time (China)", "操作人 actor", "事件 event", "对象 target",
               "详情 detail", "地址 ip")
