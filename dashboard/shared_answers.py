@@ -10,7 +10,8 @@ by every other worker in about a millisecond, instead of each computing it
 again: with N workers, up to N times less work for the views people share
 (the Monday meeting's last week, a branch's own page).
 
-Keys hold everything the answer depends on: the warehouse version pinned for
+Keys hold everything the answer depends on: the code that makes it (`CODE`, a
+digest of the dashboard's and the warehouse's sources), the warehouse version pinned for
 the request, today's date, what the role may see (`roles.answer_class`), the
 scope's unit, the callback and the values of its inputs and state. An answer is stored only when it was computed
 from the latest published version, and a refusal or error is never stored.
@@ -38,13 +39,13 @@ from pathlib import Path
 
 from flask import Response, g, request
 
+import warehouse
+from dashboard.answer_store import AnswerStore, open_answer_store
 from dashboard.auth.roles import answer_class
 from dashboard.clock import today
-from dashboard.answer_store import AnswerStore, open_answer_store
 from dashboard.queries import db
 from dashboard.session import current_role, current_scope
 from warehouse.connection import published_version
-
 
 CALLBACK_PATH = "/_dash-update-component"
 MARK = "tpd_shared_answer"       # set on a callback function whose answers may be shared
@@ -66,12 +67,27 @@ def cache_dir(warehouse_path: Path | str) -> Path | None:
     return path.parent / f"{path.stem}.answers"
 
 
+def _code_fingerprint(packages=None) -> str:
+    """A digest of the code and settings an answer is made by (the dashboard's and the warehouse's
+    modules, targets and export settings): an upgraded node never serves an answer the old code
+    made, though the store outlives restarts and is shared with nodes not yet upgraded."""
+    digest = hashlib.sha256()
+    for package in packages or (Path(__file__).parent, Path(warehouse.__file__).parent):
+        for path in sorted(p for p in package.rglob("*") if p.suffix in (".py", ".toml", ".js", ".css")):
+            digest.update(str(path.relative_to(package.parent)).encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+CODE = _code_fingerprint()
+
+
 def answer_key(body: dict, version: str, day: str, role_class: str, scope_unit: str | None) -> str | None:
     """The cache key of a callback request body, or None when the body is not a plain one."""
     try:
         inputs = [[i["id"], i["property"], i.get("value")] for i in body.get("inputs", [])]
         state = [[s["id"], s["property"], s.get("value")] for s in body.get("state", [])]
-        text = json.dumps([version, day, role_class, scope_unit, body["output"], inputs, state],
+        text = json.dumps([CODE, version, day, role_class, scope_unit, body["output"], inputs, state],
                           sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     except (KeyError, TypeError, ValueError):   # ids as dicts (pattern-matching) or odd bodies: not shared
         return None

@@ -238,7 +238,7 @@ def warm_once(app, seconds: float | None = None, *, claim: bool = True, busy: Bu
         if store is None:
             done.outcome = "no shared store"
             return done
-        if claim and not store.claim(f"warm:{done.version}:{day}", max(seconds, 3600)):
+        if claim and not store.claim(f"warm:{shared_answers.CODE}:{done.version}:{day}", max(seconds, 3600)):
             done.outcome = "claimed by another"
             return done
         app._setup_server()     # Dash copies the pages' callbacks into callback_map before its first request

@@ -102,10 +102,12 @@ def test_a_callback_that_is_not_a_pure_view_is_never_shared(app, demo_db):
     from dashboard.components import shell
     from dashboard.shared_answers import MARK
     assert not getattr(shell.update_shell, MARK, False), "the shell names the signed-in user"
-    output, entry = next((k, v) for k, v in app.callback_map.items()
-                         if v["callback"].__name__ == "drill" and "overview-units" in json.dumps(v["inputs"]))
-    assert not getattr(entry["callback"], MARK, False)
     branch, client = _a_branch(), dash_test_client(app)
+    _post(client, KPIS)   # Dash fills the app's callback map at its first request
+    output, entry = next((k, v) for k, v in app.callback_map.items()
+                         if getattr(v.get("callback"), "__name__", None) == "drill"
+                         and "overview-units" in json.dumps(v["inputs"]))
+    assert not getattr(entry["callback"], MARK, False)
     body = {"output": output, "outputs": {"id": "url", "property": "search"},
             "inputs": [{"id": "overview-units", "property": "cellClicked", "value": {"rowId": branch}},
                        {"id": "overview-areas", "property": "cellClicked", "value": None}],
@@ -173,3 +175,22 @@ def test_no_shared_callback_reads_who_is_asking_beyond_scope_and_capabilities(ap
         source = inspect.getsource(inspect.unwrap(fn))
         for word in ("current_role", "current_user", ".role", "may_open", "roles.label", "display_name", "username"):
             assert word not in source, f"{fn.__qualname__} reads {word}"
+
+
+def test_an_answer_made_by_other_code_is_never_served(app, demo_db, monkeypatch):
+    from dashboard import shared_answers
+    before = answer_key(KPIS, db.version(), "2026-11-23", "leadership", None)
+    monkeypatch.setattr(shared_answers, "CODE", "an-upgraded-release")
+    assert answer_key(KPIS, db.version(), "2026-11-23", "leadership", None) != before
+
+
+def test_the_code_fingerprint_changes_with_any_source_file_and_only_then(tmp_path):
+    from dashboard.shared_answers import _code_fingerprint
+    package = tmp_path / "dashboard"
+    package.mkdir()
+    (package / "figures.py").write_text("BAR_WIDTH = 0.6\n")
+    (package / "targets.toml").write_text("same_day = 0.95\n")
+    before = _code_fingerprint([package])
+    assert _code_fingerprint([package]) == before
+    (package / "targets.toml").write_text("same_day = 0.90\n")
+    assert _code_fingerprint([package]) != before
