@@ -231,22 +231,10 @@ def publishing(path: Path, batch_id: str) -> Iterator[duckdb.DuckDBPyConnection]
             con.execute("begin transaction")
             yield con
             con.execute("commit")
-        con.execute("checkpoint")
-        con.close()
-        with open(temp, "rb+") as fh:
-            os.fsync(fh.fileno())
-        crash_point("publish")
-        os.replace(temp, path)
-        _fsync_dir(path.parent)
+        _swap_in(con, temp, path)
         crash_point("published")
     except BaseException:
-        try:
-            con.close()
-        finally:
-            for leftover in (temp, Path(f"{temp}.wal")):
-                leftover.unlink(missing_ok=True)
-            if parts is not None:
-                parts.discard()
+        _discard(con, temp, parts)
         raise
     finally:
         partitions.end(con)
@@ -255,6 +243,28 @@ def publishing(path: Path, batch_id: str) -> Iterator[duckdb.DuckDBPyConnection]
         # holding the replaced version keeps its open handles, one opening it now opens again
         # (Warehouse._open).
         partitions.collect(path, set(parts.files.values()))
+
+
+def _swap_in(con: duckdb.DuckDBPyConnection, temp: Path, path: Path) -> None:
+    """Checkpoint and close the copy, make it durable and rename it over the published file."""
+    con.execute("checkpoint")
+    con.close()
+    with open(temp, "rb+") as fh:
+        os.fsync(fh.fileno())
+    crash_point("publish")
+    os.replace(temp, path)
+    _fsync_dir(path.parent)
+
+
+def _discard(con: duckdb.DuckDBPyConnection, temp: Path, parts) -> None:
+    """What a failed or killed publish leaves behind goes: the copy, its WAL, its partition files."""
+    try:
+        con.close()
+    finally:
+        for leftover in (temp, Path(f"{temp}.wal")):
+            leftover.unlink(missing_ok=True)
+        if parts is not None:
+            parts.discard()
 
 
 def convert_to_partitions(path: Path, batch_id: str) -> bool:
@@ -281,21 +291,9 @@ def convert_to_partitions(path: Path, batch_id: str) -> bool:
         con.execute("detach source")
         parts.finish()
         crash_point("partitions")
-        con.execute("checkpoint")
-        con.close()
-        with open(temp, "rb+") as fh:
-            os.fsync(fh.fileno())
-        crash_point("publish")
-        os.replace(temp, path)
-        _fsync_dir(path.parent)
+        _swap_in(con, temp, path)
     except BaseException:
-        try:
-            con.close()
-        finally:
-            for leftover in (temp, Path(f"{temp}.wal")):
-                leftover.unlink(missing_ok=True)
-            if parts is not None:
-                parts.discard()
+        _discard(con, temp, parts)
         raise
     finally:
         partitions.end(con)

@@ -59,6 +59,8 @@ def ensure_schema(con: duckdb.DuckDBPyConnection, *, elsewhere: tuple[str, ...] 
         "select table_name, column_name, data_type from duckdb_columns() "
         "where database_name = current_database() and schema_name = 'main' and not internal").fetchall()}
     for rt in RECORD_TYPES:
+        if rt.table in elsewhere:
+            continue
         for col in rt.columns:
             if (rt.table, col.name) not in existing:   # a column the contract added (coordinates of posts)
                 con.execute(f"alter table {rt.table} add column {col.name} {col.sql_type}")
@@ -70,11 +72,13 @@ def ensure_schema(con: duckdb.DuckDBPyConnection, *, elsewhere: tuple[str, ...] 
 
 
 def align_types(con: duckdb.DuckDBPyConnection, rt: RecordType, catalog: str) -> None:
-    """Give `rt`'s table in the attached `catalog` (a partition being written) the declared column
-    types, as `ensure_schema` does for the tables of the file it opens."""
+    """Give `rt`'s table in the attached `catalog` (a partition being written) the declared columns
+    and column types, as `ensure_schema` does for the tables of the file it opens."""
     existing = dict(con.execute(
         "select column_name, data_type from duckdb_columns() where database_name = $c and schema_name = 'main' "
         "and table_name = $t", {"c": catalog, "t": rt.table}).fetchall())
     for col in rt.columns:
-        if existing.get(col.name, col.sql_type) != col.sql_type:
+        if col.name not in existing:   # a partition written before the contract added the column
+            con.execute(f"alter table {catalog}.main.{rt.table} add column {col.name} {col.sql_type}")
+        elif existing[col.name] != col.sql_type:
             con.execute(f"alter table {catalog}.main.{rt.table} alter column {col.name} set data type {col.sql_type}")
