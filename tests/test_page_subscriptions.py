@@ -27,9 +27,9 @@ def submit(client, lang="zh", kind="briefing", unit="", area="", weekday=0, hour
            email="li@police.example.cn", gateway=False, webhook="", remove=None):
     values = (lang, kind, unit, area, weekday, hour, fmt, sub_lang, email, gateway, webhook, remove)
     pressed = "remove" if remove is not None else "submit"
-    body = {"output": f"..{P}-list.children...{P}-message.children...{P}-remove-which.options..",
+    body = {"output": f"..{P}-list.children...{P}-message.children...{P}-remove-which.options...{P}-remove-row.hidden..",
             "outputs": [{"id": f"{P}-list", "property": "children"}, {"id": f"{P}-message", "property": "children"},
-                        {"id": f"{P}-remove-which", "property": "options"}],
+                        {"id": f"{P}-remove-which", "property": "options"}, {"id": f"{P}-remove-row", "property": "hidden"}],
             "inputs": [{"id": f"{P}-{b}", "property": "n_clicks", "value": 1 if b == pressed else 0}
                        for b in ("submit", "remove")],
             "changedPropIds": [f"{P}-{pressed}.n_clicks"],
@@ -47,7 +47,9 @@ def test_a_unit_user_subscribes_to_their_units_briefing_and_sees_it_listed(app, 
     assert "已添加订阅" in answer and "li@police.example.cn" in answer and "DOCX" in answer
     [sub] = store.users_store().subscriptions(f"tc-unit-{branch}".lower())
     assert (sub.unit_code, sub.weekday, sub.hour, sub.format) == (branch, 0, 8, "docx")
-    assert "已退订" in submit(client, remove=sub.id)
+    assert '"hidden": false' in answer   # a subscription to end: the row to end it shows
+    ended = submit(client, remove=sub.id)
+    assert "已退订" in ended and '"hidden": true' in ended
     assert store.users_store().subscriptions(f"tc-unit-{branch}".lower()) == []
 
 

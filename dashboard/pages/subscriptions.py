@@ -29,7 +29,7 @@ LANG, LIST, MESSAGE = f"{PAGE}-lang", f"{PAGE}-list", f"{PAGE}-message"
 KIND, UNIT, AREA, WEEKDAY, HOUR = (f"{PAGE}-{x}" for x in ("kind", "unit", "area", "weekday", "hour"))
 FORMAT, SUB_LANG, EMAIL, GATEWAY, WEBHOOK, SUBMIT = (f"{PAGE}-{x}" for x in
                                                     ("format", "sub-lang", "email", "gateway", "webhook", "submit"))
-REMOVE, REMOVE_WHICH = f"{PAGE}-remove", f"{PAGE}-remove-which"
+REMOVE, REMOVE_WHICH, REMOVE_ROW = f"{PAGE}-remove", f"{PAGE}-remove-which", f"{PAGE}-remove-row"
 
 
 def _where(sub, units: dict, areas: dict, lang: str) -> str:
@@ -113,22 +113,24 @@ def form(user, lang: str) -> dbc.Card:
 def layout(**kwargs):
     user = require_user()
     lang = "en" if kwargs.get("lang") == "en" else "zh"
+    removable = remove_options(user, lang)   # nothing to end: no row to end it with
     return html.Div([
         dcc.Store(id=LANG, data=lang),
         html.H1(t("subs.title", lang), className="h4 mt-2"),
         html.P(t("subs.intro", lang), className="tpd-hint"),
         html.Div(id=MESSAGE),
         html.Div(subscription_rows(user, lang), id=LIST),
-        html.Div([dcc.Dropdown(id=REMOVE_WHICH, options=remove_options(user, lang), style={"minWidth": "320px"},
+        html.Div([dcc.Dropdown(id=REMOVE_WHICH, options=removable, style={"minWidth": "min(320px, 100%)"},
                                placeholder=t("subs.remove_pick", lang)),
                   html.Button(t("subs.remove", lang), id=REMOVE, n_clicks=0,
                               className="btn btn-sm btn-outline-danger")],
-                 className="d-flex flex-wrap align-items-center gap-2"),
+                 id=REMOVE_ROW, hidden=not removable, className="d-flex flex-wrap align-items-center gap-2"),
         form(user, lang),
     ], className="tpd-subscriptions")
 
 
 @callback(Output(LIST, "children"), Output(MESSAGE, "children"), Output(REMOVE_WHICH, "options"),
+          Output(REMOVE_ROW, "hidden"),
           Input(SUBMIT, "n_clicks"), Input(REMOVE, "n_clicks"),
           State(LANG, "data"), State(KIND, "value"), State(UNIT, "value"), State(AREA, "value"),
           State(WEEKDAY, "value"), State(HOUR, "value"), State(FORMAT, "value"), State(SUB_LANG, "value"),
@@ -147,6 +149,8 @@ def change(_submit, _remove, lang, kind, unit, area, weekday, hour, fmt, sub_lan
             manage.subscribe(user, kind=kind, unit=unit, area=area, weekday=weekday, hour=hour, fmt=fmt,
                              lang=sub_lang, email=email, gateway=bool(gateway), webhook_url=webhook)
         except UserError as error:
-            return dash.no_update, dbc.Alert(error.en if lang == "en" else error.zh, color="danger"), dash.no_update
+            return (dash.no_update, dbc.Alert(error.en if lang == "en" else error.zh, color="danger"), dash.no_update,
+                    dash.no_update)
         message = dbc.Alert(t("subs.added", lang), color="success", duration=4000)
-    return subscription_rows(user, lang), message, remove_options(user, lang)
+    removable = remove_options(user, lang)
+    return subscription_rows(user, lang), message, removable, not removable

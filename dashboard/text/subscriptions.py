@@ -19,7 +19,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "subs.any": ("（不限）", "(any)"),
     "subs.when": ("发送时间（北京时间）", "When (China time)"),
     "subs.weekday": ("星期", "Weekday"),
-    "subs.hour": ("时", "Hour"),
+    "subs.hour": ("发送时间（北京时间）", "Time (China)"),
     "subs.format": ("格式", "Format"),
     "subs.lang": ("语言", "Language"),
     "subs.email": ("邮箱", "Email"),
