@@ -43,7 +43,7 @@ def test_every_exported_chart_and_grid_is_answered_on_screen_by_its_pages_callba
     answered = _callbacks(app)
     exported = [(spec.page, chart_id, "figure") for chart_id, spec in CHARTS.items()]
     exported += [(spec.page, grid_id, "rowData") for grid_id, spec in TABLES.items()]
-    assert len(CHARTS) == 31 and len(TABLES) >= 14
+    assert len(CHARTS) == 35 and len(TABLES) >= 14
     for page, component_id, prop in exported:
         fn = answered.get(f"{component_id}.{prop}")
         assert fn is not None, f"{component_id} has no callback"

@@ -28,7 +28,7 @@ def test_every_chart_of_every_page_draws_only_trace_types_the_bundle_holds(demo_
         view = PAGES[spec.page].view_of("?period=this_year", Scope.city())
         figure = charts.chart_figure(spec, view, Scope.city())
         drawn |= {trace.type for trace in figure.data}
-    assert len(CHARTS) == 31 and {"bar", "scatter", "heatmap", "box"} <= drawn
+    assert len(CHARTS) == 35 and {"bar", "scatter", "heatmap", "box", "contour"} <= drawn
     assert drawn <= plotly_bundle.TRACE_TYPES, drawn - plotly_bundle.TRACE_TYPES
 
 
