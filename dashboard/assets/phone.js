@@ -3,7 +3,8 @@
 // - the filter drawer opens on the filter summary and closes on its ×, a tap beside it, or a new view;
 // - every chart's legend goes under the plot, below its axis labels, and a finger drag scrolls the
 //   page instead of zooming (the figures themselves stay as built: this only relayouts the browser's copy);
-//   a tap shows a point's values as hovering does.
+//   a tap shows a point's values as hovering does; a heatmap's long row names drop their bracketed
+//   figure, numbers beside horizontal bars get the room they need, number labels on end are thinned, a note too wide for the phone is wrapped, and a caption that overprints another is left out.
 (function () {
   var ns = window.dash_clientside = window.dash_clientside || {};
   var DRAWER = 'offcanvas-md offcanvas-bottom tpd-filter-drawer';
@@ -56,14 +57,124 @@
     var fit = Math.max(2, Math.floor((el._fullLayout._size.w || 1) / (widest + 14)));
     Object.keys(layout).filter(function (k) { return /^xaxis\d*$/.test(k); }).forEach(function (k) {
       var axis = layout[k] || {}, full = el._fullLayout[k] || {};
-      if (full.type !== 'date' || axis.dtick === undefined || !full.range) return;
+      if (full.type !== 'date' || !full.range) return;
+      var room = Math.max(2, Math.floor(fit * ((full.domain || [0, 1])[1] - (full.domain || [0, 1])[0])));
+      if (axis.dtick === undefined) { update[k + '.nticks'] = room; return; }   // Plotly's own steps, as many as fit
       var months = typeof axis.dtick === 'string' && axis.dtick.charAt(0) === 'M';
       var step = months ? parseInt(axis.dtick.slice(1), 10) : Number(axis.dtick);
       var stepMs = months ? step * 30.44 * 86400000 : step;
-      var factor = Math.ceil((new Date(full.range[1]) - new Date(full.range[0])) / stepMs / fit);
+      var factor = Math.ceil((new Date(full.range[1]) - new Date(full.range[0])) / stepMs / room);
       if (step > 0 && factor > 1) update[k + '.dtick'] = months ? 'M' + step * factor : step * factor;
     });
-    window.Plotly.relayout(el, update).then(function () { busy.delete(el); }, function () { busy.delete(el); });
+    // A heatmap's row names with the row's figure in brackets (石门溶洞景区（47.93）) that take
+    // over a third of the width keep the name only; a tap still shows the whole label.
+    var wideRows = 0;
+    el.querySelectorAll('.yaxislayer-above .ytick text').forEach(function (n) {
+      wideRows = Math.max(wideRows, n.getBoundingClientRect().width);
+    });
+    if (wideRows > el.getBoundingClientRect().width / 3) {
+      (el.data || []).forEach(function (trace) {
+        if (trace.type !== 'heatmap' || !Array.isArray(trace.y)) return;
+        var names = trace.y.map(function (y) { return String(y).replace(/\s*[（(][^（）()]*[）)]\s*$/, ''); });
+        if (names.every(function (n, i) { return n === String(trace.y[i]); })) return;
+        var key = 'yaxis' + String(trace.yaxis || 'y').slice(1);
+        update[key + '.tickvals'] = trace.y;
+        update[key + '.ticktext'] = names;
+      });
+    }
+    // A number axis whose labels stand on end for want of room keeps two or three.
+    Object.keys(el._fullLayout).filter(function (k) { return /^xaxis\d*$/.test(k); }).forEach(function (k) {
+      var full = el._fullLayout[k];
+      if (full.type !== 'linear' || !full._id) return;
+      var turned = false;
+      el.querySelectorAll('.xaxislayer-above .' + full._id + 'tick text').forEach(function (n) {
+        var box = n.getBoundingClientRect();
+        turned = turned || box.height > box.width * 1.2;
+      });
+      if (!turned) return;
+      var listed = (layout[k] || {}).tickvals;
+      if (Array.isArray(listed)) {          // listed ticks (70% 80% … 100%): every other, counted back from the last
+        var keep = listed.map(function (v, i) { return (listed.length - 1 - i) % 2 === 0; });
+        update[k + '.tickvals'] = listed.filter(function (v, i) { return keep[i]; });
+        var named = (layout[k] || {}).ticktext;
+        if (Array.isArray(named)) update[k + '.ticktext'] = named.filter(function (v, i) { return keep[i]; });
+      } else update[k + '.nticks'] = 3;
+    });
+    var done = function () { busy.delete(el); };
+    window.Plotly.relayout(el, update).then(function () {
+      // (Margins pushed by the new labels settle in a redraw of their own: measure after it.)
+      return new Promise(function (settled) { setTimeout(settled, 200); });
+    }).then(function () {
+      return roomForBarText(el);
+    }).then(function () {
+      return tidyAnnotations(el);
+    }).then(done, done);
+  }
+
+  function wrapText(text, width, font) {
+    // Plain text (no tags) cut into lines no wider than `width` px: CJK anywhere, Latin at spaces.
+    var ctx = wrapText.ctx || (wrapText.ctx = document.createElement('canvas').getContext('2d'));
+    ctx.font = font;
+    var tokens = text.match(/[\u2e80-\uffff]|[^\s\u2e80-\uffff]+\s*|\s+/g) || [text];
+    var lines = [], line = '';
+    tokens.forEach(function (tok) {
+      if (line && ctx.measureText((line + tok).trimEnd()).width > width) { lines.push(line.trimEnd()); line = tok.trimStart(); }
+      else line += tok;
+    });
+    if (line) lines.push(line.trimEnd());
+    return lines;
+  }
+
+  function roomForBarText(el) {
+    // Numbers beside horizontal bars that run past the chart's right edge: the value axis is
+    // lengthened so that the longest bar leaves room for its number.
+    var frame = el.getBoundingClientRect(), over = 0;
+    el.querySelectorAll('.barlayer .bartext').forEach(function (n) {
+      over = Math.max(over, n.getBoundingClientRect().right - (frame.right - 6));
+    });
+    var horizontal = (el._fullData || []).some(function (d) { return d.type === 'bar' && d.orientation === 'h'; });
+    var axis = el._fullLayout.xaxis, w = (el._fullLayout._size || {}).w;
+    if (over <= 0 || !horizontal || !axis || axis.type !== 'linear' || !w || over >= w) return Promise.resolve();
+    var range = axis.range.slice();
+    return window.Plotly.relayout(el, {'xaxis.range': [range[0], range[0] + (range[1] - range[0]) * w / (w - 1.6 * over)]});
+  }
+
+  function tidyAnnotations(el) {
+    // Captions placed for a desktop's width (a trend's 春节 / 国庆 bands, a chart's notes):
+    // - one that runs past the chart's right edge is moved to the chart's left edge and wrapped;
+    // - one that then still overprints one before it is left out (the band stays shaded).
+    var notes = (el.layout.annotations || []);
+    if (!notes.length) return null;
+    var frame = el.getBoundingClientRect(), size = el._fullLayout._size;
+    var update = {}, extraTop = 0;
+    el.querySelectorAll('.annotation[data-index]').forEach(function (node) {
+      var i = Number(node.getAttribute('data-index')), a = notes[i] || {};
+      var box = node.getBoundingClientRect(), text = a.text;
+      if (!box.width || typeof text !== 'string' || text.indexOf('<') >= 0) return;
+      if (box.right <= frame.right + 1 || a.xref !== 'paper' || a.xanchor !== 'left') return;
+      var font = ((a.font || {}).size || 12) + 'px ' + getComputedStyle(el).fontFamily;
+      var lines = wrapText(text, frame.width - 16, font);
+      update['annotations[' + i + '].text'] = lines.join('<br>');
+      update['annotations[' + i + '].align'] = 'left';
+      update['annotations[' + i + '].xshift'] = (a.xshift || 0) - (box.left - frame.left - 8);
+      if (a.yanchor === 'bottom' && a.yref === 'paper' && a.y >= 1) {
+        extraTop = Math.max(extraTop, (lines.length - 1) * box.height);
+      }
+    });
+    if (extraTop) update['margin.t'] = size.t + extraTop;
+    return (Object.keys(update).length ? window.Plotly.relayout(el, update) : Promise.resolve()).then(function () {
+      var placed = [], hide = {};
+      el.querySelectorAll('.annotation[data-index]').forEach(function (node) {
+        var box = node.getBoundingClientRect();
+        if (!box.width || !box.height) return;
+        var clash = placed.some(function (p) {
+          return box.left < p.right + 2 && p.left < box.right + 2 && box.top < p.bottom && p.top < box.bottom;
+        });
+        if (clash) hide['annotations[' + node.getAttribute('data-index') + '].visible'] = false;
+        else placed.push(box);
+      });
+      return Object.keys(hide).length ? window.Plotly.relayout(el, hide) : null;
+    });
   }
 
   setInterval(function () {

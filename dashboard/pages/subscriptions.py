@@ -30,6 +30,7 @@ KIND, UNIT, AREA, WEEKDAY, HOUR = (f"{PAGE}-{x}" for x in ("kind", "unit", "area
 FORMAT, SUB_LANG, EMAIL, GATEWAY, WEBHOOK, SUBMIT = (f"{PAGE}-{x}" for x in
                                                     ("format", "sub-lang", "email", "gateway", "webhook", "submit"))
 REMOVE, REMOVE_WHICH = f"{PAGE}-remove", f"{PAGE}-remove-which"
+REMOVE_ROW = f"{PAGE}-remove-row"
 
 
 def _where(sub, units: dict, areas: dict, lang: str) -> str:
@@ -119,16 +120,19 @@ def layout(**kwargs):
         html.P(t("subs.intro", lang), className="tpd-hint"),
         html.Div(id=MESSAGE),
         html.Div(subscription_rows(user, lang), id=LIST),
+        # (With nothing subscribed there is nothing to end: the chooser shows only with a subscription.)
         html.Div([dcc.Dropdown(id=REMOVE_WHICH, options=remove_options(user, lang), style={"minWidth": "320px"},
                                placeholder=t("subs.remove_pick", lang)),
                   html.Button(t("subs.remove", lang), id=REMOVE, n_clicks=0,
                               className="btn btn-sm btn-outline-danger")],
+                 id=REMOVE_ROW, hidden=not remove_options(user, lang),
                  className="d-flex flex-wrap align-items-center gap-2"),
         form(user, lang),
     ], className="tpd-subscriptions")
 
 
 @callback(Output(LIST, "children"), Output(MESSAGE, "children"), Output(REMOVE_WHICH, "options"),
+          Output(REMOVE_ROW, "hidden"),
           Input(SUBMIT, "n_clicks"), Input(REMOVE, "n_clicks"),
           State(LANG, "data"), State(KIND, "value"), State(UNIT, "value"), State(AREA, "value"),
           State(WEEKDAY, "value"), State(HOUR, "value"), State(FORMAT, "value"), State(SUB_LANG, "value"),
@@ -147,6 +151,8 @@ def change(_submit, _remove, lang, kind, unit, area, weekday, hour, fmt, sub_lan
             manage.subscribe(user, kind=kind, unit=unit, area=area, weekday=weekday, hour=hour, fmt=fmt,
                              lang=sub_lang, email=email, gateway=bool(gateway), webhook_url=webhook)
         except UserError as error:
-            return dash.no_update, dbc.Alert(error.en if lang == "en" else error.zh, color="danger"), dash.no_update
+            return (dash.no_update, dbc.Alert(error.en if lang == "en" else error.zh, color="danger"), dash.no_update,
+                    dash.no_update)
         message = dbc.Alert(t("subs.added", lang), color="success", duration=4000)
-    return subscription_rows(user, lang), message, remove_options(user, lang)
+    options = remove_options(user, lang)
+    return subscription_rows(user, lang), message, options, not options
