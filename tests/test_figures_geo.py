@@ -25,7 +25,7 @@ def test_two_near_areas_names_go_where_they_do_not_overprint_each_other():
     assert places[0] != "bottom center"           # below it would have run into 碧潭湖景区's name
     # the same pixels the placement used: the two names' boxes do not meet
     import math
-    per_y = min(330 / 0.75, 600 / (1.3 * math.cos(math.radians(mid))))
+    per_y = min(220 / 0.75, 560 / (1.3 * math.cos(math.radians(mid))))
     per_x = per_y * math.cos(math.radians(mid))
     a = _box(lon[0] * per_x, -lat[0] * per_y, sizes[0] / 2, names[0], places[0])
     b = _box(lon[1] * per_x, -lat[1] * per_y, sizes[1] / 2, names[1], places[1])

@@ -61,16 +61,16 @@ def _sizes(values: pd.Series, lo: float = 12, hi: float = 46) -> list[float]:
     return [max(lo, hi * math.sqrt(max(float(v), 0.0) / top)) for v in values]
 
 
-# The smallest view the map is drawn at beside the phone: a 16:9 slide's plot, about 330 × 600 px.
-LABEL_VIEW_PX = (600, 330)
+# The smallest view the map is drawn at beside the phone: a 16:9 slide's plot, about 560 × 220 px.
+LABEL_VIEW_PX = (560, 220)
 LABEL_SIZE = 11
 LABEL_PLACES = ("bottom center", "top center", "middle right", "middle left")
 
 
 def label_positions(lon, lat, names, sizes, x_range: tuple, y_range: tuple, mid_lat: float) -> list[str]:
     """Where each area's name goes beside its circle (below, above, right, left: the first that
-    overprints no name placed before it and no other circle), the biggest circles first, for the
-    smallest view the map is drawn at (a slide). A name with no free place goes below."""
+    overprints no name placed before it and no other circle, else the one that overprints least),
+    the biggest circles first, for the smallest view the map is drawn at (a slide's plot)."""
     # Pixels per degree, the same on the ground east and north (the y axis is anchored to the x axis).
     cos = math.cos(math.radians(mid_lat))
     per_y = min(LABEL_VIEW_PX[1] / max(y_range[1] - y_range[0], 1e-9),
@@ -82,11 +82,13 @@ def label_positions(lon, lat, names, sizes, x_range: tuple, y_range: tuple, mid_
     taken: list[tuple] = []
     places = ["bottom center"] * len(xs)
 
-    def clear(box, own: int) -> bool:
-        def apart(a, b):
-            return a[2] + 2 <= b[0] or b[2] + 2 <= a[0] or a[3] + 1 <= b[1] or b[3] + 1 <= a[1]
-        return all(apart(box, other) for other in taken) and \
-            all(apart(box, c) for i, c in enumerate(circles) if i != own)
+    def overlap(a, b) -> float:
+        return max(0.0, min(a[2], b[2]) + 2 - max(a[0], b[0])) * max(0.0, min(a[3], b[3]) + 1 - max(a[1], b[1]))
+
+    def clash(box, own: int) -> float:
+        """How much of `box` other names (in full) and other circles (a quarter) cover, px²."""
+        return sum(overlap(box, other) for other in taken) + \
+            sum(overlap(box, c) / 4 for i, c in enumerate(circles) if i != own)
 
     for i in sorted(range(len(xs)), key=lambda i: -sizes[i]):
         x, y, r = xs[i], ys[i], sizes[i] / 2
@@ -95,7 +97,7 @@ def label_positions(lon, lat, names, sizes, x_range: tuple, y_range: tuple, mid_
                  "top center": (x - w / 2, y - r - h, x + w / 2, y - r),
                  "middle right": (x + r + 2, y - h / 2, x + r + 2 + w, y + h / 2),
                  "middle left": (x - r - 2 - w, y - h / 2, x - r - 2, y + h / 2)}
-        place = next((p for p in LABEL_PLACES if clear(boxes[p], i)), "bottom center")
+        place = min(LABEL_PLACES, key=lambda p: (clash(boxes[p], i), LABEL_PLACES.index(p)))
         places[i] = place
         taken.append(boxes[place])
     return places
