@@ -1,10 +1,12 @@
 // On a phone (below 576 px; the filters fold below 768 px, the navigation below 1200 px):
 // - the navbar's menu opens on its toggler and closes when the page changes;
 // - the filter drawer opens on the filter summary and closes on its ×, a tap beside it, or a new view;
-// - every chart's legend goes under the plot, below its axis labels, and a finger drag scrolls the
-//   page instead of zooming (the figures themselves stay as built: this only relayouts the browser's copy);
-//   a tap shows a point's values as hovering does; a heatmap's long row names drop their bracketed
-//   figure, numbers beside horizontal bars get the room they need, number labels on end are thinned, a note too wide for the phone is wrapped, and a caption that overprints another is left out.
+// - every chart's legend goes under the plot, below its axis labels (the chart taller where it needs
+//   the room), and a finger drag scrolls the page instead of zooming; a tap shows a point's values
+//   as hovering does. The figures themselves stay as built: this only relayouts the browser's copy,
+//   fitting what was placed for a desktop's width: as many date labels as fit, number labels on end
+//   thinned, a heatmap's long row names without their bracketed figure, room for the numbers
+//   beside horizontal bars, a note too wide wrapped, a caption that overprints another left out.
 (function () {
   var ns = window.dash_clientside = window.dash_clientside || {};
   var DRAWER = 'offcanvas-md offcanvas-bottom tpd-filter-drawer';
@@ -105,6 +107,8 @@
       // (Margins pushed by the new labels settle in a redraw of their own: measure after it.)
       return new Promise(function (settled) { setTimeout(settled, 200); });
     }).then(function () {
+      return roomForLegend(el);
+    }).then(function () {
       return roomForBarText(el);
     }).then(function () {
       return tidyAnnotations(el);
@@ -123,6 +127,16 @@
     });
     if (line) lines.push(line.trimEnd());
     return lines;
+  }
+
+  function roomForLegend(el) {
+    // A legend under the plot that Plotly could not make room for (it keeps the plot at least half
+    // the height) runs out of the chart's box: the chart grows by as much.
+    var legend = el.querySelector('.legend'), frame = el.getBoundingClientRect();
+    if (!legend) return Promise.resolve();
+    var over = legend.getBoundingClientRect().bottom - frame.bottom;
+    if (over <= 1) return Promise.resolve();
+    return window.Plotly.relayout(el, {height: el._fullLayout.height + Math.ceil(over) + 8});
   }
 
   function roomForBarText(el) {
