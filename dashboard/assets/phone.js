@@ -6,7 +6,8 @@
 //   as hovering does. The figures themselves stay as built: this only relayouts the browser's copy,
 //   fitting what was placed for a desktop's width: as many date labels as fit, number labels on end
 //   thinned, a heatmap's long row names without their bracketed figure, room for the numbers
-//   beside horizontal bars, a note too wide wrapped, a caption that overprints another left out.
+//   beside horizontal bars, a note or an axis title too wide wrapped, a caption that overprints another
+//   moved down a line or left out.
 (function () {
   var ns = window.dash_clientside = window.dash_clientside || {};
   var DRAWER = 'offcanvas-md offcanvas-bottom tpd-filter-drawer';
@@ -156,9 +157,9 @@
   function tidyAnnotations(el) {
     // Captions placed for a desktop's width (a trend's 春节 / 国庆 bands, a chart's notes):
     // - one that runs past the chart's right edge is moved to the chart's left edge and wrapped;
-    // - one that then still overprints one before it is left out (the band stays shaded).
+    // - one that then still overprints one before it moves down a line, or where that is taken too
+    //   or it is a band's name, is left out (the band stays shaded).
     var notes = (el.layout.annotations || []);
-    if (!notes.length) return null;
     var frame = el.getBoundingClientRect(), size = el._fullLayout._size;
     var update = {}, extraTop = 0;
     el.querySelectorAll('.annotation[data-index]').forEach(function (node) {
@@ -176,16 +177,31 @@
       }
     });
     if (extraTop) update['margin.t'] = size.t + extraTop;
+    // An x axis's title wider than the chart (Minutes from call to arrival (bins of 5 min)) is wrapped.
+    Object.keys(el._fullLayout).filter(function (k) { return /^xaxis\d*$/.test(k); }).forEach(function (k) {
+      var full = el._fullLayout[k], node = el.querySelector('.g-' + full._id + 'title text');
+      var text = ((full.title || {}).text);
+      if (!node || typeof text !== 'string' || text.indexOf('<') >= 0) return;
+      if (node.getBoundingClientRect().width <= frame.width - 16) return;
+      var font = (((full.title || {}).font || {}).size || 14) + 'px ' + getComputedStyle(el).fontFamily;
+      update[k + '.title.text'] = wrapText(text, frame.width - 24, font).join('<br>');
+    });
     return (Object.keys(update).length ? window.Plotly.relayout(el, update) : Promise.resolve()).then(function () {
-      var placed = [], hide = {};
-      el.querySelectorAll('.annotation[data-index]').forEach(function (node) {
-        var box = node.getBoundingClientRect();
-        if (!box.width || !box.height) return;
-        var clash = placed.some(function (p) {
-          return box.left < p.right + 2 && p.left < box.right + 2 && box.top < p.bottom && p.top < box.bottom;
+      var placed = [], hide = {}, current = el.layout.annotations || [];
+      function clashes(b) {
+        return placed.some(function (p) {
+          return b.left < p.right + 4 && p.left < b.right + 4 && b.top < p.bottom && p.top < b.bottom;
         });
-        if (clash) hide['annotations[' + node.getAttribute('data-index') + '].visible'] = false;
-        else placed.push(box);
+      }
+      el.querySelectorAll('.annotation[data-index]').forEach(function (node) {
+        var box = node.getBoundingClientRect(), i = node.getAttribute('data-index'), a = current[Number(i)] || {};
+        if (!box.width || !box.height || !clashes(box)) { if (box.width) placed.push(box); return; }
+        // A note of the chart's own (median, P90 …) moves down a line; a band's name is left out.
+        var lower = {left: box.left, right: box.right, top: box.top + box.height, bottom: box.bottom + box.height};
+        if (a.name !== 'tpd-band' && !clashes(lower)) {
+          hide['annotations[' + i + '].yshift'] = (a.yshift || 0) - box.height;
+          placed.push(lower);
+        } else hide['annotations[' + i + '].visible'] = false;
       });
       return Object.keys(hide).length ? window.Plotly.relayout(el, hide) : null;
     });
