@@ -36,3 +36,11 @@ def test_names_of_areas_far_apart_all_go_below():
     places = label_positions([103.0, 103.5, 104.0], [29.3, 29.6, 29.9], ["甲景区", "乙景区", "丙景区"],
                              [20.0, 20.0, 20.0], (102.9, 104.1), (29.2, 30.0), 29.6)
     assert places == ["bottom center"] * 3
+
+
+def test_a_name_beside_its_circle_stays_inside_the_maps_sides():
+    # An area at the view's right edge between neighbours just above and below it: its name goes
+    # to the left, not to the right, where a phone's narrow map cuts it off.
+    places = label_positions([104.0, 104.0, 104.0], [29.6, 29.56, 29.64], ["石门溶洞景区", "甲景区", "乙景区"],
+                             [30.0, 20.0, 20.0], (103.0, 104.05), (29.2, 30.0), 29.6)
+    assert places[0] == "middle left"

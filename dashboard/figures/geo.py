@@ -69,7 +69,8 @@ LABEL_PLACES = ("bottom center", "top center", "middle right", "middle left")
 
 def label_positions(lon, lat, names, sizes, x_range: tuple, y_range: tuple, mid_lat: float) -> list[str]:
     """Where each area's name goes beside its circle (below, above, right, left: the first that
-    overprints no name placed before it and no other circle, else the one that overprints least),
+    overprints no name placed before it and no other circle and stays inside the map's sides, else
+    the one that overprints least),
     the biggest circles first, for the smallest view the map is drawn at (a slide's plot)."""
     # Pixels per degree, the same on the ground east and north (the y axis is anchored to the x axis).
     cos = math.cos(math.radians(mid_lat))
@@ -85,9 +86,13 @@ def label_positions(lon, lat, names, sizes, x_range: tuple, y_range: tuple, mid_
     def overlap(a, b) -> float:
         return max(0.0, min(a[2], b[2]) + 2 - max(a[0], b[0])) * max(0.0, min(a[3], b[3]) + 1 - max(a[1], b[1]))
 
+    left, right = x_range[0] * per_x, x_range[1] * per_x
+
     def clash(box, own: int) -> float:
-        """How much of `box` other names (in full) and other circles (a quarter) cover, px²."""
-        return sum(overlap(box, other) for other in taken) + \
+        """How much of `box` other names (in full) and other circles (a quarter) cover, px², and
+        how much of it lies past the map's left or right edge (on a phone, cut off there)."""
+        outside = (max(0.0, left - box[0]) + max(0.0, box[2] - right)) * (box[3] - box[1])
+        return sum(overlap(box, other) for other in taken) + outside + \
             sum(overlap(box, c) / 4 for i, c in enumerate(circles) if i != own)
 
     for i in sorted(range(len(xs)), key=lambda i: -sizes[i]):
