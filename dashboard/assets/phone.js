@@ -5,7 +5,7 @@
 //   the room), and a finger drag scrolls the page instead of zooming; a tap shows a point's values
 //   as hovering does. The figures themselves stay as built: this only relayouts the browser's copy,
 //   fitting what was placed for a desktop's width: as many date labels as fit, number labels on end
-//   thinned, a heatmap's long row names without their bracketed figure, room for the numbers
+//   thinned, category labels that touch tilted, a heatmap's long row names without their bracketed figure, room for the numbers
 //   beside horizontal bars, a note or an axis title too wide wrapped, a caption that overprints another
 //   moved down a line or left out.
 (function () {
@@ -69,6 +69,18 @@
       var factor = Math.ceil((new Date(full.range[1]) - new Date(full.range[0])) / stepMs / room);
       if (step > 0 && factor > 1) update[k + '.dtick'] = months ? 'M' + step * factor : step * factor;
     });
+    // Category labels side by side that run into each other (< 30 min, 0.5–1 h …) are tilted.
+    Object.keys(el._fullLayout).filter(function (k) { return /^xaxis\d*$/.test(k); }).forEach(function (k) {
+      var full = el._fullLayout[k];
+      if (full.type !== 'category' || !full._id || (layout[k] || {}).tickangle === -45) return;
+      var boxes = [];
+      el.querySelectorAll('.xaxislayer-above .' + full._id + 'tick text').forEach(function (n) {
+        boxes.push(n.getBoundingClientRect());
+      });
+      boxes.sort(function (a, b) { return a.left - b.left; });
+      var touch = boxes.some(function (b, i) { return i > 0 && b.width && b.left < boxes[i - 1].right + 2; });
+      if (touch) update[k + '.tickangle'] = -45;
+    });
     // A heatmap's row names with the row's figure in brackets (石门溶洞景区（47.93）) that take
     // over a third of the width keep the name only; a tap still shows the whole label.
     var wideRows = 0;
@@ -101,6 +113,8 @@
         update[k + '.tickvals'] = listed.filter(function (v, i) { return keep[i]; });
         var named = (layout[k] || {}).ticktext;
         if (Array.isArray(named)) update[k + '.ticktext'] = named.filter(function (v, i) { return keep[i]; });
+      } else if (typeof (layout[k] || {}).dtick === 'number') {
+        update[k + '.dtick'] = layout[k].dtick * 2;       // a set step (25 %): every other one
       } else update[k + '.nticks'] = 3;
     });
     var done = function () { busy.delete(el); };
@@ -156,7 +170,8 @@
 
   function tidyAnnotations(el) {
     // Captions placed for a desktop's width (a trend's 春节 / 国庆 bands, a chart's notes):
-    // - one that runs past the chart's right edge is moved to the chart's left edge and wrapped;
+    // - one that runs past the chart's right edge is wrapped (at the plot's left edge: moved to the
+    //   chart's and wrapped to its width);
     // - one that then still overprints one before it moves down a line, or where that is taken too
     //   or it is a band's name, is left out (the band stays shaded).
     var notes = (el.layout.annotations || []);
@@ -168,10 +183,14 @@
       if (!box.width || typeof text !== 'string' || text.indexOf('<') >= 0) return;
       if (box.right <= frame.right + 1 || a.xref !== 'paper' || a.xanchor !== 'left') return;
       var font = ((a.font || {}).size || 12) + 'px ' + getComputedStyle(el).fontFamily;
-      var lines = wrapText(text, frame.width - 16, font);
+      // A note at the plot's left edge moves to the chart's and takes its width; one further right
+      // (a second panel's title) wraps where it stands.
+      var atEdge = !a.x, room = atEdge ? frame.width - 16 : frame.right - box.left - 8;
+      if (room < 4 * ((a.font || {}).size || 12)) return;
+      var lines = wrapText(text, room, font);
       update['annotations[' + i + '].text'] = lines.join('<br>');
       update['annotations[' + i + '].align'] = 'left';
-      update['annotations[' + i + '].xshift'] = (a.xshift || 0) - (box.left - frame.left - 8);
+      if (atEdge) update['annotations[' + i + '].xshift'] = (a.xshift || 0) - (box.left - frame.left - 8);
       if (a.yanchor === 'bottom' && a.yref === 'paper' && a.y >= 1) {
         extraTop = Math.max(extraTop, (lines.length - 1) * box.height);
       }
