@@ -72,6 +72,18 @@ def test_reference_lines_and_their_captions_are_placed_as_plotly_places_them():
     assert new == old and len(new["layout"]["shapes"]) == 2
 
 
+def test_a_reference_lines_caption_at_the_right_sits_past_the_plots_end_as_plotly_places_it():
+    def build(go):
+        fig = go.Figure(go.Scatter(x=[1, 2], y=[0.8, 0.9]))
+        fig.add_hline(y=0.9, line=dict(color="#888", width=1, dash="dot"), annotation_text="目标 90%",
+                      annotation_position="right", annotation_font=dict(size=11, color="#888"))
+        return fig
+    old, new = both(build)
+    assert new == old
+    [caption] = new["layout"]["annotations"]
+    assert (caption["x"], caption["xanchor"], caption["xref"]) == (1, "left", "x domain")
+
+
 def test_the_default_template_is_carried_as_plotly_carries_it():
     old, new = both(lambda go: go.Figure())
     assert new == old and new["layout"]["template"]

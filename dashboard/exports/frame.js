@@ -32,14 +32,30 @@
 
   /* Captions placed for the page's width (a strip's 所选时间 and 不完整周) can run into each
    * other on a narrow image: each caption that overlaps one before it moves down a line until it
-   * is clear. Returns the downward shift, in px, per annotation index. */
+   * is clear. A band's name (国庆黄金周, 春节 …, named "tpd-band") that overlaps a caption, a bar
+   * or a point is left out instead (its shading stays): the strip's room was reserved for the
+   * page's taller plot, and on a narrow image the bars and points reach up into it.
+   * Returns the downward shift, in px, per annotation index (null: left out). */
   function unclash(gd) {
     var shifts = {};
     var placed = [];
+    var notes = gd.layout.annotations || [];
     var nodes = gd.querySelectorAll(".annotation[data-index]");
+    var marks = Array.prototype.map.call(gd.querySelectorAll(".barlayer .point, .scatterlayer .point"),
+                                         function (n) { return n.getBoundingClientRect(); })
+      .filter(function (b) { return b.width || b.height; });
     Array.prototype.forEach.call(nodes, function (node) {
       var box = node.getBoundingClientRect();
       if (!box.width || !box.height) return;
+      var index = node.getAttribute("data-index");
+      if ((notes[Number(index)] || {}).name === "tpd-band") {
+        var clash = placed.concat(marks).some(function (p) {
+          return box.left < p.right + 2 && p.left < box.right + 2 && box.top < p.bottom && p.top < box.bottom;
+        });
+        if (clash) { shifts[index] = null; return; }
+        placed.push({left: box.left, right: box.right, top: box.top, bottom: box.bottom});
+        return;
+      }
       var shift = 0;
       for (var tries = 0; tries < 4; tries++) {
         var clash = placed.some(function (p) {
@@ -68,7 +84,8 @@
         var own = (layout.annotations || []).filter(function (a) { return !isFrame(a); });
         Object.keys(m.shifts).forEach(function (i) {
           var a = own[Number(i)];
-          if (a) a.yshift = (a.yshift || 0) - m.shifts[i];
+          if (a && m.shifts[i] === null) a.visible = false;
+          else if (a) a.yshift = (a.yshift || 0) - m.shifts[i];
         });
       }
       layout.margin = Object.assign({}, layout.margin, {

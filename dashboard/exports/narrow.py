@@ -2,7 +2,7 @@
 
 Charts are drawn for the page's width. On a phone, `fit_narrow` makes every
 text at least the preset's `min_font` and keeps labels apart: month ticks
-thinned, listed ticks thinned from the top, crowded category labels tilted,
+thinned, week ticks spaced out, listed ticks thinned from the top, crowded category labels tilted,
 numbers too small for their bar left out, labels beside horizontal bars given
 the margin they need, a chart's own long notes wrapped, tick labels off the
 bars. (`frame.js` then moves any caption that still runs into another.)
@@ -74,6 +74,32 @@ def fit_month_ticks(layout: dict, width: float, size: int) -> None:
         else:
             step = MONTH_STEPS[-1]
         axis["dtick"] = f"M{step}"
+
+
+DAY_MS = 86_400_000
+
+
+def fit_day_ticks(layout: dict, width: float, size: int) -> None:
+    """Date ticks a fixed number of days apart (a week, two …) doubled until the labels (11-30)
+    side by side fit the plot at `width` (layout px), the right margin (a target's caption) left out."""
+    margin = layout.get("margin") or {}
+    for name, axis in layout.items():
+        if not (name.startswith("xaxis") and isinstance(axis, dict)) or axis.get("type") != "date":
+            continue
+        step = axis.get("dtick")
+        if not isinstance(step, (int, float)) or step <= 0 or not axis.get("range"):
+            continue
+        try:
+            first, after = (dt.date.fromisoformat(str(v)[:10]) for v in axis["range"])
+        except (TypeError, ValueError):
+            continue
+        domain = axis.get("domain") or [0, 1]
+        room = (domain[1] - domain[0]) * (width - 2 * PAD - 50 - (margin.get("r") or 0))
+        label = text_width("12-30", size) + size
+        days = (after - first).days
+        while days * DAY_MS / step * label > room and step < days * DAY_MS:
+            step *= 2
+        axis["dtick"] = step
 
 
 def _tick_label(value, tickformat: str) -> str:
@@ -168,6 +194,7 @@ def fit_narrow(spec: dict, width: float, size: int) -> None:
     """Fit the figure dict `spec` (data and layout) to a medium `width` px wide, text at least `size`."""
     layout = spec["layout"]
     fit_month_ticks(layout, width, size)
+    fit_day_ticks(layout, width, size)
     fit_listed_ticks(layout, width, size)
     tilt_crowded_categories(spec, width, size)
     room_for_bar_labels(spec, size)

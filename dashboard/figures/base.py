@@ -232,9 +232,13 @@ def text_px(text: str, size: int = 11) -> float:
     return sum(size if ord(ch) > 0x2e80 else size * 0.56 for ch in text) + 4
 
 
-def _caption(text: str, x: dt.date, row: int, anchor: str, color: str = MUTED) -> dict:
+BAND_CAPTION = "tpd-band"       # a band's name: where it cannot stay clear of another caption it is left out
+
+
+def _caption(text: str, x: dt.date, row: int, anchor: str, color: str = MUTED, name: str | None = None) -> dict:
     return dict(text=text, x=x.isoformat(), xref="x", y=1, yref="paper", yanchor="top", xanchor=anchor,
-                yshift=-row * STRIP_ROW_PX, showarrow=False, font=dict(size=11, color=color))
+                yshift=-row * STRIP_ROW_PX, showarrow=False, font=dict(size=11, color=color),
+                **({"name": name} if name else {}))
 
 
 def top_strip(bands, first: dt.date, after: dt.date, lang: str, cov: Coverage | None = None,
@@ -306,7 +310,7 @@ def top_strip(bands, first: dt.date, after: dt.date, lang: str, cov: Coverage | 
             left, anchor, at = px(x1) - width, "right", x1
         row = place(left, left + width)
         if row is not None:
-            strip.annotations.append(_caption(label, at, row, anchor))
+            strip.annotations.append(_caption(label, at, row, anchor, name=BAND_CAPTION))
     return strip
 
 

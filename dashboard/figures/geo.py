@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from dashboard.figures import lite as go
-from dashboard.figures.base import empty_figure
+from dashboard.figures.base import empty_figure, text_px
 from dashboard.model.catalog import BY_ID
 from dashboard.text import t
 from dashboard.theme import GREY_OUT, GRID, INK, MUTED, POLICE_BLUE
@@ -59,6 +59,53 @@ def _sizes(values: pd.Series, lo: float = 12, hi: float = 46) -> list[float]:
     if top <= 0:
         return [lo] * len(values)
     return [max(lo, hi * math.sqrt(max(float(v), 0.0) / top)) for v in values]
+
+
+# The smallest view the map is drawn at beside the phone: a 16:9 slide's plot, about 560 × 220 px.
+LABEL_VIEW_PX = (560, 220)
+LABEL_SIZE = 11
+LABEL_PLACES = ("bottom center", "top center", "middle right", "middle left")
+
+
+def label_positions(lon, lat, names, sizes, x_range: tuple, y_range: tuple, mid_lat: float) -> list[str]:
+    """Where each area's name goes beside its circle (below, above, right, left: the first that
+    overprints no name placed before it and no other circle and stays inside the map's sides, else
+    the one that overprints least),
+    the biggest circles first, for the smallest view the map is drawn at (a slide's plot)."""
+    # Pixels per degree, the same on the ground east and north (the y axis is anchored to the x axis).
+    cos = math.cos(math.radians(mid_lat))
+    per_y = min(LABEL_VIEW_PX[1] / max(y_range[1] - y_range[0], 1e-9),
+                LABEL_VIEW_PX[0] / max((x_range[1] - x_range[0]) * cos, 1e-9))
+    per_x = per_y * cos
+    xs = [float(v) * per_x for v in lon]
+    ys = [-float(v) * per_y for v in lat]               # screen y grows downwards
+    circles = [(x - r / 2, y - r / 2, x + r / 2, y + r / 2) for x, y, r in zip(xs, ys, sizes)]
+    taken: list[tuple] = []
+    places = ["bottom center"] * len(xs)
+
+    def overlap(a, b) -> float:
+        return max(0.0, min(a[2], b[2]) + 2 - max(a[0], b[0])) * max(0.0, min(a[3], b[3]) + 1 - max(a[1], b[1]))
+
+    left, right = x_range[0] * per_x, x_range[1] * per_x
+
+    def clash(box, own: int) -> float:
+        """How much of `box` other names (in full) and other circles (a quarter) cover, px², and
+        how much of it lies past the map's left or right edge (on a phone, cut off there)."""
+        outside = (max(0.0, left - box[0]) + max(0.0, box[2] - right)) * (box[3] - box[1])
+        return sum(overlap(box, other) for other in taken) + outside + \
+            sum(overlap(box, c) / 4 for i, c in enumerate(circles) if i != own)
+
+    for i in sorted(range(len(xs)), key=lambda i: -sizes[i]):
+        x, y, r = xs[i], ys[i], sizes[i] / 2
+        w, h = text_px(str(names[i]), LABEL_SIZE), LABEL_SIZE + 4
+        boxes = {"bottom center": (x - w / 2, y + r, x + w / 2, y + r + h),
+                 "top center": (x - w / 2, y - r - h, x + w / 2, y - r),
+                 "middle right": (x + r + 2, y - h / 2, x + r + 2 + w, y + h / 2),
+                 "middle left": (x - r - 2 - w, y - h / 2, x - r - 2, y + h / 2)}
+        place = min(LABEL_PLACES, key=lambda p: (clash(boxes[p], i), LABEL_PLACES.index(p)))
+        places[i] = place
+        taken.append(boxes[place])
+    return places
 
 
 def density_grid(cells: pd.DataFrame, x_range: tuple, y_range: tuple, mid_lat: float, steps: int = 90):
@@ -132,14 +179,16 @@ def map_figure(areas: pd.DataFrame, posts: pd.DataFrame, cells: pd.DataFrame, co
     scale = GOOD_HIGH if higher else GOOD_HIGH[::-1]
     text = placed_areas.area_name.to_numpy()
     size_list = pd.Series(sizes, dtype=float).to_numpy()
+    places = np.array(label_positions(placed_areas.lon, placed_areas.lat, text, sizes, x_range, y_range, mid_lat),
+                      dtype=object)
     if has.any():
         lo, hi = float(values[has].min()), float(values[has].max())
         if hi - lo < 1e-9:                     # one value (or all alike): a scale around it
             lo, hi = lo - (0.05 if color_metric.fmt == "rate" else 0.5), hi + (0.05 if color_metric.fmt == "rate" else 0.5)
         fig.add_trace(go.Scatter(
             x=placed_areas.lon[has], y=placed_areas.lat[has], mode="markers+text", meta="areas", cliponaxis=False,
-            name=t("map.areas", lang, size=size_word), text=text[has], textposition="bottom center",
-            textfont=dict(size=11, color=INK), customdata=custom[has], hovertemplate=hover,
+            name=t("map.areas", lang, size=size_word), text=text[has], textposition=places[has].tolist(),
+            textfont=dict(size=LABEL_SIZE, color=INK), customdata=custom[has], hovertemplate=hover,
             marker=dict(size=size_list[has], color=values[has], colorscale=scale, opacity=0.75, cmin=lo, cmax=hi,
                         line=dict(color="white", width=1.5), showscale=True,
                         colorbar=dict(title=dict(text=color_word, side="top"), orientation="h", thickness=10,
@@ -151,8 +200,8 @@ def map_figure(areas: pd.DataFrame, posts: pd.DataFrame, cells: pd.DataFrame, co
         fig.add_trace(go.Scatter(
             x=placed_areas.lon[~has], y=placed_areas.lat[~has], mode="markers+text", meta="areas-none",
             cliponaxis=False,
-            name=t("map.areas_none", lang, figure=color_word), text=text[~has], textposition="bottom center",
-            textfont=dict(size=11, color=MUTED), customdata=custom[~has], hovertemplate=hover,
+            name=t("map.areas_none", lang, figure=color_word), text=text[~has], textposition=places[~has].tolist(),
+            textfont=dict(size=LABEL_SIZE, color=MUTED), customdata=custom[~has], hovertemplate=hover,
             marker=dict(size=size_list[~has], color=GREY_OUT, opacity=0.8, line=dict(color="white", width=1.5)),
         ))
 
@@ -221,7 +270,7 @@ def hour_of_week_figure(df: pd.DataFrame, lang: str) -> go.Figure:
         colorbar=dict(title=dict(text=word, side="right"), thickness=10),
         hovertemplate=f"%{{y}} %{{x}}:00–%{{x}}:59<br>{word}: %{{z:,d}}<extra></extra>",
     ), layout=dict(height=340, margin=dict(l=10, r=10, t=10, b=10),
-                   xaxis=dict(title_text=t("map.hour", lang), dtick=2, type="category"),
+                   xaxis=dict(title_text=t("map.hour", lang), dtick=3, tickangle=0, type="category"),
                    yaxis=dict(autorange="reversed", type="category")))
 
 

@@ -13,7 +13,7 @@ import pandas as pd
 from dashboard.figures import lite as go
 
 from dashboard.figures.base import (bucket_span, bucket_text, count_axis, count_bars, coverage, empty_figure,
-                                    rate_axis, time_line, time_axis, top_strip)
+                                    rate_axis, text_px, time_line, time_axis, top_strip)
 from dashboard.format import fmt_value
 from dashboard.model.catalog import BY_ID
 from dashboard.text import t, value_label
@@ -194,9 +194,11 @@ def same_day_figure(df: pd.DataFrame, bands, target: dict | None, lang: str) -> 
                                 yaxis=rate_axis(list(rates) + ([goal] if goal else []), reserve),
                                 xaxis=time_axis(first, after, "week")))
     if goal:
-        fig.add_hline(y=goal, line=dict(color=RAG["green"], width=1.5, dash="dash"),
-                      annotation_text=t("incidents.target", lang, v=fmt_value("rate", goal)),
-                      annotation_position="bottom right", annotation_font=dict(size=12, color=RAG["green"]))
+        # The caption in the right margin, beside the line's end, clear of the latest points.
+        caption = t("incidents.target", lang, v=fmt_value("rate", goal))
+        fig.update_layout(margin=dict(margin, r=max(margin["r"], round(text_px(caption, 12) + 8))))
+        fig.add_hline(y=goal, line=dict(color=RAG["green"], width=1.5, dash="dash"), annotation_text=caption,
+                      annotation_position="right", annotation_font=dict(size=12, color=RAG["green"]))
     return strip.apply(fig)
 
 

@@ -316,6 +316,7 @@ class Figure:
             {"type": "line", "x0": 0, "x1": 1, "xref": "x domain", "y0": y, "y1": y, "yref": "y"}, kwargs,
             {"bottom right": {**at, "x": 1, "xanchor": "right", "yanchor": "top"},
              "top right": {**at, "x": 1, "xanchor": "right", "yanchor": "bottom"},
+             "right": {**at, "x": 1, "xanchor": "left", "yanchor": "middle"},
              None: {**at, "x": 1, "xanchor": "right", "yanchor": "bottom"}})
 
     def add_vline(self, x, **kwargs) -> "Figure":

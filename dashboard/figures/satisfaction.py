@@ -13,7 +13,7 @@ from dashboard.figures import lite as go
 
 from dashboard import theme
 from dashboard.figures.base import (as_date, bucket_span, bucket_text, coverage, empty_figure, period_x, rate_axis,
-                                    time_line, time_axis, top_strip)
+                                    text_px, time_line, time_axis, top_strip)
 from dashboard.model import judgements
 from dashboard.model.breakdowns import KEYWORD_MIN_COMMENTS, OTHER
 from dashboard.model.catalog import BY_ID
@@ -128,9 +128,12 @@ def trend_figure(df: pd.DataFrame, bands, grain: str, lang: str, metric_ids=None
         yaxis=rate_axis(shown + ([goal] if goal else []), strip.reserve(height - margin["t"] - margin["b"])),
         xaxis=time_axis(first, after, grain, lang)))
     if goal:
-        fig.add_hline(y=goal, line=dict(color=MUTED, width=1, dash="dot"),
-                      annotation_text=t("kpi.target", lang, target=_pct(goal)),
-                      annotation_position="bottom right", annotation_font=dict(size=11, color=MUTED))
+        # The caption in the right margin, beside the line's end: inside the plot it sat on the
+        # latest points (the figures live near their target).
+        caption = t("kpi.target", lang, target=_pct(goal))
+        fig.update_layout(margin=dict(margin, r=max(margin["r"], round(text_px(caption) + 8))))
+        fig.add_hline(y=goal, line=dict(color=MUTED, width=1, dash="dot"), annotation_text=caption,
+                      annotation_position="right", annotation_font=dict(size=11, color=MUTED))
     return strip.apply(fig)
 
 

@@ -29,7 +29,8 @@ LANG, LIST, MESSAGE = f"{PAGE}-lang", f"{PAGE}-list", f"{PAGE}-message"
 KIND, UNIT, AREA, WEEKDAY, HOUR = (f"{PAGE}-{x}" for x in ("kind", "unit", "area", "weekday", "hour"))
 FORMAT, SUB_LANG, EMAIL, GATEWAY, WEBHOOK, SUBMIT = (f"{PAGE}-{x}" for x in
                                                     ("format", "sub-lang", "email", "gateway", "webhook", "submit"))
-REMOVE, REMOVE_WHICH, REMOVE_ROW = f"{PAGE}-remove", f"{PAGE}-remove-which", f"{PAGE}-remove-row"
+REMOVE, REMOVE_WHICH = f"{PAGE}-remove", f"{PAGE}-remove-which"
+REMOVE_ROW = f"{PAGE}-remove-row"
 
 
 def _where(sub, units: dict, areas: dict, lang: str) -> str:
@@ -113,18 +114,19 @@ def form(user, lang: str) -> dbc.Card:
 def layout(**kwargs):
     user = require_user()
     lang = "en" if kwargs.get("lang") == "en" else "zh"
-    removable = remove_options(user, lang)   # nothing to end: no row to end it with
     return html.Div([
         dcc.Store(id=LANG, data=lang),
         html.H1(t("subs.title", lang), className="h4 mt-2"),
         html.P(t("subs.intro", lang), className="tpd-hint"),
         html.Div(id=MESSAGE),
         html.Div(subscription_rows(user, lang), id=LIST),
-        html.Div([dcc.Dropdown(id=REMOVE_WHICH, options=removable, style={"minWidth": "min(320px, 100%)"},
+        # (With nothing subscribed there is nothing to end: the chooser shows only with a subscription.)
+        html.Div([dcc.Dropdown(id=REMOVE_WHICH, options=remove_options(user, lang), style={"minWidth": "320px"},
                                placeholder=t("subs.remove_pick", lang)),
                   html.Button(t("subs.remove", lang), id=REMOVE, n_clicks=0,
                               className="btn btn-sm btn-outline-danger")],
-                 id=REMOVE_ROW, hidden=not removable, className="d-flex flex-wrap align-items-center gap-2"),
+                 id=REMOVE_ROW, hidden=not remove_options(user, lang),
+                 className="d-flex flex-wrap align-items-center gap-2"),
         form(user, lang),
     ], className="tpd-subscriptions")
 
@@ -152,5 +154,5 @@ def change(_submit, _remove, lang, kind, unit, area, weekday, hour, fmt, sub_lan
             return (dash.no_update, dbc.Alert(error.en if lang == "en" else error.zh, color="danger"), dash.no_update,
                     dash.no_update)
         message = dbc.Alert(t("subs.added", lang), color="success", duration=4000)
-    removable = remove_options(user, lang)
-    return subscription_rows(user, lang), message, removable, not removable
+    options = remove_options(user, lang)
+    return subscription_rows(user, lang), message, options, not options

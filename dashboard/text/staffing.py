@@ -2,9 +2,10 @@
 
 TEXT: dict[str, tuple[str, str]] = {
     "staffing.hierarchy": ("各单位警力构成（期末在岗）", "Officers by unit and type (on the last day)"),
-    "staffing.hierarchy_hint": ("下一级各单位（含其下属单位）按人员类别堆叠，人数多的在上；点击单位可下钻。",
+    "staffing.hierarchy_hint": ("下一级各单位（含其下属单位）按人员类别堆叠，人数多的在上，本级人员列在最后；"
+                                "点击单位可下钻。",
                                 "Each unit one level down (with the units below it), stacked by person type, "
-                                "largest first; click a unit to drill into it."),
+                                "largest first, the unit's own staff last; click a unit to drill into it."),
     "staffing.more_label": ("其中及其他：", "Also:"),
     "staffing.unit_table": ("单位警力与点位（期末在岗）", "Police, posts and teams by unit (on the last day)"),
     "staffing.click_to_drill": ("点击单位名称可下钻到该单位。", "Click a unit to drill into it."),

@@ -64,7 +64,9 @@ TEXT: dict[str, tuple[str, str]] = {
                              "{z} standard deviations off."),
     # --- the archive on the briefing page ----------------------------------------------------
     "archive.title": ("历史周报", "Past briefings"),
-    "archive.none": ("还没有已发送的周报。", "No briefing has been issued yet."),
+    "archive.none": ("还没有已发送的周报。周报订阅（见“订阅”页）每周发送后，发出的周报保存在这里，可按原样下载。",
+                     "No briefing has been issued yet. Once a subscribed weekly briefing is sent (see "
+                     "Subscriptions), the briefing as sent is kept here to download."),
     "archive.period": ("周期", "Week"),
     "archive.scope": ("范围", "Scope"),
     "archive.issued": ("生成于", "Issued"),
