@@ -17,7 +17,7 @@ import duckdb
 import pytest
 
 from tests.builders.accounts import PASSWORD, browser_context
-from tests.builders.browser import SETTLED, SHOTS
+from tests.builders.browser import SETTLED, SHOTS, scroll_through
 from tests.builders.demo import LOG_PERIOD
 
 pytestmark = pytest.mark.browser
@@ -46,6 +46,7 @@ def settle(page, url: str) -> None:
     page.goto(url, wait_until="networkidle", timeout=60_000)
     page.wait_for_function(SETTLED, timeout=60_000)
     page.wait_for_timeout(600)
+    scroll_through(page)   # the grids below the fold are built as they come near
 
 
 def nav_paths(page) -> set[str]:
