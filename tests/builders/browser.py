@@ -17,8 +17,12 @@ SETTLED = """() => {
 }"""
 
 # A grid is built when it comes near the screen (dashboard/assets/lazy_grid.js): until then an
-# empty box with data-tpd-grid-deferred stands in for it.
-DEFERRED_GRIDS = "() => document.querySelectorAll('[data-tpd-grid-deferred]').length"
+# empty box with data-tpd-grid-deferred stands in for it. Counted: those on the page, not in a
+# hidden part of it (a tab not chosen builds its grid when it is).
+DEFERRED_GRID_IDS = """() => Array.from(document.querySelectorAll('[data-tpd-grid-deferred]'))
+    .filter(el => el.checkVisibility({visibilityProperty: true, checkVisibilityCSS: true}))
+    .map(el => el.id)"""
+DEFERRED_GRIDS = f"() => ({DEFERRED_GRID_IDS})().length"
 
 
 def scroll_through(page, timeout_ms: int = 30_000) -> None:
@@ -31,5 +35,6 @@ def scroll_through(page, timeout_ms: int = 30_000) -> None:
         waited += 250
         if page.evaluate("window.innerHeight + window.scrollY >= document.documentElement.scrollHeight - 2"):
             page.evaluate("window.scrollTo(0, 0)")
-    assert page.evaluate(DEFERRED_GRIDS) == 0, "a grid was never built, though scrolled past"
+    left = page.evaluate(DEFERRED_GRID_IDS)
+    assert left == [], f"grids never built, though scrolled past: {left}"
     page.evaluate("window.scrollTo(0, 0)")
