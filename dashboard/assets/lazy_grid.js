@@ -2,12 +2,13 @@
  *
  * Building an AG Grid is the heaviest thing a page does in the browser after plotly.js: under the
  * phone profile of benchmarks/page_render.py (390 px, CPU ×4) dash-ag-grid's own script took
- * 1.4–2.3 s of the main thread's JavaScript per page (benchmarks/page_trace.py), for grids a
- * phone shows only after scrolling. This asset runs after dash-ag-grid's bundle and before
- * dash-renderer starts, and wraps its AgGrid: until the grid's box is within a screen of the
- * viewport (IntersectionObserver, half a screen ahead), once the page's callbacks have settled,
- * an empty box of the grid's own size, id and classes stands in (a link to its id still scrolls
- * there); then the real grid is built with the props it has by then (the callbacks' rows included).
+ * 0.8–4.0 s of the main thread per page (benchmarks/page_trace.py; README, "Grids below the
+ * fold"), for grids a phone shows only after scrolling. This asset runs after dash-ag-grid's
+ * bundle and before dash-renderer starts, and wraps its AgGrid: once the page's callbacks have
+ * settled, a grid within half a screen below the viewport (IntersectionObserver) is built; one
+ * further down keeps an empty box of its own size, id and classes (a link to its id still scrolls
+ * there) until it comes that near, and is then built with the props it has by then (the
+ * callbacks' rows included). A tab not chosen builds its grid when chosen.
  * Printing builds every grid first. Without IntersectionObserver, nothing is deferred.
  */
 (function () {
