@@ -9,7 +9,9 @@
  * further down keeps an empty box of its own size, id and classes (a link to its id still scrolls
  * there) until it comes that near, and is then built with the props it has by then (the
  * callbacks' rows included). A tab not chosen builds its grid when chosen.
- * Printing builds every grid first. Without IntersectionObserver, nothing is deferred.
+ * Printing starts building every grid left (a browser that prints at once may still print some
+ * boxes empty: the briefing's print view, the product's printout, has no grid). Without
+ * IntersectionObserver, nothing is deferred.
  */
 (function () {
     "use strict";
