@@ -195,7 +195,7 @@ def test_a_grid_below_the_fold_is_built_when_scrolled_to_not_at_first_render(ser
         page.wait_for_timeout(1200)
         assert page.evaluate(DEFERRED_GRIDS) >= 1, "the overview's tables were built off screen"
         assert page.query_selector("#overview-units[data-tpd-grid-deferred] .ag-root") is None
-        page.locator("#overview-units").scroll_into_view_if_needed()
+        page.evaluate("document.querySelector('#overview-units').scrollIntoView({block: 'center'})")
         page.wait_for_selector("#overview-units .ag-row", timeout=30_000)
         names = page.eval_on_selector_all("#overview-units .ag-row [col-id='name']", "els => els.map(e => e.innerText)")
         assert names and all(n.strip() for n in names), f"the grid came without its rows: {names}"
