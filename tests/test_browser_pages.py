@@ -12,7 +12,7 @@ from __future__ import annotations
 import pytest
 
 from tests.builders.accounts import browser_context
-from tests.builders.browser import SETTLED, SHOTS
+from tests.builders.browser import SETTLED, SHOTS, scroll_through
 from tests.builders.demo import LOG_PERIOD
 
 pytestmark = pytest.mark.browser
@@ -55,6 +55,7 @@ def open_page(context, url: str):
     page.goto(url, wait_until="networkidle", timeout=60_000)
     page.wait_for_function(SETTLED, timeout=60_000)
     page.wait_for_timeout(800)  # let Plotly finish drawing after the last callback
+    scroll_through(page)        # the grids below the fold are built as they come near
     return page, console
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 
 from tests.builders.accounts import browser_context
-from tests.builders.browser import SETTLED, SHOTS
+from tests.builders.browser import DEFERRED_GRIDS, SETTLED, SHOTS, scroll_through
 from tests.builders.demo import LOG_PERIOD
 
 pytestmark = pytest.mark.browser
@@ -61,6 +61,7 @@ def open_on_phone(context, url: str, settled: str):
     except Exception as e:
         raise AssertionError(f"{url} did not settle: {console} {page.inner_text('body')[:500]}") from e
     page.wait_for_timeout(1200)   # Plotly draws, and phone.js moves the legends under the plots
+    scroll_through(page)          # the grids below the fold are built as they come near
     return page, console
 
 
@@ -176,6 +177,28 @@ def test_a_tap_on_a_kpi_shows_its_definition_and_links_to_its_records(server, br
         page.screenshot(path=str(SHOTS / "phone_definition_en.png"))
         page.click(".tpd-def a")
         page.wait_for_url("**/incidents?period=this_month&lang=en#incidents-records", timeout=30_000)
+        assert console == []
+    finally:
+        context.close()
+
+
+def test_a_grid_below_the_fold_is_built_when_scrolled_to_not_at_first_render(server, browser, accounts):
+    context = browser_context(browser, server, accounts["leader"])
+    page = context.new_page()
+    page.set_viewport_size(PHONE)
+    console = []
+    page.on("console", lambda m: console.append(f"{m.type}: {m.text}") if m.type in ("error", "warning") else None)
+    page.on("pageerror", lambda e: console.append(f"pageerror: {e}"))
+    try:
+        page.goto(server + "/?period=last_week", wait_until="networkidle", timeout=60_000)
+        page.wait_for_function(SETTLED, timeout=60_000)
+        page.wait_for_timeout(1200)
+        assert page.evaluate(DEFERRED_GRIDS) >= 1, "the overview's tables were built off screen"
+        assert page.query_selector("#overview-units[data-tpd-grid-deferred] .ag-root") is None
+        page.evaluate("document.querySelector('#overview-units').scrollIntoView({block: 'center'})")
+        page.wait_for_selector("#overview-units .ag-row", timeout=30_000)
+        names = page.eval_on_selector_all("#overview-units .ag-row [col-id='name']", "els => els.map(e => e.innerText)")
+        assert names and all(n.strip() for n in names), f"the grid came without its rows: {names}"
         assert console == []
     finally:
         context.close()

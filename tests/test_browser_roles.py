@@ -17,7 +17,7 @@ import duckdb
 import pytest
 
 from tests.builders.accounts import PASSWORD, browser_context
-from tests.builders.browser import SETTLED, SHOTS
+from tests.builders.browser import SETTLED, SHOTS, scroll_through
 from tests.builders.demo import LOG_PERIOD
 
 pytestmark = pytest.mark.browser
@@ -46,6 +46,7 @@ def settle(page, url: str) -> None:
     page.goto(url, wait_until="networkidle", timeout=60_000)
     page.wait_for_function(SETTLED, timeout=60_000)
     page.wait_for_timeout(600)
+    scroll_through(page)   # the grids below the fold are built as they come near
 
 
 def nav_paths(page) -> set[str]:
@@ -195,9 +196,12 @@ def test_the_admin_reads_the_audit_log_and_the_users(server, browser, accounts):
     try:
         # The audit log and the users moved from /data to /admin, a page without charts to wait for.
         page.goto(server + "/admin?" + LOG_PERIOD, wait_until="networkidle", timeout=60_000)
-        page.locator("#data-audit").scroll_into_view_if_needed()
-        page.wait_for_function("() => document.querySelector('#data-audit').innerText.includes('登录成功')",
-                               timeout=30_000)
+        # Scrolled to until the grid is built (below the fold it waits for that) and shows the sign-in.
+        page.wait_for_function("""() => { const el = document.querySelector('#data-audit');
+            if (!el) return false;
+            el.scrollIntoView({block: 'center'});
+            return el.innerText.includes('登录成功'); }""", timeout=30_000)
+        scroll_through(page)   # the users' grid too
         audit = page.inner_text("#data-audit")
         assert "登录成功" in audit and accounts["admin"].username in audit
         users = page.inner_text("#data-users")
