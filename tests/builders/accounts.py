@@ -56,7 +56,10 @@ def start_server(db_path: Path, users_db: Path, env: dict | None = None) -> tupl
     """The dashboard in a subprocess (`env`: more of its environment, e.g. TZ); its output goes to a
     file beside the users database (a pipe nobody reads would fill up and stall the server)."""
     port = _free_port()
-    env = {**os.environ, "TPD_TODAY": TODAY.isoformat(), "PYTHONPATH": str(REPO), **(env or {})}
+    # No warming unless a test asks for it: a warming round would fill the session's shared demo
+    # answers (and claim them) behind the back of the tests that count what is computed.
+    env = {**os.environ, "TPD_TODAY": TODAY.isoformat(), "PYTHONPATH": str(REPO), "TPD_WARM_SECONDS": "0",
+           **(env or {})}
     env.pop("TPD_USERS_DB", None)
     log = open(users_db.parent / f"server-{port}.log", "wb")
     proc = subprocess.Popen([sys.executable, "-m", "dashboard", "--db", str(db_path), "--users-db", str(users_db),
