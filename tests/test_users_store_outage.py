@@ -89,6 +89,7 @@ def test_while_postgresql_is_down_sign_in_is_refused_not_counted_as_a_failure(no
     assert r.status_code == 503 and "用户库暂时无法访问" in r.text
     cluster.start()
     assert open_store(url).count_audit("signin.failed", target=admin.username) == 0
+    _until_healthy(base)                           # the node's pool has reconnected, as the balancer waits for
     http_session(base, admin)                      # and signing in works again
 
 
@@ -104,3 +105,11 @@ def test_no_export_is_sent_unrecorded_while_postgresql_is_down(node, cluster, st
     cluster.start()
     assert wait_until(lambda: s.get(base + EXPORT, timeout=120).status_code == 200, 30)
     assert exports_recorded(url) == before + 2      # the two sent, each recorded; the refused one not sent
+
+
+def _until_healthy(base: str, seconds: float = 30) -> None:
+    import time
+    deadline = time.monotonic() + seconds
+    while requests.get(base + "/healthz", timeout=30).status_code != 200:
+        assert time.monotonic() < deadline, "the node did not report its users store answering again"
+        time.sleep(0.5)
