@@ -72,11 +72,12 @@ WORKER_EVENTS = re.compile(r"WORKER TIMEOUT|Booting worker|Worker exiting|was se
 PERIODS = {"last_week": 0.35, "this_month": 0.25, "this_year": 0.2, "this_week": 0.1, "this_quarter": 0.1}
 SEASONS = ("旺季", "淡季")
 PAGES_BY_ROLE = {
-    "admin": ("/", "/briefing", "/staffing", "/incidents", "/mediation", "/satisfaction", "/nominations", "/data"),
-    "leader": ("/", "/briefing", "/staffing", "/incidents", "/mediation", "/satisfaction", "/nominations"),
+    "admin": ("/", "/briefing", "/staffing", "/map", "/incidents", "/mediation", "/satisfaction", "/nominations",
+              "/data"),
+    "leader": ("/", "/briefing", "/staffing", "/map", "/incidents", "/mediation", "/satisfaction", "/nominations"),
     "opinion": ("/", "/satisfaction", "/nominations"),
-    "publicity": ("/", "/briefing", "/staffing", "/incidents", "/mediation", "/satisfaction", "/nominations"),
-    "unit": ("/", "/briefing", "/staffing", "/incidents", "/mediation", "/satisfaction", "/nominations"),
+    "publicity": ("/", "/briefing", "/staffing", "/map", "/incidents", "/mediation", "/satisfaction", "/nominations"),
+    "unit": ("/", "/briefing", "/staffing", "/map", "/incidents", "/mediation", "/satisfaction", "/nominations"),
 }
 
 

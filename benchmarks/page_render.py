@@ -29,7 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks.common import PY, REPO, machine_note, report, run  # noqa: E402
 
-PATHS = ("/", "/staffing", "/incidents", "/mediation", "/satisfaction", "/nominations", "/data")
+PATHS = ("/", "/staffing", "/incidents", "/mediation", "/satisfaction", "/nominations", "/map", "/data")
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 SETTLED = """() => !document.querySelector('[data-dash-is-loading="true"]')
