@@ -241,32 +241,37 @@ def comments(filters: Filters, scope: Scope, channel: str | None = None, search:
                      lambda: _comments(filters, scope, channel, search, limit)).copy()
 
 
+COMMENT_COLUMNS = ("response_id", "submitted_at", "area_code", "area_name", "channel", "respondent_type", "origin",
+                   *QUESTIONS, "comment", "has_comment", "low_score", "total")
+
+
 def _comments(filters: Filters, scope: Scope, channel: str | None, search: str | None, limit: int) -> pd.DataFrame:
     params: dict = {"low_score": LOW_SCORE}
     where = _where(filters, scope, channel, params)
     masked = mask_sql("r.comment")
-    cond = ""
+    cond, areas = "", "left join scenic_areas a on a.area_code = r.area_code"
     if search and search.strip():
         params["q"] = search.strip().lower()
         cond = (f" and (contains(lower(coalesce({masked}, '')), $q) or contains(lower(coalesce(a.area_name, '')), $q)"
                 f" or contains(lower(coalesce(r.origin, '')), $q) or contains(r.channel, $q)"
                 f" or contains(coalesce(r.respondent_type, ''), $q))")
     scores = ", ".join(f"r.{q}" for q in QUESTIONS)
-    matching = (f"from survey_feedback r left join scenic_areas a on a.area_code = r.area_code "
-                f"where {where} and (r.comment is not null or r.q_satisfaction <= $low_score){cond}")
+    matching = f"where {where} and (r.comment is not null or r.q_satisfaction <= $low_score){cond}"
     # The newest rows by a top-N and the total by a count, as two queries: a window count would
     # sort every match, and DuckDB plans the two together slower than apart (10M: 18 + 50 ms
     # apart, 140–260 ms together). Mask after the limit: only the rows shown pay for the
-    # regular expressions (the search needs them all).
+    # regular expressions (the search needs them all). The count needs the areas only to search them.
     sql = (f"with hits as (select r.response_id, r.submitted_at, r.area_code, a.area_name, r.channel, "
-           f"r.respondent_type, r.origin, {scores}, r.comment {matching} "
+           f"r.respondent_type, r.origin, {scores}, r.comment from survey_feedback r {areas} {matching} "
            f"order by r.submitted_at desc, r.response_id limit {int(limit)}) "
            f"select response_id, submitted_at, area_code, area_name, channel, respondent_type, origin, "
            f"{', '.join(QUESTIONS)}, {mask_sql('comment')} as comment, comment is not null as has_comment, "
            f"q_satisfaction <= $low_score as low_score from hits "
            f"order by submitted_at desc, response_id")
-    df = db.frame(sql, params).assign(total=db.rows(f"select count(*) {matching}", params)[0][0])
-    return df.astype(object).where(df.notna(), None)  # plain values for a grid: None, never NaN/NA
+    total = db.rows(f"select count(*) from survey_feedback r {areas if cond else ''} {matching}", params)[0][0]
+    # Plain values for a grid, as DuckDB gives them: None, never NaN/NA.
+    return pd.DataFrame([(*row, total) for row in db.rows(sql, params)], columns=list(COMMENT_COLUMNS),
+                        dtype=object)
 
 
 # ---- keywords -------------------------------------------------------------------------------
