@@ -19,6 +19,7 @@ import threading
 from collections import Counter
 from functools import lru_cache
 
+import numpy as np
 import pandas as pd
 
 from dashboard.model import judgements
@@ -84,15 +85,9 @@ def _with_wilson(df: pd.DataFrame, metric_ids: list[str]) -> pd.DataFrame:
     return df
 
 
-def survey_rates(filters: Filters, scope: Scope, by: str | None = None, channel: str | None = None,
-                 metric_ids: list[str] | None = None) -> pd.DataFrame:
-    """One row per `by` key (or one row): `key`, each metric, `<id>#n`, `<id>#low`/`#high`.
-
-    `by`: None, week, month, area, channel, respondent_type, origin. Time buckets
-    are all present (empty ones with null rates); origins beyond the top
-    `TOP_ORIGINS` are pooled under `OTHER`; a null key is a record without that field.
-    """
-    ids = metric_ids or KPI_METRICS
+def _rates_sql(filters: Filters, scope: Scope, by: str | None, channel: str | None,
+               ids: list[str]) -> tuple[str, dict, list[str]]:
+    """The statement of `survey_rates`, its parameters and the names of its columns."""
     params: dict = {}
     # The daily rollups answer every breakdown they are keyed by, when each metric has a rollup form.
     rolled = all(BY_ID[i].rollup_expr for i in ids)
@@ -100,7 +95,10 @@ def survey_rates(filters: Filters, scope: Scope, by: str | None = None, channel:
               else SURVEY_PROFILE_ROLLUP if rolled and by in PROFILE_BY else SOURCES["surveys"])
     rollup = source is not SOURCES["surveys"]
     where = _where(filters, scope, channel, params, source)
-    selects = ", ".join(select_list([BY_ID[i] for i in ids], rollup))
+    metrics = [BY_ID[i] for i in ids]
+    selects = ", ".join(select_list(metrics, rollup))
+    columns = (["key"] if by else []) + [c for m in metrics for c in
+                                         ([m.id, f"{m.id}#n"] if (m.rollup_n_expr if rollup else m.n_expr) else [m.id])]
     if by is None:
         sql = f"select {selects} from {source.from_sql} where {where}"
     elif by == "origin":
@@ -114,6 +112,19 @@ def survey_rates(filters: Filters, scope: Scope, by: str | None = None, channel:
         sql = f"select {key} as key, {selects} from {source.from_sql} where {where} group by 1 order by 1"
     else:
         raise ValueError(f"unknown breakdown {by!r}")
+    return sql, params, columns
+
+
+def survey_rates(filters: Filters, scope: Scope, by: str | None = None, channel: str | None = None,
+                 metric_ids: list[str] | None = None) -> pd.DataFrame:
+    """One row per `by` key (or one row): `key`, each metric, `<id>#n`, `<id>#low`/`#high`.
+
+    `by`: None, week, month, area, channel, respondent_type, origin. Time buckets
+    are all present (empty ones with null rates); origins beyond the top
+    `TOP_ORIGINS` are pooled under `OTHER`; a null key is a record without that field.
+    """
+    ids = metric_ids or KPI_METRICS
+    sql, params, _ = _rates_sql(filters, scope, by, channel, ids)
     df = db.frame(sql, params)
     if by in GRAINS:
         keys = pd.DataFrame({"key": pd.to_datetime(buckets(filters, by))})
@@ -122,39 +133,54 @@ def survey_rates(filters: Filters, scope: Scope, by: str | None = None, channel:
     return _with_wilson(df, ids).reset_index(drop=True)
 
 
+SEGMENT_METRICS = RATE_METRICS + ["survey.responses"]
+
+
 def segments(filters: Filters, scope: Scope, by: str, metric_id: str, channel: str | None = None) -> pd.DataFrame:
     """A segment breakdown ranked on `metric_id`: ranked segments first (best first), then small samples,
     then the catch-all groups (no area, not given, other origins), which are never ranked.
 
-    Adds `name` (the area name for areas, else the key), `n` (the metric's
-    n), `small` (fewer answers than the minimum) and `rank` (None when small).
+    The columns of `survey_rates`, and `name` (the area name for areas, else the key), `n` (the
+    metric's n), `small` (fewer answers than the minimum) and `rank` (None when small).
     Areas outside the scope are left out; a null key stays (records without the field).
+    A few dozen rows at most: shaped as plain rows, one frame at the end.
     """
     if by not in SEGMENTS:
         raise ValueError(f"unknown segment {by!r}")
     if metric_id not in RATE_METRICS:
         raise ValueError(f"not a survey rate {metric_id!r}")
-    df = survey_rates(filters, scope, by, channel, RATE_METRICS + ["survey.responses"])
-    if by == "area":
-        names = reference.area_names(scope)
-        df = df[df["key"].isna() | df["key"].isin(names)].copy()
-        df["name"] = [names.get(k) if isinstance(k, str) else None for k in df["key"]]
-    else:
-        df["name"] = df["key"]
-    df["n"] = pd.to_numeric(df[f"{metric_id}#n"]).fillna(0).astype(int)
-    df = df[df["n"] > 0].copy()
+    sql, params, columns = _rates_sql(filters, scope, by, channel, SEGMENT_METRICS)
+    rows = [dict(zip(columns, found)) for found in db.rows(sql, params)]
+    names = reference.area_names(scope) if by == "area" else None
     minimum = judgements.min_survey_answers()
-    df["small"] = df["n"] < minimum
+    kept = []
+    for row in rows:
+        key = row["key"]
+        if names is not None and key is not None and key not in names:
+            continue
+        n = int(row[f"{metric_id}#n"] or 0)
+        if n <= 0:
+            continue
+        row["survey.responses"] = int(row["survey.responses"] or 0)
+        for mid in RATE_METRICS:
+            row[f"{mid}#low"], row[f"{mid}#high"] = wilson(row[mid], row[f"{mid}#n"])
+        row["name"] = (names.get(key) if key is not None else None) if names is not None else key
+        row["n"], row["small"] = n, n < minimum
+        kept.append(row)
     # Records without the field and the origins beyond the top ones are no place to rank: last, unranked.
-    catch_all = df["key"].isna() | (df["key"] == OTHER)
-    named, rest = df[~catch_all], df[catch_all].sort_values("n", ascending=False, kind="stable")
-    ranked = named[~named["small"]].sort_values([metric_id, "n"], ascending=[False, False], kind="stable")
-    small = named[named["small"]].sort_values("n", ascending=False, kind="stable")
-    ranked = ranked.assign(rank=range(1, len(ranked) + 1))
-    parts = [ranked] + [part.assign(rank=None) for part in (small, rest) if len(part)]
-    out = pd.concat(parts, ignore_index=True) if len(parts) > 1 else ranked.reset_index(drop=True)
-    out["rank"] = out["rank"].astype(object)
-    return out
+    named = [r for r in kept if r["key"] is not None and r["key"] != OTHER]
+    ranked = sorted((r for r in named if not r["small"]), key=lambda r: (-r[metric_id], -r["n"]))
+    small = sorted((r for r in named if r["small"]), key=lambda r: -r["n"])
+    rest = sorted((r for r in kept if r["key"] is None or r["key"] == OTHER), key=lambda r: -r["n"])
+    for rank, row in enumerate(ranked, 1):
+        row["rank"] = rank
+    for row in small + rest:
+        row["rank"] = None
+    ordered = ranked + small + rest
+    bounds = [f"{mid}#{side}" for mid in RATE_METRICS for side in ("low", "high")]
+    typed = {**dict.fromkeys(RATE_METRICS + bounds, float), "rank": object}   # rates NaN when null, ranks None
+    return pd.DataFrame({c: np.array([r[c] for r in ordered], dtype=typed[c]) if c in typed
+                         else [r[c] for r in ordered] for c in columns + bounds + ["name", "n", "small", "rank"]})
 
 
 def trend_span(filters: Filters, grain: str, count: int = TREND_BUCKETS) -> Filters:
