@@ -124,13 +124,36 @@ def survey_rates(filters: Filters, scope: Scope, by: str | None = None, channel:
     `TOP_ORIGINS` are pooled under `OTHER`; a null key is a record without that field.
     """
     ids = metric_ids or KPI_METRICS
-    sql, params, _ = _rates_sql(filters, scope, by, channel, ids)
-    df = db.frame(sql, params)
+    sql, params, columns = _rates_sql(filters, scope, by, channel, ids)
     if by in GRAINS:
-        keys = pd.DataFrame({"key": pd.to_datetime(buckets(filters, by))})
-        df["key"] = pd.to_datetime(df["key"])
-        df = with_coverage(keys.merge(df, on="key", how="left"), filters, by)
-    return _with_wilson(df, ids).reset_index(drop=True)
+        return _bucket_rates(filters, by, db.rows(sql, params), columns, ids)
+    return _with_wilson(db.frame(sql, params), ids).reset_index(drop=True)
+
+
+def _bucket_rates(filters: Filters, grain: str, found: list[tuple], columns: list[str], ids: list[str]) -> pd.DataFrame:
+    """`survey_rates` by week or month from its rows: every bucket, as the frame a left join of the buckets
+    with the rows would give (a count or n with an empty bucket is a float, NaN there), and their bounds."""
+    starts = buckets(filters, grain)
+    by_start = {row[0]: row[1:] for row in found}
+    empty = (None,) * (len(columns) - 1)
+    table = list(zip(*(by_start.get(start, empty) for start in starts))) or [()] * (len(columns) - 1)
+    values = dict(zip(columns[1:], table))
+    data = {"key": pd.to_datetime(starts)}
+    for name, column in values.items():
+        m = BY_ID.get(name)
+        if name == "survey.responses":
+            data[name] = [int(v or 0) for v in column]
+        elif m is not None or all(v is None for v in column):   # a rate or mean, or nothing: floats
+            data[name] = np.array(column, dtype=float)
+        else:
+            data[name] = list(column)
+    df = with_coverage(pd.DataFrame(data), filters, grain)
+    for mid in ids:
+        if BY_ID[mid].wilson:
+            bounds = [wilson(v, n) for v, n in zip(values[mid], values[f"{mid}#n"])]
+            df[f"{mid}#low"] = [b[0] for b in bounds]
+            df[f"{mid}#high"] = [b[1] for b in bounds]
+    return df
 
 
 SEGMENT_METRICS = RATE_METRICS + ["survey.responses"]
