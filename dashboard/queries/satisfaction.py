@@ -263,18 +263,20 @@ def likert(filters: Filters, scope: Scope, channel: str | None = None) -> pd.Dat
     params: dict = {}
     source = SURVEY_ANSWERS_ROLLUP
     where = _where(filters, scope, channel, params, source)
-    found = db.frame(f"select r.question, r.score, sum(r.answers) as count from {source.from_sql} "
-                     f"where {where} and r.question in (select unnest($questions)) group by all",
-                     {**params, "questions": list(QUESTIONS)})
-    grid = pd.MultiIndex.from_product([QUESTIONS, range(1, 6)], names=["question", "score"]).to_frame(index=False)
-    found["score"] = pd.to_numeric(found["score"]).astype(int)
-    df = grid.merge(found, on=["question", "score"], how="left")
-    df["count"] = pd.to_numeric(df["count"]).fillna(0).astype(int)
-    df["n"] = df.groupby("question")["count"].transform("sum")
-    df["share"] = (df["count"] / df["n"].where(df["n"] > 0)).astype(float)
-    if df["n"].sum() == 0:
-        return df.iloc[0:0]
-    return df
+    found = db.rows(f"select r.question, r.score, sum(r.answers) as count from {source.from_sql} "
+                    f"where {where} and r.question in (select unnest($questions)) group by all",
+                    {**params, "questions": list(QUESTIONS)})
+    counts = {(question, int(score)): int(count or 0) for question, score, count in found}
+    grid = [(question, score, counts.get((question, score), 0)) for question in QUESTIONS for score in range(1, 6)]
+    answered = {question: sum(counts.get((question, score), 0) for score in range(1, 6)) for question in QUESTIONS}
+    if not any(answered.values()):
+        grid = []
+    questions, scores, counted = zip(*grid) if grid else ((), (), ())
+    return pd.DataFrame({
+        "question": pd.Series(questions, dtype="str"), "score": np.array(scores, dtype="int64"),
+        "count": np.array(counted, dtype="int64"), "n": np.array([answered[q] for q in questions], dtype="int64"),
+        "share": np.array([c / answered[q] if answered[q] else np.nan for q, c in zip(questions, counted)],
+                          dtype=float)})
 
 
 def comments(filters: Filters, scope: Scope, channel: str | None = None, search: str | None = None,
