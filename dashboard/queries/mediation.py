@@ -70,14 +70,46 @@ def values(filters: Filters, scope: Scope, metric_ids: list[str], category: str 
     params: dict = {}
     sql = f"select {_selects(metrics)} from {SOURCE.from_sql} where {_where(filters, scope, category, params)}"
     df = db.frame(sql, params)
-    out = {}
-    for m in metrics:
-        value = _scalar(df[m.id].iloc[0])
-        if m.fmt in ("count", "yuan") and value is None:
-            value = 0
-        n = _scalar(df[f"{m.id}#n"].iloc[0]) if m.n_expr else None
-        out[m.id] = MetricValue(value, None if n is None else int(n))
+    return {m.id: _value(m, df[m.id].iloc[0], df[f"{m.id}#n"].iloc[0] if m.n_expr else None) for m in metrics}
+
+
+def values_of_periods(periods: list[Filters], scope: Scope, metric_ids: list[str], category: str | None = None
+                      ) -> list[dict[str, MetricValue]]:
+    """`values` of each period, read in one scan keyed by period when the periods differ only in
+    their dates and do not overlap (the same span twice is read once); else one query each."""
+    spans = sorted({(p.start, p.end) for p in periods})
+    overlap = any(b[0] <= a[1] for a, b in zip(spans, spans[1:]))
+    if overlap or len({(p.unit, p.area, p.season) for p in periods}) != 1:
+        return [values(p, scope, metric_ids, category) for p in periods]
+    metrics = [metric(i) for i in metric_ids]
+    first = periods[0]
+    hull = Filters(spans[0][0], spans[-1][1], first.unit, first.area, first.season)
+    params: dict = {}
+    where = _where(hull, scope, category, params)
+    within = []
+    for j, (start, end) in enumerate(spans):
+        params[f"span_start{j}"], params[f"span_end{j}"] = start, end + dt.timedelta(days=1)
+        within.append(f"({SOURCE.date_expr} >= $span_start{j} and {SOURCE.date_expr} < $span_end{j})")
+    key = "case " + " ".join(f"when {w} then {j}" for j, w in enumerate(within)) + " end"
+    df = db.frame(f"select {key} as span, {_selects(metrics)} from {SOURCE.from_sql} "
+                  f"where {where} and ({' or '.join(within)}) group by 1", params)
+    rows = {int(span): i for i, span in enumerate(df["span"])}
+    out = []
+    for p in periods:
+        i = rows.get(spans.index((p.start, p.end)))
+        # A period without records asks its own query: what an empty set sums to is the catalog's to say.
+        out.append(values(p, scope, metric_ids, category) if i is None else
+                   {m.id: _value(m, df[m.id].iloc[i], df[f"{m.id}#n"].iloc[i] if m.n_expr else None)
+                    for m in metrics})
     return out
+
+
+def _value(m: Metric, value, n) -> MetricValue:
+    value = _scalar(value)
+    if m.fmt in ("count", "yuan") and value is None:
+        value = 0
+    n = _scalar(n) if m.n_expr else None
+    return MetricValue(value, None if n is None else int(n))
 
 
 def _scalar(value):
@@ -113,7 +145,7 @@ def headline(filters: Filters, against: Comparison, scope: Scope, category: str 
         out.update(kpi_figures(filters, against, scope, CATALOG_HEADLINE))
     else:
         local = HEADLINE
-    now_v, prev_v, last_v = (values(p, scope, local, category) for p in (f, prev, last))
+    now_v, prev_v, last_v = values_of_periods([f, prev, last], scope, local, category)
     series = weekly(weeks, scope, local, category)
     for mid in local:
         out[mid] = KpiFigures(now_v[mid], prev_v[mid], last_v[mid], weekly_series(series, mid))
