@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import dash_ag_grid as dag
+import pandas as pd
 
 from dashboard.text.common import GRID_LOCALE_ZH
 
@@ -53,8 +54,23 @@ def few_condition(n_field: str, min_n: int) -> str:
 
 
 def records(df) -> list[dict]:
-    """A frame's rows as the grid takes them: plain values, None for missing."""
-    return [] if df.empty else df.astype(object).where(df.notna(), None).to_dict("records")
+    """A frame's rows as the grid takes them: plain values, None for missing.
+
+    Column by column (`tolist` gives Python values), not through `astype(object)` and
+    `to_dict`, which box every cell: a few hundred rows cost milliseconds that way."""
+    if df.empty:
+        return []
+    names = list(df.columns)
+    return [dict(zip(names, row)) for row in zip(*(_plain(df.iloc[:, i]) for i in range(len(names))))]
+
+
+def _missing(value) -> bool:
+    return value is None or value is pd.NA or value is pd.NaT or (isinstance(value, float) and value != value)
+
+
+def _plain(column) -> list:
+    values = column.tolist()
+    return [None if _missing(v) else v for v in values] if column.hasnans else values
 
 
 def number_format(d3: str, empty: str = "—") -> dict:

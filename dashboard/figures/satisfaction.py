@@ -240,29 +240,35 @@ def likert_figure(df: pd.DataFrame, labels: dict[str, str], lang: str) -> go.Fig
     if df.empty or df["count"].sum() == 0:
         return empty_figure(t("empty.no_data", lang), height=300)
     questions = list(dict.fromkeys(df["question"]))
-    wide = df.pivot(index="question", columns="score", values="share").reindex(questions).fillna(0.0)
-    counts = df.pivot(index="question", columns="score", values="count").reindex(questions).fillna(0)
-    n = df.groupby("question")["n"].first().reindex(questions)
-    ylabels = [f"{labels.get(q, q)}（n={int(n[q]):,}）" if lang == "zh" else f"{labels.get(q, q)} (n={int(n[q]):,})"
+    # A few dozen cells: plain lists per score, in the questions' order (a missing cell counts 0).
+    cells = {(q, int(s)): (0.0 if pd.isna(v) else float(v), int(c))
+             for q, s, v, c in zip(df["question"], df["score"], df["share"], df["count"])}
+    n: dict = {}
+    for q, answered in zip(df["question"], df["n"]):
+        n.setdefault(q, int(answered))
+    wide = {s: [cells.get((q, s), (0.0, 0))[0] for q in questions] for s in range(1, 6)}
+    ylabels = [f"{labels.get(q, q)}（n={n[q]:,}）" if lang == "zh" else f"{labels.get(q, q)} (n={n[q]:,})"
                for q in questions]
-    half = wide[3] / 2
-    bases = {3: -half, 2: -half - wide[2], 1: -half - wide[2] - wide[1], 4: half, 5: half + wide[4]}
+    half = [w / 2 for w in wide[3]]
+    below2 = [-h - w for h, w in zip(half, wide[2])]
+    bases = {3: [-h for h in half], 2: below2, 1: [b - w for b, w in zip(below2, wide[1])], 4: half,
+             5: [h + w for h, w in zip(half, wide[4])]}
     fig = go.Figure()
     for score in (1, 2, 3, 4, 5):
         word = value_label(LIKERT[score], lang)
         share = wide[score]
         fig.add_bar(
-            y=ylabels, x=share.tolist(), base=bases[score].tolist(), orientation="h",
+            y=ylabels, x=share, base=bases[score], orientation="h",
             name=f"{score} {word}", marker=dict(color=LIKERT_COLORS[score], line=dict(color="white", width=0.5)),
             text=[f"{s:.0%}" if s >= 0.06 else "" for s in share], textposition="inside",
             insidetextanchor="middle",
             textfont=dict(color="white" if score in (1, 5) else INK, size=12),
-            customdata=list(zip(counts[score].astype(int), n.astype(int))),
+            customdata=[(cells.get((q, score), (0.0, 0))[1], n[q]) for q in questions],
             hovertemplate=(f"%{{y}}<br>{score} {word}: %{{customdata[0]:,}} "
                            f"({'%{x:.1%}'})<extra></extra>"),
         )
-    left = float((wide[1] + wide[2] + half).max())
-    right = float((wide[4] + wide[5] + half).max())
+    left = max(a + b + h for a, b, h in zip(wide[1], wide[2], half))
+    right = max(a + b + h for a, b, h in zip(wide[4], wide[5], half))
     ticks = [v / 100 for v in range(-100, 101, 25) if -left - 0.05 <= v / 100 <= right + 0.05]
     fig.update_layout(
         barmode="overlay", height=110 + 62 * len(questions), bargap=0.35,

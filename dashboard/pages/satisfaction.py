@@ -134,17 +134,20 @@ def comment_columns(lang: str) -> list[dict]:
 
 
 def comment_rows(df, lang: str) -> list[dict]:
+    no_area, not_given = t("satisfaction.no_area", lang), t("chart.not_given", lang)
+    columns = ("response_id", "submitted_at", "area_name", "channel", "respondent_type", "origin", *q.QUESTIONS,
+               "comment")
     return [{
-        "response_id": r["response_id"],
-        "time": r["submitted_at"].strftime("%Y-%m-%d %H:%M"),
-        "area": r["area_name"] or t("satisfaction.no_area", lang),
-        "channel": value_label(r["channel"], lang),
-        "respondent_type": (value_label(r["respondent_type"], lang) if r["respondent_type"]
-                            else t("chart.not_given", lang)),
-        "origin": origin_label(r["origin"], lang),
-        **{name: None if r[name] is None else int(r[name]) for name in q.QUESTIONS},
-        "comment": r["comment"] or "",
-    } for r in df.to_dict("records")]
+        "response_id": response_id,
+        "time": submitted_at.strftime("%Y-%m-%d %H:%M"),
+        "area": area_name or no_area,
+        "channel": value_label(channel, lang),
+        "respondent_type": value_label(respondent_type, lang) if respondent_type else not_given,
+        "origin": origin_label(origin, lang),
+        **{name: None if score is None else int(score) for name, score in zip(q.QUESTIONS, scores)},
+        "comment": comment or "",
+    } for response_id, submitted_at, area_name, channel, respondent_type, origin, *scores, comment
+        in zip(*(df[c].tolist() for c in columns))]
 
 
 def _comments(ask, limit: int = q.GRID_LIMIT):

@@ -70,14 +70,46 @@ def values(filters: Filters, scope: Scope, metric_ids: list[str], category: str 
     params: dict = {}
     sql = f"select {_selects(metrics)} from {SOURCE.from_sql} where {_where(filters, scope, category, params)}"
     df = db.frame(sql, params)
-    out = {}
-    for m in metrics:
-        value = _scalar(df[m.id].iloc[0])
-        if m.fmt in ("count", "yuan") and value is None:
-            value = 0
-        n = _scalar(df[f"{m.id}#n"].iloc[0]) if m.n_expr else None
-        out[m.id] = MetricValue(value, None if n is None else int(n))
+    return {m.id: _value(m, df[m.id].iloc[0], df[f"{m.id}#n"].iloc[0] if m.n_expr else None) for m in metrics}
+
+
+def values_of_periods(periods: list[Filters], scope: Scope, metric_ids: list[str], category: str | None = None
+                      ) -> list[dict[str, MetricValue]]:
+    """`values` of each period, read in one scan keyed by period when the periods differ only in
+    their dates and do not overlap (the same span twice is read once); else one query each."""
+    spans = sorted({(p.start, p.end) for p in periods})
+    overlap = any(b[0] <= a[1] for a, b in zip(spans, spans[1:]))
+    if overlap or len({(p.unit, p.area, p.season) for p in periods}) != 1:
+        return [values(p, scope, metric_ids, category) for p in periods]
+    metrics = [metric(i) for i in metric_ids]
+    first = periods[0]
+    hull = Filters(spans[0][0], spans[-1][1], first.unit, first.area, first.season)
+    params: dict = {}
+    where = _where(hull, scope, category, params)
+    within = []
+    for j, (start, end) in enumerate(spans):
+        params[f"span_start{j}"], params[f"span_end{j}"] = start, end + dt.timedelta(days=1)
+        within.append(f"({SOURCE.date_expr} >= $span_start{j} and {SOURCE.date_expr} < $span_end{j})")
+    key = "case " + " ".join(f"when {w} then {j}" for j, w in enumerate(within)) + " end"
+    df = db.frame(f"select {key} as span, {_selects(metrics)} from {SOURCE.from_sql} "
+                  f"where {where} and ({' or '.join(within)}) group by 1", params)
+    rows = {int(span): i for i, span in enumerate(df["span"])}
+    out = []
+    for p in periods:
+        i = rows.get(spans.index((p.start, p.end)))
+        # A period without records asks its own query: what an empty set sums to is the catalog's to say.
+        out.append(values(p, scope, metric_ids, category) if i is None else
+                   {m.id: _value(m, df[m.id].iloc[i], df[f"{m.id}#n"].iloc[i] if m.n_expr else None)
+                    for m in metrics})
     return out
+
+
+def _value(m: Metric, value, n) -> MetricValue:
+    value = _scalar(value)
+    if m.fmt in ("count", "yuan") and value is None:
+        value = 0
+    n = _scalar(n) if m.n_expr else None
+    return MetricValue(value, None if n is None else int(n))
 
 
 def _scalar(value):
@@ -113,7 +145,7 @@ def headline(filters: Filters, against: Comparison, scope: Scope, category: str 
         out.update(kpi_figures(filters, against, scope, CATALOG_HEADLINE))
     else:
         local = HEADLINE
-    now_v, prev_v, last_v = (values(p, scope, local, category) for p in (f, prev, last))
+    now_v, prev_v, last_v = values_of_periods([f, prev, last], scope, local, category)
     series = weekly(weeks, scope, local, category)
     for mid in local:
         out[mid] = KpiFigures(now_v[mid], prev_v[mid], last_v[mid], weekly_series(series, mid))
@@ -196,10 +228,11 @@ def close_time(filters: Filters, scope: Scope, category: str | None = None) -> t
         f"from {SOURCE.from_sql} where {where} and r.closed_at is not null group by 1) "
         f"select b.range::int as bin, coalesce(c.count, 0) as count "
         f"from range(0, {len(CLOSE_BIN_EDGES) + 1}) b left join c on c.bin = b.range order by 1", params)
+    # One quantile aggregate for both: the hours are sorted once.
     stats = db.rows(
-        f"select count(r.closed_at), count(*) filter (where r.closed_at is null), "
-        f"quantile_cont({HOURS}, 0.5), quantile_cont({HOURS}, 0.9) "
-        f"from {SOURCE.from_sql} where {where}", params)[0]
+        f"select closed, still_open, hours[1], hours[2] from (select count(r.closed_at) as closed, "
+        f"count(*) filter (where r.closed_at is null) as still_open, quantile_cont({HOURS}, [0.5, 0.9]) as hours "
+        f"from {SOURCE.from_sql} where {where})", params)[0]
     return bins, dict(zip(("closed", "still_open", "median_hours", "p90_hours"), stats))
 
 
@@ -210,14 +243,15 @@ def compensation_by_type(filters: Filters, scope: Scope, category: str | None = 
     where = _where(filters, scope, category, params)
     paid = "r.compensation_yuan > 0"
     amount = "r.compensation_yuan::double"
-    quantiles = ", ".join(f"quantile_cont({amount}, {p}) filter (where {paid}) as {name}"
-                          for p, name in ((0.25, "q1_yuan"), (0.5, "median_yuan"), (0.75, "q3_yuan"),
-                                          (0.9, "p90_yuan")))
-    sql = (f"select r.dispute_type, coalesce(sum(r.compensation_yuan), 0)::double as total_yuan, "
+    # One quantile aggregate for the four: each type's amounts are sorted once.
+    sql = (f"select dispute_type, total_yuan, cases, paid, min_yuan, q[1] as q1_yuan, q[2] as median_yuan, "
+           f"q[3] as q3_yuan, q[4] as p90_yuan, max_yuan from ("
+           f"select r.dispute_type, coalesce(sum(r.compensation_yuan), 0)::double as total_yuan, "
            f"count(*) as cases, count(*) filter (where {paid}) as paid, "
-           f"min({amount}) filter (where {paid}) as min_yuan, {quantiles}, "
+           f"min({amount}) filter (where {paid}) as min_yuan, "
+           f"quantile_cont({amount}, [0.25, 0.5, 0.75, 0.9]) filter (where {paid}) as q, "
            f"max({amount}) filter (where {paid}) as max_yuan "
-           f"from {SOURCE.from_sql} where {where} group by 1 order by list_position($types, r.dispute_type)")
+           f"from {SOURCE.from_sql} where {where} group by 1) order by list_position($types, dispute_type)")
     return db.frame(sql, params)
 
 
@@ -239,12 +273,14 @@ def records(filters: Filters, scope: Scope, category: str | None = None,
     where = _where(filters, scope, category, params)
     total = int(db.frame(f"select count(*) as n from {SOURCE.from_sql} where {where}", dict(params))["n"].iloc[0])
     params["limit"] = limit
+    # The newest rows first, then only they are joined to their names and formatted.
     df = db.frame(
+        f"with newest as (select r.* from {SOURCE.from_sql} where {where} "
+        f"order by r.opened_at desc, r.mediation_id limit $limit) "
         f"select r.mediation_id, strftime(r.opened_at, '%Y-%m-%d %H:%M') as opened_at, "
         f"coalesce(u.unit_name, r.unit_code) as unit_name, coalesce(a.area_name, r.area_code) as area_name, "
         f"r.dispute_type, r.result, round({HOURS}, 1) as hours_to_close, "
         f"r.compensation_yuan::double as compensation_yuan, r.fast_track "
-        f"from {SOURCE.from_sql} left join units u on u.unit_code = r.unit_code "
-        f"left join scenic_areas a on a.area_code = r.area_code "
-        f"where {where} order by r.opened_at desc, r.mediation_id limit $limit", params)
+        f"from newest r left join units u on u.unit_code = r.unit_code "
+        f"left join scenic_areas a on a.area_code = r.area_code order by r.opened_at desc, r.mediation_id", params)
     return df, total

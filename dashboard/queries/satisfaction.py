@@ -19,6 +19,7 @@ import threading
 from collections import Counter
 from functools import lru_cache
 
+import numpy as np
 import pandas as pd
 
 from dashboard.model import judgements
@@ -84,15 +85,9 @@ def _with_wilson(df: pd.DataFrame, metric_ids: list[str]) -> pd.DataFrame:
     return df
 
 
-def survey_rates(filters: Filters, scope: Scope, by: str | None = None, channel: str | None = None,
-                 metric_ids: list[str] | None = None) -> pd.DataFrame:
-    """One row per `by` key (or one row): `key`, each metric, `<id>#n`, `<id>#low`/`#high`.
-
-    `by`: None, week, month, area, channel, respondent_type, origin. Time buckets
-    are all present (empty ones with null rates); origins beyond the top
-    `TOP_ORIGINS` are pooled under `OTHER`; a null key is a record without that field.
-    """
-    ids = metric_ids or KPI_METRICS
+def _rates_sql(filters: Filters, scope: Scope, by: str | None, channel: str | None,
+               ids: list[str]) -> tuple[str, dict, list[str]]:
+    """The statement of `survey_rates`, its parameters and the names of its columns."""
     params: dict = {}
     # The daily rollups answer every breakdown they are keyed by, when each metric has a rollup form.
     rolled = all(BY_ID[i].rollup_expr for i in ids)
@@ -100,7 +95,10 @@ def survey_rates(filters: Filters, scope: Scope, by: str | None = None, channel:
               else SURVEY_PROFILE_ROLLUP if rolled and by in PROFILE_BY else SOURCES["surveys"])
     rollup = source is not SOURCES["surveys"]
     where = _where(filters, scope, channel, params, source)
-    selects = ", ".join(select_list([BY_ID[i] for i in ids], rollup))
+    metrics = [BY_ID[i] for i in ids]
+    selects = ", ".join(select_list(metrics, rollup))
+    columns = (["key"] if by else []) + [c for m in metrics for c in
+                                         ([m.id, f"{m.id}#n"] if (m.rollup_n_expr if rollup else m.n_expr) else [m.id])]
     if by is None:
         sql = f"select {selects} from {source.from_sql} where {where}"
     elif by == "origin":
@@ -114,47 +112,98 @@ def survey_rates(filters: Filters, scope: Scope, by: str | None = None, channel:
         sql = f"select {key} as key, {selects} from {source.from_sql} where {where} group by 1 order by 1"
     else:
         raise ValueError(f"unknown breakdown {by!r}")
-    df = db.frame(sql, params)
+    return sql, params, columns
+
+
+def survey_rates(filters: Filters, scope: Scope, by: str | None = None, channel: str | None = None,
+                 metric_ids: list[str] | None = None) -> pd.DataFrame:
+    """One row per `by` key (or one row): `key`, each metric, `<id>#n`, `<id>#low`/`#high`.
+
+    `by`: None, week, month, area, channel, respondent_type, origin. Time buckets
+    are all present (empty ones with null rates); origins beyond the top
+    `TOP_ORIGINS` are pooled under `OTHER`; a null key is a record without that field.
+    """
+    ids = metric_ids or KPI_METRICS
+    sql, params, columns = _rates_sql(filters, scope, by, channel, ids)
     if by in GRAINS:
-        keys = pd.DataFrame({"key": pd.to_datetime(buckets(filters, by))})
-        df["key"] = pd.to_datetime(df["key"])
-        df = with_coverage(keys.merge(df, on="key", how="left"), filters, by)
-    return _with_wilson(df, ids).reset_index(drop=True)
+        return _bucket_rates(filters, by, db.rows(sql, params), columns, ids)
+    return _with_wilson(db.frame(sql, params), ids).reset_index(drop=True)
+
+
+def _bucket_rates(filters: Filters, grain: str, found: list[tuple], columns: list[str], ids: list[str]) -> pd.DataFrame:
+    """`survey_rates` by week or month from its rows: every bucket, as the frame a left join of the buckets
+    with the rows would give (a count or n with an empty bucket is a float, NaN there), and their bounds."""
+    starts = buckets(filters, grain)
+    by_start = {row[0]: row[1:] for row in found}
+    empty = (None,) * (len(columns) - 1)
+    table = list(zip(*(by_start.get(start, empty) for start in starts))) or [()] * (len(columns) - 1)
+    values = dict(zip(columns[1:], table))
+    data = {"key": pd.to_datetime(starts)}
+    for name, column in values.items():
+        m = BY_ID.get(name)
+        if name == "survey.responses":
+            data[name] = [int(v or 0) for v in column]
+        elif m is not None or all(v is None for v in column):   # a rate or mean, or nothing: floats
+            data[name] = np.array(column, dtype=float)
+        else:
+            data[name] = list(column)
+    df = with_coverage(pd.DataFrame(data), filters, grain)
+    for mid in ids:
+        if BY_ID[mid].wilson:
+            bounds = [wilson(v, n) for v, n in zip(values[mid], values[f"{mid}#n"])]
+            df[f"{mid}#low"] = [b[0] for b in bounds]
+            df[f"{mid}#high"] = [b[1] for b in bounds]
+    return df
+
+
+SEGMENT_METRICS = RATE_METRICS + ["survey.responses"]
 
 
 def segments(filters: Filters, scope: Scope, by: str, metric_id: str, channel: str | None = None) -> pd.DataFrame:
     """A segment breakdown ranked on `metric_id`: ranked segments first (best first), then small samples,
     then the catch-all groups (no area, not given, other origins), which are never ranked.
 
-    Adds `name` (the area name for areas, else the key), `n` (the metric's
-    n), `small` (fewer answers than the minimum) and `rank` (None when small).
+    The columns of `survey_rates`, and `name` (the area name for areas, else the key), `n` (the
+    metric's n), `small` (fewer answers than the minimum) and `rank` (None when small).
     Areas outside the scope are left out; a null key stays (records without the field).
+    A few dozen rows at most: shaped as plain rows, one frame at the end.
     """
     if by not in SEGMENTS:
         raise ValueError(f"unknown segment {by!r}")
     if metric_id not in RATE_METRICS:
         raise ValueError(f"not a survey rate {metric_id!r}")
-    df = survey_rates(filters, scope, by, channel, RATE_METRICS + ["survey.responses"])
-    if by == "area":
-        names = reference.area_names(scope)
-        df = df[df["key"].isna() | df["key"].isin(names)].copy()
-        df["name"] = [names.get(k) if isinstance(k, str) else None for k in df["key"]]
-    else:
-        df["name"] = df["key"]
-    df["n"] = pd.to_numeric(df[f"{metric_id}#n"]).fillna(0).astype(int)
-    df = df[df["n"] > 0].copy()
+    sql, params, columns = _rates_sql(filters, scope, by, channel, SEGMENT_METRICS)
+    rows = [dict(zip(columns, found)) for found in db.rows(sql, params)]
+    names = reference.area_names(scope) if by == "area" else None
     minimum = judgements.min_survey_answers()
-    df["small"] = df["n"] < minimum
+    kept = []
+    for row in rows:
+        key = row["key"]
+        if names is not None and key is not None and key not in names:
+            continue
+        n = int(row[f"{metric_id}#n"] or 0)
+        if n <= 0:
+            continue
+        row["survey.responses"] = int(row["survey.responses"] or 0)
+        for mid in RATE_METRICS:
+            row[f"{mid}#low"], row[f"{mid}#high"] = wilson(row[mid], row[f"{mid}#n"])
+        row["name"] = (names.get(key) if key is not None else None) if names is not None else key
+        row["n"], row["small"] = n, n < minimum
+        kept.append(row)
     # Records without the field and the origins beyond the top ones are no place to rank: last, unranked.
-    catch_all = df["key"].isna() | (df["key"] == OTHER)
-    named, rest = df[~catch_all], df[catch_all].sort_values("n", ascending=False, kind="stable")
-    ranked = named[~named["small"]].sort_values([metric_id, "n"], ascending=[False, False], kind="stable")
-    small = named[named["small"]].sort_values("n", ascending=False, kind="stable")
-    ranked = ranked.assign(rank=range(1, len(ranked) + 1))
-    parts = [ranked] + [part.assign(rank=None) for part in (small, rest) if len(part)]
-    out = pd.concat(parts, ignore_index=True) if len(parts) > 1 else ranked.reset_index(drop=True)
-    out["rank"] = out["rank"].astype(object)
-    return out
+    named = [r for r in kept if r["key"] is not None and r["key"] != OTHER]
+    ranked = sorted((r for r in named if not r["small"]), key=lambda r: (-r[metric_id], -r["n"]))
+    small = sorted((r for r in named if r["small"]), key=lambda r: -r["n"])
+    rest = sorted((r for r in kept if r["key"] is None or r["key"] == OTHER), key=lambda r: -r["n"])
+    for rank, row in enumerate(ranked, 1):
+        row["rank"] = rank
+    for row in small + rest:
+        row["rank"] = None
+    ordered = ranked + small + rest
+    bounds = [f"{mid}#{side}" for mid in RATE_METRICS for side in ("low", "high")]
+    typed = {**dict.fromkeys(RATE_METRICS + bounds, float), "rank": object}   # rates NaN when null, ranks None
+    return pd.DataFrame({c: np.array([r[c] for r in ordered], dtype=typed[c]) if c in typed
+                         else [r[c] for r in ordered] for c in columns + bounds + ["name", "n", "small", "rank"]})
 
 
 def trend_span(filters: Filters, grain: str, count: int = TREND_BUCKETS) -> Filters:
@@ -214,18 +263,20 @@ def likert(filters: Filters, scope: Scope, channel: str | None = None) -> pd.Dat
     params: dict = {}
     source = SURVEY_ANSWERS_ROLLUP
     where = _where(filters, scope, channel, params, source)
-    found = db.frame(f"select r.question, r.score, sum(r.answers) as count from {source.from_sql} "
-                     f"where {where} and r.question in (select unnest($questions)) group by all",
-                     {**params, "questions": list(QUESTIONS)})
-    grid = pd.MultiIndex.from_product([QUESTIONS, range(1, 6)], names=["question", "score"]).to_frame(index=False)
-    found["score"] = pd.to_numeric(found["score"]).astype(int)
-    df = grid.merge(found, on=["question", "score"], how="left")
-    df["count"] = pd.to_numeric(df["count"]).fillna(0).astype(int)
-    df["n"] = df.groupby("question")["count"].transform("sum")
-    df["share"] = (df["count"] / df["n"].where(df["n"] > 0)).astype(float)
-    if df["n"].sum() == 0:
-        return df.iloc[0:0]
-    return df
+    found = db.rows(f"select r.question, r.score, sum(r.answers) as count from {source.from_sql} "
+                    f"where {where} and r.question in (select unnest($questions)) group by all",
+                    {**params, "questions": list(QUESTIONS)})
+    counts = {(question, int(score)): int(count or 0) for question, score, count in found}
+    grid = [(question, score, counts.get((question, score), 0)) for question in QUESTIONS for score in range(1, 6)]
+    answered = {question: sum(counts.get((question, score), 0) for score in range(1, 6)) for question in QUESTIONS}
+    if not any(answered.values()):
+        grid = []
+    questions, scores, counted = zip(*grid) if grid else ((), (), ())
+    return pd.DataFrame({
+        "question": pd.Series(questions, dtype="str"), "score": np.array(scores, dtype="int64"),
+        "count": np.array(counted, dtype="int64"), "n": np.array([answered[q] for q in questions], dtype="int64"),
+        "share": np.array([c / answered[q] if answered[q] else np.nan for q, c in zip(questions, counted)],
+                          dtype=float)})
 
 
 def comments(filters: Filters, scope: Scope, channel: str | None = None, search: str | None = None,
@@ -241,32 +292,37 @@ def comments(filters: Filters, scope: Scope, channel: str | None = None, search:
                      lambda: _comments(filters, scope, channel, search, limit)).copy()
 
 
+COMMENT_COLUMNS = ("response_id", "submitted_at", "area_code", "area_name", "channel", "respondent_type", "origin",
+                   *QUESTIONS, "comment", "has_comment", "low_score", "total")
+
+
 def _comments(filters: Filters, scope: Scope, channel: str | None, search: str | None, limit: int) -> pd.DataFrame:
     params: dict = {"low_score": LOW_SCORE}
     where = _where(filters, scope, channel, params)
     masked = mask_sql("r.comment")
-    cond = ""
+    cond, areas = "", "left join scenic_areas a on a.area_code = r.area_code"
     if search and search.strip():
         params["q"] = search.strip().lower()
         cond = (f" and (contains(lower(coalesce({masked}, '')), $q) or contains(lower(coalesce(a.area_name, '')), $q)"
                 f" or contains(lower(coalesce(r.origin, '')), $q) or contains(r.channel, $q)"
                 f" or contains(coalesce(r.respondent_type, ''), $q))")
     scores = ", ".join(f"r.{q}" for q in QUESTIONS)
-    matching = (f"from survey_feedback r left join scenic_areas a on a.area_code = r.area_code "
-                f"where {where} and (r.comment is not null or r.q_satisfaction <= $low_score){cond}")
+    matching = f"where {where} and (r.comment is not null or r.q_satisfaction <= $low_score){cond}"
     # The newest rows by a top-N and the total by a count, as two queries: a window count would
     # sort every match, and DuckDB plans the two together slower than apart (10M: 18 + 50 ms
     # apart, 140–260 ms together). Mask after the limit: only the rows shown pay for the
-    # regular expressions (the search needs them all).
+    # regular expressions (the search needs them all). The count needs the areas only to search them.
     sql = (f"with hits as (select r.response_id, r.submitted_at, r.area_code, a.area_name, r.channel, "
-           f"r.respondent_type, r.origin, {scores}, r.comment {matching} "
+           f"r.respondent_type, r.origin, {scores}, r.comment from survey_feedback r {areas} {matching} "
            f"order by r.submitted_at desc, r.response_id limit {int(limit)}) "
            f"select response_id, submitted_at, area_code, area_name, channel, respondent_type, origin, "
            f"{', '.join(QUESTIONS)}, {mask_sql('comment')} as comment, comment is not null as has_comment, "
            f"q_satisfaction <= $low_score as low_score from hits "
            f"order by submitted_at desc, response_id")
-    df = db.frame(sql, params).assign(total=db.rows(f"select count(*) {matching}", params)[0][0])
-    return df.astype(object).where(df.notna(), None)  # plain values for a grid: None, never NaN/NA
+    total = db.rows(f"select count(*) from survey_feedback r {areas if cond else ''} {matching}", params)[0][0]
+    # Plain values for a grid, as DuckDB gives them: None, never NaN/NA.
+    return pd.DataFrame([(*row, total) for row in db.rows(sql, params)], columns=list(COMMENT_COLUMNS),
+                        dtype=object)
 
 
 # ---- keywords -------------------------------------------------------------------------------
