@@ -7,12 +7,14 @@ as the metrics catalog; per-unit and per-area figures come from
 """
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from dashboard.model.catalog import SOURCES
 from dashboard.model.filters import Filters, Scope
+from dashboard.model.periods import buckets
 from dashboard.queries import db, reference
-from dashboard.queries.breakdown import metric_frame
+from dashboard.queries.breakdown import metric_frame, with_coverage
 from dashboard.queries.kpis import metric_values
 from dashboard.queries.where import where_sql
 
@@ -64,49 +66,57 @@ def unit_table(filters: Filters, scope: Scope) -> tuple[list[dict], dict]:
     return rows, total
 
 
-def deployments_by_time(filters: Filters, scope: Scope, grain: str) -> pd.DataFrame:
-    """key (bucket start), season, deployments, person_times; one row per bucket and season."""
+def _deployments(filters: Filters, scope: Scope, grain: str) -> pd.DataFrame:
+    """The deployment counts behind the deployments and person-times charts, in one scan: grouping
+    sets by (bucket, season), (mode, season) and bucket alone; `set` says which a row is (0, 1, 2)."""
     if grain not in TIME_GRAINS:
         raise ValueError(grain)
     params: dict = {}
     where = where_sql(SOURCES["deployments"], filters, scope, params)
-    df = db.frame(f"""
-        select cast(date_trunc('{grain}', r.start_date) as date) as key, r.season,
+    return db.frame(f"""
+        select grouping(key) + 2 * grouping(r.season) as set,
+               cast(date_trunc('{grain}', r.start_date) as date) as key, r.mode, r.season,
                count(*) as deployments,
-               sum(coalesce(r.police_count, 0) + coalesce(r.auxiliary_count, 0)) as person_times
-        from deployments r where {where} group by all order by 1, 2
+               sum(coalesce(r.police_count, 0) + coalesce(r.auxiliary_count, 0)) as person_times,
+               sum(coalesce(r.police_count, 0)) as police, sum(coalesce(r.auxiliary_count, 0)) as auxiliary
+        from deployments r where {where}
+        group by grouping sets ((key, r.season), (r.mode, r.season), (key))
+        order by 1, 2, 3, 4
     """, params)
+
+
+def _part(found: pd.DataFrame, which: int, columns: list[str]) -> pd.DataFrame:
+    return found.loc[found["set"] == which, columns].reset_index(drop=True)
+
+
+def deployments_by_time(filters: Filters, scope: Scope, grain: str) -> pd.DataFrame:
+    """key (bucket start), season, deployments, person_times; one row per bucket and season."""
+    df = _part(_deployments(filters, scope, grain), 0, ["key", "season", "deployments", "person_times"])
     df["key"] = pd.to_datetime(df["key"])
     return df
 
 
-def deployments_by_mode(filters: Filters, scope: Scope) -> pd.DataFrame:
-    """mode, season, deployments, person_times."""
-    params: dict = {}
-    where = where_sql(SOURCES["deployments"], filters, scope, params)
-    return db.frame(f"""
-        select r.mode, r.season, count(*) as deployments,
-               sum(coalesce(r.police_count, 0) + coalesce(r.auxiliary_count, 0)) as person_times,
-               sum(coalesce(r.police_count, 0)) as police, sum(coalesce(r.auxiliary_count, 0)) as auxiliary
-        from deployments r where {where} group by all order by 1, 2
-    """, params)
+def deployments_by_mode(filters: Filters, scope: Scope, grain: str | None = None) -> pd.DataFrame:
+    """mode, season, deployments, person_times, police, auxiliary (`grain`: the time chart's beside it,
+    whose scan this shares)."""
+    return _part(_deployments(filters, scope, grain or default_grain(filters)), 1,
+                 ["mode", "season", "deployments", "person_times", "police", "auxiliary"])
 
 
 def person_times_trend(filters: Filters, scope: Scope, grain: str) -> pd.DataFrame:
-    """key (bucket start), deploy.person_times, police, auxiliary; every bucket of the period."""
-    if grain not in TIME_GRAINS:
-        raise ValueError(grain)
-    df = metric_frame(["deploy.person_times"], filters, scope, grain)
-    params: dict = {}
-    where = where_sql(SOURCES["deployments"], filters, scope, params)
-    split = db.frame(f"""
-        select cast(date_trunc('{grain}', r.start_date) as date) as key,
-               sum(coalesce(r.police_count, 0)) as police, sum(coalesce(r.auxiliary_count, 0)) as auxiliary
-        from deployments r where {where} group by 1
-    """, params)
-    split["key"] = pd.to_datetime(split["key"])
-    df = df.merge(split, on="key", how="left")
-    df[["police", "auxiliary"]] = df[["police", "auxiliary"]].fillna(0)
+    """key (bucket start), deploy.person_times, counted_from, counted_to, partial, police, auxiliary;
+    every bucket of the period (`metric_frame`'s columns and the police and auxiliary split)."""
+    found = _part(_deployments(filters, scope, grain), 2, ["key", "person_times", "police", "auxiliary"])
+    sums = {k.date(): row for k, *row in zip(*(found[c].tolist() for c in found.columns))}
+    keys = buckets(filters, grain)
+    cells = [sums.get(k, (0, 0.0, 0.0)) for k in keys]
+    person_times = [c[0] for c in cells]
+    df = pd.DataFrame({"key": pd.to_datetime(keys),
+                       "deploy.person_times": np.array(person_times, dtype="int64"
+                                                       if all(v % 1 == 0 for v in person_times) else "float64")})
+    df = with_coverage(df, filters, grain)
+    df["police"] = np.array([c[1] for c in cells], dtype="float64")
+    df["auxiliary"] = np.array([c[2] for c in cells], dtype="float64")
     return df
 
 

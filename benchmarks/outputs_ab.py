@@ -1,0 +1,103 @@
+"""Every view callback's outputs over a set of views, as JSON, to prove a change leaves them the same.
+
+`--save FILE` writes {callback + view: outputs} (plotly's encoder, keys sorted); `--against FILE`
+computes them again and lists every output that differs (exit 1 if any). Run it once on the code
+before a change and again after: the outputs must be identical, key order aside. The views: a year
+city-wide, the same in English by week, a branch's quarter, an area's year in English, six weeks
+with part weeks at either end for a 分县局, a leaf unit's default period, last week; and each
+page's own choices (the staffing grain, an incident category, the map's colour and size).
+Run: .venv/bin/python benchmarks/outputs_ab.py --db WAREHOUSE [--pages staffing,incidents] --save|--against FILE
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from benchmarks.page_callbacks import view_callbacks  # noqa: E402
+
+YEAR = "period=custom&start=2025-11-23&end=2026-11-22"
+EXTRAS = {"staffing": ["grain=week", "grain=month"], "incidents": ["category={category}"],
+          "map": ["color=satisfaction&size=incidents", "color=sameday"]}
+
+
+def views(db: Path, page: str) -> list[str]:
+    import duckdb
+
+    con = duckdb.connect(str(db), read_only=True)
+    one = lambda sql: con.execute(sql).fetchone()[0]   # noqa: E731
+    branch = one("select unit_code from units where unit_level = '景区分局' order by 1 limit 1")
+    county = one("select unit_code from units where unit_level = '分县局' order by 1 limit 1")
+    leaf = one("select unit_code from units u where not exists "
+               "(select 1 from units c where c.parent_code = u.unit_code) order by 1 limit 1")
+    area = one("select area_code from scenic_areas order by 1 limit 1")
+    category = one("select category from incidents group by 1 order by count(*) desc limit 1")
+    con.close()
+    base = [f"?{YEAR}", f"?{YEAR}&lang=en",
+            f"?period=custom&start=2026-07-01&end=2026-09-30&unit={branch}",
+            f"?{YEAR}&area={area}&lang=en",
+            f"?period=custom&start=2026-09-03&end=2026-10-14&unit={county}",
+            f"?unit={leaf}", "?period=last_week"]
+    extras = [e.format(category=category) for e in EXTRAS.get(page, [])]
+    # Each choice on a year, on a quarter and on the part weeks.
+    return base + [f"{v}&{e}" for e in extras for v in (base[0], base[2], base[4])]
+
+
+def canonical(outputs) -> str:
+    from plotly.io.json import to_json_plotly
+
+    return json.dumps(json.loads(to_json_plotly(outputs)), sort_keys=True, ensure_ascii=False)
+
+
+def outputs(db: Path, pages: list[str]) -> dict[str, str]:
+    from dashboard.auth.store import User
+    from dashboard.queries import db as qdb
+    from dashboard.session import acting_as
+
+    found = {}
+    with acting_as(User("bench", "admin")):
+        for key, fn, n_inputs in view_callbacks():
+            page = key.split(".")[0]
+            if page not in pages:
+                continue
+            for search in views(db, page):
+                qdb.clear_cache()
+                found[f"{key}{search}"] = canonical(fn(*([search] + [None] * (n_inputs - 1))))
+    return found
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--db", type=Path, required=True, help="a demo warehouse (read only)")
+    parser.add_argument("--pages", default="overview,staffing,incidents,map")
+    group = parser.add_mutually_exclusive_group(required=True)
+    group.add_argument("--save", type=Path)
+    group.add_argument("--against", type=Path)
+    args = parser.parse_args()
+    os.environ["TPD_TODAY"] = "2026-11-23"
+    from dashboard.app import create_app
+
+    create_app(args.db)
+    found = outputs(args.db, args.pages.split(","))
+    if args.save:
+        args.save.write_text(json.dumps(found, indent=0, ensure_ascii=False))
+        print(f"{len(found)} outputs saved to {args.save}", file=sys.stderr)
+        return 0
+    pages = tuple(f"{p}." for p in args.pages.split(","))
+    before = {k: v for k, v in json.loads(args.against.read_text()).items() if k.startswith(pages)}
+    differing = sorted(k for k in found.keys() & before.keys() if found[k] != before[k])
+    missing = sorted(before.keys() - found.keys())
+    for k in differing:
+        print(f"DIFFERS {k}", file=sys.stderr)
+    for k in missing:
+        print(f"MISSING {k}", file=sys.stderr)
+    print(f"{len(found)} outputs compared: {len(differing)} differ, {len(missing)} missing", file=sys.stderr)
+    return 1 if differing or missing else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
