@@ -119,7 +119,7 @@ def lists_tables(ask) -> tuple[Table, Table]:
 TREE_CHART = Chart(TREE, "staffing.hierarchy", q.unit_table, height=440, fit=True,
                    figure=lambda d, ask: officers_by_unit_figure(named_rows(d[0], ask), ask.lang))
 DEPLOY_CHART = Chart(DEPLOY, "staffing.deployments", lambda f, s, grain: (
-    q.deployments_by_time(f, s, grain), q.deployments_by_mode(f, s, grain)), args=GRAIN_ARG, height=360,
+    q.deployments_by_time(f, s, grain), q.deployments_by_mode(f, s)), args=GRAIN_ARG, height=360,
     figure=lambda d, ask: deployments_figure(*d, ask.filters.start, ask.filters.end, ask.get("grain"), ask.lang))
 PERSON_TIMES_CHART = Chart(PERSON_TIMES, "staffing.person_times", q.person_times_trend, args=GRAIN_ARG, height=360,
                            figure=lambda df, ask: person_times_figure(
