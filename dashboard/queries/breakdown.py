@@ -11,7 +11,8 @@ period's end from a real drop.
 `concurrently` runs independent queries at once on separate cursors (DuckDB
 releases the GIL), `unit_and_area_frames_parts` gives the by-unit and by-area
 frames from one scan per source (grouping sets), and `unit_week_frames` gives every child unit's weekly
-frame from one grouped query per source instead of one query set per unit.
+frame from one grouped query per source instead of one query set per unit. `left_join` is pandas'
+left merge on a key the right side holds once, by position (merge's factorising costs milliseconds).
 `TPD_QUERY_WORKERS` (default 4) caps the queries one process runs at once.
 """
 from __future__ import annotations
@@ -154,7 +155,7 @@ def _assemble(keys: pd.DataFrame | None, parts: list[pd.DataFrame], by: str,
         if out is None:
             out = part
         elif keys is not None:
-            out = _left_join(out, part, list(on))
+            out = left_join(out, part, list(on))
         else:
             out = out.merge(part, on=list(on), how="outer")
     for m in needed.values():
@@ -177,7 +178,7 @@ def _assemble(keys: pd.DataFrame | None, parts: list[pd.DataFrame], by: str,
     return out.reset_index(drop=True)
 
 
-def _left_join(left: pd.DataFrame, right: pd.DataFrame, on: list[str]) -> pd.DataFrame:
+def left_join(left: pd.DataFrame, right: pd.DataFrame, on: list[str]) -> pd.DataFrame:
     """`left.merge(right, on=on, how="left")` for a right side with one row per key: the same frame
     (right's values taken by position, as merge takes them: a column some key misses is promoted,
     int to float, bool to object) without merge's factorising, which cost milliseconds a join of a

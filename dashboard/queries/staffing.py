@@ -14,7 +14,7 @@ from dashboard.model.catalog import BY_ID, SOURCES
 from dashboard.model.filters import Filters, Scope
 from dashboard.model.periods import buckets
 from dashboard.queries import db, reference
-from dashboard.queries.breakdown import metric_frame, with_coverage
+from dashboard.queries.breakdown import left_join, metric_frame, with_coverage
 from dashboard.queries.kpis import metric_values
 from dashboard.queries.where import where_sql
 
@@ -144,9 +144,9 @@ def area_staffing(filters: Filters, scope: Scope) -> pd.DataFrame:
         select r.area_code, sum(r.visitors) as visitors, count(distinct r.visit_date) as visitor_days
         from {SOURCES["visitors"].from_sql} where {where} group by 1
     """, params)
-    out = areas[["area_code", "area_name", "grade", "unit_code"]].merge(
-        staff.rename(columns={"key": "unit_code"}), on="unit_code", how="left")
-    out = out.merge(visits, on="area_code", how="left")
+    out = left_join(areas[["area_code", "area_name", "grade", "unit_code"]],
+                    staff.rename(columns={"key": "unit_code"}), ["unit_code"])
+    out = left_join(out, visits, ["area_code"])
     out["unit_name"] = out.unit_code.map(reference.unit_names(scope))
     out[OFFICER_TYPES] = out[OFFICER_TYPES].fillna(0).astype(int)
     out["officers"] = out[OFFICER_TYPES].sum(axis=1)
