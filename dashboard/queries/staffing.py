@@ -189,10 +189,9 @@ def team_list(filters: Filters, scope: Scope) -> list[dict]:
 
 
 def _records(df: pd.DataFrame) -> list[dict]:
-    """JSON-ready rows: numbers as Python ints, missing values as None."""
-    out = df.astype(object).where(df.notna(), None).to_dict("records")
-    for rec in out:
-        for k, v in rec.items():
-            if hasattr(v, "item"):
-                rec[k] = v.item()
-    return out
+    """JSON-ready rows: numbers as Python ints, missing values as None (column by column: `tolist`
+    gives Python values, NaN or NA where one is missing)."""
+    columns = list(df.columns)
+    values = [[None if v is None or v is pd.NA or v is pd.NaT or (isinstance(v, float) and v != v) else v
+               for v in df[c].tolist()] for c in columns]
+    return [dict(zip(columns, row)) for row in zip(*values)]
