@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import dash_ag_grid as dag
+import pandas as pd
 
 from dashboard.text.common import GRID_LOCALE_ZH
 
@@ -53,8 +54,18 @@ def few_condition(n_field: str, min_n: int) -> str:
 
 
 def records(df) -> list[dict]:
-    """A frame's rows as the grid takes them: plain values, None for missing."""
-    return [] if df.empty else df.astype(object).where(df.notna(), None).to_dict("records")
+    """A frame's rows as the grid takes them: plain values, None for missing. Column by column
+    (`tolist` gives Python values): a copy of the frame as objects cost three times as much."""
+    if df.empty:
+        return []
+    columns = list(df.columns)
+    values = [_present(df[c].tolist()) if df[c].hasnans else df[c].tolist() for c in columns]
+    return [dict(zip(columns, row)) for row in zip(*values)]
+
+
+def _present(values: list) -> list:
+    return [None if v is None or v is pd.NA or v is pd.NaT or (isinstance(v, float) and v != v) else v
+            for v in values]
 
 
 def number_format(d3: str, empty: str = "—") -> dict:
