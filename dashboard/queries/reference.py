@@ -38,7 +38,7 @@ def units(scope: Scope) -> pd.DataFrame:
 
 def unit_names(scope: Scope) -> dict[str, str]:
     df = units(scope)
-    return dict(zip(df.unit_code, df.unit_name))
+    return dict(zip(df.unit_code.tolist(), df.unit_name.tolist()))
 
 
 def scope_name(scope: Scope) -> str | None:
@@ -81,7 +81,7 @@ def areas(scope: Scope, unit: str | None = None) -> pd.DataFrame:
 
 def area_names(scope: Scope) -> dict[str, str]:
     df = areas(scope)
-    return dict(zip(df.area_code, df.area_name))
+    return dict(zip(df.area_code.tolist(), df.area_name.tolist()))
 
 
 def drill_children(node: str | None, scope: Scope) -> list[str]:
