@@ -13,7 +13,7 @@ def view_from_args(args: dict, scope: Scope, default_period: str = "last_week",
                    extra_allowed: dict | None = None) -> View:
     return parse_view(
         args, today=today(), default_period=default_period,
-        units=set(reference.units(scope).unit_code), areas=set(reference.areas(scope).area_code),
+        units=set(reference.units(scope).unit_code.tolist()), areas=set(reference.areas(scope).area_code.tolist()),
         extra_allowed=extra_allowed,
     )
 

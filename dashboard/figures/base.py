@@ -61,6 +61,10 @@ def period_x(grain: str) -> dict:
 
 
 def as_date(value) -> dt.date:
+    if isinstance(value, dt.datetime):        # a Timestamp too: no new one needed
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
     return pd.Timestamp(value).date()
 
 

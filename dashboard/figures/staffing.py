@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import numpy as np
 import pandas as pd
 from dashboard.figures import lite as go
 
@@ -74,29 +75,33 @@ def deployments_figure(by_time: pd.DataFrame, by_mode: pd.DataFrame, start: dt.d
         return empty_figure(t("empty.no_data", lang), height=360)
     count_word = t("staffing.deploy_count", lang)
     pt_word = _metric_label("deploy.person_times", lang)
-    modes = [m for m in DEPLOY_MODES if m in set(by_mode["mode"])]
+    # Plain lists: a few dozen rows, where pandas' filtering and reindexing cost more than the scan.
+    times = list(zip(*(by_time[c].tolist() for c in ("key", "season", "deployments", "person_times"))))
+    by_mode_season = {(m, s): (d, p) for m, s, d, p in
+                      zip(*(by_mode[c].tolist() for c in ("mode", "season", "deployments", "person_times")))}
+    modes = [m for m in DEPLOY_MODES if m in {m for m, _ in by_mode_season}]
     mode_labels = [value_label(m, lang) for m in modes]
     traces = []
     for season in SEASONS:
-        part = by_time[by_time["season"] == season]
+        part = [(k, d, p) for k, s, d, p in times if s == season]
         name = t(f"season.{season}", lang)
-        keys = list(part["key"])
+        keys = [k for k, _, _ in part]
         cov = span_coverage(keys, grain, start, end)
         hover = [f"{name} · {bucket_text(k, grain, lang, cov, i)}<br>{count_word}: {d:,d}<br>{pt_word}: {p:,.0f}"
-                 for i, (k, d, p) in enumerate(zip(keys, part["deployments"], part["person_times"]))]
-        traces += count_bars(keys, list(part["deployments"]), cov.partial, name=name, color=color_of(season),
+                 for i, (k, d, p) in enumerate(part)]
+        traces += count_bars(keys, [d for _, d, _ in part], cov.partial, name=name, color=color_of(season),
                              grain=grain, opacity=1.0, hovertext=hover, offsetgroup="time")
-        mpart = (by_mode[by_mode["season"] == season].set_index("mode")[["deployments", "person_times"]]
-                 .reindex(modes).fillna(0))
+        counts, person_times = _by_mode(by_mode, by_mode_season, modes, season)
         traces.append(go.Bar(
-            y=mode_labels, x=mpart["deployments"], orientation="h", name=name, legendgroup=name,
+            y=mode_labels, x=counts, orientation="h", name=name, legendgroup=name,
             showlegend=False, marker_color=color_of(season), xaxis="x2", yaxis="y2",
-            customdata=mpart[["person_times"]].to_numpy(),
+            customdata=person_times,
             hovertemplate=f"{name} · %{{y}}<br>{count_word}: %{{x:,d}}<br>"
                           f"{pt_word}: %{{customdata[0]:,.0f}}<extra></extra>"))
     first, after = _bucket_span(start, end, grain)
-    top_time = by_time.groupby("key")["deployments"].sum().max()
-    top_mode = by_mode.groupby("mode")["deployments"].sum().max() if not by_mode.empty else 0
+    top_time = max(_sums((k, d) for k, _, d, _ in times).values())
+    top_mode = max(_sums((m, d) for (m, _), (d, _) in by_mode_season.items() if isinstance(m, str)).values(),
+                   default=0)
     subtitle = dict(xref="paper", yref="paper", y=1.0, yanchor="bottom", showarrow=False,
                     font=dict(size=13, color=MUTED))
     return widen_lone_bucket(go.Figure(data=traces, layout=dict(
@@ -109,6 +114,24 @@ def deployments_figure(by_time: pd.DataFrame, by_mode: pd.DataFrame, start: dt.d
         annotations=[dict(text=t("staffing.by_time", lang), x=0.27, **subtitle),
                      dict(text=t("staffing.by_mode", lang), x=0.87, **subtitle)],
     )), grain)
+
+
+def _sums(pairs) -> dict:
+    out: dict = {}
+    for key, value in pairs:
+        out[key] = out.get(key, 0) + value
+    return out
+
+
+def _by_mode(by_mode: pd.DataFrame, found: dict, modes: list[str], season: str) -> tuple[np.ndarray, np.ndarray]:
+    """One season's deployments per mode (x) and person-times as customdata, as a reindex over
+    the modes with missing modes as 0 gives them: the columns' types, floats when one is missing."""
+    cells = [found.get((m, season)) for m in modes]
+    whole = all(c is not None for c in cells)
+    types = [by_mode[c].dtype if whole else np.result_type(by_mode[c].dtype, np.float64)
+             for c in ("deployments", "person_times")]
+    counts = np.array([c[0] if c else 0 for c in cells], dtype=types[0])
+    return counts, np.array([[c[1] if c else 0] for c in cells], dtype=types[1]).reshape(len(cells), 1)
 
 
 def _bucket_span(start: dt.date, end: dt.date, grain: str) -> tuple[dt.date, dt.date]:

@@ -96,24 +96,32 @@ def unit_options(table: Table, ask) -> dict:
             "getRowStyle": {"function": "params.node.rowPinned ? {fontWeight: 600} : null"}}
 
 
-def lists_tables(ask) -> tuple[Table, Table]:
-    """Posts and teams in use on the period's last day."""
+def _list_col(field, key, width, lang, **more):
+    return {"field": field, "headerName": t(f"staffing.col_{key}", lang), "minWidth": width, **more}
+
+
+def posts_table(ask) -> Table:
+    """Posts in use on the period's last day."""
     lang = ask.lang
     yes, no = t("staffing.yes", lang), t("staffing.no", lang)
     posts = [{**r, "post_type": value_label(r["post_type"], lang), "standardized": yes if r["standardized"] else no}
              for r in q.post_list(ask.filters, ask.scope)]
-    teams = [{**r, "team_type": value_label(r["team_type"], lang)} for r in q.team_list(ask.filters, ask.scope)]
+    cols = [_list_col("post_name", "post", 170, lang, tooltipField="post_name"),
+            _list_col("post_type", "type", 95, lang), _list_col("standardized", "standardized", 70, lang),
+            _list_col("area_name", "area", 100, lang,
+                      valueFormatter={"function": "params.value == null ? '—' : params.value"}),
+            _list_col("unit_name", "unit", 110, lang), _list_col("opened_on", "opened", 100, lang)]
+    return Table(cols, posts)
 
-    def col(field, key, width, **more):
-        return {"field": field, "headerName": t(f"staffing.col_{key}", lang), "minWidth": width, **more}
-    post_cols = [col("post_name", "post", 170, tooltipField="post_name"), col("post_type", "type", 95),
-                 col("standardized", "standardized", 70),
-                 col("area_name", "area", 100, valueFormatter={"function": "params.value == null ? '—' : params.value"}),
-                 col("unit_name", "unit", 110), col("opened_on", "opened", 100)]
-    team_cols = [col("team_name", "team", 160, tooltipField="team_name"), col("team_type", "type", 110),
-                 col("unit_name", "unit", 100), _count_col("members", "staffing.col_members", lang, 80),
-                 col("founded_on", "founded", 100)]
-    return Table(post_cols, posts), Table(team_cols, teams)
+
+def teams_table(ask) -> Table:
+    """Teams active on the period's last day."""
+    lang = ask.lang
+    teams = [{**r, "team_type": value_label(r["team_type"], lang)} for r in q.team_list(ask.filters, ask.scope)]
+    cols = [_list_col("team_name", "team", 160, lang, tooltipField="team_name"),
+            _list_col("team_type", "type", 110, lang), _list_col("unit_name", "unit", 100, lang),
+            _count_col("members", "staffing.col_members", lang, 80), _list_col("founded_on", "founded", 100, lang)]
+    return Table(cols, teams)
 
 
 TREE_CHART = Chart(TREE, "staffing.hierarchy", q.unit_table, height=440, fit=True,
@@ -127,8 +135,8 @@ PERSON_TIMES_CHART = Chart(PERSON_TIMES, "staffing.person_times", q.person_times
 AREAS_CHART = Chart(AREAS, "staffing.areas", q.area_staffing, height=360, fit=True,   # grows with the areas
                     figure=lambda df, ask: area_figure(df, ask.lang))
 UNITS_GRID = Grid(UNITS, "staffing.unit_table", units_table, options=unit_options, height=440, row_id="key")
-POSTS_GRID = Grid(POSTS, "staffing.posts", lambda ask: lists_tables(ask)[0], height=350)
-TEAMS_GRID = Grid(TEAMS, "staffing.teams", lambda ask: lists_tables(ask)[1], height=350)
+POSTS_GRID = Grid(POSTS, "staffing.posts", posts_table, height=350)
+TEAMS_GRID = Grid(TEAMS, "staffing.teams", teams_table, height=350)
 
 render_kpis = P.render(Kpis(KPIS, catalog_kpis(q.KPI_METRICS + q.MORE_METRICS), q.KPI_METRICS,
                           width={"xs": 12, "md": 4, "lg": 2}, more=(MORE, more_figures)))

@@ -11,7 +11,8 @@ period's end from a real drop.
 `concurrently` runs independent queries at once on separate cursors (DuckDB
 releases the GIL), `unit_and_area_frames_parts` gives the by-unit and by-area
 frames from one scan per source (grouping sets), and `unit_week_frames` gives every child unit's weekly
-frame from one grouped query per source instead of one query set per unit.
+frame from one grouped query per source instead of one query set per unit. `left_join` is pandas'
+left merge on a key the right side holds once, by position (merge's factorising costs milliseconds).
 `TPD_QUERY_WORKERS` (default 4) caps the queries one process runs at once.
 """
 from __future__ import annotations
@@ -22,7 +23,9 @@ import os
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
+import numpy as np
 import pandas as pd
+from pandas.api.extensions import take
 
 from dashboard.model.catalog import BY_ID, SOURCES, Metric, Ratio
 from dashboard.model.filters import Filters, Scope
@@ -67,8 +70,12 @@ def with_coverage(df: pd.DataFrame, filters: Filters, grain: str) -> pd.DataFram
     covers: `counted_from`, `counted_to` (timestamps) and `partial` (the bucket runs past the
     period's first or last day, so its counts hold only some of its days)."""
     df = df.copy()
-    starts = [pd.Timestamp(k).date() for k in df["key"]]
-    afters = [bucket_after(s, grain) for s in starts]
+    if pd.api.types.is_datetime64_dtype(df["key"]):
+        starts = df["key"].to_numpy().astype("datetime64[D]").tolist()   # dates, without a Timestamp each
+    else:
+        starts = [pd.Timestamp(k).date() for k in df["key"]]
+    after_of = {s: bucket_after(s, grain) for s in set(starts)}     # many units share a few weeks
+    afters = [after_of[s] for s in starts]
     df["counted_from"] = pd.to_datetime([max(s, filters.start) for s in starts])
     df["counted_to"] = pd.to_datetime([min(a - dt.timedelta(days=1), filters.end) for a in afters])
     df["partial"] = [s < filters.start or a - dt.timedelta(days=1) > filters.end for s, a in zip(starts, afters)]
@@ -149,7 +156,12 @@ def _assemble(keys: pd.DataFrame | None, parts: list[pd.DataFrame], by: str,
     for part in parts:
         if by in GRAINS:
             part["key"] = pd.to_datetime(part["key"])
-        out = part if out is None else out.merge(part, on=list(on), how="left" if keys is not None else "outer")
+        if out is None:
+            out = part
+        elif keys is not None:
+            out = left_join(out, part, list(on))
+        else:
+            out = out.merge(part, on=list(on), how="outer")
     for m in needed.values():
         if m.id in out and not m.is_rate and m.fmt in ("count", "yuan"):
             values = pd.to_numeric(out[m.id]).fillna(0)
@@ -168,6 +180,26 @@ def _assemble(keys: pd.DataFrame | None, parts: list[pd.DataFrame], by: str,
     if by in GRAINS and filters is not None:
         out = with_coverage(out, filters, by)
     return out.reset_index(drop=True)
+
+
+def left_join(left: pd.DataFrame, right: pd.DataFrame, on: list[str]) -> pd.DataFrame:
+    """`left.merge(right, on=on, how="left")` for a right side with one row per key: the same frame
+    (right's values taken by position, as merge takes them: a column some key misses is promoted,
+    int to float, bool to object) without merge's factorising, which cost milliseconds a join of a
+    few dozen keys (strings, mostly)."""
+    extra = [c for c in right.columns if c not in on]
+    if len(on) == 1:
+        wanted, found = left[on[0]].tolist(), right[on[0]].tolist()
+    else:
+        wanted = list(zip(*(left[c].tolist() for c in on)))
+        found = list(zip(*(right[c].tolist() for c in on)))
+    at = {key: i for i, key in enumerate(found)}
+    if len(at) < len(found) or set(extra) & set(left.columns):
+        return left.merge(right, on=on, how="left")
+    positions = np.array([at.get(key, -1) for key in wanted], dtype="intp")
+    taken = {c: take(right[c].array, positions, allow_fill=True) for c in extra}
+    out = left.reset_index(drop=True)
+    return pd.concat([out, pd.DataFrame(taken, index=out.index)], axis=1) if extra else out.copy()
 
 
 def _keys(filters: Filters, by: str, group_units: list[str] | None, rest_key: str | None) -> pd.DataFrame | None:
@@ -276,7 +308,9 @@ def unit_week_frames_parts(metric_ids: list[str], filters: Filters, scope: Scope
         parts = [f.astype({"unit": object}) for f in frames]
         whole = _assemble(grid, parts, "week", wanted, needed, filters, on=("unit", "key"))
         whole["key"] = whole["key"].astype(grid["key"].dtype)
-        return {code: rows.drop(columns="unit").reset_index(drop=True)
-                for code, rows in whole.groupby("unit", sort=False)}
+        # The grid is unit by unit, each its weeks in order, and assembling keeps its rows' order:
+        # each unit's frame is its block of rows (a groupby's split cost more than the assembly).
+        weeks, whole = len(grid) // len(units), whole.drop(columns="unit")
+        return {code: whole.iloc[i * weeks:(i + 1) * weeks].reset_index(drop=True) for i, code in enumerate(units)}
     return [(lambda s=source_name, ms=metrics: _unit_week_source(s, ms, filters, scope, units))
             for source_name, metrics in by_source.items()], finish

@@ -16,19 +16,19 @@ PEAK_DEPLOYMENT = "peak_deployment"   # a band of 旺季 deployments outside the
 
 def peak_bands(filters: Filters, scope: Scope) -> list[tuple[dt.date, dt.date, str]]:
     """(first day, last day, kind) overlapping the period; overlapping deployments merged."""
-    holidays = db.rows("""
-        select first_day, last_day, kind from peak_periods
-        where first_day <= $end and last_day >= $start order by first_day
-    """, {"start": filters.start, "end": filters.end})
-    # Overlapping or touching deployments merged into one band (gaps and islands). A city has
-    # thousands of deployment rows but a few dozen distinct spans: DuckDB gives those, sorted,
-    # and they are merged here (window functions over them cost more than the scan).
-    spans = db.rows("""
-        select distinct start_date, end_date from deployments
+    # The holidays and the 旺季 deployments' spans in one statement. A city has thousands of
+    # deployment rows but a few dozen distinct spans: DuckDB gives those, and overlapping or
+    # touching ones are merged here, sorted (gaps and islands; window functions cost more than the scan).
+    found = db.rows("""
+        select first_day, last_day, kind, false as deployed from peak_periods
+        where first_day <= $end and last_day >= $start
+        union all
+        select distinct start_date, end_date, null, true from deployments
         where season = $peak and start_date <= $end and end_date >= $start
           and ($scope is null or unit_code in (select unit_code from unit_closure where ancestor_code = $scope))
-        order by 1, 2
     """, {"start": filters.start, "end": filters.end, "scope": scope.unit, "peak": PEAK})
+    holidays = [row[:3] for row in found if not row[3]]
+    spans = sorted(row[:2] for row in found if row[3])
     deployments: list[list[dt.date]] = []
     for first, last in spans:
         if deployments and first <= deployments[-1][1] + dt.timedelta(days=1):

@@ -330,8 +330,10 @@ def trend_span(filters: Filters, weeks: int = TREND_WEEKS) -> Filters:
 
 def weekly(filters: Filters, scope: Scope, category: str | None = None) -> pd.DataFrame:
     """key (week start): same-day closure rate with its n, administrative and criminal cases."""
-    return category_frame(["incidents.same_day_rate", "cases.administrative", "cases.criminal"],
-                          trend_span(filters), scope, "week", category)
+    # Kept whole in the query cache: the same-day and the cases charts each ask for it.
+    return db.cached(("incidents.weekly", filters, scope, category), lambda: category_frame(
+        ["incidents.same_day_rate", "cases.administrative", "cases.criminal"], trend_span(filters), scope, "week",
+        category)).copy()
 
 
 def enforcement_total(filters: Filters, scope: Scope) -> dict[str, int]:
