@@ -164,7 +164,7 @@
     // The phone's copy of `figure` (the figure given to Plotly itself is not changed): a new layout,
     // the same traces.
     var source = figure.layout || {};
-    if (source.dragmode === false) return figure;          // already the phone's copy (a relayout kept in dcc.Graph's figure)
+    if (source.dragmode === false) return figure;          // already the phone's copy (Plotly.react drawing through newPlot)
     var data = Array.isArray(figure.data) ? figure.data : [];
     var layout = Object.assign({}, source);
     var tmpl = get(source, 'template.layout') || {};
@@ -470,13 +470,13 @@
 
   // ---------------------------------------------------------------- after the draw: what the estimate missed
 
-  function checked(gd) {
-    // Reads the drawn chart (no write before the reads) and relayouts only what still does not fit:
+  function needs(gd) {
+    // What the drawn chart still needs (read, not written): the relayout of what does not fit:
     // number labels standing on end, bar numbers past the right edge, a note past it. (A legend on
     // the container's edge is inside the chart: Plotly shortens the plot to make its room.)
-    if (!gd._fullLayout || !gd.layout || !window.Plotly) return;
+    if (!gd._fullLayout || !gd.layout || !gd.isConnected) return null;
     var svg = gd.querySelector('.main-svg'), full = gd._fullLayout, update = {};
-    if (!svg) return;
+    if (!svg) return null;
     var frame = svg.getBoundingClientRect();
     Object.keys(full).filter(function (k) { return /^xaxis\d*$/.test(k); }).forEach(function (k) {
       var axis = full[k];
@@ -501,10 +501,25 @@
       var b = node.getBoundingClientRect(), i = node.getAttribute('data-index');
       if (b.width && b.right > frame.right + 8) update['annotations[' + i + '].visible'] = false;
     });
-    if (!Object.keys(update).length) return;
-    tally.relayouts += 1;
-    tally.late.push(((gd.parentNode || {}).id || gd.id) + ': ' + Object.keys(update).join(' '));
-    window.Plotly.relayout(gd, update);
+    return Object.keys(update).length ? update : null;
+  }
+
+  // The checks wait for an idle moment and run together: all their reads share one layout of the
+  // page, and their relayouts (rare) come after every read.
+  var queued = [];
+  function later(gd) {
+    if (queued.indexOf(gd) < 0) queued.push(gd);
+    if (queued.length > 1) return;
+    var idle = window.requestIdleCallback || function (fn) { return setTimeout(fn, 200); };
+    idle(function () {
+      var charts = queued.splice(0), updates = charts.map(function (gd) { return needs(gd); });
+      charts.forEach(function (gd, i) {
+        if (!updates[i]) return;
+        tally.relayouts += 1;
+        tally.late.push(((gd.parentNode || {}).id || gd.id) + ': ' + Object.keys(updates[i]).join(' '));
+        window.Plotly.relayout(gd, updates[i]);
+      });
+    }, {timeout: 3000});
   }
 
   // ---------------------------------------------------------------- dcc.Graph's draws, intercepted
@@ -524,7 +539,7 @@
         if (mine === figure) return real.apply(this, arguments);
         var drawn = whole ? real.call(this, el, mine) : real.call(this, el, mine.data, mine.layout, config);
         return Promise.resolve(drawn).then(function (result) {
-          setTimeout(function () { checked(el); }, 0);
+          later(el);
           return result;
         });
       };
