@@ -4,8 +4,11 @@ Loads each page once untimed (scripts cached), then once more under a Chromium t
 (`devtools.timeline`), in the phone profile of benchmarks/page_render.py (390×844, CPU ×4)
 or the desktop one, and sums the trace's main-thread events: script evaluation and compile
 per URL, function calls, style, layout and paint, long tasks (> 50 ms), and the requests
-the page made (scripts with their sizes, callbacks with their count). Reads, does not judge.
-Run: .venv/bin/python benchmarks/page_trace.py --db FILE [--profile phone] [--paths / /incidents]
+the page made (scripts with their sizes, callbacks with their count). With --tail-ms the trace
+runs on so long after the first render (what follows it, a chart drawn again, is counted too), and
+on a phone it says how many charts assets/phone.js fitted before their draw and relayouted after.
+Reads, does not judge.
+Run: .venv/bin/python benchmarks/page_trace.py --db FILE [--profile phone] [--paths / /incidents] [--tail-ms 3000]
 """
 from __future__ import annotations
 
@@ -71,7 +74,7 @@ def self_time_by_script(profile: dict) -> dict:
     return {k: round(v) for k, v in sorted(ms.items(), key=lambda kv: -kv[1])[:14]}
 
 
-def trace_page(browser, context, url: str, profile: dict) -> dict:
+def trace_page(browser, context, url: str, profile: dict, tail_ms: int = 0) -> dict:
     page = context.new_page()
     cdp = context.new_cdp_session(page)
     if profile["cpu_throttle"] > 1:
@@ -86,6 +89,9 @@ def trace_page(browser, context, url: str, profile: dict) -> dict:
     page.goto(url)
     page.wait_for_function(SETTLED, timeout=120_000)
     seconds = time.perf_counter() - t0
+    page.wait_for_timeout(tail_ms)   # work that follows the first render (a chart drawn again) counted too
+    # What assets/phone.js did on a phone: charts fitted before their first draw, relayouts after it.
+    phone = page.evaluate("window.tpdPhone ? {fitted: tpdPhone.fitted, relayouts: tpdPhone.relayouts} : null")
     events = json.loads(browser.stop_tracing())["traceEvents"]
     cpu = self_time_by_script(cdp.send("Profiler.stop")["profile"])
     scripts, callbacks = {}, 0
@@ -96,7 +102,7 @@ def trace_page(browser, context, url: str, profile: dict) -> dict:
             sizes = r.sizes()
             scripts[r.url.split("?")[0].rsplit("/", 1)[-1]] = sizes["responseBodySize"] or None
     page.close()
-    return {"seconds": round(seconds, 2), "callback_requests": callbacks, "scripts": scripts,
+    return {"seconds": round(seconds, 2), "tail_ms": tail_ms, "phone_js": phone, "callback_requests": callbacks, "scripts": scripts,
             "js_self_ms_by_script": cpu, **summarise(events)}
 
 
@@ -107,6 +113,8 @@ def main() -> int:
     parser.add_argument("--profile", choices=list(PROFILES), default="phone")
     parser.add_argument("--paths", nargs="+", default=list(PATHS))
     parser.add_argument("--minimal", action="store_true", help="trace the minimal Dash page too")
+    parser.add_argument("--tail-ms", type=int, default=0,
+                        help="keep tracing so long after the first render (work that follows it counted too)")
     args = parser.parse_args()
     args.workdir.mkdir(parents=True, exist_ok=True)
     users_db = args.workdir / "trace-users.sqlite3"
@@ -138,7 +146,7 @@ def main() -> int:
                 page.wait_for_function(SETTLED, timeout=120_000)
                 page.close()
                 key = name if name not in out["pages"] else f"{name} #{sum(k.split(' #')[0] == name for k in out['pages']) + 1}"
-                out["pages"][key] = trace_page(browser, context, url, profile)
+                out["pages"][key] = trace_page(browser, context, url, profile, args.tail_ms)
                 print(key, json.dumps(out["pages"][key], ensure_ascii=False), file=sys.stderr)
             browser.close()
     finally:

@@ -202,3 +202,41 @@ def test_a_grid_below_the_fold_is_built_when_scrolled_to_not_at_first_render(ser
         assert console == []
     finally:
         context.close()
+
+
+# Each chart: its legend's box and the lowest of its x axes' labels and title, from the chart's top;
+# what the phone changed in the browser's copy (dragmode off, the legend on the container's edge).
+CHARTS = """() => Array.from(document.querySelectorAll('.js-plotly-plot')).map(gd => {
+    const top = gd.getBoundingClientRect().top, svg = gd.querySelector('.main-svg').getBoundingClientRect();
+    const bottoms = Array.from(gd.querySelectorAll('.xaxislayer-above text, [class*="xtitle"] text'))
+        .map(n => n.getBoundingClientRect()).filter(b => b.height).map(b => b.bottom - top);
+    const legend = gd.querySelector('.legend');
+    const box = legend && legend.getBoundingClientRect();
+    return {id: gd.parentNode.id, labels: Math.max(0, ...bottoms), height: svg.height,
+            legend: box && box.height ? [box.top - top, box.bottom - top] : null,
+            phone: gd.layout.dragmode === false || (gd.layout.legend || {}).yref === 'container'};
+})"""
+
+
+def test_a_chart_on_a_phone_is_drawn_once_with_its_legend_under_its_axis_labels(server, browser, accounts):
+    context = browser_context(browser, server, accounts["leader"])
+    try:
+        page, console = open_on_phone(context, server + "/mediation?period=this_quarter", SETTLED)
+        charts = page.evaluate(CHARTS)
+        drawn = page.evaluate("window.tpdPhone")
+        with_legend = [c for c in charts if c["legend"]]
+        assert with_legend, "no chart with a legend to look at"
+        for c in with_legend:
+            assert c["legend"][0] >= c["labels"] - 1, f"{c['id']}: the legend overprints the axis labels: {c}"
+            assert c["legend"][1] <= c["height"] + 1, f"{c['id']}: the legend runs out of the chart: {c}"
+        assert all(c["phone"] for c in charts)
+        assert drawn["fitted"] >= len(charts) and drawn["relayouts"] == 0, \
+            f"charts drawn a second time after the first: {drawn}"
+        page.set_viewport_size({"width": 1440, "height": 900})
+        page.goto(server + "/mediation?period=this_quarter", wait_until="networkidle")
+        page.wait_for_function(SETTLED, timeout=60_000)
+        assert not any(c["phone"] for c in page.evaluate(CHARTS)), "a desktop's charts are drawn as built"
+        assert page.evaluate("window.tpdPhone")["fitted"] == 0
+        assert console == []
+    finally:
+        context.close()
