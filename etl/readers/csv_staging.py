@@ -103,9 +103,11 @@ def stage_csv(con: duckdb.DuckDBPyConnection, path: Path, rt: RecordType, table:
         con.execute(f"create temp table {table}_lines as select unnest($s) as line, "
                     f"generate_subscripts($s, 1) as _ord", {"s": starts})
     select_fields = _field_selects(rt, mapping)
-    # A row is empty when no cell holds a visible character (no trim(): it allocates).
-    empty = " and ".join(f"not coalesce(regexp_matches(c{j}, '[^\\s\u3000]'), false)"
-                         for j in range(n_cols)) or "false"
+    # A row is kept when a cell holds a visible character (no trim(): it allocates). Written as
+    # an OR in the WHERE, DuckDB stops at the first such cell (nearly always the first column);
+    # `not (… and …)` evaluated all the columns' regular expressions on every row (3 s at 1M).
+    visible = " or ".join(f"coalesce(regexp_matches(c{j}, '[^\\s\u3000]'), false)"
+                          for j in range(n_cols)) or "true"
     if rejected or data_has_blank_lines:
         # The exact row numbers need the slow path: remap ordinals to file lines.
         ordinal = f"r.rowid - {first_rowid} + 1"
@@ -127,7 +129,7 @@ def stage_csv(con: duckdb.DuckDBPyConnection, path: Path, rt: RecordType, table:
         # A table's rowid follows insertion order, which DuckDB keeps as the file's order.
         row_source, row_expr = f"{table}_raw", f"{header_line} + rowid - {first_rowid} + 1"
     con.execute(f"create temp view {table} as select {row_expr} as _row, {select_fields} "
-                f"from {row_source} where not ({empty})")
+                f"from {row_source} where {visible}")
     return StagedFile(
         path=path, name=name, rt=rt, table=table, file_format="csv", encoding=encoding,
         sha256=digest.result(), size_bytes=path.stat().st_size, header_row=header_line,
