@@ -224,18 +224,21 @@ def collect_errors(con: duckdb.DuckDBPyConnection, rt: RecordType, works: list[s
             con.execute(f"insert into {err} {cycle_check(work, works)} and _row not in (select _row from {err})")
         # The last occurrence of a key wins even when it fails a check: the earlier
         # rows are superseded all the same, so none of them loads in its place.
+        # The keys given more than once are found by grouping (a window over every row sorts them
+        # all); only their rows are read again.
         keys = ", ".join(rt.key)
-        key_raw = " || '|' || ".join(f"coalesce(r_{k}, '')" for k in rt.key)
+        key_raw = " || '|' || ".join(f"coalesce(w.r_{k}, '')" for k in rt.key)
         con.execute(f"""
             insert into {err}
-            select _row, {sql_str(rt.key[0])}, {key_raw}, 'duplicate',
-                   printf('同一文件中主键重复，以最后一次出现（第 %d 行）为准', last_row),
-                   printf('duplicate key in the file; the last occurrence (row %d) wins', last_row)
-            from (
-                select _row, {", ".join(f"r_{k}" for k in rt.key)},
-                       max(_row) over (partition by {keys}) as last_row
-                from {work} where {" and ".join(f"{k} is not null" for k in rt.key)}
-            ) where _row < last_row
+            select w._row, {sql_str(rt.key[0])}, {key_raw}, 'duplicate',
+                   printf('同一文件中主键重复，以最后一次出现（第 %d 行）为准', d.last_row),
+                   printf('duplicate key in the file; the last occurrence (row %d) wins', d.last_row)
+            from {work} w join (
+                select {keys}, max(_row) as last_row from {work}
+                where {" and ".join(f"{k} is not null" for k in rt.key)}
+                group by {keys} having count(*) > 1
+            ) d using ({keys})
+            where w._row < d.last_row
         """)
     # Last, so that a unit whose parent row was quarantined above (bad value, cycle,
     # superseded duplicate) does not load pointing at a unit that is not there.
