@@ -178,6 +178,9 @@ _DECIMAL = (f"[+-]?(?:(?:\\d+(?:\\.\\d*)?|\\.\\d+)(?:[eE][+-]?\\d+)?"
             f"|{_GROUPED}(?:\\.\\d*)?)")
 
 
+_PLAIN_DECIMAL = "[+-]?\\d+(?:\\.\\d+)?"
+
+
 def _int(expr: str) -> str:
     return (f"(case when regexp_full_match({expr}, '{_PLAIN_INT}') then try_cast({expr} as bigint) "
             f"when regexp_full_match({expr}, '{_GROUPED_INT}') "
@@ -196,9 +199,14 @@ def parse(expr: str, col: Column) -> str:
     if col.type == INT:
         return _score(expr, col) if col.labels else _int(expr)
     if col.type == DEC:
+        # A plain number (nearly every value: coordinates, amounts) is cast as it is; the rest lose
+        # a currency sign and thousands separators first. The stripped text is bound through a
+        # one-element lambda, as in _ts_slow: named twice it would be hoisted and made for every row.
         num = f"regexp_replace({expr}, '^[¥￥]\\s*|\\s*元$', '', 'g')"
-        return (f"(case when regexp_full_match({num}, '{_DECIMAL}') "
-                f"then try_cast(replace(replace({num}, ',', ''), ' ', '') as {col.sql_type}) end)")
+        other = (f"list_transform([{num}], lambda n: case when regexp_full_match(n, '{_DECIMAL}') "
+                 f"then try_cast(replace(replace(n, ',', ''), ' ', '') as {col.sql_type}) end)[1]")
+        return (f"(case when regexp_full_match({expr}, '{_PLAIN_DECIMAL}') then try_cast({expr} as {col.sql_type}) "
+                f"when {expr} is null then null else {other} end)")
     # ISO text takes the fast path (see _FAST_FORMATS); only the rest pays for the
     # regular expressions that normalise Chinese and compact forms and zones.
     # A null must not reach the slow way (its lambda costs even for a null), but testing
