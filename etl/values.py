@@ -12,7 +12,7 @@ strict pattern first, and numbers must be well-formed before they are cast.
 """
 from __future__ import annotations
 
-from warehouse.record_types import BOOL, DATE, DEC, ENUM, INT, TEXT, TS, Column
+from warehouse.record_types import BOOL, DATE, DEC, ENUM, INT, TEXT, TS, Column, RecordType
 
 _FULL = "０１２３４５６７８９ＡＢＣＤＥＦＧＨＩＪＫＬＭＮＯＰＱＲＳＴＵＶＷＸＹＺａｂｃｄｅｆｇｈｉｊｋｌｍｎｏｐｑｒｓｔｕｖｗｘｙｚ　，．－／：（）＋＿％"
 _HALF = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz ,.-/:()+_%"
@@ -249,6 +249,24 @@ def pii_hash(expr: str, col: Column, salt_param: str = "$salt") -> str:
     else:
         norm = expr
     return f"(case when {expr} is null then null else sha256({salt_param} || {norm}) end)"
+
+
+def typed(expr: str, col: Column) -> str:
+    """The value stored for an already `cleaned` expression: parsed, or for PII its salted hash."""
+    return pii_hash(expr, col) if col.pii else parse(expr, col)
+
+
+def typed_select(rt: RecordType, raw: dict[str, str], source: str) -> str:
+    """`source`'s columns and, for every declared column, whether its cleaned text is non-empty
+    (`n_<name>`) and its typed value (`t_<name>`): one pass over the cells, each cleaned once
+    (`raw`: the SQL of each column's raw text; a column absent from it, the file lacks). PII
+    hashes take the salt as the statement's `$salt`."""
+    clean = ", ".join(f"{cleaned(raw[c.name], c) if c.name in raw else 'null::varchar'} as k_{c.name}"
+                      for c in rt.columns)
+    kinds = ", ".join(f"k_{c.name} is not null as n_{c.name}, {typed('k_' + c.name, c)} as t_{c.name}"
+                      for c in rt.columns)
+    return (f"select * exclude ({', '.join('k_' + c.name for c in rt.columns)}), {kinds} "
+            f"from (select *, {clean} from {source})")
 
 
 TYPE_WORDS = {
