@@ -2,9 +2,9 @@
 DuckDB's own `read_csv` of the same file, in one process, one after the other.
 
 Stages: reading the head and line endings (Python), staging (DuckDB's read_csv with
-each cell cleaned while read), typing and checking (the work table), collecting the
-errors, merging into the warehouse, refreshing the marts; the rest (start-up, the
-batch's log, publishing) is what remains. Run it on a
+each cell cleaned and typed while read), the work table (a view over the staged rows
+since 7 December 2026), collecting the errors, merging into the warehouse, refreshing
+the marts; the rest (start-up, the batch's log, publishing) is what remains. Run it on a
 warehouse holding the reference types (units, scenic areas) so references resolve:
 Run: .venv/bin/python benchmarks/etl_stages.py --db WAREHOUSE --csv FILE
 """
@@ -23,8 +23,8 @@ from benchmarks.common import machine_note  # noqa: E402
 
 STAGES = [("etl.readers.csv_staging", "head_records", "head and line endings"),
           ("etl.readers.csv_staging", "needs_lf_copy", "head and line endings"),
-          ("etl.readers", "stage_csv", "staging, head included (read_csv, cells cleaned)"),
-          ("etl.loader", "build_work_table", "typing and checks (work table)"),
+          ("etl.readers", "stage_csv", "staging, head included (read_csv, cells cleaned and typed)"),
+          ("etl.loader", "build_work_table", "work table (a view)"),
           ("etl.loader", "collect_errors", "collecting errors"),
           ("etl.loader", "merge", "merge into the warehouse"),
           ("etl.loader", "refresh_marts", "refreshing the marts")]

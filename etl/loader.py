@@ -191,13 +191,13 @@ def quarantine(con: duckdb.DuckDBPyConnection, staged: StagedFile, work: str, er
         )
 
 
-def load_files(con, staged_files: list[StagedFile], salt: str, batch_id: str) -> list[FileResult]:
+def load_files(con, staged_files: list[StagedFile], batch_id: str) -> list[FileResult]:
     """Type, check, quarantine and merge staged files of one record type, in order.
 
     They are checked together (see etl.validate.collect_errors) and merged one
     after the other, so a later file wins over an earlier one for the same key."""
     rt = staged_files[0].rt
-    works = [build_work_table(con, rt, s.table, salt) for s in staged_files]
+    works = [build_work_table(con, rt, s.table) for s in staged_files]
     errs = collect_errors(con, rt, works)
     results = []
     for staged, work, err in zip(staged_files, works, errs):
@@ -211,9 +211,10 @@ def load_files(con, staged_files: list[StagedFile], salt: str, batch_id: str) ->
             file_format=staged.file_format, encoding=staged.encoding, sha256=staged.sha256, **outcome,
         ))
     for staged in staged_files:
-        # The staged file is a view over its raw rows (see etl.readers).
+        # The staged file and its work table are views over its raw rows (see etl.readers).
+        con.execute(f"drop view if exists {staged.table}_work")
         con.execute(f"drop view if exists {staged.table}")
-        for suffix in ("_work_in", "_work_errs", "_work", "_raw", "_rows", "_lines"):
+        for suffix in ("_work_in", "_work_errs", "_raw", "_rows", "_lines"):
             con.execute(f"drop table if exists {staged.table}{suffix}")
     return results
 
@@ -293,9 +294,9 @@ def load_batch(
                     for name, path, rt in group:
                         n += 1
                         say(f"[{n}/{len(typed)}] {name} → {rt.name}")
-                        staged_files.append(stage_file(con, path, rt, f"stg_{n}", Path(workdir), name))
+                        staged_files.append(stage_file(con, path, rt, f"stg_{n}", Path(workdir), name, salt))
                         crash_point("parse")
-                    for staged, result in zip(staged_files, load_files(con, staged_files, salt, batch_id)):
+                    for staged, result in zip(staged_files, load_files(con, staged_files, batch_id)):
                         results.append(result)
                         crash_point("write")
                         _log_file(con, batch_id, staged, result)

@@ -1,8 +1,8 @@
 """Type and check a staged file in bulk, inside DuckDB.
 
-`build_work_table` keeps, for every declared column, the raw text
+`build_work_table` names, for every declared column, the raw text
 (`r_<name>`), whether the cleaned text is non-empty (`n_<name>`) and the typed
-value (`<name>`).
+value (`<name>`), all computed while the file was staged.
 `collect_errors` then runs each declared check as a query that must return
 no rows and gathers what they do return, with a message in Chinese and in
 English, into `<table>_errs`: missing required values, values that do not
@@ -21,8 +21,7 @@ from __future__ import annotations
 import duckdb
 
 from warehouse.record_types import BY_NAME, DATE, ENUM, KEY_OF, TEXT, TS, Column, RecordType
-from etl.values import (DATE_EXAMPLES, DATE_EXAMPLES_EN, TYPE_WORDS, YEAR_MAX, YEAR_MIN, excel_error,
-                        parse, pii_hash, sql_str)
+from etl.values import DATE_EXAMPLES, DATE_EXAMPLES_EN, TYPE_WORDS, YEAR_MAX, YEAR_MIN, excel_error, sql_str
 
 REF_WORDS = {
     "units": ("单位编码", "unit code"),
@@ -32,19 +31,14 @@ REF_WORDS = {
 }
 
 
-def build_work_table(con: duckdb.DuckDBPyConnection, rt: RecordType, staged: str, salt: str) -> str:
-    """The typed rows of a staged file (which carries each field raw and cleaned, see etl.readers)."""
+def build_work_table(con: duckdb.DuckDBPyConnection, rt: RecordType, staged: str) -> str:
+    """The typed rows of a staged file, as a view: staging typed each cell while it read the file
+    (see etl.readers), so nothing is computed or copied again here."""
     work = f"{staged}_work"
     raw = ", ".join(f"{c.name} as r_{c.name}" for c in rt.columns)
-    present = ", ".join(f"c_{c.name} is not null as n_{c.name}" for c in rt.columns)
-    typed = ", ".join(
-        f"{pii_hash('c_' + c.name, c) if c.pii else parse('c_' + c.name, c)} as {c.name}"
-        for c in rt.columns
-    )
-    con.execute(
-        f"create temp table {work} as select _row, {raw}, {present}, {typed} from {staged}",
-        {"salt": salt} if any(c.pii for c in rt.columns) else None,
-    )
+    present = ", ".join(f"n_{c.name}" for c in rt.columns)
+    typed = ", ".join(f"t_{c.name} as {c.name}" for c in rt.columns)
+    con.execute(f"create temp view {work} as select _row, {raw}, {present}, {typed} from {staged}")
     return work
 
 
@@ -224,18 +218,21 @@ def collect_errors(con: duckdb.DuckDBPyConnection, rt: RecordType, works: list[s
             con.execute(f"insert into {err} {cycle_check(work, works)} and _row not in (select _row from {err})")
         # The last occurrence of a key wins even when it fails a check: the earlier
         # rows are superseded all the same, so none of them loads in its place.
+        # The keys given more than once are found by grouping (a window over every row sorts them
+        # all); only their rows are read again.
         keys = ", ".join(rt.key)
-        key_raw = " || '|' || ".join(f"coalesce(r_{k}, '')" for k in rt.key)
+        key_raw = " || '|' || ".join(f"coalesce(w.r_{k}, '')" for k in rt.key)
         con.execute(f"""
             insert into {err}
-            select _row, {sql_str(rt.key[0])}, {key_raw}, 'duplicate',
-                   printf('同一文件中主键重复，以最后一次出现（第 %d 行）为准', last_row),
-                   printf('duplicate key in the file; the last occurrence (row %d) wins', last_row)
-            from (
-                select _row, {", ".join(f"r_{k}" for k in rt.key)},
-                       max(_row) over (partition by {keys}) as last_row
-                from {work} where {" and ".join(f"{k} is not null" for k in rt.key)}
-            ) where _row < last_row
+            select w._row, {sql_str(rt.key[0])}, {key_raw}, 'duplicate',
+                   printf('同一文件中主键重复，以最后一次出现（第 %d 行）为准', d.last_row),
+                   printf('duplicate key in the file; the last occurrence (row %d) wins', d.last_row)
+            from {work} w join (
+                select {keys}, max(_row) as last_row from {work}
+                where {" and ".join(f"{k} is not null" for k in rt.key)}
+                group by {keys} having count(*) > 1
+            ) d using ({keys})
+            where w._row < d.last_row
         """)
     # Last, so that a unit whose parent row was quarantined above (bad value, cycle,
     # superseded duplicate) does not load pointing at a unit that is not there.

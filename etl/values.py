@@ -12,7 +12,7 @@ strict pattern first, and numbers must be well-formed before they are cast.
 """
 from __future__ import annotations
 
-from warehouse.record_types import BOOL, DATE, DEC, ENUM, INT, TEXT, TS, Column
+from warehouse.record_types import BOOL, DATE, DEC, ENUM, INT, TEXT, TS, Column, RecordType
 
 _FULL = "０１２３４５６７８９ＡＢＣＤＥＦＧＨＩＪＫＬＭＮＯＰＱＲＳＴＵＶＷＸＹＺａｂｃｄｅｆｇｈｉｊｋｌｍｎｏｐｑｒｓｔｕｖｗｘｙｚ　，．－／：（）＋＿％"
 _HALF = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz ,.-/:()+_%"
@@ -178,6 +178,9 @@ _DECIMAL = (f"[+-]?(?:(?:\\d+(?:\\.\\d*)?|\\.\\d+)(?:[eE][+-]?\\d+)?"
             f"|{_GROUPED}(?:\\.\\d*)?)")
 
 
+_PLAIN_DECIMAL = "[+-]?\\d+(?:\\.\\d+)?"
+
+
 def _int(expr: str) -> str:
     return (f"(case when regexp_full_match({expr}, '{_PLAIN_INT}') then try_cast({expr} as bigint) "
             f"when regexp_full_match({expr}, '{_GROUPED_INT}') "
@@ -196,9 +199,14 @@ def parse(expr: str, col: Column) -> str:
     if col.type == INT:
         return _score(expr, col) if col.labels else _int(expr)
     if col.type == DEC:
+        # A plain number (nearly every value: coordinates, amounts) is cast as it is; the rest lose
+        # a currency sign and thousands separators first. The stripped text is bound through a
+        # one-element lambda, as in _ts_slow: named twice it would be hoisted and made for every row.
         num = f"regexp_replace({expr}, '^[¥￥]\\s*|\\s*元$', '', 'g')"
-        return (f"(case when regexp_full_match({num}, '{_DECIMAL}') "
-                f"then try_cast(replace(replace({num}, ',', ''), ' ', '') as {col.sql_type}) end)")
+        other = (f"list_transform([{num}], lambda n: case when regexp_full_match(n, '{_DECIMAL}') "
+                 f"then try_cast(replace(replace(n, ',', ''), ' ', '') as {col.sql_type}) end)[1]")
+        return (f"(case when regexp_full_match({expr}, '{_PLAIN_DECIMAL}') then try_cast({expr} as {col.sql_type}) "
+                f"when {expr} is null then null else {other} end)")
     # ISO text takes the fast path (see _FAST_FORMATS); only the rest pays for the
     # regular expressions that normalise Chinese and compact forms and zones.
     # A null must not reach the slow way (its lambda costs even for a null), but testing
@@ -241,6 +249,24 @@ def pii_hash(expr: str, col: Column, salt_param: str = "$salt") -> str:
     else:
         norm = expr
     return f"(case when {expr} is null then null else sha256({salt_param} || {norm}) end)"
+
+
+def typed(expr: str, col: Column) -> str:
+    """The value stored for an already `cleaned` expression: parsed, or for PII its salted hash."""
+    return pii_hash(expr, col) if col.pii else parse(expr, col)
+
+
+def typed_select(rt: RecordType, raw: dict[str, str], source: str) -> str:
+    """`source`'s columns and, for every declared column, whether its cleaned text is non-empty
+    (`n_<name>`) and its typed value (`t_<name>`): one pass over the cells, each cleaned once
+    (`raw`: the SQL of each column's raw text; a column absent from it, the file lacks). PII
+    hashes take the salt as the statement's `$salt`."""
+    clean = ", ".join(f"{cleaned(raw[c.name], c) if c.name in raw else 'null::varchar'} as k_{c.name}"
+                      for c in rt.columns)
+    kinds = ", ".join(f"k_{c.name} is not null as n_{c.name}, {typed('k_' + c.name, c)} as t_{c.name}"
+                      for c in rt.columns)
+    return (f"select * exclude ({', '.join('k_' + c.name for c in rt.columns)}), {kinds} "
+            f"from (select *, {clean} from {source})")
 
 
 TYPE_WORDS = {

@@ -348,8 +348,8 @@ def test_a_csv_the_reader_cannot_take_is_refused_not_a_traceback(ref_db, inbox, 
     # so the file is refused with the reader's reason.
     import etl.readers.csv_staging
 
-    monkeypatch.setattr(etl.readers.csv_staging, "_cleaned_selects",
-                        lambda rt, mapping: ", error('The CSV Parser state machine reached an invalid state')")
+    monkeypatch.setattr(etl.readers.csv_staging, "_typed_rows", lambda rt, mapping, visible: lambda source:
+                        f"select *, error('The CSV Parser state machine reached an invalid state') from {source}")
     path = write_records(inbox / "incidents.csv", "incidents", [INCIDENT])
     proc = cli_main(ref_db, path)
     assert proc.returncode == 2

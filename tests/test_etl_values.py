@@ -68,6 +68,10 @@ DECIMALS = [
     ("millions-with-fraction", "12,345,678.5", Decimal("12345678.5")),
     ("space-thousands", "1 600.5", Decimal("1600.5")),
     ("kept-to-the-fen", "1600.555", Decimal("1600.56")),
+    # Not plain: past the fast cast, through the stripping of signs and separators.
+    ("currency-sign", "¥1,600.50", Decimal("1600.5")), ("yuan", "1600 元", Decimal("1600")),
+    ("trailing-point", "1600.", Decimal("1600")), ("leading-point", ".5", Decimal("0.5")),
+    ("exponent", "1.6e3", Decimal("1600")),
 ]
 # Survey scores: a number, the contract's own labels (and the other common wording), `5分`.
 SCORES = [

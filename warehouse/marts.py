@@ -211,14 +211,22 @@ def _refresh_days(con: duckdb.DuckDBPyConnection, name: str, records: str, selec
     days = f"(select day from {TOUCHED_DAYS} where records = '{records}')"
     if not con.execute(f"select count(*) from {days}").fetchone()[0]:
         return
-    touched = f"(select * from {records} where cast({DAY_COLUMNS[records]} as date) in {days})"
-    con.execute("create or replace temp table _mart_days as " + select.replace("{records}", touched))
-    if _columns(con, "_mart_days", temporary=True) != _columns(con, name, temporary=False):
+    touched = select.replace("{records}", f"(select * from {records} "
+                                           f"where cast({DAY_COLUMNS[records]} as date) in {days})")
+    if shape_of(con, touched) != _columns(con, name, temporary=False):
         con.execute(f"create or replace table {name} as " + select.replace("{records}", records))
     else:
         con.execute(f"delete from {name} where {day} in {days}")
-        con.execute(f"insert into {name} by name select * from _mart_days")
-    con.execute("drop table _mart_days")
+        con.execute(f"insert into {name} by name {touched}")
+
+
+def shape_of(con: duckdb.DuckDBPyConnection, select: str) -> list[tuple[str, str]]:
+    """The columns (name, type) `select` gives, without computing its rows: the touched days'
+    rows go straight into their mart (held in a temporary table first, they cost as much again)."""
+    con.execute(f"create or replace temp table _mart_shape as select * from ({select}) limit 0")
+    columns = mart_columns(con, "_mart_shape", "temp")
+    con.execute("drop table _mart_shape")
+    return columns
 
 
 def _columns(con: duckdb.DuckDBPyConnection, table: str, *, temporary: bool) -> list[tuple[str, str]]:

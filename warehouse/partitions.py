@@ -35,7 +35,7 @@ from pathlib import Path
 
 import duckdb
 
-from warehouse.marts import DAILY, DAILY_ELSEWHERE, DAY_COLUMNS, TOUCHED_DAYS, mart_columns
+from warehouse.marts import DAILY, DAILY_ELSEWHERE, DAY_COLUMNS, TOUCHED_DAYS, mart_columns, shape_of
 from warehouse.record_types import get as record_type
 
 LAYOUT_ENV = "TPD_WAREHOUSE_LAYOUT"
@@ -244,13 +244,12 @@ class Partitions:
                         f"and {period_of('day')} = '{period}')")
                 touched = (f"(select * from {alias}.main.{records} "
                            f"where cast({DAY_COLUMNS[records]} as date) in {days})")
-                self.con.execute("create or replace temp table _mart_days as " + select.replace("{records}", touched))
-                if mart_columns(self.con, "_mart_days", "temp") != mart_columns(self.con, name, alias):
+                touched = select.replace("{records}", touched)
+                if shape_of(self.con, touched) != mart_columns(self.con, name, alias):
                     self.con.execute(f"create or replace table {alias}.main.{name} as {whole}")
                 else:
                     self.con.execute(f"delete from {alias}.main.{name} where {day} in {days}")
-                    self.con.execute(f"insert into {alias}.main.{name} by name select * from _mart_days")
-                self.con.execute("drop table _mart_days")
+                    self.con.execute(f"insert into {alias}.main.{name} by name {touched}")
         self._views()
 
     def finish(self) -> None:

@@ -7,8 +7,9 @@
 - `sheets`: XLSX (and XLS/ODS), the first sheet through python-calamine
 - `staged`: what staging gives the loader (`StagedFile`), the file's digest
 
-The staging table has `_row` (the row number a clerk sees in Excel) and one
-VARCHAR per declared column (NULL where the file lacks it).
+The staged view has `_row` (the row number a clerk sees in Excel) and, per declared column,
+its raw text (VARCHAR, NULL where the file lacks it), whether its cleaned text is non-empty
+(`n_<name>`) and its typed value (`t_<name>`): cells are cleaned and typed as they are read.
 """
 from __future__ import annotations
 
@@ -30,14 +31,15 @@ __all__ = ["CSV_SUFFIXES", "HEADER_SCAN_ROWS", "SHEET_SUFFIXES", "MalformedRow",
 
 
 def stage_file(con: duckdb.DuckDBPyConnection, path: Path, rt: RecordType, table: str,
-               workdir: Path, name: str) -> StagedFile:
+               workdir: Path, name: str, salt: str = "") -> StagedFile:
+    """Stage one file; PII cells are hashed with `salt` (see etl.pii) as they are read."""
     suffix = path.suffix.lower()
     if not path.is_file():
         raise FileRefused(name, f"找不到文件：{name}", f"file not found: {name}")
     if suffix in SHEET_SUFFIXES:
-        return stage_sheet(con, path, rt, table, name)
+        return stage_sheet(con, path, rt, table, name, salt)
     if suffix in CSV_SUFFIXES:
-        return stage_csv(con, path, rt, table, workdir, name)
+        return stage_csv(con, path, rt, table, workdir, name, salt)
     raise FileRefused(
         name, f"{name}：不支持的文件格式 {suffix or '(无扩展名)'}（支持 CSV、XLSX）",
         f"{name}: unsupported file format {suffix or '(no extension)'} (CSV and XLSX are accepted)",

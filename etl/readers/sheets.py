@@ -17,7 +17,7 @@ from etl.errors import FileRefused
 from etl.readers.headers import find_header
 from etl.readers.staged import StagedFile, file_digest
 from warehouse.record_types import RecordType
-from etl.values import cleaned
+from etl.values import typed_select
 
 
 def cell_text(value) -> str | None:
@@ -105,7 +105,7 @@ def excel_error_cells(path: Path) -> dict[tuple[int, int], str]:
 
 
 def stage_sheet(con: duckdb.DuckDBPyConnection, path: Path, rt: RecordType, table: str,
-                name: str) -> StagedFile:
+                name: str, salt: str = "") -> StagedFile:
     import pyarrow as pa
     from python_calamine import CalamineWorkbook
 
@@ -130,8 +130,9 @@ def stage_sheet(con: duckdb.DuckDBPyConnection, path: Path, rt: RecordType, tabl
         columns[col.name] = pa.array(values, pa.string())
     arrow = pa.table(columns)
     con.register(f"{table}_arrow", arrow)
-    clean = "".join(f", {cleaned(c.name, c)} as c_{c.name}" for c in rt.columns)
-    con.execute(f"create temp table {table}_rows as select *{clean} from {table}_arrow")
+    con.execute(f"create temp table {table}_rows as "
+                + typed_select(rt, {c.name: c.name for c in rt.columns}, f"{table}_arrow"),
+                {"salt": salt} if any(c.pii for c in rt.columns) else None)
     con.execute(f"create temp view {table} as select * from {table}_rows")
     con.unregister(f"{table}_arrow")
     return StagedFile(
