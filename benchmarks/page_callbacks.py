@@ -66,7 +66,7 @@ def main() -> int:
     parser.add_argument("--scale", type=int, default=10_000_000)
     parser.add_argument("--workdir", type=Path, default=Path("/tmp/tpd-bench"))
     parser.add_argument("--db", type=Path, help="an existing demo warehouse (read only) instead of --scale's")
-    parser.add_argument("--only", help="callbacks whose name contains this")
+    parser.add_argument("--only", help="callbacks whose name contains this (several: comma-separated)")
     args = parser.parse_args()
     args.workdir.mkdir(parents=True, exist_ok=True)
     db = args.db or demo_warehouse(args.scale, args.workdir)
@@ -114,7 +114,7 @@ def time_callbacks(searches: list[str], only: str | None) -> dict:
     sizes = table_sizes(con)
     figures = {}
     for key, fn, n_inputs in view_callbacks():
-        if only and only not in key:
+        if only and not any(part in key for part in only.split(",")):
             continue
         uncached, cached, floors, statements = [], [], [], 0
         for search in searches:

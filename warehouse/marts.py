@@ -28,7 +28,14 @@ and grouped by, sorted by time) for the response-time medians;
 origin) for those survey segments; `survey_answers_daily` (each question's
 answers counted by score, a blank answer left out) for the five-point chart;
 `survey_feedback` (the answers with a
-suggestion or the lowest overall score, newest first) for the comments grid.
+suggestion or the lowest overall score, newest first) for the comments grid;
+`response_bands_daily` and `response_values_daily` for the exact response-time
+medians of whole periods, units and areas without sorting millions of seconds:
+the first counts each day's, unit's and area's responses by whole minute (band
+`b00` … `b59`, an hour or more in `b60`), the second holds each distinct
+response in seconds with its count, by band, day, unit and area, sorted by band
+then day, so the rows of one band in one period are a few blocks (see
+`dashboard.queries.metrics`).
 """
 from __future__ import annotations
 
@@ -54,6 +61,16 @@ FEEDBACK_LOW_SCORE = 2   # an overall satisfaction at or below this is a lowest-
 INCIDENT_RESPONSE_COLUMNS = ("received_at", "unit_code", "area_code", "category", "source", "case_type",
                              "tourist_origin")
 
+# The response-time bands: whole minutes, the last band an hour or more (a negative time, which
+# the checks do not let in, would count in the first).
+RESPONSE_BAND_SECONDS, RESPONSE_BANDS = 60, 61
+RESPONSE_BAND_SQL = f"least(greatest(response_s // {RESPONSE_BAND_SECONDS}, 0), {RESPONSE_BANDS - 1})"
+RESPONSE_BAND_COLUMNS = tuple(f"b{k:02d}" for k in range(RESPONSE_BANDS))
+_RESPONSES = """(select cast(received_at as date) as day, unit_code, area_code,
+              date_diff('second', received_at, arrived_at) as response_s
+       from {records}
+       where arrived_at is not null and received_at is not null)"""
+
 # Marts that are one SELECT over one record table: (name, that table, the SELECT, which names the
 # table as {records}).
 DERIVED = (
@@ -63,6 +80,19 @@ select {", ".join(INCIDENT_RESPONSE_COLUMNS)},
 from {{records}}
 where arrived_at is not null and received_at is not null
 order by received_at"""),
+    ("response_bands_daily", "incidents", f"""
+select day, unit_code, area_code,
+       {", ".join(f"coalesce(sum(responses) filter (where band = {k}), 0)::integer as {c}"
+                  for k, c in enumerate(RESPONSE_BAND_COLUMNS))}
+from (select day, unit_code, area_code, {RESPONSE_BAND_SQL} as band, count(*) as responses
+      from {_RESPONSES} group by all)
+group by all
+order by day"""),
+    ("response_values_daily", "incidents", f"""
+select {RESPONSE_BAND_SQL}::utinyint as band, day, unit_code, area_code, response_s, count(*)::integer as responses
+from {_RESPONSES}
+group by all
+order by band, day"""),
     ("survey_profile_daily", "surveys", f"""
 select cast(submitted_at as date) as day, unit_code, area_code, channel, respondent_type, origin,
        {SURVEY_COUNTS}

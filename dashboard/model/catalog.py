@@ -34,6 +34,8 @@ class Source:
     rollup: "Source | None" = None     # the same records pre-counted by day (warehouse.marts)
     medians: "Source | None" = None    # the records' seconds to median, computed once (warehouse.marts)
     median_columns: frozenset = frozenset()  # the record columns `medians` holds
+    median_bands: "Source | None" = None  # the same seconds counted by minute band, by day (warehouse.marts)
+    median_values: "Source | None" = None  # and each distinct second's count, by band and day
 
     @property
     def is_stock(self) -> bool:
@@ -89,7 +91,11 @@ SOURCES = {s.name: s for s in (
                          area_expr="r.area_code"),
            medians=Source("incident_response", "incident_response r", "r.unit_code", date_expr="r.received_at",
                           area_expr="r.area_code", is_timestamp=True),
-           median_columns=frozenset(INCIDENT_RESPONSE_COLUMNS) | {"response_s"}),
+           median_columns=frozenset(INCIDENT_RESPONSE_COLUMNS) | {"response_s"},
+           median_bands=Source("response_bands_daily", "response_bands_daily r", "r.unit_code", date_expr="r.day",
+                               area_expr="r.area_code"),
+           median_values=Source("response_values_daily", "response_values_daily r", "r.unit_code",
+                                date_expr="r.day", area_expr="r.area_code")),
     Source("enforcement", "enforcement r", "r.unit_code", date_expr="r.action_date", area_expr="r.area_code"),
     Source("mediations", "mediations r", "r.unit_code", date_expr="r.opened_at", area_expr="r.area_code",
            is_timestamp=True),
