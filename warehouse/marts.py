@@ -29,6 +29,7 @@ origin) for those survey segments; `survey_answers_daily` (each question's
 answers counted by score, a blank answer left out) for the five-point chart;
 `survey_feedback` (the answers with a
 suggestion or the lowest overall score, newest first) for the comments grid;
+`vote_daily` (`vote_facts` counted by day, nomination and channel) for the vote counts;
 `response_bands_daily` and `response_values_daily` for the exact response-time
 medians of whole periods, units and areas without sorting millions of seconds:
 the first counts each day's, unit's and area's responses by whole minute (band
@@ -71,9 +72,25 @@ _RESPONSES = """(select cast(received_at as date) as day, unit_code, area_code,
        from {records}
        where arrived_at is not null and received_at is not null)"""
 
+# The data contract's vote rule: the first vote of a voter for a nomination on a calendar day.
+VOTE_FLAGS = """
+select v.*,
+       row_number() over (
+           partition by nomination_id, voter_key, cast(voted_at as date)
+           order by voted_at, vote_id
+       ) = 1 as is_valid
+from {records} v"""
+
 # Marts that are one SELECT over one record table: (name, that table, the SELECT, which names the
 # table as {records}).
 DERIVED = (
+    # The votes counted by day, nomination and channel: a few thousand rows for millions of votes.
+    ("vote_daily", "votes", """
+select cast(voted_at as date) as day, nomination_id, channel,
+       count(*) filter (where is_valid) as valid, count(*) filter (where not is_valid) as repeats
+from (""" + VOTE_FLAGS + """)
+group by all
+order by day"""),
     ("incident_response", "incidents", f"""
 select {", ".join(INCIDENT_RESPONSE_COLUMNS)},
        date_diff('second', received_at, arrived_at) as response_s
@@ -152,13 +169,7 @@ order by days.day;
 # table's date column): (name, that table, the SELECT naming the table as {records}, the
 # mart's expression for that day). A load recomputes only the days its batch touched.
 DAILY = (
-    ("vote_facts", "votes", """
-select v.*,
-       row_number() over (
-           partition by nomination_id, voter_key, cast(voted_at as date)
-           order by voted_at, vote_id
-       ) = 1 as is_valid
-from {records} v
+    ("vote_facts", "votes", VOTE_FLAGS + """
 order by voted_at""", "cast(voted_at as date)"),
     ("incident_daily", "incidents", f"""
 select cast(received_at as date) as day, unit_code, area_code,

@@ -111,7 +111,11 @@ SOURCES = {s.name: s for s in (
     Source("votes", "vote_facts r "
                     "left join nominations n on n.nomination_id = r.nomination_id "
                     "left join officers o on o.person_id = n.person_id", "o.unit_code",
-           date_expr="r.voted_at", is_timestamp=True),
+           date_expr="r.voted_at", is_timestamp=True,
+           rollup=Source("vote_daily", "vote_daily r "
+                                       "left join nominations n on n.nomination_id = r.nomination_id "
+                                       "left join officers o on o.person_id = n.person_id", "o.unit_code",
+                         date_expr="r.day")),
 )}
 
 
@@ -250,9 +254,9 @@ METRICS: tuple[Metric | Ratio, ...] = (
     M("nominations.selected", "评选最美旅游警察(名)", "Selected as most beautiful tourism police",
       "nominations", _count(f"r.outcome = '{SELECTED}'"), unit_zh="名", unit_en="officers"),
     M("votes.valid", "有效票(票)", "Valid votes", "votes", _count("r.is_valid"),
-      unit_zh="票", unit_en="votes"),
+      unit_zh="票", unit_en="votes", rollup_expr=_total("valid")),
     M("votes.repeat", "重复票(票)", "Repeat votes", "votes", _count("not r.is_valid"),
-      unit_zh="票", unit_en="votes", higher_is_better=None),
+      unit_zh="票", unit_en="votes", higher_is_better=None, rollup_expr=_total("repeats")),
 )
 
 BY_ID: dict[str, Metric | Ratio] = {m.id: m for m in METRICS}
