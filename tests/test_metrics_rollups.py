@@ -258,3 +258,25 @@ def test_five_point_answers_from_the_rollup_equal_the_records(con, demo_db, labe
         rows = got[got["question"] == question]
         assert dict(zip(rows["score"], rows["count"])) == {s: want.get(s, 0) for s in range(1, 6)}, question
         assert rows["n"].iloc[0] == sum(want.values())
+
+
+@pytest.mark.parametrize("label", ["year", "area", "off season, unit"])
+@pytest.mark.parametrize("category", [None, "盗窃"])
+def test_incident_breakdowns_from_the_mix_rollup_equal_the_records(con, demo_db, label, category):
+    from dashboard.queries import incidents
+
+    filters = dict(_views(con))[label]
+    got = incidents._breakdown_counts(filters, Scope.city(), category)
+    wide = Filters(filters.start, filters.end, filters.unit, None, filters.season)
+    params: dict = {"area": filters.area, "category": category}
+    where = where_sql(SOURCES["incidents"], wide, Scope.city(), params)
+    in_area = "($area is null or r.area_code = $area)"
+    in_category = "($category is null or r.category = $category)"
+    want = con.execute(f"""
+        select grouping(r.category) = 0, grouping(r.source) = 0, r.category, r.source, r.area_code,
+               count(*) filter (where {in_area}), count(*) filter (where {in_area} and {in_category}),
+               count(*) filter (where {in_category})
+        from incidents r where {where} group by grouping sets ((r.category), (r.source), (r.area_code))""",
+                       params).fetchall()
+    rows = [tuple(None if pd.isna(v) else v for v in row) for row in got.itertuples(index=False)]
+    assert sorted(rows, key=str) == sorted(want, key=str)

@@ -30,6 +30,8 @@ answers counted by score, a blank answer left out) for the five-point chart;
 `survey_feedback` (the answers with a
 suggestion or the lowest overall score, newest first) for the comments grid;
 `vote_daily` (`vote_facts` counted by day, nomination and channel) for the vote counts;
+`incident_mix_daily` (the incidents counted by day, unit, area, category and source) for
+the incidents' breakdowns;
 `response_bands_daily` and `response_values_daily` for the exact response-time
 medians of whole periods, units and areas without sorting millions of seconds:
 the first counts each day's, unit's and area's responses by whole minute (band
@@ -89,6 +91,11 @@ DERIVED = (
 select cast(voted_at as date) as day, nomination_id, channel,
        count(*) filter (where is_valid) as valid, count(*) filter (where not is_valid) as repeats
 from (""" + VOTE_FLAGS + """)
+group by all
+order by day"""),
+    ("incident_mix_daily", "incidents", """
+select cast(received_at as date) as day, unit_code, area_code, category, source, count(*) as incidents
+from {records}
 group by all
 order by day"""),
     ("incident_response", "incidents", f"""

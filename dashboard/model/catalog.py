@@ -123,6 +123,10 @@ SOURCES = {s.name: s for s in (
 # breakdowns; a metric with a `rollup_expr` reads it as it reads `survey_daily`.
 SURVEY_PROFILE_ROLLUP = Source("survey_profile_daily", "survey_profile_daily r", "r.unit_code", date_expr="r.day",
                                area_expr="r.area_code")
+# The incidents counted by day, unit, area, category and source (warehouse.marts), for the
+# incidents' breakdowns by category, source and area.
+INCIDENT_MIX_ROLLUP = Source("incident_mix_daily", "incident_mix_daily r", "r.unit_code", date_expr="r.day",
+                             area_expr="r.area_code")
 # Each survey question's answers counted by score, by day, unit, area and channel (warehouse.marts).
 SURVEY_ANSWERS_ROLLUP = Source("survey_answers_daily", "survey_answers_daily r", "r.unit_code", date_expr="r.day",
                                area_expr="r.area_code")
