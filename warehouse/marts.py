@@ -31,7 +31,8 @@ answers counted by score, a blank answer left out) for the five-point chart;
 suggestion or the lowest overall score, newest first) for the comments grid;
 `vote_daily` (`vote_facts` counted by day, nomination and channel) for the vote counts;
 `incident_mix_daily` (the incidents counted by day, unit, area, category and source) for
-the incidents' breakdowns;
+the incidents' breakdowns; `mediation_daily` (the mediations counted by day, unit and area:
+opened, concluded, mediated, compensation) for the catalog's mediation figures;
 `response_bands_daily` and `response_values_daily` for the exact response-time
 medians of whole periods, units and areas without sorting millions of seconds:
 the first counts each day's, unit's and area's responses by whole minute (band
@@ -45,7 +46,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from warehouse.calendar import FIRST_YEAR, LAST_YEAR, calendar_rows
-from warehouse.record_types import ADMINISTRATIVE_CASE, CRIMINAL_CASE, INCIDENTS, OFF_PEAK, PEAK, SURVEYS, VOTES
+from warehouse.record_types import (ADMINISTRATIVE_CASE, CRIMINAL_CASE, INCIDENTS, MEDIATED, MEDIATING, MEDIATIONS,
+                                    OFF_PEAK, PEAK, SURVEYS, VOTES)
 
 if TYPE_CHECKING:   # connections are handed in: the catalog reads this module's column lists without DuckDB
     import duckdb
@@ -91,6 +93,15 @@ DERIVED = (
 select cast(voted_at as date) as day, nomination_id, channel,
        count(*) filter (where is_valid) as valid, count(*) filter (where not is_valid) as repeats
 from (""" + VOTE_FLAGS + """)
+group by all
+order by day"""),
+    ("mediation_daily", "mediations", f"""
+select cast(opened_at as date) as day, unit_code, area_code,
+       count(*) as mediations,
+       count(*) filter (where result <> '{MEDIATING}') as concluded,
+       count(*) filter (where result <> '{MEDIATING}' and result = '{MEDIATED}') as mediated,
+       sum(compensation_yuan) as compensation_yuan
+from {{records}}
 group by all
 order by day"""),
     ("incident_mix_daily", "incidents", """
@@ -200,7 +211,7 @@ order by day""", "day"),
 )
 
 # The column of each record table whose calendar day its daily marts are kept by.
-DAY_COLUMNS = {rt.table: rt.date_column for rt in (INCIDENTS, SURVEYS, VOTES)}
+DAY_COLUMNS = {rt.table: rt.date_column for rt in (INCIDENTS, SURVEYS, VOTES, MEDIATIONS)}
 
 TOUCHED_DAYS = "touched_days"
 
