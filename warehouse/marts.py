@@ -100,7 +100,7 @@ select cast(opened_at as date) as day, unit_code, area_code,
        count(*) as mediations,
        count(*) filter (where result <> '{MEDIATING}') as concluded,
        count(*) filter (where result <> '{MEDIATING}' and result = '{MEDIATED}') as mediated,
-       sum(compensation_yuan) as compensation_yuan
+       sum(compensation_yuan) as compensation
 from {{records}}
 group by all
 order by day"""),

@@ -227,7 +227,7 @@ METRICS: tuple[Metric | Ratio, ...] = (
       rollup_expr=_rollup_share("mediated", "concluded"), rollup_n_expr=_total("concluded")),
     M("mediation.compensation_yuan", "赔付金额(元)", "Compensation (yuan)", "mediations",
       _sum("r.compensation_yuan"), fmt="yuan", unit_zh="元", unit_en="yuan", higher_is_better=None,
-      rollup_expr=_sum("r.compensation_yuan")),
+      rollup_expr=_sum("r.compensation")),
     M("service.found", "帮助寻人寻物(人次)", "People and items found", "services",
       _sum("r.quantity", f"r.service_type in ('{FIND_PERSON}', '{FIND_ITEM}')"), unit_zh="人次", unit_en="times"),
     M("service.convenience", "交通及户政便捷服务(人次)", "Traffic and household-registration services", "services",
