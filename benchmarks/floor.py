@@ -15,7 +15,8 @@ import re
 import time
 from contextlib import contextmanager
 
-from dashboard.model.catalog import SOURCES, SURVEY_ANSWERS_ROLLUP, SURVEY_PROFILE_ROLLUP, Source
+from dashboard.model.catalog import (INCIDENT_MIX_ROLLUP, SOURCES, SURVEY_ANSWERS_ROLLUP, SURVEY_PROFILE_ROLLUP,
+                                     Source)
 from dashboard.model.filters import Filters, Scope
 from dashboard.queries.where import where_sql
 
@@ -27,8 +28,8 @@ _SMALL = 20_000  # rows: a table below this is reference data, its scan is noise
 
 def _catalog_tables() -> dict[str, Source]:
     out = {}
-    for s in list(SOURCES.values()) + [SURVEY_PROFILE_ROLLUP, SURVEY_ANSWERS_ROLLUP]:
-        for src in (s, s.rollup, s.medians):
+    for s in list(SOURCES.values()) + [SURVEY_PROFILE_ROLLUP, SURVEY_ANSWERS_ROLLUP, INCIDENT_MIX_ROLLUP]:
+        for src in (s, s.rollup, s.medians, s.median_bands, s.median_values):
             if src is not None:
                 out.setdefault(src.from_sql.split()[0], src)
     return out

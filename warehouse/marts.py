@@ -28,14 +28,26 @@ and grouped by, sorted by time) for the response-time medians;
 origin) for those survey segments; `survey_answers_daily` (each question's
 answers counted by score, a blank answer left out) for the five-point chart;
 `survey_feedback` (the answers with a
-suggestion or the lowest overall score, newest first) for the comments grid.
+suggestion or the lowest overall score, newest first) for the comments grid;
+`vote_daily` (`vote_facts` counted by day, nomination and channel) for the vote counts;
+`incident_mix_daily` (the incidents counted by day, unit, area, category and source) for
+the incidents' breakdowns; `mediation_daily` (the mediations counted by day, unit and area:
+opened, concluded, mediated, compensation) for the catalog's mediation figures;
+`response_bands_daily` and `response_values_daily` for the exact response-time
+medians of whole periods, units and areas without sorting millions of seconds:
+the first counts each day's, unit's and area's responses by whole minute (band
+`b00` … `b59`, an hour or more in `b60`), the second holds each distinct
+response in seconds with its count, by band, day, unit and area, sorted by band
+then day, so the rows of one band in one period are a few blocks (see
+`dashboard.queries.metrics`).
 """
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
 from warehouse.calendar import FIRST_YEAR, LAST_YEAR, calendar_rows
-from warehouse.record_types import ADMINISTRATIVE_CASE, CRIMINAL_CASE, INCIDENTS, OFF_PEAK, PEAK, SURVEYS, VOTES
+from warehouse.record_types import (ADMINISTRATIVE_CASE, CRIMINAL_CASE, INCIDENTS, MEDIATED, MEDIATING, MEDIATIONS,
+                                    OFF_PEAK, PEAK, SURVEYS, VOTES)
 
 if TYPE_CHECKING:   # connections are handed in: the catalog reads this module's column lists without DuckDB
     import duckdb
@@ -54,15 +66,68 @@ FEEDBACK_LOW_SCORE = 2   # an overall satisfaction at or below this is a lowest-
 INCIDENT_RESPONSE_COLUMNS = ("received_at", "unit_code", "area_code", "category", "source", "case_type",
                              "tourist_origin")
 
+# The response-time bands: whole minutes, the last band an hour or more (a negative time, which
+# the checks do not let in, would count in the first).
+RESPONSE_BAND_SECONDS, RESPONSE_BANDS = 60, 61
+RESPONSE_BAND_SQL = f"least(greatest(response_s // {RESPONSE_BAND_SECONDS}, 0), {RESPONSE_BANDS - 1})"
+RESPONSE_BAND_COLUMNS = tuple(f"b{k:02d}" for k in range(RESPONSE_BANDS))
+_RESPONSES = """(select cast(received_at as date) as day, unit_code, area_code,
+              date_diff('second', received_at, arrived_at) as response_s
+       from {records}
+       where arrived_at is not null and received_at is not null)"""
+
+# The data contract's vote rule: the first vote of a voter for a nomination on a calendar day.
+VOTE_FLAGS = """
+select v.*,
+       row_number() over (
+           partition by nomination_id, voter_key, cast(voted_at as date)
+           order by voted_at, vote_id
+       ) = 1 as is_valid
+from {records} v"""
+
 # Marts that are one SELECT over one record table: (name, that table, the SELECT, which names the
 # table as {records}).
 DERIVED = (
+    # The votes counted by day, nomination and channel: a few thousand rows for millions of votes.
+    ("vote_daily", "votes", """
+select cast(voted_at as date) as day, nomination_id, channel,
+       count(*) filter (where is_valid) as valid, count(*) filter (where not is_valid) as repeats
+from (""" + VOTE_FLAGS + """)
+group by all
+order by day"""),
+    ("mediation_daily", "mediations", f"""
+select cast(opened_at as date) as day, unit_code, area_code,
+       count(*) as mediations,
+       count(*) filter (where result <> '{MEDIATING}') as concluded,
+       count(*) filter (where result <> '{MEDIATING}' and result = '{MEDIATED}') as mediated,
+       sum(compensation_yuan) as compensation
+from {{records}}
+group by all
+order by day"""),
+    ("incident_mix_daily", "incidents", """
+select cast(received_at as date) as day, unit_code, area_code, category, source, count(*) as incidents
+from {records}
+group by all
+order by day"""),
     ("incident_response", "incidents", f"""
 select {", ".join(INCIDENT_RESPONSE_COLUMNS)},
        date_diff('second', received_at, arrived_at) as response_s
 from {{records}}
 where arrived_at is not null and received_at is not null
 order by received_at"""),
+    ("response_bands_daily", "incidents", f"""
+select day, unit_code, area_code,
+       {", ".join(f"coalesce(sum(responses) filter (where band = {k}), 0)::integer as {c}"
+                  for k, c in enumerate(RESPONSE_BAND_COLUMNS))}
+from (select day, unit_code, area_code, {RESPONSE_BAND_SQL} as band, count(*) as responses
+      from {_RESPONSES} group by all)
+group by all
+order by day"""),
+    ("response_values_daily", "incidents", f"""
+select {RESPONSE_BAND_SQL}::utinyint as band, day, unit_code, area_code, response_s, count(*)::integer as responses
+from {_RESPONSES}
+group by all
+order by band, day"""),
     ("survey_profile_daily", "surveys", f"""
 select cast(submitted_at as date) as day, unit_code, area_code, channel, respondent_type, origin,
        {SURVEY_COUNTS}
@@ -122,13 +187,7 @@ order by days.day;
 # table's date column): (name, that table, the SELECT naming the table as {records}, the
 # mart's expression for that day). A load recomputes only the days its batch touched.
 DAILY = (
-    ("vote_facts", "votes", """
-select v.*,
-       row_number() over (
-           partition by nomination_id, voter_key, cast(voted_at as date)
-           order by voted_at, vote_id
-       ) = 1 as is_valid
-from {records} v
+    ("vote_facts", "votes", VOTE_FLAGS + """
 order by voted_at""", "cast(voted_at as date)"),
     ("incident_daily", "incidents", f"""
 select cast(received_at as date) as day, unit_code, area_code,
@@ -152,7 +211,7 @@ order by day""", "day"),
 )
 
 # The column of each record table whose calendar day its daily marts are kept by.
-DAY_COLUMNS = {rt.table: rt.date_column for rt in (INCIDENTS, SURVEYS, VOTES)}
+DAY_COLUMNS = {rt.table: rt.date_column for rt in (INCIDENTS, SURVEYS, VOTES, MEDIATIONS)}
 
 TOUCHED_DAYS = "touched_days"
 

@@ -34,6 +34,8 @@ class Source:
     rollup: "Source | None" = None     # the same records pre-counted by day (warehouse.marts)
     medians: "Source | None" = None    # the records' seconds to median, computed once (warehouse.marts)
     median_columns: frozenset = frozenset()  # the record columns `medians` holds
+    median_bands: "Source | None" = None  # the same seconds counted by minute band, by day (warehouse.marts)
+    median_values: "Source | None" = None  # and each distinct second's count, by band and day
 
     @property
     def is_stock(self) -> bool:
@@ -89,10 +91,16 @@ SOURCES = {s.name: s for s in (
                          area_expr="r.area_code"),
            medians=Source("incident_response", "incident_response r", "r.unit_code", date_expr="r.received_at",
                           area_expr="r.area_code", is_timestamp=True),
-           median_columns=frozenset(INCIDENT_RESPONSE_COLUMNS) | {"response_s"}),
+           median_columns=frozenset(INCIDENT_RESPONSE_COLUMNS) | {"response_s"},
+           median_bands=Source("response_bands_daily", "response_bands_daily r", "r.unit_code", date_expr="r.day",
+                               area_expr="r.area_code"),
+           median_values=Source("response_values_daily", "response_values_daily r", "r.unit_code",
+                                date_expr="r.day", area_expr="r.area_code")),
     Source("enforcement", "enforcement r", "r.unit_code", date_expr="r.action_date", area_expr="r.area_code"),
     Source("mediations", "mediations r", "r.unit_code", date_expr="r.opened_at", area_expr="r.area_code",
-           is_timestamp=True),
+           is_timestamp=True,
+           rollup=Source("mediation_daily", "mediation_daily r", "r.unit_code", date_expr="r.day",
+                         area_expr="r.area_code")),
     Source("services", "services r", "r.unit_code", date_expr="r.service_date", area_expr="r.area_code"),
     Source("surveys", "surveys r", "r.unit_code", date_expr="r.submitted_at", area_expr="r.area_code",
            is_timestamp=True,
@@ -105,7 +113,11 @@ SOURCES = {s.name: s for s in (
     Source("votes", "vote_facts r "
                     "left join nominations n on n.nomination_id = r.nomination_id "
                     "left join officers o on o.person_id = n.person_id", "o.unit_code",
-           date_expr="r.voted_at", is_timestamp=True),
+           date_expr="r.voted_at", is_timestamp=True,
+           rollup=Source("vote_daily", "vote_daily r "
+                                       "left join nominations n on n.nomination_id = r.nomination_id "
+                                       "left join officers o on o.person_id = n.person_id", "o.unit_code",
+                         date_expr="r.day")),
 )}
 
 
@@ -113,6 +125,10 @@ SOURCES = {s.name: s for s in (
 # breakdowns; a metric with a `rollup_expr` reads it as it reads `survey_daily`.
 SURVEY_PROFILE_ROLLUP = Source("survey_profile_daily", "survey_profile_daily r", "r.unit_code", date_expr="r.day",
                                area_expr="r.area_code")
+# The incidents counted by day, unit, area, category and source (warehouse.marts), for the
+# incidents' breakdowns by category, source and area.
+INCIDENT_MIX_ROLLUP = Source("incident_mix_daily", "incident_mix_daily r", "r.unit_code", date_expr="r.day",
+                             area_expr="r.area_code")
 # Each survey question's answers counted by score, by day, unit, area and channel (warehouse.marts).
 SURVEY_ANSWERS_ROLLUP = Source("survey_answers_daily", "survey_answers_daily r", "r.unit_code", date_expr="r.day",
                                area_expr="r.area_code")
@@ -204,12 +220,14 @@ METRICS: tuple[Metric | Ratio, ...] = (
     *(M(mid, zh, en, "enforcement", _sum("r.quantity", f"r.action_type = '{action}'"), unit_zh=u_zh, unit_en=u_en)
       for mid, action, zh, en, u_zh, u_en in ENFORCEMENT_ACTIONS),
     M("mediation.total", "调解涉旅纠纷(起)", "Disputes mediated", "mediations", _count(),
-      unit_zh="起", unit_en="disputes"),
+      unit_zh="起", unit_en="disputes", rollup_expr=_total("mediations")),
     M("mediation.success_rate", "调解成功率", "Mediation success rate", "mediations",
       _share(f"r.result = '{MEDIATED}'", f"r.result <> '{MEDIATING}'"), fmt="rate",
-      n_expr=_count(f"r.result <> '{MEDIATING}'")),
+      n_expr=_count(f"r.result <> '{MEDIATING}'"),
+      rollup_expr=_rollup_share("mediated", "concluded"), rollup_n_expr=_total("concluded")),
     M("mediation.compensation_yuan", "赔付金额(元)", "Compensation (yuan)", "mediations",
-      _sum("r.compensation_yuan"), fmt="yuan", unit_zh="元", unit_en="yuan", higher_is_better=None),
+      _sum("r.compensation_yuan"), fmt="yuan", unit_zh="元", unit_en="yuan", higher_is_better=None,
+      rollup_expr=_sum("r.compensation")),
     M("service.found", "帮助寻人寻物(人次)", "People and items found", "services",
       _sum("r.quantity", f"r.service_type in ('{FIND_PERSON}', '{FIND_ITEM}')"), unit_zh="人次", unit_en="times"),
     M("service.convenience", "交通及户政便捷服务(人次)", "Traffic and household-registration services", "services",
@@ -244,9 +262,9 @@ METRICS: tuple[Metric | Ratio, ...] = (
     M("nominations.selected", "评选最美旅游警察(名)", "Selected as most beautiful tourism police",
       "nominations", _count(f"r.outcome = '{SELECTED}'"), unit_zh="名", unit_en="officers"),
     M("votes.valid", "有效票(票)", "Valid votes", "votes", _count("r.is_valid"),
-      unit_zh="票", unit_en="votes"),
+      unit_zh="票", unit_en="votes", rollup_expr=_total("valid")),
     M("votes.repeat", "重复票(票)", "Repeat votes", "votes", _count("not r.is_valid"),
-      unit_zh="票", unit_en="votes", higher_is_better=None),
+      unit_zh="票", unit_en="votes", higher_is_better=None, rollup_expr=_total("repeats")),
 )
 
 BY_ID: dict[str, Metric | Ratio] = {m.id: m for m in METRICS}

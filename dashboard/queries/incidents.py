@@ -17,7 +17,8 @@ import math
 import numpy as np
 import pandas as pd
 
-from dashboard.model.catalog import BY_ID, ENFORCEMENT, RESPONSE_MIN, SAME_DAY, SOURCES, Metric, Ratio
+from dashboard.model.catalog import (BY_ID, ENFORCEMENT, INCIDENT_MIX_ROLLUP, RESPONSE_MIN, SAME_DAY, SOURCES,
+                                     Metric, Ratio)
 from dashboard.model.filters import Filters, Scope
 from dashboard.model.periods import Comparison, buckets, comparison_spans, week_start
 from dashboard.model.values import KpiFigures, MetricValue
@@ -170,7 +171,8 @@ def _breakdown_counts(filters: Filters, scope: Scope, category: str | None) -> p
     """
     wide = Filters(filters.start, filters.end, filters.unit, None, filters.season)
     params: dict = {}
-    where = where_sql(SOURCES["incidents"], wide, scope, params)
+    # Read from the incidents counted by day, unit, area, category and source.
+    where = where_sql(INCIDENT_MIX_ROLLUP, wide, scope, params)
     in_area = None
     if filters.area:
         in_area = "r.area_code = $area"
@@ -179,14 +181,15 @@ def _breakdown_counts(filters: Filters, scope: Scope, category: str | None) -> p
 
     def count(*conds):
         conds = [c for c in conds if c]
-        return f"count(*) filter (where {' and '.join(conds)})" if conds else "count(*)"
+        counted = f"sum(r.incidents) filter (where {' and '.join(conds)})" if conds else "sum(r.incidents)"
+        return f"coalesce({counted}, 0)::bigint"
 
     return db.frame(f"""
         select grouping(r.category) = 0 as by_category, grouping(r.source) = 0 as by_source,
                r.category, r.source, r.area_code,
                {count(in_area)} as "all", {count(in_area, in_category)} as narrowed,
                {count(in_category)} as wide
-        from incidents r where {where}
+        from {INCIDENT_MIX_ROLLUP.from_sql} where {where}
         group by grouping sets ((r.category), (r.source), (r.area_code))
     """, params)
 

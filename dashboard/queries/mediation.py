@@ -23,7 +23,7 @@ from dashboard.model.filters import Filters, Scope
 from dashboard.model.periods import Comparison, buckets, comparison_spans, week_start
 from dashboard.model.values import KpiFigures, MetricValue
 from dashboard.queries import db, reference
-from dashboard.queries.breakdown import with_coverage
+from dashboard.queries.breakdown import concurrently, with_coverage
 from dashboard.queries.kpis import kpi_figures, weekly_series
 from dashboard.queries.where import where_sql
 from warehouse.record_types import DISPUTE_TYPES, MEDIATED, MEDIATION_RESULTS
@@ -140,13 +140,16 @@ def headline(filters: Filters, against: Comparison, scope: Scope, category: str 
     """KPI figures of HEADLINE: now, the period before, last year and 12 weeks of history."""
     f, prev, last, weeks = comparison_spans(filters, against)
     out: dict[str, KpiFigures] = {}
-    local = list(PAGE_METRICS)
+    local = list(PAGE_METRICS) if category is None else HEADLINE
+    # The page's own figures' scans run beside the catalog's cards, not after them.
+    thunks = [lambda: values_of_periods([f, prev, last], scope, local, category),
+              lambda: weekly(weeks, scope, local, category)]
     if category is None:
-        out.update(kpi_figures(filters, against, scope, CATALOG_HEADLINE))
-    else:
-        local = HEADLINE
-    now_v, prev_v, last_v = values_of_periods([f, prev, last], scope, local, category)
-    series = weekly(weeks, scope, local, category)
+        thunks.append(lambda: kpi_figures(filters, against, scope, CATALOG_HEADLINE))
+    results = concurrently(thunks)
+    (now_v, prev_v, last_v), series = results[0], results[1]
+    for figures in results[2:]:
+        out.update(figures)
     for mid in local:
         out[mid] = KpiFigures(now_v[mid], prev_v[mid], last_v[mid], weekly_series(series, mid))
     return {mid: out[mid] for mid in HEADLINE}

@@ -20,6 +20,7 @@ from dashboard.model.filters import SEASONS, Filters, Scope
 from dashboard.model.judgements import wilson
 from dashboard.model.values import MetricValue
 from dashboard.queries.where import where_sql
+from warehouse.marts import RESPONSE_BAND_COLUMNS, RESPONSE_BANDS
 
 
 def _number(value):
@@ -45,13 +46,20 @@ def _part(columns: list[str]) -> str:
     return columns[0] if len(columns) == 1 else f"row({', '.join(columns)})"
 
 
+# The median from its two middle values (the same when the count is odd), interpolated by
+# DuckDB's own `median` over just those two: the same arithmetic on the same numbers as
+# `median` over every value (DuckDB 2's is their mean; 1.x's lo + (hi - lo) * 0.5 rounds
+# differently in the last bit for some pairs).
+MIDDLE = "list_median([{lo}, {hi}])"
+
+
 def _median_ctes(i: int, seconds: str, keys: list[str], source: Source, joins: str, where: str,
                  few_groups: bool = False, each_key_alone: bool = False) -> list[str]:
     """The exact median of whole seconds, in minutes, per key.
 
     Over one group (a whole period) or a few (the periods of a KPI card) counting each
-    distinct value once and interpolating the two middle values, as DuckDB's `median`
-    does, is cheaper than DuckDB's `median`; over many groups (units, weeks) the
+    distinct value once and taking the two middle values (`MIDDLE`) is cheaper than
+    DuckDB's `median`; over many groups (units, weeks) the
     distribution's window sort costs two to four times more than `median` itself, so
     those medians use it. Both give the same figure.
     """
@@ -77,7 +85,62 @@ def _median_ctes(i: int, seconds: str, keys: list[str], source: Source, joins: s
     ]
 
 
+def _banded_median_ctes(i: int, keys: list[str], bands: Source, values: Source, joins: str, where: str,
+                        each_key_alone: bool = False) -> list[str]:
+    """The exact median of whole seconds, in minutes, per key, from the banded marts
+    (`warehouse.marts`: `response_bands_daily`, `response_values_daily`).
+
+    The two middle ranks of each key's seconds, (n + 1) // 2 and n // 2 + 1, are found
+    among the minute bands' counts (a few dozen rows a day); only the seconds of the one
+    or two bands holding them are read (the values mart is sorted by band, so a band's
+    rows in a period are a few blocks) and counted up from the rows below those bands.
+    The same two values as sorting every second, so the same figure as `median`.
+    """
+    key_cols = "".join(f"{k} as k{j}, " for j, k in enumerate(keys))
+    part = _part([f"k{j}" for j in range(len(keys))])
+    n = len(keys)
+
+    def group(*also: str) -> str:
+        if keys and each_key_alone:
+            return "group by grouping sets (" + ", ".join(
+                "(" + ", ".join([str(j + 1), *also]) + ")" for j in range(n)) + ")"
+        return "group by all"
+    counts = "list_value(" + ", ".join(f"sum(r.{c})" for c in RESPONSE_BAND_COLUMNS) + ")"
+    return [
+        f"a{i} as (select {part} as part, counts from (select {key_cols}{counts} as counts "
+        f"from {bands.from_sql}{joins} where {where} {group()}))",
+        f"c{i} as (select part, band, c, sum(c) over (partition by part order by band) as cum, "
+        f"sum(c) over (partition by part) as tot from (select part, unnest(counts) as c, "
+        f"unnest(range({RESPONSE_BANDS})) as band from a{i}))",
+        # The bands holding a middle rank: the first reaching (n + 1) // 2, the last starting before n // 2 + 1.
+        f"t{i} as (select part, min(band) as lo_band, max(band) as hi_band, min(cum - c) as below, "
+        f"max(tot) as tot from c{i} where c > 0 and cum >= (tot + 1) // 2 and cum - c < tot // 2 + 1 group by part)",
+        f"v{i} as (select {part} as part, band, v, c from (select {key_cols}r.band, r.response_s as v, "
+        f"sum(r.responses) as c from {values.from_sql}{joins} where {where} "
+        f"and r.band in (select lo_band from t{i} union select hi_band from t{i}) "
+        f"{group(str(n + 1), str(n + 2))}))",
+        f"w{i} as (select v.part, v.v, t.below + sum(v.c) over (partition by v.part order by v.v) as cum, t.tot "
+        f"from v{i} v join t{i} t on v.part is not distinct from t.part and v.band between t.lo_band and t.hi_band)",
+        f"m{i} as (select part, min(v) filter (where cum >= (tot + 1) // 2) / 60.0 as lo, "
+        f"min(v) filter (where cum >= tot // 2 + 1) / 60.0 as hi, max(tot) as n from w{i} group by part)",
+    ]
+
+
 _RECORD_COLUMN = re.compile(r"\br\.(\w+)")
+
+
+def _columns_named(keys, joins: str, where: str) -> set[str]:
+    return set(_RECORD_COLUMN.findall(" ".join([e for _, e in keys] + [joins, where])))
+
+
+def _banded_reading(source: Source, medians: list[Metric], shape):
+    """The banded marts' (keys, joins, where), when they hold every record column those name."""
+    bands = source.median_bands
+    if bands is None or source.median_values is None or not all(m.median_column for m in medians):
+        return None
+    keys, joins, where = shape(bands)
+    held = set(_RECORD_COLUMN.findall(" ".join([bands.unit_expr, bands.date_expr, bands.area_expr or ""])))
+    return (keys, joins, where) if _columns_named(keys, joins, where) <= held else None
 
 
 def _median_reading(source: Source, medians: list[Metric], shape):
@@ -86,8 +149,7 @@ def _median_reading(source: Source, medians: list[Metric], shape):
     mart = source.medians
     if mart is not None and all(m.median_column for m in medians):
         keys, joins, where = shape(mart)
-        named = set(_RECORD_COLUMN.findall(" ".join([e for _, e in keys] + [joins, where])))
-        if named <= source.median_columns:
+        if _columns_named(keys, joins, where) <= source.median_columns:
             return (mart, keys, joins, where)
     return (source,) + tuple(shape(source))
 
@@ -125,14 +187,20 @@ def aggregate_sql(source_name: str, metrics: list[Metric], filters: Filters, sco
     base = f"select {key_select}{', '.join(selects)} from {physical.from_sql}{joins} where {where}{group}"
     if not medians:
         return base + (f" order by {', '.join(aliases)}" if keys else "")
+    banded = _banded_reading(source, medians, shape)
     med_source, raw_keys, raw_joins, raw_where = _median_reading(source, medians, shape)
     ctes, columns, joins_out = [f"p as ({base})"], ["p.*" if plain else "p.* exclude (_rows)"], []
     p_part = _part([f"p.{a}" for a in aliases])
     for i, m in enumerate(medians):
-        seconds = m.median_seconds if med_source is source else m.median_column
-        ctes += _median_ctes(i, seconds, [e for _, e in raw_keys], med_source, raw_joins, raw_where, few_groups,
-                             each_key_alone)
-        columns.append(f'm{i}.lo + (m{i}.hi - m{i}.lo) * 0.5 as "{m.id}"')
+        if banded is not None:
+            band_keys, band_joins, band_where = banded
+            ctes += _banded_median_ctes(i, [e for _, e in band_keys], source.median_bands, source.median_values,
+                                        band_joins, band_where, each_key_alone)
+        else:
+            seconds = m.median_seconds if med_source is source else m.median_column
+            ctes += _median_ctes(i, seconds, [e for _, e in raw_keys], med_source, raw_joins, raw_where,
+                                 few_groups, each_key_alone)
+        columns.append(f'{MIDDLE.format(lo=f"m{i}.lo", hi=f"m{i}.hi")} as "{m.id}"')
         columns.append(f'coalesce(m{i}.n, 0)::bigint as "{m.id}#n"')
         joins_out.append(f"left join m{i} on {p_part} is not distinct from m{i}.part")
     order = f" order by {', '.join('p.' + a for a in aliases)}" if keys else ""

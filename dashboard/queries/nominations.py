@@ -47,9 +47,8 @@ def campaigns() -> pd.DataFrame:
             select campaign, min(nominated_on) as first_day, max(nominated_on) as last_nominated
             from nominations group by campaign
         ), votes_cast as (
-            select n.campaign, min(cast(v.voted_at as date)) as first_vote,
-                   max(cast(v.voted_at as date)) as last_voted
-            from votes v join nominations n on n.nomination_id = v.nomination_id group by n.campaign
+            select n.campaign, min(v.day) as first_vote, max(v.day) as last_voted
+            from vote_daily v join nominations n on n.nomination_id = v.nomination_id group by n.campaign
         ), final as (
             select noms.campaign, noms.first_day,
                    greatest(noms.last_nominated, coalesce(votes_cast.last_voted, noms.last_nominated)) as last_day,
@@ -168,15 +167,16 @@ def campaign_weekly(filters: Filters, scope: Scope, campaign: str | None,
 def _votes_by_day(periods: list[Filters], scope: Scope, campaigns: list[str],
                   metrics: list) -> pd.DataFrame:
     """day, campaign and each votes metric, over every day any of `periods` covers, for
-    `campaigns`: one join of the votes with their flags (the costly part) for all the periods
-    a KPI card compares. The metrics are counts, so a period's figure is the sum of its days."""
+    `campaigns`: one read of the votes' daily counts (`vote_daily`) for all the periods a KPI
+    card compares. The metrics are counts, so a period's figure is the sum of its days."""
     span = Filters(min(p.start for p in periods), max(p.end for p in periods),
                    periods[0].unit, periods[0].area, periods[0].season)
     params: dict = {"campaigns": campaigns}
-    where = where_sql(SOURCES["votes"], span, scope, params)
-    selects = ", ".join(f'{m.expr} as "{m.id}"' for m in metrics)
-    df = db.frame(f"select cast(r.voted_at as date) as day, {CAMPAIGN_OF['votes']} as campaign, {selects} "
-                  f"from {SOURCES['votes'].from_sql} where {where} "
+    daily = SOURCES["votes"].rollup
+    where = where_sql(daily, span, scope, params)
+    selects = ", ".join(f'{m.rollup_expr} as "{m.id}"' for m in metrics)
+    df = db.frame(f"select {daily.date_expr} as day, {CAMPAIGN_OF['votes']} as campaign, {selects} "
+                  f"from {daily.from_sql} where {where} "
                   f"and {CAMPAIGN_OF['votes']} in (select unnest($campaigns)) group by 1, 2", params)
     df["day"] = pd.to_datetime(df["day"])
     return df
