@@ -1,6 +1,8 @@
 """Tables as a real grid (AG Grid): sorting, filtering, resizing, Chinese controls."""
 from __future__ import annotations
 
+import math
+
 import dash_ag_grid as dag
 import pandas as pd
 
@@ -65,7 +67,7 @@ def records(df) -> list[dict]:
 
 
 def _missing(value) -> bool:
-    return value is None or value is pd.NA or value is pd.NaT or (isinstance(value, float) and value != value)
+    return value is None or value is pd.NA or value is pd.NaT or (isinstance(value, float) and math.isnan(value))
 
 
 def _plain(column) -> list:

@@ -13,6 +13,7 @@ page agrees with the catalog for the same filters.
 from __future__ import annotations
 
 import datetime as dt
+from itertools import pairwise
 
 import pandas as pd
 
@@ -78,7 +79,7 @@ def values_of_periods(periods: list[Filters], scope: Scope, metric_ids: list[str
     """`values` of each period, read in one scan keyed by period when the periods differ only in
     their dates and do not overlap (the same span twice is read once); else one query each."""
     spans = sorted({(p.start, p.end) for p in periods})
-    overlap = any(b[0] <= a[1] for a, b in zip(spans, spans[1:]))
+    overlap = any(b[0] <= a[1] for a, b in pairwise(spans))
     if overlap or len({(p.unit, p.area, p.season) for p in periods}) != 1:
         return [values(p, scope, metric_ids, category) for p in periods]
     metrics = [metric(i) for i in metric_ids]
