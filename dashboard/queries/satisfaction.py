@@ -106,7 +106,8 @@ def _rates_sql(filters: Filters, scope: Scope, by: str | None, channel: str | No
         sql = (f"with top as (select r.origin from {source.from_sql} where {where} and r.origin is not null "
                f"group by 1 order by {answers} desc, 1 limit {TOP_ORIGINS}) "
                f"select case when r.origin is null then null when r.origin in (select origin from top) "
-               f"then r.origin else '{OTHER}' end as key, {selects} from {source.from_sql} where {where} group by 1")
+               f"then r.origin else '{OTHER}' end as key, {selects} from {source.from_sql} where {where} "
+               f"group by 1 order by 1")   # in key order, as the other segments: ties rank the same each time
     elif by in _KEYS:
         key = _KEYS[by].format(date=source.date_expr)
         sql = f"select {key} as key, {selects} from {source.from_sql} where {where} group by 1 order by 1"
