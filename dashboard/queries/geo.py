@@ -21,7 +21,7 @@ import pandas as pd
 from dashboard.model.catalog import SOURCES, Source
 from dashboard.model.filters import Filters, Scope
 from dashboard.queries import db, reference
-from dashboard.queries.breakdown import metric_frame
+from dashboard.queries.breakdown import left_join, metric_frame
 from dashboard.queries.where import where_sql
 
 # The figures an area can be coloured by (its size is its visitors or its incidents).
@@ -65,7 +65,7 @@ def map_areas(filters: Filters, scope: Scope) -> pd.DataFrame:
     without coordinates) and the AREA_METRICS with their `#n` (counts 0 when nothing happened)."""
     areas = _areas(filters, scope)
     figures = metric_frame(AREA_METRICS, filters, scope, "area").rename(columns={"key": "area_code"})
-    out = areas.merge(figures, on="area_code", how="left")
+    out = left_join(areas, figures, ["area_code"])
     for col in ("incidents.total", "visitors.total"):
         out[col] = pd.to_numeric(out[col]).fillna(0).astype("int64")
     for col in ("lon", "lat", *COLOR_METRICS):
@@ -144,7 +144,7 @@ def by_hour_of_week(filters: Filters, scope: Scope) -> pd.DataFrame:
         from incidents r where {where} group by 1, 2
     """, params)
     grid = pd.MultiIndex.from_product([WEEKDAYS, HOURS], names=["dow", "hour"]).to_frame(index=False)
-    out = grid.merge(counts, on=["dow", "hour"], how="left")
+    out = left_join(grid, counts, ["dow", "hour"])
     out["incidents"] = out["incidents"].fillna(0).astype("int64")
     return out
 
@@ -174,10 +174,10 @@ def area_week_ratio(filters: Filters, scope: Scope) -> pd.DataFrame:
     weeks = pd.date_range(pd.Timestamp(filters.start) - pd.Timedelta(days=filters.start.weekday()),
                           filters.end, freq="7D")
     grid = pd.MultiIndex.from_product([areas.area_code, weeks], names=["area_code", "week"]).to_frame(index=False)
-    out = grid.merge(areas[["area_code", "area_name"]], on="area_code")
+    out = left_join(grid, areas[["area_code", "area_name"]], ["area_code"])   # every area is in the grid
     for name, part in zip(("person_times", "visitors"), parts):
         part["week"] = pd.to_datetime(part["week"])
-        out = out.merge(part.rename(columns={"v": name}), on=["area_code", "week"], how="left")
+        out = left_join(out, part.rename(columns={"v": name}), ["area_code", "week"])
         out[name] = pd.to_numeric(out[name]).fillna(0).astype(float)
     out["visitors"] = out["visitors"].astype("int64")
     out["per_10k"] = _per_10k(out.person_times, out.visitors)

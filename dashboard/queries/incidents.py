@@ -24,7 +24,7 @@ from dashboard.model.periods import Comparison, buckets, comparison_spans, week_
 from dashboard.model.values import KpiFigures, MetricValue
 from dashboard.privacy import mask_sql
 from dashboard.queries import db, reference
-from dashboard.queries.breakdown import metric_frame, with_coverage
+from dashboard.queries.breakdown import left_join, metric_frame, with_coverage
 from dashboard.queries.kpis import kpi_figures, metric_values, weekly_series
 from dashboard.queries.metrics import aggregate_sql
 from dashboard.queries.where import where_sql
@@ -231,7 +231,7 @@ def by_area(filters: Filters, scope: Scope, category: str | None = None) -> pd.D
     visitors = metric_frame(["visitors.total"], wide, scope, "area")
     names = reference.area_names(scope)
     ratio = BY_ID["incidents.per_10k_visitors"]
-    df = counted.merge(visitors, on="key", how="left") if len(visitors.columns) > 1 else counted
+    df = left_join(counted, visitors, ["key"]) if len(visitors.columns) > 1 else counted
     if df.empty:
         return pd.DataFrame(columns=["key", "name", "incidents.total", "incidents.per_10k_visitors",
                                      "incidents.per_10k_visitors#n"])
