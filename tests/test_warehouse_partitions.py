@@ -62,3 +62,15 @@ def test_a_partition_from_before_a_type_change_takes_the_declared_type_when_a_lo
         con.close()
     assert query(db, "select mediation_id, compensation_yuan from mediations order by 1") == [
         ("M01", Decimal("1600.00")), ("M02", Decimal("1600.55"))]
+
+
+def test_a_month_published_before_a_mart_existed_reads_that_marts_rows_from_its_records(demo_db, tmp_path):
+    """A partitioned warehouse whose older months lack a daily mart added since (until a load of
+    those months or a rebuild writes it) still sees every month's rows of it."""
+    copy = copy_warehouse(demo_db, tmp_path / "warehouse.duckdb")
+    assert partition_warehouse(copy)
+    older = sorted(f for f in published_files(copy) if f.startswith("incidents.2026-0"))[:3]
+    for file in older:
+        with duckdb.connect(str(parts_dir(copy) / file)) as con:
+            con.execute("drop table incident_mix_daily")
+    assert query(copy, "select sum(incidents) from incident_mix_daily") == query(copy, "select count(*) from incidents")

@@ -139,7 +139,12 @@ def _create_views(con, aliases: list[str], schema: str) -> None:
     for name, records, select, _day in DAILY:
         parts = [a for a in held.get(name, []) if a in wanted]
         if parts:
-            body = "\nunion all by name\n".join(f"select * from {a}.main.{name}" for a in parts)
+            # A month published before the mart existed has its records only: its rows are
+            # computed from them, until a load of that month (or a rebuild) writes the mart.
+            lacking = [a for a in held.get(records, []) if a in wanted and a not in parts]
+            body = "\nunion all by name\n".join(
+                [f"select * from {a}.main.{name}" for a in parts]
+                + [f"select * from ({select.replace('{records}', f'{a}.main.{records}')})" for a in lacking])
         else:
             body = select.replace("{records}", f"{target}{records}")
         con.execute(f"create or replace {kind} {target}{name} as {body}")
