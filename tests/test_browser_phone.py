@@ -240,3 +240,19 @@ def test_a_chart_on_a_phone_is_drawn_once_with_its_legend_under_its_axis_labels(
         assert console == []
     finally:
         context.close()
+
+
+def test_a_chart_is_fitted_again_when_the_window_crosses_the_phone_width(server, browser, accounts):
+    context = browser_context(browser, server, accounts["leader"])
+    try:
+        page = context.new_page()
+        page.set_viewport_size({"width": 844, "height": 390})          # a phone on its side
+        page.goto(server + "/mediation?period=this_quarter", wait_until="networkidle")
+        page.wait_for_function(SETTLED, timeout=60_000)
+        assert not any(c["phone"] for c in page.evaluate(CHARTS))
+        page.set_viewport_size(PHONE)                                   # turned upright
+        page.wait_for_function(f"() => ({CHARTS})().every(c => c.phone)", timeout=20_000)
+        page.set_viewport_size({"width": 844, "height": 390})          # and back
+        page.wait_for_function(f"() => !({CHARTS})().some(c => c.phone)", timeout=20_000)
+    finally:
+        context.close()

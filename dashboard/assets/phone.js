@@ -12,6 +12,7 @@
 // estimated without the DOM (the chart's width, its margins, and text widths measured on a canvas:
 // no layout is forced); Plotly puts a legend with yref 'container' under the axis labels itself.
 // After the draw a check reads the result (no write) and relayouts only what the estimate missed.
+// Crossing 576 px (a phone turned) draws every chart again from its figure as built.
 (function () {
   var ns = window.dash_clientside = window.dash_clientside || {};
   var DRAWER = 'offcanvas-md offcanvas-bottom tpd-filter-drawer';
@@ -531,6 +532,7 @@
       if (typeof real !== 'function') return;
       plotly[name] = function (gd, data, layout, config) {
         var el = typeof gd === 'string' ? document.getElementById(gd) : gd;
+        if (el) el.tpdAsBuilt = Array.prototype.slice.call(arguments, 1);   // to draw again on turning
         if (!PHONE.matches || !el) return real.apply(this, arguments);
         var whole = !Array.isArray(data) && data && typeof data === 'object';
         var figure = whole ? data : {data: data, layout: layout};
@@ -547,6 +549,15 @@
     plotly.tpdPhone = true;
     return plotly;
   }
+
+  // A phone turned, or a window narrowed or widened past 576 px: every chart drawn again from its
+  // figure as built, fitted below 576 px and as built above.
+  PHONE.addEventListener('change', function () {
+    if (!window.Plotly) return;
+    document.querySelectorAll('.js-plotly-plot').forEach(function (el) {
+      if (el.tpdAsBuilt && el.isConnected) window.Plotly.react.apply(window.Plotly, [el].concat(el.tpdAsBuilt));
+    });
+  });
 
   // dcc.Graph loads plotly.js at a page's first chart; its bundle ends with `window.Plotly = Plotly`.
   if (window.Plotly) hook(window.Plotly);
