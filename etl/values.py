@@ -32,7 +32,9 @@ def sql_list(values) -> str:
     return ", ".join(sql_str(v) for v in values)
 
 
-_EDGE_SPACE = "^[\\s\u3000\u00a0]|[\\s\u3000\u00a0]$"
+_START_SPACE = "^[\\s\u3000\u00a0]"
+_END_SPACE = "[\\s\u3000\u00a0]$"
+_EDGE_SPACE = f"{_START_SPACE}|{_END_SPACE}"
 _FULL_WIDTH = "[\uff01-\uff5e\u3000]"
 # Null markers as typed, full-width forms included, so the check needs no folding.
 _MARKERS_ANY_WIDTH = NULL_MARKERS + ("－", "／", "—")
@@ -72,6 +74,12 @@ def cleaned(expr: str, col: Column) -> str:
     # written as a float.
     needs_work = (f"^(?:{markers})$|{_EDGE_SPACE}" + ("" if keep_width else f"|{_FULL_WIDTH}")
                   + (f"|{_FLOAT_CODE}" if code else ""))
+    test = f"regexp_matches({expr}, '{needs_work}')"
+    if col.free_text and keep_width:
+        # The same test in two: RE2 answers a pattern anchored at the end from the end, where
+        # inside one alternation it reads every byte of a long text (a summary: 3× the time).
+        test = (f"(regexp_matches({expr}, '^(?:{markers})$|{_START_SPACE}') "
+                f"or regexp_matches({expr}, '{_END_SPACE}'))")
     worked = f"trim({expr}, {sql_str(_WS)})" if keep_width else fold(expr)
     if code:
         # The same text an XLSX number cell gives (see etl.readers.sheets.cell_text).
@@ -87,7 +95,7 @@ def cleaned(expr: str, col: Column) -> str:
              ENUM: f"{expr} in ({sql_list(col.values)})"}.get(col.type)
     ready_branch = f"when {ready} then {expr} " if ready else ""
     return (f"(case when {expr} is null or {expr} = '' then null {ready_branch}"
-            f"when regexp_matches({expr}, '{needs_work}') then {worked} else {expr} end)")
+            f"when {test} then {worked} else {expr} end)")
 
 
 # --- dates and date-times ------------------------------------------------------------
