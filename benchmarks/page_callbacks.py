@@ -139,7 +139,8 @@ def time_callbacks(searches: list[str], only: str | None) -> dict:
                         "floor_median_ms": round(statistics.median(floors) * 1000, 1),
                         "ratio_to_floor": round(statistics.median(ratios), 2) if ratios else None,
                         "statements_per_view": round(statements / len(searches), 1),
-                        "cached_p95_ms": round(p95(cached) * 1000, 1)}
+                        "cached_p95_ms": round(p95(cached) * 1000, 1),
+                        "uncached_ms_by_view": [round(u * 1000, 1) for u in uncached]}
         f = figures[key]
         print(f"{key:42s} uncached p95 {f['uncached_p95_ms']:7.0f} ms  median {f['uncached_median_ms']:6.0f}  "
               f"floor {f['floor_median_ms']:6.1f} ms  ×{f['ratio_to_floor'] or 0:5.1f}  "
