@@ -402,12 +402,13 @@
         var width = textWidth(a.text, size, family) + 2 * ((a.borderpad === undefined ? 1 : a.borderpad) + 1);
         var lines = a.text.split(/<br\s*\/?>/i).length;
         if (a.text.indexOf('<') < 0 && a.xref === 'paper' && a.xanchor === 'left' && x + (a.xshift || 0) + width > box.width + 1) {
-          var atEdge = !a.x, room = atEdge ? box.width - 16 : box.width - x - (a.xshift || 0) - 8;
+          // Wrapped where it stands: the plot's left edge is an estimate (the y labels' automargin),
+          // and moving the note by it could cut its first characters off the chart.
+          var room = box.width - x - (a.xshift || 0) - 8;
           if (room >= 4 * size) {
             var wrapped = wrapText(a.text, room, size, family);
             a.text = wrapped.join('<br>');
             a.align = 'left';
-            if (atEdge) a.xshift = 8 - x;
             if (a.yanchor === 'bottom' && a.yref === 'paper' && a.y >= 1) extraTop = Math.max(extraTop, (wrapped.length - 1) * lineHeight(size));
             width = Math.min(room, width);
             lines = wrapped.length;
