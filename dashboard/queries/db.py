@@ -26,6 +26,7 @@ or a test that wants this process to forget).
 from __future__ import annotations
 
 import contextvars
+import functools
 import os
 import threading
 from collections import OrderedDict
@@ -169,6 +170,17 @@ def _run(fn):
         return fn(cur)
     finally:
         cur.close()
+
+
+def kept_whole(fn):
+    """A query whose frame several parts of one answer ask for (a chart and its note, a grid and the
+    line under it): kept whole in the query cache under its name and arguments; each caller gets
+    its own copy."""
+    @functools.wraps(fn)
+    def kept(*args, **kwargs) -> pd.DataFrame:
+        key = (f"{fn.__module__}.{fn.__qualname__}", args, tuple(sorted(kwargs.items())))
+        return cached(key, lambda: fn(*args, **kwargs)).copy()
+    return kept
 
 
 def frame(sql: str, params: dict | None = None) -> pd.DataFrame:

@@ -14,7 +14,6 @@ set against demand by day of the week; only incidents carry an hour.
 from __future__ import annotations
 
 import dataclasses
-import functools
 
 import pandas as pd
 
@@ -43,15 +42,6 @@ DEPLOYMENT_DAYS = Source(
     "r.unit_code", date_expr="r.day", area_expr="r.area_code")
 
 
-def _kept(fn):
-    """A query whose frame is kept whole in the query cache (the map and its note, the ratio chart and
-    its totals and reference each ask for the same frame): callers get a copy."""
-    @functools.wraps(fn)
-    def kept(filters: Filters, scope: Scope) -> pd.DataFrame:
-        return db.cached((f"geo.{fn.__name__}", filters, scope), lambda: fn(filters, scope)).copy()
-    return kept
-
-
 def _areas(filters: Filters, scope: Scope) -> pd.DataFrame:
     areas = reference.areas(scope, filters.unit)
     if filters.area:
@@ -59,7 +49,7 @@ def _areas(filters: Filters, scope: Scope) -> pd.DataFrame:
     return areas.reset_index(drop=True)
 
 
-@_kept
+@db.kept_whole
 def map_areas(filters: Filters, scope: Scope) -> pd.DataFrame:
     """One row per scenic area in view: area_code, area_name, grade, unit_code, lon, lat (float, NaN
     without coordinates) and the AREA_METRICS with their `#n` (counts 0 when nothing happened)."""
@@ -73,7 +63,7 @@ def map_areas(filters: Filters, scope: Scope) -> pd.DataFrame:
     return out
 
 
-@_kept
+@db.kept_whole
 def map_posts(filters: Filters, scope: Scope) -> pd.DataFrame:
     """The posts in use on the period's last day: post_code, post_name, post_type, standardized,
     unit_code, area_code, area_name, lon, lat (their own, else their area's) and located
@@ -92,7 +82,7 @@ def map_posts(filters: Filters, scope: Scope) -> pd.DataFrame:
     return df
 
 
-@_kept
+@db.kept_whole
 def incident_cells(filters: Filters, scope: Scope) -> pd.DataFrame:
     """The period's incidents counted by cell of CELL_DEG: lon, lat (the cell's centre), incidents,
     at_area (of them, placed at their scenic area's point for want of their own). One last row with
@@ -153,7 +143,7 @@ def _per_10k(person_times: pd.Series, visitors: pd.Series) -> pd.Series:
     return (person_times * 10000 / visitors.where(visitors > 0)).astype(float)
 
 
-@_kept
+@db.kept_whole
 def area_week_ratio(filters: Filters, scope: Scope) -> pd.DataFrame:
     """Police person-times per 10,000 visitors by scenic area and week (Monday; the period's days of
     it): area_code, area_name, week, person_times (deployments that name the area), visitors, per_10k

@@ -331,12 +331,11 @@ def trend_span(filters: Filters, weeks: int = TREND_WEEKS) -> Filters:
     return Filters(start, filters.end, filters.unit, filters.area, filters.season)
 
 
+@db.kept_whole   # the same-day and the cases charts each ask for it
 def weekly(filters: Filters, scope: Scope, category: str | None = None) -> pd.DataFrame:
     """key (week start): same-day closure rate with its n, administrative and criminal cases."""
-    # Kept whole in the query cache: the same-day and the cases charts each ask for it.
-    return db.cached(("incidents.weekly", filters, scope, category), lambda: category_frame(
-        ["incidents.same_day_rate", "cases.administrative", "cases.criminal"], trend_span(filters), scope, "week",
-        category)).copy()
+    return category_frame(["incidents.same_day_rate", "cases.administrative", "cases.criminal"],
+                          trend_span(filters), scope, "week", category)
 
 
 def enforcement_total(filters: Filters, scope: Scope) -> dict[str, int]:
