@@ -362,3 +362,84 @@ def test_the_phone_block_links_only_to_pages_the_role_may_open(page):
         links = [c.href for c in find(page.render_phone("?period=this_year"), lambda c: type(c).__name__ == "Link")]
     assert "/satisfaction?period=this_year" in links
     assert not any(h.startswith(("/incidents", "/mediation")) for h in links)
+
+
+def _statements(monkeypatch) -> list[str]:
+    """The SQL of every statement the query layer runs from here on (cache cleared)."""
+    from dashboard.queries import db
+
+    ran: list[str] = []
+    original = db._run
+
+    class Recorder:
+        def __init__(self, cur):
+            self._cur = cur
+
+        def execute(self, sql, params=None):
+            ran.append(sql)
+            return self._cur.execute(sql, params or {})
+
+        def __getattr__(self, name):
+            return getattr(self._cur, name)
+
+    monkeypatch.setattr(db, "_run", lambda fn: original(lambda cur: fn(Recorder(cur))))
+    db.clear_cache()
+    return ran
+
+
+@pytest.mark.parametrize("span", [Filters(dt.date(2026, 8, 3), dt.date(2026, 10, 31)),
+                                  Filters(dt.date(2026, 8, 6), dt.date(2026, 10, 28), season="旺季")])
+def test_the_views_weekly_frame_and_each_units_from_one_scan_equal_their_own_queries(page, span):
+    from dashboard.queries import overview as q
+    from dashboard.queries import reference
+    from dashboard.queries.breakdown import (concurrently, metric_frame, unit_week_frames,
+                                             week_and_unit_week_frames_parts)
+
+    children = reference.drill_children(None, Scope.city())
+    queries, finish = week_and_unit_week_frames_parts(q.ALERT_METRICS, span, Scope.city(), children)
+    whole, per_unit = finish(concurrently(queries))
+    pd.testing.assert_frame_equal(whole, metric_frame(q.ALERT_METRICS, span, Scope.city(), "week"))
+    separate = unit_week_frames(q.ALERT_METRICS, span, Scope.city(), children)
+    assert list(per_unit) == list(separate) == children
+    for code in children:
+        pd.testing.assert_frame_equal(per_unit[code], separate[code])
+
+
+def test_the_alerts_read_each_source_once_for_the_view_and_its_units(page, monkeypatch):
+    from dashboard.queries import overview as q
+    from dashboard.queries import reference
+    from dashboard.queries.breakdown import metric_plan
+
+    ran = _statements(monkeypatch)
+    reference.drill_children(None, Scope.city()), reference.unit_names(Scope.city())
+    ran.clear()  # the unit tree, which every view shares
+    series = q.alert_series(OCTOBER, Scope.city())
+    assert len(series) > 1 and len(ran) == len(metric_plan(q.ALERT_METRICS)[2])
+
+
+def test_the_phone_headlines_are_the_kpi_cards_figures_without_their_weekly_history(page, monkeypatch):
+    from dashboard.queries import db
+    from dashboard.queries import overview as q
+    from dashboard.queries.kpis import kpi_figures
+
+    ask = page.P.ask_from("?period=last_week")
+    ran = _statements(monkeypatch)
+    now, previous, last_year = q.headline_values(ask.filters, ask.against, ask.scope)
+    phone = list(ran)
+    db.clear_cache()
+    cards = kpi_figures(ask.filters, ask.against, ask.scope, q.HEADLINE)
+    assert phone and set(phone) < set(ran[len(phone):])   # the cards' own period statements, fewer of them
+    for mid in q.HEADLINE:
+        assert (now[mid], previous[mid], last_year[mid]) == (cards[mid].now, cards[mid].previous,
+                                                             cards[mid].last_year)
+
+
+def test_each_lag_grid_ranks_only_its_own_table(page, monkeypatch):
+    ranked = []
+    original = ranking.worst_first
+    monkeypatch.setattr(ranking, "worst_first", lambda df, **kw: ranked.append(len(df)) or original(df, **kw))
+    from dashboard.queries import db
+
+    db.clear_cache()
+    units, areas = page.render_lagging("?period=custom&start=2026-10-01&end=2026-10-31")[1::2]
+    assert units and areas and len(ranked) == 2

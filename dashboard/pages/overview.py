@@ -55,18 +55,25 @@ def _name_rest(rows: list[dict], lang: str) -> list[dict]:
     return rows
 
 
+def lag_table(ask, kind: str, full_headers: bool = False) -> Table:
+    """The lagging units (`kind` "unit") or scenic areas ("area"), worst first; both come from one
+    set of queries, kept whole in the query cache, and each grid ranks and lays out only its own."""
+    units, areas = q.lagging(ask.filters, ask.scope)
+    lang = ask.lang
+    columns = lag_columns(lang, t(f"common.{kind}", lang), full_headers)
+    if kind == "unit":
+        return Table(columns, _name_rest(lag_rows(ranking.worst_first(units, last_key=q.REST)), lang))
+    return Table(columns, lag_rows(ranking.worst_first(areas)))
+
+
 def lag_tables(ask, full_headers: bool = False) -> tuple[Table, Table]:
     """Lagging units and lagging areas, from one set of queries."""
-    units, areas = q.lagging(ask.filters, ask.scope)
-    units, areas = ranking.worst_first(units, last_key=q.REST), ranking.worst_first(areas)
-    lang = ask.lang
-    return (Table(lag_columns(lang, t("common.unit", lang), full_headers), _name_rest(lag_rows(units), lang)),
-            Table(lag_columns(lang, t("common.area", lang), full_headers), lag_rows(areas)))
+    return lag_table(ask, "unit", full_headers), lag_table(ask, "area", full_headers)
 
 
 def units_table(view, scope) -> Table:
     """The lagging units as a file gives them: the columns' full names."""
-    return lag_tables(P.ask(view, scope), full_headers=True)[0]
+    return lag_table(P.ask(view, scope), "unit", full_headers=True)
 
 
 def alert_item(alert: dict, lang: str) -> html.Li:
@@ -112,10 +119,10 @@ TREND_CHART = Chart(TREND, "overview.trend", q.weekly_trend, span=weeks_to_end(q
                     figure=lambda df, ask: weekly_trend_figure(
                         df, peak_bands(trailing_weeks(ask.filters, q.TREND_WEEKS), ask.scope), ask.lang))
 LAG_GRID = {"height": LAG_GRID_HEIGHT, "row_id": "key", "grid_options": {"rowHeight": 30, "headerHeight": 32}}
-UNITS_GRID = Grid(UNITS, "overview.lagging_units", lambda ask: lag_tables(ask)[0],
-                  export_table=lambda ask: lag_tables(ask, full_headers=True)[0], **LAG_GRID)
-AREAS_GRID = Grid(AREAS, "overview.lagging_areas", lambda ask: lag_tables(ask)[1],
-                  export_table=lambda ask: lag_tables(ask, full_headers=True)[1], **LAG_GRID)
+UNITS_GRID = Grid(UNITS, "overview.lagging_units", lambda ask: lag_table(ask, "unit"),
+                  export_table=lambda ask: lag_table(ask, "unit", full_headers=True), **LAG_GRID)
+AREAS_GRID = Grid(AREAS, "overview.lagging_areas", lambda ask: lag_table(ask, "area"),
+                  export_table=lambda ask: lag_table(ask, "area", full_headers=True), **LAG_GRID)
 
 render_kpis = P.render(Kpis(KPIS, catalog_kpis(q.HEADLINE), q.HEADLINE, width={"xs": 12, "md": 3}))
 render_trend = P.render(TREND_CHART)
@@ -136,20 +143,21 @@ def _tap(children, href: str | None, cls: str):
 
 
 def phone_headlines(ask) -> html.Section:
-    """The week's headline figures, each with its change against the period before, a tap from its page."""
+    """The week's headline figures, each with its change against the period before, a tap from its page
+    (the KPI cards' figures without their 12 weeks of history, which the phone does not draw)."""
     lang = ask.lang
-    figures = catalog_kpis(q.HEADLINE)(ask, ())
+    now, previous, last_year = q.headline_values(ask.filters, ask.against, ask.scope)
     which, name = comparisons(ask.view, lang)[0]
     rows = []
     for mid in q.HEADLINE:
-        m, fig = BY_ID[mid], figures[mid]
+        m = BY_ID[mid]
         unit = m.unit_zh if lang == "zh" else m.unit_en
-        value = fmt_value(m.fmt, fig.now.value, lang, symbol=not unit) + (f" {unit}" if unit and m.fmt != "rate" else "")
-        before = fig.previous if which == "previous" else fig.last_year
+        value = fmt_value(m.fmt, now[mid].value, lang, symbol=not unit) + (f" {unit}" if unit and m.fmt != "rate" else "")
+        before = (previous if which == "previous" else last_year)[mid]
         rows.append(_tap([
             html.Span(m.zh if lang == "zh" else m.en, className="tpd-phone-label"),
             html.Span(value, className="tpd-phone-value"),
-            change_item(name, m.fmt, fig.now, before, lang, m.higher_is_better, unit),
+            change_item(name, m.fmt, now[mid], before, lang, m.higher_is_better, unit),
         ], _page_href(mid, ask), "tpd-phone-row"))
     return html.Section([html.H2(t("overview.phone.headlines", lang), className="tpd-phone-title"), *rows],
                         className="tpd-phone-part")

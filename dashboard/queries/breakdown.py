@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 from pandas.api.extensions import take
 
+from dashboard.model.breakdowns import REST
 from dashboard.model.catalog import BY_ID, SOURCES, Metric, Ratio
 from dashboard.model.filters import Filters, Scope
 from dashboard.model.judgements import wilson
@@ -293,13 +294,20 @@ def unit_week_frames(metric_ids: list[str], filters: Filters, scope: Scope,
 
 def unit_week_frames_parts(metric_ids: list[str], filters: Filters, scope: Scope, units: list[str]):
     """`unit_week_frames` in two steps, like `metric_frame_parts`."""
-    wanted, needed, by_source = metric_plan(metric_ids)
+    by_source = metric_plan(metric_ids)[2]
     if not units:
         return [], lambda parts: {}
     if any(SOURCES[s].is_stock for s in by_source):  # read at each bucket's end: keep the general path
         return [], lambda parts: {
             code: metric_frame(metric_ids, Filters(filters.start, filters.end, code, filters.area, filters.season),
                                scope, "week") for code in units}
+    return ([(lambda s=source_name, ms=metrics: _unit_week_source(s, ms, filters, scope, units))
+             for source_name, metrics in by_source.items()], _unit_weeks_finish(metric_ids, filters, units))
+
+
+def _unit_weeks_finish(metric_ids: list[str], filters: Filters, units: list[str]):
+    """The function that turns each source's rows by (unit, week) into each unit's weekly frame."""
+    wanted, needed, _ = metric_plan(metric_ids)
 
     def finish(frames):
         # Every unit's weeks assembled at once (one merge per source, not one per unit and source),
@@ -312,5 +320,45 @@ def unit_week_frames_parts(metric_ids: list[str], filters: Filters, scope: Scope
         # each unit's frame is its block of rows (a groupby's split cost more than the assembly).
         weeks, whole = len(grid) // len(units), whole.drop(columns="unit")
         return {code: whole.iloc[i * weeks:(i + 1) * weeks].reset_index(drop=True) for i, code in enumerate(units)}
-    return [(lambda s=source_name, ms=metrics: _unit_week_source(s, ms, filters, scope, units))
+    return finish
+
+
+def _week_and_unit_week_source(source_name: str, metrics: list[Metric], filters: Filters, scope: Scope,
+                               units: list[str]) -> pd.DataFrame:
+    """One flow source by week and by (child unit, week) in one scan (grouping sets): a row per
+    week with the unit null, and one per unit and week, each unit counting its whole subtree
+    (the records in none of them under `REST`)."""
+    params: dict = {"group_units": list(units), "rest_key": REST}
+
+    def keyed(src):
+        return ([("unit", "coalesce(uc.ancestor_code, $rest_key)"),
+                 ("key", f"cast(date_trunc('week', {src.date_expr}) as date)")],
+                (f"left join (select unit_code, ancestor_code from unit_closure "
+                 f"where ancestor_code in (select unnest($group_units))) uc on uc.unit_code = {src.unit_expr}"), "")
+    return db.frame(aggregate_sql(source_name, metrics, filters, scope, params, keyed, grouping_sets=((1,), (0, 1))),
+                    params)
+
+
+def week_and_unit_week_frames_parts(metric_ids: list[str], filters: Filters, scope: Scope, units: list[str]):
+    """`metric_frame(metric_ids, filters, scope, "week")` and `unit_week_frames(metric_ids, filters,
+    scope, units)` from one query per source (each source's rows read once), in two steps like
+    `metric_frame_parts`: the thunks, and the function that turns their results into (the view's
+    weekly frame, each unit's)."""
+    wanted, needed, by_source = metric_plan(metric_ids)
+    if not units or any(SOURCES[s].is_stock for s in by_source):
+        whole_q, whole_finish = metric_frame_parts(metric_ids, filters, scope, "week")
+        units_q, units_finish = unit_week_frames_parts(metric_ids, filters, scope, units)
+        return whole_q + units_q, lambda parts: (whole_finish(parts[:len(whole_q)]),
+                                                 units_finish(parts[len(whole_q):]))
+    units_finish = _unit_weeks_finish(metric_ids, filters, units)
+
+    def finish(frames):
+        whole_parts, unit_parts = [], []
+        for f in frames:
+            of_view = f["unit"].isna()
+            whole_parts.append(f[of_view].drop(columns="unit").reset_index(drop=True))
+            unit_parts.append(f[~of_view & (f["unit"] != REST)].reset_index(drop=True))
+        whole = _assemble(_keys(filters, "week", None, None), whole_parts, "week", wanted, needed, filters)
+        return whole, units_finish(unit_parts)
+    return [(lambda s=source_name, ms=metrics: _week_and_unit_week_source(s, ms, filters, scope, units))
             for source_name, metrics in by_source.items()], finish

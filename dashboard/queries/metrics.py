@@ -53,8 +53,14 @@ def _part(columns: list[str]) -> str:
 MIDDLE = "list_median([{lo}, {hi}])"
 
 
+def _grouping(sets: tuple[tuple[int, ...], ...], *also: str) -> str:
+    """`group by grouping sets`: one set per tuple of key positions (from 0), each with `also`."""
+    return "group by grouping sets (" + ", ".join(
+        "(" + ", ".join([str(j + 1) for j in keys] + list(also)) + ")" for keys in sets) + ")"
+
+
 def _median_ctes(i: int, seconds: str, keys: list[str], source: Source, joins: str, where: str,
-                 few_groups: bool = False, each_key_alone: bool = False) -> list[str]:
+                 few_groups: bool = False, sets: tuple[tuple[int, ...], ...] = ()) -> list[str]:
     """The exact median of whole seconds, in minutes, per key.
 
     Over one group (a whole period) or a few (the periods of a KPI card) counting each
@@ -65,11 +71,8 @@ def _median_ctes(i: int, seconds: str, keys: list[str], source: Source, joins: s
     """
     key_cols = "".join(f"{k} as k{j}, " for j, k in enumerate(keys))
     part = _part([f"k{j}" for j in range(len(keys))])
-    # Each key on its own (grouping sets), with the value when counting the distribution.
-    alone = lambda *also: ("group by grouping sets (" + ", ".join(  # noqa: E731
-        "(" + ", ".join([str(j + 1)] + list(also)) + ")" for j in range(len(keys))) + ")")
     if keys and not few_groups:
-        group = alone() if each_key_alone else "group by all"
+        group = _grouping(sets) if sets else "group by all"
         return [
             f"m{i} as (select {part} as part, med as lo, med as hi, n from ("
             f"select {key_cols}median({seconds} / 60.0) as med, count(*) as n "
@@ -77,7 +80,7 @@ def _median_ctes(i: int, seconds: str, keys: list[str], source: Source, joins: s
         ]
     return [
         f"h{i} as (select {key_cols}{seconds} as v, count(*) as c from {source.from_sql}{joins} "
-        f"where {where} and {seconds} is not null {alone(str(len(keys) + 1)) if each_key_alone else 'group by all'})",
+        f"where {where} and {seconds} is not null {_grouping(sets, str(len(keys) + 1)) if sets else 'group by all'})",
         f"w{i} as (select part, v, sum(c) over (partition by part order by v) as cum, "
         f"sum(c) over (partition by part) as tot from (select {part} as part, v, c from h{i}))",
         f"m{i} as (select part, min(v) filter (where cum >= (tot + 1) // 2) / 60.0 as lo, "
@@ -86,7 +89,7 @@ def _median_ctes(i: int, seconds: str, keys: list[str], source: Source, joins: s
 
 
 def _banded_median_ctes(i: int, keys: list[str], bands: Source, values: Source, joins: str, where: str,
-                        each_key_alone: bool = False) -> list[str]:
+                        sets: tuple[tuple[int, ...], ...] = ()) -> list[str]:
     """The exact median of whole seconds, in minutes, per key, from the banded marts
     (`warehouse.marts`: `response_bands_daily`, `response_values_daily`).
 
@@ -101,10 +104,7 @@ def _banded_median_ctes(i: int, keys: list[str], bands: Source, values: Source, 
     n = len(keys)
 
     def group(*also: str) -> str:
-        if keys and each_key_alone:
-            return "group by grouping sets (" + ", ".join(
-                "(" + ", ".join([str(j + 1), *also]) + ")" for j in range(n)) + ")"
-        return "group by all"
+        return _grouping(sets, *also) if keys and sets else "group by all"
     counts = "list_value(" + ", ".join(f"sum(r.{c})" for c in RESPONSE_BAND_COLUMNS) + ")"
     return [
         f"a{i} as (select {part} as part, counts from (select {key_cols}{counts} as counts "
@@ -155,7 +155,8 @@ def _median_reading(source: Source, medians: list[Metric], shape):
 
 
 def aggregate_sql(source_name: str, metrics: list[Metric], filters: Filters, scope: Scope, params: dict,
-                  keyed=None, rollup: bool = True, few_groups: bool = False, each_key_alone: bool = False) -> str:
+                  keyed=None, rollup: bool = True, few_groups: bool = False, each_key_alone: bool = False,
+                  grouping_sets: tuple[tuple[int, ...], ...] = ()) -> str:
     """One query for several metrics of one source: a row per key, or one row.
 
     `keyed(source)` gives `([(alias, key expression)], joins, extra where)` for the
@@ -165,7 +166,9 @@ def aggregate_sql(source_name: str, metrics: list[Metric], filters: Filters, sco
     keys or conditions need record columns the rollup lacks passes `rollup=False`;
     one whose keys make a handful of groups passes `few_groups` (see `_median_ctes`).
     With `each_key_alone`, the rows are grouped by each key on its own in one scan
-    (grouping sets): a row per value of one key, the other keys null.
+    (grouping sets): a row per value of one key, the other keys null; `grouping_sets` names
+    the sets otherwise, each a tuple of key positions (from 0): ((0, 1), (1,)) gives a row per
+    pair of the two keys and one per value of the second, the first null.
     """
     source = SOURCES[source_name]
     medians = [m for m in metrics if m.median_seconds]
@@ -181,8 +184,8 @@ def aggregate_sql(source_name: str, metrics: list[Metric], filters: Filters, sco
     aliases = [a for a, _ in keys]
     key_select = "".join(f"{expr} as {alias}, " for alias, expr in keys)
     positions = [str(i + 1) for i in range(len(keys))]
-    group = ((f" group by grouping sets ({', '.join(f'({p})' for p in positions)})" if each_key_alone
-              else f" group by {', '.join(positions)}") if keys else "")
+    sets = tuple((j,) for j in range(len(keys))) if each_key_alone else tuple(grouping_sets)
+    group = (f" {_grouping(sets)}" if sets else f" group by {', '.join(positions)}") if keys else ""
     selects = select_list(plain, use_rollup) or ["count(*) as _rows"]
     base = f"select {key_select}{', '.join(selects)} from {physical.from_sql}{joins} where {where}{group}"
     if not medians:
@@ -195,11 +198,11 @@ def aggregate_sql(source_name: str, metrics: list[Metric], filters: Filters, sco
         if banded is not None:
             band_keys, band_joins, band_where = banded
             ctes += _banded_median_ctes(i, [e for _, e in band_keys], source.median_bands, source.median_values,
-                                        band_joins, band_where, each_key_alone)
+                                        band_joins, band_where, sets)
         else:
             seconds = m.median_seconds if med_source is source else m.median_column
             ctes += _median_ctes(i, seconds, [e for _, e in raw_keys], med_source, raw_joins, raw_where,
-                                 few_groups, each_key_alone)
+                                 few_groups, sets)
         columns.append(f'{MIDDLE.format(lo=f"m{i}.lo", hi=f"m{i}.hi")} as "{m.id}"')
         columns.append(f'coalesce(m{i}.n, 0)::bigint as "{m.id}#n"')
         joins_out.append(f"left join m{i} on {p_part} is not distinct from m{i}.part")

@@ -11,10 +11,12 @@ import pandas as pd
 
 from dashboard.model.breakdowns import REST
 from dashboard.model.filters import Filters, Scope
-from dashboard.model.periods import trailing_weeks
+from dashboard.model.periods import Comparison, trailing_weeks
+from dashboard.model.values import MetricValue
 from dashboard.queries import db, reference
-from dashboard.queries.breakdown import (concurrently, metric_frame, metric_frame_parts, unit_and_area_frames_parts,
-                                         unit_week_frames_parts)
+from dashboard.queries.breakdown import (concurrently, metric_frame, unit_and_area_frames_parts,
+                                         week_and_unit_week_frames_parts)
+from dashboard.queries.kpis import kpi_values
 
 HEADLINE = ["visitors.total", "incidents.total", "incidents.per_10k_visitors", "incidents.same_day_rate",
             "incidents.response_median_min", "mediation.success_rate", "survey.satisfaction_rate",
@@ -26,6 +28,12 @@ ALERT_METRICS = ["incidents.total", "incidents.per_10k_visitors", "incidents.sam
 
 
 TREND_WEEKS = 12
+
+
+def headline_values(filters: Filters, against: Comparison, scope: Scope) -> tuple[dict[str, MetricValue], ...]:
+    """The headline figures now, the period before and last year, without the KPI cards' weekly
+    history: the same statements as the cards' periods, so a page's two answers share them."""
+    return kpi_values(filters, against, scope, HEADLINE)
 
 
 def weekly_trend(filters: Filters, scope: Scope, weeks: int = TREND_WEEKS) -> pd.DataFrame:
@@ -98,8 +106,7 @@ def alert_series(filters: Filters, scope: Scope) -> list[tuple[str | None, str |
     span = Filters(end - dt.timedelta(days=7 * 13 - 1), end, filters.unit, filters.area, filters.season)
     children = reference.drill_children(filters.unit, scope)
     names = reference.unit_names(scope)
-    whole_q, whole_finish = metric_frame_parts(ALERT_METRICS, span, scope, "week")
-    units_q, units_finish = unit_week_frames_parts(ALERT_METRICS, span, scope, children)
-    results = concurrently(whole_q + units_q)
-    whole, per_unit = whole_finish(results[:len(whole_q)]), units_finish(results[len(whole_q):])
+    # Each source's rows read once for the view's weeks and each child unit's (grouping sets).
+    queries, finish = week_and_unit_week_frames_parts(ALERT_METRICS, span, scope, children)
+    whole, per_unit = finish(concurrently(queries))
     return [(None, None, whole)] + [(code, names.get(code), per_unit[code]) for code in children]
