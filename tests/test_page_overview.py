@@ -392,8 +392,12 @@ def _statements(monkeypatch) -> list[str]:
 def test_the_views_weekly_frame_and_each_units_from_one_scan_equal_their_own_queries(page, span):
     from dashboard.queries import overview as q
     from dashboard.queries import reference
-    from dashboard.queries.breakdown import (concurrently, metric_frame, unit_week_frames,
-                                             week_and_unit_week_frames_parts)
+    from dashboard.queries.breakdown import (
+        concurrently,
+        metric_frame,
+        unit_week_frames,
+        week_and_unit_week_frames_parts,
+    )
 
     children = reference.drill_children(None, Scope.city())
     queries, finish = week_and_unit_week_frames_parts(q.ALERT_METRICS, span, Scope.city(), children)
@@ -417,21 +421,33 @@ def test_the_alerts_read_each_source_once_for_the_view_and_its_units(page, monke
     assert len(series) > 1 and len(ran) == len(metric_plan(q.ALERT_METRICS)[2])
 
 
-def test_the_phone_headlines_are_the_kpi_cards_figures_without_their_weekly_history(page, monkeypatch):
-    from dashboard.queries import db
+def test_the_phone_runs_the_desktop_answers_statements_but_the_kpi_cards_weekly_history(page, monkeypatch):
+    from dashboard.queries import db, reference
     from dashboard.queries import overview as q
     from dashboard.queries.kpis import kpi_figures
 
     ask = page.P.ask_from("?period=last_week")
     ran = _statements(monkeypatch)
-    now, previous, last_year = q.headline_values(ask.filters, ask.against, ask.scope)
-    phone = list(ran)
+    reference.drill_children(None, ask.scope), reference.unit_names(ask.scope), reference.area_names(ask.scope)
+    ran.clear()  # the unit tree and the areas, which every view shares
+    (now, previous, last_year), series, (units, areas) = q.phone_figures(ask.filters, ask.against, ask.scope)
+    phone = set(ran)
     db.clear_cache()
+    ran.clear()
+    reference.drill_children(None, ask.scope), reference.unit_names(ask.scope), reference.area_names(ask.scope)
+    ran.clear()
     cards = kpi_figures(ask.filters, ask.against, ask.scope, q.HEADLINE)
-    assert phone and set(phone) < set(ran[len(phone):])   # the cards' own period statements, fewer of them
+    desktop_series, (desktop_units, desktop_areas) = q.alert_series(ask.filters, ask.scope), q.lagging(ask.filters,
+                                                                                                     ask.scope)
+    assert phone < set(ran)   # the same statements, but for the cards' weekly history
     for mid in q.HEADLINE:
         assert (now[mid], previous[mid], last_year[mid]) == (cards[mid].now, cards[mid].previous,
                                                              cards[mid].last_year)
+    for (code, name, frame), (d_code, d_name, d_frame) in zip(series, desktop_series, strict=True):
+        assert (code, name) == (d_code, d_name)
+        pd.testing.assert_frame_equal(frame, d_frame)
+    pd.testing.assert_frame_equal(units, desktop_units)
+    pd.testing.assert_frame_equal(areas, desktop_areas)
 
 
 def test_each_lag_grid_ranks_only_its_own_table(page, monkeypatch):

@@ -55,10 +55,11 @@ def _name_rest(rows: list[dict], lang: str) -> list[dict]:
     return rows
 
 
-def lag_table(ask, kind: str, full_headers: bool = False) -> Table:
+def lag_table(ask, kind: str, full_headers: bool = False, frames=None) -> Table:
     """The lagging units (`kind` "unit") or scenic areas ("area"), worst first; both come from one
-    set of queries, kept whole in the query cache, and each grid ranks and lays out only its own."""
-    units, areas = q.lagging(ask.filters, ask.scope)
+    set of queries, kept whole in the query cache, and each grid ranks and lays out only its own.
+    `frames`: the (units, areas) lag frames, when the caller has them already."""
+    units, areas = frames if frames is not None else q.lagging(ask.filters, ask.scope)
     lang = ask.lang
     columns = lag_columns(lang, t(f"common.{kind}", lang), full_headers)
     if kind == "unit":
@@ -66,9 +67,9 @@ def lag_table(ask, kind: str, full_headers: bool = False) -> Table:
     return Table(columns, lag_rows(ranking.worst_first(areas)))
 
 
-def lag_tables(ask, full_headers: bool = False) -> tuple[Table, Table]:
+def lag_tables(ask, full_headers: bool = False, frames=None) -> tuple[Table, Table]:
     """Lagging units and lagging areas, from one set of queries."""
-    return lag_table(ask, "unit", full_headers), lag_table(ask, "area", full_headers)
+    return lag_table(ask, "unit", full_headers, frames), lag_table(ask, "area", full_headers, frames)
 
 
 def units_table(view, scope) -> Table:
@@ -99,10 +100,15 @@ def alert_order(alert: dict) -> tuple:
     return {"bad": 0, None: 1, "good": 2}[tone], -abs(alert["z"])
 
 
+def departures(series) -> list[dict]:
+    """The departures in `q.alert_series`, in `alert_order`."""
+    return sorted(ranking.departures(series, q.ALERT_METRICS), key=alert_order)
+
+
 def alerts_line(ask) -> list:
     lang = ask.lang
     title = html.Span(t("overview.alerts", lang), className="tpd-alert-title")
-    found = sorted(ranking.departures(q.alert_series(ask.filters, ask.scope), q.ALERT_METRICS), key=alert_order)
+    found = departures(q.alert_series(ask.filters, ask.scope))
     if not found:
         return [title, html.Span(t("overview.no_alerts", lang), className="text-muted")]
     items = [alert_item(a, lang) for a in found[:8]]
@@ -142,11 +148,12 @@ def _tap(children, href: str | None, cls: str):
     return dcc.Link(children, href=href, className=f"{cls} tpd-tap") if href else html.Div(children, className=cls)
 
 
-def phone_headlines(ask) -> html.Section:
-    """The week's headline figures, each with its change against the period before, a tap from its page
-    (the KPI cards' figures without their 12 weeks of history, which the phone does not draw)."""
+def phone_headlines(ask, values) -> html.Section:
+    """The week's headline figures, each with its change against the period before, a tap from its page.
+    `values`: (now, previous, last_year), the KPI cards' figures without their 12 weeks of history,
+    which the phone does not draw."""
     lang = ask.lang
-    now, previous, last_year = q.headline_values(ask.filters, ask.against, ask.scope)
+    now, previous, last_year = values
     which, name = comparisons(ask.view, lang)[0]
     rows = []
     for mid in q.HEADLINE:
@@ -163,10 +170,11 @@ def phone_headlines(ask) -> html.Section:
                         className="tpd-phone-part")
 
 
-def phone_alerts(ask) -> html.Section:
-    """Every departure, for the worse first, each a tap from the page of its figure, for its unit."""
+def phone_alerts(ask, series) -> html.Section:
+    """Every departure in `series` (`q.alert_series`), for the worse first, each a tap from the page of
+    its figure, for its unit."""
     lang = ask.lang
-    found = sorted(ranking.departures(q.alert_series(ask.filters, ask.scope), q.ALERT_METRICS), key=alert_order)
+    found = departures(series)
     items = []
     for alert in found:
         item = alert_item(alert, lang)
@@ -195,10 +203,11 @@ def below_target(rows: list[dict], lang: str) -> list[tuple[dict, list[str]]]:
     return out
 
 
-def phone_lagging(ask) -> html.Section:
-    """The units and the scenic areas below target, each a tap from the page drilled into it."""
+def phone_lagging(ask, frames) -> html.Section:
+    """The units and the scenic areas below target, each a tap from the page drilled into it.
+    `frames`: the (units, areas) lag frames."""
     lang = ask.lang
-    units, areas = lag_tables(ask)
+    units, areas = lag_tables(ask, frames=frames)
     parts = [html.H2(t("overview.phone.below_target", lang), className="tpd-phone-title")]
     for kind, table, to in (("unit", units, lambda k: ask.view.query(unit=k, area=None)),
                             ("area", areas, lambda k: ask.view.query(area=k))):
@@ -218,7 +227,10 @@ def phone_lagging(ask) -> html.Section:
 
 
 def phone_block(ask) -> list:
-    return [phone_headlines(ask), phone_alerts(ask), phone_lagging(ask)]
+    """The three parts from one batch of statements, all at the same time (one part after the other
+    waited for each part's slowest statement in turn)."""
+    values, series, frames = q.phone_figures(ask.filters, ask.against, ask.scope)
+    return [phone_headlines(ask, values), phone_alerts(ask, series), phone_lagging(ask, frames)]
 
 
 render_phone = P.render(Text(PHONE, phone_block))

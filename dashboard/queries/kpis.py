@@ -98,14 +98,6 @@ def metric_values_many(periods: list[Filters], scope: Scope, metric_ids: list[st
     return values, results[len(queries):]
 
 
-def kpi_values(filters: Filters, against: Comparison, scope: Scope,
-               metric_ids: list[str]) -> tuple[dict[str, MetricValue], ...]:
-    """Each metric now and in the comparison periods `against` (now, the period before, last year):
-    `kpi_figures` without the weekly history, from the same statements."""
-    f, prev, last, _ = comparison_spans(filters, against)
-    return tuple(metric_values_many([f, prev, last], scope, metric_ids)[0])
-
-
 def kpi_figures(filters: Filters, against: Comparison, scope: Scope, metric_ids: list[str]) -> dict[str, KpiFigures]:
     """Each metric now, in the comparison periods `against`, and over the 12 weeks to the period's end."""
     f, prev, last, weeks = comparison_spans(filters, against)

@@ -11,12 +11,11 @@ import pandas as pd
 
 from dashboard.model.breakdowns import REST
 from dashboard.model.filters import Filters, Scope
-from dashboard.model.periods import Comparison, trailing_weeks
-from dashboard.model.values import MetricValue
+from dashboard.model.periods import Comparison, comparison_spans, trailing_weeks
 from dashboard.queries import db, reference
-from dashboard.queries.breakdown import (concurrently, metric_frame, unit_and_area_frames_parts,
+from dashboard.queries.breakdown import (concurrently, metric_frame, metric_frame_parts, unit_and_area_frames_parts,
                                          week_and_unit_week_frames_parts)
-from dashboard.queries.kpis import kpi_values
+from dashboard.queries.kpis import metric_values_many
 
 HEADLINE = ["visitors.total", "incidents.total", "incidents.per_10k_visitors", "incidents.same_day_rate",
             "incidents.response_median_min", "mediation.success_rate", "survey.satisfaction_rate",
@@ -28,12 +27,6 @@ ALERT_METRICS = ["incidents.total", "incidents.per_10k_visitors", "incidents.sam
 
 
 TREND_WEEKS = 12
-
-
-def headline_values(filters: Filters, against: Comparison, scope: Scope) -> tuple[dict[str, MetricValue], ...]:
-    """The headline figures now, the period before and last year, without the KPI cards' weekly
-    history: the same statements as the cards' periods, so a page's two answers share them."""
-    return kpi_values(filters, against, scope, HEADLINE)
 
 
 def weekly_trend(filters: Filters, scope: Scope, weeks: int = TREND_WEEKS) -> pd.DataFrame:
@@ -89,18 +82,35 @@ def lagging(filters: Filters, scope: Scope) -> tuple[pd.DataFrame, pd.DataFrame]
 
 
 def _lagging(filters: Filters, scope: Scope) -> tuple[pd.DataFrame, pd.DataFrame]:
+    queries, finish = _lagging_parts(filters, scope)
+    return finish(concurrently(queries))
+
+
+def _lagging_parts(filters: Filters, scope: Scope):
+    """`lagging` in two steps, like `metric_frame_parts`: the query thunks, and the function that
+    turns their results into the named (units, areas) frames."""
     children = reference.drill_children(filters.unit, scope)
     if not children:
-        return pd.DataFrame(), _named_areas(metric_frame(LAG_METRICS, filters, scope, "area"), scope)
+        queries, finish = metric_frame_parts(LAG_METRICS, filters, scope, "area")
+        return queries, lambda parts: (pd.DataFrame(), _named_areas(finish(parts), scope))
     # Each source's rows read once for both tables (grouping sets).
     queries, finish = unit_and_area_frames_parts(LAG_METRICS, filters, scope, children, REST)
-    units, areas = finish(concurrently(queries))
-    return _named_units(units, scope), _named_areas(areas, scope)
+
+    def named(parts):
+        units, areas = finish(parts)
+        return _named_units(units, scope), _named_areas(areas, scope)
+    return queries, named
 
 
 def alert_series(filters: Filters, scope: Scope) -> list[tuple[str | None, str | None, pd.DataFrame]]:
     """The 13 complete weeks to the end of the period of `ALERT_METRICS`: (unit, its name, weekly
     frame), for the whole view (unit None) and for each child unit."""
+    queries, finish = _alert_parts(filters, scope)
+    return finish(concurrently(queries))
+
+
+def _alert_parts(filters: Filters, scope: Scope):
+    """`alert_series` in two steps, like `metric_frame_parts`."""
     # Only complete weeks: the last Sunday on or before the end of the period.
     end = filters.end - dt.timedelta(days=(filters.end.weekday() + 1) % 7)
     span = Filters(end - dt.timedelta(days=7 * 13 - 1), end, filters.unit, filters.area, filters.season)
@@ -108,5 +118,20 @@ def alert_series(filters: Filters, scope: Scope) -> list[tuple[str | None, str |
     names = reference.unit_names(scope)
     # Each source's rows read once for the view's weeks and each child unit's (grouping sets).
     queries, finish = week_and_unit_week_frames_parts(ALERT_METRICS, span, scope, children)
-    whole, per_unit = finish(concurrently(queries))
-    return [(None, None, whole)] + [(code, names.get(code), per_unit[code]) for code in children]
+
+    def series(parts):
+        whole, per_unit = finish(parts)
+        return [(None, None, whole)] + [(code, names.get(code), per_unit[code]) for code in children]
+    return queries, series
+
+
+def phone_figures(filters: Filters, against: Comparison, scope: Scope):
+    """What the phone block shows, from one batch of statements run at the same time: the `HEADLINE`
+    values (now, the period before, last year: the KPI cards' figures without their weekly history),
+    the `alert_series` and the `lagging` frames. The same statements as the KPI cards', the alerts'
+    and the lag tables' answers, so a page's answers share them through the query cache."""
+    alert_q, alert_finish = _alert_parts(filters, scope)
+    lag_q, lag_finish = _lagging_parts(filters, scope)
+    f, prev, last, _ = comparison_spans(filters, against)
+    values, parts = metric_values_many([f, prev, last], scope, HEADLINE, extra=alert_q + lag_q)
+    return tuple(values), alert_finish(parts[:len(alert_q)]), lag_finish(parts[len(alert_q):])
