@@ -475,3 +475,16 @@ def test_the_trend_and_its_peak_bands_come_from_one_batch_of_statements(page, mo
     assert batches == [3]   # incidents, visitors and the peak periods at once
     pd.testing.assert_frame_equal(frame, q.weekly_trend(OCTOBER, Scope.city()))
     assert bands == peak_bands(trailing_weeks(OCTOBER, q.TREND_WEEKS), Scope.city())
+
+
+def test_the_lag_grids_asked_after_the_phone_block_find_its_lag_frames_kept_whole(page, monkeypatch):
+    from dashboard.queries import overview as q
+
+    ask = page.P.ask_from("?period=last_week")
+    ran = _statements(monkeypatch)
+    _, _, (units, areas) = q.phone_figures(ask.filters, ask.against, ask.scope)
+    ran.clear()
+    again_units, again_areas = q.lagging(ask.filters, ask.scope)
+    assert ran == []
+    pd.testing.assert_frame_equal(again_units, units)
+    pd.testing.assert_frame_equal(again_areas, areas)

@@ -147,4 +147,6 @@ def phone_figures(filters: Filters, against: Comparison, scope: Scope):
     lag_q, lag_finish = _lagging_parts(filters, scope)
     f, prev, last, _ = comparison_spans(filters, against)
     values, parts = metric_values_many([f, prev, last], scope, HEADLINE, extra=alert_q + lag_q)
-    return tuple(values), alert_finish(parts[:len(alert_q)]), lag_finish(parts[len(alert_q):])
+    # Kept whole as `lagging` keeps them: the lag grids' answer, asked after this one, finds them.
+    units, areas = db.cached(("overview.lagging", filters, scope), lambda: lag_finish(parts[len(alert_q):]))
+    return tuple(values), alert_finish(parts[:len(alert_q)]), (units.copy(), areas.copy())
