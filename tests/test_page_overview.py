@@ -461,22 +461,6 @@ def test_each_lag_grid_ranks_only_its_own_table(page, monkeypatch):
     assert units and areas and len(ranked) == 2
 
 
-def test_the_trend_and_its_peak_bands_come_from_one_batch_of_statements(page, monkeypatch):
-    from dashboard.model.periods import trailing_weeks
-    from dashboard.queries import breakdown, db
-    from dashboard.queries import overview as q
-    from dashboard.queries.calendar import peak_bands
-
-    batches = []
-    original = breakdown.concurrently
-    monkeypatch.setattr(q, "concurrently", lambda thunks: batches.append(len(thunks)) or original(thunks))
-    db.clear_cache()
-    frame, bands = q.weekly_trend_and_peaks(OCTOBER, Scope.city())
-    assert batches == [3]   # incidents, visitors and the peak periods at once
-    pd.testing.assert_frame_equal(frame, q.weekly_trend(OCTOBER, Scope.city()))
-    assert bands == peak_bands(trailing_weeks(OCTOBER, q.TREND_WEEKS), Scope.city())
-
-
 def test_the_lag_grids_asked_after_the_phone_block_find_its_lag_frames_kept_whole(page, monkeypatch):
     from dashboard.queries import overview as q
 

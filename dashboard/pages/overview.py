@@ -28,7 +28,9 @@ from dashboard.figures.overview import weekly_trend_figure
 from dashboard.format import fmt_value
 from dashboard.queries import overview as q
 from dashboard.queries import reference
+from dashboard.queries.calendar import peak_bands
 from dashboard.model.catalog import BY_ID
+from dashboard.model.periods import trailing_weeks
 from dashboard.session import current_scope, may_open, scope_label
 from dashboard.text import t
 
@@ -118,9 +120,10 @@ def alerts_line(ask) -> list:
     return [title, shown, more]
 
 
-TREND_CHART = Chart(TREND, "overview.trend", q.weekly_trend_and_peaks, span=weeks_to_end(q.TREND_WEEKS),
+TREND_CHART = Chart(TREND, "overview.trend", q.weekly_trend, span=weeks_to_end(q.TREND_WEEKS),
                     style={"flex": "1 1 0", "minHeight": "300px"},   # as tall as the two lag tables beside it
-                    figure=lambda data, ask: weekly_trend_figure(*data, ask.lang))
+                    figure=lambda df, ask: weekly_trend_figure(
+                        df, peak_bands(trailing_weeks(ask.filters, q.TREND_WEEKS), ask.scope), ask.lang))
 LAG_GRID = {"height": LAG_GRID_HEIGHT, "row_id": "key", "grid_options": {"rowHeight": 30, "headerHeight": 32}}
 UNITS_GRID = Grid(UNITS, "overview.lagging_units", lambda ask: lag_table(ask, "unit"),
                   export_table=lambda ask: lag_table(ask, "unit", full_headers=True), **LAG_GRID)

@@ -15,7 +15,6 @@ from dashboard.model.periods import Comparison, comparison_spans, trailing_weeks
 from dashboard.queries import db, reference
 from dashboard.queries.breakdown import (concurrently, metric_frame, metric_frame_parts, unit_and_area_frames_parts,
                                          week_and_unit_week_frames_parts)
-from dashboard.queries.calendar import peak_bands
 from dashboard.queries.kpis import metric_values_many
 
 HEADLINE = ["visitors.total", "incidents.total", "incidents.per_10k_visitors", "incidents.same_day_rate",
@@ -30,23 +29,11 @@ ALERT_METRICS = ["incidents.total", "incidents.per_10k_visitors", "incidents.sam
 TREND_WEEKS = 12
 
 
-TREND_METRICS = ["incidents.total", "incidents.per_10k_visitors", "incidents.same_day_rate"]
-
-
 def weekly_trend(filters: Filters, scope: Scope, weeks: int = TREND_WEEKS) -> pd.DataFrame:
     """The last `weeks` weeks to the end of the period: incidents, visitors, same-day rate."""
     span = trailing_weeks(filters, weeks)
-    return metric_frame(TREND_METRICS, span, scope, "week")
-
-
-def weekly_trend_and_peaks(filters: Filters, scope: Scope,
-                           weeks: int = TREND_WEEKS) -> tuple[pd.DataFrame, list[tuple[dt.date, dt.date, str]]]:
-    """`weekly_trend` and the peak periods to shade over its weeks (`calendar.peak_bands`), their
-    statements all run at the same time."""
-    span = trailing_weeks(filters, weeks)
-    queries, finish = metric_frame_parts(TREND_METRICS, span, scope, "week")
-    *parts, bands = concurrently([*queries, lambda: peak_bands(span, scope)])
-    return finish(parts), bands
+    return metric_frame(["incidents.total", "incidents.per_10k_visitors", "incidents.same_day_rate"],
+                        span, scope, "week")
 
 
 def _with_records(df: pd.DataFrame) -> pd.DataFrame:
