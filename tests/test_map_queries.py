@@ -220,3 +220,9 @@ def test_deployments_of_one_unit_area_and_span_are_spread_over_its_days_once():
                        "order by 1, 2").fetchall()
     # the two deployments of 5–7 June are one row a day (36 / 3), the one-day deployment its own
     assert days == [("2026-06-05", 12.0), ("2026-06-06", 5.0), ("2026-06-06", 12.0), ("2026-06-07", 12.0)]
+
+
+def test_the_weekday_chart_counts_each_weekday_of_part_weeks():
+    # Wednesday 3 June to Friday 12 June 2026: Wed–Fri twice, Sat–Tue once; none in an empty span
+    assert [geo._weekdays_in(dt.date(2026, 6, 3), dt.date(2026, 6, 12), d) for d in geo.WEEKDAYS] == [1, 1, 2, 2, 2, 1, 1]
+    assert geo._weekdays_in(dt.date(2026, 6, 3), dt.date(2026, 6, 2), 3) == 0

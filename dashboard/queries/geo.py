@@ -114,6 +114,12 @@ def incident_cells(filters: Filters, scope: Scope) -> pd.DataFrame:
     return df
 
 
+def _weekdays_in(start, end, dow: int) -> int:
+    """How many days from start to end (both included) fall on ISO weekday `dow`."""
+    n = max((end - start).days + 1, 0)
+    return n // 7 + int((dow - start.isoweekday()) % 7 < n % 7)
+
+
 def by_weekday(filters: Filters, scope: Scope) -> pd.DataFrame:
     """Demand and supply by day of the week (ISO 1 Monday … 7 Sunday), every weekday a row: days (how
     many of that weekday the period holds), incidents, visitors, person_times (deployments spread
@@ -125,9 +131,8 @@ def by_weekday(filters: Filters, scope: Scope) -> pd.DataFrame:
         where = where_sql(source, filters, scope, params)
         parts.append(db.frame(f"select isodow({source.date_expr}) as dow, {value} as v "
                               f"from {source.from_sql} where {where} group by 1", params).set_index("dow")["v"])
-    days = pd.Series(pd.date_range(filters.start, filters.end).isocalendar().day.to_numpy()).value_counts()
     out = pd.DataFrame({"dow": list(WEEKDAYS)})
-    out["days"] = out.dow.map(days).fillna(0).astype("int64")
+    out["days"] = pd.Series([_weekdays_in(filters.start, filters.end, d) for d in WEEKDAYS], dtype="int64")
     for name, part in zip(("incidents", "visitors", "person_times"), parts):
         out[name] = out.dow.map(pd.to_numeric(part)).fillna(0).astype(float)
     out[["incidents", "visitors"]] = out[["incidents", "visitors"]].astype("int64")
