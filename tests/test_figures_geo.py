@@ -44,3 +44,26 @@ def test_a_name_beside_its_circle_stays_inside_the_maps_sides():
     places = label_positions([104.0, 104.0, 104.0], [29.6, 29.56, 29.64], ["石门溶洞景区", "甲景区", "乙景区"],
                              [30.0, 20.0, 20.0], (103.0, 104.05), (29.2, 30.0), 29.6)
     assert places[0] == "middle left"
+
+
+def test_the_density_is_the_kernel_sum_over_every_cell_sharing_rows_and_columns():
+    import math
+
+    import numpy as np
+    import pandas as pd
+
+    from dashboard.figures.geo import density_grid
+
+    # cells on a 0.002° lattice, several sharing a column or a row
+    cells = pd.DataFrame({"lon": [103.800, 103.800, 103.802, 103.810, 103.802],
+                          "lat": [29.500, 29.504, 29.500, 29.504, 29.520],
+                          "incidents": [5, 1, 2, 7, 3]})
+    x_range, y_range, mid = (103.78, 103.83), (29.48, 29.54), 29.51
+    gx, gy, z = density_grid(cells, x_range, y_range, mid, steps=12)
+    sigma_y = max(0.004, 0.03 * max(y_range[1] - y_range[0], (x_range[1] - x_range[0]) * math.cos(math.radians(mid))))
+    sigma_x = sigma_y / math.cos(math.radians(mid))
+    direct = np.zeros((12, 12))
+    for lon, lat, n in zip(cells.lon, cells.lat, cells.incidents):
+        direct += n * np.outer(np.exp(-0.5 * ((np.array(gy) - lat) / sigma_y) ** 2),
+                               np.exp(-0.5 * ((np.array(gx) - lon) / sigma_x) ** 2))
+    assert np.allclose(z, np.round(np.sqrt(direct / direct.max()), 3), atol=1e-3)

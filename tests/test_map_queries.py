@@ -185,3 +185,44 @@ def test_the_bureaus_boundary_is_drawn_from_its_geojson_file_and_a_bad_file_is_n
     assert rings == [] and "无法读取" in problem and "not readable GeoJSON" in problem
     monkeypatch.setenv("TPD_MAP_BOUNDARY", str(tmp_path / "missing.geojson"))
     assert "不存在" in page.boundary()[1]
+
+
+def test_weekday_and_hour_of_week_read_the_incidents_once(monkeypatch):
+    from dashboard.queries import db
+
+    ran = []
+    original = db._run
+
+    def run(fn):
+        def recorded(cur):
+            class Recorder:
+                def execute(self, sql, params=None):
+                    ran.append(sql)
+                    return cur.execute(sql, params or {})
+            return fn(Recorder())
+        return original(recorded)
+
+    db.clear_cache()
+    monkeypatch.setattr(db, "_run", run)
+    geo.by_weekday(PERIOD, CITY), geo.by_hour_of_week(PERIOD, CITY)
+    assert sum(" from incidents " in " ".join(sql.split()) + " " for sql in ran) == 1
+
+
+def test_deployments_of_one_unit_area_and_span_are_spread_over_its_days_once():
+    import duckdb
+
+    con = duckdb.connect()
+    con.execute("create table deployments (unit_code varchar, area_code varchar, start_date date, end_date date, "
+                "police_count integer, auxiliary_count integer)")
+    con.execute("insert into deployments values ('FJ1', 'S1', '2026-06-05', '2026-06-07', 20, 10), "
+                "('FJ1', 'S1', '2026-06-05', '2026-06-07', 6, null), ('FJ1', 'S1', '2026-06-06', '2026-06-06', 5, 0)")
+    days = con.execute(f"select cast(day as varchar), person_times from {geo.DEPLOYMENT_DAYS.from_sql} "
+                       "order by 1, 2").fetchall()
+    # the two deployments of 5–7 June are one row a day (36 / 3), the one-day deployment its own
+    assert days == [("2026-06-05", 12.0), ("2026-06-06", 5.0), ("2026-06-06", 12.0), ("2026-06-07", 12.0)]
+
+
+def test_the_weekday_chart_counts_each_weekday_of_part_weeks():
+    # Wednesday 3 June to Friday 12 June 2026: Wed–Fri twice, Sat–Tue once; none in an empty span
+    assert [geo._weekdays_in(dt.date(2026, 6, 3), dt.date(2026, 6, 12), d) for d in geo.WEEKDAYS] == [1, 1, 2, 2, 2, 1, 1]
+    assert geo._weekdays_in(dt.date(2026, 6, 3), dt.date(2026, 6, 2), 3) == 0

@@ -157,6 +157,40 @@ def test_response_stats_median_is_the_catalog_median_and_p90_above_it(demo_db):
     assert stats["p90"] >= stats["median"]
 
 
+@pytest.mark.parametrize("filters, scope", [(YEAR, CITY), (MONTH, CITY), (YEAR, None)])
+def test_response_histogram_and_stats_from_the_banded_marts_equal_those_of_every_second(demo_db, monkeypatch,
+                                                                                       filters, scope):
+    from dashboard.queries import db, reference
+
+    scope = scope or Scope(reference.units(CITY).unit_code.iloc[1])
+    db.clear_cache()
+    banded = q.response_histogram(filters, scope), q.response_stats(filters, scope)
+    monkeypatch.setattr(q, "_response_distribution", lambda f, s, c=None: q.response_seconds(f, s, c))
+    exact = q.response_histogram(filters, scope), q.response_stats(filters, scope)
+    assert banded[0].equals(exact[0]) and banded[1] == exact[1] and exact[1]["n"] > 0
+
+
+def test_response_figures_without_a_category_do_not_read_every_second(demo_db, monkeypatch):
+    from dashboard.queries import db
+
+    ran = []
+    original = db._run
+
+    def run(fn):
+        def recorded(cur):
+            class Recorder:
+                def execute(self, sql, params=None):
+                    ran.append(sql)
+                    return cur.execute(sql, params or {})
+            return fn(Recorder())
+        return original(recorded)
+
+    db.clear_cache()
+    monkeypatch.setattr(db, "_run", run)
+    q.response_histogram(YEAR, CITY), q.response_stats(YEAR, CITY)
+    assert ran and not any("incident_response" in sql for sql in ran)
+
+
 def test_weekly_covers_at_least_twelve_whole_weeks_to_the_end(demo_db):
     df = q.weekly(MONTH, CITY)
     assert len(df) >= q.TREND_WEEKS

@@ -116,11 +116,16 @@ def density_grid(cells: pd.DataFrame, x_range: tuple, y_range: tuple, mid_lat: f
     gy = np.linspace(y_range[0], y_range[1], steps)
     sigma_y = max(0.004, 0.03 * max(y_range[1] - y_range[0], (x_range[1] - x_range[0]) * math.cos(math.radians(mid_lat))))
     sigma_x = sigma_y / math.cos(math.radians(mid_lat))
-    lon, lat = cells.lon.to_numpy(float), cells.lat.to_numpy(float)
-    weight = cells.incidents.to_numpy(float)
-    kx = np.exp(-0.5 * ((gx[:, None] - lon[None, :]) / sigma_x) ** 2)          # grid x × cells
-    ky = np.exp(-0.5 * ((gy[:, None] - lat[None, :]) / sigma_y) ** 2)          # grid y × cells
-    z = (ky * weight[None, :]) @ kx.T                                          # grid y × grid x
+    # The cells lie on a lattice: each kernel is computed once per column and row of it, and the
+    # weights summed as a (rows × columns) matrix. The products are numpy's own loops (einsum), not
+    # a multithreaded BLAS call, whose threads spin on a shared core long after it returns.
+    columns, column_of = np.unique(cells.lon.to_numpy(float), return_inverse=True)
+    rows, row_of = np.unique(cells.lat.to_numpy(float), return_inverse=True)
+    weight = np.zeros((len(rows), len(columns)))
+    np.add.at(weight, (row_of, column_of), cells.incidents.to_numpy(float))
+    kx = np.exp(-0.5 * ((gx[:, None] - columns[None, :]) / sigma_x) ** 2)      # grid x × lattice columns
+    ky = np.exp(-0.5 * ((gy[:, None] - rows[None, :]) / sigma_y) ** 2)         # grid y × lattice rows
+    z = np.einsum("ic,jc->ij", np.einsum("ir,rc->ic", ky, weight), kx)       # grid y × grid x
     top = z.max()
     z = np.sqrt(z / top) if top > 0 else z
     # Plain lists, rounded: the same JSON on screen and in the export, a few tens of kB.
