@@ -247,6 +247,18 @@ def test_close_time_figure_marks_median_and_p90():
     assert "中位数 0.8 小时" in texts and "P90 3.1 小时" in texts and "调解中 1 起" in texts
 
 
+def test_close_time_marks_stand_over_the_tallest_bar_and_apart_from_each_other():
+    # The median over the tallest bar, P90 over a low one beside it: lifted over its own bar, the
+    # P90 label stood among the taller bars' numbers and over the median's (a phone's narrow bars).
+    bins = pd.DataFrame({"bin": range(8), "count": [900, 950, 1000, 300, 80, 20, 2, 0]})
+    fig = figs.close_time_figure(bins, {"closed": 3252, "still_open": 0, "median_hours": 1.5,
+                                        "p90_hours": 3.6}, "zh")
+    median, p90 = (a for a in fig.layout.annotations if a.showarrow)
+    assert median.ayref == p90.ayref == "y" and median.yanchor == p90.yanchor == "bottom"
+    assert min(median.ay, p90.ay) >= 1.15 * 1000                 # clear of every bar's number
+    assert median.ay > p90.ay and p90.xanchor == "left"          # near each other: two rows, P90 to the right
+
+
 def _weeks(partial_last: bool):
     keys = pd.to_datetime([dt.date(2026, 11, 9), dt.date(2026, 11, 16), dt.date(2026, 11, 23)])
     df = pd.DataFrame({"key": keys, "mediation.total": [10, 12, 1], "mediation.success_rate": [0.9, 0.8, 0.5],
