@@ -66,6 +66,22 @@ def test_fast_track_share_is_fast_track_over_known(demo_db):
     assert v.value == pytest.approx(_in_year("and fast_track") / known)
 
 
+@pytest.mark.parametrize("group", [q.by_unit, q.by_area])
+@pytest.mark.parametrize("filters", [YEAR, Filters(MONTH.start, MONTH.end, unit="YL0003"),
+                                     Filters(YEAR.start, YEAR.end, season="旺季")])
+def test_group_rates_read_the_daily_rollup_and_equal_the_records(demo_db, monkeypatch, group, filters):
+    from benchmarks.floor import recording
+
+    db.clear_cache()
+    with recording() as ran:
+        rolled = group(filters, CITY)
+    sql = next(sql for sql, _ in ran if "from mediations" in sql)
+    assert "mediation_daily" in sql and "r.result" not in sql   # the records: fast track and hours only
+    monkeypatch.setattr(q, "_rollup_where", lambda *args: None)   # the records alone, as a chosen type reads
+    db.clear_cache()
+    pd.testing.assert_frame_equal(rolled, group(filters, CITY))
+
+
 def test_close_median_hours_is_over_closed_mediations(demo_db):
     v = q.values(YEAR, CITY, [q.CLOSE_MEDIAN.id])[q.CLOSE_MEDIAN.id]
     assert v.n == _in_year("and closed_at is not null")
