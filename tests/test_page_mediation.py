@@ -82,6 +82,20 @@ def test_group_rates_read_the_daily_rollup_and_equal_the_records(demo_db, monkey
     pd.testing.assert_frame_equal(rolled, group(filters, CITY))
 
 
+@pytest.mark.parametrize("filters", [YEAR, Filters(MONTH.start, MONTH.end, area="YLA002"),
+                                     Filters(YEAR.start, YEAR.end, unit="YL0003", season="淡季")])
+def test_weekly_trend_reads_the_daily_rollup_and_equals_the_records(demo_db, monkeypatch, filters):
+    from benchmarks.floor import recording
+
+    db.clear_cache()
+    with recording() as ran:
+        rolled = q.weekly_trend(filters, CITY)
+    assert any("mediation_daily" in sql for sql, _ in ran) and not any("from mediations" in sql for sql, _ in ran)
+    monkeypatch.setattr(q, "_rollup_where", lambda *args: None)   # the records alone, as a chosen type reads
+    db.clear_cache()
+    pd.testing.assert_frame_equal(rolled, q.weekly_trend(filters, CITY))
+
+
 def test_close_median_hours_is_over_closed_mediations(demo_db):
     v = q.values(YEAR, CITY, [q.CLOSE_MEDIAN.id])[q.CLOSE_MEDIAN.id]
     assert v.n == _in_year("and closed_at is not null")

@@ -124,14 +124,18 @@ def weekly(filters: Filters, scope: Scope, metric_ids: list[str], category: str 
     and the days of the week the period covers (`breakdown.with_coverage`)."""
     metrics = [metric(i) for i in metric_ids]
     params: dict = {"weeks": buckets(filters, "week")}
-    where = _where(filters, scope, category, params)
+    # Figures the daily rollup holds are read from it.
+    rollup = _rollup_where(filters, scope, category, params) if all(m.rollup_expr for m in metrics) else None
+    source = SOURCE if rollup is None else SOURCE.rollup
+    where = _where(filters, scope, category, params) if rollup is None else rollup
+    selects = _selects(metrics) if rollup is None else _rollup_selects(metrics)
     filled = []
     for m in metrics:  # an empty week counts 0; its rates and medians are null
         filled.append(f'coalesce(g."{m.id}", 0) as "{m.id}"' if m.fmt in ("count", "yuan") else f'g."{m.id}"')
         if m.n_expr:
             filled.append(f'coalesce(g."{m.id}#n", 0) as "{m.id}#n"')
-    sql = (f"with g as (select cast(date_trunc('week', r.opened_at) as date) as key, {_selects(metrics)} "
-           f"from {SOURCE.from_sql} where {where} group by 1) "
+    sql = (f"with g as (select cast(date_trunc('week', {source.date_expr}) as date) as key, {selects} "
+           f"from {source.from_sql} where {where} group by 1) "
            f"select cast(w.key as timestamp) as key, {', '.join(filled)} "
            f"from (select unnest($weeks) as key) w left join g using (key) order by 1")
     return with_coverage(db.frame(sql, params), filters, "week")
