@@ -96,6 +96,17 @@ def test_weekly_trend_reads_the_daily_rollup_and_equals_the_records(demo_db, mon
     pd.testing.assert_frame_equal(rolled, q.weekly_trend(filters, CITY))
 
 
+def test_records_count_reads_the_daily_rollup_and_equals_the_records(demo_db):
+    from benchmarks.floor import recording
+
+    db.clear_cache()
+    with recording() as ran:
+        _, total = q.records(YEAR, CITY)
+    assert total == _in_year() and any("from mediation_daily" in sql for sql, _ in ran)
+    _, typed = q.records(YEAR, CITY, "消费纠纷")          # a dispute type: counted on the records
+    assert typed == _in_year("and dispute_type = '消费纠纷'")
+
+
 def test_close_median_hours_is_over_closed_mediations(demo_db):
     v = q.values(YEAR, CITY, [q.CLOSE_MEDIAN.id])[q.CLOSE_MEDIAN.id]
     assert v.n == _in_year("and closed_at is not null")

@@ -316,7 +316,11 @@ def records(filters: Filters, scope: Scope, category: str | None = None,
     """The most recent `limit` mediations of the view, newest first, and how many there are in all."""
     params: dict = {}
     where = _where(filters, scope, category, params)
-    total = int(db.frame(f"select count(*) as n from {SOURCE.from_sql} where {where}", dict(params))["n"].iloc[0])
+    counted: dict = {}
+    rollup = _rollup_where(filters, scope, category, counted)
+    count_sql = (f"select count(*) from {SOURCE.from_sql} where {where}" if rollup is None else
+                 f"select {BY_ID['mediation.total'].rollup_expr} from {SOURCE.rollup.from_sql} where {rollup}")
+    total = int(db.rows(count_sql, params if rollup is None else counted)[0][0])
     params["limit"] = limit
     # The newest rows first, then only they are joined to their names and formatted.
     df = db.frame(
