@@ -52,6 +52,30 @@ def _in_year(extra=""):
 
 # ---------------------------------------------------------------- queries
 
+class _Recorded:
+    """A cursor that notes the SQL it runs."""
+
+    def __init__(self, cursor, ran: list):
+        self._cursor, self._ran = cursor, ran
+
+    def execute(self, sql, params=None):
+        self._ran.append(sql)
+        return self._cursor.execute(sql, params or {})
+
+    def __getattr__(self, name):
+        return getattr(self._cursor, name)
+
+
+def _statements(monkeypatch) -> list[str]:
+    """The SQL of every statement the query layer runs from here on (the query cache cleared)."""
+    ran: list[str] = []
+    original = db._run
+    monkeypatch.setattr(db, "_run", lambda fn: original(lambda cur: fn(_Recorded(cur, ran))))
+    db.clear_cache()
+    return ran
+
+
+
 def test_page_composed_catalog_metrics_equal_the_catalog_engine(demo_db):
     mine, theirs = q.values(YEAR, CITY, CATALOG), _catalog(YEAR)
     for mid in CATALOG:
@@ -64,6 +88,38 @@ def test_fast_track_share_is_fast_track_over_known(demo_db):
     known = _in_year("and fast_track is not null")
     assert v.n == known
     assert v.value == pytest.approx(_in_year("and fast_track") / known)
+
+
+@pytest.mark.parametrize("group", [q.by_unit, q.by_area])
+@pytest.mark.parametrize("filters", [YEAR, Filters(MONTH.start, MONTH.end, unit="YL0003"),
+                                     Filters(YEAR.start, YEAR.end, season="旺季")])
+def test_group_rates_read_the_daily_rollup_and_equal_the_records(demo_db, monkeypatch, group, filters):
+    ran = _statements(monkeypatch)
+    rolled = group(filters, CITY)
+    sql = next(sql for sql in ran if "from mediations" in sql)
+    assert "mediation_daily" in sql and "r.result" not in sql   # the records: fast track and hours only
+    monkeypatch.setattr(q, "_rollup_where", lambda *args: None)   # the records alone, as a chosen type reads
+    db.clear_cache()
+    pd.testing.assert_frame_equal(rolled, group(filters, CITY))
+
+
+@pytest.mark.parametrize("filters", [YEAR, Filters(MONTH.start, MONTH.end, area="YLA002"),
+                                     Filters(YEAR.start, YEAR.end, unit="YL0003", season="淡季")])
+def test_weekly_trend_reads_the_daily_rollup_and_equals_the_records(demo_db, monkeypatch, filters):
+    ran = _statements(monkeypatch)
+    rolled = q.weekly_trend(filters, CITY)
+    assert any("mediation_daily" in sql for sql in ran) and not any("from mediations" in sql for sql in ran)
+    monkeypatch.setattr(q, "_rollup_where", lambda *args: None)   # the records alone, as a chosen type reads
+    db.clear_cache()
+    pd.testing.assert_frame_equal(rolled, q.weekly_trend(filters, CITY))
+
+
+def test_records_count_reads_the_daily_rollup_and_equals_the_records(demo_db, monkeypatch):
+    ran = _statements(monkeypatch)
+    _, total = q.records(YEAR, CITY)
+    assert total == _in_year() and any("from mediation_daily" in sql for sql in ran)
+    _, typed = q.records(YEAR, CITY, "消费纠纷")          # a dispute type: counted on the records
+    assert typed == _in_year("and dispute_type = '消费纠纷'")
 
 
 def test_close_median_hours_is_over_closed_mediations(demo_db):
@@ -245,6 +301,18 @@ def test_close_time_figure_marks_median_and_p90():
     fig = figs.close_time_figure(bins, {"closed": 21, "still_open": 1, "median_hours": 0.8, "p90_hours": 3.1}, "zh")
     texts = " ".join(a.text for a in fig.layout.annotations)
     assert "中位数 0.8 小时" in texts and "P90 3.1 小时" in texts and "调解中 1 起" in texts
+
+
+def test_close_time_marks_stand_over_the_tallest_bar_and_apart_from_each_other():
+    # The median over the tallest bar, P90 over a low one beside it: lifted over its own bar, the
+    # P90 label stood among the taller bars' numbers and over the median's (a phone's narrow bars).
+    bins = pd.DataFrame({"bin": range(8), "count": [900, 950, 1000, 300, 80, 20, 2, 0]})
+    fig = figs.close_time_figure(bins, {"closed": 3252, "still_open": 0, "median_hours": 1.5,
+                                        "p90_hours": 3.6}, "zh")
+    median, p90 = (a for a in fig.layout.annotations if a.showarrow)
+    assert median.ayref == p90.ayref == "y" and median.yanchor == p90.yanchor == "bottom"
+    assert min(median.ay, p90.ay) >= 1.15 * 1000                 # clear of every bar's number
+    assert median.ay > p90.ay and p90.xanchor == "left"          # near each other: two rows, P90 to the right
 
 
 def _weeks(partial_last: bool):

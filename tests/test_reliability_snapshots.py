@@ -216,3 +216,44 @@ def test_a_reader_connection_applies_the_limits(tmp_path, monkeypatch):
     con = connection.connect_reader(make(tmp_path / "w.duckdb", 1))
     threads, memory = con.execute("select current_setting('threads'), current_setting('memory_limit')").fetchone()
     assert threads == 1 and memory.replace(" ", "") in ("300.0MiB", "314.5MB")
+
+
+def _open_files() -> set[str]:
+    fds = "/proc/self/fd"
+    return {os.readlink(f"{fds}/{fd}") for fd in os.listdir(fds) if os.path.exists(f"{fds}/{fd}")}
+
+
+def test_a_thread_runs_its_statements_on_one_kept_cursor(tmp_path, monkeypatch):
+    db.configure(make(tmp_path / "w.duckdb", 1))
+    opened = []
+    real = connection.Snapshot.cursor
+    monkeypatch.setattr(connection.Snapshot, "cursor", lambda self: opened.append(1) or real(self))
+    assert [count(), db.frame("select 1 as n")["n"][0], db.rows("select 2")[0][0]] == [1, 1, 2]
+    assert len(opened) == 1
+
+
+def test_a_statement_run_while_another_result_is_read_gets_a_cursor_of_its_own(tmp_path):
+    db.configure(make(tmp_path / "w.duckdb", 3))
+
+    def inner_while_outer_is_open(cur):
+        result = cur.execute("select i from t order by i")
+        first = result.fetchone()[0]
+        inner = db.rows("select count(*) * 10 from t")[0][0]   # on this thread, before the outer is read
+        return first, inner, [r[0] for r in result.fetchall()]
+    assert db.with_cursor(("nested",), inner_while_outer_is_open) == (0, 30, [1, 2])
+
+
+def test_a_replaced_warehouse_file_is_released_once_no_request_holds_it(tmp_path):
+    import gc
+
+    path = make(tmp_path / "w.duckdb", 1)
+    db.configure(path)
+    old = os.stat(path).st_ino
+    assert breakdown.concurrently([count, count, count]) == [1, 1, 1] and count() == 1   # cursors kept on threads
+    old_name = next(f for f in _open_files() if f.startswith(str(path)))
+    make(path, 2)
+    assert count() == 2
+    gc.collect()
+    assert os.stat(path).st_ino != old
+    assert old_name + " (deleted)" not in _open_files()   # every thread's cursor on the old file is gone
+    assert breakdown.concurrently([count, count]) == [2, 2]

@@ -1,7 +1,7 @@
 """The dashboard's access to the warehouse: read-only, cached, version-aware.
 
 `configure(path)` points the process at a warehouse file (once, at start).
-`frame(sql, params)` runs parameterised SQL on a fresh cursor and returns a
+`frame(sql, params)` runs parameterised SQL on a cursor of its own and returns a
 DataFrame; results are cached on (warehouse version, SQL, parameters), so a
 newly published warehouse is never answered from an older one's cache.
 Callers treat returned frames as read-only (they get a copy).
@@ -29,6 +29,7 @@ import contextvars
 import functools
 import os
 import threading
+import weakref
 from collections import OrderedDict
 from contextlib import contextmanager
 from pathlib import Path
@@ -164,12 +165,37 @@ def cached(key_parts: tuple, compute):
     return QUERIES.get(key_parts, compute)
 
 
+# Each thread's idle cursors on each open snapshot, kept for its next statement: a new cursor costs
+# two statements of settings (`Snapshot.cursor`). Keyed weakly by the snapshot, so a replaced
+# version's cursors go with it and the replaced file is not held open by a thread that has
+# stopped asking.
+_idle: weakref.WeakKeyDictionary[Snapshot, threading.local] = weakref.WeakKeyDictionary()
+_idle_lock = threading.Lock()
+
+
+def _idle_cursors(snap: Snapshot) -> list:
+    with _idle_lock:
+        local = _idle.get(snap)
+        if local is None:
+            local = _idle[snap] = threading.local()
+    if not hasattr(local, "cursors"):
+        local.cursors = []
+    return local.cursors
+
+
 def _run(fn):
-    cur = snapshot().cursor()
+    """fn(cursor) on one of this thread's idle cursors of the snapshot (a new one if none is idle:
+    a statement run while another's result is still being read gets its own)."""
+    snap = snapshot()
+    idle = _idle_cursors(snap)
+    cur = idle.pop() if idle else snap.cursor()
     try:
-        return fn(cur)
-    finally:
-        cur.close()
+        result = fn(cur)
+    except BaseException:
+        cur.close()   # an interrupted or failed statement's cursor is not handed out again
+        raise
+    idle.append(cur)
+    return result
 
 
 def kept_whole(fn):

@@ -124,14 +124,18 @@ def weekly(filters: Filters, scope: Scope, metric_ids: list[str], category: str 
     and the days of the week the period covers (`breakdown.with_coverage`)."""
     metrics = [metric(i) for i in metric_ids]
     params: dict = {"weeks": buckets(filters, "week")}
-    where = _where(filters, scope, category, params)
+    # Figures the daily rollup holds are read from it.
+    rollup = _rollup_where(filters, scope, category, params) if all(m.rollup_expr for m in metrics) else None
+    source = SOURCE if rollup is None else SOURCE.rollup
+    where = _where(filters, scope, category, params) if rollup is None else rollup
+    selects = _selects(metrics) if rollup is None else _rollup_selects(metrics)
     filled = []
     for m in metrics:  # an empty week counts 0; its rates and medians are null
         filled.append(f'coalesce(g."{m.id}", 0) as "{m.id}"' if m.fmt in ("count", "yuan") else f'g."{m.id}"')
         if m.n_expr:
             filled.append(f'coalesce(g."{m.id}#n", 0) as "{m.id}#n"')
-    sql = (f"with g as (select cast(date_trunc('week', r.opened_at) as date) as key, {_selects(metrics)} "
-           f"from {SOURCE.from_sql} where {where} group by 1) "
+    sql = (f"with g as (select cast(date_trunc('week', {source.date_expr}) as date) as key, {selects} "
+           f"from {source.from_sql} where {where} group by 1) "
            f"select cast(w.key as timestamp) as key, {', '.join(filled)} "
            f"from (select unnest($weeks) as key) w left join g using (key) order by 1")
     return with_coverage(db.frame(sql, params), filters, "week")
@@ -174,25 +178,59 @@ RATE_COLUMNS = ["mediation.total", "mediation.success_rate", FAST_TRACK.id, CLOS
 # How many cases each share is of: what `small` and the bar labels rest on.
 HITS = {"mediation.success_rate": f"count(*) filter (where r.result = '{MEDIATED}')",
         FAST_TRACK.id: "count(*) filter (where r.fast_track)"}
+# The same over the daily rollup (mediated: concluded and mediated, i.e. mediated).
+ROLLUP_HITS = {"mediation.success_rate": "coalesce(sum(r.mediated), 0)::bigint"}
 
 
-def _group_sql(key_expr: str, joins: str, where: str, keys_sql: str, names_sql: str) -> str:
+def _rollup_selects(metrics: list[Metric]) -> str:
+    parts = []
+    for m in metrics:
+        parts.append(f'{m.rollup_expr} as "{m.id}"')
+        if m.n_expr:
+            parts.append(f'{m.rollup_n_expr} as "{m.id}#n"')
+    return ", ".join(parts)
+
+
+def _groups(key_expr: str, joins: str, where: str, rollup_where: str | None) -> str:
+    """The rate columns per group key. With `rollup_where` (no dispute type chosen), the figures the
+    catalog also reads from the daily rollup come from it, and only the fast-track counts and the
+    median hours from the records: the records' other columns (result, compensation) go unread."""
+    metrics = [metric(i) for i in RATE_COLUMNS]
+    if rollup_where is None:
+        hits = ", ".join(f'{expr} as "{mid}#hits"' for mid, expr in HITS.items())
+        return (f"select {key_expr} as key, {_selects(metrics)}, {hits} from {SOURCE.from_sql} {joins} "
+                f"where {where} group by 1")
+    rolled = [m for m in metrics if m.rollup_expr]
+    rolled_hits = [mid for mid in HITS if mid in ROLLUP_HITS]
+    raw = [m for m in metrics if not m.rollup_expr]
+    raw_hits = ", ".join(f'{HITS[mid]} as "{mid}#hits"' for mid in HITS if mid not in ROLLUP_HITS)
+    rollup_hits = ", ".join(f'{ROLLUP_HITS[mid]} as "{mid}#hits"' for mid in rolled_hits)
+    return (f"select * from (select {key_expr} as key, {_rollup_selects(rolled)}, {rollup_hits} "
+            f"from {SOURCE.rollup.from_sql} {joins} where {rollup_where} group by 1) "
+            f"full join (select {key_expr} as key, {_selects(raw)}, {raw_hits} "
+            f"from {SOURCE.from_sql} {joins} where {where} group by 1) using (key)")
+
+
+def _group_sql(groups: str, keys_sql: str, names_sql: str) -> str:
     """Rate columns per group, every listed group present, ranked groups first (best first),
     then those with too few concluded cases (`small`), as the page shows them."""
     metrics = [metric(i) for i in RATE_COLUMNS]
-    hits = ", ".join(f'{expr} as "{mid}#hits"' for mid, expr in HITS.items())
     counted = [f'coalesce(g."{m.id}", 0) as "{m.id}"' if m.fmt in ("count", "yuan") else f'g."{m.id}"'
                for m in metrics]
     ns = [f'coalesce(g."{m.id}#n", 0) as "{m.id}#n"' for m in metrics if m.n_expr]
     ns += [f'coalesce(g."{mid}#hits", 0) as "{mid}#hits"' for mid in HITS]
     rate, fast = '"mediation.success_rate#n"', f'"{FAST_TRACK.id}#n"'
-    return (f"with g as (select {key_expr} as key, {_selects(metrics)}, {hits} from {SOURCE.from_sql} {joins} "
-            f"where {where} group by 1) "
+    return (f"with g as ({groups}) "
             f"select k.key, n.name, {', '.join(counted + ns)}, "
             f"coalesce(g.{rate}, 0) < $min_cases as small, coalesce(g.{fast}, 0) < $min_cases as fast_small "
             f"from ({keys_sql}) k left join g using (key) join ({names_sql}) n using (key) "
             f'order by small, g."mediation.success_rate" desc nulls last, g."mediation.total" desc nulls last, '
             f"k.key")
+
+
+def _rollup_where(filters: Filters, scope: Scope, category: str | None, params: dict) -> str | None:
+    """The view's conditions on the daily rollup, which has no dispute type: None when one is chosen."""
+    return None if category else where_sql(SOURCE.rollup, filters, scope, params)
 
 
 def by_unit(filters: Filters, scope: Scope, category: str | None = None,
@@ -203,22 +241,25 @@ def by_unit(filters: Filters, scope: Scope, category: str | None = None,
     if not children:
         return pd.DataFrame(columns=["key", "name", "small", "fast_small"])
     params: dict = {"group_units": children, "min_cases": min_cases}
-    where = _where(filters, scope, category, params) + " and uc.ancestor_code in (select unnest($group_units))"
-    return db.frame(_group_sql(
-        "uc.ancestor_code", f"join unit_closure uc on uc.unit_code = {SOURCE.unit_expr}", where,
-        "select unnest($group_units) as key",
-        "select unit_code as key, unit_name as name from units"), params)
+    under = " and uc.ancestor_code in (select unnest($group_units))"
+    rollup = _rollup_where(filters, scope, category, params)
+    groups = _groups("uc.ancestor_code", f"join unit_closure uc on uc.unit_code = {SOURCE.unit_expr}",
+                     _where(filters, scope, category, params) + under, rollup and rollup + under)
+    return db.frame(_group_sql(groups, "select unnest($group_units) as key",
+                               "select unit_code as key, unit_name as name from units"), params)
 
 
 def by_area(filters: Filters, scope: Scope, category: str | None = None,
             min_cases: int = MIN_CASES) -> pd.DataFrame:
     """Scenic areas the scope may see that have mediations in the view: the same columns as `by_unit`."""
     params: dict = {"min_cases": min_cases, "area_scope": scope.unit}
-    where = _where(filters, scope, category, params) + " and r.area_code is not null"
+    in_area = " and r.area_code is not null"
+    rollup = _rollup_where(filters, scope, category, params)
+    groups = _groups("r.area_code", "", _where(filters, scope, category, params) + in_area,
+                     rollup and rollup + in_area)
     visible = ("select area_code as key, area_name as name from scenic_areas where $area_scope is null "
                "or unit_code in (select unit_code from unit_closure where ancestor_code = $area_scope)")
-    sql = _group_sql("r.area_code", "", where, "select key from g", visible)
-    return db.frame(sql, params)
+    return db.frame(_group_sql(groups, "select key from g", visible), params)
 
 
 def close_time(filters: Filters, scope: Scope, category: str | None = None) -> tuple[pd.DataFrame, dict]:
@@ -275,7 +316,11 @@ def records(filters: Filters, scope: Scope, category: str | None = None,
     """The most recent `limit` mediations of the view, newest first, and how many there are in all."""
     params: dict = {}
     where = _where(filters, scope, category, params)
-    total = int(db.frame(f"select count(*) as n from {SOURCE.from_sql} where {where}", dict(params))["n"].iloc[0])
+    counted: dict = {}
+    rollup = _rollup_where(filters, scope, category, counted)
+    count_sql = (f"select count(*) from {SOURCE.from_sql} where {where}" if rollup is None else
+                 f"select {BY_ID['mediation.total'].rollup_expr} from {SOURCE.rollup.from_sql} where {rollup}")
+    total = int(db.rows(count_sql, params if rollup is None else counted)[0][0])
     params["limit"] = limit
     # The newest rows first, then only they are joined to their names and formatted.
     df = db.frame(
