@@ -416,3 +416,13 @@ def test_n_labels_start_clear_of_a_point_at_100_percent(demo_db):
     assert "markers" in labels.mode and labels.textposition == "middle right"
     assert labels.marker.size >= max(tr.marker.size for tr in points)
     assert labels.marker.color == "rgba(0,0,0,0)"
+
+
+@pytest.mark.parametrize("by", q.SEGMENTS)
+def test_a_segment_read_with_its_pair_gives_its_own_statements_rows(page, by):
+    from dashboard.queries import db
+
+    unit = db.rows("select unit_code from units where parent_code is not null order by 1 limit 1")[0][0]
+    for filters, channel in ((YEAR, None), (QUARTER, "扫码问卷"), (Filters(YEAR.start, YEAR.end, unit=unit), None)):
+        sql, params, columns = q._rates_sql(filters, CITY, by, channel, q.SEGMENT_METRICS)
+        assert q._segment_rows(filters, CITY, by, channel) == (columns, db.rows(sql, params))
