@@ -53,6 +53,8 @@ def _path(key: str) -> list[str]:
 
 def _value(key: str, value):
     """A value as plotly keeps it."""
+    if type(value) in _PLAIN and key != "title":   # most values: each element of a list comes here
+        return value
     if hasattr(value, "to_plotly_json") and not isinstance(value, Props):
         value = value.to_plotly_json()
     if isinstance(value, dict):
@@ -83,6 +85,7 @@ def _readonly(value, key: str):
 
 
 _NUMERIC = frozenset("uif")
+_PLAIN = frozenset({str, int, float, bool, type(None)})
 
 
 def _props(src: dict) -> "Props":
