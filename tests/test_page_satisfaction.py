@@ -160,6 +160,15 @@ def test_comments_are_masked_and_rows_are_suggestions_or_low_scores(demo_db):
     assert df["submitted_at"].is_monotonic_decreasing
 
 
+def test_comments_total_counts_the_periods_suggestions_and_low_scores_in_the_records(demo_db):
+    from dashboard.queries import db
+
+    want = db.rows("select count(*) from surveys where submitted_at >= $start and submitted_at < $end_next "
+                   "and (comment is not null or q_satisfaction <= $low)",
+                   {"start": YEAR.start, "end_next": YEAR.end + dt.timedelta(days=1), "low": q.LOW_SCORE})[0][0]
+    assert want and int(q.comments(YEAR, CITY)["total"].iloc[0]) == want
+
+
 def test_comment_search_matches_masked_text_only_and_as_a_parameter(demo_db):
     df = q.comments(YEAR, CITY, limit=5000)
     masked = next(c for c in df["comment"] if c and "****" in c)
