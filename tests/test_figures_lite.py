@@ -114,3 +114,17 @@ def test_setting_a_property_of_a_part_never_set_puts_the_part_in_the_figure():
         return fig
     old, new = both(build)
     assert new == old and new["layout"]["xaxis"] == {"title": {"text": "月"}} and "yaxis" not in new["layout"]
+
+
+def test_numeric_arrays_are_copied_read_only_as_plotly_copies_them():
+    from _plotly_utils.basevalidators import copy_to_readonly_numpy_array
+
+    values = [pd.Series([0.25, np.nan, 0.75]), pd.Series([3, 1, 2], dtype="int64"), np.array([1, 2], dtype="uint8"),
+              pd.Index([1.5, 2.5]), pd.Series([True, False]), pd.Series(pd.to_datetime(["2026-01-05", "2026-01-12"]))]
+    for value in values:
+        mine, plotly = lite._readonly(value, "x"), copy_to_readonly_numpy_array(value)
+        assert mine.dtype == plotly.dtype and not mine.flags["WRITEABLE"]
+        np.testing.assert_array_equal(mine, plotly)
+    old, new = both(lambda go: go.Figure(go.Bar(x=pd.Series([3, 1, 2]), y=np.array([0.5, 0.25, 0.125]),
+                                                text=pd.Series([1.5, 2.5, 3.5]))))
+    assert new == old

@@ -160,6 +160,15 @@ def test_comments_are_masked_and_rows_are_suggestions_or_low_scores(demo_db):
     assert df["submitted_at"].is_monotonic_decreasing
 
 
+def test_comments_total_counts_the_periods_suggestions_and_low_scores_in_the_records(demo_db):
+    from dashboard.queries import db
+
+    want = db.rows("select count(*) from surveys where submitted_at >= $start and submitted_at < $end_next "
+                   "and (comment is not null or q_satisfaction <= $low)",
+                   {"start": YEAR.start, "end_next": YEAR.end + dt.timedelta(days=1), "low": q.LOW_SCORE})[0][0]
+    assert want and int(q.comments(YEAR, CITY)["total"].iloc[0]) == want
+
+
 def test_comment_search_matches_masked_text_only_and_as_a_parameter(demo_db):
     df = q.comments(YEAR, CITY, limit=5000)
     masked = next(c for c in df["comment"] if c and "****" in c)
@@ -416,3 +425,13 @@ def test_n_labels_start_clear_of_a_point_at_100_percent(demo_db):
     assert "markers" in labels.mode and labels.textposition == "middle right"
     assert labels.marker.size >= max(tr.marker.size for tr in points)
     assert labels.marker.color == "rgba(0,0,0,0)"
+
+
+@pytest.mark.parametrize("by", q.SEGMENTS)
+def test_a_segment_read_with_its_pair_gives_its_own_statements_rows(page, by):
+    from dashboard.queries import db
+
+    unit = db.rows("select unit_code from units where parent_code is not null order by 1 limit 1")[0][0]
+    for filters, channel in ((YEAR, None), (QUARTER, "扫码问卷"), (Filters(YEAR.start, YEAR.end, unit=unit), None)):
+        sql, params, columns = q._rates_sql(filters, CITY, by, channel, q.SEGMENT_METRICS)
+        assert q._segment_rows(filters, CITY, by, channel) == (columns, db.rows(sql, params))

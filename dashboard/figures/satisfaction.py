@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import numpy as np
 import pandas as pd
 from dashboard.figures import lite as go
 
@@ -73,10 +74,11 @@ def trend_figure(df: pd.DataFrame, bands, grain: str, lang: str, metric_ids=None
     traces, shown = [], []
     for mid in metric_ids:
         label = metric_label(mid, lang)
-        n = pd.to_numeric(df[f"{mid}#n"]).fillna(0)
-        rate, low, high = (pd.to_numeric(df[c]).astype(float) for c in (mid, f"{mid}#low", f"{mid}#high"))
-        solid = (n >= minimum) & rate.notna()
-        whole = solid & ~pd.Series(cov.partial, index=solid.index)
+        # A few dozen buckets: numpy arrays, not Series (pandas' per-operation cost was most of the chart's).
+        n = pd.to_numeric(df[f"{mid}#n"]).fillna(0).to_numpy()
+        rate, low, high = (pd.to_numeric(df[c]).astype(float).to_numpy() for c in (mid, f"{mid}#low", f"{mid}#high"))
+        solid = (n >= minimum) & ~np.isnan(rate)
+        whole = solid & ~np.array(cov.partial, dtype=bool)
         runs = _runs(list(whole))
         # The band: one closed shape per run of whole buckets with enough answers (gaps stay gaps);
         # a part bucket's wider interval is a whisker on its own point, not a dip in the band.
@@ -91,7 +93,7 @@ def trend_figure(df: pd.DataFrame, bands, grain: str, lang: str, metric_ids=None
                                      legendgroup=mid, **period_x(grain)))
         hover = [f"{b}<br>" + rate_hover(label, r, lo, hi, c, lang, c < minimum)
                  for b, r, lo, hi, c in zip(buckets, rate, low, high, n)]
-        line = time_line(keys, rate.where(solid), cov.partial, name=label, color=TREND_COLORS[mid], grain=grain,
+        line = time_line(keys, np.where(solid, rate, np.nan), cov.partial, name=label, color=TREND_COLORS[mid], grain=grain,
                          hovertext=hover, legendgroup=mid)
         # A lone bucket has no band to show its interval: whiskers instead.
         lone = [bool(whole[i]) and any(f == last == i for f, last in runs) for i in range(len(keys))]
@@ -104,8 +106,8 @@ def trend_figure(df: pd.DataFrame, bands, grain: str, lang: str, metric_ids=None
             part.error_y = dict(type="data", symmetric=False, color=TREND_COLORS[mid], thickness=1, width=3,
                                 array=[high[i] - rate[i] for i in at], arrayminus=[rate[i] - low[i] for i in at])
         traces += line
-        shown += list(rate.where(solid)) + list(low.where(whole))   # whole buckets' intervals stay on the axis
-        few = (~solid) & rate.notna()
+        shown += list(np.where(solid, rate, np.nan)) + list(np.where(whole, low, np.nan))   # whole buckets' intervals stay on the axis
+        few = (~solid) & ~np.isnan(rate)
         if few.any():
             # Too few answers: a hollow point with a faint interval, not joined to the line.
             traces.append(go.Scatter(
@@ -185,10 +187,12 @@ def segment_figure(df: pd.DataFrame, by: str, metric_id: str, lang: str) -> go.F
         seen[y] = seen.get(y, 0) + 1
         if seen[y] > 1:
             ylabels[i] = f"{y} ({seen[y]})"
-    rate, low, high = df[metric_id], df[f"{metric_id}#low"], df[f"{metric_id}#high"]
+    # A few dozen rows: numpy arrays, not Series (pandas' per-operation cost was most of the chart's).
+    rate, low, high = (df[c].to_numpy() for c in (metric_id, f"{metric_id}#low", f"{metric_id}#high"))
+    counts, ranks, smalls = df["n"].to_numpy(), df["rank"].to_numpy(), df["small"].to_numpy()
     fig = go.Figure()
     for small in (False, True):
-        mask = (df["small"] == small).to_numpy()
+        mask = smalls == small
         if not mask.any():
             continue
         part_keys = [k for k, m in zip(keys, mask) if m]
@@ -196,7 +200,7 @@ def segment_figure(df: pd.DataFrame, by: str, metric_id: str, lang: str) -> go.F
         hover = [f"<b>{nm}</b><br>" + rate_hover(label, r, lo, hi, n, lang, small)
                  + (f"<br>{t('satisfaction.rank', lang, rank=int(rk))}" if _ranked(rk) else "")
                  for nm, r, lo, hi, n, rk in zip([n for n, m in zip(names, mask) if m], rate[mask], low[mask],
-                                                 high[mask], df["n"][mask], df["rank"][mask])]
+                                                 high[mask], counts[mask], ranks[mask])]
         fig.add_scatter(
             x=rate[mask], y=[y for y, m in zip(ylabels, mask) if m], mode="markers",
             marker=dict(size=11, color=colors, line=dict(color="white", width=1),
@@ -211,14 +215,14 @@ def segment_figure(df: pd.DataFrame, by: str, metric_id: str, lang: str) -> go.F
         if small:
             fig.data[-1].marker.line = dict(color=GREY_OUT, width=2)
     texts = [f"n={int(n):,}" + (f" · {t('satisfaction.small', lang)}" if s else "")
-             for n, s in zip(df["n"], df["small"])]
+             for n, s in zip(counts, smalls)]
     # The n labels start right of the interval's end, clear of a point drawn there (a rate of 100 %):
     # an invisible marker as wide as the point moves them off it.
     fig.add_scatter(x=high, y=ylabels, mode="markers+text", text=texts, textposition="middle right",
                     marker=dict(size=14, color="rgba(0,0,0,0)"),
-                    textfont=dict(size=11, color=[GREY_OUT if s else MUTED for s in df["small"]]),
+                    textfont=dict(size=11, color=[GREY_OUT if s else MUTED for s in smalls]),
                     hoverinfo="skip", showlegend=False, cliponaxis=False)
-    ranked = sum(_ranked(r) for r in df["rank"])
+    ranked = sum(_ranked(r) for r in ranks)
     if 0 < ranked < len(df):
         fig.add_hline(y=ranked - 0.5, line=dict(color=GRID_LINE, width=1, dash="dash"))
     target = judgements.target_of(metric_id)
