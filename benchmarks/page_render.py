@@ -12,6 +12,7 @@ one after the other, so the ratio is of one moment of the machine; both servers
 are loaded once, untimed, first (scripts in the browser cache, as for anyone
 who opened the dashboard before).
 Run: .venv/bin/python benchmarks/page_render.py [--workdir DIR] [--db FILE] [--repeat 3] [--profiles desktop phone]
+     [--port N]   (the dashboard on N, the minimal page on N + 1; default: two free ports)
 """
 from __future__ import annotations
 
@@ -66,6 +67,11 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def server_ports(port: int | None) -> tuple[int, int]:
+    """The dashboard's port and the minimal page's: `port` and the next, or two free ones."""
+    return (port, port + 1) if port else (free_port(), free_port())
+
+
 def wait_for(url: str) -> None:
     for _ in range(200):
         try:
@@ -98,6 +104,7 @@ def main() -> int:
     parser.add_argument("--db", type=Path, help="an existing warehouse (default: the default demo's)")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--profiles", nargs="+", choices=list(PROFILES), default=list(PROFILES))
+    parser.add_argument("--port", type=int, help="the dashboard's port (the minimal page's: the next)")
     args = parser.parse_args()
     args.workdir.mkdir(parents=True, exist_ok=True)
     db = args.db or args.workdir / "demo_default.duckdb"
@@ -105,7 +112,7 @@ def main() -> int:
         run([PY, "-m", "etl", "demo", "--db", str(db), "--today", "2026-11-23"])
     users_db = args.workdir / "bench-users.sqlite3"
     password = bench_admin(users_db)
-    port, minimal_port = free_port(), free_port()
+    port, minimal_port = server_ports(args.port)
     env = {**os.environ, "TPD_TODAY": "2026-11-23", "PYTHONPATH": str(REPO)}
     servers = [subprocess.Popen([PY, "-m", "dashboard", "--db", str(db), "--users-db", str(users_db),
                                  "--port", str(port)], cwd=REPO, env=env,
