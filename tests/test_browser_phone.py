@@ -230,6 +230,23 @@ def test_ag_grid_script_is_fetched_and_run_only_when_a_grid_comes_near_the_scree
         context.close()
 
 
+def test_a_card_title_with_a_count_beside_it_keeps_to_one_line(server, browser, accounts):
+    """On a phone the count goes under the title when both do not fit on one line."""
+    context = browser_context(browser, server, accounts["leader"])
+    try:
+        page, console = open_on_phone(context, server + "/mediation?period=custom&start=2024-12-01&end=2026-11-23",
+                                      SETTLED)
+        head = page.evaluate("""() => {
+            const title = document.querySelector('#mediation-records-count').parentNode.querySelector('.tpd-card-title');
+            const lineHeight = parseFloat(getComputedStyle(title).lineHeight);
+            return Math.round(title.getBoundingClientRect().height / lineHeight);
+        }""")
+        assert head == 1, f"the title is squeezed to {head} lines"
+        assert console == []
+    finally:
+        context.close()
+
+
 # Each chart: its legend's box and the lowest of its x axes' labels and title, from the chart's top;
 # what the phone changed in the browser's copy (dragmode off, the legend on the container's edge).
 CHARTS = """() => Array.from(document.querySelectorAll('.js-plotly-plot')).map(gd => {
