@@ -112,6 +112,7 @@ def main() -> int:
     parser.add_argument("--profiles", nargs="+", choices=list(PROFILES), default=list(PROFILES))
     parser.add_argument("--port", type=int, help="the dashboard's port (the minimal page's: the next)")
     parser.add_argument("--base-repo", type=Path, help="A/B: another checkout's dashboard, timed interleaved")
+    parser.add_argument("--paths", nargs="+", default=list(PATHS), help="the pages to time (default: all)")
     args = parser.parse_args()
     args.workdir.mkdir(parents=True, exist_ok=True)
     db = args.db or args.workdir / "demo_default.duckdb"
@@ -147,7 +148,7 @@ def main() -> int:
             browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
             for name in args.profiles:
                 figures[name] = render_profile(browser, name, PROFILES[name], base, minimal, password, args.repeat,
-                                               other)
+                                               other, args.paths)
             browser.close()
     finally:
         for server in servers:
@@ -160,7 +161,7 @@ def main() -> int:
 
 
 def render_profile(browser, name: str, profile: dict, base: str, minimal: str, password: str, repeat: int,
-                   other: str | None = None) -> dict:
+                   other: str | None = None, paths=PATHS) -> dict:
     context = signed_in(browser, base, password, profile)
     first_render(context, base + "/?period=custom&start=2025-01-01&end=2025-01-31", profile)  # scripts cached
     first_render(context, minimal + "/?bytes=1000", profile)
@@ -168,7 +169,7 @@ def render_profile(browser, name: str, profile: dict, base: str, minimal: str, p
         sign_in(context, other, password)
         first_render(context, other + "/?period=custom&start=2025-01-01&end=2025-01-31", profile)
     out = {}
-    for path in PATHS:
+    for path in paths:
         times, minimal_times, sizes, minimal_sizes, other_times = [], [], [], [], []
         for i in range(repeat):
             # A different period each time, so no answer comes from the query cache.

@@ -197,12 +197,13 @@ def to_url(*inputs, **kwargs):
     Dash calls a callback whose inputs come with the page it inserts and whose output lies outside
     that page (the shell's URL) at every insertion, whatever its `prevent_initial_call` says: each
     such callback cost a request at a page's first render that changed nothing. With the output on
-    the page, `prevent_initial_call` holds; `relay_to_url` passes the value on in the browser."""
+    the page, `prevent_initial_call` holds; the clientside callback below hands it on to the URL."""
     return callback(Output(NEXT_SEARCH, "data", allow_duplicate=True), *inputs,
                     prevent_initial_call=True, **kwargs)
 
 
-# Called at the page's insertion too (its input is on the page, the URL is not), without a request.
+# The relay: called at the page's insertion too (its input is on the page, the URL is not), but in the
+# browser, without a request; it writes the URL only when the value differs from it.
 clientside_callback(
     """function (next, search) {
         return next && next !== search ? next : window.dash_clientside.no_update;
