@@ -52,6 +52,8 @@ def summarise(events: list[dict]) -> dict:
             if ms > 50:
                 long_tasks.append(round(ms))
             by_kind["tasks"] += ms
+            # The main thread's own CPU time (tdur): what a busy machine stretches least.
+            by_kind["tasks_cpu"] += e.get("tdur", e.get("dur", 0)) / 1000
         elif name in ("EvaluateScript", "v8.compile", "v8.compileModule", "FunctionCall", "EventDispatch",
                       "TimerFire", "FireAnimationFrame", "UpdateLayoutTree", "Layout", "Paint",
                       "PrePaint", "Layerize", "ParseHTML", "v8.parseOnBackground"):
