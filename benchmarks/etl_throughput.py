@@ -6,12 +6,15 @@ as whole commands in a fresh process (start-up included): `python -m etl
 load --json FILE` against `python -c` running DuckDB's CTAS into a new
 database file and closing it; runs alternate, the best of each is compared.
 The reference types are loaded first (untimed) so the incidents' references resolve.
+Each command's CPU time (its threads included) is reported too: on a shared machine it varies
+far less than the wall time, so it compares two versions of the loader where wall times cannot.
 Run: .venv/bin/python benchmarks/etl_throughput.py [--rows 1000000] [--workdir DIR]
 """
 from __future__ import annotations
 
 import argparse
 import csv
+import resource
 import shutil
 import sys
 import tempfile
@@ -51,6 +54,11 @@ def incident_file(rows: int, workdir: Path) -> tuple[Path, list[Path]]:
     return target, refs
 
 
+def children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows", type=int, default=1_000_000)
@@ -61,21 +69,23 @@ def main() -> int:
     workdir.mkdir(parents=True, exist_ok=True)
     source, refs = incident_file(args.rows, workdir)
 
-    duck_times, etl_times, summary = [], [], None
+    duck_times, etl_times, duck_cpu, etl_cpu, summary = [], [], [], [], None
     for i in range(args.repeat):
         ref_db = workdir / f"ctas_{i}.duckdb"
         ref_db.unlink(missing_ok=True)
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), children_cpu()
         run([PY, "-c", CTAS, str(ref_db), str(source)])
         duck_times.append(time.perf_counter() - t0)
+        duck_cpu.append(children_cpu() - c0)
 
         db = workdir / f"etl_{i}.duckdb"
         for leftover in workdir.glob(f"*etl_{i}.duckdb*"):
             leftover.unlink()
         run([PY, "-m", "etl", "load", "--db", str(db), *map(str, refs)])
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), children_cpu()
         result = run([PY, "-m", "etl", "load", "--db", str(db), "--json", str(source)])
         etl_times.append(time.perf_counter() - t0)
+        etl_cpu.append(children_cpu() - c0)
         summary = __import__("json").loads(result.stdout)["files"][0]
     duck, etl = min(duck_times), min(etl_times)
     report("etl_throughput", {
@@ -83,6 +93,8 @@ def main() -> int:
         "duckdb_ctas_s": round(duck, 2), "etl_load_s": round(etl, 2), "ratio": round(etl / duck, 2),
         "target_ratio": 3.0, "rows_per_s": round(summary["rows"] / etl),
         "all_duckdb_s": [round(t, 2) for t in duck_times], "all_etl_s": [round(t, 2) for t in etl_times],
+        "duckdb_cpu_s": round(min(duck_cpu), 2), "etl_cpu_s": round(min(etl_cpu), 2),
+        "cpu_ratio": round(min(etl_cpu) / min(duck_cpu), 2),
     })
     return 0 if etl / duck <= 3.0 else 1
 

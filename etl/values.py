@@ -32,6 +32,13 @@ def sql_list(values) -> str:
     return ", ".join(sql_str(v) for v in values)
 
 
+def one_of(expr: str, values) -> str:
+    """Whether `expr` is one of `values` (false for NULL), as a CASE: DuckDB plans an IN list of
+    four values or more, or list_contains, as a join, and a join in the staging SELECT gives up
+    the file's order, which numbers the rows (etl.readers.csv_staging)."""
+    return f"(case {expr} " + " ".join(f"when {sql_str(v)} then true" for v in values) + " else false end)"
+
+
 _START_SPACE = "^[\\s\u3000\u00a0]"
 _END_SPACE = "[\\s\u3000\u00a0]$"
 _EDGE_SPACE = f"{_START_SPACE}|{_END_SPACE}"
@@ -92,7 +99,7 @@ def cleaned(expr: str, col: Column) -> str:
     # (The cast is lenient, but parse() judges the value again; this only skips folding.)
     ready = {DATE: f"try_cast({expr} as date) is not null",
              TS: f"try_cast({expr} as timestamp) is not null",
-             ENUM: f"{expr} in ({sql_list(col.values)})"}.get(col.type)
+             ENUM: one_of(expr, col.values)}.get(col.type)
     ready_branch = f"when {ready} then {expr} " if ready else ""
     return (f"(case when {expr} is null or {expr} = '' then null {ready_branch}"
             f"when {test} then {worked} else {expr} end)")
@@ -226,11 +233,10 @@ def parse(expr: str, col: Column) -> str:
         return (f"(case when {_fast_ok(expr)} then {_fast_ts(expr)} "
                 f"when {expr} is null then null else {_ts_slow(expr)} end)")
     if col.type == BOOL:
-        low = f"lower({expr})"
-        return (f"(case when {low} in ({sql_list(TRUE_WORDS)}) then true "
-                f"when {low} in ({sql_list(FALSE_WORDS)}) then false end)")
+        return (f"(case lower({expr}) " + " ".join(f"when {sql_str(w)} then true" for w in TRUE_WORDS)
+                + " " + " ".join(f"when {sql_str(w)} then false" for w in FALSE_WORDS) + " end)")
     if col.type == ENUM:
-        return f"(case when {expr} in ({sql_list(col.values)}) then {expr} end)"
+        return f"(case when {one_of(expr, col.values)} then {expr} end)"
     return expr
 
 

@@ -17,11 +17,17 @@ import duckdb
 from etl.errors import FileRefused
 from etl.readers.encodings import detect_encoding, full_gb18030, is_utf8, utf8_copy
 from etl.readers.headers import find_header
-from etl.readers.lines import (MAX_LINE_BYTES, has_blank_line, head_records, needs_lf_copy, one_line_ending,
-                               record_lines)
+from etl.readers.lines import (
+    MAX_LINE_BYTES,
+    has_blank_line,
+    head_records,
+    needs_lf_copy,
+    one_line_ending,
+    record_lines,
+)
 from etl.readers.staged import SCANNER, MalformedRow, StagedFile, file_digest_later
-from warehouse.record_types import RecordType
 from etl.values import typed_select
+from warehouse.record_types import RecordType
 
 
 def stage_csv(con: duckdb.DuckDBPyConnection, path: Path, rt: RecordType, table: str,
@@ -48,11 +54,11 @@ def stage_csv(con: duckdb.DuckDBPyConnection, path: Path, rt: RecordType, table:
         raise best
     cols = {f"c{j}": "VARCHAR" for j in range(n_cols)}
     rejects = f"{table}_rejects"
-    # A row is kept when a cell holds a visible character (no trim(): it allocates). As an OR,
-    # DuckDB stops at the first such cell (nearly always the first column): `not (… and …)`
-    # evaluated every column's regular expression on every row (3 s of a core at 1M rows).
-    visible = " or ".join(f"coalesce(regexp_matches(c{j}, '[^\\s\u3000]'), false)"
-                          for j in range(n_cols)) or "true"
+    # A row is kept when a cell holds a visible character (no trim(): it allocates). A CASE stops
+    # at the first such cell (nearly always the first column); an OR in a SELECT list does not:
+    # DuckDB evaluates every operand on every row there (0.5 s of a core at 1M rows).
+    visible = ("case " + " ".join(f"when regexp_matches(c{j}, '[^\\s\u3000]') then true" for j in range(n_cols))
+               + " else false end") if n_cols else "true"
     typed = _typed_rows(rt, mapping, visible)
     # Row numbers come from the raw table's insertion order; everything after carries _row.
     reader = f"""read_csv($path, skip={header_line}, header=false,
