@@ -39,7 +39,6 @@ from dashboard.queries.where import where_sql
 _POOL_WORKERS = int(os.environ.get("TPD_QUERY_WORKERS", "4"))  # queries in flight per process
 _pool: dict = {"pid": None, "executor": None}
 _pool_lock = threading.Lock()
-_in_pool = threading.local()
 
 
 def _executor() -> ThreadPoolExecutor:
@@ -47,7 +46,7 @@ def _executor() -> ThreadPoolExecutor:
         # A forked web worker must not reuse its parent's (threadless) pool.
         if _pool["pid"] != os.getpid():
             _pool["executor"] = ThreadPoolExecutor(_POOL_WORKERS, thread_name_prefix="tpd-query",
-                                                   initializer=lambda: setattr(_in_pool, "active", True))
+                                                   initializer=db.mark_pool_thread)
             _pool["pid"] = os.getpid()
         return _pool["executor"]
 
@@ -59,7 +58,7 @@ def concurrently(thunks: list) -> list:
     itself calls `concurrently` runs its parts inline: waiting on the same pool from
     inside it could deadlock.
     """
-    if len(thunks) <= 1 or getattr(_in_pool, "active", False):
+    if len(thunks) <= 1 or db.in_pool_thread():
         return [thunk() for thunk in thunks]
     # Each thunk runs in a copy of this context: the request's pinned snapshot goes along.
     futures = [_executor().submit(contextvars.copy_context().run, thunk) for thunk in thunks]

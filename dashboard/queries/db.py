@@ -20,7 +20,10 @@ Python objects of `TPD_CACHE_ENTRIES` entries, keyed by version. When a newer
 version is opened a cache's old entries are dropped at once; a request still
 pinned to an older version computes its answers without caching them. Under
 gunicorn each worker has its own caches: see the README (Serving) for why they
-are not shared. `clear_cache()` empties every named cache (a new warehouse,
+are not shared. Within a process a key is computed once at a time: a thread asking
+for a key that another is computing waits for its answer (single flight; a
+thread of the query pool computes it itself rather than wait, as the other may
+be waiting for the pool). `clear_cache()` empties every named cache (a new warehouse,
 or a test that wants this process to forget).
 """
 from __future__ import annotations
@@ -45,6 +48,17 @@ _pinned: contextvars.ContextVar[Snapshot | None] = contextvars.ContextVar("tpd_s
 
 
 _opened_listeners: list = []
+FLIGHT_WAIT_SECONDS = 30.0
+_pool_thread = threading.local()
+
+
+def mark_pool_thread() -> None:
+    """Run by each thread of the query pool (breakdown.concurrently) as it starts."""
+    _pool_thread.active = True
+
+
+def in_pool_thread() -> bool:
+    return getattr(_pool_thread, "active", False)
 
 
 def on_new_version(listener) -> None:
@@ -113,6 +127,7 @@ class VersionedCache:
         self._entries: OrderedDict = OrderedDict()
         self._lock = threading.Lock()
         self._version: str | None = None
+        self._flights: dict = {}
         VersionedCache.every.append(self)
 
     def __len__(self) -> int:
@@ -128,14 +143,28 @@ class VersionedCache:
             self._version = None
 
     def get(self, key_parts: tuple, compute):
-        """compute(), memoised under the pinned warehouse version and `key_parts`."""
+        """compute(), memoised under the pinned warehouse version and `key_parts`. While one thread
+        computes a key, another asking for it waits for that answer (single flight): two callbacks
+        of one page often run the same statement at the same moment."""
         with pinned() as snap:
             key = (snap.version, key_parts)
             with self._lock:
                 if key in self._entries:
                     self._entries.move_to_end(key)
                     return self._entries[key]
-            value = compute()
+                flight = self._flights.get(key)
+                leads = flight is None
+                if leads:
+                    flight = self._flights[key] = _Flight()
+            if not leads:
+                return flight.wait_for(compute)
+            try:
+                value = compute()
+                flight.answer(value)
+            finally:
+                with self._lock:
+                    self._flights.pop(key, None)
+                flight.done.set()
             with self._lock:
                 if self._version != snap.version:
                     if snap.version != warehouse().latest_version():
@@ -146,6 +175,25 @@ class VersionedCache:
                 while len(self._entries) > self.size:
                     self._entries.popitem(last=False)
             return value
+
+
+class _Flight:
+    """One computation of a cache key in progress, and what it answered."""
+
+    def __init__(self):
+        self.done = threading.Event()
+        self.value, self.answered = None, False
+
+    def answer(self, value) -> None:
+        self.value, self.answered = value, True
+
+    def wait_for(self, compute):
+        """The leader's answer; computed here instead when the leader failed, or took longer than
+        FLIGHT_WAIT_SECONDS, or when this is a query-pool thread (the leader may be waiting for
+        the pool: a pool thread never waits on another thread's statement)."""
+        if in_pool_thread() or not self.done.wait(FLIGHT_WAIT_SECONDS) or not self.answered:
+            return compute()
+        return self.value
 
 
 QUERIES = VersionedCache("query results")
