@@ -108,7 +108,8 @@ def test_a_callback_that_is_not_a_pure_view_is_never_shared(app, demo_db):
                          if getattr(v.get("callback"), "__name__", None) == "drill"
                          and "overview-units" in json.dumps(v["inputs"]))
     assert not getattr(entry["callback"], MARK, False)
-    body = {"output": output, "outputs": {"id": "url", "property": "search"},
+    target, prop = output.rsplit(".", 1)
+    body = {"output": output, "outputs": {"id": target, "property": prop},
             "inputs": [{"id": "overview-units", "property": "cellClicked", "value": {"rowId": branch}},
                        {"id": "overview-areas", "property": "cellClicked", "value": None}],
             "changedPropIds": ["overview-units.cellClicked"],
