@@ -45,12 +45,30 @@ def new_figures(filters, against, scope, metric_ids):
     return values, weekly
 
 
+def _load() -> list[str]:
+    return Path("/proc/loadavg").read_text().split()[:3]
+
+
+def with_phone(figures, phone_weeks: bool):
+    """The overview's KPI cards and then its phone block's headline values (`metric_values_many`,
+    with the cards' weeks when `phone_weeks`), the query cache shared as on a page."""
+    def both(filters, against, scope, metric_ids):
+        from dashboard.model.periods import comparison_spans
+        from dashboard.queries.kpis import metric_values_many
+
+        out = figures(filters, against, scope, metric_ids)
+        f, prev, last, weeks = comparison_spans(filters, against)
+        metric_values_many([f, prev, last], scope, metric_ids, weeks=weeks if phone_weeks else None)
+        return out
+    return both
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--db", type=Path, required=True)
     parser.add_argument("--unit")
     parser.add_argument("--repeat", type=int, default=9)
-    parser.add_argument("--pages", default=",".join(CARDS))
+    parser.add_argument("--pages", default=",".join(["overview", "overview+phone", *list(CARDS)[1:]]))
     args = parser.parse_args()
     os.environ.setdefault("TPD_TODAY", "2026-11-23")
     import importlib
@@ -65,15 +83,17 @@ def main() -> int:
     db.warm_up()
     filters = Filters(dt.date(2025, 11, 23), dt.date(2026, 11, 22), args.unit)
     against, scope = comparison(filters, "custom"), Scope.city()
-    print(f"{args.db.name}, unit {args.unit or 'city'}, load average {open('/proc/loadavg').read().split()[:3]}")
+    print(f"{args.db.name}, unit {args.unit or 'city'}, load average {_load()}")
     for page in args.pages.split(","):
-        module, names = CARDS[page]
+        module, names = CARDS[page.removesuffix("+phone")]
         mod = importlib.import_module(module)
         ids = [i for n in names for i in getattr(mod, n)]
         times = {"old": [], "new": []}
         for _ in range(args.repeat):
             got = {}
-            for name, fn in (("old", old_figures), ("new", new_figures)):
+            pair = ((("old", with_phone(old_figures, False)), ("new", with_phone(new_figures, True)))
+                    if page == "overview+phone" else (("old", old_figures), ("new", new_figures)))
+            for name, fn in pair:
                 db.clear_cache()
                 start = time.process_time()
                 got[name] = fn(filters, against, scope, ids)
@@ -82,7 +102,7 @@ def main() -> int:
             pd.testing.assert_frame_equal(got["old"][1], got["new"][1], check_exact=True)
         old, new = statistics.median(times["old"]), statistics.median(times["new"])
         print(f"{page:13s} CPU ms median of {args.repeat}: old {old:6.1f}  new {new:6.1f}  new/old {new / old:.2f}")
-    print(f"load average after {open('/proc/loadavg').read().split()[:3]}")
+    print(f"load average after {_load()}")
     return 0
 
 

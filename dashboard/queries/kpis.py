@@ -81,21 +81,24 @@ class _Replay:
         return self._row
 
 
-def metric_values_many(periods: list[Filters], scope: Scope, metric_ids: list[str],
-                       extra: list | None = None) -> tuple[list[dict[str, MetricValue]], list]:
+def metric_values_many(periods: list[Filters], scope: Scope, metric_ids: list[str], extra: list | None = None,
+                       weeks: Filters | None = None) -> tuple[list[dict[str, MetricValue]], list]:
     """`metric_values` for several periods, with every (period, source) query run concurrently,
-    together with the `extra` thunks (whose results come back second)."""
-    values, _, results = _values_and_weeks(periods, None, scope, metric_ids, extra)
+    together with the `extra` thunks (whose results come back second). With `weeks` (a KPI card's
+    12 weeks), each source's statement is the one `kpi_figures` runs for these periods and weeks,
+    so the two share it through the query cache; the weekly breakdown itself is not made."""
+    values, _, results = _values_and_weeks(periods, weeks, scope, metric_ids, extra, weekly=False)
     return values, results
 
 
 def _values_and_weeks(periods: list[Filters], weeks: Filters | None, scope: Scope, metric_ids: list[str],
-                      extra: list | None = None) -> tuple[list[dict[str, MetricValue]], pd.DataFrame | None, list]:
+                      extra: list | None = None, weekly: bool = True
+                      ) -> tuple[list[dict[str, MetricValue]], pd.DataFrame | None, list]:
     """`metric_values_many`, and with `weeks` the weekly breakdown over them (`metric_frame(metric_ids,
     weeks, scope, "week")`): a source read once for its periods and its weeks where `periods_query`
     can, by the breakdown's own query otherwise."""
     _, _, by_source = metric_plan(metric_ids)
-    weekly_q, weekly_finish = metric_frame_parts(metric_ids, weeks, scope, "week") if weeks else ([], None)
+    weekly_q, weekly_finish = metric_frame_parts(metric_ids, weeks, scope, "week") if weeks and weekly else ([], None)
     queries, joint, weekly_of = {}, [], {}
     for i, (source_name, metrics) in enumerate(by_source.items()):
         together = periods_query(source_name, metrics, periods, scope, weeks) if len(periods) > 1 else None
@@ -108,7 +111,7 @@ def _values_and_weeks(periods: list[Filters], weeks: Filters | None, scope: Scop
         for f in periods:
             sql, params = source_query(source_name, metrics, f, scope)
             queries.setdefault(_query_key(sql, params), (sql, params))
-    own_weeks = [q for i, q in enumerate(weekly_q) if i not in weekly_of or weeks is None]
+    own_weeks = [q for i, q in enumerate(weekly_q) if i not in weekly_of]
     thunks = ([(lambda q=q: _source_row(*q)) for q in queries.values()]
               + [(lambda q=q: _period_rows(*q)) for q, _ in joint] + own_weeks + list(extra or []))
     results = concurrently(thunks)
@@ -125,7 +128,7 @@ def _values_and_weeks(periods: list[Filters], weeks: Filters | None, scope: Scop
                              lambda cur, f=f: compute(_Replay(answers, cur), f, scope, metric_ids))
               for f in periods]
     rest = results[len(queries) + len(joint):]
-    if weeks is None:
+    if not weekly_q:
         return values, None, rest
     own = iter(rest[:len(own_weeks)])
     parts = [_week_rows(*joint_rows[weekly_of[i]]) if i in weekly_of else next(own) for i in range(len(weekly_q))]
