@@ -1,9 +1,10 @@
 """KPI figures for a period: now, the period before, last year, and 12 weeks of history.
 
-`kpi_figures` runs one query per source for all the periods (`metrics.periods_query`:
-the span's rows read once, joined to the periods they fall in), and the weekly
-breakdown, at the same time on separate cursors; the figures themselves still
-come from `metrics.compute`, which reads the rows those queries returned.
+`kpi_figures` runs one query per flow source for all the periods and the 12 weeks
+(`metrics.periods_query` with weeks: the rows read once, grouped by the period they
+fall in and, apart, by their week), the stock sources' own queries beside, at the same
+time on separate cursors; the figures themselves still come from `metrics.compute`,
+which reads the rows those queries returned.
 """
 from __future__ import annotations
 
