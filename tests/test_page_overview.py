@@ -299,6 +299,40 @@ def test_several_periods_at_once_give_the_same_values_as_one_compute_each(page):
         assert values == catalog(period, *ids)
 
 
+def test_the_kpi_cards_read_each_source_once_for_their_periods_and_their_weeks(page, monkeypatch):
+    from dashboard.queries import overview as q
+    from dashboard.queries.breakdown import metric_plan
+    from dashboard.queries.kpis import kpi_figures
+
+    ask = page.P.ask_from("?period=custom&start=2026-10-01&end=2026-10-31")
+    ran = _statements(monkeypatch)
+    kpi_figures(ask.filters, ask.against, ask.scope, q.HEADLINE)
+    assert len(ran) == len(metric_plan(q.HEADLINE)[2])   # visitors, incidents, mediations, surveys
+
+
+@pytest.mark.parametrize("query", ["?period=last_week", "?period=custom&start=2026-10-01&end=2026-10-31",
+                                   "?period=custom&start=2026-07-03&end=2026-09-17&season=旺季",
+                                   "?period=this_month&unit=FIRST_CHILD"])
+def test_kpi_cards_read_at_once_give_each_periods_figures_and_the_weeks_history_as_apart(page, query):
+    from dashboard.model.catalog import METRICS
+    from dashboard.model.periods import comparison_spans
+    from dashboard.queries import db
+    from dashboard.queries.breakdown import metric_frame
+    from dashboard.queries.kpis import kpi_figures, weekly_series
+
+    ask = page.P.ask_from(query.replace("FIRST_CHILD", first_child()))
+    ids = [m.id for m in METRICS]   # every source, stock ones (read apart) among them
+    db.clear_cache()
+    cards = kpi_figures(ask.filters, ask.against, ask.scope, ids)
+    now, previous, last_year, weeks = comparison_spans(ask.filters, ask.against)
+    db.clear_cache()
+    weekly = metric_frame(ids, weeks, ask.scope, "week")
+    for mid in ids:
+        assert (cards[mid].now, cards[mid].previous, cards[mid].last_year) == (
+            catalog(now, mid)[mid], catalog(previous, mid)[mid], catalog(last_year, mid)[mid]), mid
+        pd.testing.assert_frame_equal(cards[mid].weekly, weekly_series(weekly, mid), check_exact=True)
+
+
 def test_every_units_weekly_frame_from_one_query_matches_one_frame_per_unit(page):
     from dashboard.queries import overview as q
     from dashboard.queries import reference
@@ -421,7 +455,7 @@ def test_the_alerts_read_each_source_once_for_the_view_and_its_units(page, monke
     assert len(series) > 1 and len(ran) == len(metric_plan(q.ALERT_METRICS)[2])
 
 
-def test_the_phone_runs_the_desktop_answers_statements_but_the_kpi_cards_weekly_history(page, monkeypatch):
+def test_the_phone_runs_the_desktop_answers_statements_and_no_other(page, monkeypatch):
     from dashboard.queries import db, reference
     from dashboard.queries import overview as q
     from dashboard.queries.kpis import kpi_figures
@@ -439,7 +473,7 @@ def test_the_phone_runs_the_desktop_answers_statements_but_the_kpi_cards_weekly_
     cards = kpi_figures(ask.filters, ask.against, ask.scope, q.HEADLINE)
     desktop_series, (desktop_units, desktop_areas) = q.alert_series(ask.filters, ask.scope), q.lagging(ask.filters,
                                                                                                      ask.scope)
-    assert phone < set(ran)   # the same statements, but for the cards' weekly history
+    assert phone == set(ran)   # the cards' statements read their weeks too: the phone shares them
     for mid in q.HEADLINE:
         assert (now[mid], previous[mid], last_year[mid]) == (cards[mid].now, cards[mid].previous,
                                                              cards[mid].last_year)

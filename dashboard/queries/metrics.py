@@ -218,34 +218,48 @@ def source_query(source_name: str, metrics: list[Metric], filters: Filters, scop
 PERIOD = "_period"
 
 
-def periods_query(source_name: str, metrics: list[Metric], periods: list[Filters],
-                  scope: Scope) -> tuple[str, dict, list[int]] | None:
+def periods_query(source_name: str, metrics: list[Metric], periods: list[Filters], scope: Scope,
+                  weeks: Filters | None = None) -> tuple[str, dict, list[int]] | None:
     """`source_query` for several periods of one view in one scan: (sql, params, the span
     of each period). A row per distinct span with records, keyed `_period` (the span's
     index), each row what `source_query` gives for the periods of that span.
 
+    With `weeks`, the same scan also gives the rows of the weekly breakdown over `weeks`
+    (`breakdown.metric_frame(..., "week")`): the rows are grouped by `_period` and by `key`
+    (the week's Monday) apart (grouping sets), so a row is a span's (`key` null) or a week's
+    (`_period` null); each figure comes from its own rows, none merged from parts.
     None for a stock source (each period reads its own day), for periods that differ
     in more than their dates, or that overlap without being the same (a row counts
     in one period here).
     """
     source = SOURCES[source_name]
-    if source.is_stock or len({(f.unit, f.area, f.season) for f in periods}) != 1:
+    views = periods + ([weeks] if weeks is not None else [])
+    if source.is_stock or len({(f.unit, f.area, f.season) for f in views}) != 1:
         return None
     spans = sorted({(f.start, f.end) for f in periods})
     if any(b[0] <= a[1] for a, b in zip(spans, spans[1:])):
         return None
     first = periods[0]
-    hull = Filters(spans[0][0], spans[-1][1], first.unit, first.area, first.season)
+    hull = Filters(min(f.start for f in views), max(f.end for f in views), first.unit, first.area, first.season)
     params: dict = {}
     for j, (start, end) in enumerate(spans):
         params[f"period_start{j}"], params[f"period_end{j}"] = start, end + dt.timedelta(days=1)
+    if weeks is not None:
+        params["weeks_start"], params["weeks_end"] = weeks.start, weeks.end + dt.timedelta(days=1)
 
     def keyed(src: Source):
         within = [f"({src.date_expr} >= $period_start{j} and {src.date_expr} < $period_end{j})"
                   for j in range(len(spans))]
         key = "case " + " ".join(f"when {w} then {j}" for j, w in enumerate(within)) + " end"
-        return [(PERIOD, key)], "", f" and ({' or '.join(within)})"
-    sql = aggregate_sql(source_name, metrics, hull, scope, params, keyed, few_groups=True)
+        if weeks is None:
+            return [(PERIOD, key)], "", f" and ({' or '.join(within)})"
+        in_weeks = f"({src.date_expr} >= $weeks_start and {src.date_expr} < $weeks_end)"
+        week = f"case when {in_weeks} then cast(date_trunc('week', {src.date_expr}) as date) end"
+        return [(PERIOD, key), ("key", week)], "", f" and ({' or '.join(within + [in_weeks])})"
+    if weeks is None:
+        sql = aggregate_sql(source_name, metrics, hull, scope, params, keyed, few_groups=True)
+    else:
+        sql = aggregate_sql(source_name, metrics, hull, scope, params, keyed, grouping_sets=((0,), (1,)))
     # Rows keyed by span; each period asks for its span's row.
     return sql, params, [spans.index((f.start, f.end)) for f in periods]
 

@@ -132,8 +132,9 @@ def phone_figures(filters: Filters, against: Comparison, scope: Scope):
     and the lag tables' answers, so a page's answers share them through the query cache."""
     alert_q, alert_finish = _alert_parts(filters, scope)
     lag_q, lag_finish = _lagging_parts(filters, scope)
-    f, prev, last, _ = comparison_spans(filters, against)
-    values, parts = metric_values_many([f, prev, last], scope, HEADLINE, extra=alert_q + lag_q)
+    f, prev, last, weeks = comparison_spans(filters, against)
+    # With the cards' weeks: the cards' own statements (each source's periods and weeks in one).
+    values, parts = metric_values_many([f, prev, last], scope, HEADLINE, extra=alert_q + lag_q, weeks=weeks)
     # Kept whole as `lagging` keeps them: the lag grids' answer, asked after this one, finds them.
     units, areas = db.cached(("overview.lagging", filters, scope), lambda: lag_finish(parts[len(alert_q):]))
     return tuple(values), alert_finish(parts[:len(alert_q)]), (units.copy(), areas.copy())
