@@ -119,3 +119,9 @@ def test_the_grid_bundle_is_written_as_a_script_the_browser_neither_fetches_nor_
         scripts = app._generate_scripts_html()
     tags = [line for line in scripts.split("\n") if "dash_ag_grid" in line]
     assert len(tags) == 1 and 'type="text/tpd-deferred"' in tags[0] and "data-tpd-grid-bundle" in tags[0]
+
+
+def test_no_page_loads_the_dash_table_bundle(app):
+    with app.server.test_request_context("/"):
+        scripts = app._generate_scripts_html()
+    assert "dash_ag_grid" in scripts and "dash_table" not in scripts
