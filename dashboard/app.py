@@ -20,6 +20,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import dash
+from dash import dash_table
 from flask import g, request
 
 from dashboard import auth, health, plotly_bundle, shared_answers, theme, warm  # noqa: F401  (theme registers the Plotly template)
@@ -52,6 +53,7 @@ def create_app(db_path: Path | str | None = None, users_db: Path | str | None = 
     )
     app.layout = lambda: shell(dash.page_container)
     defer_grid_bundle()                   # AG Grid's script runs where a grid is shown (assets/lazy_grid.js)
+    _without_the_table_bundle()
     export_routes.register(app.server)    # /download/…: chart images, publicity packs, table files
     briefing_routes.register(app.server)  # /download/briefing.*, /briefing/print
     archive_routes.register(app.server)   # /briefing/archive/<id>: the 周报 as issued
@@ -62,6 +64,12 @@ def create_app(db_path: Path | str | None = None, users_db: Path | str | None = 
     _pin_a_version_per_request(app.server)  # after sign-in: a refused request pins nothing
     shared_answers.install(app, db.warehouse().path)  # after the pin: answers are keyed by its version
     return app
+
+
+def _without_the_table_bundle() -> None:
+    """Dash writes dash_table's bundle (33 KB, and registers its async chunks) into every page
+    whether or not a DataTable is shown; no page shows one (tables are AG Grid)."""
+    dash_table._js_dist[:] = []
 
 
 DATA_ENDPOINTS = ("/_dash-update-component", "/_dash-layout")

@@ -247,10 +247,30 @@ def test_a_chart_a_table_and_a_page_pack_download_from_their_export_menus(server
 
         page.select_option("#filter-period", "this_year")
         page.wait_for_url("**period=this_year**", timeout=30_000)
+        # The page is laid out again: its chart menus' links are mounted when a menu is opened.
+        page.wait_for_selector("#incidents-category-export-print-pdf", state="detached", timeout=30_000)
+        page.click("#incidents-category-export button")
         page.wait_for_function(
             "() => (document.querySelector('#incidents-category-export-print-pdf') || {}).href"
             " && document.querySelector('#incidents-category-export-print-pdf').href.includes('period=this_year')",
             timeout=30_000)
+        assert console == []
+    finally:
+        page.close()
+
+
+def test_a_chart_export_menu_opened_with_the_keyboard_shows_its_links(server, admin):
+    """A chart menu's links are mounted at its first opening, by Enter on the toggle as by a tap."""
+    page, console = open_page(admin, f"{server}/incidents?period=this_month")
+    try:
+        link = "#incidents-category-export-wechat-png"
+        assert page.locator(link).count() == 0
+        page.focus("#incidents-category-export button")
+        page.keyboard.press("Enter")
+        page.wait_for_selector(link, state="visible", timeout=10_000)
+        assert "period=this_month" in page.get_attribute(link, "href")
+        page.keyboard.press("Escape")
+        page.wait_for_selector(link, state="hidden", timeout=10_000)
         assert console == []
     finally:
         page.close()

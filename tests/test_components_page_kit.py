@@ -119,3 +119,28 @@ def test_the_grid_bundle_is_written_as_a_script_the_browser_neither_fetches_nor_
         scripts = app._generate_scripts_html()
     tags = [line for line in scripts.split("\n") if "dash_ag_grid" in line]
     assert len(tags) == 1 and 'type="text/tpd-deferred"' in tags[0] and "data-tpd-grid-bundle" in tags[0]
+
+
+def test_no_page_loads_the_dash_table_bundle(app):
+    with app.server.test_request_context("/"):
+        scripts = app._generate_scripts_html()
+    assert "dash_ag_grid" in scripts and "dash_table" not in scripts
+
+
+def test_a_chart_menus_links_are_not_components_until_it_is_opened():
+    """dash-renderer visits every mounted component at each store update: a chart menu's fifteen
+    items wait in a store, and the clientside callback mounts them at the menu's first click."""
+    import datetime as dt
+    import json
+
+    from dash import dcc
+
+    from dashboard.components.exports import chart_menu
+    from dashboard.state import View
+
+    menu = chart_menu("incidents-category", View("last_week", dt.date(2026, 11, 16), dt.date(2026, 11, 22)))
+    components = list(menu._traverse())
+    assert not [c for c in components if getattr(c, "href", None)]
+    store = next(c for c in components if isinstance(c, dcc.Store))
+    assert json.dumps(store.data).count('"href"') == 9
+    assert len(components) <= 4

@@ -300,7 +300,7 @@ def test_every_chart_and_grid_of_every_page_has_its_export_menu(client):
     # Pages as the app imported them (a test importing a page module again adds an entry without a layout).
     for entry in [e for e in dash.page_registry.values() if "layout" in e]:
         layout = entry["layout"]() if callable(entry["layout"]) else entry["layout"]
-        ids = {getattr(c, "id", None) for c in layout._traverse()}
+        ids = {c.id for c in layout._traverse() if isinstance(getattr(c, "id", None), str)}
         for component in layout._traverse():
             if isinstance(component, dcc.Graph):
                 assert component.id in CHARTS, f"{entry['path']}: chart {component.id} cannot be exported"

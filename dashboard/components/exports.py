@@ -11,8 +11,11 @@ file and reason) get their links' `href` updated by the page.
 """
 from __future__ import annotations
 
+import json
+
 import dash_bootstrap_components as dbc
-from dash import html
+import plotly.io.json as plotly_json
+from dash import MATCH, Input, Output, State, clientside_callback, dcc, html
 
 from dashboard.exports.presets import FORMATS, PRESETS
 from dashboard.exports.routes import chart_href, pack_href, table_href
@@ -40,8 +43,9 @@ def progress(lang: str, what: str) -> dict:
     return {"data-busy": t("export.preparing", lang), "data-failed": t("export.failed", lang), "data-what": what}
 
 
-def chart_menu(chart_id: str, view: View) -> dbc.DropdownMenu:
-    """导出 ▾: each preset with its PNG, SVG and PDF links."""
+def chart_menu(chart_id: str, view: View) -> html.Div:
+    """导出 ▾: each preset with its PNG, SVG and PDF links, built in the browser when the menu is
+    first opened (`lazy_items`)."""
     lang, query = view.lang, view.query()
     items = []
     for key in PRESETS:
@@ -53,9 +57,34 @@ def chart_menu(chart_id: str, view: View) -> dbc.DropdownMenu:
                    **progress(lang, f"{t(f'export.preset_short.{key}', lang)} {fmt.upper()}"))
             for fmt in FORMATS
         ], className="tpd-export-row"))
-    return dbc.DropdownMenu(items, label=t("export.menu", lang), size="sm", color="link", align_end=True,
-                            class_name="tpd-export-menu", toggle_class_name="tpd-export-toggle",
-                            id=f"{chart_id}-export")
+    return lazy_items(f"{chart_id}-export", items, label=t("export.menu", lang), size="sm", color="link",
+                      align_end=True, class_name="tpd-export-menu", toggle_class_name="tpd-export-toggle")
+
+
+def lazy_items(menu_id: str, items: list, **menu) -> html.Div:
+    """A dropdown whose items are mounted when it is first opened: until then they are data in a
+    store, not components. dash-renderer visits every mounted component at each store update of a
+    page's first render, and a chart menu's items are fifteen of them.
+    The toggle's click (a tap, Enter or Space) bubbles to the wrapper, whose clicks the clientside
+    callback below answers with the items, once."""
+    key = {"menu": menu_id}
+    data = json.loads(plotly_json.to_json_plotly(items))
+    return html.Div([
+        dbc.DropdownMenu(html.Div(id={"type": "tpd-lazy-items", **key}), id=menu_id, **menu),
+        dcc.Store(id={"type": "tpd-lazy-data", **key}, data=data),
+    ], id={"type": "tpd-lazy-menu", **key}, n_clicks=0, style={"display": "contents"})
+
+
+clientside_callback(
+    """function (clicks, items, shown) {
+        return clicks && !shown ? items : window.dash_clientside.no_update;
+    }""",
+    Output({"type": "tpd-lazy-items", "menu": MATCH}, "children"),
+    Input({"type": "tpd-lazy-menu", "menu": MATCH}, "n_clicks"),
+    State({"type": "tpd-lazy-data", "menu": MATCH}, "data"),
+    State({"type": "tpd-lazy-items", "menu": MATCH}, "children"),
+    prevent_initial_call=True,
+)
 
 
 def table_menu(grid_id: str, view: View, **params) -> dbc.DropdownMenu:
