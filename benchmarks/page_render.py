@@ -12,6 +12,9 @@ one after the other, so the ratio is of one moment of the machine; both servers
 are loaded once, untimed, first (scripts in the browser cache, as for anyone
 who opened the dashboard before).
 Run: .venv/bin/python benchmarks/page_render.py [--workdir DIR] [--db FILE] [--repeat 3] [--profiles desktop phone]
+     [--port N]   (the dashboard on N, the minimal page on N + 1; default: two free ports)
+     [--base-repo DIR]   (A/B: another checkout's dashboard too, on N + 2, each page of it timed
+                          between this one's and the minimal page's: base_median_s, base_ratio)
 """
 from __future__ import annotations
 
@@ -52,18 +55,27 @@ def bench_admin(users_db: Path) -> str:
 
 def signed_in(browser, base: str, password: str, profile: dict):
     """A context signed in by posting the form from its own request client (no page to close mid-load)."""
-    from dashboard.auth.csrf import token_in_form
     context = browser.new_context(viewport=profile["viewport"])
+    sign_in(context, base, password)
+    return context
+
+
+def sign_in(context, base: str, password: str) -> None:
+    from dashboard.auth.csrf import token_in_form
     token = token_in_form(context.request.get(base + "/login").text())
     context.request.post(base + "/login", max_redirects=0,
                          form={"username": "bench", "password": password, "csrf_token": token})
-    return context
 
 
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+def server_ports(port: int | None) -> tuple[int, int]:
+    """The dashboard's port and the minimal page's: `port` and the next, or two free ones."""
+    return (port, port + 1) if port else (free_port(), free_port())
 
 
 def wait_for(url: str) -> None:
@@ -98,6 +110,9 @@ def main() -> int:
     parser.add_argument("--db", type=Path, help="an existing warehouse (default: the default demo's)")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--profiles", nargs="+", choices=list(PROFILES), default=list(PROFILES))
+    parser.add_argument("--port", type=int, help="the dashboard's port (the minimal page's: the next)")
+    parser.add_argument("--base-repo", type=Path, help="A/B: another checkout's dashboard, timed interleaved")
+    parser.add_argument("--paths", nargs="+", default=list(PATHS), help="the pages to time (default: all)")
     args = parser.parse_args()
     args.workdir.mkdir(parents=True, exist_ok=True)
     db = args.db or args.workdir / "demo_default.duckdb"
@@ -105,7 +120,7 @@ def main() -> int:
         run([PY, "-m", "etl", "demo", "--db", str(db), "--today", "2026-11-23"])
     users_db = args.workdir / "bench-users.sqlite3"
     password = bench_admin(users_db)
-    port, minimal_port = free_port(), free_port()
+    port, minimal_port = server_ports(args.port)
     env = {**os.environ, "TPD_TODAY": "2026-11-23", "PYTHONPATH": str(REPO)}
     servers = [subprocess.Popen([PY, "-m", "dashboard", "--db", str(db), "--users-db", str(users_db),
                                  "--port", str(port)], cwd=REPO, env=env,
@@ -113,6 +128,15 @@ def main() -> int:
                subprocess.Popen([PY, str(REPO / "benchmarks" / "minimal_dash.py"), "--port", str(minimal_port)],
                                 cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)]
     base, minimal = f"http://127.0.0.1:{port}", f"http://127.0.0.1:{minimal_port}"
+    other = None
+    if args.base_repo:
+        other_port = args.port + 2 if args.port else free_port()
+        repo = args.base_repo.resolve()
+        servers.append(subprocess.Popen([PY, "-m", "dashboard", "--db", str(db), "--users-db", str(users_db),
+                                         "--port", str(other_port)], cwd=repo, env={**env, "PYTHONPATH": str(repo)},
+                                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+        other = f"http://localhost:{other_port}"   # another host name: a cookie jar of its own
+        wait_for(other + "/login")
     wait_for(base + "/login")
     wait_for(minimal + "/")
     from playwright.sync_api import sync_playwright
@@ -123,32 +147,38 @@ def main() -> int:
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
             for name in args.profiles:
-                figures[name] = render_profile(browser, name, PROFILES[name], base, minimal, password, args.repeat)
+                figures[name] = render_profile(browser, name, PROFILES[name], base, minimal, password, args.repeat,
+                                               other, args.paths)
             browser.close()
     finally:
         for server in servers:
             server.terminate()
-    report("page_render", {"warehouse": str(db), "machine": note, "machine_after": machine_note(),
+    report("page_render", {"warehouse": str(db), "base_repo": str(args.base_repo) if args.base_repo else None, "machine": note, "machine_after": machine_note(),
                            "profiles": {k: {"viewport": v["viewport"], "cpu_throttle": v["cpu_throttle"]}
                                         for k, v in PROFILES.items() if k in figures},
                            "pages": figures, "targets": TARGETS})
     return 0
 
 
-def render_profile(browser, name: str, profile: dict, base: str, minimal: str, password: str, repeat: int) -> dict:
+def render_profile(browser, name: str, profile: dict, base: str, minimal: str, password: str, repeat: int,
+                   other: str | None = None, paths=PATHS) -> dict:
     context = signed_in(browser, base, password, profile)
     first_render(context, base + "/?period=custom&start=2025-01-01&end=2025-01-31", profile)  # scripts cached
     first_render(context, minimal + "/?bytes=1000", profile)
+    if other:
+        sign_in(context, other, password)
+        first_render(context, other + "/?period=custom&start=2025-01-01&end=2025-01-31", profile)
     out = {}
-    for path in PATHS:
-        times, minimal_times, sizes, minimal_sizes = [], [], [], []
+    for path in paths:
+        times, minimal_times, sizes, minimal_sizes, other_times = [], [], [], [], []
         for i in range(repeat):
             # A different period each time, so no answer comes from the query cache.
-            seconds, n_bytes = first_render(
-                context, f"{base}{path}?period=custom&start=2026-0{i + 1}-0{1 + PATHS.index(path) % 9}&end=2026-10-31",
-                profile)
+            query = f"{path}?period=custom&start=2026-0{i + 1}-0{1 + PATHS.index(path) % 9}&end=2026-10-31"
+            seconds, n_bytes = first_render(context, base + query, profile)
             times.append(seconds)
             sizes.append(n_bytes)
+            if other:
+                other_times.append(first_render(context, other + query, profile)[0])
             minimal_s, minimal_bytes = first_render(context, f"{minimal}/?bytes={n_bytes}", profile)
             minimal_times.append(minimal_s)
             minimal_sizes.append(minimal_bytes)
@@ -157,6 +187,10 @@ def render_profile(browser, name: str, profile: dict, base: str, minimal: str, p
                      "minimal_median_s": round(minimal_s, 2), "ratio_to_minimal": round(page_s / minimal_s, 2),
                      "callback_bytes": round(statistics.median(sizes)),
                      "minimal_callback_bytes": round(statistics.median(minimal_sizes))}
+        if other:
+            other_s = statistics.median(other_times)
+            out[path].update(base_median_s=round(other_s, 2), base_ratio_to_minimal=round(other_s / minimal_s, 2),
+                             page_to_base=round(page_s / other_s, 2))
         print(name, path, out[path], file=sys.stderr)
     context.close()
     return out

@@ -9,6 +9,7 @@ runs on so long after the first render (what follows it, a chart drawn again, is
 on a phone it says how many charts assets/phone.js fitted before their draw and relayouted after.
 Reads, does not judge.
 Run: .venv/bin/python benchmarks/page_trace.py --db FILE [--profile phone] [--paths / /incidents] [--tail-ms 3000]
+     [--port N]   (the dashboard on N, the minimal page on N + 1; default: two free ports)
 """
 from __future__ import annotations
 
@@ -24,7 +25,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks.common import PY, REPO, machine_note, report  # noqa: E402
-from benchmarks.page_render import (ARGS, PATHS, PROFILES, SETTLED, bench_admin, free_port,  # noqa: E402
+from benchmarks.page_render import (ARGS, PATHS, PROFILES, SETTLED, bench_admin, server_ports,  # noqa: E402
                                     signed_in, wait_for)
 
 CATEGORIES = "devtools.timeline,v8.execute,disabled-by-default-devtools.timeline"
@@ -51,6 +52,8 @@ def summarise(events: list[dict]) -> dict:
             if ms > 50:
                 long_tasks.append(round(ms))
             by_kind["tasks"] += ms
+            # The main thread's own CPU time (tdur): what a busy machine stretches least.
+            by_kind["tasks_cpu"] += e.get("tdur", e.get("dur", 0)) / 1000
         elif name in ("EvaluateScript", "v8.compile", "v8.compileModule", "FunctionCall", "EventDispatch",
                       "TimerFire", "FireAnimationFrame", "UpdateLayoutTree", "Layout", "Paint",
                       "PrePaint", "Layerize", "ParseHTML", "v8.parseOnBackground"):
@@ -115,11 +118,12 @@ def main() -> int:
     parser.add_argument("--minimal", action="store_true", help="trace the minimal Dash page too")
     parser.add_argument("--tail-ms", type=int, default=0,
                         help="keep tracing so long after the first render (work that follows it counted too)")
+    parser.add_argument("--port", type=int, help="the dashboard's port (the minimal page's: the next)")
     args = parser.parse_args()
     args.workdir.mkdir(parents=True, exist_ok=True)
     users_db = args.workdir / "trace-users.sqlite3"
     password = bench_admin(users_db)
-    port, minimal_port = free_port(), free_port()
+    port, minimal_port = server_ports(args.port)
     env = {**os.environ, "TPD_TODAY": "2026-11-23", "PYTHONPATH": str(REPO)}
     servers = [subprocess.Popen([PY, "-m", "dashboard", "--db", str(args.db), "--users-db", str(users_db),
                                  "--port", str(port)], cwd=REPO, env=env,

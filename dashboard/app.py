@@ -25,6 +25,7 @@ from flask import g, request
 from dashboard import auth, health, plotly_bundle, shared_answers, theme, warm  # noqa: F401  (theme registers the Plotly template)
 from dashboard.briefing import routes as briefing_routes
 from dashboard.delivery import routes as archive_routes
+from dashboard.components.grid import defer_grid_bundle
 from dashboard.components.shell import shell
 from dashboard.exports import routes as export_routes
 from dashboard.queries import db
@@ -50,6 +51,7 @@ def create_app(db_path: Path | str | None = None, users_db: Path | str | None = 
         update_title=None,
     )
     app.layout = lambda: shell(dash.page_container)
+    defer_grid_bundle()                   # AG Grid's script runs where a grid is shown (assets/lazy_grid.js)
     export_routes.register(app.server)    # /download/…: chart images, publicity packs, table files
     briefing_routes.register(app.server)  # /download/briefing.*, /briefing/print
     archive_routes.register(app.server)   # /briefing/archive/<id>: the 周报 as issued

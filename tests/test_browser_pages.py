@@ -9,6 +9,8 @@ browser console is empty, and saves a screenshot to test-output/screenshots/.
 """
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from tests.builders.accounts import browser_context
@@ -120,6 +122,71 @@ def test_changing_a_filter_rewrites_the_url_and_the_view(server, admin):
         page.wait_for_url("**period=this_month**", timeout=30_000)
         page.wait_for_function(SETTLED, timeout=60_000)
         assert "2026-11-01" in page.inner_text(".tpd-filter-bar")
+        assert console == []
+    finally:
+        page.close()
+
+
+def callback_answers(page) -> list:
+    """What each of the page's callback requests answered, from now on: (outputs, whether it updated anything)."""
+    answers = []
+
+    def record(response):
+        if "/_dash-update-component" in response.url:
+            body = response.body() if response.status == 200 else b"{}"
+            answers.append((response.request.post_data_json.get("output"), bool(json.loads(body).get("response"))))
+    page.on("response", record)
+    return answers
+
+
+@pytest.mark.parametrize("path", ["/", "/staffing", "/incidents", "/mediation", "/satisfaction", "/nominations",
+                                  "/map", "/data"])
+def test_a_page_first_render_sends_no_callback_request_that_changes_nothing(server, admin, path):
+    """The callbacks that rewrite the URL are not called when the page is inserted: each was a request
+    answered with nothing at every first render."""
+    page = admin.new_page()
+    try:
+        answers = callback_answers(page)
+        page.goto(f"{server}{path}?period=this_year", wait_until="networkidle", timeout=60_000)
+        page.wait_for_function(SETTLED, timeout=60_000)
+        page.wait_for_timeout(800)
+        assert answers and all(updated for _, updated in answers), [o for o, updated in answers if not updated]
+    finally:
+        page.close()
+
+
+def test_a_click_on_a_chart_narrows_the_url_and_back_and_forward_walk_through_the_views(server, admin):
+    page, console = open_page(admin, f"{server}/incidents?period=this_year")
+    try:
+        box = page.locator("#incidents-category .point path").first.bounding_box()
+        page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+        page.wait_for_url("**category=**", timeout=30_000)
+        page.wait_for_function(SETTLED, timeout=60_000)
+        narrowed = page.url
+        assert "period=this_year" in narrowed
+        assert page.locator(".tpd-incidents-chip").count() == 1
+        page.go_back()
+        page.wait_for_url(f"{server}/incidents?period=this_year", timeout=30_000)
+        page.wait_for_function("() => !document.querySelector('.tpd-incidents-chip')", timeout=30_000)
+        page.go_forward()
+        page.wait_for_url(narrowed, timeout=30_000)
+        page.wait_for_selector(".tpd-incidents-chip", timeout=30_000)
+        assert console == []
+    finally:
+        page.close()
+
+
+def test_back_after_a_filter_change_returns_to_the_view_before(server, admin):
+    page, console = open_page(admin, f"{server}/?period=last_week")
+    try:
+        page.select_option("#filter-period", "this_month")
+        page.wait_for_url("**period=this_month**", timeout=30_000)
+        page.wait_for_function(SETTLED, timeout=60_000)
+        page.go_back()
+        page.wait_for_url(f"{server}/?period=last_week", timeout=30_000)
+        page.wait_for_function("() => document.querySelector('#filter-period').value === 'last_week'",
+                               timeout=30_000)
+        assert "2026-11-16" in page.inner_text(".tpd-filter-bar")
         assert console == []
     finally:
         page.close()

@@ -204,6 +204,49 @@ def test_a_grid_below_the_fold_is_built_when_scrolled_to_not_at_first_render(ser
         context.close()
 
 
+def test_ag_grid_script_is_fetched_and_run_only_when_a_grid_comes_near_the_screen(server, browser, accounts):
+    """dash-ag-grid's bundle is AG Grid itself (1.3 MB): a page whose grids are below the fold draws its
+    charts without it, and loads it when a grid comes near; the stand-in declared to dash-renderer what
+    the bundle's grid declares once it runs."""
+    context = browser_context(browser, server, accounts["leader"])
+    page = context.new_page()
+    page.set_viewport_size(PHONE)
+    scripts = []
+    page.on("request", lambda r: scripts.append(r.url) if r.resource_type == "script" else None)
+    try:
+        page.goto(server + "/incidents?period=this_month", wait_until="networkidle", timeout=60_000)
+        page.wait_for_function(SETTLED, timeout=60_000)
+        page.wait_for_timeout(1200)
+        assert not any("dash_ag_grid" in url for url in scripts)
+        assert page.evaluate("window.tpdLazyGrid.loaded()") is False
+        page.evaluate("document.querySelector('#incidents-enforcement').scrollIntoView({block: 'center'})")
+        page.wait_for_selector("#incidents-enforcement .ag-row", timeout=30_000)
+        assert sum("dash_ag_grid/dash_ag_grid." in url for url in scripts) == 1
+        assert page.evaluate("""() => {
+            const grid = window.tpdLazyGrid.bundled(), declared = window.tpdLazyGrid.declared;
+            return Object.keys(declared).every(k => JSON.stringify(grid[k]) === JSON.stringify(declared[k]));
+        }""")
+    finally:
+        context.close()
+
+
+def test_a_card_title_with_a_count_beside_it_keeps_to_one_line(server, browser, accounts):
+    """On a phone the count goes under the title when both do not fit on one line."""
+    context = browser_context(browser, server, accounts["leader"])
+    try:
+        page, console = open_on_phone(context, server + "/mediation?period=custom&start=2024-12-01&end=2026-11-23",
+                                      SETTLED)
+        head = page.evaluate("""() => {
+            const title = document.querySelector('#mediation-records-count').parentNode.querySelector('.tpd-card-title');
+            const lineHeight = parseFloat(getComputedStyle(title).lineHeight);
+            return Math.round(title.getBoundingClientRect().height / lineHeight);
+        }""")
+        assert head == 1, f"the title is squeezed to {head} lines"
+        assert console == []
+    finally:
+        context.close()
+
+
 # Each chart: its legend's box and the lowest of its x axes' labels and title, from the chart's top;
 # what the phone changed in the browser's copy (dragmode off, the legend on the container's edge).
 CHARTS = """() => Array.from(document.querySelectorAll('.js-plotly-plot')).map(gd => {

@@ -102,3 +102,20 @@ def test_kpi_cards_are_numbered_after_their_row_and_a_tail_follows_them():
 ])
 def test_a_click_gives_a_points_first_customdata_or_a_rows_id_and_nothing_else(click, value):
     assert clicked(click) == value
+
+
+def test_no_server_callback_writes_the_shell_url_only_the_relay_in_the_browser(app):
+    """A server callback writing the shell's URL from a page's control is called by Dash at every
+    insertion of the page (the URL lies outside it), a request that changes nothing: controls write
+    the page's own store, which a clientside callback hands on to the URL."""
+    from dash._callback import GLOBAL_CALLBACK_LIST
+
+    writers = [c for c in GLOBAL_CALLBACK_LIST + app._callback_list if "url.search" in c["output"]]
+    assert writers and all(c.get("clientside_function") for c in writers), [c["output"] for c in writers]
+
+
+def test_the_grid_bundle_is_written_as_a_script_the_browser_neither_fetches_nor_runs(app):
+    with app.server.test_request_context("/"):
+        scripts = app._generate_scripts_html()
+    tags = [line for line in scripts.split("\n") if "dash_ag_grid" in line]
+    assert len(tags) == 1 and 'type="text/tpd-deferred"' in tags[0] and "data-tpd-grid-bundle" in tags[0]

@@ -54,3 +54,20 @@ def test_the_renderer_asks_for_plotly_js_at_the_path_the_bundle_answers(demo_db)
     assert create_app(demo_db).config.serve_locally
     renderer = Path(dash.__file__).parent / "dash-renderer" / "build" / "dash_renderer.min.js"
     assert plotly_bundle.FULL_BUNDLE_PATH.lstrip("/") in renderer.read_text(encoding="utf-8")
+
+
+def test_dashs_request_for_babels_polyfill_is_answered_with_regenerator_runtime_alone(demo_db):
+    """core-js 2 replaced native functions Plotly calls for every label (String.prototype.trim) with
+    slower ones; what Dash's bundles need of the polyfill is the global regeneratorRuntime."""
+    import re
+
+    from dashboard.app import create_app
+    app = create_app(demo_db)
+    with app.server.test_request_context("/"):
+        scripts = app._generate_scripts_html()
+    url = re.search(r'src="([^"]*/polyfill@[^"]*)"', scripts).group(1)
+    client = sign_in_test_client(app.server.test_client())
+    response = client.get(url)
+    assert response.status_code == 200 and response.mimetype == "application/javascript"
+    assert response.get_data() == plotly_bundle.RUNTIME.read_bytes()
+    assert b"regeneratorRuntime = runtime" in response.get_data()

@@ -4,6 +4,8 @@ Every page puts `filter_bar(view, scope)` on top. A change of any control
 rewrites the query string of the shell's `dcc.Location` (refresh
 "callback-nav"), and the page renders again from the new URL: so the
 address bar always reproduces the view, and back/forward walk through it.
+A control's callback writes the new query string to the bar's own store
+(`NEXT_SEARCH`), which the browser hands on to the URL (`to_url` below).
 The breadcrumb (全市 › 分局 › 派出所 › 景区) is the drill path: each step is a
 link one level up. For a unit user the top of the path, like the unit
 filter's placeholder, is their own unit, never 全市: their figures are
@@ -26,6 +28,7 @@ from dashboard.state import View
 from dashboard.text import t
 
 URL = "url"
+NEXT_SEARCH = "url-next"            # the query string a control of the page asks for, on its way to URL
 PERIOD = "filter-period"
 DATES = "filter-dates"
 UNIT = "filter-unit"
@@ -126,6 +129,7 @@ def filter_bar(view: View, scope: Scope, tools=None) -> html.Div:
         ], className="d-flex align-items-center mt-2"),
         *([dbc.Alert(t("filter.invalid", lang, what="、".join(view.invalid)), color="warning",
                      className="py-1 px-2 small mt-2 mb-0")] if view.invalid else []),
+        dcc.Store(id=NEXT_SEARCH),
     ], className="tpd-filter-bar")
 
 
@@ -187,16 +191,36 @@ def next_query(search: str | None, trigger: str | None, period, start, end, unit
     return None if query == (search or "?") else query
 
 
-@callback(
-    Output(URL, "search", allow_duplicate=True),
+def to_url(*inputs, **kwargs):
+    """A page's callback that rewrites the URL: its query string (or no_update) goes to NEXT_SEARCH.
+
+    Dash calls a callback whose inputs come with the page it inserts and whose output lies outside
+    that page (the shell's URL) at every insertion, whatever its `prevent_initial_call` says: each
+    such callback cost a request at a page's first render that changed nothing. With the output on
+    the page, `prevent_initial_call` holds; the clientside callback below hands it on to the URL."""
+    return callback(Output(NEXT_SEARCH, "data", allow_duplicate=True), *inputs,
+                    prevent_initial_call=True, **kwargs)
+
+
+# The relay: called at the page's insertion too (its input is on the page, the URL is not), but in the
+# browser, without a request; it writes the URL only when the value differs from it.
+clientside_callback(
+    """function (next, search) {
+        return next && next !== search ? next : window.dash_clientside.no_update;
+    }""",
+    Output(URL, "search"), Input(NEXT_SEARCH, "data"), State(URL, "search"),
+    prevent_initial_call=True,
+)
+
+
+@to_url(
     Input(PERIOD, "value"), Input(DATES, "start_date"), Input(DATES, "end_date"),
     Input(UNIT, "value"), Input(AREA, "value"), Input(SEASON, "value"), Input(RESET, "n_clicks"),
     State(URL, "search"),
-    prevent_initial_call=True,
 )
 def filters_to_url(period, start, end, unit, area, season, _reset, search):
-    # A page's controls all "change" at once when the page renders: that is no choice of the
-    # person's, and the URL stays as they wrote it (a page's own default period stays implicit).
+    # Several controls "changing" at once is the page setting them, no choice of the person's: the
+    # URL stays as they wrote it (a page's own default period stays implicit).
     if len({item["prop_id"].split(".")[0] for item in ctx.triggered}) > 1:
         return no_update
     trigger = ctx.triggered_id

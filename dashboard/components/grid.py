@@ -8,6 +8,19 @@ import pandas as pd
 
 from dashboard.text.common import GRID_LOCALE_ZH
 
+BUNDLE = "dash_ag_grid.min.js"
+# A script of a type the browser does not run is neither fetched nor run; assets/lazy_grid.js finds it
+# by the data attribute and loads its source when a grid first comes near the screen.
+DEFERRED = {"type": "text/tpd-deferred", "data-tpd-grid-bundle": "true"}
+
+
+def defer_grid_bundle() -> None:
+    """Dash writes dash-ag-grid's bundle into every page as a script tag that the browser does not
+    run: assets/lazy_grid.js loads it (from the same fingerprinted URL) where a grid is shown."""
+    for i, resource in enumerate(dag._js_dist):
+        if resource.get("relative_package_path") == BUNDLE:
+            dag._js_dist[i] = {**resource, "attributes": {**resource.get("attributes", {}), **DEFERRED}}
+
 
 def grid(grid_id: str, column_defs: list[dict], row_data: list[dict], lang: str,
          height: int | str = 320, row_id: str | None = None, **options) -> dag.AgGrid:

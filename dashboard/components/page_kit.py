@@ -28,7 +28,7 @@ from dash import Input, Output, State, callback, dcc, html, no_update
 from dashboard.components.cached import cached_output
 from dashboard.components.declare import Ask, Chart, Drill, Grid, Item, clicked
 from dashboard.components.exports import card_head, chart_graph_config, chart_menu, table_menu
-from dashboard.components.filter_bar import URL
+from dashboard.components.filter_bar import to_url
 from dashboard.components.grid import grid
 from dashboard.components.page import page_frame, record_level_only, view_from_store
 from dashboard.components.view import view_from_args
@@ -166,8 +166,7 @@ class Page:
         """Decorate `fn(*values, search) -> query string | no_update`: a control that rewrites the URL."""
         def register(fn):
             fn = record_level(fn) if records else fn
-            return callback(Output(URL, "search", allow_duplicate=True), *[Input(i, p) for i, p in inputs],
-                            State(self.store, "data"), prevent_initial_call=True)(fn)
+            return to_url(*[Input(i, p) for i, p in inputs], State(self.store, "data"))(fn)
         return register
 
     def drill(self, *drills: Drill, name: str = "drill") -> Callable:
