@@ -307,9 +307,28 @@ def test_cases_figure_uses_case_type_colours_and_hatches_the_part_week(demo_db):
     fig = cases_figure(q.weekly(MONTH, CITY), [], "zh")
     whole = [tr for tr in fig.data if tr.showlegend is not False]
     part = [tr for tr in fig.data if tr.showlegend is False]
-    assert [tr.marker.color[0] for tr in whole] == [color_of("行政案件"), color_of("刑事案件")]
+    assert [tr.marker.color for tr in whole] == [color_of("行政案件"), color_of("刑事案件")]
     assert all(tr.marker.pattern.shape == "/" and len(tr.x) == 1 for tr in part)
     assert [tr.offsetgroup for tr in part] == [tr.offsetgroup for tr in whole]   # same slot as its series
+
+
+def test_a_hatched_part_week_gets_its_colour_as_one_colour_not_a_list(demo_db):
+    # plotly.js's pattern code takes a list whole and logs "Invalid color specifier: Array(1)"
+    from dashboard.figures.incidents import cases_figure
+    part = [tr for tr in cases_figure(q.weekly(MONTH, CITY), [], "zh").data if tr.showlegend is False]
+    assert part and [tr.marker.color for tr in part] == [color_of("行政案件"), color_of("刑事案件")]
+
+
+@pytest.mark.parametrize("build, query", [("category_figure", "by_category"), ("source_figure", "by_source")])
+def test_bar_labels_past_the_longest_bar_fit_in_the_right_margin(demo_db, build, query):
+    from dashboard.figures import incidents as figs
+    from dashboard.figures.base import text_px
+    long_span = Filters(dt.date(2024, 1, 1), TODAY)           # five-digit counts: "9,551 (24%)"
+    df = getattr(q, query)(long_span, CITY)
+    args = (None, "zh") if build == "category_figure" else ("zh",)
+    fig = getattr(figs, build)(df, *args)
+    widest = max(text_px(s, 14) for s in fig.data[0].text)
+    assert fig.layout.margin.r >= widest
 
 
 def test_figures_say_no_data_on_an_empty_period(demo_db):

@@ -355,6 +355,14 @@ def test_compensation_axis_reads_in_yuan_not_k():
     assert figs.compensation_figure(big, "zh").layout.xaxis.ticktext[1].endswith("万")
 
 
+def test_compensation_sums_go_inside_their_bars_where_they_fit_not_all_under_the_box_panel():
+    df = pd.DataFrame({"dispute_type": ["消费纠纷", "住宿纠纷"], "total_yuan": [376121.0, 8000.0], "cases": [3, 4],
+                       "paid": [2, 3], "q1_yuan": [100, 200], "median_yuan": [300, 400], "q3_yuan": [500, 600],
+                       "min_yuan": [50, 60], "max_yuan": [3000, 4000], "p90_yuan": [2000, 3000]})
+    bars = figs.compensation_figure(df, "zh").data[0]
+    assert bars.type == "bar" and bars.textposition == "auto" and bars.text[0] == "¥376,121"
+
+
 # ---------------------------------------------------------------- callbacks
 
 def test_kpi_callback_renders_five_cards(page):

@@ -290,6 +290,13 @@ def test_likert_figure_centres_neutral_and_puts_dissatisfied_left(demo_db):
     assert bars[1].y[0].startswith("安全感 (n=")
 
 
+def test_likert_shares_too_wide_for_their_segment_are_left_out_not_turned_and_shrunk(demo_db):
+    from dashboard.figures.satisfaction import likert_figure
+    fig = likert_figure(q.likert(QUARTER, CITY), QUESTION_LABELS, "zh")
+    assert all(tr.textangle == 0 and tr.textfont.size == 12 for tr in fig.data)
+    assert fig.layout.uniformtext.mode == "hide" and fig.layout.uniformtext.minsize == 12
+
+
 # ---- callbacks --------------------------------------------------------------------------------
 
 def test_kpi_callback_shows_four_cards_with_n_and_interval(page):

@@ -150,10 +150,31 @@ def test_deployments_figure_stacks_seasons_in_their_theme_colours(page, year, ci
                              year.start, year.end, "month", "zh")
     assert fig.layout.barmode == "stack"
     by_mode = {tr.name: tr.marker.color for tr in fig.data if tr.orientation == "h"}
-    by_time = {tr.name: tr.marker.color[0] for tr in fig.data if tr.orientation is None}
+    by_time = {tr.name: tr.marker.color for tr in fig.data if tr.orientation is None}
     assert by_mode["旺季"] == by_time["旺季"] == color_of("旺季") and by_time["淡季"] == color_of("淡季")
     part = [tr for tr in fig.data if tr.orientation is None and tr.showlegend is False]
     assert part and all(tr.marker.pattern.shape == "/" for tr in part)          # November is not over
+
+
+def test_deployment_modes_are_named_right_of_their_panel_clear_of_the_time_panel(page, year, city):
+    from dashboard.figures.staffing import deployments_figure
+    from dashboard.queries import staffing as q
+    fig = deployments_figure(q.deployments_by_time(year, city, "month"), q.deployments_by_mode(year, city),
+                             year.start, year.end, "month", "zh")
+    assert fig.layout.yaxis2.side == "right" and fig.layout.yaxis2.automargin is True
+    assert fig.layout.xaxis.domain[1] < fig.layout.xaxis2.domain[0]
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_post_and_team_columns_hold_their_names_on_one_line(page, year, city, lang):
+    from dashboard.components.declare import Ask
+    from dashboard.figures.base import text_px
+    from dashboard.state import View
+    ask = Ask(View("custom", year.start, year.end, unit=None, area=None, season=None, lang=lang), city)
+    for table in (page.posts_table(ask), page.teams_table(ask)):
+        for col in table.columns:
+            if "minWidth" in col and "type" not in col:
+                assert col["minWidth"] >= text_px(col["headerName"], 14) + page.HEADER_CHROME_PX, col["headerName"]
 
 
 def test_deployments_of_a_single_week_are_drawn_a_week_wide(page, city):

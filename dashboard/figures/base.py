@@ -157,7 +157,10 @@ def count_bars(x, y, partial: list[bool], *, name: str, color, hovertext: list[s
 
         def pick(seq, idx=idx):
             return [seq[i] for i in idx]
-        marker = dict(color=pick(colors), opacity=PARTIAL_OPACITY if part else opacity, line=dict(width=0))
+        # One colour goes as a colour, not a list of it: plotly.js hands a hatched trace's list whole
+        # to its pattern code, which logs "Invalid color specifier: Array(n)" at every redraw.
+        marker = dict(color=color if not isinstance(color, list) else pick(colors),
+                      opacity=PARTIAL_OPACITY if part else opacity, line=dict(width=0))
         if part:
             marker["pattern"] = dict(shape="/", fillmode="overlay", fgcolor="white", size=6, solidity=0.35)
         traces.append(go.Bar(x=pick(x), y=pick(y), name=name, marker=marker, showlegend=not part,
@@ -234,6 +237,12 @@ class Strip:
 def text_px(text: str, size: int = 11) -> float:
     """Estimated width of a caption: CJK characters an em, others about 0.55 em."""
     return sum(size if ord(ch) > 0x2e80 else size * 0.56 for ch in text) + 4
+
+
+def outside_label_room(texts, size: int = 14) -> int:
+    """Right margin (px) that holds the widest label drawn past a bar's end: the longest bar reaches the
+    plot's edge, so its label lies wholly in the margin (14 px: the theme's font, which such labels take)."""
+    return math.ceil(max((text_px(s, size) for s in texts), default=0)) + 6
 
 
 BAND_CAPTION = "tpd-band"       # a band's name: where it cannot stay clear of another caption it is left out

@@ -13,7 +13,7 @@ import pandas as pd
 from dashboard.figures import lite as go
 
 from dashboard.figures.base import (bucket_span, bucket_text, count_axis, count_bars, coverage, empty_figure,
-                                    rate_axis, text_px, time_line, time_axis, top_strip)
+                                    outside_label_room, rate_axis, text_px, time_line, time_axis, top_strip)
 from dashboard.format import fmt_value
 from dashboard.model.catalog import BY_ID
 from dashboard.text import t, value_label
@@ -39,16 +39,16 @@ def category_figure(df: pd.DataFrame, selected: str | None, lang: str) -> go.Fig
     total = int(df["incidents"].sum())
     share = df["incidents"] / total
     colors = [color_of(c) if not selected or c == selected else GREY_OUT for c in df["category"]]
+    labels = [f"{n:,} ({s:.0%})" for n, s in zip(df["incidents"], share)]
     fig = go.Figure(go.Bar(
         x=df["incidents"], y=[value_label(c, lang) for c in df["category"]], orientation="h",
-        marker_color=colors, customdata=df["category"],
-        text=[f"{n:,} ({s:.0%})" for n, s in zip(df["incidents"], share)], textposition="outside",
+        marker_color=colors, customdata=df["category"], text=labels, textposition="outside",
         cliponaxis=False,
         hovertext=[t("incidents.share", lang, v=f"{s:.1%}") for s in share],
         hovertemplate="%{y}: %{x:,d}<br>%{hovertext}<extra></extra>",
     ))
-    fig.update_layout(height=BAR_HEIGHT, margin=dict(l=10, r=60, t=10, b=30), showlegend=False,
-                      xaxis=dict(tickformat=",d", rangemode="tozero"), yaxis=dict(automargin=True))
+    fig.update_layout(height=BAR_HEIGHT, margin=dict(l=10, r=outside_label_room(labels), t=10, b=30),
+                      showlegend=False, xaxis=dict(tickformat=",d", rangemode="tozero"), yaxis=dict(automargin=True))
     return fig
 
 
@@ -60,14 +60,15 @@ def source_figure(df: pd.DataFrame, lang: str) -> go.Figure:
     sources = [None if pd.isna(s) else s for s in df["source"]]
     total = int(df["incidents"].sum())
     labels = [t("chart.not_given", lang) if s is None else value_label(s, lang) for s in sources]
+    counts = [f"{n:,} ({n / total:.0%})" for n in df["incidents"]]
     fig = go.Figure(go.Bar(
         x=df["incidents"], y=labels, orientation="h",
         marker_color=[color_of(s) for s in sources],
-        text=[f"{n:,} ({n / total:.0%})" for n in df["incidents"]], textposition="outside", cliponaxis=False,
+        text=counts, textposition="outside", cliponaxis=False,
         hovertemplate="%{y}: %{x:,d}<extra></extra>",
     ))
-    fig.update_layout(height=BAR_HEIGHT, margin=dict(l=10, r=60, t=10, b=30), showlegend=False,
-                      xaxis=dict(tickformat=",d", rangemode="tozero"), yaxis=dict(automargin=True))
+    fig.update_layout(height=BAR_HEIGHT, margin=dict(l=10, r=outside_label_room(counts), t=10, b=30),
+                      showlegend=False, xaxis=dict(tickformat=",d", rangemode="tozero"), yaxis=dict(automargin=True))
     return fig
 
 

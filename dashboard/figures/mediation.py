@@ -216,7 +216,9 @@ def compensation_figure(df: pd.DataFrame, lang: str) -> go.Figure:
     traces = [dict(
         type="bar", y=labels, x=[r["total_yuan"] for r in rows], orientation="h", xaxis="x", yaxis="y",
         marker=dict(color=[color_of(r["dispute_type"]) for r in rows]), width=_bar_width(len(labels)),
-        text=[fmt_value("yuan", r["total_yuan"]) for r in rows], textposition="outside", cliponaxis=False,
+        # "auto": a sum inside its bar where it fits, past it where not; all past their bars, the long ones
+        # ran under the box panel on a phone ("¥222,84…").
+        text=[fmt_value("yuan", r["total_yuan"]) for r in rows], textposition="auto", cliponaxis=False,
         textfont=dict(size=12), customdata=[[r["dispute_type"], r["cases"], r["paid"]] for r in rows],
         hovertemplate="%{y}: " + hover + "<extra></extra>", showlegend=False,
     )]

@@ -265,7 +265,7 @@ def likert_figure(df: pd.DataFrame, labels: dict[str, str], lang: str) -> go.Fig
             y=ylabels, x=share, base=bases[score], orientation="h",
             name=f"{score} {word}", marker=dict(color=LIKERT_COLORS[score], line=dict(color="white", width=0.5)),
             text=[f"{s:.0%}" if s >= 0.06 else "" for s in share], textposition="inside",
-            insidetextanchor="middle",
+            insidetextanchor="middle", textangle=0,
             textfont=dict(color="white" if score in (1, 5) else INK, size=12),
             customdata=[(cells.get((q, score), (0.0, 0))[1], n[q]) for q in questions],
             hovertemplate=(f"%{{y}}<br>{score} {word}: %{{customdata[0]:,}} "
@@ -280,6 +280,9 @@ def likert_figure(df: pd.DataFrame, labels: dict[str, str], lang: str) -> go.Fig
                    zeroline=True, zerolinecolor=MUTED, zerolinewidth=1, showgrid=True, gridcolor=theme.GRID),
         yaxis=dict(autorange="reversed", tickfont=dict(size=13)),
         legend=dict(traceorder="normal", y=1.02), margin=dict(l=10, r=20, t=40, b=30),
+        # A share too wide for its segment is left out, not turned on its side and shrunk past reading
+        # (on a phone the 一般 segment showed "12%" sideways at 6 px).
+        uniformtext=dict(minsize=12, mode="hide"),
     )
     return fig
 

@@ -107,12 +107,14 @@ def deployments_figure(by_time: pd.DataFrame, by_mode: pd.DataFrame, start: dt.d
     return widen_lone_bucket(go.Figure(data=traces, layout=dict(
         barmode="stack", height=360, margin=dict(l=56, r=16, t=56, b=40),
         legend=dict(y=1.1, yanchor="bottom"),
-        xaxis=dict(domain=[0, 0.54], **time_axis(first, after, grain, lang)),
+        xaxis=dict(domain=[0, 0.56], **time_axis(first, after, grain, lang)),
         yaxis=dict(title_text=count_word, **_count_axis(top_time)),
-        xaxis2=dict(domain=[0.74, 1], anchor="y2", showgrid=True, gridcolor=GRID, **_count_axis(top_mode)),
-        yaxis2=dict(anchor="x2", autorange="reversed", showgrid=False),
-        annotations=[dict(text=t("staffing.by_time", lang), x=0.27, **subtitle),
-                     dict(text=t("staffing.by_mode", lang), x=0.87, **subtitle)],
+        xaxis2=dict(domain=[0.66, 1], anchor="y2", showgrid=True, gridcolor=GRID, **_count_axis(top_mode)),
+        # The modes' names on the right, in a margin sized to them: on the left they overprinted
+        # the time panel's last bars wherever the gap between the panels was narrower than a name (phones).
+        yaxis2=dict(anchor="x2", autorange="reversed", showgrid=False, side="right", automargin=True),
+        annotations=[dict(text=t("staffing.by_time", lang), x=0.28, **subtitle),
+                     dict(text=t("staffing.by_mode", lang), x=0.83, **subtitle)],
     )), grain)
 
 

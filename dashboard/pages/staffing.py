@@ -11,6 +11,8 @@ or table row) or an area drills the page into it.
 """
 from __future__ import annotations
 
+import math
+
 import dash
 import dash_bootstrap_components as dbc
 from dash import dcc, html, no_update
@@ -21,6 +23,7 @@ from dashboard.components.exports import table_menu
 from dashboard.components.grid import number_format
 from dashboard.components.page_kit import Page
 from dashboard.exports.tables import Table
+from dashboard.figures.base import text_px
 from dashboard.figures.staffing import area_figure, deployments_figure, officers_by_unit_figure, person_times_figure
 from dashboard.format import fmt_value
 from dashboard.queries import reference
@@ -96,8 +99,15 @@ def unit_options(table: Table, ask) -> dict:
             "getRowStyle": {"function": "params.node.rowPinned ? {fontWeight: 600} : null"}}
 
 
+HEADER_CHROME_PX = 56     # a grid header's padding and filter icon, beside its name
+
+
 def _list_col(field, key, width, lang, **more):
-    return {"field": field, "headerName": t(f"staffing.col_{key}", lang), "minWidth": width, **more}
+    """A list column at least as wide as its name on one line: narrower, a phone's grid (sized to
+    fit) wrapped 规范化 one character a line."""
+    name = t(f"staffing.col_{key}", lang)
+    return {"field": field, "headerName": name, "minWidth": max(width, math.ceil(text_px(name, 14)) + HEADER_CHROME_PX),
+            **more}
 
 
 def posts_table(ask) -> Table:
