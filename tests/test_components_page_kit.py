@@ -8,6 +8,10 @@ clicks are read the same way on every page.
 from __future__ import annotations
 
 import datetime as dt
+import json
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
@@ -104,14 +108,23 @@ def test_a_click_gives_a_points_first_customdata_or_a_rows_id_and_nothing_else(c
     assert clicked(click) == value
 
 
-def test_no_server_callback_writes_the_shell_url_only_the_relay_in_the_browser(app):
+def test_no_server_callback_writes_the_shell_url_only_the_relay_in_the_browser(demo_db):
     """A server callback writing the shell's URL from a page's control is called by Dash at every
     insertion of the page (the URL lies outside it), a request that changes nothing: controls write
     the page's own store, which a clientside callback hands on to the URL."""
-    from dash._callback import GLOBAL_CALLBACK_LIST
-
-    writers = [c for c in GLOBAL_CALLBACK_LIST + app._callback_list if "url.search" in c["output"]]
-    assert writers and all(c.get("clientside_function") for c in writers), [c["output"] for c in writers]
+    # A fresh process: the pages' callbacks are registered once per process, and the first app
+    # to serve a request takes them out of Dash's global list.
+    probe = (
+        "import json, sys\n"
+        "from dash._callback import GLOBAL_CALLBACK_LIST\n"
+        "from dashboard.app import create_app\n"
+        "app = create_app(sys.argv[1])\n"
+        "print(json.dumps([[c['output'], bool(c.get('clientside_function'))]\n"
+        "                  for c in GLOBAL_CALLBACK_LIST + app._callback_list if 'url.search' in c['output']]))\n")
+    found = subprocess.run([sys.executable, "-c", probe, str(demo_db)], capture_output=True, text=True,
+                           check=True, cwd=Path(__file__).resolve().parent.parent)
+    writers = json.loads(found.stdout.strip().splitlines()[-1])
+    assert writers and all(clientside for _, clientside in writers), writers
 
 
 def test_the_grid_bundle_is_written_as_a_script_the_browser_neither_fetches_nor_runs(app):
