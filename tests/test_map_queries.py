@@ -17,6 +17,7 @@ from dashboard.figures.geo import map_figure
 from dashboard.model.filters import Filters, Scope
 from dashboard.model.judgements import furthest_from
 from dashboard.queries import geo
+from tests.builders.statements import recorded_statements
 from tests.builders.warehouses import AREAS, build, deployment, incident, post, queries_reading, visit
 
 PERIOD = Filters(dt.date(2026, 6, 1), dt.date(2026, 6, 14))
@@ -188,22 +189,7 @@ def test_the_bureaus_boundary_is_drawn_from_its_geojson_file_and_a_bad_file_is_n
 
 
 def test_weekday_and_hour_of_week_read_the_incidents_once(monkeypatch):
-    from dashboard.queries import db
-
-    ran = []
-    original = db._run
-
-    def run(fn):
-        def recorded(cur):
-            class Recorder:
-                def execute(self, sql, params=None):
-                    ran.append(sql)
-                    return cur.execute(sql, params or {})
-            return fn(Recorder())
-        return original(recorded)
-
-    db.clear_cache()
-    monkeypatch.setattr(db, "_run", run)
+    ran = recorded_statements(monkeypatch)
     geo.by_weekday(PERIOD, CITY), geo.by_hour_of_week(PERIOD, CITY)
     assert sum(" from incidents " in " ".join(sql.split()) + " " for sql in ran) == 1
 

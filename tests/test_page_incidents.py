@@ -13,6 +13,7 @@ from dashboard.queries.kpis import metric_values
 from dashboard.text import t
 from dashboard.theme import GREY_OUT, color_of
 from tests.builders.demo import TODAY
+from tests.builders.statements import recorded_statements
 
 pytestmark = pytest.mark.usefixtures("as_admin")  # callbacks need a signed-in user
 
@@ -171,22 +172,7 @@ def test_response_histogram_and_stats_from_the_banded_marts_equal_those_of_every
 
 
 def test_response_figures_without_a_category_do_not_read_every_second(demo_db, monkeypatch):
-    from dashboard.queries import db
-
-    ran = []
-    original = db._run
-
-    def run(fn):
-        def recorded(cur):
-            class Recorder:
-                def execute(self, sql, params=None):
-                    ran.append(sql)
-                    return cur.execute(sql, params or {})
-            return fn(Recorder())
-        return original(recorded)
-
-    db.clear_cache()
-    monkeypatch.setattr(db, "_run", run)
+    ran = recorded_statements(monkeypatch)
     q.response_histogram(YEAR, CITY), q.response_stats(YEAR, CITY)
     assert ran and not any("incident_response" in sql for sql in ran)
 

@@ -19,6 +19,7 @@ from dashboard.text import t
 from dashboard.theme import RAG, color_of
 from warehouse.record_types import DISPUTE_TYPES, MEDIATION_RESULTS
 from tests.builders.demo import TODAY
+from tests.builders.statements import recorded_statements
 
 pytestmark = pytest.mark.usefixtures("as_admin")  # callbacks need a signed-in user
 
@@ -52,29 +53,6 @@ def _in_year(extra=""):
 
 # ---------------------------------------------------------------- queries
 
-class _Recorded:
-    """A cursor that notes the SQL it runs."""
-
-    def __init__(self, cursor, ran: list):
-        self._cursor, self._ran = cursor, ran
-
-    def execute(self, sql, params=None):
-        self._ran.append(sql)
-        return self._cursor.execute(sql, params or {})
-
-    def __getattr__(self, name):
-        return getattr(self._cursor, name)
-
-
-def _statements(monkeypatch) -> list[str]:
-    """The SQL of every statement the query layer runs from here on (the query cache cleared)."""
-    ran: list[str] = []
-    original = db._run
-    monkeypatch.setattr(db, "_run", lambda fn: original(lambda cur: fn(_Recorded(cur, ran))))
-    db.clear_cache()
-    return ran
-
-
 
 def test_page_composed_catalog_metrics_equal_the_catalog_engine(demo_db):
     mine, theirs = q.values(YEAR, CITY, CATALOG), _catalog(YEAR)
@@ -94,7 +72,7 @@ def test_fast_track_share_is_fast_track_over_known(demo_db):
 @pytest.mark.parametrize("filters", [YEAR, Filters(MONTH.start, MONTH.end, unit="YL0003"),
                                      Filters(YEAR.start, YEAR.end, season="旺季")])
 def test_group_rates_read_the_daily_rollup_and_equal_the_records(demo_db, monkeypatch, group, filters):
-    ran = _statements(monkeypatch)
+    ran = recorded_statements(monkeypatch)
     rolled = group(filters, CITY)
     sql = next(sql for sql in ran if "from mediations" in sql)
     assert "mediation_daily" in sql and "r.result" not in sql   # the records: fast track and hours only
@@ -106,7 +84,7 @@ def test_group_rates_read_the_daily_rollup_and_equal_the_records(demo_db, monkey
 @pytest.mark.parametrize("filters", [YEAR, Filters(MONTH.start, MONTH.end, area="YLA002"),
                                      Filters(YEAR.start, YEAR.end, unit="YL0003", season="淡季")])
 def test_weekly_trend_reads_the_daily_rollup_and_equals_the_records(demo_db, monkeypatch, filters):
-    ran = _statements(monkeypatch)
+    ran = recorded_statements(monkeypatch)
     rolled = q.weekly_trend(filters, CITY)
     assert any("mediation_daily" in sql for sql in ran) and not any("from mediations" in sql for sql in ran)
     monkeypatch.setattr(q, "_rollup_where", lambda *args: None)   # the records alone, as a chosen type reads
@@ -115,7 +93,7 @@ def test_weekly_trend_reads_the_daily_rollup_and_equals_the_records(demo_db, mon
 
 
 def test_records_count_reads_the_daily_rollup_and_equals_the_records(demo_db, monkeypatch):
-    ran = _statements(monkeypatch)
+    ran = recorded_statements(monkeypatch)
     _, total = q.records(YEAR, CITY)
     assert total == _in_year() and any("from mediation_daily" in sql for sql in ran)
     _, typed = q.records(YEAR, CITY, "消费纠纷")          # a dispute type: counted on the records

@@ -10,6 +10,7 @@ from dashboard.model import judgements, ranking
 from dashboard.model.filters import Filters, Scope
 from dashboard.queries.metrics import compute
 from tests.builders.components import find, texts
+from tests.builders.statements import recorded_statements
 
 pytestmark = pytest.mark.usefixtures("as_admin")  # callbacks need a signed-in user
 
@@ -305,7 +306,7 @@ def test_the_kpi_cards_read_each_source_once_for_their_periods_and_their_weeks(p
     from dashboard.queries.kpis import kpi_figures
 
     ask = page.P.ask_from("?period=custom&start=2026-10-01&end=2026-10-31")
-    ran = _statements(monkeypatch)
+    ran = recorded_statements(monkeypatch)
     kpi_figures(ask.filters, ask.against, ask.scope, q.HEADLINE)
     assert len(ran) == len(metric_plan(q.HEADLINE)[2])   # visitors, incidents, mediations, surveys
 
@@ -398,29 +399,6 @@ def test_the_phone_block_links_only_to_pages_the_role_may_open(page):
     assert not any(h.startswith(("/incidents", "/mediation")) for h in links)
 
 
-def _statements(monkeypatch) -> list[str]:
-    """The SQL of every statement the query layer runs from here on (cache cleared)."""
-    from dashboard.queries import db
-
-    ran: list[str] = []
-    original = db._run
-
-    class Recorder:
-        def __init__(self, cur):
-            self._cur = cur
-
-        def execute(self, sql, params=None):
-            ran.append(sql)
-            return self._cur.execute(sql, params or {})
-
-        def __getattr__(self, name):
-            return getattr(self._cur, name)
-
-    monkeypatch.setattr(db, "_run", lambda fn: original(lambda cur: fn(Recorder(cur))))
-    db.clear_cache()
-    return ran
-
-
 @pytest.mark.parametrize("span", [Filters(dt.date(2026, 8, 3), dt.date(2026, 10, 31)),
                                   Filters(dt.date(2026, 8, 6), dt.date(2026, 10, 28), season="旺季")])
 def test_the_views_weekly_frame_and_each_units_from_one_scan_equal_their_own_queries(page, span):
@@ -448,7 +426,7 @@ def test_the_alerts_read_each_source_once_for_the_view_and_its_units(page, monke
     from dashboard.queries import reference
     from dashboard.queries.breakdown import metric_plan
 
-    ran = _statements(monkeypatch)
+    ran = recorded_statements(monkeypatch)
     reference.drill_children(None, Scope.city()), reference.unit_names(Scope.city())
     ran.clear()  # the unit tree, which every view shares
     series = q.alert_series(OCTOBER, Scope.city())
@@ -461,7 +439,7 @@ def test_the_phone_runs_the_desktop_answers_statements_and_no_other(page, monkey
     from dashboard.queries.kpis import kpi_figures
 
     ask = page.P.ask_from("?period=last_week")
-    ran = _statements(monkeypatch)
+    ran = recorded_statements(monkeypatch)
     reference.drill_children(None, ask.scope), reference.unit_names(ask.scope), reference.area_names(ask.scope)
     ran.clear()  # the unit tree and the areas, which every view shares
     (now, previous, last_year), series, (units, areas) = q.phone_figures(ask.filters, ask.against, ask.scope)
@@ -499,7 +477,7 @@ def test_the_lag_grids_asked_after_the_phone_block_find_its_lag_frames_kept_whol
     from dashboard.queries import overview as q
 
     ask = page.P.ask_from("?period=last_week")
-    ran = _statements(monkeypatch)
+    ran = recorded_statements(monkeypatch)
     _, _, (units, areas) = q.phone_figures(ask.filters, ask.against, ask.scope)
     ran.clear()
     again_units, again_areas = q.lagging(ask.filters, ask.scope)
