@@ -55,12 +55,13 @@ def _where(filters: Filters, scope: Scope, category: str | None, params: dict) -
     return where
 
 
-def _selects(metrics: list[Metric]) -> str:
+def _selects(metrics: list[Metric], rollup: bool = False) -> str:
+    """Each metric's value and n, over the records or (rollup) over the daily rollup."""
     parts = []
     for m in metrics:
-        parts.append(f'{m.expr} as "{m.id}"')
+        parts.append(f'{m.rollup_expr if rollup else m.expr} as "{m.id}"')
         if m.n_expr:
-            parts.append(f'{m.n_expr} as "{m.id}#n"')
+            parts.append(f'{m.rollup_n_expr if rollup else m.n_expr} as "{m.id}#n"')
     return ", ".join(parts)
 
 
@@ -128,7 +129,7 @@ def weekly(filters: Filters, scope: Scope, metric_ids: list[str], category: str 
     rollup = _rollup_where(filters, scope, category, params) if all(m.rollup_expr for m in metrics) else None
     source = SOURCE if rollup is None else SOURCE.rollup
     where = _where(filters, scope, category, params) if rollup is None else rollup
-    selects = _selects(metrics) if rollup is None else _rollup_selects(metrics)
+    selects = _selects(metrics, rollup=rollup is not None)
     filled = []
     for m in metrics:  # an empty week counts 0; its rates and medians are null
         filled.append(f'coalesce(g."{m.id}", 0) as "{m.id}"' if m.fmt in ("count", "yuan") else f'g."{m.id}"')
@@ -182,15 +183,6 @@ HITS = {"mediation.success_rate": f"count(*) filter (where r.result = '{MEDIATED
 ROLLUP_HITS = {"mediation.success_rate": "coalesce(sum(r.mediated), 0)::bigint"}
 
 
-def _rollup_selects(metrics: list[Metric]) -> str:
-    parts = []
-    for m in metrics:
-        parts.append(f'{m.rollup_expr} as "{m.id}"')
-        if m.n_expr:
-            parts.append(f'{m.rollup_n_expr} as "{m.id}#n"')
-    return ", ".join(parts)
-
-
 def _groups(key_expr: str, joins: str, where: str, rollup_where: str | None) -> str:
     """The rate columns per group key. With `rollup_where` (no dispute type chosen), the figures the
     catalog also reads from the daily rollup come from it, and only the fast-track counts and the
@@ -205,7 +197,7 @@ def _groups(key_expr: str, joins: str, where: str, rollup_where: str | None) -> 
     raw = [m for m in metrics if not m.rollup_expr]
     raw_hits = ", ".join(f'{HITS[mid]} as "{mid}#hits"' for mid in HITS if mid not in ROLLUP_HITS)
     rollup_hits = ", ".join(f'{ROLLUP_HITS[mid]} as "{mid}#hits"' for mid in rolled_hits)
-    return (f"select * from (select {key_expr} as key, {_rollup_selects(rolled)}, {rollup_hits} "
+    return (f"select * from (select {key_expr} as key, {_selects(rolled, rollup=True)}, {rollup_hits} "
             f"from {SOURCE.rollup.from_sql} {joins} where {rollup_where} group by 1) "
             f"full join (select {key_expr} as key, {_selects(raw)}, {raw_hits} "
             f"from {SOURCE.from_sql} {joins} where {where} group by 1) using (key)")
